@@ -1,0 +1,989 @@
+//! Expressions and rules: name resolution and type checking.
+
+use super::ir::{self, ArithOp, CompareOp, Expr, Format, Function, MessagePart, Pattern, VarId};
+use super::{CheckError, Checker};
+use crate::data::{ops, Value};
+use crate::schema::{FieldId, KindId, Type, TypeDisplay};
+use crate::span::Span;
+use crate::syntax::ast::{self, BinaryOp, ExprKind, Quantifier, UnaryOp};
+use std::sync::Arc;
+
+/// The type of a checked expression, and whether its value may be missing (an optional
+/// field that no `has(…)` has tested).
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Ty {
+    pub ty: Type,
+    pub maybe_missing: bool,
+}
+
+impl Ty {
+    fn of(ty: Type) -> Ty {
+        Ty { ty, maybe_missing: false }
+    }
+}
+
+/// Variables in scope while checking one rule (or a constant, with none).
+#[derive(Default)]
+pub(super) struct Scope {
+    pub vars: Vec<ir::Var>,
+    pub used: Vec<bool>,
+    /// Names visible now, innermost last.
+    visible: Vec<(String, VarId)>,
+    /// Optional fields known to be present here, from `has(x.f)` tests.
+    present: Vec<(VarId, FieldId)>,
+}
+
+impl Scope {
+    fn lookup(&self, name: &str) -> Option<VarId> {
+        self.visible.iter().rev().find(|(n, _)| n == name).map(|(_, v)| *v)
+    }
+
+    pub(super) fn bind(&mut self, name: &str, ty: Type) -> VarId {
+        let id = VarId(self.vars.len() as u32);
+        self.vars.push(ir::Var { name: name.to_string(), ty });
+        self.used.push(false);
+        self.visible.push((name.to_string(), id));
+        id
+    }
+
+    fn var_ty(&self, var: VarId) -> &Type {
+        &self.vars[var.0 as usize].ty
+    }
+}
+
+/// The built-in functions and their arities, for lookups and did-you-mean.
+const FUNCTIONS: [(&str, usize); 17] = [
+    ("duration", 1),
+    ("gap", 2),
+    ("tiou", 2),
+    ("lower", 1),
+    ("upper", 1),
+    ("contains", 2),
+    ("starts_with", 2),
+    ("ends_with", 2),
+    ("matches", 2),
+    ("len", 1),
+    ("abs", 1),
+    ("has", 1),
+    ("count", 1),
+    ("count_distinct", 1),
+    ("min", 1),
+    ("max", 1),
+    ("sum", 1),
+];
+
+const MEAN: (&str, usize) = ("mean", 1);
+
+fn arity(name: &str) -> Option<usize> {
+    FUNCTIONS
+        .iter()
+        .chain(std::iter::once(&MEAN))
+        .find(|(n, _)| *n == name)
+        .map(|(_, a)| *a)
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// Optional fields that a condition proves present when it is true: the `has(x.f)` terms
+/// of a conjunction.
+pub(super) fn proven_present(expr: &Expr, out: &mut Vec<(VarId, FieldId)>) {
+    match expr {
+        Expr::And(a, b) => {
+            proven_present(a, out);
+            proven_present(b, out);
+        }
+        Expr::Has(inner) => {
+            if let Expr::Field(v, f) = **inner {
+                out.push((v, f));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Optional fields that a condition proves present when it is false: `not has(x.f)` terms
+/// of a disjunction.
+fn proven_present_if_false(expr: &Expr, out: &mut Vec<(VarId, FieldId)>) {
+    match expr {
+        Expr::Or(a, b) => {
+            proven_present_if_false(a, out);
+            proven_present_if_false(b, out);
+        }
+        Expr::Not(inner) => proven_present(inner, out),
+        _ => {}
+    }
+}
+
+/// Folds an expression made only of constants to its value.
+pub(super) fn fold(expr: &Expr) -> Option<Value> {
+    Some(match expr {
+        Expr::Const(v) => v.clone(),
+        Expr::List(items) => Value::List(items.iter().map(fold).collect::<Option<Vec<_>>>()?.into()),
+        Expr::Neg(e) => Value::Num(-fold(e)?.as_num()?),
+        Expr::Not(e) => Value::Bool(!fold(e)?.as_bool()?),
+        Expr::And(a, b) => match (fold(a), fold(b)) {
+            (Some(Value::Bool(false)), _) | (_, Some(Value::Bool(false))) => Value::Bool(false),
+            (Some(x), Some(y)) => Value::Bool(x.as_bool()? && y.as_bool()?),
+            _ => return None,
+        },
+        Expr::Or(a, b) => Value::Bool(fold(a)?.as_bool()? || fold(b)?.as_bool()?),
+        Expr::Arith(op, a, b) => Value::Num(arith(*op, fold(a)?.as_num()?, fold(b)?.as_num()?)),
+        Expr::Compare(op, a, b) => Value::Bool(compare(*op, &fold(a)?, &fold(b)?)),
+        Expr::In(a, b) => Value::Bool(ops::contains(&fold(b)?, &fold(a)?)),
+        _ => return None,
+    })
+}
+
+/// Arithmetic shared by folding and evaluation.
+pub fn arith(op: ArithOp, a: f64, b: f64) -> f64 {
+    match op {
+        ArithOp::Add => a + b,
+        ArithOp::Sub => a - b,
+        ArithOp::Mul => a * b,
+        ArithOp::Div => a / b,
+        ArithOp::Rem => a % b,
+    }
+}
+
+/// Comparison shared by folding and evaluation.
+pub fn compare(op: CompareOp, a: &Value, b: &Value) -> bool {
+    use std::cmp::Ordering::*;
+    match op {
+        CompareOp::Eq => ops::equal(a, b),
+        CompareOp::Ne => !ops::equal(a, b) && !matches!((a, b), (Value::Missing, _) | (_, Value::Missing)),
+        CompareOp::Lt => ops::order(a, b) == Some(Less),
+        CompareOp::Le => matches!(ops::order(a, b), Some(Less | Equal)),
+        CompareOp::Gt => ops::order(a, b) == Some(Greater),
+        CompareOp::Ge => matches!(ops::order(a, b), Some(Greater | Equal)),
+    }
+}
+
+impl Checker<'_> {
+    fn show(&self, ty: &Type) -> String {
+        TypeDisplay(ty, &self.out.schema).to_string()
+    }
+
+    /// Checks an expression against what its context expects. `hint` lets bare names and
+    /// strings resolve as enum values.
+    pub(super) fn check_expr(&mut self, scope: &mut Scope, e: &ast::Expr, hint: Option<&Type>) -> (Expr, Ty) {
+        match &e.node {
+            ExprKind::Number(n) => (Expr::Const(Value::Num(*n)), Ty::of(Type::Num)),
+            ExprKind::Duration(n) => (Expr::Const(Value::Num(*n)), Ty::of(Type::Duration)),
+            ExprKind::Bool(b) => (Expr::Const(Value::Bool(*b)), Ty::of(Type::Bool)),
+            ExprKind::Str(s) => self.check_string(s, &e.span, hint),
+            ExprKind::Name(name) => self.check_name(scope, name, &e.span, hint),
+            ExprKind::Set(items) | ExprKind::List(items) => self.check_list(scope, items, hint),
+            ExprKind::Field(base, field) => self.check_field(scope, base, field, &e.span),
+            ExprKind::Call(name, args) => self.check_call(scope, name, args, &e.span),
+            ExprKind::Unary(op, operand) => self.check_unary(scope, *op, operand),
+            ExprKind::Binary(op, l, r) => self.check_binary(scope, *op, l, r),
+            ExprKind::Relation { rel, left, right, tolerance } => {
+                self.check_relation(scope, rel.node, left, right, tolerance.as_deref())
+            }
+            ExprKind::Quantified { quantifier, var, source, filter, condition } => self
+                .check_quantified(scope, *quantifier, var, source, filter.as_deref(), condition.as_deref()),
+        }
+    }
+
+    /// Checks an expression that must be a present value of the expected kind of type.
+    pub(super) fn check_bool(&mut self, scope: &mut Scope, e: &ast::Expr, context: &str) -> Expr {
+        let (expr, ty) = self.check_expr(scope, e, Some(&Type::Bool));
+        self.require_present(&ty, &e.span);
+        if !matches!(ty.ty, Type::Bool | Type::Error) {
+            self.mismatch(context, "`bool`", &ty.ty, &e.span, None);
+        }
+        expr
+    }
+
+    fn require_present(&mut self, ty: &Ty, span: &Span) {
+        if ty.maybe_missing {
+            let expr = self.text(span);
+            self.error(CheckError::OptionalUnchecked {
+                help: Some(format!(
+                    "test it first (`has({expr}) and …`) or give a default (`{expr} ?? …`)"
+                )),
+                expr,
+                span: span.clone(),
+            });
+        }
+    }
+
+    fn mismatch(&mut self, context: &str, expected: &str, found: &Type, span: &Span, help: Option<String>) {
+        if *found == Type::Error {
+            return;
+        }
+        let found = self.show(found);
+        self.error(CheckError::TypeMismatch {
+            context: context.to_string(),
+            expected: expected.to_string(),
+            found,
+            span: span.clone(),
+            help,
+        });
+    }
+
+    fn check_string(&mut self, s: &str, span: &Span, hint: Option<&Type>) -> (Expr, Ty) {
+        if let Some(Type::Enum(e)) = hint {
+            return self.enum_value(s, e, span);
+        }
+        (Expr::Const(Value::str(s)), Ty::of(Type::Str))
+    }
+
+    fn enum_value(&mut self, value: &str, e: &Arc<crate::schema::EnumType>, span: &Span) -> (Expr, Ty) {
+        if !e.variants.iter().any(|v| v == value) {
+            let help = super::did_you_mean(value, "values", e.variants.iter().map(String::as_str));
+            self.error(CheckError::UnknownEnumValue {
+                value: value.to_string(),
+                owner: format!("`{}`", e.owner),
+                span: span.clone(),
+                help,
+            });
+        }
+        (Expr::Const(Value::str(value)), Ty::of(Type::Enum(e.clone())))
+    }
+
+    fn check_name(&mut self, scope: &mut Scope, name: &str, span: &Span, hint: Option<&Type>) -> (Expr, Ty) {
+        if let Some(var) = scope.lookup(name) {
+            scope.used[var.0 as usize] = true;
+            let ty = scope.var_ty(var).clone();
+            let expr = match ty {
+                Type::Record(_) => Expr::RecordId(var),
+                Type::Group(..) => Expr::GroupKey(var),
+                _ => Expr::Var(var),
+            };
+            return (expr, Ty::of(ty));
+        }
+        if let Some(c) = self.out.consts.get(name) {
+            return (Expr::Const(c.value.clone()), Ty::of(c.ty.clone()));
+        }
+        if let Some(Type::Enum(e)) = hint {
+            return self.enum_value(name, &e.clone(), span);
+        }
+        if let Some(Type::List(inner)) = hint {
+            if let Type::Enum(e) = inner.as_ref() {
+                return self.enum_value(name, &e.clone(), span);
+            }
+        }
+        let names: Vec<String> = scope
+            .visible
+            .iter()
+            .map(|(n, _)| n.clone())
+            .chain(self.out.consts.keys().cloned())
+            .collect();
+        let mut help = super::did_you_mean(name, "names in scope", names.iter().map(String::as_str));
+        if self.out.schema.kind_id(name).is_some() {
+            help = Some(format!("`{name}` is a kind: bind it first (`for x in {name}` or `some x in {name} where …`)"));
+        }
+        self.error(CheckError::UnknownName {
+            name: name.to_string(),
+            span: span.clone(),
+            help,
+        });
+        (Expr::Const(Value::Missing), Ty::of(Type::Error))
+    }
+
+    fn check_list(&mut self, scope: &mut Scope, items: &[ast::Expr], hint: Option<&Type>) -> (Expr, Ty) {
+        let mut elem_hint = match hint {
+            Some(Type::List(inner)) => Some(inner.as_ref().clone()),
+            Some(t @ Type::Enum(_)) => Some(t.clone()),
+            _ => None,
+        };
+        let mut out = Vec::new();
+        for item in items {
+            let (expr, ty) = self.check_expr(scope, item, elem_hint.as_ref());
+            self.require_present(&ty, &item.span);
+            if let Some(expected) = &elem_hint {
+                if !self.compatible(expected, &ty.ty, true) {
+                    let shown = format!("`{}`", self.show(expected));
+                    self.mismatch("list elements must have one type", &shown, &ty.ty, &item.span, None);
+                }
+            } else {
+                elem_hint = Some(ty.ty);
+            }
+            out.push(expr);
+        }
+        let elem = elem_hint.unwrap_or(Type::Error);
+        (Expr::List(out), Ty::of(Type::List(Box::new(elem))))
+    }
+
+    fn check_field(&mut self, scope: &mut Scope, base: &ast::Expr, field: &ast::Name, span: &Span) -> (Expr, Ty) {
+        let (base_expr, base_ty) = self.check_expr(scope, base, None);
+        let var = match &base_expr {
+            Expr::RecordId(v) | Expr::GroupKey(v) | Expr::Var(v) => Some(*v),
+            _ => None,
+        };
+        match (&base_ty.ty, var) {
+            (Type::Record(k), Some(v)) => self.record_field(scope, v, *k, field),
+            (Type::Group(k, by), Some(v)) => self.group_field(v, *k, *by, field),
+            (Type::Error, _) => (Expr::Const(Value::Missing), Ty::of(Type::Error)),
+            (other, _) => {
+                let ty = self.show(other);
+                self.error(CheckError::NoFields {
+                    expr: self.text(&base.span),
+                    ty,
+                    span: span.clone(),
+                });
+                (Expr::Const(Value::Missing), Ty::of(Type::Error))
+            }
+        }
+    }
+
+    fn record_field(&mut self, scope: &Scope, var: VarId, kind: KindId, field: &ast::Name) -> (Expr, Ty) {
+        match field.node.as_str() {
+            "id" => return (Expr::RecordId(var), Ty::of(Type::Ref(kind))),
+            "item" => return (Expr::RecordItem(var), Ty::of(Type::Str)),
+            _ => {}
+        }
+        let k = self.out.schema.kind(kind);
+        let Some(id) = k.field_id(&field.node) else {
+            let names = k.fields.keys().map(String::as_str).chain(["id", "item"]);
+            let help = super::did_you_mean(&field.node, "fields", names);
+            self.error(CheckError::UnknownField {
+                kind: k.name.clone(),
+                name: field.node.clone(),
+                span: field.span.clone(),
+                help,
+            });
+            return (Expr::Const(Value::Missing), Ty::of(Type::Error));
+        };
+        let f = k.field(id);
+        let maybe_missing = f.optional && !scope.present.contains(&(var, id));
+        (Expr::Field(var, id), Ty { ty: f.ty.clone(), maybe_missing })
+    }
+
+    fn group_field(&mut self, var: VarId, kind: KindId, by: FieldId, field: &ast::Name) -> (Expr, Ty) {
+        let k = self.out.schema.kind(kind);
+        if field.node == "key" {
+            return (Expr::GroupKey(var), Ty::of(k.field(by).ty.clone()));
+        }
+        let Some(id) = k.field_id(&field.node) else {
+            let names = k.fields.keys().map(String::as_str).chain(["key"]);
+            let help = super::did_you_mean(&field.node, "fields (or `key`)", names);
+            self.error(CheckError::UnknownField {
+                kind: format!("group of {}", k.name),
+                name: field.node.clone(),
+                span: field.span.clone(),
+                help,
+            });
+            return (Expr::Const(Value::Missing), Ty::of(Type::Error));
+        };
+        let ty = Type::List(Box::new(k.field(id).ty.clone()));
+        (Expr::GroupColumn(var, id), Ty::of(ty))
+    }
+
+    fn check_unary(&mut self, scope: &mut Scope, op: UnaryOp, operand: &ast::Expr) -> (Expr, Ty) {
+        match op {
+            UnaryOp::Not => {
+                let inner = self.check_bool(scope, operand, "`not` needs a condition");
+                (Expr::Not(Box::new(inner)), Ty::of(Type::Bool))
+            }
+            UnaryOp::Neg => {
+                let (inner, ty) = self.check_expr(scope, operand, None);
+                self.require_present(&ty, &operand.span);
+                if !ty.ty.is_numeric() {
+                    self.mismatch("`-` needs a number", "a number, time or duration", &ty.ty, &operand.span, None);
+                }
+                (Expr::Neg(Box::new(inner)), Ty::of(ty.ty))
+            }
+        }
+    }
+
+    fn check_binary(&mut self, scope: &mut Scope, op: BinaryOp, l: &ast::Expr, r: &ast::Expr) -> (Expr, Ty) {
+        match op {
+            BinaryOp::And | BinaryOp::Or => self.check_logical(scope, op, l, r),
+            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+                self.check_comparison(scope, op, l, r)
+            }
+            BinaryOp::In | BinaryOp::NotIn => self.check_membership(scope, op, l, r),
+            BinaryOp::Default => self.check_default(scope, l, r),
+            _ => self.check_arith(scope, op, l, r),
+        }
+    }
+
+    fn check_logical(&mut self, scope: &mut Scope, op: BinaryOp, l: &ast::Expr, r: &ast::Expr) -> (Expr, Ty) {
+        let context = format!("`{}` needs conditions on both sides", op.symbol());
+        let left = self.check_bool(scope, l, &context);
+        let mut facts = Vec::new();
+        if op == BinaryOp::And {
+            proven_present(&left, &mut facts);
+        } else {
+            proven_present_if_false(&left, &mut facts);
+        }
+        let before = scope.present.len();
+        scope.present.extend(facts);
+        let right = self.check_bool(scope, r, &context);
+        scope.present.truncate(before);
+        let expr = if op == BinaryOp::And {
+            Expr::And(Box::new(left), Box::new(right))
+        } else {
+            Expr::Or(Box::new(left), Box::new(right))
+        };
+        (expr, Ty::of(Type::Bool))
+    }
+
+    /// Whether a bare name or string would only make sense as an enum value, so the other
+    /// side should be checked first to supply the enum type.
+    fn needs_context(&self, scope: &Scope, e: &ast::Expr) -> bool {
+        match &e.node {
+            ExprKind::Name(n) => scope.lookup(n).is_none() && !self.out.consts.contains_key(n),
+            ExprKind::Str(_) | ExprKind::Set(_) | ExprKind::List(_) => true,
+            _ => false,
+        }
+    }
+
+    /// Checks two operands, the one that can supply an enum type first.
+    fn check_pair(&mut self, scope: &mut Scope, l: &ast::Expr, r: &ast::Expr, list_right: bool) -> ((Expr, Ty), (Expr, Ty)) {
+        if self.needs_context(scope, l) && !self.needs_context(scope, r) {
+            let right = self.check_expr(scope, r, None);
+            let hint = match &right.1.ty {
+                Type::List(inner) if list_right => inner.as_ref().clone(),
+                t => t.clone(),
+            };
+            let left = self.check_expr(scope, l, Some(&hint));
+            return (left, right);
+        }
+        let left = self.check_expr(scope, l, None);
+        let hint = if list_right { Type::List(Box::new(left.1.ty.clone())) } else { left.1.ty.clone() };
+        let right = self.check_expr(scope, r, Some(&hint));
+        (left, right)
+    }
+
+    /// Whether values of two types can be compared. A constant duration may stand for a
+    /// point in time (`t.start > 5s`).
+    fn compatible(&self, a: &Type, b: &Type, constant_side: bool) -> bool {
+        match (a, b) {
+            (Type::Error, _) | (_, Type::Error) => true,
+            (Type::Time, Type::Duration) | (Type::Duration, Type::Time) => constant_side,
+            (Type::Num, t) | (t, Type::Num) => t.is_numeric(),
+            (Type::Time, Type::Time) | (Type::Duration, Type::Duration) => true,
+            (x, y) if x.is_textual() && y.is_textual() => true,
+            (Type::Bool, Type::Bool) => true,
+            (Type::Record(x), Type::Record(y)) => x == y,
+            (Type::List(x), Type::List(y)) => self.compatible(x, y, constant_side),
+            _ => false,
+        }
+    }
+
+    fn check_comparison(&mut self, scope: &mut Scope, op: BinaryOp, l: &ast::Expr, r: &ast::Expr) -> (Expr, Ty) {
+        let ((left, lt), (right, rt)) = self.check_pair(scope, l, r, false);
+        self.require_present(&lt, &l.span);
+        self.require_present(&rt, &r.span);
+        let constant_side = matches!(left, Expr::Const(_)) || matches!(right, Expr::Const(_));
+        let ordered = !matches!(op, BinaryOp::Eq | BinaryOp::Ne);
+        let orderable = |t: &Type| t.is_numeric() || t.is_textual();
+        if !self.compatible(&lt.ty, &rt.ty, constant_side) {
+            let span = l.span.to(&r.span);
+            let (a, b) = (self.show(&lt.ty), self.show(&rt.ty));
+            let help = match (&lt.ty, &rt.ty) {
+                (Type::Time, Type::Duration) | (Type::Duration, Type::Time) => {
+                    Some("a time is a point and a duration a length: compare `duration(x)` with a duration, or a time with a time".to_string())
+                }
+                _ => None,
+            };
+            self.error(CheckError::TypeMismatch {
+                context: format!("cannot compare `{a}` with `{b}` using `{}`", op.symbol()),
+                expected: format!("a `{a}` on the right"),
+                found: b,
+                span,
+                help,
+            });
+        } else if ordered && !(orderable(&lt.ty) && orderable(&rt.ty)) {
+            let bad = if orderable(&lt.ty) { (&rt.ty, &r.span) } else { (&lt.ty, &l.span) };
+            let context = format!("`{}` orders values", op.symbol());
+            self.mismatch(&context, "a number, time, duration or text", bad.0, bad.1, None);
+        }
+        let cmp = match op {
+            BinaryOp::Eq => CompareOp::Eq,
+            BinaryOp::Ne => CompareOp::Ne,
+            BinaryOp::Lt => CompareOp::Lt,
+            BinaryOp::Le => CompareOp::Le,
+            BinaryOp::Gt => CompareOp::Gt,
+            _ => CompareOp::Ge,
+        };
+        (Expr::Compare(cmp, Box::new(left), Box::new(right)), Ty::of(Type::Bool))
+    }
+
+    fn check_membership(&mut self, scope: &mut Scope, op: BinaryOp, l: &ast::Expr, r: &ast::Expr) -> (Expr, Ty) {
+        let ((left, lt), (right, rt)) = self.check_pair(scope, l, r, true);
+        self.require_present(&lt, &l.span);
+        self.require_present(&rt, &r.span);
+        match &rt.ty {
+            Type::List(elem) => {
+                if !self.compatible(elem, &lt.ty, true) {
+                    let expected = format!("a `{}`", self.show(elem));
+                    self.mismatch("the value tested with `in`", &expected, &lt.ty, &l.span, None);
+                }
+            }
+            Type::Error => {}
+            other => {
+                let help = other.is_textual().then(|| "to look for text inside text, use `contains(text, part)`".to_string());
+                self.mismatch("`in` looks in a list or set", "a list or a set (`{a, b}`)", other, &r.span, help);
+            }
+        }
+        let test = Expr::In(Box::new(left), Box::new(right));
+        let expr = if op == BinaryOp::NotIn { Expr::Not(Box::new(test)) } else { test };
+        (expr, Ty::of(Type::Bool))
+    }
+
+    fn check_default(&mut self, scope: &mut Scope, l: &ast::Expr, r: &ast::Expr) -> (Expr, Ty) {
+        let (left, lt) = self.check_expr(scope, l, None);
+        let (right, rt) = self.check_expr(scope, r, Some(&lt.ty));
+        if !self.compatible(&lt.ty, &rt.ty, true) {
+            let expected = format!("a `{}` like the left side", self.show(&lt.ty));
+            self.mismatch("the default after `??`", &expected, &rt.ty, &r.span, None);
+        }
+        let ty = Ty { ty: lt.ty, maybe_missing: rt.maybe_missing };
+        (Expr::Default(Box::new(left), Box::new(right)), ty)
+    }
+
+    fn check_arith(&mut self, scope: &mut Scope, op: BinaryOp, l: &ast::Expr, r: &ast::Expr) -> (Expr, Ty) {
+        let (left, lt) = self.check_expr(scope, l, None);
+        let (right, rt) = self.check_expr(scope, r, None);
+        self.require_present(&lt, &l.span);
+        self.require_present(&rt, &r.span);
+        let arith = match op {
+            BinaryOp::Add => ArithOp::Add,
+            BinaryOp::Sub => ArithOp::Sub,
+            BinaryOp::Mul => ArithOp::Mul,
+            BinaryOp::Div => ArithOp::Div,
+            _ => ArithOp::Rem,
+        };
+        let ty = match self.arith_type(arith, &lt.ty, &rt.ty) {
+            Some(ty) => ty,
+            None => {
+                let (a, b) = (self.show(&lt.ty), self.show(&rt.ty));
+                self.error(CheckError::TypeMismatch {
+                    context: format!("`{a} {} {b}` has no meaning", op.symbol()),
+                    expected: "numbers, times or durations that combine".into(),
+                    found: b,
+                    span: l.span.to(&r.span),
+                    help: Some("time - time = duration; time ± duration = time; duration ± duration = duration; number × duration = duration".into()),
+                });
+                Type::Error
+            }
+        };
+        (Expr::Arith(arith, Box::new(left), Box::new(right)), Ty::of(ty))
+    }
+
+    /// The result type of arithmetic on times, durations and plain numbers.
+    fn arith_type(&self, op: ArithOp, a: &Type, b: &Type) -> Option<Type> {
+        use Type::*;
+        Some(match (op, a, b) {
+            (_, Error, _) | (_, _, Error) => Error,
+            (_, Num, Num) => Num,
+            (ArithOp::Sub, Time, Time) => Duration,
+            (ArithOp::Add | ArithOp::Sub, Time, Duration | Num) => Time,
+            (ArithOp::Add, Duration | Num, Time) => Time,
+            (ArithOp::Add | ArithOp::Sub | ArithOp::Rem, Duration, Duration | Num) => Duration,
+            (ArithOp::Add | ArithOp::Sub, Num, Duration) => Duration,
+            (ArithOp::Mul, Duration, Num) | (ArithOp::Mul, Num, Duration) => Duration,
+            (ArithOp::Div, Duration, Num) => Duration,
+            (ArithOp::Div, Duration, Duration) => Num,
+            _ => return None,
+        })
+    }
+
+    /// Resolves an operand of a time relation or interval function to a record variable of
+    /// an interval kind.
+    fn interval_var(&mut self, scope: &mut Scope, e: &ast::Expr) -> Option<VarId> {
+        let (expr, ty) = self.check_expr(scope, e, None);
+        match (&expr, &ty.ty) {
+            (Expr::RecordId(v), Type::Record(k)) => {
+                let kind = self.out.schema.kind(*k);
+                if kind.interval.is_some() {
+                    return Some(*v);
+                }
+                let help = Some(format!("kind `{}` does not declare `start: time` and `end: time`", kind.name));
+                self.error(CheckError::NotAnInterval { expr: self.text(&e.span), span: e.span.clone(), help });
+                None
+            }
+            (_, Type::Error) => None,
+            (_, other) => {
+                let help = Some(format!("it is a `{}`; relations compare records bound by `for` or a quantifier", self.show(other)));
+                self.error(CheckError::NotAnInterval { expr: self.text(&e.span), span: e.span.clone(), help });
+                None
+            }
+        }
+    }
+
+    fn check_duration_value(&mut self, scope: &mut Scope, e: &ast::Expr, context: &str) -> Expr {
+        let (expr, ty) = self.check_expr(scope, e, None);
+        self.require_present(&ty, &e.span);
+        if !matches!(ty.ty, Type::Duration | Type::Num | Type::Error) {
+            self.mismatch(context, "a duration (`200ms`)", &ty.ty, &e.span, None);
+        }
+        expr
+    }
+
+    fn check_relation(
+        &mut self,
+        scope: &mut Scope,
+        rel: ast::Relation,
+        left: &ast::Expr,
+        right: &ast::Expr,
+        tolerance: Option<&ast::Expr>,
+    ) -> (Expr, Ty) {
+        let a = self.interval_var(scope, left);
+        let b = self.interval_var(scope, right);
+        let tolerance = tolerance.map(|t| Box::new(self.check_duration_value(scope, t, "`within` takes a tolerance")));
+        let expr = match (a, b) {
+            (Some(left), Some(right)) => Expr::Relation { rel, left, right, tolerance },
+            _ => Expr::Const(Value::Bool(false)),
+        };
+        (expr, Ty::of(Type::Bool))
+    }
+
+    fn check_call(&mut self, scope: &mut Scope, name: &ast::Name, args: &[ast::Expr], span: &Span) -> (Expr, Ty) {
+        let Some(expected) = arity(&name.node) else {
+            let names = FUNCTIONS.iter().chain(std::iter::once(&MEAN)).map(|(n, _)| *n);
+            let help = super::did_you_mean(&name.node, "functions", names);
+            self.error(CheckError::UnknownFunction { name: name.node.clone(), span: name.span.clone(), help });
+            for arg in args {
+                self.check_expr(scope, arg, None);
+            }
+            return (Expr::Const(Value::Missing), Ty::of(Type::Error));
+        };
+        if args.len() != expected {
+            self.error(CheckError::WrongArity {
+                name: name.node.clone(),
+                expected: plural(expected, "argument"),
+                found: if args.len() == 1 { "1 was".into() } else { format!("{} were", args.len()) },
+                span: span.clone(),
+                help: Some(format!("see the list of functions in docs/language.md#functions")),
+            });
+            return (Expr::Const(Value::Missing), Ty::of(Type::Error));
+        }
+        match name.node.as_str() {
+            "duration" | "gap" | "tiou" => self.check_interval_call(scope, &name.node, args),
+            "has" => self.check_has(scope, &args[0]),
+            "lower" | "upper" | "contains" | "starts_with" | "ends_with" | "matches" => {
+                self.check_text_call(scope, &name.node, args)
+            }
+            "len" | "abs" => self.check_number_call(scope, &name.node, &args[0]),
+            _ => self.check_aggregate(scope, &name.node, &args[0]),
+        }
+    }
+
+    fn check_interval_call(&mut self, scope: &mut Scope, name: &str, args: &[ast::Expr]) -> (Expr, Ty) {
+        let vars: Vec<Option<VarId>> = args.iter().map(|a| self.interval_var(scope, a)).collect();
+        let (func, ty) = match (name, vars.as_slice()) {
+            ("duration", [Some(a)]) => (Function::Duration(*a), Type::Duration),
+            ("gap", [Some(a), Some(b)]) => (Function::Gap(*a, *b), Type::Duration),
+            ("tiou", [Some(a), Some(b)]) => (Function::Tiou(*a, *b), Type::Num),
+            _ => return (Expr::Const(Value::Missing), Ty::of(Type::Error)),
+        };
+        (Expr::Call(func, Vec::new()), Ty::of(ty))
+    }
+
+    fn check_has(&mut self, scope: &mut Scope, arg: &ast::Expr) -> (Expr, Ty) {
+        let (expr, _) = self.check_expr(scope, arg, None);
+        if !matches!(expr, Expr::Field(..) | Expr::Const(Value::Missing)) {
+            let ty = Type::Error;
+            let _ = ty;
+            self.error(CheckError::TypeMismatch {
+                context: "`has` tests a record's optional field".into(),
+                expected: "a field such as `x.annotator`".into(),
+                found: self.text(&arg.span),
+                span: arg.span.clone(),
+                help: None,
+            });
+        }
+        (Expr::Has(Box::new(expr)), Ty::of(Type::Bool))
+    }
+
+    fn check_text_arg(&mut self, scope: &mut Scope, arg: &ast::Expr, name: &str) -> Expr {
+        let (expr, ty) = self.check_expr(scope, arg, None);
+        self.require_present(&ty, &arg.span);
+        if !ty.ty.is_textual() {
+            let context = format!("`{name}` works on text");
+            self.mismatch(&context, "`str`", &ty.ty, &arg.span, None);
+        }
+        expr
+    }
+
+    fn check_text_call(&mut self, scope: &mut Scope, name: &str, args: &[ast::Expr]) -> (Expr, Ty) {
+        let exprs: Vec<Expr> = args.iter().map(|a| self.check_text_arg(scope, a, name)).collect();
+        let (func, ty) = match name {
+            "lower" => (Function::Lower, Type::Str),
+            "upper" => (Function::Upper, Type::Str),
+            "contains" => (Function::Contains, Type::Bool),
+            "starts_with" => (Function::StartsWith, Type::Bool),
+            "ends_with" => (Function::EndsWith, Type::Bool),
+            _ => match self.compile_pattern(&exprs[1], &args[1].span) {
+                Some(p) => (Function::Matches(p), Type::Bool),
+                None => return (Expr::Const(Value::Bool(false)), Ty::of(Type::Bool)),
+            },
+        };
+        let exprs = if matches!(func, Function::Matches(_)) { exprs[..1].to_vec() } else { exprs };
+        (Expr::Call(func, exprs), Ty::of(ty))
+    }
+
+    /// Regular expressions are compiled once, when the rules are checked, so a bad pattern
+    /// is a rule-file error rather than a failure on every record.
+    fn compile_pattern(&mut self, pattern: &Expr, span: &Span) -> Option<Pattern> {
+        let Some(Value::Str(text)) = fold(pattern) else {
+            self.error(CheckError::NotConstant { what: "a `matches` pattern".into(), span: span.clone() });
+            return None;
+        };
+        match regex::Regex::new(&text) {
+            Ok(re) => Some(Pattern(re)),
+            Err(err) => {
+                let reason = err.to_string().lines().last().map(|l| l.trim().to_string());
+                self.error(CheckError::BadRegex { reason, span: span.clone() });
+                None
+            }
+        }
+    }
+
+    fn check_number_call(&mut self, scope: &mut Scope, name: &str, arg: &ast::Expr) -> (Expr, Ty) {
+        let (expr, ty) = self.check_expr(scope, arg, None);
+        self.require_present(&ty, &arg.span);
+        let (func, out) = match (name, &ty.ty) {
+            ("len", t) if t.is_textual() || matches!(t, Type::List(_)) => (Function::Len, Type::Num),
+            ("abs", t) if t.is_numeric() => (Function::Abs, t.clone()),
+            _ => {
+                let expected = if name == "len" { "text or a list" } else { "a number, time or duration" };
+                let context = format!("`{name}` needs {expected}");
+                self.mismatch(&context, expected, &ty.ty, &arg.span, None);
+                return (Expr::Const(Value::Missing), Ty::of(Type::Error));
+            }
+        };
+        (Expr::Call(func, vec![expr]), Ty::of(out))
+    }
+
+    fn check_aggregate(&mut self, scope: &mut Scope, name: &str, arg: &ast::Expr) -> (Expr, Ty) {
+        let (expr, ty) = self.check_expr(scope, arg, None);
+        if let (Expr::GroupKey(v), Type::Group(..)) = (&expr, &ty.ty) {
+            if name == "count" {
+                return (Expr::GroupSize(*v), Ty::of(Type::Num));
+            }
+        }
+        let elem = match &ty.ty {
+            Type::List(elem) => elem.as_ref().clone(),
+            Type::Error => Type::Error,
+            other => {
+                let context = format!("`{name}` aggregates a list");
+                let help = matches!(other, Type::Group(..))
+                    .then(|| format!("aggregate a field of the group, such as `{name}(g.value)`"));
+                self.mismatch(&context, "a list (a group's field, a list field, a set)", other, &arg.span, help);
+                Type::Error
+            }
+        };
+        let (func, out) = match name {
+            "count" => (Function::Count, Type::Num),
+            "count_distinct" => (Function::CountDistinct, Type::Num),
+            "min" => (Function::Min, elem.clone()),
+            "max" => (Function::Max, elem.clone()),
+            "sum" => (Function::Sum, elem.clone()),
+            _ => (Function::Mean, elem.clone()),
+        };
+        let numeric_only = matches!(func, Function::Sum | Function::Mean);
+        let ordered = matches!(func, Function::Min | Function::Max);
+        if (numeric_only && !elem.is_numeric()) || (ordered && !(elem.is_numeric() || elem.is_textual())) {
+            let context = format!("`{name}` needs numbers");
+            self.mismatch(&context, "a list of numbers, times or durations", &ty.ty, &arg.span, None);
+        }
+        let maybe_missing = matches!(func, Function::Min | Function::Max | Function::Mean);
+        (Expr::Call(func, vec![expr]), Ty { ty: out, maybe_missing })
+    }
+
+    /// Resolves what a binding or quantifier ranges over: a kind by name, the records of a
+    /// group, or a list.
+    pub(super) fn check_source(&mut self, scope: &mut Scope, e: &ast::Expr) -> Option<(ir::Source, Type)> {
+        if let ExprKind::Name(name) = &e.node {
+            if scope.lookup(name).is_none() && !self.out.consts.contains_key(name) {
+                return match self.out.schema.kind_id(name) {
+                    Some(k) => Some((ir::Source::Kind(k), Type::Record(k))),
+                    None => {
+                        let kinds: Vec<String> = self.out.schema.kinds().map(|(_, k)| k.name.clone()).collect();
+                        let help = super::did_you_mean(name, "kinds", kinds.iter().map(String::as_str));
+                        self.error(CheckError::UnknownKind { name: name.clone(), span: e.span.clone(), help });
+                        None
+                    }
+                };
+            }
+        }
+        let (expr, ty) = self.check_expr(scope, e, None);
+        self.require_present(&ty, &e.span);
+        match (expr, ty.ty) {
+            (Expr::GroupKey(v), Type::Group(k, _)) => Some((ir::Source::Members(v), Type::Record(k))),
+            (expr, Type::List(elem)) => Some((ir::Source::List(expr), *elem)),
+            (_, Type::Error) => None,
+            (_, other) => {
+                let ty = self.show(&other);
+                self.error(CheckError::NotIterable { expr: self.text(&e.span), ty, span: e.span.clone() });
+                None
+            }
+        }
+    }
+
+    fn check_quantified(
+        &mut self,
+        scope: &mut Scope,
+        quantifier: Quantifier,
+        var: &ast::Name,
+        source: &ast::Expr,
+        filter: Option<&ast::Expr>,
+        condition: Option<&ast::Expr>,
+    ) -> (Expr, Ty) {
+        let resolved = self.check_source(scope, source);
+        let visible = scope.visible.len();
+        let (src, elem) = resolved.unwrap_or((ir::Source::List(Expr::List(vec![])), Type::Error));
+        let id = scope.bind(&var.node, elem);
+        scope.used[id.0 as usize] = true;
+        let filter = filter.map(|f| self.check_bool(scope, f, "a quantifier's `where` needs a condition"));
+        let mut facts = Vec::new();
+        if let Some(f) = &filter {
+            proven_present(f, &mut facts);
+        }
+        let before = scope.present.len();
+        scope.present.extend(facts);
+        let condition = condition.map(|c| self.check_bool(scope, c, "`satisfy` needs a condition"));
+        scope.present.truncate(before);
+        scope.visible.truncate(visible);
+        // `all x in s where c` without `satisfy` reads as "every x satisfies c".
+        let (filter, condition) = match (quantifier, filter, condition) {
+            (Quantifier::All, Some(f), None) => (None, Some(f)),
+            other => (other.1, other.2),
+        };
+        let ty = if quantifier == Quantifier::Count { Type::Num } else { Type::Bool };
+        let expr = Expr::Quantified {
+            quantifier,
+            var: id,
+            source: Box::new(src),
+            filter: filter.map(Box::new),
+            condition: condition.map(Box::new),
+        };
+        (expr, Ty::of(ty))
+    }
+
+    /// Checks a message template; times and durations are shown in seconds.
+    pub(super) fn check_message(&mut self, scope: &mut Scope, template: &ast::Template) -> Vec<MessagePart> {
+        template
+            .parts
+            .iter()
+            .map(|part| match part {
+                ast::TemplatePart::Text(t) => MessagePart::Text(t.clone()),
+                ast::TemplatePart::Hole(e) => {
+                    let (expr, ty) = self.check_expr(scope, e, None);
+                    let format = match ty.ty {
+                        Type::Time | Type::Duration => Format::Seconds,
+                        _ => Format::Plain,
+                    };
+                    MessagePart::Value(expr, format)
+                }
+            })
+            .collect()
+    }
+
+    /// Checks and folds an expression that must be constant (a `const` value or a test
+    /// record's field).
+    pub(super) fn constant_value(&mut self, e: &ast::Expr, hint: Option<&Type>, what: &str) -> (Value, Type) {
+        let mut scope = Scope::default();
+        let (expr, ty) = self.check_expr(&mut scope, e, hint);
+        match fold(&expr) {
+            Some(v) => (v, ty.ty),
+            None => {
+                if ty.ty != Type::Error {
+                    self.error(CheckError::NotConstant { what: what.to_string(), span: e.span.clone() });
+                }
+                (Value::Missing, Type::Error)
+            }
+        }
+    }
+
+    /// Whether a constant of type `found` may be stored in a field of type `field`.
+    pub(super) fn assignable(&self, field: &Type, found: &Type) -> bool {
+        match (field, found) {
+            (Type::Time, Type::Duration) => true,
+            (Type::Duration | Type::Time | Type::Num, Type::Num) => true,
+            (Type::List(a), Type::List(b)) => self.assignable(a, b) || **b == Type::Error,
+            (a, b) => self.compatible(a, b, false) && !(a.is_numeric() != b.is_numeric()),
+        }
+    }
+}
+
+/// Checks one rule.
+impl Checker<'_> {
+    pub(super) fn check_rule(&mut self, rule: &ast::Rule) -> ir::Rule {
+        let mut scope = Scope::default();
+        let mut bindings = Vec::new();
+        let mut binding_vars = Vec::new();
+        for b in &rule.bindings {
+            if scope.lookup(&b.var.node).is_some() {
+                self.error(CheckError::DuplicateBinding { name: b.var.node.clone(), span: b.var.span.clone() });
+            }
+            let resolved = self.check_binding_source(&mut scope, &b.source);
+            let (source, ty) = resolved.unwrap_or((ir::Source::List(Expr::List(vec![])), Type::Error));
+            let var = scope.bind(&b.var.node, ty);
+            binding_vars.push((var, b.var.clone()));
+            bindings.push(ir::Binding { var, source });
+        }
+        let filter = rule.filter.as_ref().map(|f| self.check_bool(&mut scope, f, "`where` needs a condition"));
+        if let (Some(f), Some(ast_f)) = (&filter, &rule.filter) {
+            if fold(f) == Some(Value::Bool(false)) {
+                self.error(CheckError::ConstantFalseFilter {
+                    span: ast_f.span.clone(),
+                    help: Some("the filter does not depend on any binding and evaluates to `false`".into()),
+                });
+            }
+        }
+        let mut facts = Vec::new();
+        if let Some(f) = &filter {
+            proven_present(f, &mut facts);
+        }
+        scope.present.extend(facts);
+        let condition = self.check_bool(&mut scope, &rule.condition, "the rule's condition");
+        let message = self.check_message(&mut scope, &rule.message);
+        for (var, name) in binding_vars {
+            if !scope.used[var.0 as usize] {
+                self.error(CheckError::UnusedBinding { name: name.node.clone(), span: name.span.clone() });
+            }
+        }
+        ir::Rule {
+            id: rule.id.node.clone(),
+            doc: rule.doc.clone(),
+            severity: rule.severity.node,
+            scope: rule.scope,
+            vars: scope.vars,
+            bindings,
+            filter,
+            mode: rule.mode.node,
+            condition,
+            message,
+            span: rule.span.clone(),
+        }
+    }
+
+    fn check_binding_source(&mut self, scope: &mut Scope, source: &ast::Source) -> Option<(ir::Source, Type)> {
+        match source {
+            ast::Source::Expr(e) => self.check_source(scope, e),
+            ast::Source::Group { kind, by } => {
+                let Some(k) = self.out.schema.kind_id(&kind.node) else {
+                    let kinds: Vec<String> = self.out.schema.kinds().map(|(_, k)| k.name.clone()).collect();
+                    let help = super::did_you_mean(&kind.node, "kinds", kinds.iter().map(String::as_str));
+                    self.error(CheckError::UnknownKind { name: kind.node.clone(), span: kind.span.clone(), help });
+                    return None;
+                };
+                let decl = self.out.schema.kind(k);
+                let Some(f) = decl.field_id(&by.node) else {
+                    let help = super::did_you_mean(&by.node, "fields", decl.fields.keys().map(String::as_str));
+                    self.error(CheckError::UnknownField {
+                        kind: decl.name.clone(),
+                        name: by.node.clone(),
+                        span: by.span.clone(),
+                        help,
+                    });
+                    return None;
+                };
+                Some((ir::Source::Group(k, f), Type::Group(k, f)))
+            }
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! Checked rules: names resolved to kinds, fields and variables, every expression typed.
+//! This is what the planner compiles; it holds no text to re-parse.
+
+use crate::data::{Record, Value};
+use crate::schema::{FieldId, KindId, Type};
+use crate::span::Span;
+use crate::syntax::ast::{Mode, Quantifier, Relation, Scope, Severity};
+
+/// Index of a variable (a `for` binding or a quantifier's variable) within one rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct VarId(pub u32);
+
+/// A variable of a rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Var {
+    /// Its name.
+    pub name: String,
+    /// Its type: a record, a group, or a list element's type.
+    pub ty: Type,
+}
+
+/// A checked rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    /// Kebab-case id.
+    pub id: String,
+    /// Doc comment.
+    pub doc: Vec<String>,
+    /// Severity of its findings.
+    pub severity: Severity,
+    /// Item or dataset.
+    pub scope: Scope,
+    /// All variables, `for` bindings first.
+    pub vars: Vec<Var>,
+    /// The `for` bindings, outermost first.
+    pub bindings: Vec<Binding>,
+    /// The `where` filter.
+    pub filter: Option<Expr>,
+    /// Require or forbid.
+    pub mode: Mode,
+    /// The condition.
+    pub condition: Expr,
+    /// The message template.
+    pub message: Vec<MessagePart>,
+    /// Where the rule is written.
+    pub span: Span,
+}
+
+/// A `for` binding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Binding {
+    /// The variable it binds.
+    pub var: VarId,
+    /// What it ranges over.
+    pub source: Source,
+}
+
+/// What a binding ranges over.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// Every record of a kind.
+    Kind(KindId),
+    /// Every element of a list (which may depend on earlier bindings).
+    List(Expr),
+    /// Every group of a kind's records that share a field value.
+    Group(KindId, FieldId),
+    /// The records of a group variable.
+    Members(VarId),
+}
+
+/// A piece of a message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MessagePart {
+    /// Literal text.
+    Text(String),
+    /// An interpolated value, with how to show it.
+    Value(Expr, Format),
+}
+
+/// How a message shows a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// As it is.
+    Plain,
+    /// A time or duration: seconds with an `s` suffix.
+    Seconds,
+}
+
+/// A typed, resolved expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// A constant.
+    Const(Value),
+    /// A list or set literal.
+    List(Vec<Expr>),
+    /// The value of a list-element variable.
+    Var(VarId),
+    /// A field of a record variable.
+    Field(VarId, FieldId),
+    /// A record variable's id.
+    RecordId(VarId),
+    /// A record variable's item.
+    RecordItem(VarId),
+    /// A group's shared value.
+    GroupKey(VarId),
+    /// The list of a field's values over a group's records.
+    GroupColumn(VarId, FieldId),
+    /// The number of records in a group.
+    GroupSize(VarId),
+    /// Logical negation.
+    Not(Box<Expr>),
+    /// Both (short-circuit).
+    And(Box<Expr>, Box<Expr>),
+    /// Either (short-circuit).
+    Or(Box<Expr>, Box<Expr>),
+    /// A comparison; numbers as doubles, text byte-wise.
+    Compare(CompareOp, Box<Expr>, Box<Expr>),
+    /// Arithmetic on numbers.
+    Arith(ArithOp, Box<Expr>, Box<Expr>),
+    /// Numeric negation.
+    Neg(Box<Expr>),
+    /// Membership of the left value in the right list.
+    In(Box<Expr>, Box<Expr>),
+    /// The left value, or the right one where the left is missing.
+    Default(Box<Expr>, Box<Expr>),
+    /// Whether an optional value is present.
+    Has(Box<Expr>),
+    /// A time relation between two record variables.
+    Relation {
+        /// Which relation.
+        rel: Relation,
+        /// Left record.
+        left: VarId,
+        /// Right record.
+        right: VarId,
+        /// Tolerance in seconds.
+        tolerance: Option<Box<Expr>>,
+    },
+    /// A built-in function.
+    Call(Function, Vec<Expr>),
+    /// `some`, `all`, `no`, `count`.
+    Quantified {
+        /// Which quantifier.
+        quantifier: Quantifier,
+        /// The variable it binds.
+        var: VarId,
+        /// What it ranges over.
+        source: Box<Source>,
+        /// `where`.
+        filter: Option<Box<Expr>>,
+        /// `satisfy`.
+        condition: Option<Box<Expr>>,
+    },
+}
+
+/// Comparison operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompareOp {
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+/// Arithmetic operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `%`
+    Rem,
+}
+
+/// Built-in functions. Interval functions name their record variables directly; the others
+/// take their arguments as expressions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Function {
+    /// `duration(x)`: `end - start` of a record.
+    Duration(VarId),
+    /// `gap(a, b)`: the time between two records, 0 when they share time.
+    Gap(VarId, VarId),
+    /// `tiou(a, b)`: temporal intersection over union.
+    Tiou(VarId, VarId),
+    /// `lower(s)`
+    Lower,
+    /// `upper(s)`
+    Upper,
+    /// `contains(s, part)`
+    Contains,
+    /// `starts_with(s, prefix)`
+    StartsWith,
+    /// `ends_with(s, suffix)`
+    EndsWith,
+    /// `matches(s, "regex")`, compiled once.
+    Matches(Pattern),
+    /// `len(s)` or `len(list)`
+    Len,
+    /// `abs(x)`
+    Abs,
+    /// `count(list)`
+    Count,
+    /// `count_distinct(list)`
+    CountDistinct,
+    /// `min(list)`
+    Min,
+    /// `max(list)`
+    Max,
+    /// `sum(list)`
+    Sum,
+    /// `mean(list)`
+    Mean,
+}
+
+/// A compiled regular expression, equal to another when written the same.
+#[derive(Debug, Clone)]
+pub struct Pattern(pub regex::Regex);
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.as_str() == other.0.as_str()
+    }
+}
+
+/// A checked `test` block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Test {
+    /// Its name.
+    pub name: String,
+    /// Its records, validated against the schema.
+    pub records: Vec<Record>,
+    /// What it expects.
+    pub expectations: Vec<Expectation>,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// One `expect` line, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expectation {
+    /// No rule reports anything.
+    Nothing,
+    /// The rule reports nothing.
+    None(String),
+    /// The rule reports a finding with this key in this item.
+    Finding {
+        /// Rule id.
+        rule: String,
+        /// Key texts.
+        key: Vec<String>,
+        /// Item.
+        item: String,
+    },
+}

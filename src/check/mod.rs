@@ -1,0 +1,127 @@
+//! Check: parsed files → schema, constants, typed rules and tests.
+//!
+//! The entry point is [`check`]. It never stops at the first mistake: every declaration is
+//! checked, and an expression with an error gets [`Type::Error`], which is compatible with
+//! everything, so one mistake gives one diagnostic.
+
+mod error;
+mod expr;
+pub mod ir;
+mod schema;
+mod suggest;
+mod tests;
+
+pub use error::CheckError;
+pub use suggest::{closest, did_you_mean};
+
+use crate::data::Value;
+use crate::schema::{Schema, Type};
+use crate::span::{FileId, SourceMap, Span};
+use crate::syntax::ast;
+use indexmap::IndexMap;
+
+/// A declared constant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Constant {
+    /// Its value.
+    pub value: Value,
+    /// Its type.
+    pub ty: Type,
+    /// Doc comment.
+    pub doc: Vec<String>,
+    /// Where it is declared.
+    pub span: Span,
+}
+
+/// A checked rule pack.
+#[derive(Debug, Clone, Default)]
+pub struct Checked {
+    /// All kinds.
+    pub schema: Schema,
+    /// All constants.
+    pub consts: IndexMap<String, Constant>,
+    /// All rules, in file order.
+    pub rules: Vec<ir::Rule>,
+    /// All tests, in file order.
+    pub tests: Vec<ir::Test>,
+}
+
+/// Shared state of the checker.
+pub(crate) struct Checker<'a> {
+    sources: &'a SourceMap,
+    out: Checked,
+    errors: Vec<CheckError>,
+}
+
+/// Checks a pack's parsed files (imports already resolved) and returns what it could check
+/// together with every mistake found.
+pub fn check(sources: &SourceMap, files: &[(FileId, ast::File)]) -> (Checked, Vec<CheckError>) {
+    let mut checker = Checker {
+        sources,
+        out: Checked::default(),
+        errors: Vec::new(),
+    };
+    let all_kinds = files.iter().flat_map(|(_, f)| &f.kinds);
+    checker.check_schema(all_kinds);
+    for (_, file) in files {
+        for decl in &file.consts {
+            checker.check_const(decl);
+        }
+    }
+    let mut rule_spans: IndexMap<String, Span> = IndexMap::new();
+    for (_, file) in files {
+        for rule in &file.rules {
+            if let Some(first) = rule_spans.get(&rule.id.node) {
+                checker.errors.push(CheckError::DuplicateRule {
+                    id: rule.id.node.clone(),
+                    first: sources.location(first),
+                    span: rule.id.span.clone(),
+                });
+                continue;
+            }
+            rule_spans.insert(rule.id.node.clone(), rule.id.span.clone());
+            let checked = checker.check_rule(rule);
+            checker.out.rules.push(checked);
+        }
+    }
+    for (_, file) in files {
+        for test in &file.tests {
+            let checked = checker.check_test(test);
+            checker.out.tests.push(checked);
+        }
+    }
+    (checker.out, checker.errors)
+}
+
+impl Checker<'_> {
+    fn error(&mut self, error: CheckError) {
+        self.errors.push(error);
+    }
+
+    /// The text a span covers, for messages that quote an expression.
+    fn text(&self, span: &Span) -> String {
+        self.sources.snippet(span).to_string()
+    }
+
+    fn check_const(&mut self, decl: &ast::ConstDecl) {
+        if let Some(first) = self.out.consts.get(&decl.name.node) {
+            let first = self.sources.location(&first.span);
+            self.error(CheckError::DuplicateConstant {
+                name: decl.name.node.clone(),
+                first,
+                span: decl.name.span.clone(),
+            });
+            return;
+        }
+        let (value, ty) = self.constant_value(&decl.value, None, "a constant");
+        self.out.consts.insert(
+            decl.name.node.clone(),
+            Constant {
+                value,
+                ty,
+                doc: decl.doc.clone(),
+                span: decl.name.span.clone(),
+            },
+        );
+    }
+}

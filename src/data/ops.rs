@@ -1,0 +1,105 @@
+//! Operations on [`Value`]s shared by constant folding in the checker and by the evaluator,
+//! so a constant and a run-time value can never be computed two ways.
+
+use super::Value;
+use std::cmp::Ordering;
+
+/// Equality: numbers as IEEE doubles (so NaN equals nothing), text byte-wise, lists
+/// element-wise. A missing value equals nothing.
+pub fn equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Num(x), Value::Num(y)) => x == y,
+        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::List(x), Value::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| equal(p, q))
+        }
+        _ => false,
+    }
+}
+
+/// Ordering of two numbers or two texts; `None` for anything else or NaN.
+pub fn order(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Num(x), Value::Num(y)) => x.partial_cmp(y),
+        (Value::Str(x), Value::Str(y)) => Some(x.cmp(y)),
+        _ => None,
+    }
+}
+
+/// Whether `needle` equals an element of `list`.
+pub fn contains(list: &Value, needle: &Value) -> bool {
+    match list {
+        Value::List(items) => items.iter().any(|item| equal(item, needle)),
+        _ => false,
+    }
+}
+
+/// The left value unless it is missing.
+pub fn default(value: Value, fallback: impl FnOnce() -> Value) -> Value {
+    match value {
+        Value::Missing => fallback(),
+        v => v,
+    }
+}
+
+/// Numbers in a list, skipping missing elements.
+fn numbers(list: &Value) -> impl Iterator<Item = f64> + '_ {
+    let items: &[Value] = match list {
+        Value::List(items) => items,
+        _ => &[],
+    };
+    items.iter().filter_map(Value::as_num)
+}
+
+/// Present elements of a list.
+fn present(list: &Value) -> impl Iterator<Item = &Value> {
+    let items: &[Value] = match list {
+        Value::List(items) => items,
+        _ => &[],
+    };
+    items.iter().filter(|v| !matches!(v, Value::Missing))
+}
+
+/// The number of present elements.
+pub fn count(list: &Value) -> Value {
+    Value::Num(present(list).count() as f64)
+}
+
+/// The number of distinct present elements.
+pub fn count_distinct(list: &Value) -> Value {
+    let mut seen: Vec<&Value> = Vec::new();
+    for v in present(list) {
+        if !seen.iter().any(|s| equal(s, v)) {
+            seen.push(v);
+        }
+    }
+    Value::Num(seen.len() as f64)
+}
+
+/// The smallest (or largest) present element; missing for an empty list.
+pub fn extreme(list: &Value, want: Ordering) -> Value {
+    let mut best: Option<&Value> = None;
+    for v in present(list) {
+        best = match best {
+            Some(b) if order(v, b) != Some(want) => Some(b),
+            _ => Some(v),
+        };
+    }
+    best.cloned().unwrap_or(Value::Missing)
+}
+
+/// The sum of the numbers in a list (0 for an empty list).
+pub fn sum(list: &Value) -> Value {
+    Value::Num(numbers(list).sum())
+}
+
+/// The mean of the numbers in a list; missing for an empty list.
+pub fn mean(list: &Value) -> Value {
+    let (n, total) = numbers(list).fold((0usize, 0.0), |(n, t), x| (n + 1, t + x));
+    if n == 0 {
+        Value::Missing
+    } else {
+        Value::Num(total / n as f64)
+    }
+}

@@ -1,0 +1,155 @@
+//! Run-time values and records.
+
+use crate::schema::{FieldId, KindId};
+use std::fmt;
+use std::sync::Arc;
+
+/// A value of a record field or of an expression.
+///
+/// Enum values and references are text at run time; the checker has already made sure they
+/// are compared only with what they can equal. Times and durations are seconds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// An optional field that the record leaves out (or gives as `null`).
+    Missing,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number, time or duration.
+    Num(f64),
+    /// Text, an enum value or a record id.
+    Str(Arc<str>),
+    /// A list.
+    List(Arc<[Value]>),
+}
+
+impl Value {
+    /// A text value.
+    pub fn str(text: &str) -> Value {
+        Value::Str(Arc::from(text))
+    }
+
+    /// The number, if this is one.
+    pub fn as_num(&self) -> Option<f64> {
+        match self {
+            Value::Num(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// The boolean, if this is one.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// The text, if this is text.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A total order for sorting and grouping: numbers by value (NaN last), then text,
+    /// lists element-wise.
+    pub fn total_cmp(&self, other: &Value) -> std::cmp::Ordering {
+        use std::cmp::Ordering;
+        fn rank(v: &Value) -> u8 {
+            match v {
+                Value::Missing => 0,
+                Value::Bool(_) => 1,
+                Value::Num(_) => 2,
+                Value::Str(_) => 3,
+                Value::List(_) => 4,
+            }
+        }
+        match (self, other) {
+            (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
+            (Value::Num(a), Value::Num(b)) => a.total_cmp(b),
+            (Value::Str(a), Value::Str(b)) => a.cmp(b),
+            (Value::List(a), Value::List(b)) => {
+                for (x, y) in a.iter().zip(b.iter()) {
+                    let o = x.total_cmp(y);
+                    if o != Ordering::Equal {
+                        return o;
+                    }
+                }
+                a.len().cmp(&b.len())
+            }
+            _ => rank(self).cmp(&rank(other)),
+        }
+    }
+}
+
+/// Formats a number the way messages show it: the shortest text that reads back as the same
+/// double, without a trailing `.0`.
+pub fn format_number(n: f64) -> String {
+    if n.is_finite() && n == n.trunc() && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Missing => write!(f, "missing"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Num(n) => write!(f, "{}", format_number(*n)),
+            Value::Str(s) => write!(f, "{s}"),
+            Value::List(items) => {
+                write!(f, "[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                write!(f, "]")
+            }
+        }
+    }
+}
+
+/// Index of a data source (a file, stdin, or a test block) in a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct SourceId(pub u32);
+
+/// Where a record was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Origin {
+    /// The source.
+    pub source: SourceId,
+    /// 1-based line of the record's first character.
+    pub line: u32,
+}
+
+/// One annotation record, validated against the schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// The media item (clip) it belongs to.
+    pub item: Arc<str>,
+    /// Its kind.
+    pub kind: KindId,
+    /// Its id, unique within the item.
+    pub id: Arc<str>,
+    /// Field values by [`FieldId`]; an absent optional field is [`Value::Missing`].
+    pub fields: Box<[Value]>,
+    /// Where it was read from.
+    pub origin: Origin,
+}
+
+impl Record {
+    /// The value of a field.
+    pub fn get(&self, field: FieldId) -> &Value {
+        self.fields.get(field.0 as usize).unwrap_or(&Value::Missing)
+    }
+
+    /// A numeric field, or NaN when it is absent (only optional fields can be).
+    pub fn num(&self, field: FieldId) -> f64 {
+        self.get(field).as_num().unwrap_or(f64::NAN)
+    }
+}

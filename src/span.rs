@@ -1,0 +1,152 @@
+//! Source files and positions in them.
+//!
+//! Every AST node carries a [`Span`]: the file it came from and a byte range. Spans convert to
+//! [`miette::SourceSpan`] for rendering; the [`SourceMap`] holds the text they point into.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Index of a rule file in a [`SourceMap`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct FileId(pub u32);
+
+/// A byte range in one rule file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Span {
+    /// The file the range is in.
+    pub file: FileId,
+    /// Byte offsets into the file's text.
+    pub range: Range<usize>,
+}
+
+impl Span {
+    /// A span covering `range` in `file`.
+    pub fn new(file: FileId, range: Range<usize>) -> Self {
+        Span { file, range }
+    }
+
+    /// The smallest span covering both `self` and `other` (which must be in the same file).
+    pub fn to(&self, other: &Span) -> Span {
+        Span::new(
+            self.file,
+            self.range.start.min(other.range.start)..self.range.end.max(other.range.end),
+        )
+    }
+}
+
+impl From<&Span> for miette::SourceSpan {
+    fn from(span: &Span) -> Self {
+        (span.range.start, span.range.len()).into()
+    }
+}
+
+impl From<Span> for miette::SourceSpan {
+    fn from(span: Span) -> Self {
+        (&span).into()
+    }
+}
+
+/// A value with the span it was written at. The span is left out of equality, so two ASTs
+/// parsed from differently formatted text compare equal.
+#[derive(Debug, Clone)]
+pub struct Spanned<T> {
+    /// The value.
+    pub node: T,
+    /// Where it was written.
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    /// Wraps `node` with its `span`.
+    pub fn new(node: T, span: Span) -> Self {
+        Spanned { node, span }
+    }
+}
+
+impl<T: PartialEq> PartialEq for Spanned<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.node == other.node
+    }
+}
+
+impl<T> std::ops::Deref for Spanned<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.node
+    }
+}
+
+/// One loaded rule file.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path it was read from, or a name such as `<string>` for text given directly.
+    pub path: PathBuf,
+    /// Its full text.
+    pub text: Arc<str>,
+}
+
+impl SourceFile {
+    /// The 1-based line and column of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let before = &self.text[..offset.min(self.text.len())];
+        let line = before.bytes().filter(|b| *b == b'\n').count() + 1;
+        let col = before.rfind('\n').map_or(before.len(), |nl| before.len() - nl - 1) + 1;
+        (line, col)
+    }
+
+    /// The path as shown to users.
+    pub fn display_name(&self) -> String {
+        self.path.display().to_string()
+    }
+}
+
+/// All rule files of a pack, indexed by [`FileId`].
+#[derive(Debug, Clone, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    /// Adds a file and returns its id.
+    pub fn add(&mut self, path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> FileId {
+        self.files.push(SourceFile {
+            path: path.into(),
+            text: text.into(),
+        });
+        FileId((self.files.len() - 1) as u32)
+    }
+
+    /// The file with this id.
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    /// The id of an already loaded path, if any.
+    pub fn find(&self, path: &Path) -> Option<FileId> {
+        self.files
+            .iter()
+            .position(|f| f.path == path)
+            .map(|i| FileId(i as u32))
+    }
+
+    /// All files in load order.
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
+    }
+
+    /// The text a span covers.
+    pub fn snippet(&self, span: &Span) -> &str {
+        &self.get(span.file).text[span.range.clone()]
+    }
+
+    /// `path:line` of a span's start, for messages that point across files.
+    pub fn location(&self, span: &Span) -> String {
+        let file = self.get(span.file);
+        let (line, col) = file.line_col(span.range.start);
+        format!("{}:{line}:{col}", file.display_name())
+    }
+}

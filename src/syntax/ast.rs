@@ -1,0 +1,427 @@
+//! The typed syntax tree of one rule file. Every node that a diagnostic can point at is
+//! [`Spanned`]; nothing here knows about schemas or types.
+
+use crate::span::{Span, Spanned};
+
+/// A name as written, with its span.
+pub type Name = Spanned<String>;
+
+/// One parsed rule file.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct File {
+    /// `import "path"` declarations, in order.
+    pub imports: Vec<Spanned<String>>,
+    /// Record kinds from all `schema` blocks.
+    pub kinds: Vec<KindDecl>,
+    /// `const` declarations.
+    pub consts: Vec<ConstDecl>,
+    /// Rules, in order of appearance.
+    pub rules: Vec<Rule>,
+    /// `test` blocks.
+    pub tests: Vec<Test>,
+}
+
+/// `kind speech { start: time, … }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct KindDecl {
+    /// Doc comment lines without the `///`.
+    pub doc: Vec<String>,
+    /// The kind's name, as records give it in their `kind` field.
+    pub name: Name,
+    /// Declared fields.
+    pub fields: Vec<FieldDecl>,
+}
+
+/// `speaker: str?`
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldDecl {
+    /// Doc comment lines.
+    pub doc: Vec<String>,
+    /// Field name.
+    pub name: Name,
+    /// Declared type.
+    pub ty: Spanned<TypeExpr>,
+}
+
+/// A type as written in a schema.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeExpr {
+    /// `str`, `num`, `bool`, `time`, `duration` (or a misspelling the checker reports).
+    Named(Name),
+    /// `list<T>`
+    List(Box<Spanned<TypeExpr>>),
+    /// `enum { a, b }`
+    Enum(Vec<Name>),
+    /// `ref kind`: the id of a record of another kind in the same item.
+    Ref(Name),
+    /// `T?`: the field may be absent or null.
+    Optional(Box<Spanned<TypeExpr>>),
+}
+
+/// `const sync_tolerance = 200ms`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConstDecl {
+    /// Doc comment lines.
+    pub doc: Vec<String>,
+    /// Constant name.
+    pub name: Name,
+    /// Its value; the checker requires it to be constant.
+    pub value: Expr,
+}
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Worth knowing.
+    Info,
+    /// Probably wrong.
+    Warning,
+    /// Wrong.
+    Error,
+}
+
+/// What a rule sees at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// The records of one item (the default).
+    Item,
+    /// All records of the data set.
+    Dataset,
+}
+
+/// Whether a rule's condition must hold or must not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// `require`: a binding for which the condition is false is a finding.
+    Require,
+    /// `forbid`: a binding for which the condition is true is a finding.
+    Forbid,
+}
+
+/// `rule id: severity { for … where … require … message "…" }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    /// Doc comment lines.
+    pub doc: Vec<String>,
+    /// Kebab-case rule id.
+    pub id: Name,
+    /// Severity of its findings.
+    pub severity: Spanned<Severity>,
+    /// Item or dataset scope.
+    pub scope: Scope,
+    /// `for` bindings, outermost first.
+    pub bindings: Vec<Binding>,
+    /// The `where` filter.
+    pub filter: Option<Expr>,
+    /// `require` or `forbid`.
+    pub mode: Spanned<Mode>,
+    /// The condition.
+    pub condition: Expr,
+    /// The message template.
+    pub message: Template,
+    /// The whole rule, for "defined here" labels.
+    pub span: Span,
+}
+
+/// `x in source`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Binding {
+    /// The bound variable.
+    pub var: Name,
+    /// What it ranges over.
+    pub source: Source,
+    /// The whole binding.
+    pub span: Span,
+}
+
+/// What a binding ranges over.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// A kind name or a list-valued expression; the checker decides which.
+    Expr(Expr),
+    /// `group kind by field`
+    Group {
+        /// The kind whose records are grouped.
+        kind: Name,
+        /// The field whose value is the group key.
+        by: Name,
+    },
+}
+
+/// A message template: text with `{expr}` holes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    /// Text and holes in order.
+    pub parts: Vec<TemplatePart>,
+    /// The whole string literal.
+    pub span: Span,
+}
+
+/// A piece of a template.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TemplatePart {
+    /// Literal text, escapes resolved.
+    Text(String),
+    /// An interpolated expression.
+    Hole(Expr),
+}
+
+/// An expression with its span.
+pub type Expr = Spanned<ExprKind>;
+
+/// Expression forms.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    /// `12`, `0.5`
+    Number(f64),
+    /// `150ms`, `2s`: the value in seconds.
+    Duration(f64),
+    /// `"text"`
+    Str(String),
+    /// `true`, `false`
+    Bool(bool),
+    /// A binding, a constant or an enum value.
+    Name(String),
+    /// `{a, b}`: a set, for membership tests.
+    Set(Vec<Expr>),
+    /// `[a, b]`
+    List(Vec<Expr>),
+    /// `x.field`
+    Field(Box<Expr>, Name),
+    /// `f(a, b)`
+    Call(Name, Vec<Expr>),
+    /// `not x`, `-x`
+    Unary(UnaryOp, Box<Expr>),
+    /// `a + b`, `a and b`, `a == b`, `a in b`, `a ?? b`, …
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    /// `a during b within 100ms`
+    Relation {
+        /// Which relation.
+        rel: Spanned<Relation>,
+        /// Left interval.
+        left: Box<Expr>,
+        /// Right interval.
+        right: Box<Expr>,
+        /// The `within` tolerance.
+        tolerance: Option<Box<Expr>>,
+    },
+    /// `some x in s where f satisfy c`, `count(x in s where f)`
+    Quantified {
+        /// Which quantifier.
+        quantifier: Quantifier,
+        /// The bound variable.
+        var: Name,
+        /// What it ranges over: a kind name or a list.
+        source: Box<Expr>,
+        /// The `where` filter.
+        filter: Option<Box<Expr>>,
+        /// The `satisfy` condition (required for `all`).
+        condition: Option<Box<Expr>>,
+    },
+}
+
+/// Prefix operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnaryOp {
+    /// `not`
+    Not,
+    /// `-`
+    Neg,
+}
+
+/// Infix operators other than temporal relations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    /// `or`
+    Or,
+    /// `and`
+    And,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `in`
+    In,
+    /// `not in`
+    NotIn,
+    /// `??`: the left value, or the right one where the left is missing
+    Default,
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `%`
+    Rem,
+}
+
+impl BinaryOp {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Or => "or",
+            BinaryOp::And => "and",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::In => "in",
+            BinaryOp::NotIn => "not in",
+            BinaryOp::Default => "??",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+            BinaryOp::Rem => "%",
+        }
+    }
+}
+
+/// Allen's thirteen interval relations and `intersects`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Relation {
+    /// `a.end < b.start`
+    Before,
+    /// `b.end < a.start`
+    After,
+    /// `a.end == b.start`
+    Meets,
+    /// `b.end == a.start`
+    MetBy,
+    /// `a.start < b.start < a.end < b.end`
+    Overlaps,
+    /// `b.start < a.start < b.end < a.end`
+    OverlappedBy,
+    /// `a.start == b.start and a.end < b.end`
+    Starts,
+    /// `a.start == b.start and b.end < a.end`
+    StartedBy,
+    /// `b.start < a.start and a.end < b.end`
+    During,
+    /// `a.start < b.start and b.end < a.end`
+    Contains,
+    /// `a.end == b.end and b.start < a.start`
+    Finishes,
+    /// `a.end == b.end and a.start < b.start`
+    FinishedBy,
+    /// `a.start == b.start and a.end == b.end`
+    Equals,
+    /// The two share time: `a.start < b.end and b.start < a.end`.
+    Intersects,
+}
+
+impl Relation {
+    /// Every relation with its keyword.
+    pub const ALL: [(Relation, &'static str); 14] = [
+        (Relation::Before, "before"),
+        (Relation::After, "after"),
+        (Relation::Meets, "meets"),
+        (Relation::MetBy, "met_by"),
+        (Relation::Overlaps, "overlaps"),
+        (Relation::OverlappedBy, "overlapped_by"),
+        (Relation::Starts, "starts"),
+        (Relation::StartedBy, "started_by"),
+        (Relation::During, "during"),
+        (Relation::Contains, "contains"),
+        (Relation::Finishes, "finishes"),
+        (Relation::FinishedBy, "finished_by"),
+        (Relation::Equals, "equals"),
+        (Relation::Intersects, "intersects"),
+    ];
+
+    /// The keyword of a relation.
+    pub fn keyword(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(r, _)| *r == self)
+            .map_or("intersects", |(_, k)| k)
+    }
+
+    /// The relation named by a keyword.
+    pub fn from_keyword(word: &str) -> Option<Relation> {
+        Self::ALL.iter().find(|(_, k)| *k == word).map(|(r, _)| *r)
+    }
+}
+
+/// `some`, `all`, `no`, `count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quantifier {
+    /// True when at least one element passes.
+    Some,
+    /// True when every element that passes the filter satisfies the condition.
+    All,
+    /// True when no element passes.
+    No,
+    /// The number of elements that pass.
+    Count,
+}
+
+/// `test "name" { given { … } expect … }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Test {
+    /// Doc comment lines.
+    pub doc: Vec<String>,
+    /// The test's name.
+    pub name: Spanned<String>,
+    /// Record blocks, each for one item.
+    pub givens: Vec<Given>,
+    /// What the rules must report.
+    pub expectations: Vec<Expectation>,
+    /// The whole test.
+    pub span: Span,
+}
+
+/// `given item "clip" { speech s1 { … } … }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Given {
+    /// The item the records belong to (`test` when not written).
+    pub item: Option<Spanned<String>>,
+    /// The records.
+    pub records: Vec<RecordLit>,
+}
+
+/// `speech s1 { start: 0s, end: 2s, speaker: "A" }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordLit {
+    /// The record's kind.
+    pub kind: Name,
+    /// The record's id.
+    pub id: Name,
+    /// Field values.
+    pub fields: Vec<(Name, Expr)>,
+    /// The whole literal.
+    pub span: Span,
+}
+
+/// One `expect` line.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expectation {
+    /// `expect nothing`: no rule reports anything.
+    Nothing(Span),
+    /// `expect no rule-id`: this rule reports nothing.
+    None(Name),
+    /// `expect rule-id on t1, "dog" [in item "clip"]`: one finding with this key.
+    Finding {
+        /// The rule.
+        rule: Name,
+        /// The finding's key: ids of bound records, values of bound list elements.
+        key: Vec<Spanned<String>>,
+        /// The item, when the test has several.
+        item: Option<Spanned<String>>,
+        /// The whole line.
+        span: Span,
+    },
+}

@@ -1,0 +1,177 @@
+//! Readable names for grammar rules, for "expected …" messages.
+//!
+//! The `match` in [`rule_name`] is complete on purpose: adding a rule to the grammar without
+//! giving it a name here does not compile.
+
+use super::lexer::describe_token_at;
+use super::{Rule, SyntaxError};
+use crate::span::{FileId, Span};
+
+/// How an "expected …" message names a grammar rule; `None` for rules that are never
+/// reported on their own because a more telling rule is always reported with them.
+fn rule_name(grammar_rule: Rule) -> Option<&'static str> {
+    Some(match grammar_rule {
+        Rule::EOI => "the end of the file",
+        Rule::WHITESPACE | Rule::COMMENT | Rule::digits | Rule::ident_char | Rule::keyword => {
+            return None
+        }
+        Rule::file | Rule::declaration => "`import`, `schema`, `const`, `rule` or `test`",
+        Rule::doc => "a doc comment",
+        Rule::import => "an import",
+        Rule::schema => "a schema block",
+        Rule::kind_decl => "a `kind` declaration",
+        Rule::field_list | Rule::field_decl => "a field declaration (`name: type`)",
+        Rule::type_expr
+        | Rule::list_type
+        | Rule::enum_type
+        | Rule::ref_type
+        | Rule::named_type => "a type",
+        Rule::optional_mark => "`?`",
+        Rule::const_decl => "a constant",
+        Rule::rule => "a rule",
+        Rule::rule_body => "the rule's `for` clause",
+        Rule::severity => "a severity (`error`, `warning` or `info`)",
+        Rule::scope => "`per item` or `per dataset`",
+        Rule::for_clause => "a `for` clause",
+        Rule::binding => "a binding (`x in kind`)",
+        Rule::group_source => "`group kind by field`",
+        Rule::where_clause => "a `where` filter",
+        Rule::condition | Rule::require | Rule::forbid => "`require` or `forbid`",
+        Rule::message_clause => "a `message`",
+        Rule::template => "a message string",
+        Rule::template_text => "message text",
+        Rule::template_hole => "an interpolation (`{expr}`)",
+        Rule::test => "a test",
+        Rule::given => "a `given` block",
+        Rule::record_lit => "a record (`kind id { field: value }`)",
+        Rule::record_name => "a record id",
+        Rule::field_init => "a field value (`name: value`)",
+        Rule::expectation => "an `expect` line",
+        Rule::expect_nothing => "`nothing`",
+        Rule::expect_none => "`no rule-id`",
+        Rule::expect_finding => "a rule id and the records it reports",
+        Rule::key_part => "a record id or value",
+        Rule::expr
+        | Rule::or_expr
+        | Rule::and_expr
+        | Rule::not_expr
+        | Rule::comparison
+        | Rule::default_expr
+        | Rule::additive
+        | Rule::multiplicative
+        | Rule::unary
+        | Rule::postfix
+        | Rule::primary
+        | Rule::paren => "an expression",
+        Rule::quantified | Rule::quantifier => "a quantifier (`some`, `all`, `no`)",
+        Rule::not_op => "`not`",
+        Rule::compare_tail | Rule::compare_op => "a comparison",
+        Rule::membership_tail | Rule::membership_op => "`in`",
+        Rule::relation_tail | Rule::relation => "a time relation (`intersects`, `before`, …)",
+        Rule::tolerance => "`within`",
+        Rule::add_op | Rule::mul_op | Rule::neg_op => "an operator",
+        Rule::field_access => "`.field`",
+        Rule::count_of => "`count(x in …)`",
+        Rule::call => "a function call",
+        Rule::set_lit => "a set (`{a, b}`)",
+        Rule::list_lit => "a list (`[a, b]`)",
+        Rule::duration => "a duration (`150ms`, `2s`, `1min`)",
+        Rule::unit => "a unit (`ms`, `s`, `min`, `h`)",
+        Rule::number => "a number",
+        Rule::boolean => "`true` or `false`",
+        Rule::string | Rule::string_text => "a string",
+        Rule::escape => "an escape (`\\\"`)",
+        Rule::name | Rule::ident => "a name",
+        Rule::rule_id => "a rule id in kebab-case (`transcript-needs-speech`)",
+        Rule::kw_import => "`import`",
+        Rule::kw_schema => "`schema`",
+        Rule::kw_kind => "`kind`",
+        Rule::kw_const => "`const`",
+        Rule::kw_rule => "`rule`",
+        Rule::kw_per => "`per`",
+        Rule::kw_item => "`item`",
+        Rule::kw_dataset => "`dataset`",
+        Rule::kw_for => "`for`",
+        Rule::kw_in => "`in`",
+        Rule::kw_group => "`group`",
+        Rule::kw_by => "`by`",
+        Rule::kw_where => "`where`",
+        Rule::kw_require => "`require`",
+        Rule::kw_forbid => "`forbid`",
+        Rule::kw_message => "`message`",
+        Rule::kw_test => "`test`",
+        Rule::kw_given => "`given`",
+        Rule::kw_expect => "`expect`",
+        Rule::kw_nothing => "`nothing`",
+        Rule::kw_on => "`on`",
+        Rule::kw_some => "`some`",
+        Rule::kw_all => "`all`",
+        Rule::kw_no => "`no`",
+        Rule::kw_satisfy => "`satisfy`",
+        Rule::kw_and => "`and`",
+        Rule::kw_or => "`or`",
+        Rule::kw_not => "`not`",
+        Rule::kw_within => "`within`",
+        Rule::kw_count => "`count`",
+    })
+}
+
+/// Joins names as "a, b or c", without repeats.
+fn join_alternatives(rules: &[Rule]) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    for name in rules.iter().filter_map(|r| rule_name(*r)) {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    match names.as_slice() {
+        [] => "something else".into(),
+        [one] => (*one).into(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// A hint for slips that the "expected" list alone does not explain.
+fn hint(expected: &[Rule], found: &str) -> Option<String> {
+    if found.contains("never closed") {
+        return Some("close the string with `\"`".into());
+    }
+    if expected.contains(&Rule::condition) || expected.contains(&Rule::kw_require) {
+        return Some(
+            "a rule body reads `for … [where …] require … message \"…\"` (or `forbid` instead of `require`)"
+                .into(),
+        );
+    }
+    if expected.contains(&Rule::message_clause) || expected.contains(&Rule::kw_message) {
+        return Some("every rule ends with `message \"…\"`".into());
+    }
+    if expected.contains(&Rule::rule_id) && found.contains('_') {
+        return Some("rule ids are kebab-case: use `-` instead of `_`".into());
+    }
+    if expected.contains(&Rule::ident) && found.starts_with("keyword") {
+        return Some(format!("{found} is reserved; choose another name"));
+    }
+    None
+}
+
+/// Turns a pest error into a [`SyntaxError`] that names what was expected in words.
+pub(super) fn describe_error(file: FileId, text: &str, err: pest::error::Error<Rule>) -> SyntaxError {
+    let offset = match err.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let expected_rules = match &err.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    let (found, range) = describe_token_at(text, offset);
+    let expected = join_alternatives(&expected_rules);
+    let help = hint(&expected_rules, &found);
+    let range = if range.is_empty() { range.start..range.start } else { range };
+    SyntaxError::Unexpected {
+        expected,
+        found,
+        span: Span::new(file, range),
+        help,
+    }
+}
