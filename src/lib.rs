@@ -5,6 +5,15 @@
 
 pub mod check;
 pub mod data;
+pub mod diag;
+pub mod eval;
+mod pack;
+pub mod plan;
+mod run;
 pub mod schema;
 pub mod span;
 pub mod syntax;
+pub mod testing;
+
+pub use pack::{Pack, PackDiagnostic, PackError};
+pub use run::{Input, KindCount, Outcome, SourceInfo, Summary};

@@ -1,1 +1,7 @@
-fn main(){}
+//! The `concordant` binary.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

@@ -80,8 +80,11 @@ impl<T> std::ops::Deref for Spanned<T> {
 /// One loaded rule file.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
-    /// The path it was read from, or a name such as `<string>` for text given directly.
+    /// The path it was read from (canonical, for finding a file twice), or a name for text
+    /// given directly.
     pub path: PathBuf,
+    /// The path as the user gave it, for messages.
+    pub shown: PathBuf,
     /// Its full text.
     pub text: Arc<str>,
 }
@@ -97,7 +100,7 @@ impl SourceFile {
 
     /// The path as shown to users.
     pub fn display_name(&self) -> String {
-        self.path.display().to_string()
+        self.shown.display().to_string()
     }
 }
 
@@ -110,11 +113,18 @@ pub struct SourceMap {
 impl SourceMap {
     /// Adds a file and returns its id.
     pub fn add(&mut self, path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> FileId {
+        let path = path.into();
         self.files.push(SourceFile {
-            path: path.into(),
+            shown: path.clone(),
+            path,
             text: text.into(),
         });
         FileId((self.files.len() - 1) as u32)
+    }
+
+    /// Sets the path shown to users for a file.
+    pub fn set_display(&mut self, id: FileId, shown: PathBuf) {
+        self.files[id.0 as usize].shown = shown;
     }
 
     /// The file with this id.

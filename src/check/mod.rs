@@ -12,7 +12,9 @@ mod suggest;
 mod tests;
 
 pub use error::CheckError;
+pub use expr::{arith, compare};
 pub use suggest::{closest, did_you_mean};
+pub use tests::DEFAULT_TEST_ITEM;
 
 use crate::data::Value;
 use crate::schema::{Schema, Type};

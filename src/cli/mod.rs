@@ -1,0 +1,206 @@
+//! The `concordant` command line: a thin front end over the library.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use concordant::diag::{self, Color};
+use concordant::{Input, Pack};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const CHECK_EXAMPLES: &str = "\
+Examples:
+  concordant check --rules rules/ examples/data/clips.jsonl
+  concordant check --rules rules/sync.cord --format json data.jsonl > findings.jsonl
+  cat data.jsonl | concordant check --rules rules/ --fail-on warning -
+
+Exit status: 0 when nothing at or above --fail-on was found, 1 when something was,
+2 for usage errors, rule-file errors or unreadable input.";
+
+const TEST_EXAMPLES: &str = "\
+Examples:
+  concordant test rules/
+  concordant test rules/sync.cord rules/emotion.cord
+
+Exit status: 0 when every test passes, 1 when one fails, 2 for rule-file errors.";
+
+/// Cross-modal consistency rules for multimodal annotation data.
+#[derive(Parser)]
+#[command(name = "concordant", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// When to colour output; `NO_COLOR` and non-terminals turn `auto` off.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    color: ColorChoice,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check annotation data against rule files.
+    #[command(after_help = CHECK_EXAMPLES)]
+    Check(CheckArgs),
+    /// Run the `test` blocks of rule files.
+    #[command(after_help = TEST_EXAMPLES)]
+    Test(TestArgs),
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Rule files or directories of `*.cord` files (repeat the flag or separate with commas).
+    #[arg(short, long, required = true, value_delimiter = ',', value_name = "PATH")]
+    rules: Vec<PathBuf>,
+    /// JSON Lines (or JSON array) data files; `-` reads standard input.
+    #[arg(required = true, value_name = "DATA")]
+    data: Vec<PathBuf>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// The lowest severity that makes the exit status 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+}
+
+#[derive(clap::Args)]
+struct TestArgs {
+    /// Rule files or directories of `*.cord` files.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// Rendered diagnostics with the offending data lines.
+    Human,
+    /// JSON Lines: one object per finding and data error, then a summary (docs/output.md).
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+enum FailOn {
+    Info,
+    Warning,
+    Error,
+    Never,
+}
+
+fn color(choice: ColorChoice, stream_is_terminal: bool) -> Color {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    match choice {
+        ColorChoice::Always => Color::Always,
+        ColorChoice::Never => Color::Never,
+        ColorChoice::Auto if stream_is_terminal && !no_color => Color::Always,
+        ColorChoice::Auto => Color::Never,
+    }
+}
+
+/// Runs the command line and returns the exit status.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let stderr_color = color(cli.color, std::io::stderr().is_terminal());
+    let stdout_color = color(cli.color, std::io::stdout().is_terminal());
+    match cli.command {
+        Command::Check(args) => check(args, stdout_color, stderr_color),
+        Command::Test(args) => test(args, stdout_color, stderr_color),
+    }
+}
+
+fn load(paths: &[PathBuf], stderr_color: Color) -> Result<Pack, ExitCode> {
+    match Pack::from_paths(paths) {
+        Ok(pack) => {
+            eprint!("{}", diag::render_pack_warnings(&pack, stderr_color));
+            Ok(pack)
+        }
+        Err(e) => {
+            eprint!("{}", diag::render_pack_error(&e, stderr_color));
+            eprintln!("error: {e}; no data was checked");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+fn write_out(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
+fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode {
+    let pack = match load(&args.rules, stderr_color) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let inputs: Vec<Input> = args
+        .data
+        .iter()
+        .map(|p| if p.as_os_str() == "-" { Input::Stdin } else { Input::Path(p.clone()) })
+        .collect();
+    let outcome = pack.check_inputs(&inputs);
+    match args.format {
+        Format::Json => write_out(&diag::json::render(&pack, &outcome)),
+        Format::Human => write_out(&diag::HumanRenderer::new(&pack, &outcome, stdout_color).render_all()),
+    }
+    let unreadable = outcome.data_errors.iter().any(|e| matches!(e, concordant::data::DataError::Unreadable { .. }));
+    if unreadable {
+        eprintln!("error: some input could not be read; see the diagnostics above");
+        return ExitCode::from(2);
+    }
+    let worst = outcome
+        .findings
+        .iter()
+        .map(|f| match pack.plan.rules[f.rule].severity {
+            concordant::syntax::ast::Severity::Error => FailOn::Error,
+            concordant::syntax::ast::Severity::Warning => FailOn::Warning,
+            concordant::syntax::ast::Severity::Info => FailOn::Info,
+        })
+        .chain((!outcome.data_errors.is_empty()).then_some(FailOn::Error))
+        .max();
+    match worst {
+        Some(w) if args.fail_on != FailOn::Never && w >= args.fail_on => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+fn test(args: TestArgs, _stdout_color: Color, stderr_color: Color) -> ExitCode {
+    let pack = match load(&args.paths, stderr_color) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let results = pack.run_tests();
+    let mut out = String::new();
+    out.push_str(&format!("running {} tests\n", results.len()));
+    for r in &results {
+        let verdict = if r.passed() { "ok" } else { "FAILED" };
+        out.push_str(&format!("test {} ... {verdict}\n", r.name));
+    }
+    let failed: Vec<_> = results.iter().filter(|r| !r.passed()).collect();
+    for r in &failed {
+        out.push_str(&format!("\n---- {} ({}) ----\n", r.name, r.location));
+        for m in &r.missing {
+            out.push_str(&format!("- expected: {m}\n"));
+        }
+        for u in &r.unexpected {
+            out.push_str(&format!("+ actual:   {u}\n"));
+        }
+    }
+    let passed = results.len() - failed.len();
+    out.push_str(&format!("\n{passed} passed, {} failed\n", failed.len()));
+    write_out(&out);
+    if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}

@@ -1,0 +1,171 @@
+//! Problems with data records, found while reading and validating them.
+
+use super::Origin;
+use miette::Diagnostic;
+use thiserror::Error;
+
+/// A line or record that cannot be checked. The record is rejected; every other record is
+/// still checked.
+#[derive(Debug, Clone, PartialEq, Error, Diagnostic)]
+pub enum DataError {
+    /// `{"item": "c1", "kind": "speech",` (cut off)
+    #[error("line is not valid JSON: {reason}")]
+    #[diagnostic(code("cord::data::invalid-json"), help("each line must hold one complete JSON object"))]
+    InvalidJson {
+        /// What the JSON parser said.
+        reason: String,
+        /// Where.
+        origin: Origin,
+    },
+    /// `[1, 2]`
+    #[error("a record must be a JSON object, found {found}")]
+    #[diagnostic(code("cord::data::not-an-object"))]
+    NotAnObject {
+        /// What was found.
+        found: String,
+        /// Where.
+        origin: Origin,
+    },
+    /// A record without `item` or `kind`, or with one that is not text.
+    #[error("record has no `{field}`")]
+    #[diagnostic(code("cord::data::missing-field"), help("every record needs `item` and `kind` as strings"))]
+    MissingBuiltIn {
+        /// `item` or `kind`.
+        field: String,
+        /// Where.
+        origin: Origin,
+    },
+    /// `"kind": "speeches"`
+    #[error("unknown kind `{kind}`")]
+    #[diagnostic(code("cord::data::unknown-kind"))]
+    UnknownKind {
+        /// The kind.
+        kind: String,
+        /// Did-you-mean.
+        #[help]
+        help: Option<String>,
+        /// Where.
+        origin: Origin,
+    },
+    /// A speech record without `speaker`.
+    #[error("{kind} record `{id}` lacks the required field `{field}`")]
+    #[diagnostic(code("cord::data::missing-field"))]
+    MissingField {
+        /// The record's kind.
+        kind: String,
+        /// The record's id.
+        id: String,
+        /// The field.
+        field: String,
+        /// Where.
+        origin: Origin,
+    },
+    /// `"start": "0:01"`
+    #[error("field `{field}` of {kind} record `{id}` should be {expected}, found {found}")]
+    #[diagnostic(code("cord::data::wrong-type"))]
+    WrongType {
+        /// The record's kind.
+        kind: String,
+        /// The record's id.
+        id: String,
+        /// The field.
+        field: String,
+        /// What the schema declares.
+        expected: String,
+        /// What the record has.
+        found: String,
+        /// Where.
+        origin: Origin,
+    },
+    /// `"sentiment": "postive"`
+    #[error("`{value}` is not a value of `{kind}.{field}`")]
+    #[diagnostic(code("cord::data::not-in-enum"))]
+    NotInEnum {
+        /// The record's kind.
+        kind: String,
+        /// The field.
+        field: String,
+        /// The value.
+        value: String,
+        /// Did-you-mean or the values.
+        #[help]
+        help: Option<String>,
+        /// Where.
+        origin: Origin,
+    },
+    /// `"start": 5, "end": 4`
+    #[error("{kind} record `{id}` ends before it starts ({start} > {end})")]
+    #[diagnostic(code("cord::data::reversed-interval"))]
+    ReversedInterval {
+        /// The record's kind.
+        kind: String,
+        /// The record's id.
+        id: String,
+        /// Its start.
+        start: String,
+        /// Its end.
+        end: String,
+        /// Where.
+        origin: Origin,
+    },
+    /// Two records with one id in one item.
+    #[error("id `{id}` is used twice in item `{item}` (first on line {first_line})")]
+    #[diagnostic(code("cord::data::duplicate-id"), help("ids must be unique within an item; the second record is not checked"))]
+    DuplicateId {
+        /// The id.
+        id: String,
+        /// The item.
+        item: String,
+        /// Line of the first record with this id.
+        first_line: u32,
+        /// Where the second is.
+        origin: Origin,
+    },
+    /// A data file that cannot be opened or read.
+    #[error("cannot read `{path}`: {reason}")]
+    #[diagnostic(code("cord::data::unreadable"))]
+    Unreadable {
+        /// The file.
+        path: String,
+        /// What the system said.
+        reason: String,
+        /// Where reading stopped.
+        origin: Origin,
+    },
+}
+
+impl DataError {
+    /// Where the problem is.
+    pub fn origin(&self) -> Origin {
+        use DataError::*;
+        match self {
+            InvalidJson { origin, .. }
+            | NotAnObject { origin, .. }
+            | MissingBuiltIn { origin, .. }
+            | UnknownKind { origin, .. }
+            | MissingField { origin, .. }
+            | WrongType { origin, .. }
+            | NotInEnum { origin, .. }
+            | ReversedInterval { origin, .. }
+            | DuplicateId { origin, .. }
+            | Unreadable { origin, .. } => *origin,
+        }
+    }
+
+    /// The record field the problem is about, for pointing at it in the line.
+    pub fn field(&self) -> Option<&str> {
+        use DataError::*;
+        match self {
+            MissingBuiltIn { field, .. } | WrongType { field, .. } | NotInEnum { field, .. } => Some(field),
+            UnknownKind { .. } => Some("kind"),
+            ReversedInterval { .. } => Some("end"),
+            DuplicateId { .. } => Some("id"),
+            _ => None,
+        }
+    }
+
+    /// The stable code, as in the JSON output.
+    pub fn code_str(&self) -> String {
+        self.code().map(|c| c.to_string()).unwrap_or_default()
+    }
+}

@@ -1,0 +1,301 @@
+//! Human output: miette-rendered diagnostics with the offending data lines.
+
+use super::lines::LineCache;
+use crate::data::DataError;
+use crate::eval::Finding;
+use crate::pack::{Pack, PackError};
+use crate::run::Outcome;
+use crate::syntax::ast::Severity;
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents};
+use std::fmt;
+
+/// Whether to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Color {
+    /// ANSI colours.
+    Always,
+    /// Plain text.
+    Never,
+}
+
+fn handler(color: Color) -> GraphicalReportHandler {
+    let theme = match color {
+        Color::Always => GraphicalTheme::unicode(),
+        Color::Never => GraphicalTheme::unicode_nocolor(),
+    };
+    GraphicalReportHandler::new_themed(theme).with_width(120).with_links(false)
+}
+
+/// Renders one diagnostic to text.
+pub fn render(diagnostic: &dyn Diagnostic, color: Color) -> String {
+    let mut out = String::new();
+    let _ = handler(color).render_report(&mut out, diagnostic);
+    out
+}
+
+/// Renders every problem of a rule pack that failed to compile.
+pub fn render_pack_error(error: &PackError, color: Color) -> String {
+    let mut out = String::new();
+    for (path, reason) in &error.unreadable {
+        out.push_str(&format!("error: cannot read rules from `{}`: {reason}\n", path.display()));
+    }
+    for d in &error.diagnostics {
+        let file = error.sources.get(d.span().file);
+        let report = miette::Report::new(d.clone())
+            .with_source_code(NamedSource::new(file.display_name(), file.text.to_string()));
+        out.push_str(&render(report.as_ref(), color));
+    }
+    out
+}
+
+/// Renders the warnings of a pack that compiled.
+pub fn render_pack_warnings(pack: &Pack, color: Color) -> String {
+    let mut out = String::new();
+    for d in &pack.warnings {
+        let file = pack.sources.get(d.span().file);
+        let report = miette::Report::new(d.clone())
+            .with_source_code(NamedSource::new(file.display_name(), file.text.to_string()));
+        out.push_str(&render(report.as_ref(), color));
+    }
+    out
+}
+
+/// One line of a data file shown with its real line number.
+#[derive(Debug, Clone)]
+struct DataLine {
+    name: String,
+    text: String,
+    line: usize,
+}
+
+impl SourceCode for DataLine {
+    fn read_span<'a>(&'a self, span: &SourceSpan, before: usize, after: usize) -> Result<Box<dyn SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self.text.read_span(span, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.line.saturating_sub(1),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+/// A finding or data error as a miette diagnostic.
+struct Rendered {
+    message: String,
+    code: String,
+    severity: miette::Severity,
+    help: Option<String>,
+    source: Option<Box<dyn SourceCode>>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<Rendered>,
+}
+
+impl fmt::Debug for Rendered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for Rendered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Rendered {}
+
+impl Diagnostic for Rendered {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        (!self.code.is_empty()).then(|| Box::new(&self.code) as Box<dyn fmt::Display>)
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_deref()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        (!self.labels.is_empty()).then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        (!self.related.is_empty()).then(|| Box::new(self.related.iter().map(|r| r as &dyn Diagnostic)) as Box<dyn Iterator<Item = &dyn Diagnostic>>)
+    }
+}
+
+fn miette_severity(s: Severity) -> miette::Severity {
+    match s {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Info => miette::Severity::Advice,
+    }
+}
+
+/// The byte range of `"field": value` in a JSON line, found textually.
+fn field_range(line: &str, field: &str) -> Option<std::ops::Range<usize>> {
+    let key = format!("\"{field}\"");
+    let start = line.find(&key)?;
+    let after = &line[start + key.len()..];
+    let colon = after.find(':')?;
+    let value_start = start + key.len() + colon + 1;
+    let rest = &line[value_start..];
+    let trimmed = rest.len() - rest.trim_start().len();
+    let end = value_end(&rest[trimmed..]);
+    Some(start..value_start + trimmed + end)
+}
+
+/// The length of the JSON value at the start of `text`.
+fn value_end(text: &str) -> usize {
+    let mut depth = 0i32;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => {
+                in_string = !in_string;
+                if !in_string && depth == 0 {
+                    return i + 1;
+                }
+            }
+            '[' | '{' if !in_string => depth += 1,
+            ']' | '}' if !in_string => {
+                depth -= 1;
+                if depth <= 0 {
+                    return i + 1;
+                }
+            }
+            ',' if !in_string && depth == 0 => return i,
+            _ => {}
+        }
+    }
+    text.trim_end().len()
+}
+
+/// Renders findings, data errors and the summary of a run.
+pub struct HumanRenderer<'a> {
+    pack: &'a Pack,
+    outcome: &'a Outcome,
+    lines: LineCache,
+    color: Color,
+}
+
+impl<'a> HumanRenderer<'a> {
+    /// A renderer for one run.
+    pub fn new(pack: &'a Pack, outcome: &'a Outcome, color: Color) -> Self {
+        let lines = LineCache::load(outcome);
+        HumanRenderer { pack, outcome, lines, color }
+    }
+
+    fn data_line(&self, origin: crate::data::Origin) -> Option<DataLine> {
+        let text = self.lines.get(origin)?;
+        let name = self.outcome.sources.get(origin.source.0 as usize).map_or("?".into(), |s| s.name.clone());
+        Some(DataLine { name, text: text.to_string(), line: origin.line as usize })
+    }
+
+    /// The finding as a miette diagnostic: the primary record's line, related records, and
+    /// the rule's definition.
+    fn finding(&self, f: &Finding) -> Rendered {
+        let rule = &self.pack.plan.rules[f.rule];
+        let mut related: Vec<Rendered> = f.records.iter().skip(1).take(8).map(|r| self.record_note(r, "related record")).collect();
+        related.push(self.rule_note(f.rule));
+        let (source, labels) = match f.records.first().and_then(|r| self.data_line(r.origin).map(|l| (r, l))) {
+            Some((r, line)) => {
+                let kind = &self.pack.plan.schema.kind(r.kind).name;
+                let label = LabeledSpan::new_primary_with_span(Some(format!("{kind} `{}`", r.id)), (0, line.text.len()));
+                (Some(Box::new(line) as Box<dyn SourceCode>), vec![label])
+            }
+            None => (None, Vec::new()),
+        };
+        let item = f.item.as_deref().map_or("the data set".to_string(), |i| format!("item `{i}`"));
+        Rendered {
+            message: format!("{} (in {item})", f.message),
+            code: rule.id.clone(),
+            severity: miette_severity(rule.severity),
+            help: rule.doc.first().cloned(),
+            source,
+            labels,
+            related,
+        }
+    }
+
+    fn record_note(&self, r: &crate::eval::RecordRef, what: &str) -> Rendered {
+        let kind = &self.pack.plan.schema.kind(r.kind).name;
+        let line = self.data_line(r.origin);
+        let labels = line.as_ref().map_or(Vec::new(), |l| vec![LabeledSpan::new_with_span(Some(format!("{kind} `{}`", r.id)), (0, l.text.len()))]);
+        Rendered {
+            message: format!("{what}: {kind} `{}`", r.id),
+            code: String::new(),
+            severity: miette::Severity::Advice,
+            help: None,
+            source: line.map(|l| Box::new(l) as Box<dyn SourceCode>),
+            labels,
+            related: Vec::new(),
+        }
+    }
+
+    fn rule_note(&self, rule: usize) -> Rendered {
+        let plan = &self.pack.plan.rules[rule];
+        let file = self.pack.sources.iter().find(|(_, f)| f.shown == plan.location.file).map(|(_, f)| f);
+        let (source, labels) = match file {
+            Some(f) => {
+                let start = plan.location.range.start;
+                let header_end = f.text[start..].find('{').map_or(plan.location.range.end, |i| start + i);
+                let label = LabeledSpan::new_with_span(Some("rule defined here".into()), (start, header_end - start));
+                let named = NamedSource::new(f.display_name(), f.text.to_string());
+                (Some(Box::new(named) as Box<dyn SourceCode>), vec![label])
+            }
+            None => (None, Vec::new()),
+        };
+        Rendered {
+            message: format!("rule `{}`", plan.id),
+            code: String::new(),
+            severity: miette::Severity::Advice,
+            help: None,
+            source,
+            labels,
+            related: Vec::new(),
+        }
+    }
+
+    fn data_error(&self, e: &DataError) -> Rendered {
+        let origin = e.origin();
+        let line = self.data_line(origin);
+        let labels = match (&line, e.field()) {
+            (Some(l), Some(field)) => field_range(&l.text, field).map_or_else(Vec::new, |r| vec![LabeledSpan::new_primary_with_span(Some(format!("`{field}`")), (r.start, r.len()))]),
+            (Some(l), None) => vec![LabeledSpan::new_primary_with_span(Some("here".into()), (0, l.text.len()))],
+            _ => Vec::new(),
+        };
+        let location = self.outcome.sources.get(origin.source.0 as usize).map_or(String::new(), |s| {
+            if origin.line > 0 { format!(" ({}:{})", s.name, origin.line) } else { format!(" ({})", s.name) }
+        });
+        Rendered {
+            message: format!("{e}{location}"),
+            code: e.code_str(),
+            severity: miette::Severity::Error,
+            help: e.help().map(|h| h.to_string()),
+            source: line.map(|l| Box::new(l) as Box<dyn SourceCode>),
+            labels,
+            related: Vec::new(),
+        }
+    }
+
+    /// Everything: data errors, findings, then the summary.
+    pub fn render_all(&self) -> String {
+        let mut out = String::new();
+        for e in &self.outcome.data_errors {
+            out.push_str(&render(&self.data_error(e), self.color));
+        }
+        for f in &self.outcome.findings {
+            out.push_str(&render(&self.finding(f), self.color));
+        }
+        out.push_str(&super::summary_text(self.pack, self.outcome));
+        out
+    }
+}

@@ -1,0 +1,163 @@
+//! Evaluating one node of a rule's expression table.
+
+use super::time::{self, Interval};
+use super::{Bound, RuleRun};
+use crate::check::{arith, compare};
+use crate::data::{format_number, ops, Record, Value};
+use crate::plan::{ExprId, Format, Function, LoopSource, Node};
+use crate::syntax::ast::Quantifier;
+use std::cmp::Ordering;
+
+/// Shows a value in a message: times and durations with an `s` suffix.
+pub fn render_value(v: &Value, format: Format) -> String {
+    match (v, format) {
+        (Value::Num(n), Format::Seconds) => format!("{}s", format_number(*n)),
+        (Value::List(items), Format::Seconds) => {
+            let parts: Vec<String> = items.iter().map(|i| render_value(i, format)).collect();
+            format!("[{}]", parts.join(", "))
+        }
+        _ => v.to_string(),
+    }
+}
+
+impl<'a, 'r> RuleRun<'a, 'r> {
+    /// Whether a boolean node is true.
+    pub(crate) fn truth(&self, id: ExprId, env: &[Bound<'r>]) -> bool {
+        matches!(self.value(id, env), Value::Bool(true))
+    }
+
+    fn record(&self, env: &[Bound<'r>], var: crate::check::ir::VarId) -> Option<&'r Record> {
+        match env.get(var.0 as usize) {
+            Some(Bound::Record(r)) => Some(r),
+            _ => None,
+        }
+    }
+
+    fn interval(&self, env: &[Bound<'r>], var: crate::check::ir::VarId) -> Option<Interval> {
+        let r = self.record(env, var)?;
+        let (s, e) = self.plan.schema.kind(r.kind).interval?;
+        Some(Interval { start: r.num(s), end: r.num(e) })
+    }
+
+    /// The value of a node.
+    pub(crate) fn value(&self, id: ExprId, env: &[Bound<'r>]) -> Value {
+        match self.rule.expr(id) {
+            Node::Const(v) => v.clone(),
+            Node::List(items) => Value::List(items.iter().map(|i| self.value(*i, env)).collect()),
+            Node::Var(v) => match &env[v.0 as usize] {
+                Bound::Value(value) => value.clone(),
+                Bound::Record(r) => Value::Str(r.id.clone()),
+                Bound::Group(g) => g.key.clone(),
+                Bound::Unset => Value::Missing,
+            },
+            Node::Field(v, f) => self.record(env, *v).map_or(Value::Missing, |r| r.get(*f).clone()),
+            Node::RecordId(v) => self.record(env, *v).map_or(Value::Missing, |r| Value::Str(r.id.clone())),
+            Node::RecordItem(v) => self.record(env, *v).map_or(Value::Missing, |r| Value::Str(r.item.clone())),
+            Node::GroupKey(v) => match &env[v.0 as usize] {
+                Bound::Group(g) => g.key.clone(),
+                _ => Value::Missing,
+            },
+            Node::GroupColumn(v, f) => match &env[v.0 as usize] {
+                Bound::Group(g) => Value::List(
+                    g.members.iter().map(|&i| self.view.records[i as usize].get(*f).clone()).collect(),
+                ),
+                _ => Value::Missing,
+            },
+            Node::GroupSize(v) => match &env[v.0 as usize] {
+                Bound::Group(g) => Value::Num(g.members.len() as f64),
+                _ => Value::Missing,
+            },
+            Node::Not(a) => Value::Bool(!self.truth(*a, env)),
+            Node::All(parts) => Value::Bool(parts.iter().all(|p| self.truth(*p, env))),
+            Node::Any(parts) => Value::Bool(parts.iter().any(|p| self.truth(*p, env))),
+            Node::Compare(op, a, b) => Value::Bool(compare(*op, &self.value(*a, env), &self.value(*b, env))),
+            Node::Arith(op, a, b) => match (self.value(*a, env), self.value(*b, env)) {
+                (Value::Num(x), Value::Num(y)) => Value::Num(arith(*op, x, y)),
+                _ => Value::Missing,
+            },
+            Node::Neg(a) => self.value(*a, env).as_num().map_or(Value::Missing, |n| Value::Num(-n)),
+            Node::In(a, b) => Value::Bool(ops::contains(&self.value(*b, env), &self.value(*a, env))),
+            Node::Default(a, b) => ops::default(self.value(*a, env), || self.value(*b, env)),
+            Node::Has(a) => Value::Bool(!matches!(self.value(*a, env), Value::Missing)),
+            Node::Relation { rel, left, right, tolerance } => {
+                let tol = tolerance.and_then(|t| self.value(t, env).as_num());
+                match (self.interval(env, *left), self.interval(env, *right)) {
+                    (Some(a), Some(b)) => Value::Bool(time::holds(*rel, a, b, tol)),
+                    _ => Value::Bool(false),
+                }
+            }
+            Node::Call(f, args) => self.call(f, args, env),
+            Node::Quantified { quantifier, var, source, filter, condition } => {
+                self.quantified(*quantifier, var.0 as usize, source, filter, *condition, env)
+            }
+        }
+    }
+
+    fn call(&self, f: &Function, args: &[ExprId], env: &[Bound<'r>]) -> Value {
+        let interval = |v| self.interval(env, v);
+        let arg = |i: usize| args.get(i).map_or(Value::Missing, |a| self.value(*a, env));
+        let text = |i: usize| match arg(i) {
+            Value::Str(s) => Some(s),
+            _ => None,
+        };
+        let num_or_missing = |o: Option<f64>| o.map_or(Value::Missing, Value::Num);
+        match f {
+            Function::Duration(a) => num_or_missing(interval(*a).map(time::duration)),
+            Function::Gap(a, b) => num_or_missing(interval(*a).zip(interval(*b)).map(|(x, y)| time::gap(x, y))),
+            Function::Tiou(a, b) => num_or_missing(interval(*a).zip(interval(*b)).map(|(x, y)| time::tiou(x, y))),
+            Function::Lower => text(0).map_or(Value::Missing, |s| Value::str(&s.to_lowercase())),
+            Function::Upper => text(0).map_or(Value::Missing, |s| Value::str(&s.to_uppercase())),
+            Function::Contains => Value::Bool(matches!((text(0), text(1)), (Some(s), Some(p)) if s.contains(&*p))),
+            Function::StartsWith => Value::Bool(matches!((text(0), text(1)), (Some(s), Some(p)) if s.starts_with(&*p))),
+            Function::EndsWith => Value::Bool(matches!((text(0), text(1)), (Some(s), Some(p)) if s.ends_with(&*p))),
+            Function::Matches(p) => Value::Bool(text(0).is_some_and(|s| p.0.is_match(&s))),
+            Function::Len => match arg(0) {
+                Value::Str(s) => Value::Num(s.chars().count() as f64),
+                Value::List(items) => Value::Num(items.len() as f64),
+                _ => Value::Missing,
+            },
+            Function::Abs => num_or_missing(arg(0).as_num().map(f64::abs)),
+            Function::Count => ops::count(&arg(0)),
+            Function::CountDistinct => ops::count_distinct(&arg(0)),
+            Function::Min => ops::extreme(&arg(0), Ordering::Less),
+            Function::Max => ops::extreme(&arg(0), Ordering::Greater),
+            Function::Sum => ops::sum(&arg(0)),
+            Function::Mean => ops::mean(&arg(0)),
+        }
+    }
+
+    /// `some` and `no` stop at the first element that passes, `all` at the first that fails.
+    fn quantified(
+        &self,
+        quantifier: Quantifier,
+        var: usize,
+        source: &LoopSource,
+        filter: &[ExprId],
+        condition: Option<ExprId>,
+        env: &[Bound<'r>],
+    ) -> Value {
+        let mut local: Vec<Bound<'r>> = env.to_vec();
+        let mut count = 0usize;
+        for candidate in self.candidates(source, env) {
+            local[var] = candidate;
+            if !filter.iter().all(|f| self.truth(*f, &local)) {
+                continue;
+            }
+            match quantifier {
+                Quantifier::Some => return Value::Bool(true),
+                Quantifier::No => return Value::Bool(false),
+                Quantifier::All => {
+                    if !condition.is_none_or(|c| self.truth(c, &local)) {
+                        return Value::Bool(false);
+                    }
+                }
+                Quantifier::Count => count += 1,
+            }
+        }
+        match quantifier {
+            Quantifier::Count => Value::Num(count as f64),
+            Quantifier::Some => Value::Bool(false),
+            Quantifier::No | Quantifier::All => Value::Bool(true),
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! Rule packs: loading rule files and their imports, then parse → check → plan.
+
+use crate::check::{self, CheckError, Checked};
+use crate::plan::{self, Plan};
+use crate::span::{FileId, SourceMap, Span};
+use crate::syntax::{self, ast, SyntaxError};
+use std::path::{Path, PathBuf};
+
+/// A problem in a rule file: a syntax error or a checker finding.
+#[derive(Debug, Clone, PartialEq, thiserror::Error, miette::Diagnostic)]
+pub enum PackDiagnostic {
+    /// The file does not parse.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Syntax(#[from] SyntaxError),
+    /// The file parses but is wrong.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Check(#[from] CheckError),
+}
+
+impl PackDiagnostic {
+    /// Where the problem is.
+    pub fn span(&self) -> &Span {
+        match self {
+            PackDiagnostic::Syntax(e) => e.span(),
+            PackDiagnostic::Check(e) => e.span(),
+        }
+    }
+
+    /// Whether it stops the pack from being used.
+    pub fn is_error(&self) -> bool {
+        match self {
+            PackDiagnostic::Syntax(_) => true,
+            PackDiagnostic::Check(e) => e.is_error(),
+        }
+    }
+}
+
+/// A rule pack that failed to compile, with every problem found.
+#[derive(Debug, Clone)]
+pub struct PackError {
+    /// The loaded files, for rendering the diagnostics.
+    pub sources: SourceMap,
+    /// Every problem, errors and warnings, in file order.
+    pub diagnostics: Vec<PackDiagnostic>,
+    /// Paths given on the command line that could not be read at all.
+    pub unreadable: Vec<(PathBuf, String)>,
+}
+
+impl std::fmt::Display for PackError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let errors = self.diagnostics.iter().filter(|d| d.is_error()).count() + self.unreadable.len();
+        write!(f, "the rule pack has {errors} error(s)")
+    }
+}
+
+impl std::error::Error for PackError {}
+
+/// A compiled rule pack.
+#[derive(Debug, Clone)]
+pub struct Pack {
+    /// The loaded rule files.
+    pub sources: SourceMap,
+    /// The checked schema, constants, rules and tests.
+    pub checked: Checked,
+    /// The evaluation plan.
+    pub plan: Plan,
+    /// Warnings from the checker (unused bindings, constant filters).
+    pub warnings: Vec<PackDiagnostic>,
+}
+
+/// Loads files and follows imports, parsing each file once.
+#[derive(Default)]
+struct Loader {
+    sources: SourceMap,
+    files: Vec<(FileId, ast::File)>,
+    diagnostics: Vec<PackDiagnostic>,
+    unreadable: Vec<(PathBuf, String)>,
+    /// Files being loaded, for cycle detection.
+    stack: Vec<PathBuf>,
+}
+
+impl Loader {
+    fn load_path(&mut self, path: &Path) {
+        if path.is_dir() {
+            match cord_files_in(path) {
+                Ok(files) => files.iter().for_each(|f| self.load_file(f, None)),
+                Err(e) => self.unreadable.push((path.to_path_buf(), e.to_string())),
+            }
+        } else {
+            self.load_file(path, None);
+        }
+    }
+
+    /// Loads one file; `import` is the import that asked for it, if any.
+    fn load_file(&mut self, path: &Path, import: Option<(&Span, &str)>) {
+        let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        if self.stack.contains(&canonical) {
+            if let Some((span, written)) = import {
+                let error = CheckError::ImportCycle { path: written.to_string(), span: span.clone() };
+                self.diagnostics.push(error.into());
+            }
+            return;
+        }
+        if self.sources.find(&canonical).is_some() {
+            return;
+        }
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) => {
+                match import {
+                    Some((span, written)) => self.diagnostics.push(
+                        CheckError::ImportNotFound { path: written.to_string(), reason: e.to_string(), span: span.clone() }.into(),
+                    ),
+                    None => self.unreadable.push((path.to_path_buf(), e.to_string())),
+                }
+                return;
+            }
+        };
+        self.load_text(canonical, path.to_path_buf(), text);
+    }
+
+    fn load_text(&mut self, canonical: PathBuf, shown: PathBuf, text: String) {
+        let id = self.sources.add(canonical.clone(), text);
+        let (file, errors) = syntax::parse(id, &self.sources.get(id).text.clone());
+        self.diagnostics.extend(errors.into_iter().map(PackDiagnostic::from));
+        self.stack.push(canonical.clone());
+        let dir = canonical.parent().map(Path::to_path_buf).unwrap_or_default();
+        for import in &file.imports {
+            self.load_file(&dir.join(&import.node), Some((&import.span, &import.node)));
+        }
+        self.stack.pop();
+        self.sources.set_display(id, shown);
+        self.files.push((id, file));
+    }
+}
+
+/// The `*.cord` files under a directory, recursively, in path order.
+fn cord_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for entry in entries {
+        if entry.is_dir() {
+            out.extend(cord_files_in(&entry)?);
+        } else if entry.extension().is_some_and(|e| e == "cord") {
+            out.push(entry);
+        }
+    }
+    Ok(out)
+}
+
+impl Pack {
+    /// Compiles the rule files and directories (searched recursively for `*.cord`) at
+    /// `paths`, with their imports.
+    pub fn from_paths<P: AsRef<Path>>(paths: &[P]) -> Result<Pack, PackError> {
+        let mut loader = Loader::default();
+        for path in paths {
+            loader.load_path(path.as_ref());
+        }
+        Self::finish(loader)
+    }
+
+    /// Compiles rule-file text. Imports are resolved relative to the current directory.
+    ///
+    /// ```
+    /// let pack = concordant::Pack::from_source("inline.cord", r#"
+    ///     schema { kind speech { start: time, end: time, speaker: str } }
+    ///     rule empty-speech: warning {
+    ///       for s in speech
+    ///       require duration(s) > 0s
+    ///       message "speech {s.id} has no length"
+    ///     }
+    /// "#).unwrap();
+    /// assert_eq!(pack.plan.rules[0].id, "empty-speech");
+    /// ```
+    pub fn from_source(name: &str, text: &str) -> Result<Pack, PackError> {
+        let mut loader = Loader::default();
+        let cwd = std::env::current_dir().unwrap_or_default();
+        loader.load_text(cwd.join(name), PathBuf::from(name), text.to_string());
+        Self::finish(loader)
+    }
+
+    fn finish(loader: Loader) -> Result<Pack, PackError> {
+        let Loader { sources, files, mut diagnostics, unreadable, .. } = loader;
+        let (checked, errors) = check::check(&sources, &files);
+        diagnostics.extend(errors.into_iter().map(PackDiagnostic::from));
+        diagnostics.sort_by_key(|d| (d.span().file, d.span().range.start));
+        if !unreadable.is_empty() || diagnostics.iter().any(PackDiagnostic::is_error) || files.is_empty() {
+            let mut unreadable = unreadable;
+            if files.is_empty() && unreadable.is_empty() {
+                unreadable.push((PathBuf::from("(rules)"), "no `.cord` files found".into()));
+            }
+            return Err(PackError { sources, diagnostics, unreadable });
+        }
+        let plan = plan::compile(&checked, &sources);
+        Ok(Pack { sources, checked, plan, warnings: diagnostics })
+    }
+}

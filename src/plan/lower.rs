@@ -1,0 +1,250 @@
+//! One checked rule → one [`RulePlan`].
+
+use super::{ExprId, Loop, LoopSource, MessagePart, Node, RuleLocation, RulePlan, VarKind};
+use crate::check::ir::{self, Expr, Function, VarId};
+use crate::schema::{FieldId, KindId, Type};
+use crate::span::SourceMap;
+use crate::syntax::ast::Quantifier;
+
+/// Builds one rule's expression table.
+struct Builder<'g> {
+    exprs: Vec<Node>,
+    groupings: &'g mut Vec<(KindId, FieldId)>,
+}
+
+pub(super) fn lower_rule(
+    rule: &ir::Rule,
+    sources: &SourceMap,
+    groupings: &mut Vec<(KindId, FieldId)>,
+) -> RulePlan {
+    let mut b = Builder {
+        exprs: Vec::new(),
+        groupings,
+    };
+    let mut loops: Vec<Loop> = rule
+        .bindings
+        .iter()
+        .map(|binding| Loop {
+            var: binding.var,
+            source: b.source(&binding.source),
+            filters: Vec::new(),
+        })
+        .collect();
+    if let Some(filter) = &rule.filter {
+        for conjunct in conjuncts(filter) {
+            let level = binding_level(conjunct, &loops);
+            let id = b.expr(conjunct);
+            if let Some(l) = loops.get_mut(level) {
+                l.filters.push(id);
+            }
+        }
+    }
+    let condition = b.expr(&rule.condition);
+    let message = rule
+        .message
+        .iter()
+        .map(|part| match part {
+            ir::MessagePart::Text(t) => MessagePart::Text(t.clone()),
+            ir::MessagePart::Value(e, f) => MessagePart::Value(b.expr(e), *f),
+        })
+        .collect();
+    let file = sources.get(rule.span.file);
+    RulePlan {
+        id: rule.id.clone(),
+        doc: rule.doc.clone(),
+        severity: rule.severity,
+        scope: rule.scope,
+        mode: rule.mode,
+        vars: rule.vars.iter().map(|v| (v.name.clone(), var_kind(&v.ty))).collect(),
+        loops,
+        condition,
+        message,
+        exprs: b.exprs,
+        location: RuleLocation {
+            file: file.shown.clone(),
+            line: file.line_col(rule.span.range.start).0,
+            range: rule.span.range.clone(),
+        },
+    }
+}
+
+fn var_kind(ty: &Type) -> VarKind {
+    match ty {
+        Type::Record(k) => VarKind::Record(*k),
+        Type::Group(k, _) => VarKind::Group(*k),
+        _ => VarKind::Value,
+    }
+}
+
+/// The terms of a conjunction.
+fn conjuncts(e: &Expr) -> Vec<&Expr> {
+    match e {
+        Expr::And(a, b) => {
+            let mut out = conjuncts(a);
+            out.extend(conjuncts(b));
+            out
+        }
+        other => vec![other],
+    }
+}
+
+/// The index of the innermost loop whose variable a conjunct reads: the earliest point at
+/// which it can be evaluated.
+fn binding_level(e: &Expr, loops: &[Loop]) -> usize {
+    let mut read = Vec::new();
+    vars_read(e, &mut read);
+    loops
+        .iter()
+        .rposition(|l| read.contains(&l.var))
+        .unwrap_or(0)
+}
+
+/// Every variable an expression reads.
+fn vars_read(e: &Expr, out: &mut Vec<VarId>) {
+    match e {
+        Expr::Const(_) => {}
+        Expr::Var(v)
+        | Expr::Field(v, _)
+        | Expr::RecordId(v)
+        | Expr::RecordItem(v)
+        | Expr::GroupKey(v)
+        | Expr::GroupColumn(v, _)
+        | Expr::GroupSize(v) => out.push(*v),
+        Expr::List(items) => items.iter().for_each(|i| vars_read(i, out)),
+        Expr::Not(a) | Expr::Neg(a) | Expr::Has(a) => vars_read(a, out),
+        Expr::And(a, b)
+        | Expr::Or(a, b)
+        | Expr::Compare(_, a, b)
+        | Expr::Arith(_, a, b)
+        | Expr::In(a, b)
+        | Expr::Default(a, b) => {
+            vars_read(a, out);
+            vars_read(b, out);
+        }
+        Expr::Relation { left, right, tolerance, .. } => {
+            out.extend([*left, *right]);
+            if let Some(t) = tolerance {
+                vars_read(t, out);
+            }
+        }
+        Expr::Call(f, args) => {
+            match f {
+                Function::Duration(a) => out.push(*a),
+                Function::Gap(a, b) | Function::Tiou(a, b) => out.extend([*a, *b]),
+                _ => {}
+            }
+            args.iter().for_each(|a| vars_read(a, out));
+        }
+        Expr::Quantified { source, filter, condition, .. } => {
+            match source.as_ref() {
+                ir::Source::List(e) => vars_read(e, out),
+                ir::Source::Members(v) => out.push(*v),
+                _ => {}
+            }
+            for part in [filter, condition].into_iter().flatten() {
+                vars_read(part, out);
+            }
+        }
+    }
+}
+
+impl Builder<'_> {
+    fn push(&mut self, node: Node) -> ExprId {
+        self.exprs.push(node);
+        ExprId((self.exprs.len() - 1) as u32)
+    }
+
+    fn source(&mut self, source: &ir::Source) -> LoopSource {
+        match source {
+            ir::Source::Kind(k) => LoopSource::Kind(*k),
+            ir::Source::List(e) => LoopSource::List(self.expr(e)),
+            ir::Source::Members(v) => LoopSource::Members(*v),
+            ir::Source::Group(k, f) => {
+                let index = match self.groupings.iter().position(|g| *g == (*k, *f)) {
+                    Some(i) => i,
+                    None => {
+                        self.groupings.push((*k, *f));
+                        self.groupings.len() - 1
+                    }
+                };
+                LoopSource::Groups(index)
+            }
+        }
+    }
+
+    fn all(&mut self, e: &Expr) -> Vec<ExprId> {
+        conjuncts(e).into_iter().map(|c| self.expr(c)).collect()
+    }
+
+    fn expr(&mut self, e: &Expr) -> ExprId {
+        let node = match e {
+            Expr::Const(v) => Node::Const(v.clone()),
+            Expr::List(items) => Node::List(items.iter().map(|i| self.expr(i)).collect()),
+            Expr::Var(v) => Node::Var(*v),
+            Expr::Field(v, f) => Node::Field(*v, *f),
+            Expr::RecordId(v) => Node::RecordId(*v),
+            Expr::RecordItem(v) => Node::RecordItem(*v),
+            Expr::GroupKey(v) => Node::GroupKey(*v),
+            Expr::GroupColumn(v, f) => Node::GroupColumn(*v, *f),
+            Expr::GroupSize(v) => Node::GroupSize(*v),
+            Expr::Not(a) => Node::Not(self.expr(a)),
+            Expr::Neg(a) => Node::Neg(self.expr(a)),
+            Expr::Has(a) => Node::Has(self.expr(a)),
+            Expr::And(..) => Node::All(self.all(e)),
+            Expr::Or(..) => Node::Any(self.disjuncts(e)),
+            Expr::Compare(op, a, b) => Node::Compare(*op, self.expr(a), self.expr(b)),
+            Expr::Arith(op, a, b) => Node::Arith(*op, self.expr(a), self.expr(b)),
+            Expr::In(a, b) => Node::In(self.expr(a), self.expr(b)),
+            Expr::Default(a, b) => Node::Default(self.expr(a), self.expr(b)),
+            Expr::Relation { rel, left, right, tolerance } => Node::Relation {
+                rel: *rel,
+                left: *left,
+                right: *right,
+                tolerance: tolerance.as_ref().map(|t| self.expr(t)),
+            },
+            Expr::Call(f, args) => Node::Call(f.clone(), args.iter().map(|a| self.expr(a)).collect()),
+            Expr::Quantified { quantifier, var, source, filter, condition } => {
+                self.quantified(*quantifier, *var, source, filter.as_deref(), condition.as_deref())
+            }
+        };
+        self.push(node)
+    }
+
+    fn disjuncts(&mut self, e: &Expr) -> Vec<ExprId> {
+        match e {
+            Expr::Or(a, b) => {
+                let mut out = self.disjuncts(a);
+                out.extend(self.disjuncts(b));
+                out
+            }
+            other => vec![self.expr(other)],
+        }
+    }
+
+    fn quantified(
+        &mut self,
+        quantifier: Quantifier,
+        var: VarId,
+        source: &ir::Source,
+        filter: Option<&Expr>,
+        condition: Option<&Expr>,
+    ) -> Node {
+        let source = self.source(source);
+        let mut parts = filter.map(|f| self.all(f)).unwrap_or_default();
+        let condition = match (quantifier, condition) {
+            (Quantifier::All, Some(c)) => Some(self.expr(c)),
+            (_, Some(c)) => {
+                parts.extend(self.all(c));
+                None
+            }
+            (_, None) => None,
+        };
+        Node::Quantified {
+            quantifier,
+            var,
+            source,
+            filter: parts,
+            condition,
+        }
+    }
+}

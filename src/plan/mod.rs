@@ -1,0 +1,207 @@
+//! Plan: checked rules → flat evaluation plans.
+//!
+//! The entry point is [`compile`]. Each rule becomes a [`RulePlan`]: its expressions stored in
+//! one flat table indexed by [`ExprId`], its `for` bindings as a list of [`Loop`]s, and its
+//! `where` filter split into conjuncts, each attached to the outermost loop at which every
+//! variable it reads is bound (so a filter on one binding runs in that binding's scan).
+
+mod lower;
+
+use crate::check::ir::{self, VarId};
+use crate::check::Checked;
+use crate::data::Value;
+use crate::schema::{FieldId, KindId, Schema};
+use crate::syntax::ast::{Mode, Quantifier, Relation, Scope, Severity};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub use ir::{ArithOp, CompareOp, Format, Function};
+
+/// Index of an expression in a rule's table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ExprId(pub u32);
+
+/// A compiled rule pack: the schema and one plan per rule.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The record kinds.
+    pub schema: Arc<Schema>,
+    /// One plan per rule, in pack order.
+    pub rules: Vec<RulePlan>,
+    /// The `(kind, field)` pairs some rule groups by; items build these groups once.
+    pub groupings: Vec<(KindId, FieldId)>,
+}
+
+/// Where a rule is written, for "defined here" labels and SARIF.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleLocation {
+    /// The rule file.
+    pub file: PathBuf,
+    /// 1-based line of the `rule` keyword (or its doc comment).
+    pub line: usize,
+    /// Byte range of the rule in the file.
+    pub range: std::ops::Range<usize>,
+}
+
+/// What a variable holds at run time.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VarKind {
+    /// A record of a kind.
+    Record(KindId),
+    /// A group of a kind's records.
+    Group(KindId),
+    /// A plain value (a list element).
+    Value,
+}
+
+/// One rule, ready to evaluate.
+#[derive(Debug, Clone)]
+pub struct RulePlan {
+    /// Kebab-case id.
+    pub id: String,
+    /// Doc comment.
+    pub doc: Vec<String>,
+    /// Severity of its findings.
+    pub severity: Severity,
+    /// Item or dataset scope.
+    pub scope: Scope,
+    /// Require or forbid.
+    pub mode: Mode,
+    /// Every variable's name and run-time kind, by [`VarId`].
+    pub vars: Vec<(String, VarKind)>,
+    /// The `for` bindings, outermost first, each with the filters that run at its level.
+    pub loops: Vec<Loop>,
+    /// The condition, evaluated once every loop has bound its variable.
+    pub condition: ExprId,
+    /// The message template.
+    pub message: Vec<MessagePart>,
+    /// The expression table.
+    pub exprs: Vec<Node>,
+    /// Where the rule is written.
+    pub location: RuleLocation,
+}
+
+impl RulePlan {
+    /// The expression with this id.
+    pub fn expr(&self, id: ExprId) -> &Node {
+        &self.exprs[id.0 as usize]
+    }
+}
+
+/// A `for` binding at run time.
+#[derive(Debug, Clone)]
+pub struct Loop {
+    /// The variable it binds.
+    pub var: VarId,
+    /// What it ranges over.
+    pub source: LoopSource,
+    /// Conjuncts of the `where` filter that read only this and outer variables.
+    pub filters: Vec<ExprId>,
+}
+
+/// What a loop or quantifier ranges over.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoopSource {
+    /// The item's records of a kind, in input order.
+    Kind(KindId),
+    /// The elements of a list value.
+    List(ExprId),
+    /// The item's groups of a kind by a field (an index into [`Plan::groupings`]), in key
+    /// order.
+    Groups(usize),
+    /// The records of a group variable.
+    Members(VarId),
+}
+
+/// A piece of a message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MessagePart {
+    /// Literal text.
+    Text(String),
+    /// An interpolated value.
+    Value(ExprId, Format),
+}
+
+/// One operation in a rule's expression table. Children are [`ExprId`]s into the same table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    /// A constant.
+    Const(Value),
+    /// A list built from element expressions.
+    List(Vec<ExprId>),
+    /// The value bound to a list-element variable.
+    Var(VarId),
+    /// A field of a record variable.
+    Field(VarId, FieldId),
+    /// A record variable's id.
+    RecordId(VarId),
+    /// A record variable's item.
+    RecordItem(VarId),
+    /// A group variable's key.
+    GroupKey(VarId),
+    /// A field's values over a group's records.
+    GroupColumn(VarId, FieldId),
+    /// A group's number of records.
+    GroupSize(VarId),
+    /// Logical negation.
+    Not(ExprId),
+    /// All true, evaluated left to right, stopping at the first false.
+    All(Vec<ExprId>),
+    /// Any true, evaluated left to right, stopping at the first true.
+    Any(Vec<ExprId>),
+    /// A comparison.
+    Compare(CompareOp, ExprId, ExprId),
+    /// Arithmetic.
+    Arith(ArithOp, ExprId, ExprId),
+    /// Numeric negation.
+    Neg(ExprId),
+    /// Membership of a value in a list.
+    In(ExprId, ExprId),
+    /// The first value unless it is missing.
+    Default(ExprId, ExprId),
+    /// Whether a value is present.
+    Has(ExprId),
+    /// A time relation between two record variables.
+    Relation {
+        /// Which relation.
+        rel: Relation,
+        /// Left record.
+        left: VarId,
+        /// Right record.
+        right: VarId,
+        /// Tolerance in seconds.
+        tolerance: Option<ExprId>,
+    },
+    /// A built-in function.
+    Call(Function, Vec<ExprId>),
+    /// A quantifier: a semi-join (`some`), an anti-join (`no`), a universal check (`all`) or
+    /// a count, each over the records or values of its source.
+    Quantified {
+        /// Which quantifier.
+        quantifier: Quantifier,
+        /// The variable it binds.
+        var: VarId,
+        /// What it ranges over.
+        source: LoopSource,
+        /// `where` and `satisfy` conjuncts: an element counts when all are true, except for
+        /// `all`, where the last one is the condition the others select for.
+        filter: Vec<ExprId>,
+        /// For `all`: the condition every selected element must satisfy.
+        condition: Option<ExprId>,
+    },
+}
+
+/// Compiles a checked pack. `files` maps rule spans to file paths and line numbers.
+pub fn compile(checked: &Checked, sources: &crate::span::SourceMap) -> Plan {
+    let mut groupings = Vec::new();
+    let rules = checked
+        .rules
+        .iter()
+        .map(|rule| lower::lower_rule(rule, sources, &mut groupings))
+        .collect();
+    Plan {
+        schema: Arc::new(checked.schema.clone()),
+        rules,
+        groupings,
+    }
+}
