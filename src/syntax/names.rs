@@ -26,7 +26,7 @@ fn rule_name(grammar_rule: Rule) -> Option<&'static str> {
         | Rule::enum_type
         | Rule::ref_type
         | Rule::named_type => "a type",
-        Rule::optional_mark => "`?`",
+        Rule::optional_mark => "`,`, `}` or `?`",
         Rule::const_decl => "a constant",
         Rule::rule => "a rule",
         Rule::rule_body => "the rule's `for` clause",
@@ -133,7 +133,8 @@ fn join_alternatives(rules: &[Rule]) -> String {
 
 /// A hint for slips that the "expected" list alone does not explain.
 fn hint(expected: &[Rule], found: &str) -> Option<String> {
-    if found.contains("never closed") {
+    let in_text = expected.contains(&Rule::template_text) || expected.contains(&Rule::string_text);
+    if found.contains("never closed") || (in_text && found == "the end of the file") {
         return Some("close the string with `\"`".into());
     }
     if expected.contains(&Rule::condition) || expected.contains(&Rule::kw_require) {
