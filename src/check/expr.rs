@@ -46,6 +46,17 @@ impl Scope {
         id
     }
 
+    /// The kind of the group a column expression reads.
+    fn var_ty_of_column(&self, expr: &Expr) -> Option<KindId> {
+        match expr {
+            Expr::GroupColumn(v, _) => match self.var_ty(*v) {
+                Type::Group(k, _) => Some(*k),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     fn var_ty(&self, var: VarId) -> &Type {
         &self.vars[var.0 as usize].ty
     }
@@ -681,19 +692,10 @@ impl Checker<'_> {
         (Expr::Call(func, Vec::new()), Ty::of(ty))
     }
 
+    /// `has(x)` accepts any expression; it is how an optional field or an aggregate of a
+    /// possibly empty list is tested before use.
     fn check_has(&mut self, scope: &mut Scope, arg: &ast::Expr) -> (Expr, Ty) {
         let (expr, _) = self.check_expr(scope, arg, None);
-        if !matches!(expr, Expr::Field(..) | Expr::Const(Value::Missing)) {
-            let ty = Type::Error;
-            let _ = ty;
-            self.error(CheckError::TypeMismatch {
-                context: "`has` tests a record's optional field".into(),
-                expected: "a field such as `x.annotator`".into(),
-                found: self.text(&arg.span),
-                span: arg.span.clone(),
-                help: None,
-            });
-        }
         (Expr::Has(Box::new(expr)), Ty::of(Type::Bool))
     }
 
@@ -789,7 +791,15 @@ impl Checker<'_> {
             let context = format!("`{name}` needs numbers");
             self.mismatch(&context, "a list of numbers, times or durations", &ty.ty, &arg.span, None);
         }
-        let maybe_missing = matches!(func, Function::Min | Function::Max | Function::Mean);
+        // A group has at least one record, so its column of a required field is never empty.
+        let never_empty = match &expr {
+            Expr::GroupColumn(_, f) => match scope.var_ty_of_column(&expr) {
+                Some(k) => !self.out.schema.kind(k).field(*f).optional,
+                None => false,
+            },
+            _ => false,
+        };
+        let maybe_missing = !never_empty && matches!(func, Function::Min | Function::Max | Function::Mean);
         (Expr::Call(func, vec![expr]), Ty { ty: out, maybe_missing })
     }
 
