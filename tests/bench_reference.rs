@@ -1,0 +1,83 @@
+//! The six benchmark rules give exactly the DuckDB reference's counts on generated data,
+//! grouped and shuffled. Expected counts: `tests/fixtures/bench/seed11-items300.counts.json`
+//! (regenerate with `tests/fixtures/bench/regenerate.sh`). The generator is
+//! `../shared/bench/gen.py`, beside the repository.
+
+use concordant::{Input, Pack};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const RULES: [(&str, &str); 6] = [
+    ("B1", "transcript-needs-speech"),
+    ("B2", "speech-needs-transcript"),
+    ("B3", "sentiment-face-contradiction"),
+    ("B4", "caption-mentions-visible"),
+    ("B5", "speaker-self-overlap"),
+    ("B6", "label-disagreement"),
+];
+
+fn generate(dir: &Path, shuffle: bool) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let gen = root.join("../shared/bench/gen.py");
+    assert!(gen.exists(), "the benchmark generator is expected at {}", gen.display());
+    let out = dir.join(if shuffle { "shuffled.jsonl" } else { "grouped.jsonl" });
+    let mut cmd = Command::new("python3");
+    cmd.arg(&gen).args(["--items", "300", "--seed", "11", "--out"]).arg(&out);
+    if shuffle {
+        cmd.arg("--shuffle");
+    }
+    let status = cmd.status().expect("run python3 gen.py");
+    assert!(status.success(), "gen.py failed");
+    out
+}
+
+fn counts(pack: &Pack, data: PathBuf) -> BTreeMap<String, u64> {
+    let outcome = pack.check_inputs(&[Input::Path(data)]);
+    assert!(outcome.data_errors.is_empty(), "{:?}", outcome.data_errors.first());
+    RULES
+        .iter()
+        .map(|(check, rule)| {
+            let n = outcome.findings.iter().filter(|f| pack.plan.rules[f.rule].id == *rule).count();
+            (check.to_string(), n as u64)
+        })
+        .collect()
+}
+
+#[test]
+fn benchmark_rules_match_the_duckdb_reference() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let expected: BTreeMap<String, serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(root.join("tests/fixtures/bench/seed11-items300.counts.json")).expect("fixture"))
+            .expect("json");
+    let expected: BTreeMap<String, u64> = expected.into_iter().filter_map(|(k, v)| Some((k, v.as_u64()?))).collect();
+    let pack = Pack::from_paths(&[root.join("rules")]).expect("rules compile");
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert_eq!(counts(&pack, generate(dir.path(), false)), expected, "grouped input");
+    assert_eq!(counts(&pack, generate(dir.path(), true)), expected, "shuffled input");
+}
+
+#[test]
+fn benchmark_rules_match_the_edge_fixture() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let bench = root.join("../shared/bench/fixtures");
+    let pack = Pack::from_paths(&[root.join("rules")]).expect("rules compile");
+    let outcome = pack.check_inputs(&[Input::Path(bench.join("edge.jsonl"))]);
+    let mut actual: Vec<String> = outcome
+        .findings
+        .iter()
+        .filter_map(|f| {
+            let id = &pack.plan.rules[f.rule].id;
+            let (check, _) = RULES.iter().find(|(_, r)| r == id)?;
+            Some(serde_json::json!({"check": check, "item": f.item.as_deref(), "ids": f.key}).to_string())
+        })
+        .collect();
+    actual.sort();
+    let expected = std::fs::read_to_string(bench.join("edge.expected.jsonl")).expect("expected");
+    let mut expected: Vec<String> = expected
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json").to_string())
+        .collect();
+    expected.sort();
+    assert_eq!(actual, expected);
+}
