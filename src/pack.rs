@@ -50,7 +50,8 @@ pub struct PackError {
 
 impl std::fmt::Display for PackError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let errors = self.diagnostics.iter().filter(|d| d.is_error()).count() + self.unreadable.len();
+        let errors =
+            self.diagnostics.iter().filter(|d| d.is_error()).count() + self.unreadable.len();
         write!(f, "the rule pack has {errors} error(s)")
     }
 }
@@ -98,7 +99,10 @@ impl Loader {
         let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
         if self.stack.contains(&canonical) {
             if let Some((span, written)) = import {
-                let error = CheckError::ImportCycle { path: written.to_string(), span: span.clone() };
+                let error = CheckError::ImportCycle {
+                    path: written.to_string(),
+                    span: span.clone(),
+                };
                 self.diagnostics.push(error.into());
             }
             return;
@@ -111,7 +115,12 @@ impl Loader {
             Err(e) => {
                 match import {
                     Some((span, written)) => self.diagnostics.push(
-                        CheckError::ImportNotFound { path: written.to_string(), reason: e.to_string(), span: span.clone() }.into(),
+                        CheckError::ImportNotFound {
+                            path: written.to_string(),
+                            reason: e.to_string(),
+                            span: span.clone(),
+                        }
+                        .into(),
                     ),
                     None => self.unreadable.push((path.to_path_buf(), e.to_string())),
                 }
@@ -124,9 +133,13 @@ impl Loader {
     fn load_text(&mut self, canonical: PathBuf, shown: PathBuf, text: String) {
         let id = self.sources.add(canonical.clone(), text);
         let (file, errors) = syntax::parse(id, &self.sources.get(id).text.clone());
-        self.diagnostics.extend(errors.into_iter().map(PackDiagnostic::from));
+        self.diagnostics
+            .extend(errors.into_iter().map(PackDiagnostic::from));
         self.stack.push(canonical.clone());
-        let dir = canonical.parent().map(Path::to_path_buf).unwrap_or_default();
+        let dir = canonical
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         for import in &file.imports {
             self.load_file(&dir.join(&import.node), Some((&import.span, &import.node)));
         }
@@ -139,7 +152,9 @@ impl Loader {
 /// The `*.cord` files under a directory, recursively, in path order.
 fn cord_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     entries.sort();
     for entry in entries {
         if entry.is_dir() {
@@ -183,18 +198,36 @@ impl Pack {
     }
 
     fn finish(loader: Loader) -> Result<Pack, PackError> {
-        let Loader { sources, files, mut diagnostics, unreadable, .. } = loader;
+        let Loader {
+            sources,
+            files,
+            mut diagnostics,
+            unreadable,
+            ..
+        } = loader;
         let (checked, errors) = check::check(&sources, &files);
         diagnostics.extend(errors.into_iter().map(PackDiagnostic::from));
         diagnostics.sort_by_key(|d| (d.span().file, d.span().range.start));
-        if !unreadable.is_empty() || diagnostics.iter().any(PackDiagnostic::is_error) || files.is_empty() {
+        if !unreadable.is_empty()
+            || diagnostics.iter().any(PackDiagnostic::is_error)
+            || files.is_empty()
+        {
             let mut unreadable = unreadable;
             if files.is_empty() && unreadable.is_empty() {
                 unreadable.push((PathBuf::from("(rules)"), "no `.cord` files found".into()));
             }
-            return Err(PackError { sources, diagnostics, unreadable });
+            return Err(PackError {
+                sources,
+                diagnostics,
+                unreadable,
+            });
         }
         let plan = plan::compile(&checked, &sources);
-        Ok(Pack { sources, checked, plan, warnings: diagnostics })
+        Ok(Pack {
+            sources,
+            checked,
+            plan,
+            warnings: diagnostics,
+        })
     }
 }

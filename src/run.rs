@@ -60,12 +60,14 @@ pub struct Summary {
 impl Summary {
     /// Totals over all kinds.
     pub fn total(&self) -> KindCount {
-        self.per_kind.values().fold(KindCount::default(), |mut t, c| {
-            t.read += c.read;
-            t.checked += c.checked;
-            t.rejected += c.rejected;
-            t
-        })
+        self.per_kind
+            .values()
+            .fold(KindCount::default(), |mut t, c| {
+                t.read += c.read;
+                t.checked += c.checked;
+                t.rejected += c.rejected;
+                t
+            })
     }
 }
 
@@ -118,7 +120,10 @@ impl<'p> Runner<'p> {
 
     fn count(&mut self, kind: &str) -> &mut KindCount {
         if !self.outcome.summary.per_kind.contains_key(kind) {
-            self.outcome.summary.per_kind.insert(kind.to_string(), KindCount::default());
+            self.outcome
+                .summary
+                .per_kind
+                .insert(kind.to_string(), KindCount::default());
         }
         &mut self.outcome.summary.per_kind[kind]
     }
@@ -140,14 +145,17 @@ impl<'p> Runner<'p> {
                 return;
             }
         };
-        let kind = json.get("kind").and_then(|k| k.as_str()).filter(|k| self.pack.plan.schema.kind_id(k).is_some());
+        let kind = json
+            .get("kind")
+            .and_then(|k| k.as_str())
+            .filter(|k| self.pack.plan.schema.kind_id(k).is_some());
         let kind = kind.unwrap_or(UNREADABLE).to_string();
         self.count(&kind).read += 1;
         self.count(&kind).checked += 1;
         let fallback = || fallback_id(source_name, origin);
         match validate(&self.pack.plan.schema, json, origin, fallback) {
             Ok(record) => self.push(record),
-            Err(error) => self.reject(&kind, error),
+            Err(error) => self.reject(&kind, *error),
         }
     }
 
@@ -166,7 +174,9 @@ impl<'p> Runner<'p> {
 
     fn finish_current(&mut self) {
         let records = std::mem::take(&mut self.current);
-        let Some(item) = records.first().map(|r| r.item.clone()) else { return };
+        let Some(item) = records.first().map(|r| r.item.clone()) else {
+            return;
+        };
         self.finished.insert(item.clone());
         if self.split.contains(&item) {
             return;
@@ -177,7 +187,11 @@ impl<'p> Runner<'p> {
     }
 
     /// Drops records whose id repeats within the item, reporting each once.
-    fn without_duplicates(&mut self, records: Vec<Record>, reported: &mut HashSet<Origin>) -> Vec<Record> {
+    fn without_duplicates(
+        &mut self,
+        records: Vec<Record>,
+        reported: &mut HashSet<Origin>,
+    ) -> Vec<Record> {
         let mut first: HashMap<Arc<str>, u32> = HashMap::new();
         let mut out = Vec::with_capacity(records.len());
         for record in records {
@@ -204,7 +218,9 @@ impl<'p> Runner<'p> {
 }
 
 fn fallback_id(source_name: &str, origin: Origin) -> String {
-    let file = std::path::Path::new(source_name).file_name().map_or(source_name.into(), |f| f.to_string_lossy());
+    let file = std::path::Path::new(source_name)
+        .file_name()
+        .map_or(source_name.into(), |f| f.to_string_lossy());
     format!("{file}:{}", origin.line)
 }
 
@@ -243,7 +259,10 @@ impl Pack {
     /// item, before any is checked). Each value's position in the iterator is its "line".
     pub fn check_values(&self, values: impl IntoIterator<Item = serde_json::Value>) -> Outcome {
         let mut runner = Runner::new(self);
-        runner.outcome.sources.push(SourceInfo { name: "<values>".into(), readable: None });
+        runner.outcome.sources.push(SourceInfo {
+            name: "<values>".into(),
+            readable: None,
+        });
         let mut grouped: IndexMap<String, Vec<serde_json::Value>> = IndexMap::new();
         let mut order = Vec::new();
         for (i, value) in values.into_iter().enumerate() {
@@ -255,7 +274,10 @@ impl Pack {
         for (_, values) in grouped {
             for value in values {
                 line += 1;
-                let origin = Origin { source: SourceId(0), line };
+                let origin = Origin {
+                    source: SourceId(0),
+                    line,
+                };
                 runner.accept_raw(Raw::Value(value, origin), "<values>");
             }
         }
@@ -269,9 +291,17 @@ fn read_input(runner: &mut Runner, input: &Input, source: SourceId) {
     match input {
         Input::Path(path) => {
             let name = path.display().to_string();
-            runner.outcome.sources.push(SourceInfo { name: name.clone(), readable: Some(path.clone()) });
+            runner.outcome.sources.push(SourceInfo {
+                name: name.clone(),
+                readable: Some(path.clone()),
+            });
             match File::open(path) {
-                Ok(file) => read_into(runner, BufReader::with_capacity(1 << 20, file), &name, origin),
+                Ok(file) => read_into(
+                    runner,
+                    BufReader::with_capacity(1 << 20, file),
+                    &name,
+                    origin,
+                ),
                 Err(e) => unreadable(runner, &name, e, origin),
             }
         }
@@ -282,23 +312,40 @@ fn read_input(runner: &mut Runner, input: &Input, source: SourceId) {
                 Err(e) => return unreadable(runner, "<stdin>", e, origin),
             };
             let readable = Some(spool.path().to_path_buf());
-            runner.outcome.sources.push(SourceInfo { name: "<stdin>".into(), readable });
+            runner.outcome.sources.push(SourceInfo {
+                name: "<stdin>".into(),
+                readable,
+            });
             runner.outcome.spool = Some(Arc::new(spool));
-            let tee = Tee { inner: io::stdin().lock(), copy };
-            read_into(runner, BufReader::with_capacity(1 << 20, tee), "<stdin>", origin);
+            let tee = Tee {
+                inner: io::stdin().lock(),
+                copy,
+            };
+            read_into(
+                runner,
+                BufReader::with_capacity(1 << 20, tee),
+                "<stdin>",
+                origin,
+            );
         }
     }
 }
 
 fn read_into(runner: &mut Runner, reader: impl BufRead, name: &str, origin: Origin) {
-    let result = read_source(reader, origin.source, &mut |raw| runner.accept_raw(raw, name));
+    let result = read_source(reader, origin.source, &mut |raw| {
+        runner.accept_raw(raw, name)
+    });
     if let Err(e) = result {
         unreadable(runner, name, e, origin);
     }
 }
 
 fn unreadable(runner: &mut Runner, name: &str, e: io::Error, origin: Origin) {
-    runner.outcome.data_errors.push(DataError::Unreadable { path: name.to_string(), reason: e.to_string(), origin });
+    runner.outcome.data_errors.push(DataError::Unreadable {
+        path: name.to_string(),
+        reason: e.to_string(),
+        origin,
+    });
 }
 
 /// The second pass over the sources: collects every record of the split items and evaluates
@@ -341,14 +388,22 @@ fn finish(mut runner: Runner) -> Outcome {
     let dataset_findings = if runner.keep_for_dataset {
         // Duplicates were reported by the per-item pass; here they are only left out.
         let mut seen: HashSet<(Arc<str>, Arc<str>)> = HashSet::new();
-        let records: Vec<Record> = dataset.into_iter().filter(|r| seen.insert((r.item.clone(), r.id.clone()))).collect();
+        let records: Vec<Record> = dataset
+            .into_iter()
+            .filter(|r| seen.insert((r.item.clone(), r.id.clone())))
+            .collect();
         runner.evaluator.evaluate(&records, Scope::Dataset)
     } else {
         Vec::new()
     };
     let mut outcome = runner.outcome;
     outcome.summary.items = runner.finished.len() as u64;
-    outcome.findings = runner.results.into_values().flatten().chain(dataset_findings).collect();
+    outcome.findings = runner
+        .results
+        .into_values()
+        .flatten()
+        .chain(dataset_findings)
+        .collect();
     outcome.data_errors.sort_by_key(DataError::origin);
     outcome
 }

@@ -22,7 +22,9 @@ impl std::fmt::Display for Observed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} on {}", self.rule, self.key.join(", "))?;
         match &self.item {
-            Some(item) if item != crate::check::DEFAULT_TEST_ITEM => write!(f, " in item \"{item}\""),
+            Some(item) if item != crate::check::DEFAULT_TEST_ITEM => {
+                write!(f, " in item \"{item}\"")
+            }
             _ => Ok(()),
         }
     }
@@ -88,8 +90,13 @@ impl Pack {
 /// Matches expectations against observed findings. Only rules that the test names are
 /// compared (all rules after `expect nothing`), so a test keeps passing when other rules join
 /// the pack.
-fn compare(expectations: &[Expectation], observed: Vec<Observed>) -> (Vec<Observed>, Vec<Observed>) {
-    let all_rules = expectations.iter().any(|e| matches!(e, Expectation::Nothing));
+fn compare(
+    expectations: &[Expectation],
+    observed: Vec<Observed>,
+) -> (Vec<Observed>, Vec<Observed>) {
+    let all_rules = expectations
+        .iter()
+        .any(|e| matches!(e, Expectation::Nothing));
     let named: Vec<&str> = expectations
         .iter()
         .filter_map(|e| match e {
@@ -97,16 +104,27 @@ fn compare(expectations: &[Expectation], observed: Vec<Observed>) -> (Vec<Observ
             Expectation::Nothing => None,
         })
         .collect();
-    let mut actual: Vec<Observed> = observed.into_iter().filter(|o| all_rules || named.contains(&o.rule.as_str())).collect();
+    let mut actual: Vec<Observed> = observed
+        .into_iter()
+        .filter(|o| all_rules || named.contains(&o.rule.as_str()))
+        .collect();
     let mut missing = Vec::new();
     for e in expectations {
-        let Expectation::Finding { rule, key, item } = e else { continue };
-        let matches = |o: &Observed| o.rule == *rule && o.key == *key && o.item.as_ref().is_none_or(|i| i == item);
+        let Expectation::Finding { rule, key, item } = e else {
+            continue;
+        };
+        let matches = |o: &Observed| {
+            o.rule == *rule && o.key == *key && o.item.as_ref().is_none_or(|i| i == item)
+        };
         match actual.iter().position(matches) {
             Some(i) => {
                 actual.remove(i);
             }
-            None => missing.push(Observed { rule: rule.clone(), item: Some(item.clone()), key: key.clone() }),
+            None => missing.push(Observed {
+                rule: rule.clone(),
+                item: Some(item.clone()),
+                key: key.clone(),
+            }),
         }
     }
     actual.sort();

@@ -20,10 +20,20 @@ const RULES: [(&str, &str); 6] = [
 fn generate(dir: &Path, shuffle: bool) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let gen = root.join("../shared/bench/gen.py");
-    assert!(gen.exists(), "the benchmark generator is expected at {}", gen.display());
-    let out = dir.join(if shuffle { "shuffled.jsonl" } else { "grouped.jsonl" });
+    assert!(
+        gen.exists(),
+        "the benchmark generator is expected at {}",
+        gen.display()
+    );
+    let out = dir.join(if shuffle {
+        "shuffled.jsonl"
+    } else {
+        "grouped.jsonl"
+    });
     let mut cmd = Command::new("python3");
-    cmd.arg(&gen).args(["--items", "300", "--seed", "11", "--out"]).arg(&out);
+    cmd.arg(&gen)
+        .args(["--items", "300", "--seed", "11", "--out"])
+        .arg(&out);
     if shuffle {
         cmd.arg("--shuffle");
     }
@@ -34,11 +44,19 @@ fn generate(dir: &Path, shuffle: bool) -> PathBuf {
 
 fn counts(pack: &Pack, data: PathBuf) -> BTreeMap<String, u64> {
     let outcome = pack.check_inputs(&[Input::Path(data)]);
-    assert!(outcome.data_errors.is_empty(), "{:?}", outcome.data_errors.first());
+    assert!(
+        outcome.data_errors.is_empty(),
+        "{:?}",
+        outcome.data_errors.first()
+    );
     RULES
         .iter()
         .map(|(check, rule)| {
-            let n = outcome.findings.iter().filter(|f| pack.plan.rules[f.rule].id == *rule).count();
+            let n = outcome
+                .findings
+                .iter()
+                .filter(|f| pack.plan.rules[f.rule].id == *rule)
+                .count();
             (check.to_string(), n as u64)
         })
         .collect()
@@ -47,14 +65,27 @@ fn counts(pack: &Pack, data: PathBuf) -> BTreeMap<String, u64> {
 #[test]
 fn benchmark_rules_match_the_duckdb_reference() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let expected: BTreeMap<String, serde_json::Value> =
-        serde_json::from_str(&std::fs::read_to_string(root.join("tests/fixtures/bench/seed11-items300.counts.json")).expect("fixture"))
-            .expect("json");
-    let expected: BTreeMap<String, u64> = expected.into_iter().filter_map(|(k, v)| Some((k, v.as_u64()?))).collect();
+    let expected: BTreeMap<String, serde_json::Value> = serde_json::from_str(
+        &std::fs::read_to_string(root.join("tests/fixtures/bench/seed11-items300.counts.json"))
+            .expect("fixture"),
+    )
+    .expect("json");
+    let expected: BTreeMap<String, u64> = expected
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, v.as_u64()?)))
+        .collect();
     let pack = Pack::from_paths(&[root.join("rules")]).expect("rules compile");
     let dir = tempfile::tempdir().expect("tempdir");
-    assert_eq!(counts(&pack, generate(dir.path(), false)), expected, "grouped input");
-    assert_eq!(counts(&pack, generate(dir.path(), true)), expected, "shuffled input");
+    assert_eq!(
+        counts(&pack, generate(dir.path(), false)),
+        expected,
+        "grouped input"
+    );
+    assert_eq!(
+        counts(&pack, generate(dir.path(), true)),
+        expected,
+        "shuffled input"
+    );
 }
 
 #[test]
@@ -69,14 +100,21 @@ fn benchmark_rules_match_the_edge_fixture() {
         .filter_map(|f| {
             let id = &pack.plan.rules[f.rule].id;
             let (check, _) = RULES.iter().find(|(_, r)| r == id)?;
-            Some(serde_json::json!({"check": check, "item": f.item.as_deref(), "ids": f.key}).to_string())
+            Some(
+                serde_json::json!({"check": check, "item": f.item.as_deref(), "ids": f.key})
+                    .to_string(),
+            )
         })
         .collect();
     actual.sort();
     let expected = std::fs::read_to_string(bench.join("edge.expected.jsonl")).expect("expected");
     let mut expected: Vec<String> = expected
         .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json").to_string())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l)
+                .expect("json")
+                .to_string()
+        })
         .collect();
     expected.sort();
     assert_eq!(actual, expected);

@@ -18,10 +18,18 @@ fn text(bytes: &[u8]) -> String {
 
 #[test]
 fn misspelled_field_exits_2_and_suggests_the_field() {
-    let out = concordant(&["check", "--rules", "tests/fixtures/cli/misspelled-field.cord", "examples/data/clips.jsonl"]);
+    let out = concordant(&[
+        "check",
+        "--rules",
+        "tests/fixtures/cli/misspelled-field.cord",
+        "examples/data/clips.jsonl",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("kind `transcript` has no field `speakr`"), "{stderr}");
+    assert!(
+        stderr.contains("kind `transcript` has no field `speakr`"),
+        "{stderr}"
+    );
     assert!(stderr.contains("did you mean `speaker`?"), "{stderr}");
     assert!(stderr.contains("misspelled-field.cord:5:"), "{stderr}");
     assert!(out.stdout.is_empty(), "no data is checked");
@@ -29,38 +37,73 @@ fn misspelled_field_exits_2_and_suggests_the_field() {
 
 #[test]
 fn broken_line_is_reported_and_everything_else_checked() {
-    let out = concordant(&["check", "--rules", "rules/", "--format", "json", "examples/data/clips.jsonl"]);
+    let out = concordant(&[
+        "check",
+        "--rules",
+        "rules/",
+        "--format",
+        "json",
+        "examples/data/clips.jsonl",
+    ]);
     assert_eq!(out.status.code(), Some(1));
-    let lines: Vec<serde_json::Value> = text(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
-    let broken = lines.iter().find(|l| l["code"] == "cord::data::invalid-json").expect("broken line reported");
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    let broken = lines
+        .iter()
+        .find(|l| l["code"] == "cord::data::invalid-json")
+        .expect("broken line reported");
     assert_eq!(broken["line"], 28);
     assert_eq!(broken["file"], "examples/data/clips.jsonl");
     let summary = lines.last().expect("summary");
     let records = &summary["records"];
     assert_eq!(records["read"].as_u64(), Some(29));
-    assert_eq!(records["read"].as_u64(), Some(records["checked"].as_u64().unwrap_or(0) + records["rejected"].as_u64().unwrap_or(0)));
+    assert_eq!(
+        records["read"].as_u64(),
+        Some(records["checked"].as_u64().unwrap_or(0) + records["rejected"].as_u64().unwrap_or(0))
+    );
     // The record after the broken line is still checked.
-    assert!(lines.iter().any(|l| l["rule"] == "label-segment-exists" && l["records"][0]["line"] == 29));
+    assert!(lines
+        .iter()
+        .any(|l| l["rule"] == "label-segment-exists" && l["records"][0]["line"] == 29));
 }
 
 #[test]
 fn human_output_shows_the_record_line_and_the_rule() {
     let out = concordant(&["check", "--rules", "rules/", "examples/data/clips.jsonl"]);
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("transcript t4 [11s–12.4s] has no speech within 0.2s"), "{stdout}");
-    assert!(stdout.contains(" 8 │ {\"item\":\"clip_001\",\"kind\":\"transcript\",\"id\":\"t4\""), "{stdout}");
+    assert!(
+        stdout.contains("transcript t4 [11s–12.4s] has no speech within 0.2s"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(" 8 │ {\"item\":\"clip_001\",\"kind\":\"transcript\",\"id\":\"t4\""),
+        "{stdout}"
+    );
     assert!(stdout.contains("rule defined here"), "{stdout}");
-    assert!(stdout.contains("checked 27 of 29 records in 2 items (2 rejected)"), "{stdout}");
+    assert!(
+        stdout.contains("checked 27 of 29 records in 2 items (2 rejected)"),
+        "{stdout}"
+    );
 }
 
 #[test]
 fn fail_on_controls_the_exit_status() {
     let base = ["check", "--rules", "rules/emotion.cord", "--format", "json"];
     let mut args = base.to_vec();
-    args.extend(["--fail-on", "error", "tests/fixtures/cli/emotion-only.jsonl"]);
+    args.extend([
+        "--fail-on",
+        "error",
+        "tests/fixtures/cli/emotion-only.jsonl",
+    ]);
     assert_eq!(concordant(&args).status.code(), Some(0), "warnings only");
     let mut args = base.to_vec();
-    args.extend(["--fail-on", "warning", "tests/fixtures/cli/emotion-only.jsonl"]);
+    args.extend([
+        "--fail-on",
+        "warning",
+        "tests/fixtures/cli/emotion-only.jsonl",
+    ]);
     assert_eq!(concordant(&args).status.code(), Some(1));
 }
 
@@ -74,7 +117,12 @@ fn unreadable_input_exits_2() {
 #[test]
 fn usage_errors_exit_2_and_help_shows_examples() {
     assert_eq!(concordant(&["check"]).status.code(), Some(2));
-    assert_eq!(concordant(&["check", "--rules", "rules/", "x.jsonl", "--format", "xml"]).status.code(), Some(2));
+    assert_eq!(
+        concordant(&["check", "--rules", "rules/", "x.jsonl", "--format", "xml"])
+            .status
+            .code(),
+        Some(2)
+    );
     let help = concordant(&["check", "--help"]);
     assert_eq!(help.status.code(), Some(0));
     assert!(text(&help.stdout).contains("Examples:"));
@@ -93,16 +141,34 @@ fn test_command_shows_a_diff_and_exits_1() {
     let out = concordant(&["test", "tests/fixtures/cli/failing-test.cord"]);
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("test this expectation is wrong on purpose ... FAILED"), "{stdout}");
-    assert!(stdout.contains("- expected: short-speech on s2"), "{stdout}");
-    assert!(stdout.contains("+ actual:   short-speech on s1"), "{stdout}");
+    assert!(
+        stdout.contains("test this expectation is wrong on purpose ... FAILED"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("- expected: short-speech on s2"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("+ actual:   short-speech on s1"),
+        "{stdout}"
+    );
     assert!(stdout.contains("0 passed, 1 failed"), "{stdout}");
 }
 
 #[test]
 fn stdin_gives_the_same_findings_as_the_file() {
-    let file = concordant(&["check", "--rules", "rules/", "--format", "json", "examples/data/clips.jsonl"]);
-    let data = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/clips.jsonl")).expect("data");
+    let file = concordant(&[
+        "check",
+        "--rules",
+        "rules/",
+        "--format",
+        "json",
+        "examples/data/clips.jsonl",
+    ]);
+    let data =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/clips.jsonl"))
+            .expect("data");
     let mut child = Command::new(env!("CARGO_BIN_EXE_concordant"))
         .args(["check", "--rules", "rules/", "--format", "json", "-"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -113,5 +179,8 @@ fn stdin_gives_the_same_findings_as_the_file() {
     std::io::Write::write_all(child.stdin.as_mut().expect("stdin"), &data).expect("write");
     drop(child.stdin.take());
     let piped = child.wait_with_output().expect("wait");
-    assert_eq!(text(&piped.stdout).replace("<stdin>", "examples/data/clips.jsonl"), text(&file.stdout));
+    assert_eq!(
+        text(&piped.stdout).replace("<stdin>", "examples/data/clips.jsonl"),
+        text(&file.stdout)
+    );
 }

@@ -6,7 +6,8 @@ use concordant::Pack;
 use std::path::Path;
 
 fn relative(path: &Path) -> &Path {
-    path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(path)
+    path.strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .unwrap_or(path)
 }
 
 fn rendered(path: &Path) -> String {
@@ -20,7 +21,11 @@ fn rendered(path: &Path) -> String {
 fn parse_errors() {
     insta::glob!("fixtures/parse/err/*.cord", |path| {
         let out = rendered(path);
-        assert!(!out.starts_with("(compiles)"), "{} should not parse", path.display());
+        assert!(
+            !out.starts_with("(compiles)"),
+            "{} should not parse",
+            path.display()
+        );
         insta::assert_snapshot!(out);
     });
 }
@@ -29,7 +34,11 @@ fn parse_errors() {
 fn check_errors() {
     insta::glob!("fixtures/check/err/*.cord", |path| {
         let out = rendered(path);
-        assert!(out.contains("cord::check::"), "{} should give a checker diagnostic", path.display());
+        assert!(
+            out.contains("cord::check::"),
+            "{} should give a checker diagnostic",
+            path.display()
+        );
         insta::assert_snapshot!(out);
     });
 }

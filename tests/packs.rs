@@ -9,13 +9,27 @@ fn bundled_packs_compile_cleanly_and_pass_their_tests() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     insta::glob!("../rules", "*.cord", |path| {
         let pack = Pack::from_paths(&[path]).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert!(pack.warnings.is_empty(), "{}: {:?}", path.display(), pack.warnings);
+        assert!(
+            pack.warnings.is_empty(),
+            "{}: {:?}",
+            path.display(),
+            pack.warnings
+        );
         for result in pack.run_tests() {
-            assert!(result.passed(), "{} › {}: {:?}", path.display(), result.name, result);
+            assert!(
+                result.passed(),
+                "{} › {}: {:?}",
+                path.display(),
+                result.name,
+                result
+            );
         }
         let outcome = pack.check_inputs(&[Input::Path(root.join("examples/data/clips.jsonl"))]);
         let total = outcome.summary.total();
         assert_eq!(total.read, total.checked + total.rejected);
-        assert_eq!(total.rejected, 2, "the example data holds exactly two bad lines");
+        assert_eq!(
+            total.rejected, 2,
+            "the example data holds exactly two bad lines"
+        );
     });
 }

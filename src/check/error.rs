@@ -10,7 +10,10 @@ use thiserror::Error;
 pub enum CheckError {
     /// `import "missing.cord"`
     #[error("cannot import `{path}`: {reason}")]
-    #[diagnostic(code("cord::check::import-not-found"), help("paths are relative to the importing file"))]
+    #[diagnostic(
+        code("cord::check::import-not-found"),
+        help("paths are relative to the importing file")
+    )]
     ImportNotFound {
         /// The path as written.
         path: String,
@@ -35,7 +38,10 @@ pub enum CheckError {
     },
     /// `kind speech { … }` declared twice.
     #[error("kind `{name}` is declared twice")]
-    #[diagnostic(code("cord::check::duplicate-kind"), help("the first declaration is at {first}"))]
+    #[diagnostic(
+        code("cord::check::duplicate-kind"),
+        help("the first declaration is at {first}")
+    )]
     DuplicateKind {
         /// The kind.
         name: String,
@@ -110,7 +116,10 @@ pub enum CheckError {
     },
     /// `const a = 1` twice.
     #[error("constant `{name}` is declared twice")]
-    #[diagnostic(code("cord::check::duplicate-constant"), help("the first declaration is at {first}"))]
+    #[diagnostic(
+        code("cord::check::duplicate-constant"),
+        help("the first declaration is at {first}")
+    )]
     DuplicateConstant {
         /// The constant.
         name: String,
@@ -135,7 +144,10 @@ pub enum CheckError {
     },
     /// Two rules with one id.
     #[error("rule id `{id}` is used twice")]
-    #[diagnostic(code("cord::check::duplicate-rule"), help("the first rule with this id is at {first}"))]
+    #[diagnostic(
+        code("cord::check::duplicate-rule"),
+        help("the first rule with this id is at {first}")
+    )]
     DuplicateRule {
         /// The id.
         id: String,
@@ -303,7 +315,10 @@ pub enum CheckError {
     },
     /// `for a in speech, a in transcript`
     #[error("`{name}` is already bound in this rule")]
-    #[diagnostic(code("cord::check::duplicate-binding"), help("give each binding its own name"))]
+    #[diagnostic(
+        code("cord::check::duplicate-binding"),
+        help("give each binding its own name")
+    )]
     DuplicateBinding {
         /// The name.
         name: String,
@@ -351,7 +366,10 @@ pub enum CheckError {
     },
     /// Two test records with one id in one item.
     #[error("record id `{id}` is used twice in item `{item}`")]
-    #[diagnostic(code("cord::check::duplicate-record"), help("ids are unique within an item"))]
+    #[diagnostic(
+        code("cord::check::duplicate-record"),
+        help("ids are unique within an item")
+    )]
     DuplicateRecordId {
         /// The id.
         id: String,
@@ -366,7 +384,9 @@ pub enum CheckError {
     #[diagnostic(
         code("cord::check::unused-binding"),
         severity(Warning),
-        help("an unused binding multiplies the rule's findings; remove it or use it in a condition")
+        help(
+            "an unused binding multiplies the rule's findings; remove it or use it in a condition"
+        )
     )]
     UnusedBinding {
         /// The name.

@@ -18,7 +18,10 @@ pub(super) struct Ty {
 
 impl Ty {
     fn of(ty: Type) -> Ty {
-        Ty { ty, maybe_missing: false }
+        Ty {
+            ty,
+            maybe_missing: false,
+        }
     }
 }
 
@@ -35,12 +38,19 @@ pub(super) struct Scope {
 
 impl Scope {
     fn lookup(&self, name: &str) -> Option<VarId> {
-        self.visible.iter().rev().find(|(n, _)| n == name).map(|(_, v)| *v)
+        self.visible
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| *v)
     }
 
     pub(super) fn bind(&mut self, name: &str, ty: Type) -> VarId {
         let id = VarId(self.vars.len() as u32);
-        self.vars.push(ir::Var { name: name.to_string(), ty });
+        self.vars.push(ir::Var {
+            name: name.to_string(),
+            ty,
+        });
         self.used.push(false);
         self.visible.push((name.to_string(), id));
         id
@@ -135,7 +145,9 @@ fn proven_present_if_false(expr: &Expr, out: &mut Vec<(VarId, FieldId)>) {
 pub(super) fn fold(expr: &Expr) -> Option<Value> {
     Some(match expr {
         Expr::Const(v) => v.clone(),
-        Expr::List(items) => Value::List(items.iter().map(fold).collect::<Option<Vec<_>>>()?.into()),
+        Expr::List(items) => {
+            Value::List(items.iter().map(fold).collect::<Option<Vec<_>>>()?.into())
+        }
         Expr::Neg(e) => Value::Num(-fold(e)?.as_num()?),
         Expr::Not(e) => Value::Bool(!fold(e)?.as_bool()?),
         Expr::And(a, b) => match (fold(a), fold(b)) {
@@ -167,7 +179,9 @@ pub fn compare(op: CompareOp, a: &Value, b: &Value) -> bool {
     use std::cmp::Ordering::*;
     match op {
         CompareOp::Eq => ops::equal(a, b),
-        CompareOp::Ne => !ops::equal(a, b) && !matches!((a, b), (Value::Missing, _) | (_, Value::Missing)),
+        CompareOp::Ne => {
+            !ops::equal(a, b) && !matches!((a, b), (Value::Missing, _) | (_, Value::Missing))
+        }
         CompareOp::Lt => ops::order(a, b) == Some(Less),
         CompareOp::Le => matches!(ops::order(a, b), Some(Less | Equal)),
         CompareOp::Gt => ops::order(a, b) == Some(Greater),
@@ -182,7 +196,12 @@ impl Checker<'_> {
 
     /// Checks an expression against what its context expects. `hint` lets bare names and
     /// strings resolve as enum values.
-    pub(super) fn check_expr(&mut self, scope: &mut Scope, e: &ast::Expr, hint: Option<&Type>) -> (Expr, Ty) {
+    pub(super) fn check_expr(
+        &mut self,
+        scope: &mut Scope,
+        e: &ast::Expr,
+        hint: Option<&Type>,
+    ) -> (Expr, Ty) {
         match &e.node {
             ExprKind::Number(n) => (Expr::Const(Value::Num(*n)), Ty::of(Type::Num)),
             ExprKind::Duration(n) => (Expr::Const(Value::Num(*n)), Ty::of(Type::Duration)),
@@ -194,11 +213,26 @@ impl Checker<'_> {
             ExprKind::Call(name, args) => self.check_call(scope, name, args, &e.span),
             ExprKind::Unary(op, operand) => self.check_unary(scope, *op, operand),
             ExprKind::Binary(op, l, r) => self.check_binary(scope, *op, l, r),
-            ExprKind::Relation { rel, left, right, tolerance } => {
-                self.check_relation(scope, rel.node, left, right, tolerance.as_deref())
-            }
-            ExprKind::Quantified { quantifier, var, source, filter, condition } => self
-                .check_quantified(scope, *quantifier, var, source, filter.as_deref(), condition.as_deref()),
+            ExprKind::Relation {
+                rel,
+                left,
+                right,
+                tolerance,
+            } => self.check_relation(scope, rel.node, left, right, tolerance.as_deref()),
+            ExprKind::Quantified {
+                quantifier,
+                var,
+                source,
+                filter,
+                condition,
+            } => self.check_quantified(
+                scope,
+                *quantifier,
+                var,
+                source,
+                filter.as_deref(),
+                condition.as_deref(),
+            ),
         }
     }
 
@@ -225,7 +259,14 @@ impl Checker<'_> {
         }
     }
 
-    fn mismatch(&mut self, context: &str, expected: &str, found: &Type, span: &Span, help: Option<String>) {
+    fn mismatch(
+        &mut self,
+        context: &str,
+        expected: &str,
+        found: &Type,
+        span: &Span,
+        help: Option<String>,
+    ) {
         if *found == Type::Error {
             return;
         }
@@ -246,7 +287,12 @@ impl Checker<'_> {
         (Expr::Const(Value::str(s)), Ty::of(Type::Str))
     }
 
-    fn enum_value(&mut self, value: &str, e: &Arc<crate::schema::EnumType>, span: &Span) -> (Expr, Ty) {
+    fn enum_value(
+        &mut self,
+        value: &str,
+        e: &Arc<crate::schema::EnumType>,
+        span: &Span,
+    ) -> (Expr, Ty) {
         if !e.variants.iter().any(|v| v == value) {
             let help = super::did_you_mean(value, "values", e.variants.iter().map(String::as_str));
             self.error(CheckError::UnknownEnumValue {
@@ -256,10 +302,19 @@ impl Checker<'_> {
                 help,
             });
         }
-        (Expr::Const(Value::str(value)), Ty::of(Type::Enum(e.clone())))
+        (
+            Expr::Const(Value::str(value)),
+            Ty::of(Type::Enum(e.clone())),
+        )
     }
 
-    fn check_name(&mut self, scope: &mut Scope, name: &str, span: &Span, hint: Option<&Type>) -> (Expr, Ty) {
+    fn check_name(
+        &mut self,
+        scope: &mut Scope,
+        name: &str,
+        span: &Span,
+        hint: Option<&Type>,
+    ) -> (Expr, Ty) {
         if let Some(var) = scope.lookup(name) {
             scope.used[var.0 as usize] = true;
             let ty = scope.var_ty(var).clone();
@@ -287,7 +342,8 @@ impl Checker<'_> {
             .map(|(n, _)| n.clone())
             .chain(self.out.consts.keys().cloned())
             .collect();
-        let mut help = super::did_you_mean(name, "names in scope", names.iter().map(String::as_str));
+        let mut help =
+            super::did_you_mean(name, "names in scope", names.iter().map(String::as_str));
         if self.out.schema.kind_id(name).is_some() {
             help = Some(format!("`{name}` is a kind: bind it first (`for x in {name}` or `some x in {name} where …`)"));
         }
@@ -299,7 +355,12 @@ impl Checker<'_> {
         (Expr::Const(Value::Missing), Ty::of(Type::Error))
     }
 
-    fn check_list(&mut self, scope: &mut Scope, items: &[ast::Expr], hint: Option<&Type>) -> (Expr, Ty) {
+    fn check_list(
+        &mut self,
+        scope: &mut Scope,
+        items: &[ast::Expr],
+        hint: Option<&Type>,
+    ) -> (Expr, Ty) {
         let mut elem_hint = match hint {
             Some(Type::List(inner)) => Some(inner.as_ref().clone()),
             Some(t @ Type::Enum(_)) => Some(t.clone()),
@@ -312,7 +373,13 @@ impl Checker<'_> {
             if let Some(expected) = &elem_hint {
                 if !self.compatible(expected, &ty.ty, true) {
                     let shown = format!("`{}`", self.show(expected));
-                    self.mismatch("list elements must have one type", &shown, &ty.ty, &item.span, None);
+                    self.mismatch(
+                        "list elements must have one type",
+                        &shown,
+                        &ty.ty,
+                        &item.span,
+                        None,
+                    );
                 }
             } else {
                 elem_hint = Some(ty.ty);
@@ -323,7 +390,13 @@ impl Checker<'_> {
         (Expr::List(out), Ty::of(Type::List(Box::new(elem))))
     }
 
-    fn check_field(&mut self, scope: &mut Scope, base: &ast::Expr, field: &ast::Name, span: &Span) -> (Expr, Ty) {
+    fn check_field(
+        &mut self,
+        scope: &mut Scope,
+        base: &ast::Expr,
+        field: &ast::Name,
+        span: &Span,
+    ) -> (Expr, Ty) {
         let (base_expr, base_ty) = self.check_expr(scope, base, None);
         let var = match &base_expr {
             Expr::RecordId(v) | Expr::GroupKey(v) | Expr::Var(v) => Some(*v),
@@ -345,7 +418,13 @@ impl Checker<'_> {
         }
     }
 
-    fn record_field(&mut self, scope: &Scope, var: VarId, kind: KindId, field: &ast::Name) -> (Expr, Ty) {
+    fn record_field(
+        &mut self,
+        scope: &Scope,
+        var: VarId,
+        kind: KindId,
+        field: &ast::Name,
+    ) -> (Expr, Ty) {
         match field.node.as_str() {
             "id" => return (Expr::RecordId(var), Ty::of(Type::Ref(kind))),
             "item" => return (Expr::RecordItem(var), Ty::of(Type::Str)),
@@ -365,10 +444,22 @@ impl Checker<'_> {
         };
         let f = k.field(id);
         let maybe_missing = f.optional && !scope.present.contains(&(var, id));
-        (Expr::Field(var, id), Ty { ty: f.ty.clone(), maybe_missing })
+        (
+            Expr::Field(var, id),
+            Ty {
+                ty: f.ty.clone(),
+                maybe_missing,
+            },
+        )
     }
 
-    fn group_field(&mut self, var: VarId, kind: KindId, by: FieldId, field: &ast::Name) -> (Expr, Ty) {
+    fn group_field(
+        &mut self,
+        var: VarId,
+        kind: KindId,
+        by: FieldId,
+        field: &ast::Name,
+    ) -> (Expr, Ty) {
         let k = self.out.schema.kind(kind);
         if field.node == "key" {
             return (Expr::GroupKey(var), Ty::of(k.field(by).ty.clone()));
@@ -398,26 +489,47 @@ impl Checker<'_> {
                 let (inner, ty) = self.check_expr(scope, operand, None);
                 self.require_present(&ty, &operand.span);
                 if !ty.ty.is_numeric() {
-                    self.mismatch("`-` needs a number", "a number, time or duration", &ty.ty, &operand.span, None);
+                    self.mismatch(
+                        "`-` needs a number",
+                        "a number, time or duration",
+                        &ty.ty,
+                        &operand.span,
+                        None,
+                    );
                 }
                 (Expr::Neg(Box::new(inner)), Ty::of(ty.ty))
             }
         }
     }
 
-    fn check_binary(&mut self, scope: &mut Scope, op: BinaryOp, l: &ast::Expr, r: &ast::Expr) -> (Expr, Ty) {
+    fn check_binary(
+        &mut self,
+        scope: &mut Scope,
+        op: BinaryOp,
+        l: &ast::Expr,
+        r: &ast::Expr,
+    ) -> (Expr, Ty) {
         match op {
             BinaryOp::And | BinaryOp::Or => self.check_logical(scope, op, l, r),
-            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
-                self.check_comparison(scope, op, l, r)
-            }
+            BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge => self.check_comparison(scope, op, l, r),
             BinaryOp::In | BinaryOp::NotIn => self.check_membership(scope, op, l, r),
             BinaryOp::Default => self.check_default(scope, l, r),
             _ => self.check_arith(scope, op, l, r),
         }
     }
 
-    fn check_logical(&mut self, scope: &mut Scope, op: BinaryOp, l: &ast::Expr, r: &ast::Expr) -> (Expr, Ty) {
+    fn check_logical(
+        &mut self,
+        scope: &mut Scope,
+        op: BinaryOp,
+        l: &ast::Expr,
+        r: &ast::Expr,
+    ) -> (Expr, Ty) {
         let context = format!("`{}` needs conditions on both sides", op.symbol());
         let left = self.check_bool(scope, l, &context);
         let mut facts = Vec::new();
@@ -449,7 +561,13 @@ impl Checker<'_> {
     }
 
     /// Checks two operands, the one that can supply an enum type first.
-    fn check_pair(&mut self, scope: &mut Scope, l: &ast::Expr, r: &ast::Expr, list_right: bool) -> ((Expr, Ty), (Expr, Ty)) {
+    fn check_pair(
+        &mut self,
+        scope: &mut Scope,
+        l: &ast::Expr,
+        r: &ast::Expr,
+        list_right: bool,
+    ) -> ((Expr, Ty), (Expr, Ty)) {
         if self.needs_context(scope, l) && !self.needs_context(scope, r) {
             let right = self.check_expr(scope, r, None);
             let hint = match &right.1.ty {
@@ -460,7 +578,11 @@ impl Checker<'_> {
             return (left, right);
         }
         let left = self.check_expr(scope, l, None);
-        let hint = if list_right { Type::List(Box::new(left.1.ty.clone())) } else { left.1.ty.clone() };
+        let hint = if list_right {
+            Type::List(Box::new(left.1.ty.clone()))
+        } else {
+            left.1.ty.clone()
+        };
         let right = self.check_expr(scope, r, Some(&hint));
         (left, right)
     }
@@ -481,7 +603,13 @@ impl Checker<'_> {
         }
     }
 
-    fn check_comparison(&mut self, scope: &mut Scope, op: BinaryOp, l: &ast::Expr, r: &ast::Expr) -> (Expr, Ty) {
+    fn check_comparison(
+        &mut self,
+        scope: &mut Scope,
+        op: BinaryOp,
+        l: &ast::Expr,
+        r: &ast::Expr,
+    ) -> (Expr, Ty) {
         let ((left, lt), (right, rt)) = self.check_pair(scope, l, r, false);
         self.require_present(&lt, &l.span);
         self.require_present(&rt, &r.span);
@@ -505,9 +633,19 @@ impl Checker<'_> {
                 help,
             });
         } else if ordered && !(orderable(&lt.ty) && orderable(&rt.ty)) {
-            let bad = if orderable(&lt.ty) { (&rt.ty, &r.span) } else { (&lt.ty, &l.span) };
+            let bad = if orderable(&lt.ty) {
+                (&rt.ty, &r.span)
+            } else {
+                (&lt.ty, &l.span)
+            };
             let context = format!("`{}` orders values", op.symbol());
-            self.mismatch(&context, "a number, time, duration or text", bad.0, bad.1, None);
+            self.mismatch(
+                &context,
+                "a number, time, duration or text",
+                bad.0,
+                bad.1,
+                None,
+            );
         }
         let cmp = match op {
             BinaryOp::Eq => CompareOp::Eq,
@@ -517,10 +655,19 @@ impl Checker<'_> {
             BinaryOp::Gt => CompareOp::Gt,
             _ => CompareOp::Ge,
         };
-        (Expr::Compare(cmp, Box::new(left), Box::new(right)), Ty::of(Type::Bool))
+        (
+            Expr::Compare(cmp, Box::new(left), Box::new(right)),
+            Ty::of(Type::Bool),
+        )
     }
 
-    fn check_membership(&mut self, scope: &mut Scope, op: BinaryOp, l: &ast::Expr, r: &ast::Expr) -> (Expr, Ty) {
+    fn check_membership(
+        &mut self,
+        scope: &mut Scope,
+        op: BinaryOp,
+        l: &ast::Expr,
+        r: &ast::Expr,
+    ) -> (Expr, Ty) {
         let ((left, lt), (right, rt)) = self.check_pair(scope, l, r, true);
         self.require_present(&lt, &l.span);
         self.require_present(&rt, &r.span);
@@ -528,17 +675,35 @@ impl Checker<'_> {
             Type::List(elem) => {
                 if !self.compatible(elem, &lt.ty, true) {
                     let expected = format!("a `{}`", self.show(elem));
-                    self.mismatch("the value tested with `in`", &expected, &lt.ty, &l.span, None);
+                    self.mismatch(
+                        "the value tested with `in`",
+                        &expected,
+                        &lt.ty,
+                        &l.span,
+                        None,
+                    );
                 }
             }
             Type::Error => {}
             other => {
-                let help = other.is_textual().then(|| "to look for text inside text, use `contains(text, part)`".to_string());
-                self.mismatch("`in` looks in a list or set", "a list or a set (`{a, b}`)", other, &r.span, help);
+                let help = other.is_textual().then(|| {
+                    "to look for text inside text, use `contains(text, part)`".to_string()
+                });
+                self.mismatch(
+                    "`in` looks in a list or set",
+                    "a list or a set (`{a, b}`)",
+                    other,
+                    &r.span,
+                    help,
+                );
             }
         }
         let test = Expr::In(Box::new(left), Box::new(right));
-        let expr = if op == BinaryOp::NotIn { Expr::Not(Box::new(test)) } else { test };
+        let expr = if op == BinaryOp::NotIn {
+            Expr::Not(Box::new(test))
+        } else {
+            test
+        };
         (expr, Ty::of(Type::Bool))
     }
 
@@ -549,11 +714,20 @@ impl Checker<'_> {
             let expected = format!("a `{}` like the left side", self.show(&lt.ty));
             self.mismatch("the default after `??`", &expected, &rt.ty, &r.span, None);
         }
-        let ty = Ty { ty: lt.ty, maybe_missing: rt.maybe_missing };
+        let ty = Ty {
+            ty: lt.ty,
+            maybe_missing: rt.maybe_missing,
+        };
         (Expr::Default(Box::new(left), Box::new(right)), ty)
     }
 
-    fn check_arith(&mut self, scope: &mut Scope, op: BinaryOp, l: &ast::Expr, r: &ast::Expr) -> (Expr, Ty) {
+    fn check_arith(
+        &mut self,
+        scope: &mut Scope,
+        op: BinaryOp,
+        l: &ast::Expr,
+        r: &ast::Expr,
+    ) -> (Expr, Ty) {
         let (left, lt) = self.check_expr(scope, l, None);
         let (right, rt) = self.check_expr(scope, r, None);
         self.require_present(&lt, &l.span);
@@ -579,7 +753,10 @@ impl Checker<'_> {
                 Type::Error
             }
         };
-        (Expr::Arith(arith, Box::new(left), Box::new(right)), Ty::of(ty))
+        (
+            Expr::Arith(arith, Box::new(left), Box::new(right)),
+            Ty::of(ty),
+        )
     }
 
     /// The result type of arithmetic on times, durations and plain numbers.
@@ -610,14 +787,28 @@ impl Checker<'_> {
                 if kind.interval.is_some() {
                     return Some(*v);
                 }
-                let help = Some(format!("kind `{}` does not declare `start: time` and `end: time`", kind.name));
-                self.error(CheckError::NotAnInterval { expr: self.text(&e.span), span: e.span.clone(), help });
+                let help = Some(format!(
+                    "kind `{}` does not declare `start: time` and `end: time`",
+                    kind.name
+                ));
+                self.error(CheckError::NotAnInterval {
+                    expr: self.text(&e.span),
+                    span: e.span.clone(),
+                    help,
+                });
                 None
             }
             (_, Type::Error) => None,
             (_, other) => {
-                let help = Some(format!("it is a `{}`; relations compare records bound by `for` or a quantifier", self.show(other)));
-                self.error(CheckError::NotAnInterval { expr: self.text(&e.span), span: e.span.clone(), help });
+                let help = Some(format!(
+                    "it is a `{}`; relations compare records bound by `for` or a quantifier",
+                    self.show(other)
+                ));
+                self.error(CheckError::NotAnInterval {
+                    expr: self.text(&e.span),
+                    span: e.span.clone(),
+                    help,
+                });
                 None
             }
         }
@@ -642,19 +833,38 @@ impl Checker<'_> {
     ) -> (Expr, Ty) {
         let a = self.interval_var(scope, left);
         let b = self.interval_var(scope, right);
-        let tolerance = tolerance.map(|t| Box::new(self.check_duration_value(scope, t, "`within` takes a tolerance")));
+        let tolerance = tolerance
+            .map(|t| Box::new(self.check_duration_value(scope, t, "`within` takes a tolerance")));
         let expr = match (a, b) {
-            (Some(left), Some(right)) => Expr::Relation { rel, left, right, tolerance },
+            (Some(left), Some(right)) => Expr::Relation {
+                rel,
+                left,
+                right,
+                tolerance,
+            },
             _ => Expr::Const(Value::Bool(false)),
         };
         (expr, Ty::of(Type::Bool))
     }
 
-    fn check_call(&mut self, scope: &mut Scope, name: &ast::Name, args: &[ast::Expr], span: &Span) -> (Expr, Ty) {
+    fn check_call(
+        &mut self,
+        scope: &mut Scope,
+        name: &ast::Name,
+        args: &[ast::Expr],
+        span: &Span,
+    ) -> (Expr, Ty) {
         let Some(expected) = arity(&name.node) else {
-            let names = FUNCTIONS.iter().chain(std::iter::once(&MEAN)).map(|(n, _)| *n);
+            let names = FUNCTIONS
+                .iter()
+                .chain(std::iter::once(&MEAN))
+                .map(|(n, _)| *n);
             let help = super::did_you_mean(&name.node, "functions", names);
-            self.error(CheckError::UnknownFunction { name: name.node.clone(), span: name.span.clone(), help });
+            self.error(CheckError::UnknownFunction {
+                name: name.node.clone(),
+                span: name.span.clone(),
+                help,
+            });
             for arg in args {
                 self.check_expr(scope, arg, None);
             }
@@ -664,9 +874,13 @@ impl Checker<'_> {
             self.error(CheckError::WrongArity {
                 name: name.node.clone(),
                 expected: plural(expected, "argument"),
-                found: if args.len() == 1 { "1 was".into() } else { format!("{} were", args.len()) },
+                found: if args.len() == 1 {
+                    "1 was".into()
+                } else {
+                    format!("{} were", args.len())
+                },
                 span: span.clone(),
-                help: Some(format!("see the list of functions in docs/language.md#functions")),
+                help: Some("see the list of functions in docs/language.md#functions".to_string()),
             });
             return (Expr::Const(Value::Missing), Ty::of(Type::Error));
         }
@@ -681,7 +895,12 @@ impl Checker<'_> {
         }
     }
 
-    fn check_interval_call(&mut self, scope: &mut Scope, name: &str, args: &[ast::Expr]) -> (Expr, Ty) {
+    fn check_interval_call(
+        &mut self,
+        scope: &mut Scope,
+        name: &str,
+        args: &[ast::Expr],
+    ) -> (Expr, Ty) {
         let vars: Vec<Option<VarId>> = args.iter().map(|a| self.interval_var(scope, a)).collect();
         let (func, ty) = match (name, vars.as_slice()) {
             ("duration", [Some(a)]) => (Function::Duration(*a), Type::Duration),
@@ -710,7 +929,10 @@ impl Checker<'_> {
     }
 
     fn check_text_call(&mut self, scope: &mut Scope, name: &str, args: &[ast::Expr]) -> (Expr, Ty) {
-        let exprs: Vec<Expr> = args.iter().map(|a| self.check_text_arg(scope, a, name)).collect();
+        let exprs: Vec<Expr> = args
+            .iter()
+            .map(|a| self.check_text_arg(scope, a, name))
+            .collect();
         let (func, ty) = match name {
             "lower" => (Function::Lower, Type::Str),
             "upper" => (Function::Upper, Type::Str),
@@ -722,7 +944,11 @@ impl Checker<'_> {
                 None => return (Expr::Const(Value::Bool(false)), Ty::of(Type::Bool)),
             },
         };
-        let exprs = if matches!(func, Function::Matches(_)) { exprs[..1].to_vec() } else { exprs };
+        let exprs = if matches!(func, Function::Matches(_)) {
+            exprs[..1].to_vec()
+        } else {
+            exprs
+        };
         (Expr::Call(func, exprs), Ty::of(ty))
     }
 
@@ -730,14 +956,20 @@ impl Checker<'_> {
     /// is a rule-file error rather than a failure on every record.
     fn compile_pattern(&mut self, pattern: &Expr, span: &Span) -> Option<Pattern> {
         let Some(Value::Str(text)) = fold(pattern) else {
-            self.error(CheckError::NotConstant { what: "a `matches` pattern".into(), span: span.clone() });
+            self.error(CheckError::NotConstant {
+                what: "a `matches` pattern".into(),
+                span: span.clone(),
+            });
             return None;
         };
         match regex::Regex::new(&text) {
             Ok(re) => Some(Pattern(re)),
             Err(err) => {
                 let reason = err.to_string().lines().last().map(|l| l.trim().to_string());
-                self.error(CheckError::BadRegex { reason, span: span.clone() });
+                self.error(CheckError::BadRegex {
+                    reason,
+                    span: span.clone(),
+                });
                 None
             }
         }
@@ -747,10 +979,16 @@ impl Checker<'_> {
         let (expr, ty) = self.check_expr(scope, arg, None);
         self.require_present(&ty, &arg.span);
         let (func, out) = match (name, &ty.ty) {
-            ("len", t) if t.is_textual() || matches!(t, Type::List(_)) => (Function::Len, Type::Num),
+            ("len", t) if t.is_textual() || matches!(t, Type::List(_)) => {
+                (Function::Len, Type::Num)
+            }
             ("abs", t) if t.is_numeric() => (Function::Abs, t.clone()),
             _ => {
-                let expected = if name == "len" { "text or a list" } else { "a number, time or duration" };
+                let expected = if name == "len" {
+                    "text or a list"
+                } else {
+                    "a number, time or duration"
+                };
                 let context = format!("`{name}` needs {expected}");
                 self.mismatch(&context, expected, &ty.ty, &arg.span, None);
                 return (Expr::Const(Value::Missing), Ty::of(Type::Error));
@@ -773,7 +1011,13 @@ impl Checker<'_> {
                 let context = format!("`{name}` aggregates a list");
                 let help = matches!(other, Type::Group(..))
                     .then(|| format!("aggregate a field of the group, such as `{name}(g.value)`"));
-                self.mismatch(&context, "a list (a group's field, a list field, a set)", other, &arg.span, help);
+                self.mismatch(
+                    &context,
+                    "a list (a group's field, a list field, a set)",
+                    other,
+                    &arg.span,
+                    help,
+                );
                 Type::Error
             }
         };
@@ -787,9 +1031,17 @@ impl Checker<'_> {
         };
         let numeric_only = matches!(func, Function::Sum | Function::Mean);
         let ordered = matches!(func, Function::Min | Function::Max);
-        if (numeric_only && !elem.is_numeric()) || (ordered && !(elem.is_numeric() || elem.is_textual())) {
+        if (numeric_only && !elem.is_numeric())
+            || (ordered && !(elem.is_numeric() || elem.is_textual()))
+        {
             let context = format!("`{name}` needs numbers");
-            self.mismatch(&context, "a list of numbers, times or durations", &ty.ty, &arg.span, None);
+            self.mismatch(
+                &context,
+                "a list of numbers, times or durations",
+                &ty.ty,
+                &arg.span,
+                None,
+            );
         }
         // A group has at least one record, so its column of a required field is never empty.
         let never_empty = match &expr {
@@ -799,21 +1051,42 @@ impl Checker<'_> {
             },
             _ => false,
         };
-        let maybe_missing = !never_empty && matches!(func, Function::Min | Function::Max | Function::Mean);
-        (Expr::Call(func, vec![expr]), Ty { ty: out, maybe_missing })
+        let maybe_missing =
+            !never_empty && matches!(func, Function::Min | Function::Max | Function::Mean);
+        (
+            Expr::Call(func, vec![expr]),
+            Ty {
+                ty: out,
+                maybe_missing,
+            },
+        )
     }
 
     /// Resolves what a binding or quantifier ranges over: a kind by name, the records of a
     /// group, or a list.
-    pub(super) fn check_source(&mut self, scope: &mut Scope, e: &ast::Expr) -> Option<(ir::Source, Type)> {
+    pub(super) fn check_source(
+        &mut self,
+        scope: &mut Scope,
+        e: &ast::Expr,
+    ) -> Option<(ir::Source, Type)> {
         if let ExprKind::Name(name) = &e.node {
             if scope.lookup(name).is_none() && !self.out.consts.contains_key(name) {
                 return match self.out.schema.kind_id(name) {
                     Some(k) => Some((ir::Source::Kind(k), Type::Record(k))),
                     None => {
-                        let kinds: Vec<String> = self.out.schema.kinds().map(|(_, k)| k.name.clone()).collect();
-                        let help = super::did_you_mean(name, "kinds", kinds.iter().map(String::as_str));
-                        self.error(CheckError::UnknownKind { name: name.clone(), span: e.span.clone(), help });
+                        let kinds: Vec<String> = self
+                            .out
+                            .schema
+                            .kinds()
+                            .map(|(_, k)| k.name.clone())
+                            .collect();
+                        let help =
+                            super::did_you_mean(name, "kinds", kinds.iter().map(String::as_str));
+                        self.error(CheckError::UnknownKind {
+                            name: name.clone(),
+                            span: e.span.clone(),
+                            help,
+                        });
                         None
                     }
                 };
@@ -822,12 +1095,18 @@ impl Checker<'_> {
         let (expr, ty) = self.check_expr(scope, e, None);
         self.require_present(&ty, &e.span);
         match (expr, ty.ty) {
-            (Expr::GroupKey(v), Type::Group(k, _)) => Some((ir::Source::Members(v), Type::Record(k))),
+            (Expr::GroupKey(v), Type::Group(k, _)) => {
+                Some((ir::Source::Members(v), Type::Record(k)))
+            }
             (expr, Type::List(elem)) => Some((ir::Source::List(expr), *elem)),
             (_, Type::Error) => None,
             (_, other) => {
                 let ty = self.show(&other);
-                self.error(CheckError::NotIterable { expr: self.text(&e.span), ty, span: e.span.clone() });
+                self.error(CheckError::NotIterable {
+                    expr: self.text(&e.span),
+                    ty,
+                    span: e.span.clone(),
+                });
                 None
             }
         }
@@ -847,7 +1126,8 @@ impl Checker<'_> {
         let (src, elem) = resolved.unwrap_or((ir::Source::List(Expr::List(vec![])), Type::Error));
         let id = scope.bind(&var.node, elem);
         scope.used[id.0 as usize] = true;
-        let filter = filter.map(|f| self.check_bool(scope, f, "a quantifier's `where` needs a condition"));
+        let filter =
+            filter.map(|f| self.check_bool(scope, f, "a quantifier's `where` needs a condition"));
         let mut facts = Vec::new();
         if let Some(f) = &filter {
             proven_present(f, &mut facts);
@@ -862,7 +1142,11 @@ impl Checker<'_> {
             (Quantifier::All, Some(f), None) => (None, Some(f)),
             other => (other.1, other.2),
         };
-        let ty = if quantifier == Quantifier::Count { Type::Num } else { Type::Bool };
+        let ty = if quantifier == Quantifier::Count {
+            Type::Num
+        } else {
+            Type::Bool
+        };
         let expr = Expr::Quantified {
             quantifier,
             var: id,
@@ -874,7 +1158,11 @@ impl Checker<'_> {
     }
 
     /// Checks a message template; times and durations are shown in seconds.
-    pub(super) fn check_message(&mut self, scope: &mut Scope, template: &ast::Template) -> Vec<MessagePart> {
+    pub(super) fn check_message(
+        &mut self,
+        scope: &mut Scope,
+        template: &ast::Template,
+    ) -> Vec<MessagePart> {
         template
             .parts
             .iter()
@@ -894,14 +1182,22 @@ impl Checker<'_> {
 
     /// Checks and folds an expression that must be constant (a `const` value or a test
     /// record's field).
-    pub(super) fn constant_value(&mut self, e: &ast::Expr, hint: Option<&Type>, what: &str) -> (Value, Type) {
+    pub(super) fn constant_value(
+        &mut self,
+        e: &ast::Expr,
+        hint: Option<&Type>,
+        what: &str,
+    ) -> (Value, Type) {
         let mut scope = Scope::default();
         let (expr, ty) = self.check_expr(&mut scope, e, hint);
         match fold(&expr) {
             Some(v) => (v, ty.ty),
             None => {
                 if ty.ty != Type::Error {
-                    self.error(CheckError::NotConstant { what: what.to_string(), span: e.span.clone() });
+                    self.error(CheckError::NotConstant {
+                        what: what.to_string(),
+                        span: e.span.clone(),
+                    });
                 }
                 (Value::Missing, Type::Error)
             }
@@ -914,7 +1210,7 @@ impl Checker<'_> {
             (Type::Time, Type::Duration) => true,
             (Type::Duration | Type::Time | Type::Num, Type::Num) => true,
             (Type::List(a), Type::List(b)) => self.assignable(a, b) || **b == Type::Error,
-            (a, b) => self.compatible(a, b, false) && !(a.is_numeric() != b.is_numeric()),
+            (a, b) => self.compatible(a, b, false) && (a.is_numeric() == b.is_numeric()),
         }
     }
 }
@@ -927,20 +1223,29 @@ impl Checker<'_> {
         let mut binding_vars = Vec::new();
         for b in &rule.bindings {
             if scope.lookup(&b.var.node).is_some() {
-                self.error(CheckError::DuplicateBinding { name: b.var.node.clone(), span: b.var.span.clone() });
+                self.error(CheckError::DuplicateBinding {
+                    name: b.var.node.clone(),
+                    span: b.var.span.clone(),
+                });
             }
             let resolved = self.check_binding_source(&mut scope, &b.source);
-            let (source, ty) = resolved.unwrap_or((ir::Source::List(Expr::List(vec![])), Type::Error));
+            let (source, ty) =
+                resolved.unwrap_or((ir::Source::List(Expr::List(vec![])), Type::Error));
             let var = scope.bind(&b.var.node, ty);
             binding_vars.push((var, b.var.clone()));
             bindings.push(ir::Binding { var, source });
         }
-        let filter = rule.filter.as_ref().map(|f| self.check_bool(&mut scope, f, "`where` needs a condition"));
+        let filter = rule
+            .filter
+            .as_ref()
+            .map(|f| self.check_bool(&mut scope, f, "`where` needs a condition"));
         if let (Some(f), Some(ast_f)) = (&filter, &rule.filter) {
             if fold(f) == Some(Value::Bool(false)) {
                 self.error(CheckError::ConstantFalseFilter {
                     span: ast_f.span.clone(),
-                    help: Some("the filter does not depend on any binding and evaluates to `false`".into()),
+                    help: Some(
+                        "the filter does not depend on any binding and evaluates to `false`".into(),
+                    ),
                 });
             }
         }
@@ -953,7 +1258,10 @@ impl Checker<'_> {
         let message = self.check_message(&mut scope, &rule.message);
         for (var, name) in binding_vars {
             if !scope.used[var.0 as usize] {
-                self.error(CheckError::UnusedBinding { name: name.node.clone(), span: name.span.clone() });
+                self.error(CheckError::UnusedBinding {
+                    name: name.node.clone(),
+                    span: name.span.clone(),
+                });
             }
         }
         ir::Rule {
@@ -971,19 +1279,37 @@ impl Checker<'_> {
         }
     }
 
-    fn check_binding_source(&mut self, scope: &mut Scope, source: &ast::Source) -> Option<(ir::Source, Type)> {
+    fn check_binding_source(
+        &mut self,
+        scope: &mut Scope,
+        source: &ast::Source,
+    ) -> Option<(ir::Source, Type)> {
         match source {
             ast::Source::Expr(e) => self.check_source(scope, e),
             ast::Source::Group { kind, by } => {
                 let Some(k) = self.out.schema.kind_id(&kind.node) else {
-                    let kinds: Vec<String> = self.out.schema.kinds().map(|(_, k)| k.name.clone()).collect();
-                    let help = super::did_you_mean(&kind.node, "kinds", kinds.iter().map(String::as_str));
-                    self.error(CheckError::UnknownKind { name: kind.node.clone(), span: kind.span.clone(), help });
+                    let kinds: Vec<String> = self
+                        .out
+                        .schema
+                        .kinds()
+                        .map(|(_, k)| k.name.clone())
+                        .collect();
+                    let help =
+                        super::did_you_mean(&kind.node, "kinds", kinds.iter().map(String::as_str));
+                    self.error(CheckError::UnknownKind {
+                        name: kind.node.clone(),
+                        span: kind.span.clone(),
+                        help,
+                    });
                     return None;
                 };
                 let decl = self.out.schema.kind(k);
                 let Some(f) = decl.field_id(&by.node) else {
-                    let help = super::did_you_mean(&by.node, "fields", decl.fields.keys().map(String::as_str));
+                    let help = super::did_you_mean(
+                        &by.node,
+                        "fields",
+                        decl.fields.keys().map(String::as_str),
+                    );
                     self.error(CheckError::UnknownField {
                         kind: decl.name.clone(),
                         name: by.node.clone(),

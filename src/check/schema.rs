@@ -57,7 +57,15 @@ impl Checker<'_> {
             let owner = format!("{}.{}", decl.name.node, name);
             let (ty, optional) = self.resolve_type(&field.ty, &owner, kinds);
             let doc = field.doc.clone();
-            fields.insert(name.clone(), Field { name: name.clone(), ty, optional, doc });
+            fields.insert(
+                name.clone(),
+                Field {
+                    name: name.clone(),
+                    ty,
+                    optional,
+                    doc,
+                },
+            );
         }
         let interval = self.interval_fields(decl, &fields);
         Kind {
@@ -75,7 +83,11 @@ impl Checker<'_> {
         decl: &ast::KindDecl,
         fields: &IndexMap<String, Field>,
     ) -> Option<(FieldId, FieldId)> {
-        let find = |name: &str| fields.get_full(name).map(|(i, _, f)| (FieldId(i as u32), f));
+        let find = |name: &str| {
+            fields
+                .get_full(name)
+                .map(|(i, _, f)| (FieldId(i as u32), f))
+        };
         let span_of = |name: &str| {
             decl.fields
                 .iter()
@@ -90,7 +102,10 @@ impl Checker<'_> {
                     return Some((s, e));
                 }
                 let bad = if ok(fs) { "end" } else { "start" };
-                (format!("`{bad}` that is not a required `time`"), span_of(bad))
+                (
+                    format!("`{bad}` that is not a required `time`"),
+                    span_of(bad),
+                )
             }
             (Some(_), None) => ("`start` but no `end`".to_string(), span_of("start")),
             (None, Some(_)) => ("`end` but no `start`".to_string(), span_of("end")),
@@ -111,9 +126,10 @@ impl Checker<'_> {
     ) -> (Type, bool) {
         match &ty.node {
             ast::TypeExpr::Optional(inner) => (self.resolve_type(inner, owner, kinds).0, true),
-            ast::TypeExpr::List(inner) => {
-                (Type::List(Box::new(self.resolve_type(inner, owner, kinds).0)), false)
-            }
+            ast::TypeExpr::List(inner) => (
+                Type::List(Box::new(self.resolve_type(inner, owner, kinds).0)),
+                false,
+            ),
             ast::TypeExpr::Enum(variants) => (self.resolve_enum(variants, owner), false),
             ast::TypeExpr::Ref(kind) => (self.resolve_ref(kind, kinds), false),
             ast::TypeExpr::Named(name) => (self.resolve_named_type(name), false),
@@ -142,7 +158,8 @@ impl Checker<'_> {
         match kinds.iter().position(|k| *k == kind.node) {
             Some(i) => Type::Ref(crate::schema::KindId(i as u32)),
             None => {
-                let help = super::did_you_mean(&kind.node, "kinds", kinds.iter().map(String::as_str));
+                let help =
+                    super::did_you_mean(&kind.node, "kinds", kinds.iter().map(String::as_str));
                 self.error(CheckError::UnknownKind {
                     name: kind.node.clone(),
                     span: kind.span.clone(),

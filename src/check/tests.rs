@@ -16,7 +16,10 @@ impl Checker<'_> {
         let mut records = Vec::new();
         let mut seen: HashSet<(String, String)> = HashSet::new();
         for given in &test.givens {
-            let item = given.item.as_ref().map_or(DEFAULT_TEST_ITEM, |i| i.node.as_str());
+            let item = given
+                .item
+                .as_ref()
+                .map_or(DEFAULT_TEST_ITEM, |i| i.node.as_str());
             for lit in &given.records {
                 if !seen.insert((item.to_string(), lit.id.node.clone())) {
                     self.error(CheckError::DuplicateRecordId {
@@ -46,8 +49,14 @@ impl Checker<'_> {
 
     fn check_record_lit(&mut self, item: &str, lit: &ast::RecordLit) -> Option<Record> {
         let Some(kind_id) = self.out.schema.kind_id(&lit.kind.node) else {
-            let kinds: Vec<String> = self.out.schema.kinds().map(|(_, k)| k.name.clone()).collect();
-            let help = super::did_you_mean(&lit.kind.node, "kinds", kinds.iter().map(String::as_str));
+            let kinds: Vec<String> = self
+                .out
+                .schema
+                .kinds()
+                .map(|(_, k)| k.name.clone())
+                .collect();
+            let help =
+                super::did_you_mean(&lit.kind.node, "kinds", kinds.iter().map(String::as_str));
             self.error(CheckError::UnknownKind {
                 name: lit.kind.node.clone(),
                 span: lit.kind.span.clone(),
@@ -56,7 +65,10 @@ impl Checker<'_> {
             return None;
         };
         let fields = self.record_fields(kind_id, lit)?;
-        let (line, _) = self.sources.get(lit.span.file).line_col(lit.span.range.start);
+        let (line, _) = self
+            .sources
+            .get(lit.span.file)
+            .line_col(lit.span.range.start);
         Some(Record {
             item: Arc::from(item),
             kind: kind_id,
@@ -75,7 +87,11 @@ impl Checker<'_> {
         let mut ok = true;
         for (name, expr) in &lit.fields {
             let Some(id) = kind.field_id(&name.node) else {
-                let help = super::did_you_mean(&name.node, "fields", kind.fields.keys().map(String::as_str));
+                let help = super::did_you_mean(
+                    &name.node,
+                    "fields",
+                    kind.fields.keys().map(String::as_str),
+                );
                 self.error(CheckError::UnknownField {
                     kind: kind.name.clone(),
                     name: name.node.clone(),
@@ -89,7 +105,10 @@ impl Checker<'_> {
             let what = format!("field `{}`", name.node);
             let (value, ty) = self.constant_value(expr, Some(&field.ty), &what);
             if !self.assignable(&field.ty, &ty) && ty != Type::Error {
-                let expected = format!("`{}`", crate::schema::TypeDisplay(&field.ty, &self.out.schema));
+                let expected = format!(
+                    "`{}`",
+                    crate::schema::TypeDisplay(&field.ty, &self.out.schema)
+                );
                 let found = crate::schema::TypeDisplay(&ty, &self.out.schema).to_string();
                 self.error(CheckError::TypeMismatch {
                     context: format!("the value of `{}.{}`", kind.name, name.node),
@@ -133,14 +152,18 @@ impl Checker<'_> {
     fn check_expectation(&mut self, e: &ast::Expectation) -> Option<Expectation> {
         match e {
             ast::Expectation::Nothing(_) => Some(Expectation::Nothing),
-            ast::Expectation::None(rule) => self.rule_known(rule).then(|| Expectation::None(rule.node.clone())),
-            ast::Expectation::Finding { rule, key, item, .. } => {
-                self.rule_known(rule).then(|| Expectation::Finding {
-                    rule: rule.node.clone(),
-                    key: key.iter().map(|k| k.node.clone()).collect(),
-                    item: item.as_ref().map_or(DEFAULT_TEST_ITEM.to_string(), |i| i.node.clone()),
-                })
-            }
+            ast::Expectation::None(rule) => self
+                .rule_known(rule)
+                .then(|| Expectation::None(rule.node.clone())),
+            ast::Expectation::Finding {
+                rule, key, item, ..
+            } => self.rule_known(rule).then(|| Expectation::Finding {
+                rule: rule.node.clone(),
+                key: key.iter().map(|k| k.node.clone()).collect(),
+                item: item
+                    .as_ref()
+                    .map_or(DEFAULT_TEST_ITEM.to_string(), |i| i.node.clone()),
+            }),
         }
     }
 }

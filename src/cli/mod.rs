@@ -47,7 +47,13 @@ enum Command {
 #[derive(clap::Args)]
 struct CheckArgs {
     /// Rule files or directories of `*.cord` files (repeat the flag or separate with commas).
-    #[arg(short, long, required = true, value_delimiter = ',', value_name = "PATH")]
+    #[arg(
+        short,
+        long,
+        required = true,
+        value_delimiter = ',',
+        value_name = "PATH"
+    )]
     rules: Vec<PathBuf>,
     /// JSON Lines (or JSON array) data files; `-` reads standard input.
     #[arg(required = true, value_name = "DATA")]
@@ -145,14 +151,25 @@ fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode 
     let inputs: Vec<Input> = args
         .data
         .iter()
-        .map(|p| if p.as_os_str() == "-" { Input::Stdin } else { Input::Path(p.clone()) })
+        .map(|p| {
+            if p.as_os_str() == "-" {
+                Input::Stdin
+            } else {
+                Input::Path(p.clone())
+            }
+        })
         .collect();
     let outcome = pack.check_inputs(&inputs);
     match args.format {
         Format::Json => write_out(&diag::json::render(&pack, &outcome)),
-        Format::Human => write_out(&diag::HumanRenderer::new(&pack, &outcome, stdout_color).render_all()),
+        Format::Human => {
+            write_out(&diag::HumanRenderer::new(&pack, &outcome, stdout_color).render_all())
+        }
     }
-    let unreadable = outcome.data_errors.iter().any(|e| matches!(e, concordant::data::DataError::Unreadable { .. }));
+    let unreadable = outcome
+        .data_errors
+        .iter()
+        .any(|e| matches!(e, concordant::data::DataError::Unreadable { .. }));
     if unreadable {
         eprintln!("error: some input could not be read; see the diagnostics above");
         return ExitCode::from(2);

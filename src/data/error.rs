@@ -10,7 +10,10 @@ use thiserror::Error;
 pub enum DataError {
     /// `{"item": "c1", "kind": "speech",` (cut off)
     #[error("line is not valid JSON: {reason}")]
-    #[diagnostic(code("cord::data::invalid-json"), help("each line must hold one complete JSON object"))]
+    #[diagnostic(
+        code("cord::data::invalid-json"),
+        help("each line must hold one complete JSON object")
+    )]
     InvalidJson {
         /// What the JSON parser said.
         reason: String,
@@ -28,7 +31,10 @@ pub enum DataError {
     },
     /// A record without `item` or `kind`, or with one that is not text.
     #[error("record has no `{field}`")]
-    #[diagnostic(code("cord::data::missing-field"), help("every record needs `item` and `kind` as strings"))]
+    #[diagnostic(
+        code("cord::data::missing-field"),
+        help("every record needs `item` and `kind` as strings")
+    )]
     MissingBuiltIn {
         /// `item` or `kind`.
         field: String,
@@ -110,7 +116,10 @@ pub enum DataError {
     },
     /// Two records with one id in one item.
     #[error("id `{id}` is used twice in item `{item}` (first on line {first_line})")]
-    #[diagnostic(code("cord::data::duplicate-id"), help("ids must be unique within an item; the second record is not checked"))]
+    #[diagnostic(
+        code("cord::data::duplicate-id"),
+        help("ids must be unique within an item; the second record is not checked")
+    )]
     DuplicateId {
         /// The id.
         id: String,
@@ -156,7 +165,9 @@ impl DataError {
     pub fn field(&self) -> Option<&str> {
         use DataError::*;
         match self {
-            MissingBuiltIn { field, .. } | WrongType { field, .. } | NotInEnum { field, .. } => Some(field),
+            MissingBuiltIn { field, .. } | WrongType { field, .. } | NotInEnum { field, .. } => {
+                Some(field)
+            }
             UnknownKind { .. } => Some("kind"),
             ReversedInterval { .. } => Some("end"),
             DuplicateId { .. } => Some("id"),

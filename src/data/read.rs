@@ -18,7 +18,11 @@ pub enum Raw {
 
 /// Reads every value of a source, calling `each` in order. Returns the I/O error that
 /// stopped reading, if any; everything read before it has been passed on.
-pub fn read_source(mut reader: impl BufRead, source: SourceId, each: &mut dyn FnMut(Raw)) -> io::Result<()> {
+pub fn read_source(
+    mut reader: impl BufRead,
+    source: SourceId,
+    each: &mut dyn FnMut(Raw),
+) -> io::Result<()> {
     let starts_with_bracket = loop {
         let buf = reader.fill_buf()?;
         if buf.is_empty() {
@@ -39,7 +43,11 @@ pub fn read_source(mut reader: impl BufRead, source: SourceId, each: &mut dyn Fn
     }
 }
 
-fn read_lines(mut reader: impl BufRead, source: SourceId, each: &mut dyn FnMut(Raw)) -> io::Result<()> {
+fn read_lines(
+    mut reader: impl BufRead,
+    source: SourceId,
+    each: &mut dyn FnMut(Raw),
+) -> io::Result<()> {
     let mut line = Vec::new();
     let mut number = 0u32;
     loop {
@@ -48,7 +56,10 @@ fn read_lines(mut reader: impl BufRead, source: SourceId, each: &mut dyn FnMut(R
             return Ok(());
         }
         number += 1;
-        let origin = Origin { source, line: number };
+        let origin = Origin {
+            source,
+            line: number,
+        };
         let text = match std::str::from_utf8(&line) {
             Ok(t) => t.trim(),
             Err(e) => {
@@ -62,7 +73,10 @@ fn read_lines(mut reader: impl BufRead, source: SourceId, each: &mut dyn FnMut(R
         }
         match serde_json::from_str::<serde_json::Value>(text) {
             Ok(v) => each(Raw::Value(v, origin)),
-            Err(e) => each(Raw::Error(DataError::InvalidJson { reason: describe_json_error(&e), origin })),
+            Err(e) => each(Raw::Error(DataError::InvalidJson {
+                reason: describe_json_error(&e),
+                origin,
+            })),
         }
     }
 }
@@ -76,17 +90,27 @@ fn describe_json_error(e: &serde_json::Error) -> String {
     }
 }
 
-fn read_array(mut reader: impl BufRead, source: SourceId, each: &mut dyn FnMut(Raw)) -> io::Result<()> {
+fn read_array(
+    mut reader: impl BufRead,
+    source: SourceId,
+    each: &mut dyn FnMut(Raw),
+) -> io::Result<()> {
     let mut text = String::new();
     if let Err(e) = reader.read_to_string(&mut text) {
         let origin = Origin { source, line: 1 };
-        each(Raw::Error(DataError::InvalidJson { reason: e.to_string(), origin }));
+        each(Raw::Error(DataError::InvalidJson {
+            reason: e.to_string(),
+            origin,
+        }));
         return Ok(());
     }
     let elements: Vec<&RawValue> = match serde_json::from_str(&text) {
         Ok(e) => e,
         Err(e) => {
-            let origin = Origin { source, line: e.line() as u32 };
+            let origin = Origin {
+                source,
+                line: e.line() as u32,
+            };
             let reason = format!("{} (column {})", describe_json_error(&e), e.column());
             each(Raw::Error(DataError::InvalidJson { reason, origin }));
             return Ok(());
@@ -96,12 +120,18 @@ fn read_array(mut reader: impl BufRead, source: SourceId, each: &mut dyn FnMut(R
     let mut scanned = 0usize;
     for element in elements {
         let offset = element.get().as_ptr() as usize - text.as_ptr() as usize;
-        line += text.as_bytes()[scanned..offset].iter().filter(|b| **b == b'\n').count() as u32;
+        line += text.as_bytes()[scanned..offset]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u32;
         scanned = offset;
         let origin = Origin { source, line };
         match serde_json::from_str::<serde_json::Value>(element.get()) {
             Ok(v) => each(Raw::Value(v, origin)),
-            Err(e) => each(Raw::Error(DataError::InvalidJson { reason: describe_json_error(&e), origin })),
+            Err(e) => each(Raw::Error(DataError::InvalidJson {
+                reason: describe_json_error(&e),
+                origin,
+            })),
         }
     }
     Ok(())

@@ -7,17 +7,36 @@ use serde_json::Value as Json;
 use std::sync::Arc;
 
 /// Turns one JSON value into a record of a declared kind, or says why it cannot be checked.
-/// `fallback_id` names records that carry no `id` (a stable `file:line`).
-pub fn validate(schema: &Schema, json: Json, origin: Origin, fallback_id: impl FnOnce() -> String) -> Result<Record, DataError> {
+/// `fallback_id` names records that carry no `id` (a stable `file:line`). The error is
+/// boxed because rejection is the rare path and records are the hot one.
+pub fn validate(
+    schema: &Schema,
+    json: Json,
+    origin: Origin,
+    fallback_id: impl FnOnce() -> String,
+) -> Result<Record, Box<DataError>> {
     let Json::Object(mut map) = json else {
-        return Err(DataError::NotAnObject { found: json_type(&json).into(), origin });
+        return Err(Box::new(DataError::NotAnObject {
+            found: json_type(&json).into(),
+            origin,
+        }));
     };
-    let item = text_of(map.get("item")).ok_or_else(|| DataError::MissingBuiltIn { field: "item".into(), origin })?;
-    let kind_name = text_of(map.get("kind")).ok_or_else(|| DataError::MissingBuiltIn { field: "kind".into(), origin })?;
+    let item = text_of(map.get("item")).ok_or_else(|| DataError::MissingBuiltIn {
+        field: "item".into(),
+        origin,
+    })?;
+    let kind_name = text_of(map.get("kind")).ok_or_else(|| DataError::MissingBuiltIn {
+        field: "kind".into(),
+        origin,
+    })?;
     let Some(kind_id) = schema.kind_id(&kind_name) else {
         let names: Vec<&str> = schema.kinds().map(|(_, k)| k.name.as_str()).collect();
         let help = did_you_mean(&kind_name, "declared kinds", names.iter().copied());
-        return Err(DataError::UnknownKind { kind: kind_name, help, origin });
+        return Err(Box::new(DataError::UnknownKind {
+            kind: kind_name,
+            help,
+            origin,
+        }));
     };
     let id = text_of(map.get("id")).unwrap_or_else(fallback_id);
     let kind = schema.kind(kind_id);
@@ -26,27 +45,40 @@ pub fn validate(schema: &Schema, json: Json, origin: Origin, fallback_id: impl F
         let value = match map.remove(name) {
             None | Some(Json::Null) if field.optional => Value::Missing,
             None | Some(Json::Null) => {
-                return Err(DataError::MissingField { kind: kind.name.clone(), id, field: name.clone(), origin })
+                return Err(Box::new(DataError::MissingField {
+                    kind: kind.name.clone(),
+                    id,
+                    field: name.clone(),
+                    origin,
+                }))
             }
-            Some(json) => convert(json, &field.ty).map_err(|problem| field_error(kind, &id, name, &field.ty, problem, origin))?,
+            Some(json) => convert(json, &field.ty).map_err(|problem| {
+                Box::new(field_error(kind, &id, name, &field.ty, problem, origin))
+            })?,
         };
         fields.push(value);
     }
-    let record = Record { item: Arc::from(item.as_str()), kind: kind_id, id: Arc::from(id.as_str()), fields: fields.into(), origin };
+    let record = Record {
+        item: Arc::from(item.as_str()),
+        kind: kind_id,
+        id: Arc::from(id.as_str()),
+        fields: fields.into(),
+        origin,
+    };
     check_interval(kind, record)
 }
 
-fn check_interval(kind: &Kind, record: Record) -> Result<Record, DataError> {
+fn check_interval(kind: &Kind, record: Record) -> Result<Record, Box<DataError>> {
     if let Some((s, e)) = kind.interval {
         let (start, end) = (record.num(s), record.num(e));
         if start > end {
-            return Err(DataError::ReversedInterval {
+            return Err(Box::new(DataError::ReversedInterval {
                 kind: kind.name.clone(),
                 id: record.id.to_string(),
                 start: super::format_number(start),
                 end: super::format_number(end),
                 origin: record.origin,
-            });
+            }));
         }
     }
     Ok(record)
@@ -88,21 +120,29 @@ fn convert(json: Json, ty: &Type) -> Result<Value, Problem> {
         },
         (Type::Bool, Json::Bool(b)) => Ok(Value::Bool(b)),
         (Type::Enum(e), Json::String(s)) => {
-            if e.variants.iter().any(|v| *v == s) {
+            if e.variants.contains(&s) {
                 Ok(Value::Str(Arc::from(s.as_str())))
             } else {
                 Err(Problem::NotInEnum(s))
             }
         }
         (Type::List(elem), Json::Array(items)) => {
-            let values: Result<Vec<Value>, Problem> = items.into_iter().map(|i| convert(i, elem)).collect();
+            let values: Result<Vec<Value>, Problem> =
+                items.into_iter().map(|i| convert(i, elem)).collect();
             Ok(Value::List(values?.into()))
         }
         (_, json) => Err(Problem::Type(json_type(&json))),
     }
 }
 
-fn field_error(kind: &Kind, id: &str, field: &str, ty: &Type, problem: Problem, origin: Origin) -> DataError {
+fn field_error(
+    kind: &Kind,
+    id: &str,
+    field: &str,
+    ty: &Type,
+    problem: Problem,
+    origin: Origin,
+) -> DataError {
     match (problem, ty) {
         (Problem::NotInEnum(value), Type::Enum(e)) => DataError::NotInEnum {
             kind: kind.name.clone(),

@@ -6,7 +6,10 @@ use crate::eval::Finding;
 use crate::pack::{Pack, PackError};
 use crate::run::Outcome;
 use crate::syntax::ast::Severity;
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteSpanContents,
+    NamedSource, SourceCode, SourceSpan, SpanContents,
+};
 use std::fmt;
 
 /// Whether to colour output.
@@ -23,7 +26,9 @@ fn handler(color: Color) -> GraphicalReportHandler {
         Color::Always => GraphicalTheme::unicode(),
         Color::Never => GraphicalTheme::unicode_nocolor(),
     };
-    GraphicalReportHandler::new_themed(theme).with_width(120).with_links(false)
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(120)
+        .with_links(false)
 }
 
 /// Renders one diagnostic to text.
@@ -37,7 +42,10 @@ pub fn render(diagnostic: &dyn Diagnostic, color: Color) -> String {
 pub fn render_pack_error(error: &PackError, color: Color) -> String {
     let mut out = String::new();
     for (path, reason) in &error.unreadable {
-        out.push_str(&format!("error: cannot read rules from `{}`: {reason}\n", path.display()));
+        out.push_str(&format!(
+            "error: cannot read rules from `{}`: {reason}\n",
+            path.display()
+        ));
     }
     for d in &error.diagnostics {
         let file = error.sources.get(d.span().file);
@@ -69,7 +77,12 @@ struct DataLine {
 }
 
 impl SourceCode for DataLine {
-    fn read_span<'a>(&'a self, span: &SourceSpan, before: usize, after: usize) -> Result<Box<dyn SpanContents<'a> + 'a>, miette::MietteError> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, miette::MietteError> {
         let inner = self.text.read_span(span, before, after)?;
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
@@ -115,16 +128,22 @@ impl Diagnostic for Rendered {
         Some(self.severity)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.source.as_deref()
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        (!self.labels.is_empty()).then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
+        (!self.labels.is_empty())
+            .then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
     }
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
-        (!self.related.is_empty()).then(|| Box::new(self.related.iter().map(|r| r as &dyn Diagnostic)) as Box<dyn Iterator<Item = &dyn Diagnostic>>)
+        (!self.related.is_empty()).then(|| {
+            Box::new(self.related.iter().map(|r| r as &dyn Diagnostic))
+                as Box<dyn Iterator<Item = &dyn Diagnostic>>
+        })
     }
 }
 
@@ -190,30 +209,59 @@ impl<'a> HumanRenderer<'a> {
     /// A renderer for one run.
     pub fn new(pack: &'a Pack, outcome: &'a Outcome, color: Color) -> Self {
         let lines = LineCache::load(outcome);
-        HumanRenderer { pack, outcome, lines, color }
+        HumanRenderer {
+            pack,
+            outcome,
+            lines,
+            color,
+        }
     }
 
     fn data_line(&self, origin: crate::data::Origin) -> Option<DataLine> {
         let text = self.lines.get(origin)?;
-        let name = self.outcome.sources.get(origin.source.0 as usize).map_or("?".into(), |s| s.name.clone());
-        Some(DataLine { name, text: text.to_string(), line: origin.line as usize })
+        let name = self
+            .outcome
+            .sources
+            .get(origin.source.0 as usize)
+            .map_or("?".into(), |s| s.name.clone());
+        Some(DataLine {
+            name,
+            text: text.to_string(),
+            line: origin.line as usize,
+        })
     }
 
     /// The finding as a miette diagnostic: the primary record's line, related records, and
     /// the rule's definition.
     fn finding(&self, f: &Finding) -> Rendered {
         let rule = &self.pack.plan.rules[f.rule];
-        let mut related: Vec<Rendered> = f.records.iter().skip(1).take(8).map(|r| self.record_note(r, "related record")).collect();
+        let mut related: Vec<Rendered> = f
+            .records
+            .iter()
+            .skip(1)
+            .take(8)
+            .map(|r| self.record_note(r, "related record"))
+            .collect();
         related.push(self.rule_note(f.rule));
-        let (source, labels) = match f.records.first().and_then(|r| self.data_line(r.origin).map(|l| (r, l))) {
+        let (source, labels) = match f
+            .records
+            .first()
+            .and_then(|r| self.data_line(r.origin).map(|l| (r, l)))
+        {
             Some((r, line)) => {
                 let kind = &self.pack.plan.schema.kind(r.kind).name;
-                let label = LabeledSpan::new_primary_with_span(Some(format!("{kind} `{}`", r.id)), (0, line.text.len()));
+                let label = LabeledSpan::new_primary_with_span(
+                    Some(format!("{kind} `{}`", r.id)),
+                    (0, line.text.len()),
+                );
                 (Some(Box::new(line) as Box<dyn SourceCode>), vec![label])
             }
             None => (None, Vec::new()),
         };
-        let item = f.item.as_deref().map_or("the data set".to_string(), |i| format!("item `{i}`"));
+        let item = f
+            .item
+            .as_deref()
+            .map_or("the data set".to_string(), |i| format!("item `{i}`"));
         Rendered {
             message: format!("{} (in {item})", f.message),
             code: rule.id.clone(),
@@ -228,7 +276,12 @@ impl<'a> HumanRenderer<'a> {
     fn record_note(&self, r: &crate::eval::RecordRef, what: &str) -> Rendered {
         let kind = &self.pack.plan.schema.kind(r.kind).name;
         let line = self.data_line(r.origin);
-        let labels = line.as_ref().map_or(Vec::new(), |l| vec![LabeledSpan::new_with_span(Some(format!("{kind} `{}`", r.id)), (0, l.text.len()))]);
+        let labels = line.as_ref().map_or(Vec::new(), |l| {
+            vec![LabeledSpan::new_with_span(
+                Some(format!("{kind} `{}`", r.id)),
+                (0, l.text.len()),
+            )]
+        });
         Rendered {
             message: format!("{what}: {kind} `{}`", r.id),
             code: String::new(),
@@ -242,12 +295,22 @@ impl<'a> HumanRenderer<'a> {
 
     fn rule_note(&self, rule: usize) -> Rendered {
         let plan = &self.pack.plan.rules[rule];
-        let file = self.pack.sources.iter().find(|(_, f)| f.shown == plan.location.file).map(|(_, f)| f);
+        let file = self
+            .pack
+            .sources
+            .iter()
+            .find(|(_, f)| f.shown == plan.location.file)
+            .map(|(_, f)| f);
         let (source, labels) = match file {
             Some(f) => {
                 let start = plan.location.range.start;
-                let header_end = f.text[start..].find('{').map_or(plan.location.range.end, |i| start + i);
-                let label = LabeledSpan::new_with_span(Some("rule defined here".into()), (start, header_end - start));
+                let header_end = f.text[start..]
+                    .find('{')
+                    .map_or(plan.location.range.end, |i| start + i);
+                let label = LabeledSpan::new_with_span(
+                    Some("rule defined here".into()),
+                    (start, header_end - start),
+                );
                 let named = NamedSource::new(f.display_name(), f.text.to_string());
                 (Some(Box::new(named) as Box<dyn SourceCode>), vec![label])
             }
@@ -268,13 +331,29 @@ impl<'a> HumanRenderer<'a> {
         let origin = e.origin();
         let line = self.data_line(origin);
         let labels = match (&line, e.field()) {
-            (Some(l), Some(field)) => field_range(&l.text, field).map_or_else(Vec::new, |r| vec![LabeledSpan::new_primary_with_span(Some(format!("`{field}`")), (r.start, r.len()))]),
-            (Some(l), None) => vec![LabeledSpan::new_primary_with_span(Some("here".into()), (0, l.text.len()))],
+            (Some(l), Some(field)) => field_range(&l.text, field).map_or_else(Vec::new, |r| {
+                vec![LabeledSpan::new_primary_with_span(
+                    Some(format!("`{field}`")),
+                    (r.start, r.len()),
+                )]
+            }),
+            (Some(l), None) => vec![LabeledSpan::new_primary_with_span(
+                Some("here".into()),
+                (0, l.text.len()),
+            )],
             _ => Vec::new(),
         };
-        let location = self.outcome.sources.get(origin.source.0 as usize).map_or(String::new(), |s| {
-            if origin.line > 0 { format!(" ({}:{})", s.name, origin.line) } else { format!(" ({})", s.name) }
-        });
+        let location =
+            self.outcome
+                .sources
+                .get(origin.source.0 as usize)
+                .map_or(String::new(), |s| {
+                    if origin.line > 0 {
+                        format!(" ({}:{})", s.name, origin.line)
+                    } else {
+                        format!(" ({})", s.name)
+                    }
+                });
         Rendered {
             message: format!("{e}{location}"),
             code: e.code_str(),

@@ -92,7 +92,10 @@ pub fn severity_word(s: Severity) -> &'static str {
 }
 
 fn source_name(outcome: &Outcome, index: u32) -> &str {
-    outcome.sources.get(index as usize).map_or("?", |s| s.name.as_str())
+    outcome
+        .sources
+        .get(index as usize)
+        .map_or("?", |s| s.name.as_str())
 }
 
 /// A finding as JSON.
@@ -134,8 +137,12 @@ pub fn data_error<'a>(outcome: &'a Outcome, e: &DataError) -> JsonDataError<'a> 
 
 /// The summary as JSON.
 pub fn summary<'a>(pack: &'a Pack, outcome: &'a Outcome) -> JsonSummary<'a> {
-    let mut findings: IndexMap<&'static str, usize> = ["error", "warning", "info"].into_iter().map(|s| (s, 0)).collect();
-    let mut per_rule: IndexMap<&str, usize> = pack.plan.rules.iter().map(|r| (r.id.as_str(), 0)).collect();
+    let mut findings: IndexMap<&'static str, usize> = ["error", "warning", "info"]
+        .into_iter()
+        .map(|s| (s, 0))
+        .collect();
+    let mut per_rule: IndexMap<&str, usize> =
+        pack.plan.rules.iter().map(|r| (r.id.as_str(), 0)).collect();
     for f in &outcome.findings {
         let rule = &pack.plan.rules[f.rule];
         findings[severity_word(rule.severity)] += 1;

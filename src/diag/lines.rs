@@ -18,16 +18,29 @@ impl LineCache {
     /// Reads every line that a finding or data error of `outcome` names.
     pub fn load(outcome: &Outcome) -> Self {
         let mut wanted: HashSet<Origin> = outcome.data_errors.iter().map(|e| e.origin()).collect();
-        wanted.extend(outcome.findings.iter().flat_map(|f| f.records.iter().map(|r| r.origin)));
+        wanted.extend(
+            outcome
+                .findings
+                .iter()
+                .flat_map(|f| f.records.iter().map(|r| r.origin)),
+        );
         let mut lines = HashMap::new();
         for (index, source) in outcome.sources.iter().enumerate() {
-            let mut needed: Vec<u32> = wanted.iter().filter(|o| o.source.0 as usize == index && o.line > 0).map(|o| o.line).collect();
-            let Some(path) = &source.readable else { continue };
+            let mut needed: Vec<u32> = wanted
+                .iter()
+                .filter(|o| o.source.0 as usize == index && o.line > 0)
+                .map(|o| o.line)
+                .collect();
+            let Some(path) = &source.readable else {
+                continue;
+            };
             if needed.is_empty() {
                 continue;
             }
             needed.sort_unstable();
-            let Ok(file) = std::fs::File::open(path) else { continue };
+            let Ok(file) = std::fs::File::open(path) else {
+                continue;
+            };
             let mut reader = BufReader::new(file);
             let mut buf = Vec::new();
             let mut number = 0u32;
@@ -46,7 +59,13 @@ impl LineCache {
                         Some((i, _)) => format!("{}…", &text[..i]),
                         None => text.to_string(),
                     };
-                    lines.insert(Origin { source: source_id(index), line }, shown);
+                    lines.insert(
+                        Origin {
+                            source: source_id(index),
+                            line,
+                        },
+                        shown,
+                    );
                 }
             }
         }

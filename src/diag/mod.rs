@@ -23,11 +23,22 @@ pub fn summary_text(pack: &Pack, outcome: &Outcome) -> String {
         "\nchecked {} of {} records in {} items ({} rejected)\n",
         t.checked, t.read, s.items, t.rejected
     ));
-    out.push_str(&format!("  {:<20} {:>10} {:>10} {:>10}\n", "kind", "read", "checked", "rejected"));
+    out.push_str(&format!(
+        "  {:<20} {:>10} {:>10} {:>10}\n",
+        "kind", "read", "checked", "rejected"
+    ));
     for (kind, c) in s.per_kind.iter() {
-        out.push_str(&format!("  {:<20} {:>10} {:>10} {:>10}\n", kind, c.read, c.checked, c.rejected));
+        out.push_str(&format!(
+            "  {:<20} {:>10} {:>10} {:>10}\n",
+            kind, c.read, c.checked, c.rejected
+        ));
     }
-    let rules: Vec<String> = s.per_rule.iter().filter(|(_, n)| **n > 0).map(|(r, n)| format!("{r}: {n}")).collect();
+    let rules: Vec<String> = s
+        .per_rule
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(r, n)| format!("{r}: {n}"))
+        .collect();
     out.push_str(&format!(
         "findings: {} errors, {} warnings, {} info; {} data errors\n",
         s.findings["error"], s.findings["warning"], s.findings["info"], s.data_errors

@@ -36,7 +36,10 @@ impl<'a, 'r> RuleRun<'a, 'r> {
     fn interval(&self, env: &[Bound<'r>], var: crate::check::ir::VarId) -> Option<Interval> {
         let r = self.record(env, var)?;
         let (s, e) = self.plan.schema.kind(r.kind).interval?;
-        Some(Interval { start: r.num(s), end: r.num(e) })
+        Some(Interval {
+            start: r.num(s),
+            end: r.num(e),
+        })
     }
 
     /// The value of a node.
@@ -50,16 +53,25 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 Bound::Group(g) => g.key.clone(),
                 Bound::Unset => Value::Missing,
             },
-            Node::Field(v, f) => self.record(env, *v).map_or(Value::Missing, |r| r.get(*f).clone()),
-            Node::RecordId(v) => self.record(env, *v).map_or(Value::Missing, |r| Value::Str(r.id.clone())),
-            Node::RecordItem(v) => self.record(env, *v).map_or(Value::Missing, |r| Value::Str(r.item.clone())),
+            Node::Field(v, f) => self
+                .record(env, *v)
+                .map_or(Value::Missing, |r| r.get(*f).clone()),
+            Node::RecordId(v) => self
+                .record(env, *v)
+                .map_or(Value::Missing, |r| Value::Str(r.id.clone())),
+            Node::RecordItem(v) => self
+                .record(env, *v)
+                .map_or(Value::Missing, |r| Value::Str(r.item.clone())),
             Node::GroupKey(v) => match &env[v.0 as usize] {
                 Bound::Group(g) => g.key.clone(),
                 _ => Value::Missing,
             },
             Node::GroupColumn(v, f) => match &env[v.0 as usize] {
                 Bound::Group(g) => Value::List(
-                    g.members.iter().map(|&i| self.view.records[i as usize].get(*f).clone()).collect(),
+                    g.members
+                        .iter()
+                        .map(|&i| self.view.records[i as usize].get(*f).clone())
+                        .collect(),
                 ),
                 _ => Value::Missing,
             },
@@ -70,16 +82,28 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             Node::Not(a) => Value::Bool(!self.truth(*a, env)),
             Node::All(parts) => Value::Bool(parts.iter().all(|p| self.truth(*p, env))),
             Node::Any(parts) => Value::Bool(parts.iter().any(|p| self.truth(*p, env))),
-            Node::Compare(op, a, b) => Value::Bool(compare(*op, &self.value(*a, env), &self.value(*b, env))),
+            Node::Compare(op, a, b) => {
+                Value::Bool(compare(*op, &self.value(*a, env), &self.value(*b, env)))
+            }
             Node::Arith(op, a, b) => match (self.value(*a, env), self.value(*b, env)) {
                 (Value::Num(x), Value::Num(y)) => Value::Num(arith(*op, x, y)),
                 _ => Value::Missing,
             },
-            Node::Neg(a) => self.value(*a, env).as_num().map_or(Value::Missing, |n| Value::Num(-n)),
-            Node::In(a, b) => Value::Bool(ops::contains(&self.value(*b, env), &self.value(*a, env))),
+            Node::Neg(a) => self
+                .value(*a, env)
+                .as_num()
+                .map_or(Value::Missing, |n| Value::Num(-n)),
+            Node::In(a, b) => {
+                Value::Bool(ops::contains(&self.value(*b, env), &self.value(*a, env)))
+            }
             Node::Default(a, b) => ops::default(self.value(*a, env), || self.value(*b, env)),
             Node::Has(a) => Value::Bool(!matches!(self.value(*a, env), Value::Missing)),
-            Node::Relation { rel, left, right, tolerance } => {
+            Node::Relation {
+                rel,
+                left,
+                right,
+                tolerance,
+            } => {
                 let tol = tolerance.and_then(|t| self.value(t, env).as_num());
                 match (self.interval(env, *left), self.interval(env, *right)) {
                     (Some(a), Some(b)) => Value::Bool(time::holds(*rel, a, b, tol)),
@@ -87,9 +111,13 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 }
             }
             Node::Call(f, args) => self.call(f, args, env),
-            Node::Quantified { quantifier, var, source, filter, condition } => {
-                self.quantified(*quantifier, var.0 as usize, source, filter, *condition, env)
-            }
+            Node::Quantified {
+                quantifier,
+                var,
+                source,
+                filter,
+                condition,
+            } => self.quantified(*quantifier, var.0 as usize, source, filter, *condition, env),
         }
     }
 
@@ -103,13 +131,25 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         let num_or_missing = |o: Option<f64>| o.map_or(Value::Missing, Value::Num);
         match f {
             Function::Duration(a) => num_or_missing(interval(*a).map(time::duration)),
-            Function::Gap(a, b) => num_or_missing(interval(*a).zip(interval(*b)).map(|(x, y)| time::gap(x, y))),
-            Function::Tiou(a, b) => num_or_missing(interval(*a).zip(interval(*b)).map(|(x, y)| time::tiou(x, y))),
+            Function::Gap(a, b) => {
+                num_or_missing(interval(*a).zip(interval(*b)).map(|(x, y)| time::gap(x, y)))
+            }
+            Function::Tiou(a, b) => num_or_missing(
+                interval(*a)
+                    .zip(interval(*b))
+                    .map(|(x, y)| time::tiou(x, y)),
+            ),
             Function::Lower => text(0).map_or(Value::Missing, |s| Value::str(&s.to_lowercase())),
             Function::Upper => text(0).map_or(Value::Missing, |s| Value::str(&s.to_uppercase())),
-            Function::Contains => Value::Bool(matches!((text(0), text(1)), (Some(s), Some(p)) if s.contains(&*p))),
-            Function::StartsWith => Value::Bool(matches!((text(0), text(1)), (Some(s), Some(p)) if s.starts_with(&*p))),
-            Function::EndsWith => Value::Bool(matches!((text(0), text(1)), (Some(s), Some(p)) if s.ends_with(&*p))),
+            Function::Contains => {
+                Value::Bool(matches!((text(0), text(1)), (Some(s), Some(p)) if s.contains(&*p)))
+            }
+            Function::StartsWith => {
+                Value::Bool(matches!((text(0), text(1)), (Some(s), Some(p)) if s.starts_with(&*p)))
+            }
+            Function::EndsWith => {
+                Value::Bool(matches!((text(0), text(1)), (Some(s), Some(p)) if s.ends_with(&*p)))
+            }
             Function::Matches(p) => Value::Bool(text(0).is_some_and(|s| p.0.is_match(&s))),
             Function::Len => match arg(0) {
                 Value::Str(s) => Value::Num(s.chars().count() as f64),

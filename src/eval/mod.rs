@@ -93,19 +93,28 @@ impl<'r> ItemView<'r> {
                 for (key, i) in keyed {
                     match groups.last_mut() {
                         Some(g) if g.key.total_cmp(key).is_eq() => g.members.push(i),
-                        _ => groups.push(Group { key: key.clone(), members: vec![i] }),
+                        _ => groups.push(Group {
+                            key: key.clone(),
+                            members: vec![i],
+                        }),
                     }
                 }
                 groups
             })
             .collect();
-        ItemView { records, by_kind, groups }
+        ItemView {
+            records,
+            by_kind,
+            groups,
+        }
     }
 
     /// The records of a kind, in input order.
     pub fn of_kind(&self, kind: KindId) -> impl Iterator<Item = &'r Record> + '_ {
         let records = self.records;
-        self.by_kind[kind.0 as usize].iter().map(move |&i| &records[i as usize])
+        self.by_kind[kind.0 as usize]
+            .iter()
+            .map(move |&i| &records[i as usize])
     }
 }
 
@@ -141,7 +150,14 @@ impl<'p> Evaluator<'p> {
         let mut out = Vec::new();
         for (index, rule) in self.plan.rules.iter().enumerate() {
             if rule.scope == scope {
-                let mut run = RuleRun { plan: self.plan, rule, index, view: &view, item: item.clone(), out: Vec::new() };
+                let mut run = RuleRun {
+                    plan: self.plan,
+                    rule,
+                    index,
+                    view: &view,
+                    item: item.clone(),
+                    out: Vec::new(),
+                };
                 let mut env = vec![Bound::Unset; rule.vars.len()];
                 run.loops(0, &mut env);
                 run.out.sort_by(|a, b| a.key.cmp(&b.key));
@@ -185,7 +201,11 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             LoopSource::Kind(k) => view.of_kind(*k).map(Bound::Record).collect(),
             LoopSource::Groups(g) => view.groups[*g].iter().map(Bound::Group).collect(),
             LoopSource::Members(v) => match &env[v.0 as usize] {
-                Bound::Group(g) => g.members.iter().map(|&i| Bound::Record(&view.records[i as usize])).collect(),
+                Bound::Group(g) => g
+                    .members
+                    .iter()
+                    .map(|&i| Bound::Record(&view.records[i as usize]))
+                    .collect(),
                 _ => Vec::new(),
             },
             LoopSource::List(e) => match self.value(*e, env) {
@@ -218,7 +238,11 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 }
                 Bound::Group(g) => {
                     key.push(g.key.to_string());
-                    records.extend(g.members.iter().map(|&i| RecordRef::of(&self.view.records[i as usize])));
+                    records.extend(
+                        g.members
+                            .iter()
+                            .map(|&i| RecordRef::of(&self.view.records[i as usize])),
+                    );
                 }
                 Bound::Value(v) => key.push(v.to_string()),
                 Bound::Unset => {}

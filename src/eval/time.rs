@@ -49,7 +49,9 @@ pub fn holds(rel: Relation, a: Interval, b: Interval, tolerance: Option<f64>) ->
         Relation::Meets => s.eq(a.end, b.start),
         Relation::MetBy => s.eq(b.end, a.start),
         Relation::Overlaps => s.lt(a.start, b.start) && s.lt(b.start, a.end) && s.lt(a.end, b.end),
-        Relation::OverlappedBy => s.lt(b.start, a.start) && s.lt(a.start, b.end) && s.lt(b.end, a.end),
+        Relation::OverlappedBy => {
+            s.lt(b.start, a.start) && s.lt(a.start, b.end) && s.lt(b.end, a.end)
+        }
         Relation::Starts => s.eq(a.start, b.start) && s.lt(a.end, b.end),
         Relation::StartedBy => s.eq(a.start, b.start) && s.lt(b.end, a.end),
         Relation::During => s.lt(b.start, a.start) && s.lt(a.end, b.end),

@@ -55,7 +55,11 @@ pub(super) fn lower_rule(
         severity: rule.severity,
         scope: rule.scope,
         mode: rule.mode,
-        vars: rule.vars.iter().map(|v| (v.name.clone(), var_kind(&v.ty))).collect(),
+        vars: rule
+            .vars
+            .iter()
+            .map(|v| (v.name.clone(), var_kind(&v.ty)))
+            .collect(),
         loops,
         condition,
         message,
@@ -121,7 +125,12 @@ fn vars_read(e: &Expr, out: &mut Vec<VarId>) {
             vars_read(a, out);
             vars_read(b, out);
         }
-        Expr::Relation { left, right, tolerance, .. } => {
+        Expr::Relation {
+            left,
+            right,
+            tolerance,
+            ..
+        } => {
             out.extend([*left, *right]);
             if let Some(t) = tolerance {
                 vars_read(t, out);
@@ -135,7 +144,12 @@ fn vars_read(e: &Expr, out: &mut Vec<VarId>) {
             }
             args.iter().for_each(|a| vars_read(a, out));
         }
-        Expr::Quantified { source, filter, condition, .. } => {
+        Expr::Quantified {
+            source,
+            filter,
+            condition,
+            ..
+        } => {
             match source.as_ref() {
                 ir::Source::List(e) => vars_read(e, out),
                 ir::Source::Members(v) => out.push(*v),
@@ -196,16 +210,33 @@ impl Builder<'_> {
             Expr::Arith(op, a, b) => Node::Arith(*op, self.expr(a), self.expr(b)),
             Expr::In(a, b) => Node::In(self.expr(a), self.expr(b)),
             Expr::Default(a, b) => Node::Default(self.expr(a), self.expr(b)),
-            Expr::Relation { rel, left, right, tolerance } => Node::Relation {
+            Expr::Relation {
+                rel,
+                left,
+                right,
+                tolerance,
+            } => Node::Relation {
                 rel: *rel,
                 left: *left,
                 right: *right,
                 tolerance: tolerance.as_ref().map(|t| self.expr(t)),
             },
-            Expr::Call(f, args) => Node::Call(f.clone(), args.iter().map(|a| self.expr(a)).collect()),
-            Expr::Quantified { quantifier, var, source, filter, condition } => {
-                self.quantified(*quantifier, *var, source, filter.as_deref(), condition.as_deref())
+            Expr::Call(f, args) => {
+                Node::Call(f.clone(), args.iter().map(|a| self.expr(a)).collect())
             }
+            Expr::Quantified {
+                quantifier,
+                var,
+                source,
+                filter,
+                condition,
+            } => self.quantified(
+                *quantifier,
+                *var,
+                source,
+                filter.as_deref(),
+                condition.as_deref(),
+            ),
         };
         self.push(node)
     }

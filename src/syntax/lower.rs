@@ -5,9 +5,9 @@
 //! range), the error is collected and lowering goes on.
 
 use super::ast::{
-    self, Binding, BinaryOp, ConstDecl, Expectation, Expr, ExprKind, FieldDecl, File, Given, KindDecl,
-    Mode, Name, Quantifier, RecordLit, Relation, Scope, Severity, Source, Template, TemplatePart,
-    Test, TypeExpr, UnaryOp,
+    self, BinaryOp, Binding, ConstDecl, Expectation, Expr, ExprKind, FieldDecl, File, Given,
+    KindDecl, Mode, Name, Quantifier, RecordLit, Relation, Scope, Severity, Source, Template,
+    TemplatePart, Test, TypeExpr, UnaryOp,
 };
 use super::{Rule, SyntaxError};
 use crate::span::{FileId, Span, Spanned};
@@ -49,7 +49,12 @@ fn split_docs<'i>(pairs: Pairs<'i, Rule>) -> (Vec<String>, Vec<P<'i>>) {
     for p in significant(pairs) {
         if p.as_rule() == Rule::doc && rest.is_empty() {
             let text = p.as_str().trim_start_matches("///");
-            docs.push(text.strip_prefix(' ').unwrap_or(text).trim_end().to_string());
+            docs.push(
+                text.strip_prefix(' ')
+                    .unwrap_or(text)
+                    .trim_end()
+                    .to_string(),
+            );
         } else {
             rest.push(p);
         }
@@ -94,7 +99,7 @@ impl Lowerer<'_> {
 
     fn lower_import(&mut self, pair: P) -> Spanned<String> {
         let string = significant(pair.into_inner()).next();
-        let string = string.unwrap_or_else(|| unreachable_pair());
+        let string = string.unwrap_or_else(unreachable_pair);
         self.lower_string(string)
     }
 
@@ -110,7 +115,10 @@ impl Lowerer<'_> {
         KindDecl {
             doc,
             name: self.name(rest.remove(0)),
-            fields: fields.into_iter().map(|f| self.lower_field_decl(f)).collect(),
+            fields: fields
+                .into_iter()
+                .map(|f| self.lower_field_decl(f))
+                .collect(),
         }
     }
 
@@ -142,13 +150,15 @@ impl Lowerer<'_> {
         let node = match grammar_rule {
             Rule::list_type => {
                 let elem = inner.next().map(|e| self.lower_type_expr(e));
-                TypeExpr::List(Box::new(elem.unwrap_or_else(|| {
-                    Spanned::new(TypeExpr::Enum(vec![]), span.clone())
-                })))
+                TypeExpr::List(Box::new(
+                    elem.unwrap_or_else(|| Spanned::new(TypeExpr::Enum(vec![]), span.clone())),
+                ))
             }
             Rule::enum_type => TypeExpr::Enum(inner.map(|n| self.name(n)).collect()),
-            Rule::ref_type => TypeExpr::Ref(self.name(inner.next().unwrap_or_else(|| unreachable_pair()))),
-            _ => TypeExpr::Named(self.name(inner.next().unwrap_or_else(|| unreachable_pair()))),
+            Rule::ref_type => {
+                TypeExpr::Ref(self.name(inner.next().unwrap_or_else(unreachable_pair)))
+            }
+            _ => TypeExpr::Named(self.name(inner.next().unwrap_or_else(unreachable_pair))),
         };
         Spanned::new(node, span)
     }
@@ -218,8 +228,8 @@ impl Lowerer<'_> {
     fn lower_binding(&mut self, pair: P) -> Binding {
         let span = self.span(&pair);
         let mut inner = significant(pair.into_inner());
-        let var = self.name(inner.next().unwrap_or_else(|| unreachable_pair()));
-        let source_pair = inner.next().unwrap_or_else(|| unreachable_pair());
+        let var = self.name(inner.next().unwrap_or_else(unreachable_pair));
+        let source_pair = inner.next().unwrap_or_else(unreachable_pair);
         let source = match source_pair.as_rule() {
             Rule::group_source => self.lower_group_source(source_pair),
             _ => Source::Expr(self.lower_postfix(source_pair)),
@@ -229,30 +239,32 @@ impl Lowerer<'_> {
 
     fn lower_group_source(&mut self, pair: P) -> Source {
         let mut inner = significant(pair.into_inner());
-        let kind = self.name(inner.next().unwrap_or_else(|| unreachable_pair()));
-        let by = self.name(inner.next().unwrap_or_else(|| unreachable_pair()));
+        let kind = self.name(inner.next().unwrap_or_else(unreachable_pair));
+        let by = self.name(inner.next().unwrap_or_else(unreachable_pair));
         Source::Group { kind, by }
     }
 
     fn lower_where_clause(&mut self, pair: P) -> Option<Expr> {
-        significant(pair.into_inner()).next().map(|e| self.lower_expr(e))
+        significant(pair.into_inner())
+            .next()
+            .map(|e| self.lower_expr(e))
     }
 
     fn lower_condition(&mut self, pair: P) -> (Spanned<Mode>, Expr) {
         let mut inner = pair.into_inner();
-        let mode_pair = inner.next().unwrap_or_else(|| unreachable_pair());
+        let mode_pair = inner.next().unwrap_or_else(unreachable_pair);
         let mode = match mode_pair.as_rule() {
             Rule::forbid => Mode::Forbid,
             _ => Mode::Require,
         };
         let mode = Spanned::new(mode, self.span(&mode_pair));
-        let expr = self.lower_expr(inner.next().unwrap_or_else(|| unreachable_pair()));
+        let expr = self.lower_expr(inner.next().unwrap_or_else(unreachable_pair));
         (mode, expr)
     }
 
     fn lower_message_clause(&mut self, pair: P) -> Template {
         let template = significant(pair.into_inner()).next();
-        self.lower_template(template.unwrap_or_else(|| unreachable_pair()))
+        self.lower_template(template.unwrap_or_else(unreachable_pair))
     }
 
     fn lower_template(&mut self, pair: P) -> Template {
@@ -262,7 +274,7 @@ impl Lowerer<'_> {
             match part.as_rule() {
                 Rule::template_text => parts.push(TemplatePart::Text(unescape(part.as_str()))),
                 _ => {
-                    let expr = part.into_inner().next().unwrap_or_else(|| unreachable_pair());
+                    let expr = part.into_inner().next().unwrap_or_else(unreachable_pair);
                     parts.push(TemplatePart::Hole(self.lower_expr(expr)));
                 }
             }
@@ -307,8 +319,8 @@ impl Lowerer<'_> {
     fn lower_record_lit(&mut self, pair: P) -> RecordLit {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
-        let kind = self.name(inner.next().unwrap_or_else(|| unreachable_pair()));
-        let id = self.lower_record_name(inner.next().unwrap_or_else(|| unreachable_pair()));
+        let kind = self.name(inner.next().unwrap_or_else(unreachable_pair));
+        let id = self.lower_record_name(inner.next().unwrap_or_else(unreachable_pair));
         let fields = inner.map(|f| self.lower_field_init(f)).collect();
         RecordLit {
             kind,
@@ -319,7 +331,7 @@ impl Lowerer<'_> {
     }
 
     fn lower_record_name(&mut self, pair: P) -> Name {
-        let inner = pair.into_inner().next().unwrap_or_else(|| unreachable_pair());
+        let inner = pair.into_inner().next().unwrap_or_else(unreachable_pair);
         self.lower_key_text(inner)
     }
 
@@ -332,18 +344,22 @@ impl Lowerer<'_> {
 
     fn lower_field_init(&mut self, pair: P) -> (Name, Expr) {
         let mut inner = pair.into_inner();
-        let name = self.name(inner.next().unwrap_or_else(|| unreachable_pair()));
-        let value = self.lower_expr(inner.next().unwrap_or_else(|| unreachable_pair()));
+        let name = self.name(inner.next().unwrap_or_else(unreachable_pair));
+        let value = self.lower_expr(inner.next().unwrap_or_else(unreachable_pair));
         (name, value)
     }
 
     fn lower_expectation(&mut self, pair: P) -> Expectation {
         let span = self.span(&pair);
-        let body = significant(pair.into_inner()).next().unwrap_or_else(|| unreachable_pair());
+        let body = significant(pair.into_inner())
+            .next()
+            .unwrap_or_else(unreachable_pair);
         match body.as_rule() {
             Rule::expect_nothing => Expectation::Nothing(span),
             Rule::expect_none => {
-                let rule = significant(body.into_inner()).next().unwrap_or_else(|| unreachable_pair());
+                let rule = significant(body.into_inner())
+                    .next()
+                    .unwrap_or_else(unreachable_pair);
                 Expectation::None(self.name(rule))
             }
             _ => self.lower_expect_finding(body, span),
@@ -352,13 +368,13 @@ impl Lowerer<'_> {
 
     fn lower_expect_finding(&mut self, pair: P, span: Span) -> Expectation {
         let mut inner = significant(pair.into_inner());
-        let rule = self.name(inner.next().unwrap_or_else(|| unreachable_pair()));
+        let rule = self.name(inner.next().unwrap_or_else(unreachable_pair));
         let mut key = Vec::new();
         let mut item = None;
         for part in inner {
             match part.as_rule() {
                 Rule::key_part => {
-                    let text = part.into_inner().next().unwrap_or_else(|| unreachable_pair());
+                    let text = part.into_inner().next().unwrap_or_else(unreachable_pair);
                     key.push(self.lower_key_text(text));
                 }
                 _ => item = Some(self.lower_string(part)),
@@ -377,14 +393,16 @@ impl Lowerer<'_> {
     fn lower_expr(&mut self, pair: P) -> Expr {
         match pair.as_rule() {
             Rule::expr | Rule::paren => {
-                let inner = pair.into_inner().next().unwrap_or_else(|| unreachable_pair());
+                let inner = pair.into_inner().next().unwrap_or_else(unreachable_pair);
                 self.lower_expr(inner)
             }
             Rule::quantified => self.lower_quantified(pair),
             Rule::or_expr | Rule::and_expr => self.lower_logical(pair),
             Rule::not_expr => self.lower_not_expr(pair),
             Rule::comparison => self.lower_comparison(pair),
-            Rule::default_expr | Rule::additive | Rule::multiplicative => self.lower_left_assoc(pair),
+            Rule::default_expr | Rule::additive | Rule::multiplicative => {
+                self.lower_left_assoc(pair)
+            }
             Rule::unary => self.lower_unary(pair),
             Rule::postfix => self.lower_postfix(pair),
             _ => self.lower_primary(pair),
@@ -430,34 +448,39 @@ impl Lowerer<'_> {
                 _ => condition = Some(Box::new(self.lower_expr(part))),
             }
         }
-        let var = var.unwrap_or_else(|| unreachable_pair_name());
-        let source = source.unwrap_or_else(|| Box::new(Spanned::new(ExprKind::Bool(true), var.span.clone())));
+        let var = var.unwrap_or_else(unreachable_pair_name);
+        let source = source
+            .unwrap_or_else(|| Box::new(Spanned::new(ExprKind::Bool(true), var.span.clone())));
         (var, source, filter, condition)
     }
 
     fn lower_logical(&mut self, pair: P) -> Expr {
-        let op = if pair.as_rule() == Rule::or_expr { BinaryOp::Or } else { BinaryOp::And };
+        let op = if pair.as_rule() == Rule::or_expr {
+            BinaryOp::Or
+        } else {
+            BinaryOp::And
+        };
         let operands = significant(pair.into_inner()).map(|p| self.lower_expr(p));
         operands
             .reduce(|left, right| binary(op, left, right))
-            .unwrap_or_else(|| unreachable_expr())
+            .unwrap_or_else(unreachable_expr)
     }
 
     fn lower_not_expr(&mut self, pair: P) -> Expr {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
-        let first = inner.next().unwrap_or_else(|| unreachable_pair());
+        let first = inner.next().unwrap_or_else(unreachable_pair);
         if first.as_rule() != Rule::not_op {
             return self.lower_expr(first);
         }
-        let operand = self.lower_expr(inner.next().unwrap_or_else(|| unreachable_pair()));
+        let operand = self.lower_expr(inner.next().unwrap_or_else(unreachable_pair));
         Spanned::new(ExprKind::Unary(UnaryOp::Not, Box::new(operand)), span)
     }
 
     fn lower_comparison(&mut self, pair: P) -> Expr {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
-        let left = self.lower_expr(inner.next().unwrap_or_else(|| unreachable_pair()));
+        let left = self.lower_expr(inner.next().unwrap_or_else(unreachable_pair));
         let Some(tail) = inner.next() else {
             return left;
         };
@@ -470,8 +493,13 @@ impl Lowerer<'_> {
 
     fn lower_operator_tail(&mut self, left: Expr, tail: P) -> ExprKind {
         let mut inner = tail.into_inner();
-        let op_pair = inner.next().unwrap_or_else(|| unreachable_pair());
-        let op = match op_pair.as_str().split_whitespace().collect::<Vec<_>>().as_slice() {
+        let op_pair = inner.next().unwrap_or_else(unreachable_pair);
+        let op = match op_pair
+            .as_str()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
             ["=="] => BinaryOp::Eq,
             ["!="] => BinaryOp::Ne,
             ["<"] => BinaryOp::Lt,
@@ -481,16 +509,16 @@ impl Lowerer<'_> {
             ["in"] => BinaryOp::In,
             _ => BinaryOp::NotIn,
         };
-        let right = self.lower_expr(inner.next().unwrap_or_else(|| unreachable_pair()));
+        let right = self.lower_expr(inner.next().unwrap_or_else(unreachable_pair));
         ExprKind::Binary(op, Box::new(left), Box::new(right))
     }
 
     fn lower_relation_tail(&mut self, left: Expr, tail: P) -> ExprKind {
         let mut inner = tail.into_inner();
-        let rel_pair = inner.next().unwrap_or_else(|| unreachable_pair());
+        let rel_pair = inner.next().unwrap_or_else(unreachable_pair);
         let rel = Relation::from_keyword(rel_pair.as_str()).unwrap_or(Relation::Intersects);
         let rel = Spanned::new(rel, self.span(&rel_pair));
-        let right = self.lower_expr(inner.next().unwrap_or_else(|| unreachable_pair()));
+        let right = self.lower_expr(inner.next().unwrap_or_else(unreachable_pair));
         let tolerance = inner.next().and_then(|t| {
             let value = significant(t.into_inner()).next()?;
             Some(Box::new(self.lower_expr(value)))
@@ -506,7 +534,7 @@ impl Lowerer<'_> {
     /// `a op b op c` for `??`, `+ -` and `* / %`, folded to the left.
     fn lower_left_assoc(&mut self, pair: P) -> Expr {
         let mut inner = pair.into_inner();
-        let mut acc = self.lower_expr(inner.next().unwrap_or_else(|| unreachable_pair()));
+        let mut acc = self.lower_expr(inner.next().unwrap_or_else(unreachable_pair));
         let rest: Vec<P> = inner.collect();
         let mut i = 0;
         while i < rest.len() {
@@ -538,9 +566,9 @@ impl Lowerer<'_> {
     fn lower_postfix(&mut self, pair: P) -> Expr {
         let start = self.span(&pair);
         let mut inner = pair.into_inner();
-        let mut expr = self.lower_expr(inner.next().unwrap_or_else(|| unreachable_pair()));
+        let mut expr = self.lower_expr(inner.next().unwrap_or_else(unreachable_pair));
         for access in inner {
-            let name_pair = access.into_inner().next().unwrap_or_else(|| unreachable_pair());
+            let name_pair = access.into_inner().next().unwrap_or_else(unreachable_pair);
             let name = self.name(name_pair);
             let span = Span::new(start.file, start.range.start..name.span.range.end);
             expr = Spanned::new(ExprKind::Field(Box::new(expr), name), span);
@@ -556,7 +584,9 @@ impl Lowerer<'_> {
             Rule::string => ExprKind::Str(self.lower_string(pair).node),
             Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
             Rule::set_lit => ExprKind::Set(pair.into_inner().map(|e| self.lower_expr(e)).collect()),
-            Rule::list_lit => ExprKind::List(pair.into_inner().map(|e| self.lower_expr(e)).collect()),
+            Rule::list_lit => {
+                ExprKind::List(pair.into_inner().map(|e| self.lower_expr(e)).collect())
+            }
             Rule::call => self.lower_call(pair),
             Rule::count_of => self.lower_count_of(pair),
             _ => ExprKind::Name(pair.as_str().to_string()),
@@ -581,10 +611,14 @@ impl Lowerer<'_> {
     /// rounded division, so it equals the literal `0.2` exactly.
     fn lower_duration(&mut self, pair: &P) -> ExprKind {
         let text = pair.as_str();
-        let unit_start = text.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(text.len());
+        let unit_start = text
+            .find(|c: char| c.is_ascii_alphabetic())
+            .unwrap_or(text.len());
         let (digits, unit) = text.split_at(unit_start);
         let value = self.lower_number(pair, digits, 1.0);
-        let ExprKind::Number(v) = value else { return value };
+        let ExprKind::Number(v) = value else {
+            return value;
+        };
         ExprKind::Duration(match unit {
             "ms" => v / 1000.0,
             "min" => v * 60.0,
@@ -595,7 +629,7 @@ impl Lowerer<'_> {
 
     fn lower_call(&mut self, pair: P) -> ExprKind {
         let mut inner = pair.into_inner();
-        let name = self.name(inner.next().unwrap_or_else(|| unreachable_pair()));
+        let name = self.name(inner.next().unwrap_or_else(unreachable_pair));
         ExprKind::Call(name, inner.map(|e| self.lower_expr(e)).collect())
     }
 

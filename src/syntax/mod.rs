@@ -77,9 +77,14 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<SyntaxError>) {
     match CordParser::parse(Rule::file, text) {
         Ok(mut pairs) => {
             let mut errors = Vec::new();
-            let root = pairs.next().map(|p| lower::lower_file(file, p, &mut errors));
+            let root = pairs
+                .next()
+                .map(|p| lower::lower_file(file, p, &mut errors));
             (root.unwrap_or_default(), errors)
         }
-        Err(err) => (ast::File::default(), vec![names::describe_error(file, text, err)]),
+        Err(err) => (
+            ast::File::default(),
+            vec![names::describe_error(file, text, err)],
+        ),
     }
 }

@@ -21,11 +21,9 @@ fn rule_name(grammar_rule: Rule) -> Option<&'static str> {
         Rule::schema => "a schema block",
         Rule::kind_decl => "a `kind` declaration",
         Rule::field_list | Rule::field_decl => "a field declaration (`name: type`)",
-        Rule::type_expr
-        | Rule::list_type
-        | Rule::enum_type
-        | Rule::ref_type
-        | Rule::named_type => "a type",
+        Rule::type_expr | Rule::list_type | Rule::enum_type | Rule::ref_type | Rule::named_type => {
+            "a type"
+        }
         Rule::optional_mark => "`,`, `}` or `?`",
         Rule::const_decl => "a constant",
         Rule::rule => "a rule",
@@ -156,7 +154,11 @@ fn hint(expected: &[Rule], found: &str) -> Option<String> {
 }
 
 /// Turns a pest error into a [`SyntaxError`] that names what was expected in words.
-pub(super) fn describe_error(file: FileId, text: &str, err: pest::error::Error<Rule>) -> SyntaxError {
+pub(super) fn describe_error(
+    file: FileId,
+    text: &str,
+    err: pest::error::Error<Rule>,
+) -> SyntaxError {
     let offset = match err.location {
         pest::error::InputLocation::Pos(p) => p,
         pest::error::InputLocation::Span((s, _)) => s,
@@ -168,7 +170,11 @@ pub(super) fn describe_error(file: FileId, text: &str, err: pest::error::Error<R
     let (found, range) = describe_token_at(text, offset);
     let expected = join_alternatives(&expected_rules);
     let help = hint(&expected_rules, &found);
-    let range = if range.is_empty() { range.start..range.start } else { range };
+    let range = if range.is_empty() {
+        range.start..range.start
+    } else {
+        range
+    };
     SyntaxError::Unexpected {
         expected,
         found,

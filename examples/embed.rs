@@ -1,0 +1,38 @@
+//! Embedding Concordant: compile a rule pack, check records, iterate the findings.
+//!
+//! Run with `cargo run --example embed`.
+
+use concordant::{Input, Pack};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Compile every `*.cord` file under `rules/` (imports are followed).
+    let pack = match Pack::from_paths(&["rules"]) {
+        Ok(pack) => pack,
+        Err(e) => {
+            eprint!(
+                "{}",
+                concordant::diag::render_pack_error(&e, concordant::diag::Color::Never)
+            );
+            return Err(e.into());
+        }
+    };
+
+    // Check a JSON Lines file; items are evaluated as soon as their records are complete.
+    let outcome = pack.check_inputs(&[Input::Path("examples/data/clips.jsonl".into())]);
+    for finding in &outcome.findings {
+        let rule = &pack.plan.rules[finding.rule];
+        let item = finding.item.as_deref().unwrap_or("(data set)");
+        println!("{item}: [{}] {}", rule.id, finding.message);
+    }
+    for error in &outcome.data_errors {
+        println!("line {}: {error}", error.origin().line);
+    }
+
+    // Records can also come from memory, as JSON values.
+    let records = vec![
+        serde_json::json!({"item": "c9", "kind": "speech", "id": "s1", "start": 0.0, "end": 1.0, "speaker": "ann"}),
+    ];
+    let outcome = pack.check_values(records);
+    println!("in-memory check: {} findings", outcome.findings.len());
+    Ok(())
+}
