@@ -47,20 +47,28 @@ pub fn render_pack_error(error: &PackError, color: Color) -> String {
             path.display()
         ));
     }
-    for d in &error.diagnostics {
-        let file = error.sources.get(d.span().file);
-        let report = miette::Report::new(d.clone())
-            .with_source_code(NamedSource::new(file.display_name(), file.text.to_string()));
-        out.push_str(&render(report.as_ref(), color));
-    }
+    out.push_str(&render_rule_diagnostics(
+        &error.sources,
+        &error.diagnostics,
+        color,
+    ));
     out
 }
 
 /// Renders the warnings of a pack that compiled.
 pub fn render_pack_warnings(pack: &Pack, color: Color) -> String {
+    render_rule_diagnostics(&pack.sources, &pack.warnings, color)
+}
+
+/// Renders rule-file diagnostics, each with the text of the file it points into.
+fn render_rule_diagnostics(
+    sources: &crate::span::SourceMap,
+    diagnostics: &[crate::pack::PackDiagnostic],
+    color: Color,
+) -> String {
     let mut out = String::new();
-    for d in &pack.warnings {
-        let file = pack.sources.get(d.span().file);
+    for d in diagnostics {
+        let file = sources.get(d.span().file);
         let report = miette::Report::new(d.clone())
             .with_source_code(NamedSource::new(file.display_name(), file.text.to_string()));
         out.push_str(&render(report.as_ref(), color));
