@@ -64,9 +64,9 @@ impl Pack {
                 }
                 let mut findings = Vec::new();
                 for records in by_item.values() {
-                    findings.extend(evaluator.evaluate(records, Scope::Item));
+                    findings.extend(evaluator.evaluate(records, Scope::Item).findings);
                 }
-                findings.extend(evaluator.evaluate(&test.records, Scope::Dataset));
+                findings.extend(evaluator.evaluate(&test.records, Scope::Dataset).findings);
                 let observed: Vec<Observed> = findings
                     .iter()
                     .map(|f| Observed {

@@ -130,6 +130,22 @@ pub enum DataError {
         /// Where the second is.
         origin: Origin,
     },
+    /// A rule whose joins over one item would consider more candidate pairs than allowed.
+    #[error("rule `{rule}` stopped on item `{item}`: it considered more than {budget} candidate pairs")]
+    #[diagnostic(
+        code("cord::eval::work-budget"),
+        help("its findings for this item are incomplete; narrow the rule's `where` (an equality or a time relation lets the planner use an index) or raise --work-budget")
+    )]
+    WorkBudget {
+        /// The rule id.
+        rule: String,
+        /// The item.
+        item: String,
+        /// The budget that was exceeded.
+        budget: u64,
+        /// The item's first record.
+        origin: Origin,
+    },
     /// A data file that cannot be opened or read.
     #[error("cannot read `{path}`: {reason}")]
     #[diagnostic(code("cord::data::unreadable"))]
@@ -157,6 +173,7 @@ impl DataError {
             | NotInEnum { origin, .. }
             | ReversedInterval { origin, .. }
             | DuplicateId { origin, .. }
+            | WorkBudget { origin, .. }
             | Unreadable { origin, .. } => *origin,
         }
     }

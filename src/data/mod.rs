@@ -1,13 +1,15 @@
 //! Data: the record model, readers for annotation files, and schema validation.
 
 mod error;
+mod lite;
 pub mod ops;
 mod read;
 mod validate;
 mod value;
 
 pub use error::DataError;
-pub use read::{read_source, Raw};
-pub use validate::validate;
+pub use lite::{Line, Lite};
+pub use read::{is_json_array, parse_line, read_array, Batch, Batches, BATCH_BYTES};
+pub use validate::{validate, Validator};
 
 pub use value::{format_number, Origin, Record, SourceId, Value};

@@ -1,71 +1,145 @@
-//! Raw JSON objects → [`Record`]s that follow the schema.
+//! JSON records → [`Record`]s that follow the schema.
 
+use super::lite::{Line, Lite};
 use super::{DataError, Origin, Record, Value};
 use crate::check::did_you_mean;
-use crate::schema::{Kind, Schema, Type};
-use serde_json::Value as Json;
+use crate::schema::{Kind, KindId, Schema, Type};
 use std::sync::Arc;
 
-/// Turns one JSON value into a record of a declared kind, or says why it cannot be checked.
-/// `fallback_id` names records that carry no `id` (a stable `file:line`). The error is
-/// boxed because rejection is the rare path and records are the hot one.
+/// Validates records against a schema. Built once per run; kind and field names are looked
+/// up by a short linear scan, which beats hashing for the handful of names a schema has.
+#[derive(Debug, Clone)]
+pub struct Validator {
+    schema: Arc<Schema>,
+}
+
+impl Validator {
+    /// A validator for `schema`.
+    pub fn new(schema: Arc<Schema>) -> Self {
+        Validator { schema }
+    }
+
+    /// The schema records are validated against.
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// The declared kind a line names, if any (for counting lines per kind).
+    pub fn kind_of(&self, line: &Line) -> Option<KindId> {
+        match line.get("kind")? {
+            Lite::Str(name) => self.find_kind(name),
+            _ => None,
+        }
+    }
+
+    fn find_kind(&self, name: &str) -> Option<KindId> {
+        self.schema
+            .kinds()
+            .find(|(_, k)| k.name == name)
+            .map(|(id, _)| id)
+    }
+
+    /// Turns one line into a record of a declared kind, or says why it cannot be checked.
+    /// `fallback_id` names records that carry no `id` (a stable `file:line`). `last_item`
+    /// lets consecutive records of one item share its name. The error is boxed because
+    /// rejection is the rare path and records are the hot one.
+    pub fn record(
+        &self,
+        line: &Line,
+        origin: Origin,
+        fallback_id: impl FnOnce() -> String,
+        last_item: &mut Option<Arc<str>>,
+    ) -> Result<Record, Box<DataError>> {
+        let Line::Object(entries) = line else {
+            let found = match line {
+                Line::Other(v) => v.type_name(),
+                Line::Object(_) => "an object",
+            };
+            return Err(Box::new(DataError::NotAnObject {
+                found: found.into(),
+                origin,
+            }));
+        };
+        let missing = |field: &str| DataError::MissingBuiltIn {
+            field: field.into(),
+            origin,
+        };
+        let item = line
+            .get("item")
+            .and_then(Lite::to_text)
+            .ok_or_else(|| missing("item"))?;
+        let kind_name = line
+            .get("kind")
+            .and_then(Lite::to_text)
+            .ok_or_else(|| missing("kind"))?;
+        let Some(kind_id) = self.find_kind(&kind_name) else {
+            return Err(Box::new(self.unknown_kind(&kind_name, origin)));
+        };
+        let id: Arc<str> = match line.get("id").and_then(Lite::to_text) {
+            Some(id) => Arc::from(&*id),
+            None => Arc::from(fallback_id()),
+        };
+        let kind = self.schema.kind(kind_id);
+        let mut slots: Vec<Option<&Lite>> = vec![None; kind.fields.len()];
+        for (key, value) in entries {
+            if let Some(i) = kind.fields.keys().position(|name| name == key) {
+                slots[i] = Some(value);
+            }
+        }
+        let mut fields = Vec::with_capacity(slots.len());
+        for ((name, field), slot) in kind.fields.iter().zip(slots) {
+            let value = match slot {
+                None | Some(Lite::Null) if field.optional => Value::Missing,
+                None | Some(Lite::Null) => {
+                    return Err(Box::new(DataError::MissingField {
+                        kind: kind.name.clone(),
+                        id: id.to_string(),
+                        field: name.clone(),
+                        origin,
+                    }))
+                }
+                Some(json) => convert(json, &field.ty).map_err(|problem| {
+                    Box::new(field_error(kind, &id, name, &field.ty, problem, origin))
+                })?,
+            };
+            fields.push(value);
+        }
+        let item = match last_item {
+            Some(last) if **last == *item => last.clone(),
+            _ => {
+                let fresh: Arc<str> = Arc::from(&*item);
+                *last_item = Some(fresh.clone());
+                fresh
+            }
+        };
+        let record = Record {
+            item,
+            kind: kind_id,
+            id,
+            fields: fields.into(),
+            origin,
+        };
+        check_interval(kind, record)
+    }
+
+    fn unknown_kind(&self, kind: &str, origin: Origin) -> DataError {
+        let names: Vec<&str> = self.schema.kinds().map(|(_, k)| k.name.as_str()).collect();
+        DataError::UnknownKind {
+            kind: kind.to_string(),
+            help: did_you_mean(kind, "declared kinds", names.iter().copied()),
+            origin,
+        }
+    }
+}
+
+/// Validates one `serde_json::Value` (for records that arrive as values rather than text).
 pub fn validate(
-    schema: &Schema,
-    json: Json,
+    schema: &Arc<Schema>,
+    json: &serde_json::Value,
     origin: Origin,
     fallback_id: impl FnOnce() -> String,
 ) -> Result<Record, Box<DataError>> {
-    let Json::Object(mut map) = json else {
-        return Err(Box::new(DataError::NotAnObject {
-            found: json_type(&json).into(),
-            origin,
-        }));
-    };
-    let item = text_of(map.get("item")).ok_or_else(|| DataError::MissingBuiltIn {
-        field: "item".into(),
-        origin,
-    })?;
-    let kind_name = text_of(map.get("kind")).ok_or_else(|| DataError::MissingBuiltIn {
-        field: "kind".into(),
-        origin,
-    })?;
-    let Some(kind_id) = schema.kind_id(&kind_name) else {
-        let names: Vec<&str> = schema.kinds().map(|(_, k)| k.name.as_str()).collect();
-        let help = did_you_mean(&kind_name, "declared kinds", names.iter().copied());
-        return Err(Box::new(DataError::UnknownKind {
-            kind: kind_name,
-            help,
-            origin,
-        }));
-    };
-    let id = text_of(map.get("id")).unwrap_or_else(fallback_id);
-    let kind = schema.kind(kind_id);
-    let mut fields = Vec::with_capacity(kind.fields.len());
-    for (name, field) in &kind.fields {
-        let value = match map.remove(name) {
-            None | Some(Json::Null) if field.optional => Value::Missing,
-            None | Some(Json::Null) => {
-                return Err(Box::new(DataError::MissingField {
-                    kind: kind.name.clone(),
-                    id,
-                    field: name.clone(),
-                    origin,
-                }))
-            }
-            Some(json) => convert(json, &field.ty).map_err(|problem| {
-                Box::new(field_error(kind, &id, name, &field.ty, problem, origin))
-            })?,
-        };
-        fields.push(value);
-    }
-    let record = Record {
-        item: Arc::from(item.as_str()),
-        kind: kind_id,
-        id: Arc::from(id.as_str()),
-        fields: fields.into(),
-        origin,
-    };
-    check_interval(kind, record)
+    Validator::new(schema.clone()).record(&Line::from_json(json), origin, fallback_id, &mut None)
 }
 
 fn check_interval(kind: &Kind, record: Record) -> Result<Record, Box<DataError>> {
@@ -84,54 +158,38 @@ fn check_interval(kind: &Kind, record: Record) -> Result<Record, Box<DataError>>
     Ok(record)
 }
 
-/// A text value, or a number given where text is expected (ids are often numbers).
-fn text_of(v: Option<&Json>) -> Option<String> {
-    match v? {
-        Json::String(s) => Some(s.clone()),
-        Json::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-fn json_type(v: &Json) -> &'static str {
-    match v {
-        Json::Null => "null",
-        Json::Bool(_) => "a boolean",
-        Json::Number(_) => "a number",
-        Json::String(_) => "a string",
-        Json::Array(_) => "an array",
-        Json::Object(_) => "an object",
-    }
-}
-
 /// Why a JSON value does not fit a field type.
 enum Problem {
     Type(&'static str),
     NotInEnum(String),
 }
 
-fn convert(json: Json, ty: &Type) -> Result<Value, Problem> {
+fn convert(json: &Lite, ty: &Type) -> Result<Value, Problem> {
     match (ty, json) {
-        (Type::Str | Type::Ref(_), Json::String(s)) => Ok(Value::Str(Arc::from(s.as_str()))),
-        (Type::Ref(_), Json::Number(n)) => Ok(Value::Str(Arc::from(n.to_string().as_str()))),
-        (Type::Num | Type::Time | Type::Duration, Json::Number(n)) => match n.as_f64() {
-            Some(x) if x.is_finite() => Ok(Value::Num(x)),
-            _ => Err(Problem::Type("a finite number")),
-        },
-        (Type::Bool, Json::Bool(b)) => Ok(Value::Bool(b)),
-        (Type::Enum(e), Json::String(s)) => {
-            if e.variants.contains(&s) {
-                Ok(Value::Str(Arc::from(s.as_str())))
-            } else {
-                Err(Problem::NotInEnum(s))
+        (Type::Str | Type::Ref(_), Lite::Str(s)) => Ok(Value::str(s)),
+        (Type::Ref(_), number @ (Lite::Int(_) | Lite::UInt(_) | Lite::Float(_))) => {
+            Ok(number.to_text().map_or(Value::Missing, |t| Value::str(&t)))
+        }
+        (Type::Num | Type::Time | Type::Duration, number) if number.as_f64().is_some() => {
+            match number.as_f64() {
+                Some(x) if x.is_finite() => Ok(Value::Num(x)),
+                _ => Err(Problem::Type("a finite number")),
             }
         }
-        (Type::List(elem), Json::Array(items)) => {
+        (Type::Bool, Lite::Bool(b)) => Ok(Value::Bool(*b)),
+        (Type::Enum(e), Lite::Str(s)) => {
+            if e.variants.iter().any(|v| v == s) {
+                Ok(Value::str(s))
+            } else {
+                Err(Problem::NotInEnum(s.to_string()))
+            }
+        }
+        (Type::List(elem), Lite::Array(items)) => {
             let values: Result<Vec<Value>, Problem> =
-                items.into_iter().map(|i| convert(i, elem)).collect();
+                items.iter().map(|i| convert(i, elem)).collect();
             Ok(Value::List(values?.into()))
         }
-        (_, json) => Err(Problem::Type(json_type(&json))),
+        (_, json) => Err(Problem::Type(json.type_name())),
     }
 }
 

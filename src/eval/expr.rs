@@ -1,10 +1,10 @@
 //! Evaluating one node of a rule's expression table.
 
 use super::time::{self, Interval};
-use super::{Bound, RuleRun};
+use super::{Bound, Candidates, RuleRun};
 use crate::check::{arith, compare};
 use crate::data::{format_number, ops, Record, Value};
-use crate::plan::{ExprId, Format, Function, LoopSource, Node};
+use crate::plan::{Access, ExprId, Format, Function, LoopSource, Node};
 use crate::syntax::ast::Quantifier;
 use std::cmp::Ordering;
 
@@ -22,7 +22,7 @@ pub fn render_value(v: &Value, format: Format) -> String {
 
 impl<'a, 'r> RuleRun<'a, 'r> {
     /// Whether a boolean node is true.
-    pub(crate) fn truth(&self, id: ExprId, env: &[Bound<'r>]) -> bool {
+    pub(crate) fn truth(&self, id: ExprId, env: &mut [Bound<'r>]) -> bool {
         matches!(self.value(id, env), Value::Bool(true))
     }
 
@@ -33,7 +33,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         }
     }
 
-    fn interval(&self, env: &[Bound<'r>], var: crate::check::ir::VarId) -> Option<Interval> {
+    pub(crate) fn interval(&self, env: &[Bound<'r>], var: crate::check::ir::VarId) -> Option<Interval> {
         let r = self.record(env, var)?;
         let (s, e) = self.plan.schema.kind(r.kind).interval?;
         Some(Interval {
@@ -43,7 +43,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
     }
 
     /// The value of a node.
-    pub(crate) fn value(&self, id: ExprId, env: &[Bound<'r>]) -> Value {
+    pub(crate) fn value(&self, id: ExprId, env: &mut [Bound<'r>]) -> Value {
         match self.rule.expr(id) {
             Node::Const(v) => v.clone(),
             Node::List(items) => Value::List(items.iter().map(|i| self.value(*i, env)).collect()),
@@ -82,9 +82,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             Node::Not(a) => Value::Bool(!self.truth(*a, env)),
             Node::All(parts) => Value::Bool(parts.iter().all(|p| self.truth(*p, env))),
             Node::Any(parts) => Value::Bool(parts.iter().any(|p| self.truth(*p, env))),
-            Node::Compare(op, a, b) => {
-                Value::Bool(compare(*op, &self.value(*a, env), &self.value(*b, env)))
-            }
+            Node::Compare(op, a, b) => Value::Bool(self.compare(*op, *a, *b, env)),
             Node::Arith(op, a, b) => match (self.value(*a, env), self.value(*b, env)) {
                 (Value::Num(x), Value::Num(y)) => Value::Num(arith(*op, x, y)),
                 _ => Value::Missing,
@@ -94,7 +92,11 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 .as_num()
                 .map_or(Value::Missing, |n| Value::Num(-n)),
             Node::In(a, b) => {
-                Value::Bool(ops::contains(&self.value(*b, env), &self.value(*a, env)))
+                let needle = self.value(*a, env);
+                Value::Bool(match self.borrowed(*b, env) {
+                    Some(list) => ops::contains(list, &needle),
+                    None => ops::contains(&self.value(*b, env), &needle),
+                })
             }
             Node::Default(a, b) => ops::default(self.value(*a, env), || self.value(*b, env)),
             Node::Has(a) => Value::Bool(!matches!(self.value(*a, env), Value::Missing)),
@@ -115,15 +117,43 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 quantifier,
                 var,
                 source,
+                access,
                 filter,
                 condition,
-            } => self.quantified(*quantifier, var.0 as usize, source, filter, *condition, env),
+            } => self.quantified(*quantifier, var.0 as usize, (source, access), filter, *condition, env),
         }
     }
 
-    fn call(&self, f: &Function, args: &[ExprId], env: &[Bound<'r>]) -> Value {
+    /// A value that can be read without computing it: a constant or a record's field.
+    fn borrowed(&self, id: ExprId, env: &[Bound<'r>]) -> Option<&'a Value>
+    where
+        'r: 'a,
+    {
+        match self.rule.expr(id) {
+            Node::Const(v) => Some(v),
+            Node::Field(v, f) => self.record(env, *v).map(|r| r.get(*f)),
+            _ => None,
+        }
+    }
+
+    /// Compares two operands, reading constants and fields in place instead of copying them.
+    fn compare(&self, op: crate::plan::CompareOp, a: ExprId, b: ExprId, env: &mut [Bound<'r>]) -> bool {
+        match (self.borrowed(a, env), self.borrowed(b, env)) {
+            (Some(x), Some(y)) => compare(op, x, y),
+            (Some(x), None) => compare(op, x, &self.value(b, env)),
+            (None, Some(y)) => compare(op, &self.value(a, env), y),
+            (None, None) => compare(op, &self.value(a, env), &self.value(b, env)),
+        }
+    }
+
+    fn call(&self, f: &Function, args: &[ExprId], env: &mut [Bound<'r>]) -> Value {
+        let mut values: Vec<Value> = Vec::new();
+        if !matches!(f, Function::Duration(_) | Function::Gap(..) | Function::Tiou(..)) {
+            values = args.iter().map(|a| self.value(*a, env)).collect();
+        }
+        let env: &[Bound<'r>] = env;
         let interval = |v| self.interval(env, v);
-        let arg = |i: usize| args.get(i).map_or(Value::Missing, |a| self.value(*a, env));
+        let arg = |i: usize| values.get(i).cloned().unwrap_or(Value::Missing);
         let text = |i: usize| match arg(i) {
             Value::Str(s) => Some(s),
             _ => None,
@@ -167,37 +197,59 @@ impl<'a, 'r> RuleRun<'a, 'r> {
     }
 
     /// `some` and `no` stop at the first element that passes, `all` at the first that fails.
+    /// The quantifier's variable is bound in place and unset again afterwards.
     fn quantified(
         &self,
         quantifier: Quantifier,
         var: usize,
-        source: &LoopSource,
+        (source, access): (&LoopSource, &Access),
         filter: &[ExprId],
         condition: Option<ExprId>,
-        env: &[Bound<'r>],
+        env: &mut [Bound<'r>],
     ) -> Value {
-        let mut local: Vec<Bound<'r>> = env.to_vec();
+        let candidates = self.candidates(source, access, env);
+        let decided = if self.spend(candidates.len()) {
+            self.decide(quantifier, var, &candidates, filter, condition, env)
+        } else {
+            None
+        };
+        env[var] = Bound::Unset;
+        Value::Bool(match (quantifier, decided) {
+            (Quantifier::Count, _) => return Value::Num(decided.map_or(0, |(_, n)| n) as f64),
+            (_, Some((answer, _))) => answer,
+            (Quantifier::Some, None) => false,
+            (Quantifier::No | Quantifier::All, None) => true,
+        })
+    }
+
+    /// Runs a quantifier's candidates: `Some((answer, _))` when one decided it early, or the
+    /// number that passed the filter when all were seen.
+    fn decide(
+        &self,
+        quantifier: Quantifier,
+        var: usize,
+        candidates: &Candidates<'r>,
+        filter: &[ExprId],
+        condition: Option<ExprId>,
+        env: &mut [Bound<'r>],
+    ) -> Option<(bool, usize)> {
         let mut count = 0usize;
-        for candidate in self.candidates(source, env) {
-            local[var] = candidate;
-            if !filter.iter().all(|f| self.truth(*f, &local)) {
+        for i in 0..candidates.len() {
+            env[var] = candidates.get(i, self.view);
+            if !filter.iter().all(|f| self.truth(*f, env)) {
                 continue;
             }
             match quantifier {
-                Quantifier::Some => return Value::Bool(true),
-                Quantifier::No => return Value::Bool(false),
+                Quantifier::Some => return Some((true, 0)),
+                Quantifier::No => return Some((false, 0)),
                 Quantifier::All => {
-                    if !condition.is_none_or(|c| self.truth(c, &local)) {
-                        return Value::Bool(false);
+                    if !condition.is_none_or(|c| self.truth(c, env)) {
+                        return Some((false, 0));
                     }
                 }
                 Quantifier::Count => count += 1,
             }
         }
-        match quantifier {
-            Quantifier::Count => Value::Num(count as f64),
-            Quantifier::Some => Value::Bool(false),
-            Quantifier::No | Quantifier::All => Value::Bool(true),
-        }
+        (quantifier == Quantifier::Count).then_some((false, count))
     }
 }

@@ -2,15 +2,20 @@
 //!
 //! The entry point is [`Evaluator::evaluate`]. It sees only the plan, never the AST. Loops
 //! run in the plan's order with each loop's filters applied as soon as its variable is bound;
-//! quantifiers stop at the first element that decides them.
+//! a loop or quantifier with a join probes a per-item index instead of scanning; quantifiers
+//! stop at the first element that decides them. Every candidate a rule considers counts
+//! against its work budget.
 
 mod expr;
+mod index;
 pub mod time;
 
 use crate::data::{Origin, Record, Value};
-use crate::plan::{LoopSource, Plan, RulePlan};
+use crate::plan::{Access, LoopSource, Plan, RulePlan};
 use crate::schema::KindId;
 use crate::syntax::ast::{Mode, Scope};
+use index::Index;
+use std::cell::{Cell, OnceCell};
 use std::sync::Arc;
 
 pub use expr::render_value;
@@ -63,49 +68,31 @@ pub struct Group {
     pub members: Vec<u32>,
 }
 
-/// The records of one item, indexed by kind and grouped as the plan needs.
+/// The records of one item, indexed by kind and grouped as the plan needs. Join indexes are
+/// built on first use.
 pub struct ItemView<'r> {
+    plan: &'r Plan,
     records: &'r [Record],
     by_kind: Vec<Vec<u32>>,
-    groups: Vec<Vec<Group>>,
+    groups: Vec<OnceCell<Vec<Group>>>,
+    indexes: Vec<OnceCell<Index<'r>>>,
 }
 
 impl<'r> ItemView<'r> {
     /// Indexes `records` (all of one item, or all of the data set) for `plan`.
-    pub fn new(plan: &Plan, records: &'r [Record]) -> Self {
+    pub fn new(plan: &'r Plan, records: &'r [Record]) -> Self {
         let mut by_kind = vec![Vec::new(); plan.schema.len()];
         for (i, r) in records.iter().enumerate() {
             if let Some(list) = by_kind.get_mut(r.kind.0 as usize) {
                 list.push(i as u32);
             }
         }
-        let groups = plan
-            .groupings
-            .iter()
-            .map(|(kind, field)| {
-                let mut keyed: Vec<(&Value, u32)> = by_kind[kind.0 as usize]
-                    .iter()
-                    .map(|&i| (records[i as usize].get(*field), i))
-                    .filter(|(v, _)| !matches!(v, Value::Missing))
-                    .collect();
-                keyed.sort_by(|a, b| a.0.total_cmp(b.0).then(a.1.cmp(&b.1)));
-                let mut groups: Vec<Group> = Vec::new();
-                for (key, i) in keyed {
-                    match groups.last_mut() {
-                        Some(g) if g.key.total_cmp(key).is_eq() => g.members.push(i),
-                        _ => groups.push(Group {
-                            key: key.clone(),
-                            members: vec![i],
-                        }),
-                    }
-                }
-                groups
-            })
-            .collect();
         ItemView {
+            plan,
             records,
             by_kind,
-            groups,
+            groups: plan.groupings.iter().map(|_| OnceCell::new()).collect(),
+            indexes: plan.indexes.iter().map(|_| OnceCell::new()).collect(),
         }
     }
 
@@ -115,6 +102,37 @@ impl<'r> ItemView<'r> {
         self.by_kind[kind.0 as usize]
             .iter()
             .map(move |&i| &records[i as usize])
+    }
+
+    fn index(&self, i: usize) -> &Index<'r> {
+        self.indexes[i].get_or_init(|| {
+            let spec = &self.plan.indexes[i];
+            Index::build(spec, &self.plan.schema, self.records, &self.by_kind[spec.kind.0 as usize])
+        })
+    }
+
+    fn groups(&self, g: usize) -> &[Group] {
+        self.groups[g].get_or_init(|| {
+            let (kind, field) = self.plan.groupings[g];
+            let records = self.records;
+            let mut keyed: Vec<(&Value, u32)> = self.by_kind[kind.0 as usize]
+                .iter()
+                .map(|&i| (records[i as usize].get(field), i))
+                .filter(|(v, _)| !matches!(v, Value::Missing))
+                .collect();
+            keyed.sort_by(|a, b| a.0.total_cmp(b.0).then(a.1.cmp(&b.1)));
+            let mut groups: Vec<Group> = Vec::new();
+            for (key, i) in keyed {
+                match groups.last_mut() {
+                    Some(g) if g.key.total_cmp(key).is_eq() => g.members.push(i),
+                    _ => groups.push(Group {
+                        key: key.clone(),
+                        members: vec![i],
+                    }),
+                }
+            }
+            groups
+        })
     }
 }
 
@@ -127,42 +145,80 @@ pub(crate) enum Bound<'r> {
     Value(Value),
 }
 
+/// The findings of one evaluation, and the rules the work budget stopped.
+#[derive(Debug, Default)]
+pub struct Evaluation {
+    /// Findings, sorted by rule and key.
+    pub findings: Vec<Finding>,
+    /// Indexes of rules stopped by the work budget; their findings are left out.
+    pub exceeded: Vec<usize>,
+}
+
 /// Runs the rules of a plan.
 pub struct Evaluator<'p> {
     plan: &'p Plan,
+    budget: u64,
 }
 
 impl<'p> Evaluator<'p> {
-    /// An evaluator for `plan`.
+    /// An evaluator for `plan`, with no work budget.
     pub fn new(plan: &'p Plan) -> Self {
-        Evaluator { plan }
+        Evaluator {
+            plan,
+            budget: u64::MAX,
+        }
+    }
+
+    /// The same evaluator, stopping a rule on an item once it has considered more than
+    /// `budget` candidates.
+    pub fn with_budget(self, budget: u64) -> Self {
+        Evaluator { budget, ..self }
+    }
+
+    /// The work budget per rule and item.
+    pub fn budget(&self) -> u64 {
+        self.budget
+    }
+
+    /// The plan it runs.
+    pub fn plan(&self) -> &'p Plan {
+        self.plan
     }
 
     /// Evaluates every rule of `scope` over `records`, which must all belong to one item
     /// (or, for [`Scope::Dataset`], be the whole data set). Findings come sorted by rule and
-    /// key, so the order does not depend on the order of the records.
-    pub fn evaluate(&self, records: &[Record], scope: Scope) -> Vec<Finding> {
+    /// key, so the order does not depend on the order of the records or of the candidates.
+    pub fn evaluate(&self, records: &[Record], scope: Scope) -> Evaluation {
         let view = ItemView::new(self.plan, records);
         let item: Option<Arc<str>> = match scope {
             Scope::Item => records.first().map(|r| r.item.clone()),
             Scope::Dataset => None,
         };
-        let mut out = Vec::new();
+        let mut out = Evaluation::default();
         for (index, rule) in self.plan.rules.iter().enumerate() {
-            if rule.scope == scope {
-                let mut run = RuleRun {
-                    plan: self.plan,
-                    rule,
-                    index,
-                    view: &view,
-                    item: item.clone(),
-                    out: Vec::new(),
-                };
-                let mut env = vec![Bound::Unset; rule.vars.len()];
-                run.loops(0, &mut env);
-                run.out.sort_by(|a, b| a.key.cmp(&b.key));
-                out.extend(run.out);
+            if rule.scope != scope {
+                continue;
             }
+            let run = RuleRun {
+                plan: self.plan,
+                rule,
+                view: &view,
+                work: Cell::new(0),
+                budget: self.budget,
+            };
+            let mut env = vec![Bound::Unset; rule.vars.len()];
+            let mut found = Vec::new();
+            run.loops(0, &mut env, &mut found);
+            if run.stopped() {
+                out.exceeded.push(index);
+                continue;
+            }
+            let mut findings: Vec<Finding> = found
+                .iter()
+                .map(|env| run.finding(index, item.clone(), env))
+                .collect();
+            findings.sort_by(|a, b| a.key.cmp(&b.key));
+            out.findings.extend(findings);
         }
         out
     }
@@ -172,62 +228,113 @@ impl<'p> Evaluator<'p> {
 pub(crate) struct RuleRun<'a, 'r> {
     pub(crate) plan: &'a Plan,
     pub(crate) rule: &'a RulePlan,
-    index: usize,
     pub(crate) view: &'r ItemView<'r>,
-    item: Option<Arc<str>>,
-    out: Vec<Finding>,
+    work: Cell<u64>,
+    budget: u64,
+}
+
+/// The candidates of a loop or quantifier.
+pub(crate) enum Candidates<'r> {
+    Records(&'r [u32]),
+    Groups(&'r [Group]),
+    Values(Arc<[Value]>),
+    None,
+}
+
+impl<'r> Candidates<'r> {
+    fn len(&self) -> usize {
+        match self {
+            Candidates::Records(r) => r.len(),
+            Candidates::Groups(g) => g.len(),
+            Candidates::Values(v) => v.len(),
+            Candidates::None => 0,
+        }
+    }
+
+    fn get(&self, i: usize, view: &'r ItemView<'r>) -> Bound<'r> {
+        match self {
+            Candidates::Records(r) => Bound::Record(&view.records[r[i] as usize]),
+            Candidates::Groups(g) => Bound::Group(&g[i]),
+            Candidates::Values(v) => Bound::Value(v[i].clone()),
+            Candidates::None => Bound::Unset,
+        }
+    }
 }
 
 impl<'a, 'r> RuleRun<'a, 'r> {
-    fn loops(&mut self, level: usize, env: &mut Vec<Bound<'r>>) {
+    /// Whether the work budget stopped the rule.
+    pub(crate) fn stopped(&self) -> bool {
+        self.work.get() > self.budget
+    }
+
+    /// Counts `n` more candidates against the budget; false once it is exceeded.
+    pub(crate) fn spend(&self, n: usize) -> bool {
+        let work = self.work.get().saturating_add(n as u64);
+        self.work.set(work);
+        work <= self.budget
+    }
+
+    fn loops(&self, level: usize, env: &mut Vec<Bound<'r>>, found: &mut Vec<Vec<Bound<'r>>>) {
         let Some(l) = self.rule.loops.get(level) else {
-            self.decide(env);
+            if self.violated(env) {
+                found.push(env.clone());
+            }
             return;
         };
         let var = l.var.0 as usize;
-        for candidate in self.candidates(&l.source, env) {
-            env[var] = candidate;
+        let candidates = self.candidates(&l.source, &l.access, env);
+        if !self.spend(candidates.len()) {
+            return;
+        }
+        for i in 0..candidates.len() {
+            env[var] = candidates.get(i, self.view);
             if l.filters.iter().all(|f| self.truth(*f, env)) {
-                self.loops(level + 1, env);
+                self.loops(level + 1, env, found);
+            }
+            if self.stopped() {
+                break;
             }
         }
         env[var] = Bound::Unset;
     }
 
-    /// Everything a source ranges over, given the variables bound so far.
-    pub(crate) fn candidates(&self, source: &LoopSource, env: &[Bound<'r>]) -> Vec<Bound<'r>> {
+    /// What a source ranges over, given the variables bound so far: all of it for a scan,
+    /// the index's answer for a probe.
+    pub(crate) fn candidates(
+        &self,
+        source: &LoopSource,
+        access: &Access,
+        env: &mut [Bound<'r>],
+    ) -> Candidates<'r> {
         let view = self.view;
+        if let Access::Probe { index, key, window } = access {
+            let key = key.map(|k| self.value(k, env));
+            let window = window.and_then(|w| Some((w, self.interval(env, w.other)?)));
+            return Candidates::Records(view.index(*index).probe(key.as_ref(), window.as_ref().map(|(w, i)| (w, *i))));
+        }
         match source {
-            LoopSource::Kind(k) => view.of_kind(*k).map(Bound::Record).collect(),
-            LoopSource::Groups(g) => view.groups[*g].iter().map(Bound::Group).collect(),
+            LoopSource::Kind(k) => Candidates::Records(&view.by_kind[k.0 as usize]),
+            LoopSource::Groups(g) => Candidates::Groups(view.groups(*g)),
             LoopSource::Members(v) => match &env[v.0 as usize] {
-                Bound::Group(g) => g
-                    .members
-                    .iter()
-                    .map(|&i| Bound::Record(&view.records[i as usize]))
-                    .collect(),
-                _ => Vec::new(),
+                Bound::Group(g) => Candidates::Records(&g.members),
+                _ => Candidates::None,
             },
             LoopSource::List(e) => match self.value(*e, env) {
-                Value::List(items) => items.iter().cloned().map(Bound::Value).collect(),
-                _ => Vec::new(),
+                Value::List(items) => Candidates::Values(items),
+                _ => Candidates::None,
             },
         }
     }
 
-    fn decide(&mut self, env: &[Bound<'r>]) {
+    fn violated(&self, env: &mut [Bound<'r>]) -> bool {
         let holds = self.truth(self.rule.condition, env);
-        let violated = match self.rule.mode {
+        match self.rule.mode {
             Mode::Require => !holds,
             Mode::Forbid => holds,
-        };
-        if violated {
-            let finding = self.finding(env);
-            self.out.push(finding);
         }
     }
 
-    fn finding(&self, env: &[Bound<'r>]) -> Finding {
+    fn finding(&self, rule: usize, item: Option<Arc<str>>, env: &[Bound<'r>]) -> Finding {
         let mut key = Vec::new();
         let mut records = Vec::new();
         for l in &self.rule.loops {
@@ -248,16 +355,17 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 Bound::Unset => {}
             }
         }
+        let mut env = env.to_vec();
         Finding {
-            rule: self.index,
-            item: self.item.clone(),
+            rule,
+            item,
             key,
             records,
-            message: self.message(env),
+            message: self.message(&mut env),
         }
     }
 
-    fn message(&self, env: &[Bound<'r>]) -> String {
+    fn message(&self, env: &mut [Bound<'r>]) -> String {
         let mut out = String::new();
         for part in &self.rule.message {
             match part {

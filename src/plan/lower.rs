@@ -1,44 +1,74 @@
 //! One checked rule → one [`RulePlan`].
 
-use super::{ExprId, Loop, LoopSource, MessagePart, Node, RuleLocation, RulePlan, VarKind};
+use super::joins::{self, JoinChoice};
+use super::{
+    Access, ExprId, IndexSpec, Loop, LoopSource, MessagePart, Node, RuleLocation, RulePlan,
+    VarKind, Window,
+};
 use crate::check::ir::{self, Expr, Function, VarId};
-use crate::schema::{FieldId, KindId, Type};
+use crate::schema::{FieldId, KindId, Schema, Type};
 use crate::span::SourceMap;
-use crate::syntax::ast::Quantifier;
+use crate::syntax::ast::{Mode, Quantifier};
+
+/// What the rules of a pack share: groupings and indexes, each built once per item.
+#[derive(Debug, Default)]
+pub(super) struct Shared {
+    pub groupings: Vec<(KindId, FieldId)>,
+    pub indexes: Vec<IndexSpec>,
+}
 
 /// Builds one rule's expression table.
 struct Builder<'g> {
     exprs: Vec<Node>,
-    groupings: &'g mut Vec<(KindId, FieldId)>,
+    shared: &'g mut Shared,
+    schema: &'g Schema,
+    vars: &'g [ir::Var],
 }
 
 pub(super) fn lower_rule(
     rule: &ir::Rule,
+    schema: &Schema,
     sources: &SourceMap,
-    groupings: &mut Vec<(KindId, FieldId)>,
+    shared: &mut Shared,
 ) -> RulePlan {
     let mut b = Builder {
         exprs: Vec::new(),
-        groupings,
+        shared,
+        schema,
+        vars: &rule.vars,
     };
-    let mut loops: Vec<Loop> = rule
-        .bindings
-        .iter()
-        .map(|binding| Loop {
-            var: binding.var,
-            source: b.source(&binding.source),
-            filters: Vec::new(),
-        })
-        .collect();
-    if let Some(filter) = &rule.filter {
-        for conjunct in conjuncts(filter) {
-            let level = binding_level(conjunct, &loops);
-            let id = b.expr(conjunct);
-            if let Some(l) = loops.get_mut(level) {
-                l.filters.push(id);
-            }
+    let level_vars: Vec<VarId> = rule.bindings.iter().map(|binding| binding.var).collect();
+    let mut filters: Vec<Vec<&Expr>> = vec![Vec::new(); level_vars.len()];
+    let mut hints: Vec<Vec<&Expr>> = vec![Vec::new(); level_vars.len()];
+    for conjunct in rule.filter.iter().flat_map(|f| conjuncts(f)) {
+        filters[binding_level(conjunct, &level_vars)].push(conjunct);
+    }
+    // A `forbid` rule reports only bindings for which its condition holds, so the condition's
+    // conjuncts may narrow candidates too (a `require` rule reports the others).
+    if rule.mode == Mode::Forbid {
+        for conjunct in conjuncts(&rule.condition) {
+            hints[binding_level(conjunct, &level_vars)].push(conjunct);
         }
     }
+    let loops: Vec<Loop> = rule
+        .bindings
+        .iter()
+        .enumerate()
+        .map(|(level, binding)| {
+            let outer = &level_vars[..level];
+            let mut narrowing = filters[level].clone();
+            narrowing.extend(hints[level].iter().copied());
+            let access = b.access(binding.var, &binding.source, &narrowing, &|v| {
+                outer.contains(&v)
+            });
+            Loop {
+                var: binding.var,
+                source: b.source(&binding.source),
+                access,
+                filters: filters[level].iter().map(|c| b.expr(c)).collect(),
+            }
+        })
+        .collect();
     let condition = b.expr(&rule.condition);
     let message = rule
         .message
@@ -94,17 +124,17 @@ fn conjuncts(e: &Expr) -> Vec<&Expr> {
 
 /// The index of the innermost loop whose variable a conjunct reads: the earliest point at
 /// which it can be evaluated.
-fn binding_level(e: &Expr, loops: &[Loop]) -> usize {
+fn binding_level(e: &Expr, level_vars: &[VarId]) -> usize {
     let mut read = Vec::new();
     vars_read(e, &mut read);
-    loops
+    level_vars
         .iter()
-        .rposition(|l| read.contains(&l.var))
+        .rposition(|v| read.contains(v))
         .unwrap_or(0)
 }
 
 /// Every variable an expression reads.
-fn vars_read(e: &Expr, out: &mut Vec<VarId>) {
+pub(super) fn vars_read(e: &Expr, out: &mut Vec<VarId>) {
     match e {
         Expr::Const(_) => {}
         Expr::Var(v)
@@ -174,15 +204,47 @@ impl Builder<'_> {
             ir::Source::List(e) => LoopSource::List(self.expr(e)),
             ir::Source::Members(v) => LoopSource::Members(*v),
             ir::Source::Group(k, f) => {
-                let index = match self.groupings.iter().position(|g| *g == (*k, *f)) {
-                    Some(i) => i,
-                    None => {
-                        self.groupings.push((*k, *f));
-                        self.groupings.len() - 1
-                    }
-                };
-                LoopSource::Groups(index)
+                LoopSource::Groups(intern(&mut self.shared.groupings, (*k, *f)))
             }
+        }
+    }
+
+    /// The access path for variable `x` over `source`, narrowed by `conjuncts` that must
+    /// hold for a candidate to count.
+    fn access(
+        &mut self,
+        x: VarId,
+        source: &ir::Source,
+        conjuncts: &[&Expr],
+        bound: &dyn Fn(VarId) -> bool,
+    ) -> Access {
+        let ir::Source::Kind(kind_id) = source else {
+            return Access::Scan;
+        };
+        let kind = self.schema.kind(*kind_id);
+        let vars = self.vars;
+        let schema = self.schema;
+        let is_interval = |v: VarId| match &vars[v.0 as usize].ty {
+            Type::Record(k) => schema.kind(*k).interval.is_some(),
+            _ => false,
+        };
+        let choice: JoinChoice = joins::choose(x, kind, conjuncts, bound, &is_interval);
+        if choice.is_scan() {
+            return Access::Scan;
+        }
+        let spec = IndexSpec {
+            kind: *kind_id,
+            key: choice.key.as_ref().map(|(k, _)| *k),
+            by_start: choice.window.is_some(),
+        };
+        Access::Probe {
+            index: intern(&mut self.shared.indexes, spec),
+            key: choice.key.map(|(_, probe)| self.expr(probe)),
+            window: choice.window.map(|(rel, other, tolerance)| Window {
+                rel,
+                other,
+                tolerance,
+            }),
         }
     }
 
@@ -260,6 +322,11 @@ impl Builder<'_> {
         filter: Option<&Expr>,
         condition: Option<&Expr>,
     ) -> Node {
+        let mut narrowing: Vec<&Expr> = filter.map(conjuncts).unwrap_or_default();
+        if quantifier != Quantifier::All {
+            narrowing.extend(condition.map(conjuncts).unwrap_or_default());
+        }
+        let access = self.access(var, source, &narrowing, &|v| v != var);
         let source = self.source(source);
         let mut parts = filter.map(|f| self.all(f)).unwrap_or_default();
         let condition = match (quantifier, condition) {
@@ -274,8 +341,20 @@ impl Builder<'_> {
             quantifier,
             var,
             source,
+            access,
             filter: parts,
             condition,
+        }
+    }
+}
+
+/// The position of `item` in `list`, adding it if it is new.
+fn intern<T: PartialEq>(list: &mut Vec<T>, item: T) -> usize {
+    match list.iter().position(|x| *x == item) {
+        Some(i) => i,
+        None => {
+            list.push(item);
+            list.len() - 1
         }
     }
 }

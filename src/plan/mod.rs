@@ -5,7 +5,9 @@
 //! `where` filter split into conjuncts, each attached to the outermost loop at which every
 //! variable it reads is bound (so a filter on one binding runs in that binding's scan).
 
+mod joins;
 mod lower;
+mod show;
 
 use crate::check::ir::{self, VarId};
 use crate::check::Checked;
@@ -16,6 +18,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use ir::{ArithOp, CompareOp, Format, Function};
+pub use show::describe_rule;
 
 /// Index of an expression in a rule's table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -30,6 +33,64 @@ pub struct Plan {
     pub rules: Vec<RulePlan>,
     /// The `(kind, field)` pairs some rule groups by; items build these groups once.
     pub groupings: Vec<(KindId, FieldId)>,
+    /// The indexes joins probe; each item builds the ones it needs once, for every rule.
+    pub indexes: Vec<IndexSpec>,
+}
+
+impl Plan {
+    /// The plan of the rule with this id.
+    pub fn rule(&self, id: &str) -> Option<&RulePlan> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+/// An index over one kind's records in an item: hashed by a key, sorted by start, or both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexSpec {
+    /// The kind indexed.
+    pub kind: KindId,
+    /// What records are hashed by, for an equality join.
+    pub key: Option<IndexKey>,
+    /// Whether each bucket is sorted by start time, for an interval join.
+    pub by_start: bool,
+}
+
+/// What an index hashes records by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexKey {
+    /// A scalar field.
+    Field(FieldId),
+    /// The record's id.
+    Id,
+}
+
+/// How a loop or quantifier finds its candidates.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Access {
+    /// Every element of the source, in order.
+    Scan,
+    /// The records an index gives for a key and a time window. The conjuncts that chose
+    /// the index stay in the filter, so an index only ever narrows the candidates.
+    Probe {
+        /// Index into [`Plan::indexes`].
+        index: usize,
+        /// The value to look up, for a hashed index.
+        key: Option<ExprId>,
+        /// The time window, for a sorted index.
+        window: Option<Window>,
+    },
+}
+
+/// A time relation between the record being looked up and a record already bound, used to
+/// narrow a sorted index to a range of start times.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Window {
+    /// The relation, read as "candidate `rel` other".
+    pub rel: Relation,
+    /// The bound record.
+    pub other: VarId,
+    /// The tolerance in seconds, when the relation has a constant one.
+    pub tolerance: Option<f64>,
 }
 
 /// Where a rule is written, for "defined here" labels and SARIF.
@@ -95,6 +156,8 @@ pub struct Loop {
     pub var: VarId,
     /// What it ranges over.
     pub source: LoopSource,
+    /// How candidates are found.
+    pub access: Access,
     /// Conjuncts of the `where` filter that read only this and outer variables.
     pub filters: Vec<ExprId>,
 }
@@ -183,6 +246,8 @@ pub enum Node {
         var: VarId,
         /// What it ranges over.
         source: LoopSource,
+        /// How candidates are found.
+        access: Access,
         /// `where` and `satisfy` conjuncts: an element counts when all are true, except for
         /// `all`, where the last one is the condition the others select for.
         filter: Vec<ExprId>,
@@ -193,15 +258,16 @@ pub enum Node {
 
 /// Compiles a checked pack. `files` maps rule spans to file paths and line numbers.
 pub fn compile(checked: &Checked, sources: &crate::span::SourceMap) -> Plan {
-    let mut groupings = Vec::new();
+    let mut shared = lower::Shared::default();
     let rules = checked
         .rules
         .iter()
-        .map(|rule| lower::lower_rule(rule, sources, &mut groupings))
+        .map(|rule| lower::lower_rule(rule, &checked.schema, sources, &mut shared))
         .collect();
     Plan {
         schema: Arc::new(checked.schema.clone()),
         rules,
-        groupings,
+        groupings: shared.groupings,
+        indexes: shared.indexes,
     }
 }

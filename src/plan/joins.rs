@@ -1,0 +1,121 @@
+//! Choosing how a loop or quantifier finds its candidates: the join planner.
+//!
+//! A binding over a kind's records is a join with the variables already bound. Among the
+//! conjuncts that must hold for a candidate to count, an equality between one of its scalar
+//! fields (or its id) and an expression over bound variables makes a hash join; a time
+//! relation with a bound record (and a constant tolerance) makes an interval join over
+//! records sorted by start. Both together make one index: hashed by the key, each bucket
+//! sorted by start. A binding with neither scans.
+
+use super::IndexKey;
+use crate::check::ir::{Expr, VarId};
+use crate::schema::{Kind, Type};
+use crate::syntax::ast::Relation;
+
+/// The join a binding can use, before its expressions are lowered.
+#[derive(Debug, Default)]
+pub(super) struct JoinChoice<'e> {
+    /// Hash on this key of the candidate, looked up with this expression.
+    pub key: Option<(IndexKey, &'e Expr)>,
+    /// Sort by start and look in the window of this relation with a bound record.
+    pub window: Option<(Relation, VarId, Option<f64>)>,
+}
+
+impl JoinChoice<'_> {
+    pub fn is_scan(&self) -> bool {
+        self.key.is_none() && self.window.is_none()
+    }
+}
+
+/// Picks the join for candidate variable `x` of `kind` among `conjuncts`. `bound` says which
+/// other variables have values when the candidates are looked up; `is_interval` which
+/// variables are records with a time span.
+pub(super) fn choose<'e>(
+    x: VarId,
+    kind: &Kind,
+    conjuncts: &[&'e Expr],
+    bound: &dyn Fn(VarId) -> bool,
+    is_interval: &dyn Fn(VarId) -> bool,
+) -> JoinChoice<'e> {
+    let mut choice = JoinChoice::default();
+    for conjunct in conjuncts {
+        match conjunct {
+            Expr::Compare(crate::check::ir::CompareOp::Eq, a, b) if choice.key.is_none() => {
+                choice.key = equality_key(x, kind, a, b, bound)
+                    .or_else(|| equality_key(x, kind, b, a, bound));
+            }
+            Expr::Relation {
+                rel,
+                left,
+                right,
+                tolerance,
+            } if choice.window.is_none() && kind.interval.is_some() => {
+                let (other, rel) = if *left == x {
+                    (*right, *rel)
+                } else if *right == x {
+                    (*left, inverse(*rel))
+                } else {
+                    continue;
+                };
+                let tolerance = match tolerance.as_deref() {
+                    None => None,
+                    Some(Expr::Const(crate::data::Value::Num(d))) => Some(*d),
+                    Some(_) => continue,
+                };
+                if other != x && bound(other) && is_interval(other) {
+                    choice.window = Some((rel, other, tolerance));
+                }
+            }
+            _ => {}
+        }
+    }
+    choice
+}
+
+/// `candidate.field == probe`, where the probe reads bound variables only (and at least one:
+/// a constant is a filter, not a join).
+fn equality_key<'e>(
+    x: VarId,
+    kind: &Kind,
+    candidate: &Expr,
+    probe: &'e Expr,
+    bound: &dyn Fn(VarId) -> bool,
+) -> Option<(IndexKey, &'e Expr)> {
+    let key = match candidate {
+        Expr::Field(v, f) if *v == x && is_scalar(&kind.field(*f).ty) => IndexKey::Field(*f),
+        Expr::RecordId(v) if *v == x => IndexKey::Id,
+        _ => return None,
+    };
+    let mut read = Vec::new();
+    super::lower::vars_read(probe, &mut read);
+    let joins = !read.is_empty() && read.iter().all(|v| *v != x && bound(*v));
+    joins.then_some((key, probe))
+}
+
+fn is_scalar(ty: &Type) -> bool {
+    matches!(
+        ty,
+        Type::Str | Type::Num | Type::Bool | Type::Time | Type::Duration | Type::Enum(_) | Type::Ref(_)
+    )
+}
+
+/// The relation with its sides swapped: `a rel b` holds exactly when `b inverse(rel) a`.
+pub(super) fn inverse(rel: Relation) -> Relation {
+    use Relation::*;
+    match rel {
+        Before => After,
+        After => Before,
+        Meets => MetBy,
+        MetBy => Meets,
+        Overlaps => OverlappedBy,
+        OverlappedBy => Overlaps,
+        Starts => StartedBy,
+        StartedBy => Starts,
+        During => Contains,
+        Contains => During,
+        Finishes => FinishedBy,
+        FinishedBy => Finishes,
+        Equals => Equals,
+        Intersects => Intersects,
+    }
+}

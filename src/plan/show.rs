@@ -1,0 +1,282 @@
+//! The plan in words, for `concordant plan`: scans, join strategies, indexes, and the order
+//! they run in.
+
+use super::{Access, ExprId, IndexKey, LoopSource, Node, Plan, RulePlan, VarKind};
+use crate::check::ir::VarId;
+use crate::plan::{ArithOp, CompareOp, Function};
+use crate::syntax::ast::{Mode, Quantifier};
+use std::fmt::Write;
+
+/// Describes how a rule runs, step by step, with the indexes it probes.
+pub fn describe_rule(plan: &Plan, rule: &RulePlan) -> String {
+    let p = Printer { plan, rule };
+    let mut out = String::new();
+    let scope = match rule.scope {
+        crate::syntax::ast::Scope::Item => "per item",
+        crate::syntax::ast::Scope::Dataset => "per dataset",
+    };
+    let _ = writeln!(
+        out,
+        "rule {} ({}, {scope}) at {}:{}",
+        rule.id,
+        crate::diag::json::severity_word(rule.severity),
+        rule.location.file.display(),
+        rule.location.line
+    );
+    let mut used = Vec::new();
+    for (depth, l) in rule.loops.iter().enumerate() {
+        let indent = "  ".repeat(depth + 1);
+        let how = p.access(&l.source, &l.access, l.var, &mut used);
+        let _ = writeln!(out, "{indent}{}. for each {}: {how}", depth + 1, p.var(l.var));
+        for f in &l.filters {
+            let _ = writeln!(out, "{indent}   keep if {}", p.expr(*f));
+        }
+    }
+    let indent = "  ".repeat(rule.loops.len() + 1);
+    let verb = match rule.mode {
+        Mode::Require => "report unless",
+        Mode::Forbid => "report if",
+    };
+    let _ = writeln!(out, "{indent}{verb} {}", p.expr(rule.condition));
+    p.quantifiers(rule.condition, &indent, &mut out, &mut used);
+    for l in &rule.loops {
+        for f in &l.filters {
+            p.quantifiers(*f, &indent, &mut out, &mut used);
+        }
+    }
+    if !used.is_empty() {
+        out.push_str("indexes (built once per item on first use, shared by every rule):\n");
+        for i in used {
+            let users = plan.rules.iter().filter(|r| uses_index(r, i)).count();
+            let _ = writeln!(
+                out,
+                "  #{i} {} (used by {users} rule{})",
+                p.index(i),
+                if users == 1 { "" } else { "s" }
+            );
+        }
+    }
+    out
+}
+
+fn uses_index(rule: &RulePlan, index: usize) -> bool {
+    let probes = |a: &Access| matches!(a, Access::Probe { index: i, .. } if *i == index);
+    rule.loops.iter().any(|l| probes(&l.access))
+        || rule
+            .exprs
+            .iter()
+            .any(|n| matches!(n, Node::Quantified { access, .. } if probes(access)))
+}
+
+struct Printer<'a> {
+    plan: &'a Plan,
+    rule: &'a RulePlan,
+}
+
+impl Printer<'_> {
+    fn var(&self, v: VarId) -> &str {
+        &self.rule.vars[v.0 as usize].0
+    }
+
+    fn field(&self, v: VarId, f: crate::schema::FieldId) -> String {
+        match self.rule.vars[v.0 as usize].1 {
+            VarKind::Record(k) | VarKind::Group(k) => {
+                self.plan.schema.kind(k).field(f).name.clone()
+            }
+            VarKind::Value => "?".into(),
+        }
+    }
+
+    fn index(&self, i: usize) -> String {
+        let spec = &self.plan.indexes[i];
+        let kind = &self.plan.schema.kind(spec.kind);
+        let mut parts = Vec::new();
+        match spec.key {
+            Some(IndexKey::Field(f)) => parts.push(format!("hashed by {}", kind.field(f).name)),
+            Some(IndexKey::Id) => parts.push("hashed by id".into()),
+            None => {}
+        }
+        if spec.by_start {
+            parts.push("sorted by start".into());
+        }
+        format!("{} records {}", kind.name, parts.join(", "))
+    }
+
+    fn source(&self, source: &LoopSource) -> String {
+        match source {
+            LoopSource::Kind(k) => format!("{} records", self.plan.schema.kind(*k).name),
+            LoopSource::List(e) => format!("elements of {}", self.expr(*e)),
+            LoopSource::Groups(g) => {
+                let (k, f) = self.plan.groupings[*g];
+                let kind = self.plan.schema.kind(k);
+                format!("groups of {} by {}", kind.name, kind.field(f).name)
+            }
+            LoopSource::Members(v) => format!("records of group {}", self.var(*v)),
+        }
+    }
+
+    fn access(&self, source: &LoopSource, access: &Access, x: VarId, used: &mut Vec<usize>) -> String {
+        match access {
+            Access::Scan => format!("scan {}", self.source(source)),
+            Access::Probe { index, key, window } => {
+                if !used.contains(index) {
+                    used.push(*index);
+                }
+                let mut how = Vec::new();
+                if let Some(k) = key {
+                    how.push(format!("hash join on key {}", self.expr(*k)));
+                }
+                if let Some(w) = window {
+                    let tol = w
+                        .tolerance
+                        .map(|d| format!(" within {}s", crate::data::format_number(d)))
+                        .unwrap_or_default();
+                    how.push(format!(
+                        "interval join: start times in the window of {} {} {}{tol}",
+                        self.var(x),
+                        w.rel.keyword(),
+                        self.var(w.other)
+                    ));
+                }
+                format!("probe index #{index} ({}) by {}", self.index(*index), how.join(" and "))
+            }
+        }
+    }
+
+    /// Lists the quantifiers inside an expression with how each finds its candidates.
+    fn quantifiers(&self, id: ExprId, indent: &str, out: &mut String, used: &mut Vec<usize>) {
+        let mut stack = vec![id];
+        while let Some(id) = stack.pop() {
+            let node = self.rule.expr(id);
+            if let Node::Quantified {
+                quantifier,
+                var,
+                source,
+                access,
+                ..
+            } = node
+            {
+                let join = match quantifier {
+                    Quantifier::Some => "semi-join, stops at the first match",
+                    Quantifier::No => "anti-join, stops at the first match",
+                    Quantifier::All => "universal check, stops at the first failure",
+                    Quantifier::Count => "count",
+                };
+                let how = self.access(source, access, *var, used);
+                let _ = writeln!(out, "{indent}  `{} {}`: {join}; {how}", quantifier_word(*quantifier), self.var(*var));
+            }
+            stack.extend(children(node).into_iter().rev());
+        }
+    }
+
+    fn expr(&self, id: ExprId) -> String {
+        match self.rule.expr(id) {
+            Node::Const(v) => match v {
+                crate::data::Value::Str(s) => format!("{s:?}"),
+                other => other.to_string(),
+            },
+            Node::List(items) => format!("[{}]", self.list(items, ", ")),
+            Node::Var(v) => self.var(*v).into(),
+            Node::Field(v, f) | Node::GroupColumn(v, f) => format!("{}.{}", self.var(*v), self.field(*v, *f)),
+            Node::RecordId(v) => format!("{}.id", self.var(*v)),
+            Node::RecordItem(v) => format!("{}.item", self.var(*v)),
+            Node::GroupKey(v) => format!("{}.key", self.var(*v)),
+            Node::GroupSize(v) => format!("count({})", self.var(*v)),
+            Node::Not(a) => format!("not {}", self.expr(*a)),
+            Node::All(parts) => self.list(parts, " and "),
+            Node::Any(parts) => format!("({})", self.list(parts, " or ")),
+            Node::Compare(op, a, b) => format!("{} {} {}", self.expr(*a), compare_word(*op), self.expr(*b)),
+            Node::Arith(op, a, b) => format!("({} {} {})", self.expr(*a), arith_word(*op), self.expr(*b)),
+            Node::Neg(a) => format!("-{}", self.expr(*a)),
+            Node::In(a, b) => format!("{} in {}", self.expr(*a), self.expr(*b)),
+            Node::Default(a, b) => format!("{} ?? {}", self.expr(*a), self.expr(*b)),
+            Node::Has(a) => format!("has {}", self.expr(*a)),
+            Node::Relation { rel, left, right, tolerance } => {
+                let tol = tolerance.map(|t| format!(" within {}", self.expr(t))).unwrap_or_default();
+                format!("{} {} {}{tol}", self.var(*left), rel.keyword(), self.var(*right))
+            }
+            Node::Call(f, args) => match f {
+                Function::Duration(a) => format!("duration({})", self.var(*a)),
+                Function::Gap(a, b) => format!("gap({}, {})", self.var(*a), self.var(*b)),
+                Function::Tiou(a, b) => format!("tiou({}, {})", self.var(*a), self.var(*b)),
+                _ => format!("{}({})", function_name(f), self.list(args, ", ")),
+            },
+            Node::Quantified { quantifier, var, source, filter, condition, .. } => {
+                let mut text = format!("{} {} in {}", quantifier_word(*quantifier), self.var(*var), self.source(source));
+                if !filter.is_empty() {
+                    text.push_str(&format!(" where {}", self.list(filter, " and ")));
+                }
+                if let Some(c) = condition {
+                    text.push_str(&format!(" satisfy {}", self.expr(*c)));
+                }
+                text
+            }
+        }
+    }
+
+    fn list(&self, items: &[ExprId], sep: &str) -> String {
+        items.iter().map(|i| self.expr(*i)).collect::<Vec<_>>().join(sep)
+    }
+}
+
+fn children(node: &Node) -> Vec<ExprId> {
+    match node {
+        Node::List(items) | Node::All(items) | Node::Any(items) | Node::Call(_, items) => items.clone(),
+        Node::Not(a) | Node::Neg(a) | Node::Has(a) => vec![*a],
+        Node::Compare(_, a, b) | Node::Arith(_, a, b) | Node::In(a, b) | Node::Default(a, b) => vec![*a, *b],
+        Node::Quantified { filter, condition, .. } => filter.iter().copied().chain(*condition).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn quantifier_word(q: Quantifier) -> &'static str {
+    match q {
+        Quantifier::Some => "some",
+        Quantifier::No => "no",
+        Quantifier::All => "all",
+        Quantifier::Count => "count",
+    }
+}
+
+fn compare_word(op: CompareOp) -> &'static str {
+    match op {
+        CompareOp::Eq => "==",
+        CompareOp::Ne => "!=",
+        CompareOp::Lt => "<",
+        CompareOp::Le => "<=",
+        CompareOp::Gt => ">",
+        CompareOp::Ge => ">=",
+    }
+}
+
+fn arith_word(op: ArithOp) -> &'static str {
+    match op {
+        ArithOp::Add => "+",
+        ArithOp::Sub => "-",
+        ArithOp::Mul => "*",
+        ArithOp::Div => "/",
+        ArithOp::Rem => "%",
+    }
+}
+
+fn function_name(f: &Function) -> String {
+    match f {
+        Function::Duration(_) => "duration".into(),
+        Function::Gap(..) => "gap".into(),
+        Function::Tiou(..) => "tiou".into(),
+        Function::Lower => "lower".into(),
+        Function::Upper => "upper".into(),
+        Function::Contains => "contains".into(),
+        Function::StartsWith => "starts_with".into(),
+        Function::EndsWith => "ends_with".into(),
+        Function::Matches(_) => "matches".into(),
+        Function::Len => "len".into(),
+        Function::Abs => "abs".into(),
+        Function::Count => "count".into(),
+        Function::CountDistinct => "count_distinct".into(),
+        Function::Min => "min".into(),
+        Function::Max => "max".into(),
+        Function::Sum => "sum".into(),
+        Function::Mean => "mean".into(),
+    }
+}

@@ -1,0 +1,290 @@
+//! The one-thread part of a run: counting records, assigning them to items in input order,
+//! and collecting each item's results into its slot, so that output order never depends on
+//! how many threads evaluated the items.
+
+use super::{Outcome, RunOptions, UNREADABLE};
+use crate::data::{DataError, Origin, Record};
+use crate::eval::{Evaluator, Finding};
+use crate::pack::Pack;
+use crate::schema::KindId;
+use crate::syntax::ast::Scope;
+use indexmap::{IndexMap, IndexSet};
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// One line, parsed and validated: the kind it names (for counting) and the record or the
+/// reason it was rejected.
+pub(super) struct Parsed {
+    pub bucket: Option<KindId>,
+    pub result: Result<Record, Box<DataError>>,
+}
+
+/// What evaluating one item produced.
+pub struct ItemResult {
+    /// The item.
+    pub item: Arc<str>,
+    /// Its findings, sorted by rule and key.
+    pub findings: Vec<Finding>,
+    /// Records left out because their id repeats, and rules stopped by the work budget,
+    /// each with the kind of the record it names.
+    pub errors: Vec<(DataError, Option<KindId>)>,
+}
+
+/// Evaluates one item's records: drops records whose id repeats within the item (reporting
+/// them), then runs every item-scope rule.
+pub fn evaluate_item(evaluator: &Evaluator, records: Vec<Record>) -> ItemResult {
+    let item = records.first().map_or_else(|| Arc::from(""), |r| r.item.clone());
+    let (records, mut errors) = without_duplicates(records);
+    let evaluation = evaluator.evaluate(&records, Scope::Item);
+    for rule in evaluation.exceeded {
+        let error = DataError::WorkBudget {
+            rule: evaluator.plan().rules[rule].id.clone(),
+            item: item.to_string(),
+            budget: evaluator.budget(),
+            origin: records.first().map_or_else(Origin::default, |r| r.origin),
+        };
+        errors.push((error, None));
+    }
+    ItemResult {
+        item,
+        findings: evaluation.findings,
+        errors,
+    }
+}
+
+fn without_duplicates(records: Vec<Record>) -> (Vec<Record>, Vec<(DataError, Option<KindId>)>) {
+    let mut first: HashMap<Arc<str>, u32> = HashMap::with_capacity(records.len());
+    let mut errors = Vec::new();
+    let mut out = Vec::with_capacity(records.len());
+    for record in records {
+        if let Some(line) = first.get(&record.id) {
+            let error = DataError::DuplicateId {
+                id: record.id.to_string(),
+                item: record.item.to_string(),
+                first_line: *line,
+                origin: record.origin,
+            };
+            errors.push((error, Some(record.kind)));
+            continue;
+        }
+        first.insert(record.id.clone(), record.origin.line);
+        out.push(record);
+    }
+    (out, errors)
+}
+
+/// Per-kind counts, indexed by kind (and one more slot for unreadable lines), with the order
+/// in which kinds were first seen.
+struct Counts {
+    slots: Vec<super::KindCount>,
+    order: Vec<usize>,
+}
+
+impl Counts {
+    fn slot(&mut self, bucket: Option<KindId>) -> &mut super::KindCount {
+        let i = bucket.map_or(self.slots.len() - 1, |k| k.0 as usize);
+        if !self.order.contains(&i) {
+            self.order.push(i);
+        }
+        &mut self.slots[i]
+    }
+}
+
+/// The state of a run between batches.
+pub(super) struct Runner<'p> {
+    pub pack: &'p Pack,
+    pub evaluator: Evaluator<'p>,
+    counts: Counts,
+    current: Vec<Record>,
+    /// Items completed while the input still looked grouped.
+    finished: HashSet<Arc<str>>,
+    /// Set once an item reappears: from then on records are grouped in memory.
+    grouping: bool,
+    grouped: IndexMap<Arc<str>, Vec<Record>>,
+    /// Items evaluated early that reappeared: their records are read again at the end.
+    pub reread: IndexSet<Arc<str>>,
+    /// Completed items waiting to be evaluated.
+    ready: Vec<Vec<Record>>,
+    /// Findings per item, in order of first appearance.
+    results: IndexMap<Arc<str>, Vec<Finding>>,
+    reported_duplicates: HashSet<Origin>,
+    dataset: Option<Vec<Record>>,
+    pub outcome: Outcome,
+}
+
+impl<'p> Runner<'p> {
+    pub fn new(pack: &'p Pack, options: &RunOptions) -> Self {
+        let keep_for_dataset = pack.plan.rules.iter().any(|r| r.scope == Scope::Dataset);
+        Runner {
+            pack,
+            evaluator: Evaluator::new(&pack.plan).with_budget(options.work_budget),
+            counts: Counts {
+                slots: vec![Default::default(); pack.plan.schema.len() + 1],
+                order: Vec::new(),
+            },
+            current: Vec::new(),
+            finished: HashSet::new(),
+            grouping: false,
+            grouped: IndexMap::new(),
+            reread: IndexSet::new(),
+            ready: Vec::new(),
+            results: IndexMap::new(),
+            reported_duplicates: HashSet::new(),
+            dataset: keep_for_dataset.then(Vec::new),
+            outcome: Outcome::default(),
+        }
+    }
+
+    /// Counts a parsed line and passes its record on to its item.
+    pub fn accept(&mut self, parsed: Parsed) {
+        let count = self.counts.slot(parsed.bucket);
+        count.read += 1;
+        match parsed.result {
+            Ok(record) => {
+                count.checked += 1;
+                self.push(record);
+            }
+            Err(error) => {
+                count.rejected += 1;
+                self.outcome.data_errors.push(*error);
+            }
+        }
+    }
+
+    /// Records an error that concerns no single line (an unreadable file).
+    pub fn error(&mut self, error: DataError) {
+        self.outcome.data_errors.push(error);
+    }
+
+    fn push(&mut self, record: Record) {
+        if let Some(dataset) = &mut self.dataset {
+            dataset.push(record.clone());
+        }
+        if self.grouping {
+            return self.group(record);
+        }
+        if self
+            .current
+            .first()
+            .is_some_and(|r| !Arc::ptr_eq(&r.item, &record.item) && r.item != record.item)
+        {
+            self.finish_current();
+        }
+        if self.current.is_empty() && self.finished.contains(&record.item) {
+            self.grouping = true;
+            return self.group(record);
+        }
+        self.current.push(record);
+    }
+
+    fn group(&mut self, record: Record) {
+        if self.finished.contains(&record.item) {
+            self.reread.insert(record.item.clone());
+        } else {
+            self.grouped
+                .entry(record.item.clone())
+                .or_default()
+                .push(record);
+        }
+    }
+
+    /// Ends the item being read: it is complete once another item starts.
+    pub fn finish_current(&mut self) {
+        let records = std::mem::take(&mut self.current);
+        if let Some(first) = records.first() {
+            self.finished.insert(first.item.clone());
+            self.results.insert(first.item.clone(), Vec::new());
+            self.ready.push(records);
+        }
+    }
+
+    /// The number of items seen so far.
+    pub fn items_seen(&self) -> usize {
+        self.results.len() + self.grouped.len() + usize::from(!self.current.is_empty())
+    }
+
+    /// The completed items not yet evaluated.
+    pub fn take_ready(&mut self) -> Vec<Vec<Record>> {
+        std::mem::take(&mut self.ready)
+    }
+
+    /// The items grouped in memory once the input turned out not to be grouped.
+    pub fn take_grouped(&mut self) -> Vec<Vec<Record>> {
+        let grouped = std::mem::take(&mut self.grouped);
+        grouped
+            .into_iter()
+            .map(|(item, records)| {
+                self.results.insert(item, Vec::new());
+                records
+            })
+            .collect()
+    }
+
+    /// Evaluates items on the thread pool.
+    pub fn evaluate(&self, items: Vec<Vec<Record>>) -> Vec<ItemResult> {
+        let evaluator = &self.evaluator;
+        items
+            .into_par_iter()
+            .map(|records| evaluate_item(evaluator, records))
+            .collect()
+    }
+
+    /// Stores evaluated items in their slots and counts what they left out.
+    pub fn apply(&mut self, results: Vec<ItemResult>) {
+        for result in results {
+            if let Some(slot) = self.results.get_mut(&result.item) {
+                *slot = result.findings;
+            }
+            for (error, kind) in result.errors {
+                if let DataError::DuplicateId { origin, .. } = &error {
+                    if !self.reported_duplicates.insert(*origin) {
+                        continue;
+                    }
+                    let count = self.counts.slot(kind);
+                    count.checked -= 1;
+                    count.rejected += 1;
+                }
+                self.outcome.data_errors.push(error);
+            }
+        }
+    }
+
+    /// Evaluates the data-set rules and assembles the outcome.
+    pub fn finish(mut self) -> Outcome {
+        let dataset_findings = match self.dataset.take() {
+            Some(records) => {
+                // Duplicates were reported by the per-item pass; here they are only left out.
+                let mut seen: HashSet<(Arc<str>, Arc<str>)> = HashSet::new();
+                let records: Vec<Record> = records
+                    .into_iter()
+                    .filter(|r| seen.insert((r.item.clone(), r.id.clone())))
+                    .collect();
+                self.evaluator.evaluate(&records, Scope::Dataset).findings
+            }
+            None => Vec::new(),
+        };
+        let mut outcome = self.outcome;
+        let schema = &self.pack.plan.schema;
+        for &i in &self.counts.order {
+            let name = if i < schema.len() {
+                schema.kind(KindId(i as u32)).name.clone()
+            } else {
+                UNREADABLE.to_string()
+            };
+            outcome
+                .summary
+                .per_kind
+                .insert(name, self.counts.slots[i].clone());
+        }
+        outcome.summary.items = self.results.len() as u64;
+        outcome.findings = self
+            .results
+            .into_values()
+            .flatten()
+            .chain(dataset_findings)
+            .collect();
+        outcome.data_errors.sort_by_key(DataError::origin);
+        outcome
+    }
+}

@@ -1,0 +1,156 @@
+//! Running a pack over data: reading sources, validating records, grouping them by item,
+//! evaluating each item as soon as it is complete, and reconciling the counts.
+//!
+//! The pipeline (see ARCHITECTURE.md): the input is read in batches of whole lines; each
+//! batch is parsed and validated on the thread pool; one thread then assigns records to
+//! items in input order (so the output never depends on the number of threads); the items
+//! completed by a batch are evaluated on the pool while the next batch is parsed.
+//!
+//! Items whose records are contiguous are evaluated when the next item starts, so memory is
+//! bounded by the largest item. The first time an item shows up again after another item
+//! began, the input is known not to be grouped: from then on records are grouped in memory
+//! and evaluated at the end, and the few items evaluated before that point which reappear
+//! are read again from their sources in a second pass. Standard input is copied to a
+//! temporary file as it is read so that it can be read twice.
+
+mod input;
+mod items;
+
+use crate::data::{DataError, Origin};
+use crate::eval::Finding;
+use crate::pack::Pack;
+use indexmap::IndexMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub use items::evaluate_item;
+
+/// Where records come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// A JSON Lines (or JSON array) file.
+    Path(PathBuf),
+    /// Standard input.
+    Stdin,
+}
+
+/// How a run uses the machine.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Worker threads; 0 means rayon's default (`RAYON_NUM_THREADS`, else every core).
+    pub threads: usize,
+    /// The most candidate pairs one rule may consider on one item before it is stopped.
+    pub work_budget: u64,
+    /// Whether to show a progress line on standard error.
+    pub progress: bool,
+}
+
+/// The default [`RunOptions::work_budget`]: far above what any real item needs (a
+/// 100-record item needs a few thousand), far below hours of work.
+pub const DEFAULT_WORK_BUDGET: u64 = 50_000_000;
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            threads: 0,
+            work_budget: DEFAULT_WORK_BUDGET,
+            progress: false,
+        }
+    }
+}
+
+/// A data source of a run, as diagnostics name it.
+#[derive(Debug, Clone)]
+pub struct SourceInfo {
+    /// The name shown to users: the path, or `<stdin>`.
+    pub name: String,
+    /// A file holding the source's text, for showing record lines (a copy for stdin).
+    pub readable: Option<PathBuf>,
+}
+
+/// Records read, checked and rejected for one kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct KindCount {
+    /// Records (or lines) read.
+    pub read: u64,
+    /// Records that passed validation and were checked.
+    pub checked: u64,
+    /// Records rejected with a data diagnostic.
+    pub rejected: u64,
+}
+
+/// Counts that reconcile: read = checked + rejected, overall and per kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Per kind name; lines without a readable kind are counted under `(unreadable)`.
+    pub per_kind: IndexMap<String, KindCount>,
+    /// The number of distinct items.
+    pub items: u64,
+}
+
+impl Summary {
+    /// Totals over all kinds.
+    pub fn total(&self) -> KindCount {
+        self.per_kind
+            .values()
+            .fold(KindCount::default(), |mut t, c| {
+                t.read += c.read;
+                t.checked += c.checked;
+                t.rejected += c.rejected;
+                t
+            })
+    }
+}
+
+/// Everything a run found.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Rule findings: items in order of first appearance, then data-set findings.
+    pub findings: Vec<Finding>,
+    /// Rejected lines and records and stopped rules, in input order.
+    pub data_errors: Vec<DataError>,
+    /// Reconciled counts.
+    pub summary: Summary,
+    /// The sources, by [`crate::data::SourceId`].
+    pub sources: Vec<SourceInfo>,
+    /// Keeps the copy of standard input alive while the outcome is rendered.
+    spool: Option<Arc<tempfile::NamedTempFile>>,
+}
+
+/// Name of the bucket for lines whose kind cannot be read.
+const UNREADABLE: &str = "(unreadable)";
+
+fn fallback_id(source_name: &str, origin: Origin) -> String {
+    let file = std::path::Path::new(source_name)
+        .file_name()
+        .map_or(source_name.into(), |f| f.to_string_lossy());
+    format!("{file}:{}", origin.line)
+}
+
+impl Pack {
+    /// Checks data files (or standard input) with default options: every record is
+    /// validated against the schema, every item-scope rule runs on each item, and data-set
+    /// rules run on everything.
+    pub fn check_inputs(&self, inputs: &[Input]) -> Outcome {
+        self.check_inputs_with(inputs, &RunOptions::default())
+    }
+
+    /// [`Pack::check_inputs`] with explicit options. The outcome is the same, in content
+    /// and order, for every number of threads.
+    pub fn check_inputs_with(&self, inputs: &[Input], options: &RunOptions) -> Outcome {
+        let run = || input::run(self, inputs, options);
+        match rayon::ThreadPoolBuilder::new()
+            .num_threads(options.threads)
+            .build()
+        {
+            Ok(pool) => pool.install(run),
+            Err(_) => run(),
+        }
+    }
+
+    /// Checks records given as JSON values (all of them are held in memory, grouped by
+    /// item, before any is checked). Each value's position in the iterator is its "line".
+    pub fn check_values(&self, values: impl IntoIterator<Item = serde_json::Value>) -> Outcome {
+        input::run_values(self, values)
+    }
+}
