@@ -2,6 +2,11 @@
 
 mod cli;
 
+/// Records are allocated on the threads that parse them and freed on the threads that
+/// evaluate them; mimalloc handles that pattern far better than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     cli::main()
 }

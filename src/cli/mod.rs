@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use concordant::diag::{self, Color};
-use concordant::{Input, Pack};
+use concordant::{Input, Pack, RunOptions};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,6 +15,14 @@ Examples:
 
 Exit status: 0 when nothing at or above --fail-on was found, 1 when something was,
 2 for usage errors, rule-file errors or unreadable input.";
+
+const PLAN_EXAMPLES: &str = "\
+Examples:
+  concordant plan --rules rules/ speaker-self-overlap
+  concordant plan --rules rules/          # every rule
+
+Shows how each rule runs: which records it scans, which joins probe an index (hash joins on
+an equality, interval joins on a time relation), and the filters applied at each step.";
 
 const TEST_EXAMPLES: &str = "\
 Examples:
@@ -42,6 +50,25 @@ enum Command {
     /// Run the `test` blocks of rule files.
     #[command(after_help = TEST_EXAMPLES)]
     Test(TestArgs),
+    /// Show how rules are evaluated: scans, joins, indexes and their order.
+    #[command(after_help = PLAN_EXAMPLES)]
+    Plan(PlanArgs),
+}
+
+#[derive(clap::Args)]
+struct PlanArgs {
+    /// Rule files or directories of `*.cord` files (repeat the flag or separate with commas).
+    #[arg(
+        short,
+        long,
+        required = true,
+        value_delimiter = ',',
+        value_name = "PATH"
+    )]
+    rules: Vec<PathBuf>,
+    /// Rules to show (all when none is given).
+    #[arg(value_name = "RULE_ID")]
+    ids: Vec<String>,
 }
 
 #[derive(clap::Args)]
@@ -64,6 +91,16 @@ struct CheckArgs {
     /// The lowest severity that makes the exit status 1.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     fail_on: FailOn,
+    /// Worker threads (default: RAYON_NUM_THREADS, else every core). Output is the same for
+    /// every number.
+    #[arg(short = 'j', long, value_name = "N", default_value_t = 0, hide_default_value = true)]
+    threads: usize,
+    /// Stop a rule on an item after it has considered this many candidate records.
+    #[arg(long, value_name = "N", default_value_t = concordant::DEFAULT_WORK_BUDGET)]
+    work_budget: u64,
+    /// Read and validate the data but run no rule (measures the cost of input alone).
+    #[arg(long)]
+    parse_only: bool,
 }
 
 #[derive(clap::Args)]
@@ -120,6 +157,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check(args, stdout_color, stderr_color),
         Command::Test(args) => test(args, stdout_color, stderr_color),
+        Command::Plan(args) => plan(args, stderr_color),
     }
 }
 
@@ -159,7 +197,13 @@ fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode 
             }
         })
         .collect();
-    let outcome = pack.check_inputs(&inputs);
+    let options = RunOptions {
+        threads: args.threads,
+        work_budget: args.work_budget,
+        progress: std::io::stderr().is_terminal(),
+        parse_only: args.parse_only,
+    };
+    let outcome = pack.check_inputs_with(&inputs, &options);
     match args.format {
         Format::Json => write_out(&diag::json::render(&pack, &outcome)),
         Format::Human => {
@@ -220,4 +264,32 @@ fn test(args: TestArgs, _stdout_color: Color, stderr_color: Color) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+fn plan(args: PlanArgs, stderr_color: Color) -> ExitCode {
+    let pack = match load(&args.rules, stderr_color) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let plan = &pack.plan;
+    let mut out = String::new();
+    for id in &args.ids {
+        if plan.rule(id).is_none() {
+            let ids = plan.rules.iter().map(|r| r.id.as_str());
+            let help = concordant::check::did_you_mean(id, "rules", ids)
+                .unwrap_or_else(|| "`concordant plan --rules PATH` lists every rule".into());
+            eprintln!("error: no rule `{id}` in the given rule files\n  help: {help}");
+            return ExitCode::from(2);
+        }
+    }
+    for rule in &plan.rules {
+        if args.ids.is_empty() || args.ids.contains(&rule.id) {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&concordant::plan::describe_rule(plan, rule));
+        }
+    }
+    write_out(&out);
+    ExitCode::SUCCESS
 }

@@ -202,13 +202,14 @@ impl Printer<'_> {
                 _ => format!("{}({})", function_name(f), self.list(args, ", ")),
             },
             Node::Quantified { quantifier, var, source, filter, condition, .. } => {
-                let mut text = format!("{} {} in {}", quantifier_word(*quantifier), self.var(*var), self.source(source));
+                let mut text = format!("({} {} in {}", quantifier_word(*quantifier), self.var(*var), self.source(source));
                 if !filter.is_empty() {
                     text.push_str(&format!(" where {}", self.list(filter, " and ")));
                 }
                 if let Some(c) = condition {
                     text.push_str(&format!(" satisfy {}", self.expr(*c)));
                 }
+                text.push(')');
                 text
             }
         }

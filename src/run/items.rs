@@ -95,6 +95,7 @@ impl Counts {
 pub(super) struct Runner<'p> {
     pub pack: &'p Pack,
     pub evaluator: Evaluator<'p>,
+    parse_only: bool,
     counts: Counts,
     current: Vec<Record>,
     /// Items completed while the input still looked grouped.
@@ -115,10 +116,12 @@ pub(super) struct Runner<'p> {
 
 impl<'p> Runner<'p> {
     pub fn new(pack: &'p Pack, options: &RunOptions) -> Self {
-        let keep_for_dataset = pack.plan.rules.iter().any(|r| r.scope == Scope::Dataset);
+        let keep_for_dataset = !options.parse_only
+            && pack.plan.rules.iter().any(|r| r.scope == Scope::Dataset);
         Runner {
             pack,
             evaluator: Evaluator::new(&pack.plan).with_budget(options.work_budget),
+            parse_only: options.parse_only,
             counts: Counts {
                 slots: vec![Default::default(); pack.plan.schema.len() + 1],
                 order: Vec::new(),
@@ -224,6 +227,16 @@ impl<'p> Runner<'p> {
     /// Evaluates items on the thread pool.
     pub fn evaluate(&self, items: Vec<Vec<Record>>) -> Vec<ItemResult> {
         let evaluator = &self.evaluator;
+        if self.parse_only {
+            return items
+                .into_iter()
+                .map(|records| ItemResult {
+                    item: records.first().map_or_else(|| Arc::from(""), |r| r.item.clone()),
+                    findings: Vec::new(),
+                    errors: Vec::new(),
+                })
+                .collect();
+        }
         items
             .into_par_iter()
             .map(|records| evaluate_item(evaluator, records))

@@ -43,6 +43,8 @@ pub struct RunOptions {
     pub work_budget: u64,
     /// Whether to show a progress line on standard error.
     pub progress: bool,
+    /// Read and validate every record but run no rule: the cost of input alone.
+    pub parse_only: bool,
 }
 
 /// The default [`RunOptions::work_budget`]: far above what any real item needs (a
@@ -55,6 +57,7 @@ impl Default for RunOptions {
             threads: 0,
             work_budget: DEFAULT_WORK_BUDGET,
             progress: false,
+            parse_only: false,
         }
     }
 }
