@@ -203,13 +203,20 @@ fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode 
         progress: std::io::stderr().is_terminal(),
         parse_only: args.parse_only,
     };
-    let outcome = pack.check_inputs_with(&inputs, &options);
-    match args.format {
-        Format::Json => write_out(&diag::json::render(&pack, &outcome)),
+    let outcome = match args.format {
+        Format::Json => match check_to_json(&pack, &inputs, &options) {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                eprintln!("error: cannot write the findings: {e}");
+                return ExitCode::from(2);
+            }
+        },
         Format::Human => {
-            write_out(&diag::HumanRenderer::new(&pack, &outcome, stdout_color).render_all())
+            let outcome = pack.check_inputs_with(&inputs, &options);
+            write_out(&diag::HumanRenderer::new(&pack, &outcome, stdout_color).render_all());
+            outcome
         }
-    }
+    };
     let unreadable = outcome
         .data_errors
         .iter()
@@ -218,10 +225,13 @@ fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode 
         eprintln!("error: some input could not be read; see the diagnostics above");
         return ExitCode::from(2);
     }
-    let worst = outcome
-        .findings
+    let worst = pack
+        .plan
+        .rules
         .iter()
-        .map(|f| match pack.plan.rules[f.rule].severity {
+        .zip(&outcome.per_rule)
+        .filter(|(_, n)| **n > 0)
+        .map(|(rule, _)| match rule.severity {
             concordant::syntax::ast::Severity::Error => FailOn::Error,
             concordant::syntax::ast::Severity::Warning => FailOn::Warning,
             concordant::syntax::ast::Severity::Info => FailOn::Info,
@@ -232,6 +242,21 @@ fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode 
         Some(w) if args.fail_on != FailOn::Never && w >= args.fail_on => ExitCode::from(1),
         _ => ExitCode::SUCCESS,
     }
+}
+
+/// Runs the check with findings spooled to a temporary file, then writes the JSON Lines.
+fn check_to_json(
+    pack: &Pack,
+    inputs: &[Input],
+    options: &RunOptions,
+) -> std::io::Result<concordant::Outcome> {
+    let names = inputs.iter().map(Input::name).collect();
+    let mut spool = diag::json::JsonSpool::new(pack, names)?;
+    let outcome = pack.check_inputs_into(inputs, options, &mut spool);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    spool.finish(&outcome, &mut out)?;
+    out.flush()?;
+    Ok(outcome)
 }
 
 fn test(args: TestArgs, _stdout_color: Color, stderr_color: Color) -> ExitCode {

@@ -118,6 +118,16 @@ impl<'a> Line<'a> {
     pub fn parse(text: &'a str) -> Result<Line<'a>, serde_json::Error> {
         serde_json::from_str(text)
     }
+
+    /// Parses one JSON text given as bytes with a SIMD parser, falling back to
+    /// `serde_json` only to describe a line that fails (its messages are the ones users see
+    /// everywhere else, with a column).
+    pub fn parse_bytes(text: &'a [u8]) -> Result<Line<'a>, serde_json::Error> {
+        match sonic_rs::from_slice(text) {
+            Ok(line) => Ok(line),
+            Err(_) => serde_json::from_slice(text),
+        }
+    }
 }
 
 /// A string that borrows from the input when it can.

@@ -8,10 +8,10 @@
 use super::lite::Line;
 use super::{DataError, Origin, SourceId};
 use serde_json::value::RawValue;
-use std::io::{self, BufRead};
+use std::io::{self, BufRead, Read};
 
 /// The size a batch of lines aims for.
-pub const BATCH_BYTES: usize = 1 << 20;
+pub const BATCH_BYTES: usize = 1 << 19;
 
 /// Whole lines of a source, with the number of the first.
 #[derive(Debug, Default)]
@@ -24,57 +24,83 @@ pub struct Batch {
     pub source: SourceId,
 }
 
+/// A run of whole lines within a batch, for parsing on one thread.
+#[derive(Debug, Clone)]
+pub struct Part {
+    /// Byte range in the batch.
+    pub range: std::ops::Range<usize>,
+    /// 1-based number of its first line.
+    pub first_line: u32,
+}
+
 impl Batch {
-    /// Every non-blank line with its origin, in order.
-    pub fn lines(&self) -> impl Iterator<Item = (&[u8], Origin)> + '_ {
+    /// Every non-blank line of a part with its origin, in order.
+    pub fn lines<'b>(&'b self, part: &Part) -> impl Iterator<Item = (&'b [u8], Origin)> + 'b {
         let source = self.source;
-        self.bytes
-            .split(|b| *b == b'\n')
-            .enumerate()
-            .map(move |(i, line)| {
-                let origin = Origin {
-                    source,
-                    line: self.first_line + i as u32,
-                };
-                (line, origin)
-            })
-            .filter(|(line, _)| !line.iter().all(u8::is_ascii_whitespace))
+        let text = &self.bytes[part.range.clone()];
+        let first_line = part.first_line;
+        let mut start = 0;
+        let mut breaks = memchr::memchr_iter(b'\n', text);
+        let mut number = first_line;
+        std::iter::from_fn(move || loop {
+            if start > text.len() {
+                return None;
+            }
+            let end = breaks.next().unwrap_or(text.len());
+            let line = &text[start..end];
+            start = end + 1;
+            let origin = Origin {
+                source,
+                line: number,
+            };
+            number += 1;
+            if !line.iter().all(u8::is_ascii_whitespace) {
+                return Some((line, origin));
+            }
+        })
     }
 
-    /// Splits the batch into about `parts` batches of whole lines, for parsing in parallel.
-    pub fn split(self, parts: usize) -> Vec<Batch> {
+    /// The whole batch as one part.
+    pub fn whole(&self) -> Part {
+        Part {
+            range: 0..self.bytes.len(),
+            first_line: self.first_line,
+        }
+    }
+
+    /// Splits the batch into about `parts` runs of whole lines, for parsing in parallel.
+    pub fn parts(&self, parts: usize) -> Vec<Part> {
         let target = self.bytes.len() / parts.max(1) + 1;
         let mut out = Vec::with_capacity(parts);
-        let mut rest = &self.bytes[..];
+        let mut start = 0;
         let mut line = self.first_line;
-        while !rest.is_empty() {
-            let cut = match rest.get(target..).and_then(|t| t.iter().position(|b| *b == b'\n')) {
-                Some(i) => target + i + 1,
-                None => rest.len(),
+        while start < self.bytes.len() {
+            let cut = match memchr::memchr(b'\n', self.bytes.get(start + target..).unwrap_or(&[])) {
+                Some(i) => start + target + i + 1,
+                None => self.bytes.len(),
             };
-            let (head, tail) = rest.split_at(cut);
-            out.push(Batch {
-                bytes: head.to_vec(),
+            out.push(Part {
+                range: start..cut,
                 first_line: line,
-                source: self.source,
             });
-            line += head.iter().filter(|b| **b == b'\n').count() as u32;
-            rest = tail;
+            line += memchr::memchr_iter(b'\n', &self.bytes[start..cut]).count() as u32;
+            start = cut;
         }
         out
     }
 }
 
-/// Reads a source batch by batch.
+/// Reads a source batch by batch, reusing the buffers of batches handed back.
 pub struct Batches<R> {
     reader: R,
     source: SourceId,
     next_line: u32,
     carry: Vec<u8>,
+    spare: Vec<Vec<u8>>,
     done: bool,
 }
 
-impl<R: BufRead> Batches<R> {
+impl<R: Read> Batches<R> {
     /// Batches of `reader`'s lines.
     pub fn new(reader: R, source: SourceId) -> Self {
         Batches {
@@ -82,7 +108,15 @@ impl<R: BufRead> Batches<R> {
             source,
             next_line: 1,
             carry: Vec::new(),
+            spare: Vec::new(),
             done: false,
+        }
+    }
+
+    /// Hands a batch's buffer back for the next batch.
+    pub fn recycle(&mut self, batch: Batch) {
+        if self.spare.len() < 4 {
+            self.spare.push(batch.bytes);
         }
     }
 
@@ -92,24 +126,35 @@ impl<R: BufRead> Batches<R> {
         if self.done {
             return Ok(None);
         }
-        let mut bytes = std::mem::take(&mut self.carry);
-        bytes.reserve(BATCH_BYTES);
+        let mut bytes = self.spare.pop().unwrap_or_default();
+        bytes.clear();
+        bytes.append(&mut self.carry);
+        let mut searched = 0;
         loop {
-            let buf = self.reader.fill_buf()?;
-            if buf.is_empty() {
+            let filled = bytes.len();
+            bytes.resize(filled.max(BATCH_BYTES).max(filled + (64 << 10)), 0);
+            let n = match self.reader.read(&mut bytes[filled..]) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => 0,
+                Err(e) => {
+                    bytes.truncate(filled);
+                    return Err(e);
+                }
+            };
+            bytes.truncate(filled + n);
+            if n == 0 {
                 self.done = true;
                 break;
             }
-            let n = buf.len();
-            bytes.extend_from_slice(buf);
-            self.reader.consume(n);
-            if bytes.len() >= BATCH_BYTES && bytes.contains(&b'\n') {
+            if bytes.len() >= BATCH_BYTES && memchr::memchr(b'\n', &bytes[searched..]).is_some() {
                 break;
             }
+            searched = bytes.len();
         }
         if !self.done {
-            let end = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-            self.carry = bytes.split_off(end);
+            let end = memchr::memrchr(b'\n', &bytes).map_or(0, |i| i + 1);
+            self.carry.extend_from_slice(&bytes[end..]);
+            bytes.truncate(end);
         }
         if bytes.is_empty() {
             return Ok(None);
@@ -119,7 +164,7 @@ impl<R: BufRead> Batches<R> {
             source: self.source,
             bytes,
         };
-        self.next_line += batch.bytes.iter().filter(|b| **b == b'\n').count() as u32;
+        self.next_line += memchr::memchr_iter(b'\n', &batch.bytes).count() as u32;
         Ok(Some(batch))
     }
 }
@@ -142,15 +187,15 @@ pub fn is_json_array(reader: &mut impl BufRead) -> io::Result<bool> {
     }
 }
 
-/// Parses one line of JSON Lines.
+/// Parses one line of JSON Lines. The JSON parser checks that strings are UTF-8; only when
+/// it fails is the line checked as a whole, to name the byte that is not.
 pub fn parse_line(bytes: &[u8], origin: Origin) -> Result<Line<'_>, DataError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| DataError::InvalidJson {
-        reason: format!("invalid UTF-8 at byte {}", e.valid_up_to()),
-        origin,
-    })?;
-    Line::parse(text.trim()).map_err(|e| DataError::InvalidJson {
-        reason: describe_json_error(&e),
-        origin,
+    Line::parse_bytes(bytes.trim_ascii()).map_err(|e| {
+        let reason = match std::str::from_utf8(bytes) {
+            Err(bad) => format!("invalid UTF-8 at byte {}", bad.valid_up_to()),
+            Ok(_) => describe_json_error(&e),
+        };
+        DataError::InvalidJson { reason, origin }
     })
 }
 
@@ -217,8 +262,8 @@ mod tests {
         let mut batches = Batches::new(text.as_bytes(), SourceId(0));
         let mut seen = 0u32;
         while let Some(batch) = batches.next_batch().expect("in memory") {
-            for part in batch.split(3) {
-                for (line, origin) in part.lines() {
+            for part in batch.parts(3) {
+                for (line, origin) in batch.lines(&part) {
                     seen += 1;
                     assert_eq!(origin.line, seen);
                     assert_eq!(line, format!("{{\"n\":{seen}}}").as_bytes());
@@ -232,7 +277,7 @@ mod tests {
     fn a_last_line_without_a_break_is_read() {
         let mut batches = Batches::new(&b"{\"a\":1}\n\n{\"b\":2}"[..], SourceId(0));
         let batch = batches.next_batch().expect("in memory").expect("one batch");
-        let lines: Vec<u32> = batch.lines().map(|(_, o)| o.line).collect();
+        let lines: Vec<u32> = batch.lines(&batch.whole()).map(|(_, o)| o.line).collect();
         assert_eq!(lines, vec![1, 3]);
         assert!(batches.next_batch().expect("in memory").is_none());
     }

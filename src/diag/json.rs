@@ -91,15 +91,12 @@ pub fn severity_word(s: Severity) -> &'static str {
     }
 }
 
-fn source_name(outcome: &Outcome, index: u32) -> &str {
-    outcome
-        .sources
-        .get(index as usize)
-        .map_or("?", |s| s.name.as_str())
+fn source_name(names: &[String], index: u32) -> &str {
+    names.get(index as usize).map_or("?", |s| s.as_str())
 }
 
-/// A finding as JSON.
-pub fn finding<'a>(pack: &'a Pack, outcome: &'a Outcome, f: &'a Finding) -> JsonFinding<'a> {
+/// A finding as JSON; `sources` names the data sources by index.
+pub fn finding<'a>(pack: &'a Pack, sources: &'a [String], f: &'a Finding) -> JsonFinding<'a> {
     let rule = &pack.plan.rules[f.rule];
     JsonFinding {
         kind: "finding",
@@ -114,7 +111,7 @@ pub fn finding<'a>(pack: &'a Pack, outcome: &'a Outcome, f: &'a Finding) -> Json
             .map(|r| JsonRecord {
                 id: &r.id,
                 kind: &pack.plan.schema.kind(r.kind).name,
-                file: source_name(outcome, r.origin.source.0),
+                file: source_name(sources, r.origin.source.0),
                 line: r.origin.line,
             })
             .collect(),
@@ -122,15 +119,15 @@ pub fn finding<'a>(pack: &'a Pack, outcome: &'a Outcome, f: &'a Finding) -> Json
     }
 }
 
-/// A data error as JSON.
-pub fn data_error<'a>(outcome: &'a Outcome, e: &DataError) -> JsonDataError<'a> {
+/// A data error as JSON; `sources` names the data sources by index.
+pub fn data_error<'a>(sources: &'a [String], e: &DataError) -> JsonDataError<'a> {
     let origin = e.origin();
     JsonDataError {
         kind: "data-error",
         code: e.code_str(),
         severity: "error",
         message: e.to_string(),
-        file: source_name(outcome, origin.source.0),
+        file: source_name(sources, origin.source.0),
         line: origin.line,
     }
 }
@@ -143,10 +140,9 @@ pub fn summary<'a>(pack: &'a Pack, outcome: &'a Outcome) -> JsonSummary<'a> {
         .collect();
     let mut per_rule: IndexMap<&str, usize> =
         pack.plan.rules.iter().map(|r| (r.id.as_str(), 0)).collect();
-    for f in &outcome.findings {
-        let rule = &pack.plan.rules[f.rule];
-        findings[severity_word(rule.severity)] += 1;
-        per_rule[rule.id.as_str()] += 1;
+    for (rule, n) in pack.plan.rules.iter().zip(&outcome.per_rule) {
+        findings[severity_word(rule.severity)] += *n as usize;
+        per_rule[rule.id.as_str()] += *n as usize;
     }
     JsonSummary {
         kind: "summary",
@@ -159,21 +155,105 @@ pub fn summary<'a>(pack: &'a Pack, outcome: &'a Outcome) -> JsonSummary<'a> {
     }
 }
 
+fn names(outcome: &Outcome) -> Vec<String> {
+    outcome.sources.iter().map(|s| s.name.clone()).collect()
+}
+
 /// The whole run as JSON Lines: data errors, findings, then the summary.
 pub fn render(pack: &Pack, outcome: &Outcome) -> String {
+    let sources = names(outcome);
     let mut out = String::new();
     let mut line = |value: &dyn erased::Json| {
         out.push_str(&value.to_json());
         out.push('\n');
     };
     for e in &outcome.data_errors {
-        line(&data_error(outcome, e));
+        line(&data_error(&sources, e));
     }
     for f in &outcome.findings {
-        line(&finding(pack, outcome, f));
+        line(&finding(pack, &sources, f));
     }
     line(&summary(pack, outcome));
     out
+}
+
+/// A [`FindingSink`] that writes findings as JSON Lines to a temporary file as items
+/// complete, so a run over millions of records holds none of its findings in memory. Once
+/// the run is over, [`JsonSpool::finish`] writes the whole output in the same order as
+/// [`render`]: data errors, findings, summary.
+pub struct JsonSpool<'p> {
+    pack: &'p Pack,
+    sources: Vec<String>,
+    file: std::io::BufWriter<std::fs::File>,
+    written: u64,
+    /// The byte range of each slot's findings in the file.
+    slots: Vec<std::ops::Range<u64>>,
+    error: Option<std::io::Error>,
+}
+
+impl<'p> JsonSpool<'p> {
+    /// A spool for a run of `pack` over sources with these names.
+    pub fn new(pack: &'p Pack, sources: Vec<String>) -> std::io::Result<Self> {
+        Ok(JsonSpool {
+            pack,
+            sources,
+            file: std::io::BufWriter::with_capacity(1 << 16, tempfile::tempfile()?),
+            written: 0,
+            slots: Vec::new(),
+            error: None,
+        })
+    }
+
+    /// Writes the run's output to `out`.
+    pub fn finish(self, outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        use std::io::{Read, Seek, SeekFrom};
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let mut file = self.file.into_inner().map_err(|e| e.into_error())?;
+        let sources = names(outcome);
+        for e in &outcome.data_errors {
+            writeln!(out, "{}", erased::Json::to_json(&data_error(&sources, e)))?;
+        }
+        let mut at = u64::MAX;
+        for range in self.slots.into_iter().filter(|r| !r.is_empty()) {
+            if range.start != at {
+                file.seek(SeekFrom::Start(range.start))?;
+            }
+            std::io::copy(&mut (&mut file).take(range.end - range.start), out)?;
+            at = range.end;
+        }
+        writeln!(out, "{}", erased::Json::to_json(&summary(self.pack, outcome)))
+    }
+
+    fn write(&mut self, findings: &[Finding]) -> std::io::Result<std::ops::Range<u64>> {
+        use std::io::Write;
+        let start = self.written;
+        for f in findings {
+            let line = erased::Json::to_json(&finding(self.pack, &self.sources, f));
+            self.file.write_all(line.as_bytes())?;
+            self.file.write_all(b"\n")?;
+            self.written += line.len() as u64 + 1;
+        }
+        Ok(start..self.written)
+    }
+}
+
+impl crate::run::FindingSink for JsonSpool<'_> {
+    fn deliver(&mut self, slot: usize, findings: Vec<Finding>) {
+        if self.error.is_some() {
+            return;
+        }
+        match self.write(&findings) {
+            Ok(range) => {
+                if self.slots.len() <= slot {
+                    self.slots.resize(slot + 1, 0..0);
+                }
+                self.slots[slot] = range;
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
 }
 
 mod erased {

@@ -2,10 +2,10 @@
 //! a JSON array, the second pass over items that reappeared, and records given as values.
 
 use super::items::{Parsed, Runner};
-use super::{fallback_id, Input, Outcome, Pack, RunOptions, SourceInfo};
+use super::{fallback_id, FindingSink, Input, Outcome, Pack, RunOptions, SourceInfo};
 use crate::data::{
-    is_json_array, parse_line, read_array, Batch, Batches, DataError, Line, Origin, Record,
-    SourceId, Validator,
+    is_json_array, parse_line, read_array, Batch, Batches, DataError, Line, Origin, Part,
+    Record, SourceId, Validator,
 };
 use indexmap::IndexMap;
 use rayon::prelude::*;
@@ -14,11 +14,11 @@ use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Parses and validates the lines of a batch, in order.
-fn parse_batch(validator: &Validator, batch: &Batch, name: &str) -> Vec<Parsed> {
+/// Parses and validates the lines of a part of a batch, in order.
+fn parse_part(validator: &Validator, batch: &Batch, part: &Part, name: &str) -> Vec<Parsed> {
     let mut last_item = None;
     batch
-        .lines()
+        .lines(part)
         .map(|(bytes, origin)| parse_one(validator, parse_line(bytes, origin), origin, name, &mut last_item))
         .collect()
 }
@@ -43,12 +43,12 @@ fn parse_one(
 }
 
 /// Parses a batch on the thread pool, a few pieces per thread.
-fn parse_parallel(validator: &Validator, batch: Batch, name: &str) -> Vec<Vec<Parsed>> {
+fn parse_parallel(validator: &Validator, batch: &Batch, name: &str) -> Vec<Vec<Parsed>> {
     let parts = rayon::current_num_threads() * 4;
     batch
-        .split(parts)
+        .parts(parts)
         .par_iter()
-        .map(|part| parse_batch(validator, part, name))
+        .map(|part| parse_part(validator, batch, part, name))
         .collect()
 }
 
@@ -94,8 +94,13 @@ impl Progress {
 }
 
 /// Runs a pack over its inputs: the whole of [`Pack::check_inputs_with`].
-pub(super) fn run(pack: &Pack, inputs: &[Input], options: &RunOptions) -> Outcome {
-    let mut runner = Runner::new(pack, options);
+pub(super) fn run(
+    pack: &Pack,
+    inputs: &[Input],
+    options: &RunOptions,
+    sink: &mut dyn FindingSink,
+) -> Outcome {
+    let mut runner = Runner::new(pack, options, sink);
     let validator = Validator::new(pack.plan.schema.clone());
     let mut progress = Progress::new(options.progress);
     for (index, input) in inputs.iter().enumerate() {
@@ -103,13 +108,13 @@ pub(super) fn run(pack: &Pack, inputs: &[Input], options: &RunOptions) -> Outcom
     }
     runner.finish_current();
     let ready = runner.take_ready();
-    let results = runner.evaluate(ready);
+    let results = runner.work.evaluate(ready);
     runner.apply(results);
     if !runner.reread.is_empty() {
         reread_items(&mut runner, &validator);
     }
     let grouped = runner.take_grouped();
-    let results = runner.evaluate(grouped);
+    let results = runner.work.evaluate(grouped);
     runner.apply(results);
     progress.clear();
     runner.finish()
@@ -125,7 +130,7 @@ fn read_input(
     let origin = Origin { source, line: 0 };
     match input {
         Input::Path(path) => {
-            let name = path.display().to_string();
+            let name = input.name();
             runner.outcome.sources.push(SourceInfo {
                 name: name.clone(),
                 readable: Some(path.clone()),
@@ -200,9 +205,10 @@ fn read_lines(
         };
         let size = batch.bytes.len();
         let (parsed, results) = rayon::join(
-            || parse_parallel(validator, batch, name),
-            || runner.evaluate(std::mem::take(&mut pending)),
+            || parse_parallel(validator, &batch, name),
+            || runner.work.evaluate(std::mem::take(&mut pending)),
         );
+        batches.recycle(batch);
         runner.apply(results);
         for parsed in parsed.into_iter().flatten() {
             runner.accept(parsed);
@@ -210,7 +216,7 @@ fn read_lines(
         pending = runner.take_ready();
         progress.advance(size, runner.items_seen());
     };
-    let results = runner.evaluate(pending);
+    let results = runner.work.evaluate(pending);
     runner.apply(results);
     outcome
 }
@@ -228,7 +234,7 @@ fn read_json_array(
         runner.accept(parsed);
     });
     let ready = runner.take_ready();
-    let results = runner.evaluate(ready);
+    let results = runner.work.evaluate(ready);
     runner.apply(results);
 }
 
@@ -282,12 +288,13 @@ fn reread_items(runner: &mut Runner, validator: &Validator) {
         }
         let mut batches = Batches::new(reader, source);
         while let Ok(Some(batch)) = batches.next_batch() {
-            for parsed in parse_parallel(validator, batch, &info.name).into_iter().flatten() {
+            for parsed in parse_parallel(validator, &batch, &info.name).into_iter().flatten() {
                 keep(parsed);
             }
+            batches.recycle(batch);
         }
     }
-    let results = runner.evaluate(items.into_values().collect());
+    let results = runner.work.evaluate(items.into_values().collect());
     runner.apply(results);
 }
 
@@ -295,8 +302,9 @@ fn reread_items(runner: &mut Runner, validator: &Validator) {
 pub(super) fn run_values(
     pack: &Pack,
     values: impl IntoIterator<Item = serde_json::Value>,
+    sink: &mut dyn FindingSink,
 ) -> Outcome {
-    let mut runner = Runner::new(pack, &RunOptions::default());
+    let mut runner = Runner::new(pack, &RunOptions::default(), sink);
     let validator = Validator::new(pack.plan.schema.clone());
     runner.outcome.sources.push(SourceInfo {
         name: "<values>".into(),
@@ -320,7 +328,7 @@ pub(super) fn run_values(
     }
     runner.finish_current();
     let ready = runner.take_ready();
-    let results = runner.evaluate(ready);
+    let results = runner.work.evaluate(ready);
     runner.apply(results);
     runner.finish()
 }

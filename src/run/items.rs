@@ -2,7 +2,7 @@
 //! and collecting each item's results into its slot, so that output order never depends on
 //! how many threads evaluated the items.
 
-use super::{Outcome, RunOptions, UNREADABLE};
+use super::{FindingSink, Outcome, RunOptions, UNREADABLE};
 use crate::data::{DataError, Origin, Record};
 use crate::eval::{Evaluator, Finding};
 use crate::pack::Pack;
@@ -91,11 +91,38 @@ impl Counts {
     }
 }
 
-/// The state of a run between batches.
-pub(super) struct Runner<'p> {
-    pub pack: &'p Pack,
+/// What evaluating needs; shared by the threads of the pool.
+pub(super) struct Work<'p> {
     pub evaluator: Evaluator<'p>,
     parse_only: bool,
+}
+
+impl Work<'_> {
+    /// Evaluates items on the thread pool.
+    pub fn evaluate(&self, items: Vec<Vec<Record>>) -> Vec<ItemResult> {
+        let evaluator = &self.evaluator;
+        if self.parse_only {
+            return items
+                .into_iter()
+                .map(|records| ItemResult {
+                    item: records.first().map_or_else(|| Arc::from(""), |r| r.item.clone()),
+                    findings: Vec::new(),
+                    errors: Vec::new(),
+                })
+                .collect();
+        }
+        items
+            .into_par_iter()
+            .map(|records| evaluate_item(evaluator, records))
+            .collect()
+    }
+
+}
+
+/// The state of a run between batches.
+pub(super) struct Runner<'p, 's> {
+    pub pack: &'p Pack,
+    pub work: Work<'p>,
     counts: Counts,
     current: Vec<Record>,
     /// Items completed while the input still looked grouped.
@@ -107,21 +134,25 @@ pub(super) struct Runner<'p> {
     pub reread: IndexSet<Arc<str>>,
     /// Completed items waiting to be evaluated.
     ready: Vec<Vec<Record>>,
-    /// Findings per item, in order of first appearance.
-    results: IndexMap<Arc<str>, Vec<Finding>>,
+    /// Every item in order of first appearance (its slot), with the rules of the findings
+    /// delivered for it, so that a later delivery can correct the counts.
+    slots: IndexMap<Arc<str>, Box<[u32]>>,
+    sink: &'s mut dyn FindingSink,
     reported_duplicates: HashSet<Origin>,
     dataset: Option<Vec<Record>>,
     pub outcome: Outcome,
 }
 
-impl<'p> Runner<'p> {
-    pub fn new(pack: &'p Pack, options: &RunOptions) -> Self {
+impl<'p, 's> Runner<'p, 's> {
+    pub fn new(pack: &'p Pack, options: &RunOptions, sink: &'s mut dyn FindingSink) -> Self {
         let keep_for_dataset = !options.parse_only
             && pack.plan.rules.iter().any(|r| r.scope == Scope::Dataset);
         Runner {
             pack,
-            evaluator: Evaluator::new(&pack.plan).with_budget(options.work_budget),
-            parse_only: options.parse_only,
+            work: Work {
+                evaluator: Evaluator::new(&pack.plan).with_budget(options.work_budget),
+                parse_only: options.parse_only,
+            },
             counts: Counts {
                 slots: vec![Default::default(); pack.plan.schema.len() + 1],
                 order: Vec::new(),
@@ -132,10 +163,14 @@ impl<'p> Runner<'p> {
             grouped: IndexMap::new(),
             reread: IndexSet::new(),
             ready: Vec::new(),
-            results: IndexMap::new(),
+            slots: IndexMap::new(),
+            sink,
             reported_duplicates: HashSet::new(),
             dataset: keep_for_dataset.then(Vec::new),
-            outcome: Outcome::default(),
+            outcome: Outcome {
+                per_rule: vec![0; pack.plan.rules.len()],
+                ..Outcome::default()
+            },
         }
     }
 
@@ -197,14 +232,14 @@ impl<'p> Runner<'p> {
         let records = std::mem::take(&mut self.current);
         if let Some(first) = records.first() {
             self.finished.insert(first.item.clone());
-            self.results.insert(first.item.clone(), Vec::new());
+            self.slots.insert(first.item.clone(), Box::default());
             self.ready.push(records);
         }
     }
 
     /// The number of items seen so far.
     pub fn items_seen(&self) -> usize {
-        self.results.len() + self.grouped.len() + usize::from(!self.current.is_empty())
+        self.slots.len() + self.grouped.len() + usize::from(!self.current.is_empty())
     }
 
     /// The completed items not yet evaluated.
@@ -218,36 +253,24 @@ impl<'p> Runner<'p> {
         grouped
             .into_iter()
             .map(|(item, records)| {
-                self.results.insert(item, Vec::new());
+                self.slots.insert(item, Box::default());
                 records
             })
-            .collect()
-    }
-
-    /// Evaluates items on the thread pool.
-    pub fn evaluate(&self, items: Vec<Vec<Record>>) -> Vec<ItemResult> {
-        let evaluator = &self.evaluator;
-        if self.parse_only {
-            return items
-                .into_iter()
-                .map(|records| ItemResult {
-                    item: records.first().map_or_else(|| Arc::from(""), |r| r.item.clone()),
-                    findings: Vec::new(),
-                    errors: Vec::new(),
-                })
-                .collect();
-        }
-        items
-            .into_par_iter()
-            .map(|records| evaluate_item(evaluator, records))
             .collect()
     }
 
     /// Stores evaluated items in their slots and counts what they left out.
     pub fn apply(&mut self, results: Vec<ItemResult>) {
         for result in results {
-            if let Some(slot) = self.results.get_mut(&result.item) {
-                *slot = result.findings;
+            if let Some((slot, _, rules)) = self.slots.get_full_mut(&result.item) {
+                for &rule in rules.iter() {
+                    self.outcome.per_rule[rule as usize] -= 1;
+                }
+                *rules = result.findings.iter().map(|f| f.rule as u32).collect();
+                for &rule in rules.iter() {
+                    self.outcome.per_rule[rule as usize] += 1;
+                }
+                self.sink.deliver(slot, result.findings);
             }
             for (error, kind) in result.errors {
                 if let DataError::DuplicateId { origin, .. } = &error {
@@ -273,10 +296,14 @@ impl<'p> Runner<'p> {
                     .into_iter()
                     .filter(|r| seen.insert((r.item.clone(), r.id.clone())))
                     .collect();
-                self.evaluator.evaluate(&records, Scope::Dataset).findings
+                self.work.evaluator.evaluate(&records, Scope::Dataset).findings
             }
             None => Vec::new(),
         };
+        for f in &dataset_findings {
+            self.outcome.per_rule[f.rule] += 1;
+        }
+        self.sink.deliver(self.slots.len(), dataset_findings);
         let mut outcome = self.outcome;
         let schema = &self.pack.plan.schema;
         for &i in &self.counts.order {
@@ -290,13 +317,7 @@ impl<'p> Runner<'p> {
                 .per_kind
                 .insert(name, self.counts.slots[i].clone());
         }
-        outcome.summary.items = self.results.len() as u64;
-        outcome.findings = self
-            .results
-            .into_values()
-            .flatten()
-            .chain(dataset_findings)
-            .collect();
+        outcome.summary.items = self.slots.len() as u64;
         outcome.data_errors.sort_by_key(DataError::origin);
         outcome
     }

@@ -105,11 +105,45 @@ impl Summary {
     }
 }
 
+/// Receives findings item by item as soon as they are final, so that a run need not hold
+/// them all. Slots number the items in order of first appearance; the data-set rules take
+/// the last slot. A slot is delivered again only when its item's records reappeared after
+/// other items (input not grouped by item): the new findings replace the old ones.
+pub trait FindingSink: Send {
+    /// The findings of the item in `slot`, sorted by rule and key.
+    fn deliver(&mut self, slot: usize, findings: Vec<Finding>);
+}
+
+/// A sink that keeps every finding, for [`Outcome::findings`].
+#[derive(Debug, Default)]
+pub struct CollectFindings {
+    slots: Vec<Vec<Finding>>,
+}
+
+impl FindingSink for CollectFindings {
+    fn deliver(&mut self, slot: usize, findings: Vec<Finding>) {
+        if self.slots.len() <= slot {
+            self.slots.resize_with(slot + 1, Vec::new);
+        }
+        self.slots[slot] = findings;
+    }
+}
+
+impl CollectFindings {
+    /// Every finding in output order.
+    pub fn into_findings(self) -> Vec<Finding> {
+        self.slots.into_iter().flatten().collect()
+    }
+}
+
 /// Everything a run found.
 #[derive(Debug, Default)]
 pub struct Outcome {
-    /// Rule findings: items in order of first appearance, then data-set findings.
+    /// Rule findings: items in order of first appearance, then data-set findings. Empty
+    /// when the findings went to a [`FindingSink`].
     pub findings: Vec<Finding>,
+    /// The number of findings per rule, by index in [`crate::plan::Plan::rules`].
+    pub per_rule: Vec<u64>,
     /// Rejected lines and records and stopped rules, in input order.
     pub data_errors: Vec<DataError>,
     /// Reconciled counts.
@@ -122,6 +156,16 @@ pub struct Outcome {
 
 /// Name of the bucket for lines whose kind cannot be read.
 const UNREADABLE: &str = "(unreadable)";
+
+impl Input {
+    /// The name diagnostics give this input.
+    pub fn name(&self) -> String {
+        match self {
+            Input::Path(path) => path.display().to_string(),
+            Input::Stdin => "<stdin>".into(),
+        }
+    }
+}
 
 fn fallback_id(source_name: &str, origin: Origin) -> String {
     let file = std::path::Path::new(source_name)
@@ -141,7 +185,21 @@ impl Pack {
     /// [`Pack::check_inputs`] with explicit options. The outcome is the same, in content
     /// and order, for every number of threads.
     pub fn check_inputs_with(&self, inputs: &[Input], options: &RunOptions) -> Outcome {
-        let run = || input::run(self, inputs, options);
+        let mut collect = CollectFindings::default();
+        let mut outcome = self.check_inputs_into(inputs, options, &mut collect);
+        outcome.findings = collect.into_findings();
+        outcome
+    }
+
+    /// Checks data, handing findings to `sink` as items complete instead of keeping them:
+    /// memory then stays bounded by the largest item (on input grouped by item).
+    pub fn check_inputs_into(
+        &self,
+        inputs: &[Input],
+        options: &RunOptions,
+        sink: &mut dyn FindingSink,
+    ) -> Outcome {
+        let mut run = move || input::run(self, inputs, options, sink);
         match rayon::ThreadPoolBuilder::new()
             .num_threads(options.threads)
             .build()
@@ -154,6 +212,9 @@ impl Pack {
     /// Checks records given as JSON values (all of them are held in memory, grouped by
     /// item, before any is checked). Each value's position in the iterator is its "line".
     pub fn check_values(&self, values: impl IntoIterator<Item = serde_json::Value>) -> Outcome {
-        input::run_values(self, values)
+        let mut collect = CollectFindings::default();
+        let mut outcome = input::run_values(self, values, &mut collect);
+        outcome.findings = collect.into_findings();
+        outcome
     }
 }
