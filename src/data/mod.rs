@@ -10,6 +10,6 @@ mod value;
 pub use error::DataError;
 pub use lite::{Line, Lite};
 pub use read::{is_json_array, parse_line, read_array, Batch, Batches, Part, BATCH_BYTES};
-pub use validate::{validate, Validator};
+pub use validate::{validate, Shared, Validator};
 
 pub use value::{format_number, Origin, Record, SourceId, Value};

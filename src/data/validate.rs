@@ -4,6 +4,9 @@ use super::lite::{Line, Lite};
 use super::{DataError, Origin, Record, Value};
 use crate::check::did_you_mean;
 use crate::schema::{Kind, KindId, Schema, Type};
+use rustc_hash::FxHashMap;
+use smallvec::{smallvec, SmallVec};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// Validates records against a schema. Built once per run; kind and field names are looked
@@ -40,15 +43,15 @@ impl Validator {
     }
 
     /// Turns one line into a record of a declared kind, or says why it cannot be checked.
-    /// `fallback_id` names records that carry no `id` (a stable `file:line`). `last_item`
-    /// lets consecutive records of one item share its name. The error is boxed because
-    /// rejection is the rare path and records are the hot one.
-    pub fn record(
+    /// `fallback_id` names records that carry no `id` (a stable `file:line`). `shared` lets
+    /// records read together share their item name and short repeated texts. The error is
+    /// boxed because rejection is the rare path and records are the hot one.
+    pub fn record<'l>(
         &self,
-        line: &Line,
+        line: &Line<'l>,
         origin: Origin,
         fallback_id: impl FnOnce() -> String,
-        last_item: &mut Option<Arc<str>>,
+        shared: &mut Shared<'l>,
     ) -> Result<Record, Box<DataError>> {
         let Line::Object(entries) = line else {
             let found = match line {
@@ -80,7 +83,7 @@ impl Validator {
             None => Arc::from(fallback_id()),
         };
         let kind = self.schema.kind(kind_id);
-        let mut slots: Vec<Option<&Lite>> = vec![None; kind.fields.len()];
+        let mut slots: SmallVec<[Option<&Lite<'l>>; 16]> = smallvec![None; kind.fields.len()];
         for (key, value) in entries {
             if let Some(i) = kind.fields.keys().position(|name| name == key) {
                 slots[i] = Some(value);
@@ -98,17 +101,17 @@ impl Validator {
                         origin,
                     }))
                 }
-                Some(json) => convert(json, &field.ty).map_err(|problem| {
+                Some(json) => convert(json, &field.ty, shared).map_err(|problem| {
                     Box::new(field_error(kind, &id, name, &field.ty, problem, origin))
                 })?,
             };
             fields.push(value);
         }
-        let item = match last_item {
+        let item = match &shared.last_item {
             Some(last) if **last == *item => last.clone(),
             _ => {
                 let fresh: Arc<str> = Arc::from(&*item);
-                *last_item = Some(fresh.clone());
+                shared.last_item = Some(fresh.clone());
                 fresh
             }
         };
@@ -139,7 +142,35 @@ pub fn validate(
     origin: Origin,
     fallback_id: impl FnOnce() -> String,
 ) -> Result<Record, Box<DataError>> {
-    Validator::new(schema.clone()).record(&Line::from_json(json), origin, fallback_id, &mut None)
+    let line = Line::from_json(json);
+    Validator::new(schema.clone()).record(&line, origin, fallback_id, &mut Shared::default())
+}
+
+/// What records read together (one run of lines, on one thread) share: the item name of the
+/// previous record and one copy of each short text. Field values such as speaker names,
+/// annotators, labels and enum values repeat from record to record; sharing them saves an
+/// allocation, and a free on another thread, for most field values.
+#[derive(Debug, Default)]
+pub struct Shared<'l> {
+    last_item: Option<Arc<str>>,
+    texts: FxHashMap<&'l str, Arc<str>>,
+}
+
+/// Texts longer than this are rarely repeated (free text, not names).
+const SHARED_TEXT_MAX: usize = 32;
+
+impl<'l> Shared<'l> {
+    fn text(&mut self, text: &Cow<'l, str>) -> Value {
+        match text {
+            Cow::Borrowed(t) if t.len() <= SHARED_TEXT_MAX => Value::Str(
+                self.texts
+                    .entry(t)
+                    .or_insert_with(|| Arc::from(*t))
+                    .clone(),
+            ),
+            other => Value::str(other),
+        }
+    }
 }
 
 fn check_interval(kind: &Kind, record: Record) -> Result<Record, Box<DataError>> {
@@ -164,9 +195,9 @@ enum Problem {
     NotInEnum(String),
 }
 
-fn convert(json: &Lite, ty: &Type) -> Result<Value, Problem> {
+fn convert<'l>(json: &Lite<'l>, ty: &Type, shared: &mut Shared<'l>) -> Result<Value, Problem> {
     match (ty, json) {
-        (Type::Str | Type::Ref(_), Lite::Str(s)) => Ok(Value::str(s)),
+        (Type::Str | Type::Ref(_), Lite::Str(s)) => Ok(shared.text(s)),
         (Type::Ref(_), number @ (Lite::Int(_) | Lite::UInt(_) | Lite::Float(_))) => {
             Ok(number.to_text().map_or(Value::Missing, |t| Value::str(&t)))
         }
@@ -179,14 +210,14 @@ fn convert(json: &Lite, ty: &Type) -> Result<Value, Problem> {
         (Type::Bool, Lite::Bool(b)) => Ok(Value::Bool(*b)),
         (Type::Enum(e), Lite::Str(s)) => {
             if e.variants.iter().any(|v| v == s) {
-                Ok(Value::str(s))
+                Ok(shared.text(s))
             } else {
                 Err(Problem::NotInEnum(s.to_string()))
             }
         }
         (Type::List(elem), Lite::Array(items)) => {
             let values: Result<Vec<Value>, Problem> =
-                items.iter().map(|i| convert(i, elem)).collect();
+                items.iter().map(|i| convert(i, elem, shared)).collect();
             Ok(Value::List(values?.into()))
         }
         (_, json) => Err(Problem::Type(json.type_name())),

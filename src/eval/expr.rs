@@ -20,10 +20,64 @@ pub fn render_value(v: &Value, format: Format) -> String {
     }
 }
 
+/// [`compare`] for two texts.
+fn compare_text(op: crate::plan::CompareOp, a: &str, b: &str) -> bool {
+    use crate::plan::CompareOp::*;
+    match op {
+        Eq => a == b,
+        Ne => a != b,
+        Lt => a < b,
+        Le => a <= b,
+        Gt => a > b,
+        Ge => a >= b,
+    }
+}
+
 impl<'a, 'r> RuleRun<'a, 'r> {
     /// Whether a boolean node is true.
+    /// Boolean nodes are decided here directly, without building a [`Value`].
     pub(crate) fn truth(&self, id: ExprId, env: &mut [Bound<'r>]) -> bool {
-        matches!(self.value(id, env), Value::Bool(true))
+        match self.rule.expr(id) {
+            Node::Not(a) => !self.truth(*a, env),
+            Node::All(parts) => parts.iter().all(|p| self.truth(*p, env)),
+            Node::Any(parts) => parts.iter().any(|p| self.truth(*p, env)),
+            Node::Compare(op, a, b) => self.compare(*op, *a, *b, env),
+            Node::In(a, b) => {
+                let needle = self.value(*a, env);
+                match self.borrowed(*b, env) {
+                    Some(list) => ops::contains(list, &needle),
+                    None => ops::contains(&self.value(*b, env), &needle),
+                }
+            }
+            Node::Has(a) => match self.borrowed(*a, env) {
+                Some(v) => !matches!(v, Value::Missing),
+                None => !matches!(self.value(*a, env), Value::Missing),
+            },
+            Node::Relation {
+                rel,
+                left,
+                right,
+                tolerance,
+            } => {
+                let tol = tolerance.and_then(|t| self.value(t, env).as_num());
+                match (self.interval(env, *left), self.interval(env, *right)) {
+                    (Some(a), Some(b)) => time::holds(*rel, a, b, tol),
+                    _ => false,
+                }
+            }
+            Node::Quantified {
+                quantifier,
+                var,
+                source,
+                access,
+                filter,
+                condition,
+            } if *quantifier != Quantifier::Count => matches!(
+                self.quantified(*quantifier, var.0 as usize, (source, access), filter, *condition, env),
+                Value::Bool(true)
+            ),
+            _ => matches!(self.value(id, env), Value::Bool(true)),
+        }
     }
 
     fn record(&self, env: &[Bound<'r>], var: crate::check::ir::VarId) -> Option<&'r Record> {
@@ -79,10 +133,13 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 Bound::Group(g) => Value::Num(g.members.len() as f64),
                 _ => Value::Missing,
             },
-            Node::Not(a) => Value::Bool(!self.truth(*a, env)),
-            Node::All(parts) => Value::Bool(parts.iter().all(|p| self.truth(*p, env))),
-            Node::Any(parts) => Value::Bool(parts.iter().any(|p| self.truth(*p, env))),
-            Node::Compare(op, a, b) => Value::Bool(self.compare(*op, *a, *b, env)),
+            Node::Not(_)
+            | Node::All(_)
+            | Node::Any(_)
+            | Node::Compare(..)
+            | Node::In(..)
+            | Node::Has(_)
+            | Node::Relation { .. } => Value::Bool(self.truth(id, env)),
             Node::Arith(op, a, b) => match (self.value(*a, env), self.value(*b, env)) {
                 (Value::Num(x), Value::Num(y)) => Value::Num(arith(*op, x, y)),
                 _ => Value::Missing,
@@ -91,27 +148,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 .value(*a, env)
                 .as_num()
                 .map_or(Value::Missing, |n| Value::Num(-n)),
-            Node::In(a, b) => {
-                let needle = self.value(*a, env);
-                Value::Bool(match self.borrowed(*b, env) {
-                    Some(list) => ops::contains(list, &needle),
-                    None => ops::contains(&self.value(*b, env), &needle),
-                })
-            }
             Node::Default(a, b) => ops::default(self.value(*a, env), || self.value(*b, env)),
-            Node::Has(a) => Value::Bool(!matches!(self.value(*a, env), Value::Missing)),
-            Node::Relation {
-                rel,
-                left,
-                right,
-                tolerance,
-            } => {
-                let tol = tolerance.and_then(|t| self.value(t, env).as_num());
-                match (self.interval(env, *left), self.interval(env, *right)) {
-                    (Some(a), Some(b)) => Value::Bool(time::holds(*rel, a, b, tol)),
-                    _ => Value::Bool(false),
-                }
-            }
             Node::Call(f, args) => self.call(f, args, env),
             Node::Quantified {
                 quantifier,
@@ -136,8 +173,26 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         }
     }
 
-    /// Compares two operands, reading constants and fields in place instead of copying them.
+    /// Text that can be read in place: a text constant or field, or a record's id.
+    pub(crate) fn text(&self, id: ExprId, env: &[Bound<'r>]) -> Option<&'a str>
+    where
+        'r: 'a,
+    {
+        match self.rule.expr(id) {
+            Node::RecordId(v) => self.record(env, *v).map(|r| &*r.id),
+            _ => match self.borrowed(id, env)? {
+                Value::Str(s) => Some(s),
+                _ => None,
+            },
+        }
+    }
+
+    /// Compares two operands, reading constants, fields and ids in place instead of copying
+    /// them.
     fn compare(&self, op: crate::plan::CompareOp, a: ExprId, b: ExprId, env: &mut [Bound<'r>]) -> bool {
+        if let (Some(x), Some(y)) = (self.text(a, env), self.text(b, env)) {
+            return compare_text(op, x, y);
+        }
         match (self.borrowed(a, env), self.borrowed(b, env)) {
             (Some(x), Some(y)) => compare(op, x, y),
             (Some(x), None) => compare(op, x, &self.value(b, env)),

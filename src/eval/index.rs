@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 
 /// A key as an index hashes it: equal keys are exactly the values `==` calls equal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum HashKey<'v> {
+pub(crate) enum HashKey<'v> {
     /// Text.
     Str(&'v str),
     /// A number's bits, with `-0` as `0`, or a boolean.
@@ -24,7 +24,7 @@ enum HashKey<'v> {
 
 /// A non-text key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Scalar {
+pub(crate) enum Scalar {
     Num(u64),
     Bool(bool),
 }
@@ -32,7 +32,7 @@ enum Scalar {
 impl<'v> HashKey<'v> {
     /// The key of a value, or `None` for a value that equals nothing (missing, NaN) or that
     /// is not a scalar.
-    fn of(value: &'v Value) -> Option<HashKey<'v>> {
+    pub(crate) fn of(value: &'v Value) -> Option<HashKey<'v>> {
         match value {
             Value::Str(s) => Some(HashKey::Str(s)),
             Value::Num(n) if n.is_nan() => None,
@@ -132,9 +132,14 @@ impl<'r> Index<'r> {
 
     /// The candidates for a key (when hashed) and a window around a bound interval (when
     /// sorted): a superset of the records that can satisfy both.
-    pub fn probe<'s>(&'s self, key: Option<&Value>, window: Option<(&Window, Interval)>) -> &'s [u32] {
+    /// A hashed index with no key (a missing or NaN value) finds nothing.
+    pub(crate) fn probe<'s>(
+        &'s self,
+        key: Option<HashKey>,
+        window: Option<(&Window, Interval)>,
+    ) -> &'s [u32] {
         let bucket = if self.hashed {
-            let found = match key.and_then(HashKey::of) {
+            let found = match key {
                 Some(HashKey::Str(s)) => self.text.get(s),
                 Some(HashKey::Other(k)) => self.other.get(&k),
                 None => None,

@@ -14,7 +14,7 @@ use crate::data::{Origin, Record, Value};
 use crate::plan::{Access, LoopSource, Plan, RulePlan};
 use crate::schema::KindId;
 use crate::syntax::ast::{Mode, Scope};
-use index::Index;
+use index::{HashKey, Index};
 use std::cell::{Cell, OnceCell};
 use std::sync::Arc;
 
@@ -308,9 +308,24 @@ impl<'a, 'r> RuleRun<'a, 'r> {
     ) -> Candidates<'r> {
         let view = self.view;
         if let Access::Probe { index, key, window } = access {
-            let key = key.map(|k| self.value(k, env));
-            let window = window.and_then(|w| Some((w, self.interval(env, w.other)?)));
-            return Candidates::Records(view.index(*index).probe(key.as_ref(), window.as_ref().map(|(w, i)| (w, *i))));
+            let window = window
+                .as_ref()
+                .and_then(|w| Some((w, self.interval(env, w.other)?)));
+            let index = view.index(*index);
+            let found = match key {
+                None => index.probe(None, window),
+                Some(k) => match self.text(*k, env) {
+                    Some(text) => index.probe(Some(HashKey::Str(text)), window),
+                    None => {
+                        let value = self.value(*k, env);
+                        match HashKey::of(&value) {
+                            Some(key) => index.probe(Some(key), window),
+                            None => &[],
+                        }
+                    }
+                },
+            };
+            return Candidates::Records(found);
         }
         match source {
             LoopSource::Kind(k) => Candidates::Records(&view.by_kind[k.0 as usize]),

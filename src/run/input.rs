@@ -1,14 +1,15 @@
 //! Reading the sources of a run: files and standard input, JSON Lines in parallel batches or
 //! a JSON array, the second pass over items that reappeared, and records given as values.
 
-use super::items::{Parsed, Runner};
+use super::items::{BatchOutput, Parsed, Run, Runner, Work};
 use super::{fallback_id, FindingSink, Input, Outcome, Pack, RunOptions, SourceInfo};
 use crate::data::{
     is_json_array, parse_line, read_array, Batch, Batches, DataError, Line, Origin, Part,
-    Record, SourceId, Validator,
+    Record, Shared, SourceId, Validator,
 };
 use indexmap::IndexMap;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
 use std::sync::Arc;
@@ -16,24 +17,24 @@ use std::time::{Duration, Instant};
 
 /// Parses and validates the lines of a part of a batch, in order.
 fn parse_part(validator: &Validator, batch: &Batch, part: &Part, name: &str) -> Vec<Parsed> {
-    let mut last_item = None;
+    let mut shared = Shared::default();
     batch
         .lines(part)
-        .map(|(bytes, origin)| parse_one(validator, parse_line(bytes, origin), origin, name, &mut last_item))
+        .map(|(bytes, origin)| parse_one(validator, parse_line(bytes, origin), origin, name, &mut shared))
         .collect()
 }
 
-fn parse_one(
+fn parse_one<'l>(
     validator: &Validator,
-    line: Result<Line, DataError>,
+    line: Result<Line<'l>, DataError>,
     origin: Origin,
     name: &str,
-    last_item: &mut Option<Arc<str>>,
+    shared: &mut Shared<'l>,
 ) -> Parsed {
     match line {
         Ok(line) => Parsed {
             bucket: validator.kind_of(&line),
-            result: validator.record(&line, origin, || fallback_id(name, origin), last_item),
+            result: validator.record(&line, origin, || fallback_id(name, origin), shared),
         },
         Err(error) => Parsed {
             bucket: None,
@@ -155,7 +156,7 @@ fn read_input(
             });
             runner.outcome.spool = Some(Arc::new(spool));
             let tee = Tee {
-                inner: io::stdin().lock(),
+                inner: io::stdin(),
                 copy,
             };
             let reader = BufReader::with_capacity(1 << 20, tee);
@@ -167,7 +168,7 @@ fn read_input(
 fn read_into(
     runner: &mut Runner,
     validator: &Validator,
-    mut reader: impl BufRead,
+    mut reader: impl BufRead + Send,
     name: &str,
     source: SourceId,
     progress: &mut Progress,
@@ -186,39 +187,123 @@ fn read_into(
     }
 }
 
-/// The batch pipeline: while one batch is parsed on the pool, the items completed by the
-/// previous batch are evaluated on it.
+/// The batch pipeline. Batches are read a window at a time; each batch is parsed,
+/// validated, split into runs by item and (for runs complete within it) evaluated on one
+/// thread of the pool, while the next window is read. One thread then takes in the batches'
+/// outputs in input order, joins the runs at batch boundaries into items and evaluates those.
 fn read_lines(
     runner: &mut Runner,
     validator: &Validator,
-    reader: impl BufRead,
+    reader: impl BufRead + Send,
     name: &str,
     source: SourceId,
     progress: &mut Progress,
 ) -> io::Result<()> {
+    let window = rayon::current_num_threads() * 2;
     let mut batches = Batches::new(reader, source);
+    let mut next = read_window(&mut batches, window);
     let mut pending: Vec<Vec<Record>> = Vec::new();
-    let outcome = loop {
-        let batch = match batches.next_batch() {
-            Ok(Some(batch)) => batch,
-            other => break other.map(|_| ()),
+    loop {
+        let current = match next {
+            Ok(current) if !current.is_empty() => current,
+            other => {
+                let results = runner.work.evaluate(pending);
+                runner.apply(results);
+                return other.map(|_| ());
+            }
         };
-        let size = batch.bytes.len();
-        let (parsed, results) = rayon::join(
-            || parse_parallel(validator, &batch, name),
-            || runner.work.evaluate(std::mem::take(&mut pending)),
+        let evaluate = !runner.is_grouping();
+        let keep = runner.keeps_dataset();
+        let work = &runner.work;
+        let ((outputs, results), read) = rayon::join(
+            || {
+                rayon::join(
+                    || {
+                        current
+                            .par_iter()
+                            .map(|b| process_batch(work, validator, b, name, evaluate, keep))
+                            .collect::<Vec<_>>()
+                    },
+                    || work.evaluate(std::mem::take(&mut pending)),
+                )
+            },
+            || read_window(&mut batches, window),
         );
-        batches.recycle(batch);
         runner.apply(results);
-        for parsed in parsed.into_iter().flatten() {
-            runner.accept(parsed);
+        for output in outputs {
+            runner.absorb(output);
         }
         pending = runner.take_ready();
+        let size = current.iter().map(|b| b.bytes.len()).sum();
+        current.into_iter().for_each(|b| batches.recycle(b));
         progress.advance(size, runner.items_seen());
-    };
-    let results = runner.work.evaluate(pending);
-    runner.apply(results);
-    outcome
+        next = read;
+    }
+}
+
+/// Up to `n` batches; an error once nothing more can be read.
+fn read_window<R: io::Read>(batches: &mut Batches<R>, n: usize) -> io::Result<Vec<Batch>> {
+    let mut out = Vec::with_capacity(n);
+    while out.len() < n {
+        match batches.next_batch() {
+            Ok(Some(batch)) => out.push(batch),
+            Ok(None) => break,
+            Err(e) if out.is_empty() => return Err(e),
+            Err(_) => break,
+        }
+    }
+    Ok(out)
+}
+
+/// Parses and validates one batch, splits its records into runs by item, and evaluates
+/// the runs that are complete within it (when `evaluate`).
+fn process_batch(
+    work: &Work,
+    validator: &Validator,
+    batch: &Batch,
+    name: &str,
+    evaluate: bool,
+    keep_dataset: bool,
+) -> BatchOutput {
+    let mut out = BatchOutput::default();
+    let mut shared = Shared::default();
+    let mut runs: Vec<Vec<Record>> = Vec::new();
+    for (bytes, origin) in batch.lines(&batch.whole()) {
+        let parsed = parse_one(validator, parse_line(bytes, origin), origin, name, &mut shared);
+        out.count(parsed.bucket, parsed.result.is_err());
+        match parsed.result {
+            Ok(record) => {
+                if keep_dataset {
+                    out.dataset.push(record.clone());
+                }
+                match runs.last_mut() {
+                    Some(run) if Arc::ptr_eq(&run[0].item, &record.item) || run[0].item == record.item => {
+                        run.push(record)
+                    }
+                    _ => runs.push(vec![record]),
+                }
+            }
+            Err(error) => out.errors.push(*error),
+        }
+    }
+    let mut seen: FxHashMap<Arc<str>, u32> = FxHashMap::default();
+    for run in &runs {
+        *seen.entry(run[0].item.clone()).or_default() += 1;
+    }
+    let last = runs.len().saturating_sub(1);
+    out.runs = runs
+        .into_iter()
+        .enumerate()
+        .map(|(i, records)| {
+            let interior = i > 0 && i < last && seen[&records[0].item] == 1;
+            if evaluate && interior {
+                Run::Evaluated(work.evaluate_one(records))
+            } else {
+                Run::Pending(records)
+            }
+        })
+        .collect();
+    out
 }
 
 fn read_json_array(
@@ -228,9 +313,8 @@ fn read_json_array(
     name: &str,
     source: SourceId,
 ) {
-    let mut last_item = None;
     read_array(reader, source, &mut |line, origin| {
-        let parsed = parse_one(validator, line, origin, name, &mut last_item);
+        let parsed = parse_one(validator, line, origin, name, &mut Shared::default());
         runner.accept(parsed);
     });
     let ready = runner.take_ready();
@@ -280,9 +364,8 @@ fn reread_items(runner: &mut Runner, validator: &Validator) {
         let source = SourceId(index as u32);
         let mut reader = BufReader::with_capacity(1 << 20, file);
         if is_json_array(&mut reader).unwrap_or(false) {
-            let mut last_item = None;
             read_array(reader, source, &mut |line, origin| {
-                keep(parse_one(validator, line, origin, &info.name, &mut last_item))
+                keep(parse_one(validator, line, origin, &info.name, &mut Shared::default()))
             });
             continue;
         }
@@ -316,14 +399,14 @@ pub(super) fn run_values(
         grouped.entry(item).or_default().push(value);
     }
     let mut line = 0u32;
-    let mut last_item = None;
     for value in grouped.into_values().flatten() {
         line += 1;
         let origin = Origin {
             source: SourceId(0),
             line,
         };
-        let parsed = parse_one(&validator, Ok(Line::from_json(&value)), origin, "<values>", &mut last_item);
+        let line = Line::from_json(&value);
+        let parsed = parse_one(&validator, Ok(line), origin, "<values>", &mut Shared::default());
         runner.accept(parsed);
     }
     runner.finish_current();

@@ -10,7 +10,8 @@ use crate::schema::KindId;
 use crate::syntax::ast::Scope;
 use indexmap::{IndexMap, IndexSet};
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::FxHashMap;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// One line, parsed and validated: the kind it names (for counting) and the record or the
@@ -18,6 +19,44 @@ use std::sync::Arc;
 pub(super) struct Parsed {
     pub bucket: Option<KindId>,
     pub result: Result<Record, Box<DataError>>,
+}
+
+/// A run of consecutive records of one item within a batch of lines.
+pub(super) enum Run {
+    /// Complete within its batch (not at either end, not repeated in it), so evaluated by
+    /// the thread that parsed it, while its records were still in that thread's cache.
+    Evaluated(ItemResult),
+    /// At a batch boundary or repeated within the batch: the records, for the one-thread
+    /// stage to join with the rest of their item.
+    Pending(Vec<Record>),
+}
+
+/// Everything one batch of lines produced, in line order.
+#[derive(Default)]
+pub(super) struct BatchOutput {
+    /// Lines read and rejected per kind, in the order kinds first appear.
+    pub counts: Vec<(Option<KindId>, u64, u64)>,
+    /// Rejected lines.
+    pub errors: Vec<DataError>,
+    /// The records, as runs by item.
+    pub runs: Vec<Run>,
+    /// Copies of every record, when data-set rules need them.
+    pub dataset: Vec<Record>,
+}
+
+impl BatchOutput {
+    /// Counts one line.
+    pub fn count(&mut self, bucket: Option<KindId>, rejected: bool) {
+        let i = match self.counts.iter().position(|(b, _, _)| *b == bucket) {
+            Some(i) => i,
+            None => {
+                self.counts.push((bucket, 0, 0));
+                self.counts.len() - 1
+            }
+        };
+        self.counts[i].1 += 1;
+        self.counts[i].2 += u64::from(rejected);
+    }
 }
 
 /// What evaluating one item produced.
@@ -54,7 +93,8 @@ pub fn evaluate_item(evaluator: &Evaluator, records: Vec<Record>) -> ItemResult 
 }
 
 fn without_duplicates(records: Vec<Record>) -> (Vec<Record>, Vec<(DataError, Option<KindId>)>) {
-    let mut first: HashMap<Arc<str>, u32> = HashMap::with_capacity(records.len());
+    let mut first: FxHashMap<Arc<str>, u32> = FxHashMap::default();
+    first.reserve(records.len());
     let mut errors = Vec::new();
     let mut out = Vec::with_capacity(records.len());
     for record in records {
@@ -98,22 +138,23 @@ pub(super) struct Work<'p> {
 }
 
 impl Work<'_> {
+    /// Evaluates one item (or only drops it, when parsing is all that was asked for).
+    pub fn evaluate_one(&self, records: Vec<Record>) -> ItemResult {
+        if self.parse_only {
+            return ItemResult {
+                item: records.first().map_or_else(|| Arc::from(""), |r| r.item.clone()),
+                findings: Vec::new(),
+                errors: Vec::new(),
+            };
+        }
+        evaluate_item(&self.evaluator, records)
+    }
+
     /// Evaluates items on the thread pool.
     pub fn evaluate(&self, items: Vec<Vec<Record>>) -> Vec<ItemResult> {
-        let evaluator = &self.evaluator;
-        if self.parse_only {
-            return items
-                .into_iter()
-                .map(|records| ItemResult {
-                    item: records.first().map_or_else(|| Arc::from(""), |r| r.item.clone()),
-                    findings: Vec::new(),
-                    errors: Vec::new(),
-                })
-                .collect();
-        }
         items
             .into_par_iter()
-            .map(|records| evaluate_item(evaluator, records))
+            .map(|records| self.evaluate_one(records))
             .collect()
     }
 
@@ -190,6 +231,57 @@ impl<'p, 's> Runner<'p, 's> {
         }
     }
 
+    /// Whether data-set rules need a copy of every record.
+    pub fn keeps_dataset(&self) -> bool {
+        self.dataset.is_some()
+    }
+
+    /// Whether the input has turned out not to be grouped by item.
+    pub fn is_grouping(&self) -> bool {
+        self.grouping
+    }
+
+    /// Takes in what a batch produced, in input order.
+    pub fn absorb(&mut self, out: BatchOutput) {
+        for (bucket, read, rejected) in out.counts {
+            let count = self.counts.slot(bucket);
+            count.read += read;
+            count.checked += read - rejected;
+            count.rejected += rejected;
+        }
+        self.outcome.data_errors.extend(out.errors);
+        if let Some(dataset) = &mut self.dataset {
+            dataset.extend(out.dataset);
+        }
+        for run in out.runs {
+            match run {
+                Run::Pending(records) => records.into_iter().for_each(|r| self.place(r)),
+                Run::Evaluated(result) => self.evaluated(result),
+            }
+        }
+    }
+
+    /// An item evaluated by the thread that parsed it.
+    fn evaluated(&mut self, result: ItemResult) {
+        if !self.grouping {
+            self.finish_current();
+        }
+        let item = result.item.clone();
+        if self.finished.contains(&item) || self.grouped.contains_key(&item) {
+            // Part of the item was seen before: the input is not grouped, and this part's
+            // records are gone with its evaluation, so the whole item is read again.
+            self.grouping = true;
+            self.grouped.shift_remove(&item);
+            self.finished.insert(item.clone());
+            self.slots.entry(item.clone()).or_default();
+            self.reread.insert(item);
+            return;
+        }
+        self.finished.insert(item.clone());
+        self.slots.insert(item, Box::default());
+        self.apply(vec![result]);
+    }
+
     /// Records an error that concerns no single line (an unreadable file).
     pub fn error(&mut self, error: DataError) {
         self.outcome.data_errors.push(error);
@@ -199,6 +291,11 @@ impl<'p, 's> Runner<'p, 's> {
         if let Some(dataset) = &mut self.dataset {
             dataset.push(record.clone());
         }
+        self.place(record);
+    }
+
+    /// Adds a record to its item.
+    fn place(&mut self, record: Record) {
         if self.grouping {
             return self.group(record);
         }
