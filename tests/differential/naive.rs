@@ -1,0 +1,291 @@
+//! A naive evaluator: plain nested loops over every record, every filter checked only once
+//! all variables are bound, every quantifier over all of its candidates with no early exit,
+//! no indexes. It reads the same plan as the real evaluator but shares none of its code
+//! beyond the value primitives (`compare`, `arith`, `ops`, `time`), so a join, window or
+//! shortcut in the real evaluator that drops or adds a candidate shows up as a difference.
+
+use concordant::check::{arith, compare};
+use concordant::data::{ops, Record, Value};
+use concordant::eval::{render_value, time};
+use concordant::plan::{ExprId, Function, LoopSource, MessagePart, Node, Plan, RulePlan};
+use concordant::syntax::ast::{Mode, Quantifier, Scope};
+use std::cmp::Ordering;
+
+/// One finding as the comparison sees it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Seen {
+    pub item: String,
+    pub rule: String,
+    pub key: Vec<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+enum Binding<'r> {
+    Unset,
+    Record(&'r Record),
+    Group(Value, Vec<&'r Record>),
+    Value(Value),
+}
+
+/// Every item-scope finding for `records` (grouped by item, ids unique within an item), in
+/// item order, then rule order, then key order.
+pub fn evaluate(plan: &Plan, records: &[Record]) -> Vec<Seen> {
+    let mut items: Vec<(&str, Vec<&Record>)> = Vec::new();
+    for r in records {
+        match items.iter_mut().find(|(item, _)| *item == &*r.item) {
+            Some((_, list)) => list.push(r),
+            None => items.push((&r.item, vec![r])),
+        }
+    }
+    let mut out = Vec::new();
+    for (item, records) in &items {
+        for rule in plan.rules.iter().filter(|r| r.scope == Scope::Item) {
+            let naive = Naive {
+                plan,
+                rule,
+                records,
+            };
+            let mut found = Vec::new();
+            let mut env = vec![Binding::Unset; rule.vars.len()];
+            naive.bind(0, &mut env, &mut found);
+            found.sort_by(|a: &Seen, b: &Seen| a.key.cmp(&b.key));
+            out.extend(found.into_iter().map(|f| Seen {
+                item: item.to_string(),
+                ..f
+            }));
+        }
+    }
+    out
+}
+
+struct Naive<'a, 'r> {
+    plan: &'a Plan,
+    rule: &'a RulePlan,
+    records: &'a [&'r Record],
+}
+
+impl<'r> Naive<'_, 'r> {
+    fn bind(&self, level: usize, env: &mut Vec<Binding<'r>>, found: &mut Vec<Seen>) {
+        let Some(l) = self.rule.loops.get(level) else {
+            let all_filters = self.rule.loops.iter().flat_map(|l| l.filters.iter());
+            if all_filters.clone().all(|f| self.truth(*f, env)) {
+                let holds = self.truth(self.rule.condition, env);
+                if holds == (self.rule.mode == Mode::Forbid) {
+                    found.push(self.seen(env));
+                }
+            }
+            return;
+        };
+        for candidate in self.candidates(&l.source, env) {
+            env[l.var.0 as usize] = candidate;
+            self.bind(level + 1, env, found);
+        }
+        env[l.var.0 as usize] = Binding::Unset;
+    }
+
+    fn seen(&self, env: &[Binding<'r>]) -> Seen {
+        let key = self
+            .rule
+            .loops
+            .iter()
+            .map(|l| match &env[l.var.0 as usize] {
+                Binding::Record(r) => r.id.to_string(),
+                Binding::Group(k, _) => k.to_string(),
+                Binding::Value(v) => v.to_string(),
+                Binding::Unset => String::new(),
+            })
+            .collect();
+        let message = self
+            .rule
+            .message
+            .iter()
+            .map(|part| match part {
+                MessagePart::Text(t) => t.clone(),
+                MessagePart::Value(e, format) => render_value(&self.value(*e, env), *format),
+            })
+            .collect();
+        Seen {
+            item: String::new(),
+            rule: self.rule.id.clone(),
+            key,
+            message,
+        }
+    }
+
+    fn candidates(&self, source: &LoopSource, env: &[Binding<'r>]) -> Vec<Binding<'r>> {
+        match source {
+            LoopSource::Kind(k) => self
+                .records
+                .iter()
+                .filter(|r| r.kind == *k)
+                .map(|r| Binding::Record(r))
+                .collect(),
+            LoopSource::List(e) => match self.value(*e, env) {
+                Value::List(items) => items.iter().cloned().map(Binding::Value).collect(),
+                _ => Vec::new(),
+            },
+            LoopSource::Groups(g) => {
+                let (kind, field) = self.plan.groupings[*g];
+                let mut groups: Vec<(Value, Vec<&'r Record>)> = Vec::new();
+                for r in self.records.iter().filter(|r| r.kind == kind) {
+                    let key = r.get(field).clone();
+                    if matches!(key, Value::Missing) {
+                        continue;
+                    }
+                    match groups.iter_mut().find(|(k, _)| k.total_cmp(&key) == Ordering::Equal) {
+                        Some((_, members)) => members.push(r),
+                        None => groups.push((key, vec![r])),
+                    }
+                }
+                groups.sort_by(|a, b| a.0.total_cmp(&b.0));
+                groups
+                    .into_iter()
+                    .map(|(k, members)| Binding::Group(k, members))
+                    .collect()
+            }
+            LoopSource::Members(v) => match &env[v.0 as usize] {
+                Binding::Group(_, members) => {
+                    members.iter().map(|r| Binding::Record(r)).collect()
+                }
+                _ => Vec::new(),
+            },
+        }
+    }
+
+    fn record(&self, env: &[Binding<'r>], v: concordant::check::ir::VarId) -> Option<&'r Record> {
+        match env[v.0 as usize] {
+            Binding::Record(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    fn interval(&self, env: &[Binding<'r>], v: concordant::check::ir::VarId) -> Option<time::Interval> {
+        let r = self.record(env, v)?;
+        let (s, e) = self.plan.schema.kind(r.kind).interval?;
+        Some(time::Interval {
+            start: r.num(s),
+            end: r.num(e),
+        })
+    }
+
+    fn truth(&self, id: ExprId, env: &mut Vec<Binding<'r>>) -> bool {
+        matches!(self.value(id, env), Value::Bool(true))
+    }
+
+    fn value(&self, id: ExprId, env: &[Binding<'r>]) -> Value {
+        let mut env = env.to_vec();
+        self.eval(id, &mut env)
+    }
+
+    fn eval(&self, id: ExprId, env: &mut Vec<Binding<'r>>) -> Value {
+        let field = |env: &[Binding<'r>], v: concordant::check::ir::VarId, f| {
+            self.record(env, v).map_or(Value::Missing, |r| r.get(f).clone())
+        };
+        match self.rule.expr(id) {
+            Node::Const(v) => v.clone(),
+            Node::List(items) => Value::List(items.iter().map(|i| self.eval(*i, env)).collect()),
+            Node::Var(v) => match &env[v.0 as usize] {
+                Binding::Value(value) => value.clone(),
+                Binding::Record(r) => Value::Str(r.id.clone()),
+                Binding::Group(k, _) => k.clone(),
+                Binding::Unset => Value::Missing,
+            },
+            Node::Field(v, f) => field(env, *v, *f),
+            Node::RecordId(v) => self.record(env, *v).map_or(Value::Missing, |r| Value::Str(r.id.clone())),
+            Node::RecordItem(v) => self.record(env, *v).map_or(Value::Missing, |r| Value::Str(r.item.clone())),
+            Node::GroupKey(v) => match &env[v.0 as usize] {
+                Binding::Group(k, _) => k.clone(),
+                _ => Value::Missing,
+            },
+            Node::GroupColumn(v, f) => match &env[v.0 as usize] {
+                Binding::Group(_, members) => Value::List(members.iter().map(|r| r.get(*f).clone()).collect()),
+                _ => Value::Missing,
+            },
+            Node::GroupSize(v) => match &env[v.0 as usize] {
+                Binding::Group(_, members) => Value::Num(members.len() as f64),
+                _ => Value::Missing,
+            },
+            Node::Not(a) => Value::Bool(!self.truth(*a, env)),
+            Node::All(parts) => {
+                let results: Vec<bool> = parts.iter().map(|p| self.truth(*p, env)).collect();
+                Value::Bool(results.iter().all(|b| *b))
+            }
+            Node::Any(parts) => {
+                let results: Vec<bool> = parts.iter().map(|p| self.truth(*p, env)).collect();
+                Value::Bool(results.iter().any(|b| *b))
+            }
+            Node::Compare(op, a, b) => Value::Bool(compare(*op, &self.eval(*a, env), &self.eval(*b, env))),
+            Node::Arith(op, a, b) => match (self.eval(*a, env), self.eval(*b, env)) {
+                (Value::Num(x), Value::Num(y)) => Value::Num(arith(*op, x, y)),
+                _ => Value::Missing,
+            },
+            Node::Neg(a) => self.eval(*a, env).as_num().map_or(Value::Missing, |n| Value::Num(-n)),
+            Node::In(a, b) => Value::Bool(ops::contains(&self.eval(*b, env), &self.eval(*a, env))),
+            Node::Default(a, b) => match self.eval(*a, env) {
+                Value::Missing => self.eval(*b, env),
+                v => v,
+            },
+            Node::Has(a) => Value::Bool(!matches!(self.eval(*a, env), Value::Missing)),
+            Node::Relation { rel, left, right, tolerance } => {
+                let tol = tolerance.and_then(|t| self.eval(t, env).as_num());
+                Value::Bool(match (self.interval(env, *left), self.interval(env, *right)) {
+                    (Some(a), Some(b)) => time::holds(*rel, a, b, tol),
+                    _ => false,
+                })
+            }
+            Node::Call(f, args) => self.call(f, args, env),
+            Node::Quantified { quantifier, var, source, filter, condition, .. } => {
+                let candidates = self.candidates(source, env);
+                let mut passed = 0usize;
+                let mut satisfied = 0usize;
+                for candidate in candidates {
+                    env[var.0 as usize] = candidate;
+                    let results: Vec<bool> = filter.iter().map(|f| self.truth(*f, env)).collect();
+                    if results.iter().all(|b| *b) {
+                        passed += 1;
+                        if condition.is_none_or(|c| self.truth(c, env)) {
+                            satisfied += 1;
+                        }
+                    }
+                }
+                env[var.0 as usize] = Binding::Unset;
+                match quantifier {
+                    Quantifier::Some => Value::Bool(passed > 0),
+                    Quantifier::No => Value::Bool(passed == 0),
+                    Quantifier::All => Value::Bool(satisfied == passed),
+                    Quantifier::Count => Value::Num(passed as f64),
+                }
+            }
+        }
+    }
+
+    fn call(&self, f: &Function, args: &[ExprId], env: &mut Vec<Binding<'r>>) -> Value {
+        let values: Vec<Value> = args.iter().map(|a| self.eval(*a, env)).collect();
+        let text = |i: usize| values.get(i).and_then(|v| v.as_str().map(str::to_string));
+        let num = |o: Option<f64>| o.map_or(Value::Missing, Value::Num);
+        match f {
+            Function::Duration(a) => num(self.interval(env, *a).map(time::duration)),
+            Function::Gap(a, b) => num(self.interval(env, *a).zip(self.interval(env, *b)).map(|(x, y)| time::gap(x, y))),
+            Function::Tiou(a, b) => num(self.interval(env, *a).zip(self.interval(env, *b)).map(|(x, y)| time::tiou(x, y))),
+            Function::Lower => text(0).map_or(Value::Missing, |s| Value::str(&s.to_lowercase())),
+            Function::Upper => text(0).map_or(Value::Missing, |s| Value::str(&s.to_uppercase())),
+            Function::Contains => Value::Bool(matches!((text(0), text(1)), (Some(s), Some(p)) if s.contains(&p))),
+            Function::StartsWith => Value::Bool(matches!((text(0), text(1)), (Some(s), Some(p)) if s.starts_with(&p))),
+            Function::EndsWith => Value::Bool(matches!((text(0), text(1)), (Some(s), Some(p)) if s.ends_with(&p))),
+            Function::Matches(p) => Value::Bool(text(0).is_some_and(|s| p.0.is_match(&s))),
+            Function::Len => match values.first() {
+                Some(Value::Str(s)) => Value::Num(s.chars().count() as f64),
+                Some(Value::List(items)) => Value::Num(items.len() as f64),
+                _ => Value::Missing,
+            },
+            Function::Abs => num(values.first().and_then(Value::as_num).map(f64::abs)),
+            Function::Count => ops::count(values.first().unwrap_or(&Value::Missing)),
+            Function::CountDistinct => ops::count_distinct(values.first().unwrap_or(&Value::Missing)),
+            Function::Min => ops::extreme(values.first().unwrap_or(&Value::Missing), Ordering::Less),
+            Function::Max => ops::extreme(values.first().unwrap_or(&Value::Missing), Ordering::Greater),
+            Function::Sum => ops::sum(values.first().unwrap_or(&Value::Missing)),
+            Function::Mean => ops::mean(values.first().unwrap_or(&Value::Missing)),
+        }
+    }
+}
