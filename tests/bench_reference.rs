@@ -3,7 +3,7 @@
 //! (regenerate with `tests/fixtures/bench/regenerate.sh`). The generator is
 //! `../shared/bench/gen.py`, beside the repository.
 
-use concordant::{Input, Pack};
+use concordant::{Input, Pack, RunOptions};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -118,4 +118,35 @@ fn benchmark_rules_match_the_edge_fixture() {
         .collect();
     expected.sort();
     assert_eq!(actual, expected);
+}
+
+/// Every shape of the pipeline gives the same output: one thread or several, batches of
+/// half a megabyte or of a few lines (so that items straddle batches and are evaluated by
+/// different threads), grouped or shuffled input.
+#[test]
+fn output_does_not_depend_on_threads_batches_or_input_order() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let pack = Pack::from_paths(&[root.join("rules")]).expect("rules compile");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let render = |data: &PathBuf, threads: usize, batch_bytes: usize| {
+        let options = RunOptions {
+            threads,
+            batch_bytes,
+            ..RunOptions::default()
+        };
+        let outcome = pack.check_inputs_with(&[Input::Path(data.clone())], &options);
+        concordant::diag::json::render(&pack, &outcome)
+    };
+    for data in [generate(dir.path(), false), generate(dir.path(), true)] {
+        let reference = render(&data, 1, concordant::data::BATCH_BYTES);
+        for (threads, batch_bytes) in [(1, 700), (3, 700), (3, 5000), (2, 64 << 10)] {
+            let output = render(&data, threads, batch_bytes);
+            assert!(
+                output == reference,
+                "{} threads, {batch_bytes}-byte batches differ on {}",
+                threads,
+                data.display()
+            );
+        }
+    }
 }

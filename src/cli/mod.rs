@@ -202,6 +202,7 @@ fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode 
         work_budget: args.work_budget,
         progress: std::io::stderr().is_terminal(),
         parse_only: args.parse_only,
+        ..RunOptions::default()
     };
     let outcome = match args.format {
         Format::Json => match check_to_json(&pack, &inputs, &options) {

@@ -10,7 +10,7 @@ use super::{DataError, Origin, SourceId};
 use serde_json::value::RawValue;
 use std::io::{self, BufRead, Read};
 
-/// The size a batch of lines aims for.
+/// The size a batch of lines aims for, by default.
 pub const BATCH_BYTES: usize = 1 << 19;
 
 /// Whole lines of a source, with the number of the first.
@@ -93,6 +93,7 @@ impl Batch {
 /// Reads a source batch by batch, reusing the buffers of batches handed back.
 pub struct Batches<R> {
     reader: R,
+    batch_bytes: usize,
     source: SourceId,
     next_line: u32,
     carry: Vec<u8>,
@@ -101,10 +102,16 @@ pub struct Batches<R> {
 }
 
 impl<R: Read> Batches<R> {
-    /// Batches of `reader`'s lines.
+    /// Batches of about [`BATCH_BYTES`] of `reader`'s lines.
     pub fn new(reader: R, source: SourceId) -> Self {
+        Self::with_size(reader, source, BATCH_BYTES)
+    }
+
+    /// Batches of about `batch_bytes` (at least one line each).
+    pub fn with_size(reader: R, source: SourceId, batch_bytes: usize) -> Self {
         Batches {
             reader,
+            batch_bytes: batch_bytes.max(1),
             source,
             next_line: 1,
             carry: Vec::new(),
@@ -132,7 +139,8 @@ impl<R: Read> Batches<R> {
         let mut searched = 0;
         loop {
             let filled = bytes.len();
-            bytes.resize(filled.max(BATCH_BYTES).max(filled + (64 << 10)), 0);
+            let want = self.batch_bytes.max(filled + 4096.min(self.batch_bytes));
+            bytes.resize(want, 0);
             let n = match self.reader.read(&mut bytes[filled..]) {
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => 0,
@@ -146,7 +154,7 @@ impl<R: Read> Batches<R> {
                 self.done = true;
                 break;
             }
-            if bytes.len() >= BATCH_BYTES && memchr::memchr(b'\n', &bytes[searched..]).is_some() {
+            if bytes.len() >= self.batch_bytes && memchr::memchr(b'\n', &bytes[searched..]).is_some() {
                 break;
             }
             searched = bytes.len();

@@ -187,7 +187,7 @@ pub struct JsonSpool<'p> {
     file: std::io::BufWriter<std::fs::File>,
     written: u64,
     /// The byte range of each slot's findings in the file.
-    slots: Vec<std::ops::Range<u64>>,
+    slots: std::collections::BTreeMap<u64, std::ops::Range<u64>>,
     error: Option<std::io::Error>,
 }
 
@@ -199,7 +199,7 @@ impl<'p> JsonSpool<'p> {
             sources,
             file: std::io::BufWriter::with_capacity(1 << 16, tempfile::tempfile()?),
             written: 0,
-            slots: Vec::new(),
+            slots: Default::default(),
             error: None,
         })
     }
@@ -216,7 +216,7 @@ impl<'p> JsonSpool<'p> {
             writeln!(out, "{}", erased::Json::to_json(&data_error(&sources, e)))?;
         }
         let mut at = u64::MAX;
-        for range in self.slots.into_iter().filter(|r| !r.is_empty()) {
+        for range in self.slots.into_values().filter(|r| !r.is_empty()) {
             if range.start != at {
                 file.seek(SeekFrom::Start(range.start))?;
             }
@@ -240,16 +240,13 @@ impl<'p> JsonSpool<'p> {
 }
 
 impl crate::run::FindingSink for JsonSpool<'_> {
-    fn deliver(&mut self, slot: usize, findings: Vec<Finding>) {
-        if self.error.is_some() {
+    fn deliver(&mut self, slot: u64, findings: Vec<Finding>) {
+        if self.error.is_some() || (findings.is_empty() && !self.slots.contains_key(&slot)) {
             return;
         }
         match self.write(&findings) {
             Ok(range) => {
-                if self.slots.len() <= slot {
-                    self.slots.resize(slot + 1, 0..0);
-                }
-                self.slots[slot] = range;
+                self.slots.insert(slot, range);
             }
             Err(e) => self.error = Some(e),
         }

@@ -200,7 +200,7 @@ fn read_lines(
     progress: &mut Progress,
 ) -> io::Result<()> {
     let window = rayon::current_num_threads() * 2;
-    let mut batches = Batches::new(reader, source);
+    let mut batches = Batches::with_size(reader, source, runner.batch_bytes);
     let mut next = read_window(&mut batches, window);
     let mut pending: Vec<Vec<Record>> = Vec::new();
     loop {
@@ -369,7 +369,7 @@ fn reread_items(runner: &mut Runner, validator: &Validator) {
             });
             continue;
         }
-        let mut batches = Batches::new(reader, source);
+        let mut batches = Batches::with_size(reader, source, runner.batch_bytes);
         while let Ok(Some(batch)) = batches.next_batch() {
             for parsed in parse_parallel(validator, &batch, &info.name).into_iter().flatten() {
                 keep(parsed);

@@ -63,6 +63,8 @@ impl BatchOutput {
 pub struct ItemResult {
     /// The item.
     pub item: Arc<str>,
+    /// Where its first record is.
+    pub first: Origin,
     /// Its findings, sorted by rule and key.
     pub findings: Vec<Finding>,
     /// Records left out because their id repeats, and rules stopped by the work budget,
@@ -74,6 +76,7 @@ pub struct ItemResult {
 /// them), then runs every item-scope rule.
 pub fn evaluate_item(evaluator: &Evaluator, records: Vec<Record>) -> ItemResult {
     let item = records.first().map_or_else(|| Arc::from(""), |r| r.item.clone());
+    let first = records.first().map_or_else(Origin::default, |r| r.origin);
     let (records, mut errors) = without_duplicates(records);
     let evaluation = evaluator.evaluate(&records, Scope::Item);
     for rule in evaluation.exceeded {
@@ -87,6 +90,7 @@ pub fn evaluate_item(evaluator: &Evaluator, records: Vec<Record>) -> ItemResult 
     }
     ItemResult {
         item,
+        first,
         findings: evaluation.findings,
         errors,
     }
@@ -131,6 +135,24 @@ impl Counts {
     }
 }
 
+/// An item's slot in the output and what its latest evaluation produced besides findings.
+/// An item evaluated again (its records reappeared) replaces all of it, so nothing depends
+/// on how the input happened to be split into batches.
+#[derive(Default)]
+struct ItemState {
+    /// Where the item's first record is: the order of items in the output.
+    slot: u64,
+    /// The rules of the findings delivered for it, to correct the counts on redelivery.
+    rules: Box<[u32]>,
+    /// Duplicate ids and stopped rules, with the kind of the record each names.
+    errors: Vec<(DataError, Option<KindId>)>,
+}
+
+/// The slot of an item whose first record is at `origin`.
+fn slot_of(origin: Origin) -> u64 {
+    (u64::from(origin.source.0) << 32) | u64::from(origin.line)
+}
+
 /// What evaluating needs; shared by the threads of the pool.
 pub(super) struct Work<'p> {
     pub evaluator: Evaluator<'p>,
@@ -143,6 +165,7 @@ impl Work<'_> {
         if self.parse_only {
             return ItemResult {
                 item: records.first().map_or_else(|| Arc::from(""), |r| r.item.clone()),
+                first: records.first().map_or_else(Origin::default, |r| r.origin),
                 findings: Vec::new(),
                 errors: Vec::new(),
             };
@@ -164,6 +187,7 @@ impl Work<'_> {
 pub(super) struct Runner<'p, 's> {
     pub pack: &'p Pack,
     pub work: Work<'p>,
+    pub batch_bytes: usize,
     counts: Counts,
     current: Vec<Record>,
     /// Items completed while the input still looked grouped.
@@ -175,11 +199,9 @@ pub(super) struct Runner<'p, 's> {
     pub reread: IndexSet<Arc<str>>,
     /// Completed items waiting to be evaluated.
     ready: Vec<Vec<Record>>,
-    /// Every item in order of first appearance (its slot), with the rules of the findings
-    /// delivered for it, so that a later delivery can correct the counts.
-    slots: IndexMap<Arc<str>, Box<[u32]>>,
+    /// Every item with its slot and what its last evaluation left besides findings.
+    items: FxHashMap<Arc<str>, ItemState>,
     sink: &'s mut dyn FindingSink,
-    reported_duplicates: HashSet<Origin>,
     dataset: Option<Vec<Record>>,
     pub outcome: Outcome,
 }
@@ -194,6 +216,7 @@ impl<'p, 's> Runner<'p, 's> {
                 evaluator: Evaluator::new(&pack.plan).with_budget(options.work_budget),
                 parse_only: options.parse_only,
             },
+            batch_bytes: options.batch_bytes,
             counts: Counts {
                 slots: vec![Default::default(); pack.plan.schema.len() + 1],
                 order: Vec::new(),
@@ -204,9 +227,8 @@ impl<'p, 's> Runner<'p, 's> {
             grouped: IndexMap::new(),
             reread: IndexSet::new(),
             ready: Vec::new(),
-            slots: IndexMap::new(),
+            items: FxHashMap::default(),
             sink,
-            reported_duplicates: HashSet::new(),
             dataset: keep_for_dataset.then(Vec::new),
             outcome: Outcome {
                 per_rule: vec![0; pack.plan.rules.len()],
@@ -271,14 +293,15 @@ impl<'p, 's> Runner<'p, 's> {
             // Part of the item was seen before: the input is not grouped, and this part's
             // records are gone with its evaluation, so the whole item is read again.
             self.grouping = true;
-            self.grouped.shift_remove(&item);
+            if let Some(records) = self.grouped.shift_remove(&item) {
+                self.open(&item, records[0].origin);
+            }
             self.finished.insert(item.clone());
-            self.slots.entry(item.clone()).or_default();
             self.reread.insert(item);
             return;
         }
         self.finished.insert(item.clone());
-        self.slots.insert(item, Box::default());
+        self.open(&item, result.first);
         self.apply(vec![result]);
     }
 
@@ -329,14 +352,15 @@ impl<'p, 's> Runner<'p, 's> {
         let records = std::mem::take(&mut self.current);
         if let Some(first) = records.first() {
             self.finished.insert(first.item.clone());
-            self.slots.insert(first.item.clone(), Box::default());
+            let (item, origin) = (first.item.clone(), first.origin);
+            self.open(&item, origin);
             self.ready.push(records);
         }
     }
 
     /// The number of items seen so far.
     pub fn items_seen(&self) -> usize {
-        self.slots.len() + self.grouped.len() + usize::from(!self.current.is_empty())
+        self.items.len() + self.grouped.len() + usize::from(!self.current.is_empty())
     }
 
     /// The completed items not yet evaluated.
@@ -350,36 +374,36 @@ impl<'p, 's> Runner<'p, 's> {
         grouped
             .into_iter()
             .map(|(item, records)| {
-                self.slots.insert(item, Box::default());
+                self.open(&item, records[0].origin);
                 records
             })
             .collect()
     }
 
-    /// Stores evaluated items in their slots and counts what they left out.
+    /// Gives an item its slot (once: the first time any of its records is placed).
+    fn open(&mut self, item: &Arc<str>, first: Origin) {
+        self.items.entry(item.clone()).or_insert_with(|| ItemState {
+            slot: slot_of(first),
+            ..ItemState::default()
+        });
+    }
+
+    /// Delivers evaluated items' findings and keeps what else they produced; a later
+    /// evaluation of the same item replaces an earlier one.
     pub fn apply(&mut self, results: Vec<ItemResult>) {
         for result in results {
-            if let Some((slot, _, rules)) = self.slots.get_full_mut(&result.item) {
-                for &rule in rules.iter() {
-                    self.outcome.per_rule[rule as usize] -= 1;
-                }
-                *rules = result.findings.iter().map(|f| f.rule as u32).collect();
-                for &rule in rules.iter() {
-                    self.outcome.per_rule[rule as usize] += 1;
-                }
-                self.sink.deliver(slot, result.findings);
+            let Some(state) = self.items.get_mut(&result.item) else {
+                continue;
+            };
+            for &rule in state.rules.iter() {
+                self.outcome.per_rule[rule as usize] -= 1;
             }
-            for (error, kind) in result.errors {
-                if let DataError::DuplicateId { origin, .. } = &error {
-                    if !self.reported_duplicates.insert(*origin) {
-                        continue;
-                    }
-                    let count = self.counts.slot(kind);
-                    count.checked -= 1;
-                    count.rejected += 1;
-                }
-                self.outcome.data_errors.push(error);
+            state.rules = result.findings.iter().map(|f| f.rule as u32).collect();
+            for &rule in state.rules.iter() {
+                self.outcome.per_rule[rule as usize] += 1;
             }
+            state.errors = result.errors;
+            self.sink.deliver(state.slot, result.findings);
         }
     }
 
@@ -400,7 +424,15 @@ impl<'p, 's> Runner<'p, 's> {
         for f in &dataset_findings {
             self.outcome.per_rule[f.rule] += 1;
         }
-        self.sink.deliver(self.slots.len(), dataset_findings);
+        self.sink.deliver(u64::MAX, dataset_findings);
+        for (error, kind) in self.items.values_mut().flat_map(|s| s.errors.drain(..)) {
+            if matches!(error, DataError::DuplicateId { .. }) {
+                let count = self.counts.slot(kind);
+                count.checked -= 1;
+                count.rejected += 1;
+            }
+            self.outcome.data_errors.push(error);
+        }
         let mut outcome = self.outcome;
         let schema = &self.pack.plan.schema;
         for &i in &self.counts.order {
@@ -414,7 +446,7 @@ impl<'p, 's> Runner<'p, 's> {
                 .per_kind
                 .insert(name, self.counts.slots[i].clone());
         }
-        outcome.summary.items = self.slots.len() as u64;
+        outcome.summary.items = self.items.len() as u64;
         outcome.data_errors.sort_by_key(DataError::origin);
         outcome
     }

@@ -45,6 +45,8 @@ pub struct RunOptions {
     pub progress: bool,
     /// Read and validate every record but run no rule: the cost of input alone.
     pub parse_only: bool,
+    /// The size of the batches of lines that threads take on (output never depends on it).
+    pub batch_bytes: usize,
 }
 
 /// The default [`RunOptions::work_budget`]: far above what any real item needs (a
@@ -58,6 +60,7 @@ impl Default for RunOptions {
             work_budget: DEFAULT_WORK_BUDGET,
             progress: false,
             parse_only: false,
+            batch_bytes: crate::data::BATCH_BYTES,
         }
     }
 }
@@ -106,40 +109,41 @@ impl Summary {
 }
 
 /// Receives findings item by item as soon as they are final, so that a run need not hold
-/// them all. Slots number the items in order of first appearance; the data-set rules take
-/// the last slot. A slot is delivered again only when its item's records reappeared after
-/// other items (input not grouped by item): the new findings replace the old ones.
+/// them all. Each item has a slot; output lists items in slot order, which is the order of
+/// their first records in the input (whatever order they complete in); the data-set rules
+/// take the last slot, `u64::MAX`. A slot is delivered again only when its item's records
+/// reappeared after other items (input not grouped by item): the new findings replace the
+/// old ones.
 pub trait FindingSink: Send {
     /// The findings of the item in `slot`, sorted by rule and key.
-    fn deliver(&mut self, slot: usize, findings: Vec<Finding>);
+    fn deliver(&mut self, slot: u64, findings: Vec<Finding>);
 }
 
 /// A sink that keeps every finding, for [`Outcome::findings`].
 #[derive(Debug, Default)]
 pub struct CollectFindings {
-    slots: Vec<Vec<Finding>>,
+    slots: std::collections::BTreeMap<u64, Vec<Finding>>,
 }
 
 impl FindingSink for CollectFindings {
-    fn deliver(&mut self, slot: usize, findings: Vec<Finding>) {
-        if self.slots.len() <= slot {
-            self.slots.resize_with(slot + 1, Vec::new);
+    fn deliver(&mut self, slot: u64, findings: Vec<Finding>) {
+        if !findings.is_empty() || self.slots.contains_key(&slot) {
+            self.slots.insert(slot, findings);
         }
-        self.slots[slot] = findings;
     }
 }
 
 impl CollectFindings {
     /// Every finding in output order.
     pub fn into_findings(self) -> Vec<Finding> {
-        self.slots.into_iter().flatten().collect()
+        self.slots.into_values().flatten().collect()
     }
 }
 
 /// Everything a run found.
 #[derive(Debug, Default)]
 pub struct Outcome {
-    /// Rule findings: items in order of first appearance, then data-set findings. Empty
+    /// Rule findings: items in the order of their first records, then data-set findings. Empty
     /// when the findings went to a [`FindingSink`].
     pub findings: Vec<Finding>,
     /// The number of findings per rule, by index in [`crate::plan::Plan::rules`].
