@@ -1,6 +1,7 @@
 //! Data: the record model, readers for annotation files, and schema validation.
 
 mod error;
+mod fast;
 mod lite;
 pub mod ops;
 mod read;
@@ -11,5 +12,26 @@ pub use error::DataError;
 pub use lite::{Line, Lite};
 pub use read::{is_json_array, parse_line, read_array, Batch, Batches, Part, BATCH_BYTES};
 pub use validate::{validate, Shared, Validator};
+
+/// Reads one line of JSON Lines into a record: the fast path when it applies, else the
+/// general path with its diagnostics. Returns the kind the line names (for counting) too.
+pub fn read_record<'l>(
+    validator: &Validator,
+    bytes: &'l [u8],
+    origin: Origin,
+    fallback_id: impl FnOnce() -> String,
+    shared: &mut Shared<'l>,
+) -> (Option<crate::schema::KindId>, Result<Record, Box<DataError>>) {
+    if let Some(record) = fast::record(validator, bytes, origin, shared) {
+        return (Some(record.kind), Ok(record));
+    }
+    match parse_line(bytes, origin) {
+        Ok(line) => (
+            validator.kind_of(&line),
+            validator.record(&line, origin, fallback_id, shared),
+        ),
+        Err(error) => (None, Err(Box::new(error))),
+    }
+}
 
 pub use value::{format_number, Origin, Record, SourceId, Value};

@@ -35,6 +35,11 @@ impl Validator {
         }
     }
 
+    /// The id of a declared kind.
+    pub fn kind_id(&self, name: &str) -> Option<KindId> {
+        self.find_kind(name)
+    }
+
     fn find_kind(&self, name: &str) -> Option<KindId> {
         self.schema
             .kinds()
@@ -107,14 +112,7 @@ impl Validator {
             };
             fields.push(value);
         }
-        let item = match &shared.last_item {
-            Some(last) if **last == *item => last.clone(),
-            _ => {
-                let fresh: Arc<str> = Arc::from(&*item);
-                shared.last_item = Some(fresh.clone());
-                fresh
-            }
-        };
+        let item = shared.item(&item);
         let record = Record {
             item,
             kind: kind_id,
@@ -160,7 +158,19 @@ pub struct Shared<'l> {
 const SHARED_TEXT_MAX: usize = 32;
 
 impl<'l> Shared<'l> {
-    fn text(&mut self, text: &Cow<'l, str>) -> Value {
+    /// The item name, shared with the previous record's when equal.
+    pub(crate) fn item(&mut self, item: &str) -> Arc<str> {
+        match &self.last_item {
+            Some(last) if **last == *item => last.clone(),
+            _ => {
+                let fresh: Arc<str> = Arc::from(item);
+                self.last_item = Some(fresh.clone());
+                fresh
+            }
+        }
+    }
+
+    pub(crate) fn text(&mut self, text: &Cow<'l, str>) -> Value {
         match text {
             Cow::Borrowed(t) if t.len() <= SHARED_TEXT_MAX => Value::Str(
                 self.texts
@@ -187,6 +197,21 @@ fn check_interval(kind: &Kind, record: Record) -> Result<Record, Box<DataError>>
         }
     }
     Ok(record)
+}
+
+/// A field value from its JSON, as [`Validator::record`] converts it; `None` where that
+/// would reject the record.
+pub(crate) fn convert_lite<'l>(
+    json: &Lite<'l>,
+    ty: &Type,
+    optional: bool,
+    shared: &mut Shared<'l>,
+) -> Option<Value> {
+    match json {
+        Lite::Null if optional => Some(Value::Missing),
+        Lite::Null => None,
+        json => convert(json, ty, shared).ok(),
+    }
 }
 
 /// Why a JSON value does not fit a field type.

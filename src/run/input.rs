@@ -4,7 +4,7 @@
 use super::items::{BatchOutput, Parsed, Run, Runner, Work};
 use super::{fallback_id, FindingSink, Input, Outcome, Pack, RunOptions, SourceInfo};
 use crate::data::{
-    is_json_array, parse_line, read_array, Batch, Batches, DataError, Line, Origin, Part,
+    is_json_array, parse_line, read_array, read_record, Batch, Batches, DataError, Line, Origin, Part,
     Record, Shared, SourceId, Validator,
 };
 use indexmap::IndexMap;
@@ -269,7 +269,9 @@ fn process_batch(
     let mut shared = Shared::default();
     let mut runs: Vec<Vec<Record>> = Vec::new();
     for (bytes, origin) in batch.lines(&batch.whole()) {
-        let parsed = parse_one(validator, parse_line(bytes, origin), origin, name, &mut shared);
+        let (bucket, result) =
+            read_record(validator, bytes, origin, || fallback_id(name, origin), &mut shared);
+        let parsed = Parsed { bucket, result };
         out.count(parsed.bucket, parsed.result.is_err());
         match parsed.result {
             Ok(record) => {
