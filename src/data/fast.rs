@@ -51,32 +51,35 @@ pub(crate) fn record<'l>(
     parts.finish(validator, origin)
 }
 
-/// What the one pass collected.
+/// What the one pass collected. Kept small: it is returned through every layer of the
+/// parser.
 struct Parts<'l> {
-    item: Option<Cow<'l, str>>,
+    item: Option<Arc<str>>,
     kind: Option<KindId>,
     id: Option<Cow<'l, str>>,
-    fields: SmallVec<[Option<Value>; 12]>,
-    item_shared: Option<Arc<str>>,
+    /// The kind's fields, `Missing` until given.
+    fields: Vec<Value>,
+    /// Which fields were given (a kind has at most 64 for the fast path).
+    given: u64,
 }
 
 impl Parts<'_> {
     fn finish(self, validator: &Validator, origin: Origin) -> Option<Record> {
         let kind_id = self.kind?;
         let kind = validator.schema().kind(kind_id);
-        let mut fields = Vec::with_capacity(kind.fields.len());
-        for (field, value) in kind.fields.values().zip(self.fields) {
-            match value {
-                Some(v) => fields.push(v),
-                None if field.optional => fields.push(Value::Missing),
-                None => return None,
-            }
+        let all_required_given = kind
+            .fields
+            .values()
+            .enumerate()
+            .all(|(i, field)| field.optional || self.given & (1 << i) != 0);
+        if !all_required_given {
+            return None;
         }
         let record = Record {
-            item: self.item_shared?,
+            item: self.item?,
             kind: kind_id,
             id: Arc::from(&*self.id?),
-            fields: fields.into(),
+            fields: self.fields.into_boxed_slice(),
             origin,
         };
         match kind.interval {
@@ -111,28 +114,35 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_, 'de> {
             item: None,
             kind: None,
             id: None,
-            fields: SmallVec::new(),
-            item_shared: None,
+            fields: Vec::new(),
+            given: 0,
         };
         let mut early: SmallVec<[(Cow<'de, str>, Lite<'de>); 4]> = SmallVec::new();
         while let Some(key) = map.next_key::<Key<'de>>()? {
             match &*key.0 {
-                "item" => parts.item = Some(map.next_value::<Key<'de>>()?.0),
+                "item" => {
+                    let item = map.next_value::<Key<'de>>()?.0;
+                    parts.item = Some(self.shared.item(&item));
+                }
                 "kind" => {
                     let name = map.next_value::<Key<'de>>()?.0;
                     if parts.kind.is_some() {
                         return Err(de::Error::custom(GiveUp));
                     }
                     let id = self.validator.kind_id(&name).ok_or_else(|| de::Error::custom(GiveUp))?;
+                    let kind = self.validator.schema().kind(id);
+                    if kind.fields.len() > 64 {
+                        return Err(de::Error::custom(GiveUp));
+                    }
                     parts.kind = Some(id);
-                    parts.fields = SmallVec::from_elem(None, self.validator.schema().kind(id).fields.len());
+                    parts.fields = vec![Value::Missing; kind.fields.len()];
                     for (key, value) in early.drain(..) {
-                        let kind = self.validator.schema().kind(id);
                         if let Some(i) = field_index(kind, &key) {
                             let field = kind.field(crate::schema::FieldId(i as u32));
                             let v = convert_lite(&value, &field.ty, field.optional, self.shared)
                                 .ok_or_else(|| de::Error::custom(GiveUp))?;
-                            parts.fields[i] = Some(v);
+                            parts.fields[i] = v;
+                            parts.given |= 1 << i;
                         }
                     }
                 }
@@ -148,7 +158,8 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_, 'de> {
                                     optional: field.optional,
                                     shared: &mut *self.shared,
                                 };
-                                parts.fields[i] = Some(map.next_value_seed(seed)?);
+                                parts.fields[i] = map.next_value_seed(seed)?;
+                                parts.given |= 1 << i;
                             }
                             None => {
                                 map.next_value::<Lite<'de>>()?;
@@ -162,8 +173,6 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_, 'de> {
                 },
             }
         }
-        let item = parts.item.as_ref().ok_or_else(|| de::Error::custom(GiveUp))?;
-        parts.item_shared = Some(self.shared.item(item));
         Ok(parts)
     }
 }
