@@ -43,33 +43,37 @@ pub fn default(value: Value, fallback: impl FnOnce() -> Value) -> Value {
     }
 }
 
-/// Numbers in a list, skipping missing elements.
-fn numbers(list: &Value) -> impl Iterator<Item = f64> + '_ {
-    let items: &[Value] = match list {
+fn elements(list: &Value) -> &[Value] {
+    match list {
         Value::List(items) => items,
         _ => &[],
-    };
-    items.iter().filter_map(Value::as_num)
-}
-
-/// Present elements of a list.
-fn present(list: &Value) -> impl Iterator<Item = &Value> {
-    let items: &[Value] = match list {
-        Value::List(items) => items,
-        _ => &[],
-    };
-    items.iter().filter(|v| !matches!(v, Value::Missing))
+    }
 }
 
 /// The number of present elements.
 pub fn count(list: &Value) -> Value {
-    Value::Num(present(list).count() as f64)
+    count_of(elements(list).iter())
 }
 
 /// The number of distinct present elements.
 pub fn count_distinct(list: &Value) -> Value {
-    let mut seen: Vec<&Value> = Vec::new();
-    for v in present(list) {
+    count_distinct_of(elements(list).iter())
+}
+
+/// The smallest (or largest) present element; missing for an empty list.
+pub fn extreme(list: &Value, want: Ordering) -> Value {
+    extreme_of(elements(list).iter(), want)
+}
+
+/// [`count`] over elements given one by one (a group's column, say).
+pub fn count_of<'v>(items: impl Iterator<Item = &'v Value>) -> Value {
+    Value::Num(items.filter(|v| !matches!(v, Value::Missing)).count() as f64)
+}
+
+/// [`count_distinct`] over elements given one by one.
+pub fn count_distinct_of<'v>(items: impl Iterator<Item = &'v Value>) -> Value {
+    let mut seen: smallvec::SmallVec<[&Value; 8]> = smallvec::SmallVec::new();
+    for v in items.filter(|v| !matches!(v, Value::Missing)) {
         if !seen.iter().any(|s| equal(s, v)) {
             seen.push(v);
         }
@@ -77,10 +81,10 @@ pub fn count_distinct(list: &Value) -> Value {
     Value::Num(seen.len() as f64)
 }
 
-/// The smallest (or largest) present element; missing for an empty list.
-pub fn extreme(list: &Value, want: Ordering) -> Value {
+/// [`extreme`] over elements given one by one.
+pub fn extreme_of<'v>(items: impl Iterator<Item = &'v Value>, want: Ordering) -> Value {
     let mut best: Option<&Value> = None;
-    for v in present(list) {
+    for v in items.filter(|v| !matches!(v, Value::Missing)) {
         best = match best {
             Some(b) if order(v, b) != Some(want) => Some(b),
             _ => Some(v),
@@ -89,17 +93,29 @@ pub fn extreme(list: &Value, want: Ordering) -> Value {
     best.cloned().unwrap_or(Value::Missing)
 }
 
-/// The sum of the numbers in a list (0 for an empty list).
-pub fn sum(list: &Value) -> Value {
-    Value::Num(numbers(list).sum())
+/// [`sum`] over elements given one by one.
+pub fn sum_of<'v>(items: impl Iterator<Item = &'v Value>) -> Value {
+    Value::Num(items.filter_map(Value::as_num).sum())
 }
 
-/// The mean of the numbers in a list; missing for an empty list.
-pub fn mean(list: &Value) -> Value {
-    let (n, total) = numbers(list).fold((0usize, 0.0), |(n, t), x| (n + 1, t + x));
+/// [`mean`] over elements given one by one.
+pub fn mean_of<'v>(items: impl Iterator<Item = &'v Value>) -> Value {
+    let (n, total) = items
+        .filter_map(Value::as_num)
+        .fold((0usize, 0.0), |(n, t), x| (n + 1, t + x));
     if n == 0 {
         Value::Missing
     } else {
         Value::Num(total / n as f64)
     }
+}
+
+/// The sum of the numbers in a list (0 for an empty list).
+pub fn sum(list: &Value) -> Value {
+    sum_of(elements(list).iter())
+}
+
+/// The mean of the numbers in a list; missing for an empty list.
+pub fn mean(list: &Value) -> Value {
+    mean_of(elements(list).iter())
 }

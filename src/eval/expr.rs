@@ -201,7 +201,31 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         }
     }
 
+    /// An aggregate over a group's column, read in place rather than copied into a list.
+    fn group_aggregate(&self, f: &Function, arg: ExprId, env: &[Bound<'r>]) -> Option<Value> {
+        let Node::GroupColumn(v, field) = self.rule.expr(arg) else {
+            return None;
+        };
+        let Bound::Group(g) = &env[v.0 as usize] else {
+            return None;
+        };
+        let records = self.view.records;
+        let column = g.members.iter().map(|&i| records[i as usize].get(*field));
+        Some(match f {
+            Function::Count => ops::count_of(column),
+            Function::CountDistinct => ops::count_distinct_of(column),
+            Function::Min => ops::extreme_of(column, Ordering::Less),
+            Function::Max => ops::extreme_of(column, Ordering::Greater),
+            Function::Sum => ops::sum_of(column),
+            Function::Mean => ops::mean_of(column),
+            _ => return None,
+        })
+    }
+
     fn call(&self, f: &Function, args: &[ExprId], env: &mut [Bound<'r>]) -> Value {
+        if let Some(value) = args.first().and_then(|a| self.group_aggregate(f, *a, env)) {
+            return value;
+        }
         let mut values: Vec<Value> = Vec::new();
         if !matches!(f, Function::Duration(_) | Function::Gap(..) | Function::Tiou(..)) {
             values = args.iter().map(|a| self.value(*a, env)).collect();

@@ -97,12 +97,13 @@ pub fn evaluate_item(evaluator: &Evaluator, records: Vec<Record>) -> ItemResult 
 }
 
 fn without_duplicates(records: Vec<Record>) -> (Vec<Record>, Vec<(DataError, Option<KindId>)>) {
-    let mut first: FxHashMap<Arc<str>, u32> = FxHashMap::default();
+    let mut first: FxHashMap<&str, u32> = FxHashMap::default();
     first.reserve(records.len());
     let mut errors = Vec::new();
-    let mut out = Vec::with_capacity(records.len());
-    for record in records {
-        if let Some(line) = first.get(&record.id) {
+    let mut repeated = Vec::new();
+    for (i, record) in records.iter().enumerate() {
+        if let Some(line) = first.get(&*record.id) {
+            repeated.push(i);
             let error = DataError::DuplicateId {
                 id: record.id.to_string(),
                 item: record.item.to_string(),
@@ -110,12 +111,21 @@ fn without_duplicates(records: Vec<Record>) -> (Vec<Record>, Vec<(DataError, Opt
                 origin: record.origin,
             };
             errors.push((error, Some(record.kind)));
-            continue;
+        } else {
+            first.insert(&record.id, record.origin.line);
         }
-        first.insert(record.id.clone(), record.origin.line);
-        out.push(record);
     }
-    (out, errors)
+    drop(first);
+    if errors.is_empty() {
+        return (records, errors);
+    }
+    let kept = records
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| repeated.binary_search(i).is_err())
+        .map(|(_, r)| r)
+        .collect();
+    (kept, errors)
 }
 
 /// Per-kind counts, indexed by kind (and one more slot for unreadable lines), with the order
