@@ -43,49 +43,25 @@ impl<'v> HashKey<'v> {
     }
 }
 
-/// Records under one key, sorted by start when the index is sorted.
-#[derive(Debug, Default)]
-pub struct Bucket {
-    members: Vec<u32>,
-    starts: Vec<f64>,
+/// The records under one key: a range of [`Index::members`].
+#[derive(Debug, Clone, Copy, Default)]
+struct Bucket {
+    from: u32,
+    to: u32,
+    /// The longest interval in the bucket (for sorted indexes).
     longest: f64,
 }
 
-impl Bucket {
-    fn sort_by_start(&mut self, records: &[Record], span: (crate::schema::FieldId, crate::schema::FieldId)) {
-        let (s, e) = span;
-        self.members.retain(|&i| {
-            let r = &records[i as usize];
-            !(r.num(s).is_nan() || r.num(e).is_nan())
-        });
-        self.members
-            .sort_by(|&a, &b| records[a as usize].num(s).total_cmp(&records[b as usize].num(s)).then(a.cmp(&b)));
-        self.starts = self.members.iter().map(|&i| records[i as usize].num(s)).collect();
-        self.longest = self
-            .members
-            .iter()
-            .map(|&i| records[i as usize].num(e) - records[i as usize].num(s))
-            .fold(0.0, f64::max);
-    }
-
-    /// The members whose start lies in `[lo, hi]`.
-    fn window(&self, lo: f64, hi: f64) -> &[u32] {
-        let from = self.starts.partition_point(|s| *s < lo);
-        let to = self.starts.partition_point(|s| *s <= hi);
-        if from < to {
-            &self.members[from..to]
-        } else {
-            &[]
-        }
-    }
-}
-
-/// One index over one item.
+/// One index over one item: the members of every bucket side by side in one array (each
+/// bucket sorted by start when the index is sorted), so building it takes a handful of
+/// allocations whatever the number of keys.
 #[derive(Debug)]
 pub struct Index<'r> {
-    text: FxHashMap<&'r str, Bucket>,
-    other: FxHashMap<Scalar, Bucket>,
-    all: Bucket,
+    text: FxHashMap<&'r str, u32>,
+    other: FxHashMap<Scalar, u32>,
+    buckets: Vec<Bucket>,
+    members: Vec<u32>,
+    starts: Vec<f64>,
     hashed: bool,
     by_start: bool,
 }
@@ -94,45 +70,87 @@ impl<'r> Index<'r> {
     /// Builds the index `spec` over an item's records of its kind (`members`, in input order).
     pub fn build(spec: &IndexSpec, schema: &Schema, records: &'r [Record], members: &[u32]) -> Self {
         let span = schema.kind(spec.kind).interval;
+        let by_start = spec.by_start && span.is_some();
         let mut index = Index {
             text: FxHashMap::default(),
             other: FxHashMap::default(),
-            all: Bucket::default(),
+            buckets: Vec::new(),
+            members: Vec::with_capacity(members.len()),
+            starts: Vec::new(),
             hashed: spec.key.is_some(),
-            by_start: spec.by_start && span.is_some(),
+            by_start,
         };
-        match spec.key {
-            None => index.all.members = members.to_vec(),
-            Some(key) => {
-                for &i in members {
-                    let r = &records[i as usize];
-                    let value = match key {
-                        IndexKey::Field(f) => r.get(f),
-                        IndexKey::Id => {
-                            index.text.entry(&r.id).or_default().members.push(i);
-                            continue;
-                        }
-                    };
-                    match HashKey::of(value) {
-                        Some(HashKey::Str(s)) => index.text.entry(s).or_default().members.push(i),
-                        Some(HashKey::Other(k)) => index.other.entry(k).or_default().members.push(i),
-                        None => {}
-                    }
-                }
+        let has_span = |i: u32| match span {
+            Some((s, e)) if by_start => {
+                let r = &records[i as usize];
+                !(r.num(s).is_nan() || r.num(e).is_nan())
+            }
+            _ => true,
+        };
+        // Each member's bucket, then a counting sort into one array.
+        let mut placed: Vec<(u32, u32)> = Vec::with_capacity(members.len());
+        for &i in members.iter().filter(|&&i| has_span(i)) {
+            let bucket = match spec.key {
+                None => Some(0),
+                Some(key) => index.bucket_of(key, &records[i as usize]),
+            };
+            if let Some(b) = bucket {
+                placed.push((b, i));
             }
         }
-        if let (true, Some(span)) = (index.by_start, span) {
-            index.all.sort_by_start(records, span);
-            for bucket in index.text.values_mut().chain(index.other.values_mut()) {
-                bucket.sort_by_start(records, span);
+        let count = match spec.key {
+            None => 1,
+            Some(_) => index.text.len() + index.other.len(),
+        };
+        index.buckets = vec![Bucket::default(); count];
+        for &(b, _) in &placed {
+            index.buckets[b as usize].to += 1;
+        }
+        let mut offset = 0;
+        for bucket in &mut index.buckets {
+            let size = bucket.to;
+            bucket.from = offset;
+            bucket.to = offset;
+            offset += size;
+        }
+        index.members.resize(placed.len(), 0);
+        for &(b, i) in &placed {
+            let bucket = &mut index.buckets[b as usize];
+            index.members[bucket.to as usize] = i;
+            bucket.to += 1;
+        }
+        if let (true, Some((s, e))) = (by_start, span) {
+            let start = |i: u32| records[i as usize].num(s);
+            for bucket in &mut index.buckets {
+                let slice = &mut index.members[bucket.from as usize..bucket.to as usize];
+                slice.sort_by(|&a, &b| start(a).total_cmp(&start(b)).then(a.cmp(&b)));
+                bucket.longest = slice
+                    .iter()
+                    .map(|&i| records[i as usize].num(e) - start(i))
+                    .fold(0.0, f64::max);
             }
+            index.starts = index.members.iter().map(|&i| start(i)).collect();
         }
         index
     }
 
+    /// The bucket a record's key falls in, making one for a new key; `None` for a key that
+    /// equals nothing.
+    fn bucket_of(&mut self, key: IndexKey, r: &'r Record) -> Option<u32> {
+        let next = (self.text.len() + self.other.len()) as u32;
+        let value = match key {
+            IndexKey::Id => return Some(*self.text.entry(&r.id).or_insert(next)),
+            IndexKey::Field(f) => r.get(f),
+        };
+        match HashKey::of(value)? {
+            HashKey::Str(s) => Some(*self.text.entry(s).or_insert(next)),
+            HashKey::Other(k) => Some(*self.other.entry(k).or_insert(next)),
+        }
+    }
+
     /// The candidates for a key (when hashed) and a window around a bound interval (when
-    /// sorted): a superset of the records that can satisfy both.
-    /// A hashed index with no key (a missing or NaN value) finds nothing.
+    /// sorted): a superset of the records that can satisfy both. A hashed index with no key
+    /// (a missing or NaN value) finds nothing.
     pub(crate) fn probe<'s>(
         &'s self,
         key: Option<HashKey>,
@@ -145,18 +163,31 @@ impl<'r> Index<'r> {
                 None => None,
             };
             match found {
-                Some(b) => b,
+                Some(b) => self.buckets[*b as usize],
                 None => return &[],
             }
         } else {
-            &self.all
+            match self.buckets.first() {
+                Some(b) => *b,
+                None => return &[],
+            }
         };
+        let (from, to) = (bucket.from as usize, bucket.to as usize);
         match window {
             Some((w, other)) if self.by_start => match start_range(w, other, bucket.longest) {
-                Some((lo, hi)) => bucket.window(lo, hi),
+                Some((lo, hi)) => {
+                    let starts = &self.starts[from..to];
+                    let first = starts.partition_point(|s| *s < lo);
+                    let last = starts.partition_point(|s| *s <= hi);
+                    if first < last {
+                        &self.members[from + first..from + last]
+                    } else {
+                        &[]
+                    }
+                }
                 None => &[],
             },
-            _ => &bucket.members,
+            _ => &self.members[from..to],
         }
     }
 }
