@@ -1,29 +1,30 @@
 //! Reading the sources of a run: files and standard input, JSON Lines in parallel batches or
 //! a JSON array, the second pass over items that reappeared, and records given as values.
 
-use super::items::{BatchOutput, Parsed, Run, Runner, Work};
+use super::items::{BatchOutput, ItemResult, Parsed, Run, Runner, Work};
 use super::{fallback_id, FindingSink, Input, Outcome, Pack, RunOptions, SourceInfo};
 use crate::data::{
-    is_json_array, parse_line, read_array, read_record, Batch, Batches, DataError, Line, Origin, Part,
+    is_json_array, read_array, read_record, Batch, Batches, DataError, Line, Origin,
     Record, Shared, SourceId, Validator,
 };
 use indexmap::IndexMap;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
+use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Parses and validates the lines of a part of a batch, in order.
-fn parse_part(validator: &Validator, batch: &Batch, part: &Part, name: &str) -> Vec<Parsed> {
-    let mut shared = Shared::default();
-    batch
-        .lines(part)
-        .map(|(bytes, origin)| parse_one(validator, parse_line(bytes, origin), origin, name, &mut shared))
-        .collect()
+/// What every stage of a run reads: how to validate and how to evaluate.
+struct Stages<'a, 'p> {
+    work: &'a Work<'p>,
+    validator: &'a Validator,
+    batch_bytes: usize,
 }
 
+/// Validates an already parsed line.
 fn parse_one<'l>(
     validator: &Validator,
     line: Result<Line<'l>, DataError>,
@@ -41,16 +42,6 @@ fn parse_one<'l>(
             result: Err(Box::new(error)),
         },
     }
-}
-
-/// Parses a batch on the thread pool, a few pieces per thread.
-fn parse_parallel(validator: &Validator, batch: &Batch, name: &str) -> Vec<Vec<Parsed>> {
-    let parts = rayon::current_num_threads() * 4;
-    batch
-        .parts(parts)
-        .par_iter()
-        .map(|part| parse_part(validator, batch, part, name))
-        .collect()
 }
 
 /// A progress line on standard error for long runs on a terminal.
@@ -94,36 +85,42 @@ impl Progress {
     }
 }
 
-/// Runs a pack over its inputs: the whole of [`Pack::check_inputs_with`].
+/// Runs a pack over its inputs: the whole of [`Pack::check_inputs_with`]. Runs on the
+/// thread pool the caller installed.
 pub(super) fn run(
     pack: &Pack,
     inputs: &[Input],
     options: &RunOptions,
     sink: &mut dyn FindingSink,
 ) -> Outcome {
-    let mut runner = Runner::new(pack, options, sink);
+    let work = Work::new(pack, options);
     let validator = Validator::new(pack.plan.schema.clone());
+    let stages = Stages {
+        work: &work,
+        validator: &validator,
+        batch_bytes: options.batch_bytes,
+    };
+    let mut runner = Runner::new(pack, options, sink);
     let mut progress = Progress::new(options.progress);
     for (index, input) in inputs.iter().enumerate() {
-        read_input(&mut runner, &validator, input, SourceId(index as u32), &mut progress);
+        let source = SourceId(index as u32);
+        read_input(&stages, &mut runner, input, source, &mut progress);
     }
     runner.finish_current();
     let ready = runner.take_ready();
-    let results = runner.work.evaluate(ready);
-    runner.apply(results);
+    runner.apply(work.evaluate(ready));
     if !runner.reread.is_empty() {
-        reread_items(&mut runner, &validator);
+        reread_items(&stages, &mut runner);
     }
     let grouped = runner.take_grouped();
-    let results = runner.work.evaluate(grouped);
-    runner.apply(results);
+    runner.apply(work.evaluate(grouped));
     progress.clear();
-    runner.finish()
+    runner.finish(&work)
 }
 
 fn read_input(
+    stages: &Stages,
     runner: &mut Runner,
-    validator: &Validator,
     input: &Input,
     source: SourceId,
     progress: &mut Progress,
@@ -139,7 +136,7 @@ fn read_input(
             match File::open(path) {
                 Ok(file) => {
                     let reader = BufReader::with_capacity(1 << 20, file);
-                    read_into(runner, validator, reader, &name, source, progress)
+                    read_into(stages, runner, reader, &name, source, progress)
                 }
                 Err(e) => unreadable(runner, &name, e, origin),
             }
@@ -156,19 +153,19 @@ fn read_input(
             });
             runner.outcome.spool = Some(Arc::new(spool));
             let tee = Tee {
-                inner: io::stdin(),
+                inner: io::stdin().lock(),
                 copy,
             };
             let reader = BufReader::with_capacity(1 << 20, tee);
-            read_into(runner, validator, reader, "<stdin>", source, progress);
+            read_into(stages, runner, reader, "<stdin>", source, progress);
         }
     }
 }
 
 fn read_into(
+    stages: &Stages,
     runner: &mut Runner,
-    validator: &Validator,
-    mut reader: impl BufRead + Send,
+    mut reader: impl BufRead,
     name: &str,
     source: SourceId,
     progress: &mut Progress,
@@ -176,10 +173,10 @@ fn read_into(
     let origin = Origin { source, line: 0 };
     let result = match is_json_array(&mut reader) {
         Ok(true) => {
-            read_json_array(runner, validator, reader, name, source);
+            read_json_array(stages, runner, reader, name, source);
             Ok(())
         }
-        Ok(false) => read_lines(runner, validator, reader, name, source, progress),
+        Ok(false) => read_lines(stages, runner, reader, name, source, progress),
         Err(e) => Err(e),
     };
     if let Err(e) = result {
@@ -187,79 +184,106 @@ fn read_into(
     }
 }
 
-/// The batch pipeline. Batches are read a window at a time; each batch is parsed,
-/// validated, split into runs by item and (for runs complete within it) evaluated on one
-/// thread of the pool, while the next window is read. One thread then takes in the batches'
-/// outputs in input order, joins the runs at batch boundaries into items and evaluates those.
+/// What the jobs of the batch pipeline send back.
+enum Done {
+    /// A batch, processed: its sequence number, output and buffer (for reuse).
+    Batch(u64, BatchOutput, Batch),
+    /// Items that straddled batches, evaluated.
+    Items(Vec<ItemResult>),
+}
+
+/// The batch pipeline. This thread reads batches and hands each to the pool, where it is
+/// parsed, validated, split into runs by item and (for the runs complete within it)
+/// evaluated by one thread while its records are in that thread's cache. As outputs come
+/// back, in whatever order, this thread takes them in in input order, joins the runs at
+/// batch boundaries into items and hands those to the pool too. While it waits it runs the
+/// pool's jobs itself. A few batches per thread are in flight at most, so memory stays
+/// bounded, and no thread waits for a slow batch at a barrier.
 fn read_lines(
+    stages: &Stages,
     runner: &mut Runner,
-    validator: &Validator,
-    reader: impl BufRead + Send,
+    reader: impl BufRead,
     name: &str,
     source: SourceId,
     progress: &mut Progress,
 ) -> io::Result<()> {
-    let window = rayon::current_num_threads() * 2;
-    let mut batches = Batches::with_size(reader, source, runner.batch_bytes);
-    let mut next = read_window(&mut batches, window);
-    let mut pending: Vec<Vec<Record>> = Vec::new();
-    loop {
-        let current = match next {
-            Ok(current) if !current.is_empty() => current,
-            other => {
-                let results = runner.work.evaluate(pending);
-                runner.apply(results);
-                return other.map(|_| ());
+    let mut batches = Batches::with_size(reader, source, stages.batch_bytes);
+    let max_in_flight = rayon::current_num_threads() as u64 * 2;
+    let (done_tx, done_rx) = mpsc::channel::<Done>();
+    let mut read_error = None;
+    rayon::in_place_scope(|scope| {
+        let (mut sent, mut next, mut item_jobs) = (0u64, 0u64, 0usize);
+        let mut waiting: BTreeMap<u64, (BatchOutput, Batch)> = BTreeMap::new();
+        let mut exhausted = false;
+        loop {
+            // Batches not yet taken in, whether queued, running or waiting for an earlier one.
+            while !exhausted && sent - next < max_in_flight {
+                match batches.next_batch() {
+                    Ok(Some(batch)) => {
+                        let (tx, seq) = (done_tx.clone(), sent);
+                        let evaluate = !runner.is_grouping();
+                        let keep = runner.keeps_dataset();
+                        scope.spawn(move |_| {
+                            let out = process_batch(stages, &batch, name, evaluate, keep);
+                            let _ = tx.send(Done::Batch(seq, out, batch));
+                        });
+                        sent += 1;
+                    }
+                    Ok(None) => exhausted = true,
+                    Err(e) => {
+                        read_error = Some(e);
+                        exhausted = true;
+                    }
+                }
             }
-        };
-        let evaluate = !runner.is_grouping();
-        let keep = runner.keeps_dataset();
-        let work = &runner.work;
-        let ((outputs, results), read) = rayon::join(
-            || {
-                rayon::join(
-                    || {
-                        current
-                            .par_iter()
-                            .map(|b| process_batch(work, validator, b, name, evaluate, keep))
-                            .collect::<Vec<_>>()
+            if sent == next && item_jobs == 0 {
+                break;
+            }
+            let done = match done_rx.try_recv() {
+                Ok(done) => done,
+                Err(_) => match rayon::yield_now() {
+                    Some(rayon::Yield::Executed) => continue,
+                    _ => match done_rx.recv() {
+                        Ok(done) => done,
+                        Err(_) => break,
                     },
-                    || work.evaluate(std::mem::take(&mut pending)),
-                )
-            },
-            || read_window(&mut batches, window),
-        );
-        runner.apply(results);
-        for output in outputs {
-            runner.absorb(output);
+                },
+            };
+            match done {
+                Done::Items(results) => {
+                    item_jobs -= 1;
+                    runner.apply(results);
+                }
+                Done::Batch(seq, out, batch) => {
+                    waiting.insert(seq, (out, batch));
+                }
+            }
+            while let Some((out, batch)) = waiting.remove(&next) {
+                next += 1;
+                progress.advance(batch.bytes.len(), runner.items_seen());
+                runner.absorb(out);
+                batches.recycle(batch);
+                let ready = runner.take_ready();
+                if !ready.is_empty() {
+                    let (tx, work) = (done_tx.clone(), stages.work);
+                    scope.spawn(move |_| {
+                        let _ = tx.send(Done::Items(work.evaluate_serial(ready)));
+                    });
+                    item_jobs += 1;
+                }
+            }
         }
-        pending = runner.take_ready();
-        let size = current.iter().map(|b| b.bytes.len()).sum();
-        current.into_iter().for_each(|b| batches.recycle(b));
-        progress.advance(size, runner.items_seen());
-        next = read;
+    });
+    match read_error {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
-}
-
-/// Up to `n` batches; an error once nothing more can be read.
-fn read_window<R: io::Read>(batches: &mut Batches<R>, n: usize) -> io::Result<Vec<Batch>> {
-    let mut out = Vec::with_capacity(n);
-    while out.len() < n {
-        match batches.next_batch() {
-            Ok(Some(batch)) => out.push(batch),
-            Ok(None) => break,
-            Err(e) if out.is_empty() => return Err(e),
-            Err(_) => break,
-        }
-    }
-    Ok(out)
 }
 
 /// Parses and validates one batch, splits its records into runs by item, and evaluates
 /// the runs that are complete within it (when `evaluate`).
 fn process_batch(
-    work: &Work,
-    validator: &Validator,
+    stages: &Stages,
     batch: &Batch,
     name: &str,
     evaluate: bool,
@@ -270,7 +294,7 @@ fn process_batch(
     let mut runs: Vec<Vec<Record>> = Vec::new();
     for (bytes, origin) in batch.lines(&batch.whole()) {
         let (bucket, result) =
-            read_record(validator, bytes, origin, || fallback_id(name, origin), &mut shared);
+            read_record(stages.validator, bytes, origin, || fallback_id(name, origin), &mut shared);
         let parsed = Parsed { bucket, result };
         out.count(parsed.bucket, parsed.result.is_err());
         match parsed.result {
@@ -299,7 +323,7 @@ fn process_batch(
         .map(|(i, records)| {
             let interior = i > 0 && i < last && seen[&records[0].item] == 1;
             if evaluate && interior {
-                Run::Evaluated(work.evaluate_one(records))
+                Run::Evaluated(stages.work.evaluate_one(records))
             } else {
                 Run::Pending(records)
             }
@@ -309,19 +333,18 @@ fn process_batch(
 }
 
 fn read_json_array(
+    stages: &Stages,
     runner: &mut Runner,
-    validator: &Validator,
     reader: impl BufRead,
     name: &str,
     source: SourceId,
 ) {
     read_array(reader, source, &mut |line, origin| {
-        let parsed = parse_one(validator, line, origin, name, &mut Shared::default());
+        let parsed = parse_one(stages.validator, line, origin, name, &mut Shared::default());
         runner.accept(parsed);
     });
     let ready = runner.take_ready();
-    let results = runner.work.evaluate(ready);
-    runner.apply(results);
+    runner.apply(stages.work.evaluate(ready));
 }
 
 fn unreadable(runner: &mut Runner, name: &str, e: io::Error, origin: Origin) {
@@ -349,7 +372,7 @@ impl<R: Read> Read for Tee<R> {
 /// The second pass over the sources: collects every record of the items evaluated early that
 /// reappeared, and evaluates each item whole. Counts and data diagnostics were made in the
 /// first pass.
-fn reread_items(runner: &mut Runner, validator: &Validator) {
+fn reread_items(stages: &Stages, runner: &mut Runner) {
     let wanted = std::mem::take(&mut runner.reread);
     let mut items: IndexMap<Arc<str>, Vec<Record>> =
         wanted.iter().map(|i| (i.clone(), Vec::new())).collect();
@@ -367,20 +390,47 @@ fn reread_items(runner: &mut Runner, validator: &Validator) {
         let mut reader = BufReader::with_capacity(1 << 20, file);
         if is_json_array(&mut reader).unwrap_or(false) {
             read_array(reader, source, &mut |line, origin| {
-                keep(parse_one(validator, line, origin, &info.name, &mut Shared::default()))
+                let mut shared = Shared::default();
+                keep(parse_one(stages.validator, line, origin, &info.name, &mut shared))
             });
             continue;
         }
-        let mut batches = Batches::with_size(reader, source, runner.batch_bytes);
-        while let Ok(Some(batch)) = batches.next_batch() {
-            for parsed in parse_parallel(validator, &batch, &info.name).into_iter().flatten() {
-                keep(parsed);
+        let mut batches = Batches::with_size(reader, source, stages.batch_bytes);
+        let window = rayon::current_num_threads() * 2;
+        loop {
+            let mut current = Vec::with_capacity(window);
+            while current.len() < window {
+                match batches.next_batch() {
+                    Ok(Some(batch)) => current.push(batch),
+                    _ => break,
+                }
             }
-            batches.recycle(batch);
+            if current.is_empty() {
+                break;
+            }
+            let parsed: Vec<Vec<Parsed>> = current
+                .par_iter()
+                .map(|batch| parse_batch(stages, batch, &info.name))
+                .collect();
+            parsed.into_iter().flatten().for_each(&mut keep);
+            current.into_iter().for_each(|b| batches.recycle(b));
         }
     }
-    let results = runner.work.evaluate(items.into_values().collect());
-    runner.apply(results);
+    runner.apply(stages.work.evaluate(items.into_values().collect()));
+}
+
+/// Parses and validates a whole batch in order, for passes that only collect records.
+fn parse_batch(stages: &Stages, batch: &Batch, name: &str) -> Vec<Parsed> {
+    let mut shared = Shared::default();
+    batch
+        .lines(&batch.whole())
+        .map(|(bytes, origin)| {
+            let fallback = || fallback_id(name, origin);
+            let (bucket, result) =
+                read_record(stages.validator, bytes, origin, fallback, &mut shared);
+            Parsed { bucket, result }
+        })
+        .collect()
 }
 
 /// [`Pack::check_values`]: groups the values by item, then checks them.
@@ -389,7 +439,9 @@ pub(super) fn run_values(
     values: impl IntoIterator<Item = serde_json::Value>,
     sink: &mut dyn FindingSink,
 ) -> Outcome {
-    let mut runner = Runner::new(pack, &RunOptions::default(), sink);
+    let options = RunOptions::default();
+    let work = Work::new(pack, &options);
+    let mut runner = Runner::new(pack, &options, sink);
     let validator = Validator::new(pack.plan.schema.clone());
     runner.outcome.sources.push(SourceInfo {
         name: "<values>".into(),
@@ -413,8 +465,7 @@ pub(super) fn run_values(
     }
     runner.finish_current();
     let ready = runner.take_ready();
-    let results = runner.work.evaluate(ready);
-    runner.apply(results);
-    runner.finish()
+    runner.apply(work.evaluate(ready));
+    runner.finish(&work)
 }
 

@@ -169,7 +169,20 @@ pub(super) struct Work<'p> {
     parse_only: bool,
 }
 
-impl Work<'_> {
+impl<'p> Work<'p> {
+    /// What a run of `pack` with `options` needs to evaluate items.
+    pub fn new(pack: &'p Pack, options: &RunOptions) -> Self {
+        Work {
+            evaluator: Evaluator::new(&pack.plan).with_budget(options.work_budget),
+            parse_only: options.parse_only,
+        }
+    }
+
+    /// Evaluates items one after another on this thread.
+    pub fn evaluate_serial(&self, items: Vec<Vec<Record>>) -> Vec<ItemResult> {
+        items.into_iter().map(|records| self.evaluate_one(records)).collect()
+    }
+
     /// Evaluates one item (or only drops it, when parsing is all that was asked for).
     pub fn evaluate_one(&self, records: Vec<Record>) -> ItemResult {
         if self.parse_only {
@@ -196,8 +209,6 @@ impl Work<'_> {
 /// The state of a run between batches.
 pub(super) struct Runner<'p, 's> {
     pub pack: &'p Pack,
-    pub work: Work<'p>,
-    pub batch_bytes: usize,
     counts: Counts,
     current: Vec<Record>,
     /// Items completed while the input still looked grouped.
@@ -222,11 +233,6 @@ impl<'p, 's> Runner<'p, 's> {
             && pack.plan.rules.iter().any(|r| r.scope == Scope::Dataset);
         Runner {
             pack,
-            work: Work {
-                evaluator: Evaluator::new(&pack.plan).with_budget(options.work_budget),
-                parse_only: options.parse_only,
-            },
-            batch_bytes: options.batch_bytes,
             counts: Counts {
                 slots: vec![Default::default(); pack.plan.schema.len() + 1],
                 order: Vec::new(),
@@ -418,7 +424,7 @@ impl<'p, 's> Runner<'p, 's> {
     }
 
     /// Evaluates the data-set rules and assembles the outcome.
-    pub fn finish(mut self) -> Outcome {
+    pub fn finish(mut self, work: &Work) -> Outcome {
         let dataset_findings = match self.dataset.take() {
             Some(records) => {
                 // Duplicates were reported by the per-item pass; here they are only left out.
@@ -427,7 +433,7 @@ impl<'p, 's> Runner<'p, 's> {
                     .into_iter()
                     .filter(|r| seen.insert((r.item.clone(), r.id.clone())))
                     .collect();
-                self.work.evaluator.evaluate(&records, Scope::Dataset).findings
+                work.evaluator.evaluate(&records, Scope::Dataset).findings
             }
             None => Vec::new(),
         };
