@@ -11,7 +11,7 @@ use serde_json::value::RawValue;
 use std::io::{self, BufRead, Read};
 
 /// The size a batch of lines aims for, by default.
-pub const BATCH_BYTES: usize = 1 << 19;
+pub const BATCH_BYTES: usize = 1 << 18;
 
 /// Whole lines of a source, with the number of the first.
 #[derive(Debug, Default)]

@@ -208,7 +208,7 @@ fn read_lines(
     progress: &mut Progress,
 ) -> io::Result<()> {
     let mut batches = Batches::with_size(reader, source, stages.batch_bytes);
-    let max_in_flight = rayon::current_num_threads() as u64 * 2;
+    let max_in_flight = rayon::current_num_threads() as u64 * 3;
     let (done_tx, done_rx) = mpsc::channel::<Done>();
     let mut read_error = None;
     rayon::in_place_scope(|scope| {
