@@ -99,6 +99,8 @@ pub struct Batches<R> {
     carry: Vec<u8>,
     spare: Vec<Vec<u8>>,
     done: bool,
+    /// A read error, reported once the bytes read before it are handed out.
+    failed: Option<io::Error>,
 }
 
 impl<R: Read> Batches<R> {
@@ -117,6 +119,7 @@ impl<R: Read> Batches<R> {
             carry: Vec::new(),
             spare: Vec::new(),
             done: false,
+            failed: None,
         }
     }
 
@@ -131,7 +134,10 @@ impl<R: Read> Batches<R> {
     /// longer; it is never cut.
     pub fn next_batch(&mut self) -> io::Result<Option<Batch>> {
         if self.done {
-            return Ok(None);
+            return match self.failed.take() {
+                Some(e) => Err(e),
+                None => Ok(None),
+            };
         }
         let mut bytes = self.spare.pop().unwrap_or_default();
         bytes.clear();
@@ -139,20 +145,21 @@ impl<R: Read> Batches<R> {
         let mut searched = 0;
         loop {
             let filled = bytes.len();
-            let want = self.batch_bytes.max(filled + 4096.min(self.batch_bytes));
-            bytes.resize(want, 0);
-            let n = match self.reader.read(&mut bytes[filled..]) {
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => 0,
-                Err(e) => {
-                    bytes.truncate(filled);
-                    return Err(e);
+            let limit = (self.batch_bytes.max(filled + 4096.min(self.batch_bytes)) - filled) as u64;
+            // `read_to_end` appends into spare capacity without zeroing it first, and retries
+            // reads that were interrupted.
+            match (&mut self.reader).take(limit).read_to_end(&mut bytes) {
+                Ok(n) if (n as u64) < limit => {
+                    self.done = true;
+                    break;
                 }
-            };
-            bytes.truncate(filled + n);
-            if n == 0 {
-                self.done = true;
-                break;
+                Ok(_) => {}
+                Err(e) => {
+                    // Keep what was read; the error is reported after this batch.
+                    self.failed = Some(e);
+                    self.done = true;
+                    break;
+                }
             }
             if bytes.len() >= self.batch_bytes && memchr::memchr(b'\n', &bytes[searched..]).is_some() {
                 break;
@@ -165,7 +172,7 @@ impl<R: Read> Batches<R> {
             bytes.truncate(end);
         }
         if bytes.is_empty() {
-            return Ok(None);
+            return self.failed.take().map_or(Ok(None), Err);
         }
         let batch = Batch {
             first_line: self.next_line,
