@@ -16,4 +16,6 @@ pub mod syntax;
 pub mod testing;
 
 pub use pack::{Pack, PackDiagnostic, PackError};
-pub use run::{evaluate_item, Input, KindCount, Outcome, RunOptions, SourceInfo, Summary, DEFAULT_WORK_BUDGET};
+pub use run::{
+    evaluate_item, Input, KindCount, Outcome, RunOptions, SourceInfo, Summary, DEFAULT_WORK_BUDGET,
+};

@@ -184,3 +184,100 @@ fn stdin_gives_the_same_findings_as_the_file() {
         text(&file.stdout)
     );
 }
+
+#[test]
+fn plan_shows_joins_and_suggests_a_misspelled_rule() {
+    let out = concordant(&["plan", "--rules", "rules/", "speaker-self-overlap"]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("hash join on key a.speaker"), "{stdout}");
+    assert!(stdout.contains("interval join"), "{stdout}");
+    let out = concordant(&["plan", "--rules", "rules/", "speaker-overlap"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("did you mean `speaker-self-overlap`?"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// The bundled example with its lines interleaved: every item is split.
+fn shuffled_example(dir: &Path) -> std::path::PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("examples/data/clips.jsonl")).expect("example");
+    let lines: Vec<&str> = text.lines().collect();
+    let odd = lines.iter().skip(1).step_by(2);
+    let even = lines.iter().step_by(2);
+    let mixed: Vec<&str> = odd.chain(even).copied().collect();
+    let path = dir.join("shuffled.jsonl");
+    std::fs::write(&path, mixed.join("\n") + "\n").expect("write");
+    path
+}
+
+#[test]
+fn output_is_byte_identical_for_one_and_four_threads() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = shuffled_example(dir.path());
+    let data = data.to_str().expect("utf-8 path");
+    let run = |threads: &str| {
+        let out = concordant(&[
+            "check",
+            "--rules",
+            "rules/",
+            "--format",
+            "json",
+            "--threads",
+            threads,
+            data,
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        out.stdout
+    };
+    let one = run("1");
+    assert!(text(&one).contains("\"type\":\"finding\""));
+    assert_eq!(one, run("4"));
+}
+
+#[test]
+fn a_rule_over_its_work_budget_is_stopped_and_named() {
+    let out = concordant(&[
+        "check",
+        "--rules",
+        "rules/",
+        "--format",
+        "json",
+        "--work-budget",
+        "3",
+        "examples/data/clips.jsonl",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stopped: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .filter(|l: &serde_json::Value| l["code"] == "cord::eval::work-budget")
+        .collect();
+    assert!(!stopped.is_empty());
+    let message = stopped[0]["message"].as_str().expect("message");
+    assert!(message.starts_with("rule `"), "{message}");
+    assert!(message.contains("on item `clip"), "{message}");
+    assert!(message.contains("more than 3 candidate"), "{message}");
+}
+
+#[test]
+fn parse_only_reads_everything_and_runs_no_rule() {
+    let out = concordant(&[
+        "check",
+        "--rules",
+        "rules/",
+        "--format",
+        "json",
+        "--parse-only",
+        "examples/data/clips.jsonl",
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(!stdout.contains("\"type\":\"finding\""), "{stdout}");
+    let summary: serde_json::Value =
+        serde_json::from_str(stdout.lines().last().expect("summary")).expect("json");
+    assert_eq!(summary["records"]["read"], 29);
+    assert_eq!(summary["records"]["checked"], 27);
+}

@@ -93,7 +93,13 @@ struct CheckArgs {
     fail_on: FailOn,
     /// Worker threads (default: RAYON_NUM_THREADS, else every core). Output is the same for
     /// every number.
-    #[arg(short = 'j', long, value_name = "N", default_value_t = 0, hide_default_value = true)]
+    #[arg(
+        short = 'j',
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        hide_default_value = true
+    )]
     threads: usize,
     /// Stop a rule on an item after it has considered this many candidate records.
     #[arg(long, value_name = "N", default_value_t = concordant::DEFAULT_WORK_BUDGET)]

@@ -131,10 +131,12 @@ pub enum DataError {
         origin: Origin,
     },
     /// A rule whose joins over one item would consider more candidate pairs than allowed.
-    #[error("rule `{rule}` stopped on item `{item}`: it considered more than {budget} candidate pairs")]
+    #[error(
+        "rule `{rule}` stopped on item `{item}`: it considered more than {budget} candidate pairs"
+    )]
     #[diagnostic(
         code("cord::eval::work-budget"),
-        help("its findings for this item are incomplete; narrow the rule's `where` (an equality or a time relation lets the planner use an index) or raise --work-budget")
+        help("its findings for this item are left out; narrow the rule's `where` (an equality or a time relation lets the planner use an index) or raise --work-budget")
     )]
     WorkBudget {
         /// The rule id.

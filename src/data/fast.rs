@@ -10,7 +10,7 @@
 
 use super::lite::Lite;
 use super::validate::{convert_lite, Shared};
-use super::{Origin, Record, Value, Validator};
+use super::{Origin, Record, Validator, Value};
 use crate::schema::{Kind, KindId, Type};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use smallvec::SmallVec;
@@ -129,7 +129,10 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_, 'de> {
                     if parts.kind.is_some() {
                         return Err(de::Error::custom(GiveUp));
                     }
-                    let id = self.validator.kind_id(&name).ok_or_else(|| de::Error::custom(GiveUp))?;
+                    let id = self
+                        .validator
+                        .kind_id(&name)
+                        .ok_or_else(|| de::Error::custom(GiveUp))?;
                     let kind = self.validator.schema().kind(id);
                     if kind.fields.len() > 64 {
                         return Err(de::Error::custom(GiveUp));

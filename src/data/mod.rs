@@ -21,7 +21,10 @@ pub fn read_record<'l>(
     origin: Origin,
     fallback_id: impl FnOnce() -> String,
     shared: &mut Shared<'l>,
-) -> (Option<crate::schema::KindId>, Result<Record, Box<DataError>>) {
+) -> (
+    Option<crate::schema::KindId>,
+    Result<Record, Box<DataError>>,
+) {
     if let Some(record) = fast::record(validator, bytes, origin, shared) {
         return (Some(record.kind), Ok(record));
     }
@@ -30,7 +33,7 @@ pub fn read_record<'l>(
             validator.kind_of(&line),
             validator.record(&line, origin, fallback_id, shared),
         ),
-        Err(error) => (None, Err(Box::new(error))),
+        Err(error) => (None, Err(error)),
     }
 }
 

@@ -161,7 +161,9 @@ impl<R: Read> Batches<R> {
                     break;
                 }
             }
-            if bytes.len() >= self.batch_bytes && memchr::memchr(b'\n', &bytes[searched..]).is_some() {
+            if bytes.len() >= self.batch_bytes
+                && memchr::memchr(b'\n', &bytes[searched..]).is_some()
+            {
                 break;
             }
             searched = bytes.len();
@@ -204,13 +206,13 @@ pub fn is_json_array(reader: &mut impl BufRead) -> io::Result<bool> {
 
 /// Parses one line of JSON Lines. The JSON parser checks that strings are UTF-8; only when
 /// it fails is the line checked as a whole, to name the byte that is not.
-pub fn parse_line(bytes: &[u8], origin: Origin) -> Result<Line<'_>, DataError> {
+pub fn parse_line(bytes: &[u8], origin: Origin) -> Result<Line<'_>, Box<DataError>> {
     Line::parse_bytes(bytes.trim_ascii()).map_err(|e| {
         let reason = match std::str::from_utf8(bytes) {
             Err(bad) => format!("invalid UTF-8 at byte {}", bad.valid_up_to()),
             Ok(_) => describe_json_error(&e),
         };
-        DataError::InvalidJson { reason, origin }
+        Box::new(DataError::InvalidJson { reason, origin })
     })
 }
 

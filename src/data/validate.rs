@@ -170,14 +170,14 @@ impl<'l> Shared<'l> {
         }
     }
 
+    /// A text value; only text borrowed from the line (no escapes) can be shared, so this
+    /// takes the `Cow` itself.
+    #[allow(clippy::ptr_arg)]
     pub(crate) fn text(&mut self, text: &Cow<'l, str>) -> Value {
         match text {
-            Cow::Borrowed(t) if t.len() <= SHARED_TEXT_MAX => Value::Str(
-                self.texts
-                    .entry(t)
-                    .or_insert_with(|| Arc::from(*t))
-                    .clone(),
-            ),
+            Cow::Borrowed(t) if t.len() <= SHARED_TEXT_MAX => {
+                Value::Str(self.texts.entry(t).or_insert_with(|| Arc::from(*t)).clone())
+            }
             other => Value::str(other),
         }
     }

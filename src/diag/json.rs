@@ -223,7 +223,11 @@ impl<'p> JsonSpool<'p> {
             std::io::copy(&mut (&mut file).take(range.end - range.start), out)?;
             at = range.end;
         }
-        writeln!(out, "{}", erased::Json::to_json(&summary(self.pack, outcome)))
+        writeln!(
+            out,
+            "{}",
+            erased::Json::to_json(&summary(self.pack, outcome))
+        )
     }
 
     fn write(&mut self, findings: &[Finding]) -> std::io::Result<std::ops::Range<u64>> {

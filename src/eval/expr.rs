@@ -73,7 +73,14 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 filter,
                 condition,
             } if *quantifier != Quantifier::Count => matches!(
-                self.quantified(*quantifier, var.0 as usize, (source, access), filter, *condition, env),
+                self.quantified(
+                    *quantifier,
+                    var.0 as usize,
+                    (source, access),
+                    filter,
+                    *condition,
+                    env
+                ),
                 Value::Bool(true)
             ),
             _ => matches!(self.value(id, env), Value::Bool(true)),
@@ -87,7 +94,11 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         }
     }
 
-    pub(crate) fn interval(&self, env: &[Bound<'r>], var: crate::check::ir::VarId) -> Option<Interval> {
+    pub(crate) fn interval(
+        &self,
+        env: &[Bound<'r>],
+        var: crate::check::ir::VarId,
+    ) -> Option<Interval> {
         let r = self.record(env, var)?;
         let (s, e) = self.plan.schema.kind(r.kind).interval?;
         Some(Interval {
@@ -157,7 +168,14 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 access,
                 filter,
                 condition,
-            } => self.quantified(*quantifier, var.0 as usize, (source, access), filter, *condition, env),
+            } => self.quantified(
+                *quantifier,
+                var.0 as usize,
+                (source, access),
+                filter,
+                *condition,
+                env,
+            ),
         }
     }
 
@@ -189,7 +207,13 @@ impl<'a, 'r> RuleRun<'a, 'r> {
 
     /// Compares two operands, reading constants, fields and ids in place instead of copying
     /// them.
-    fn compare(&self, op: crate::plan::CompareOp, a: ExprId, b: ExprId, env: &mut [Bound<'r>]) -> bool {
+    fn compare(
+        &self,
+        op: crate::plan::CompareOp,
+        a: ExprId,
+        b: ExprId,
+        env: &mut [Bound<'r>],
+    ) -> bool {
         if let (Some(x), Some(y)) = (self.text(a, env), self.text(b, env)) {
             return compare_text(op, x, y);
         }
@@ -227,7 +251,10 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             return value;
         }
         let mut values: Vec<Value> = Vec::new();
-        if !matches!(f, Function::Duration(_) | Function::Gap(..) | Function::Tiou(..)) {
+        if !matches!(
+            f,
+            Function::Duration(_) | Function::Gap(..) | Function::Tiou(..)
+        ) {
             values = args.iter().map(|a| self.value(*a, env)).collect();
         }
         let env: &[Bound<'r>] = env;

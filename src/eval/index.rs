@@ -68,7 +68,12 @@ pub struct Index<'r> {
 
 impl<'r> Index<'r> {
     /// Builds the index `spec` over an item's records of its kind (`members`, in input order).
-    pub fn build(spec: &IndexSpec, schema: &Schema, records: &'r [Record], members: &[u32]) -> Self {
+    pub fn build(
+        spec: &IndexSpec,
+        schema: &Schema,
+        records: &'r [Record],
+        members: &[u32],
+    ) -> Self {
         let span = schema.kind(spec.kind).interval;
         let by_start = spec.by_start && span.is_some();
         let mut index = Index {

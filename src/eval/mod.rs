@@ -107,7 +107,12 @@ impl<'r> ItemView<'r> {
     fn index(&self, i: usize) -> &Index<'r> {
         self.indexes[i].get_or_init(|| {
             let spec = &self.plan.indexes[i];
-            Index::build(spec, &self.plan.schema, self.records, &self.by_kind[spec.kind.0 as usize])
+            Index::build(
+                spec,
+                &self.plan.schema,
+                self.records,
+                &self.by_kind[spec.kind.0 as usize],
+            )
         })
     }
 

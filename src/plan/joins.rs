@@ -95,7 +95,13 @@ fn equality_key<'e>(
 fn is_scalar(ty: &Type) -> bool {
     matches!(
         ty,
-        Type::Str | Type::Num | Type::Bool | Type::Time | Type::Duration | Type::Enum(_) | Type::Ref(_)
+        Type::Str
+            | Type::Num
+            | Type::Bool
+            | Type::Time
+            | Type::Duration
+            | Type::Enum(_)
+            | Type::Ref(_)
     )
 }
 

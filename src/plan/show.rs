@@ -27,7 +27,12 @@ pub fn describe_rule(plan: &Plan, rule: &RulePlan) -> String {
     for (depth, l) in rule.loops.iter().enumerate() {
         let indent = "  ".repeat(depth + 1);
         let how = p.access(&l.source, &l.access, l.var, &mut used);
-        let _ = writeln!(out, "{indent}{}. for each {}: {how}", depth + 1, p.var(l.var));
+        let _ = writeln!(
+            out,
+            "{indent}{}. for each {}: {how}",
+            depth + 1,
+            p.var(l.var)
+        );
         for f in &l.filters {
             let _ = writeln!(out, "{indent}   keep if {}", p.expr(*f));
         }
@@ -115,7 +120,13 @@ impl Printer<'_> {
         }
     }
 
-    fn access(&self, source: &LoopSource, access: &Access, x: VarId, used: &mut Vec<usize>) -> String {
+    fn access(
+        &self,
+        source: &LoopSource,
+        access: &Access,
+        x: VarId,
+        used: &mut Vec<usize>,
+    ) -> String {
         match access {
             Access::Scan => format!("scan {}", self.source(source)),
             Access::Probe { index, key, window } => {
@@ -138,7 +149,11 @@ impl Printer<'_> {
                         self.var(w.other)
                     ));
                 }
-                format!("probe index #{index} ({}) by {}", self.index(*index), how.join(" and "))
+                format!(
+                    "probe index #{index} ({}) by {}",
+                    self.index(*index),
+                    how.join(" and ")
+                )
             }
         }
     }
@@ -163,7 +178,12 @@ impl Printer<'_> {
                     Quantifier::Count => "count",
                 };
                 let how = self.access(source, access, *var, used);
-                let _ = writeln!(out, "{indent}  `{} {}`: {join}; {how}", quantifier_word(*quantifier), self.var(*var));
+                let _ = writeln!(
+                    out,
+                    "{indent}  `{} {}`: {join}; {how}",
+                    quantifier_word(*quantifier),
+                    self.var(*var)
+                );
             }
             stack.extend(children(node).into_iter().rev());
         }
@@ -177,7 +197,9 @@ impl Printer<'_> {
             },
             Node::List(items) => format!("[{}]", self.list(items, ", ")),
             Node::Var(v) => self.var(*v).into(),
-            Node::Field(v, f) | Node::GroupColumn(v, f) => format!("{}.{}", self.var(*v), self.field(*v, *f)),
+            Node::Field(v, f) | Node::GroupColumn(v, f) => {
+                format!("{}.{}", self.var(*v), self.field(*v, *f))
+            }
             Node::RecordId(v) => format!("{}.id", self.var(*v)),
             Node::RecordItem(v) => format!("{}.item", self.var(*v)),
             Node::GroupKey(v) => format!("{}.key", self.var(*v)),
@@ -185,15 +207,31 @@ impl Printer<'_> {
             Node::Not(a) => format!("not {}", self.expr(*a)),
             Node::All(parts) => self.list(parts, " and "),
             Node::Any(parts) => format!("({})", self.list(parts, " or ")),
-            Node::Compare(op, a, b) => format!("{} {} {}", self.expr(*a), compare_word(*op), self.expr(*b)),
-            Node::Arith(op, a, b) => format!("({} {} {})", self.expr(*a), arith_word(*op), self.expr(*b)),
+            Node::Compare(op, a, b) => {
+                format!("{} {} {}", self.expr(*a), compare_word(*op), self.expr(*b))
+            }
+            Node::Arith(op, a, b) => {
+                format!("({} {} {})", self.expr(*a), arith_word(*op), self.expr(*b))
+            }
             Node::Neg(a) => format!("-{}", self.expr(*a)),
             Node::In(a, b) => format!("{} in {}", self.expr(*a), self.expr(*b)),
             Node::Default(a, b) => format!("{} ?? {}", self.expr(*a), self.expr(*b)),
             Node::Has(a) => format!("has {}", self.expr(*a)),
-            Node::Relation { rel, left, right, tolerance } => {
-                let tol = tolerance.map(|t| format!(" within {}", self.expr(t))).unwrap_or_default();
-                format!("{} {} {}{tol}", self.var(*left), rel.keyword(), self.var(*right))
+            Node::Relation {
+                rel,
+                left,
+                right,
+                tolerance,
+            } => {
+                let tol = tolerance
+                    .map(|t| format!(" within {}", self.expr(t)))
+                    .unwrap_or_default();
+                format!(
+                    "{} {} {}{tol}",
+                    self.var(*left),
+                    rel.keyword(),
+                    self.var(*right)
+                )
             }
             Node::Call(f, args) => match f {
                 Function::Duration(a) => format!("duration({})", self.var(*a)),
@@ -201,8 +239,20 @@ impl Printer<'_> {
                 Function::Tiou(a, b) => format!("tiou({}, {})", self.var(*a), self.var(*b)),
                 _ => format!("{}({})", function_name(f), self.list(args, ", ")),
             },
-            Node::Quantified { quantifier, var, source, filter, condition, .. } => {
-                let mut text = format!("({} {} in {}", quantifier_word(*quantifier), self.var(*var), self.source(source));
+            Node::Quantified {
+                quantifier,
+                var,
+                source,
+                filter,
+                condition,
+                ..
+            } => {
+                let mut text = format!(
+                    "({} {} in {}",
+                    quantifier_word(*quantifier),
+                    self.var(*var),
+                    self.source(source)
+                );
                 if !filter.is_empty() {
                     text.push_str(&format!(" where {}", self.list(filter, " and ")));
                 }
@@ -216,16 +266,26 @@ impl Printer<'_> {
     }
 
     fn list(&self, items: &[ExprId], sep: &str) -> String {
-        items.iter().map(|i| self.expr(*i)).collect::<Vec<_>>().join(sep)
+        items
+            .iter()
+            .map(|i| self.expr(*i))
+            .collect::<Vec<_>>()
+            .join(sep)
     }
 }
 
 fn children(node: &Node) -> Vec<ExprId> {
     match node {
-        Node::List(items) | Node::All(items) | Node::Any(items) | Node::Call(_, items) => items.clone(),
+        Node::List(items) | Node::All(items) | Node::Any(items) | Node::Call(_, items) => {
+            items.clone()
+        }
         Node::Not(a) | Node::Neg(a) | Node::Has(a) => vec![*a],
-        Node::Compare(_, a, b) | Node::Arith(_, a, b) | Node::In(a, b) | Node::Default(a, b) => vec![*a, *b],
-        Node::Quantified { filter, condition, .. } => filter.iter().copied().chain(*condition).collect(),
+        Node::Compare(_, a, b) | Node::Arith(_, a, b) | Node::In(a, b) | Node::Default(a, b) => {
+            vec![*a, *b]
+        }
+        Node::Quantified {
+            filter, condition, ..
+        } => filter.iter().copied().chain(*condition).collect(),
         _ => Vec::new(),
     }
 }

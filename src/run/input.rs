@@ -4,8 +4,8 @@
 use super::items::{BatchOutput, ItemResult, Parsed, Run, Runner, Work};
 use super::{fallback_id, FindingSink, Input, Outcome, Pack, RunOptions, SourceInfo};
 use crate::data::{
-    is_json_array, read_array, read_record, Batch, Batches, DataError, Line, Origin,
-    Record, Shared, SourceId, Validator,
+    is_json_array, read_array, read_record, Batch, Batches, DataError, Line, Origin, Record,
+    Shared, SourceId, Validator,
 };
 use indexmap::IndexMap;
 use rayon::prelude::*;
@@ -73,7 +73,10 @@ impl Progress {
         self.last = Instant::now();
         let mb = self.bytes as f64 / 1e6;
         let secs = self.started.elapsed().as_secs_f64();
-        eprint!("\rchecking: {mb:.0} MB read, {items} items, {:.0} MB/s", mb / secs);
+        eprint!(
+            "\rchecking: {mb:.0} MB read, {items} items, {:.0} MB/s",
+            mb / secs
+        );
         let _ = io::stderr().flush();
         self.shown = true;
     }
@@ -293,8 +296,13 @@ fn process_batch(
     let mut shared = Shared::default();
     let mut runs: Vec<Vec<Record>> = Vec::new();
     for (bytes, origin) in batch.lines(&batch.whole()) {
-        let (bucket, result) =
-            read_record(stages.validator, bytes, origin, || fallback_id(name, origin), &mut shared);
+        let (bucket, result) = read_record(
+            stages.validator,
+            bytes,
+            origin,
+            || fallback_id(name, origin),
+            &mut shared,
+        );
         let parsed = Parsed { bucket, result };
         out.count(parsed.bucket, parsed.result.is_err());
         match parsed.result {
@@ -303,7 +311,10 @@ fn process_batch(
                     out.dataset.push(record.clone());
                 }
                 match runs.last_mut() {
-                    Some(run) if Arc::ptr_eq(&run[0].item, &record.item) || run[0].item == record.item => {
+                    Some(run)
+                        if Arc::ptr_eq(&run[0].item, &record.item)
+                            || run[0].item == record.item =>
+                    {
                         run.push(record)
                     }
                     _ => runs.push(vec![record]),
@@ -391,7 +402,13 @@ fn reread_items(stages: &Stages, runner: &mut Runner) {
         if is_json_array(&mut reader).unwrap_or(false) {
             read_array(reader, source, &mut |line, origin| {
                 let mut shared = Shared::default();
-                keep(parse_one(stages.validator, line, origin, &info.name, &mut shared))
+                keep(parse_one(
+                    stages.validator,
+                    line,
+                    origin,
+                    &info.name,
+                    &mut shared,
+                ))
             });
             continue;
         }
@@ -452,15 +469,19 @@ pub(super) fn run_values(
         let item = value.get("item").map(|v| v.to_string()).unwrap_or_default();
         grouped.entry(item).or_default().push(value);
     }
-    let mut line = 0u32;
-    for value in grouped.into_values().flatten() {
-        line += 1;
+    for (index, value) in grouped.into_values().flatten().enumerate() {
         let origin = Origin {
             source: SourceId(0),
-            line,
+            line: index as u32 + 1,
         };
         let line = Line::from_json(&value);
-        let parsed = parse_one(&validator, Ok(line), origin, "<values>", &mut Shared::default());
+        let parsed = parse_one(
+            &validator,
+            Ok(line),
+            origin,
+            "<values>",
+            &mut Shared::default(),
+        );
         runner.accept(parsed);
     }
     runner.finish_current();
@@ -468,4 +489,3 @@ pub(super) fn run_values(
     runner.apply(work.evaluate(ready));
     runner.finish(&work)
 }
-

@@ -75,7 +75,9 @@ pub struct ItemResult {
 /// Evaluates one item's records: drops records whose id repeats within the item (reporting
 /// them), then runs every item-scope rule.
 pub fn evaluate_item(evaluator: &Evaluator, records: Vec<Record>) -> ItemResult {
-    let item = records.first().map_or_else(|| Arc::from(""), |r| r.item.clone());
+    let item = records
+        .first()
+        .map_or_else(|| Arc::from(""), |r| r.item.clone());
     let first = records.first().map_or_else(Origin::default, |r| r.origin);
     let (records, mut errors) = without_duplicates(records);
     let evaluation = evaluator.evaluate(&records, Scope::Item);
@@ -180,14 +182,19 @@ impl<'p> Work<'p> {
 
     /// Evaluates items one after another on this thread.
     pub fn evaluate_serial(&self, items: Vec<Vec<Record>>) -> Vec<ItemResult> {
-        items.into_iter().map(|records| self.evaluate_one(records)).collect()
+        items
+            .into_iter()
+            .map(|records| self.evaluate_one(records))
+            .collect()
     }
 
     /// Evaluates one item (or only drops it, when parsing is all that was asked for).
     pub fn evaluate_one(&self, records: Vec<Record>) -> ItemResult {
         if self.parse_only {
             return ItemResult {
-                item: records.first().map_or_else(|| Arc::from(""), |r| r.item.clone()),
+                item: records
+                    .first()
+                    .map_or_else(|| Arc::from(""), |r| r.item.clone()),
                 first: records.first().map_or_else(Origin::default, |r| r.origin),
                 findings: Vec::new(),
                 errors: Vec::new(),
@@ -203,7 +210,6 @@ impl<'p> Work<'p> {
             .map(|records| self.evaluate_one(records))
             .collect()
     }
-
 }
 
 /// The state of a run between batches.
@@ -229,8 +235,8 @@ pub(super) struct Runner<'p, 's> {
 
 impl<'p, 's> Runner<'p, 's> {
     pub fn new(pack: &'p Pack, options: &RunOptions, sink: &'s mut dyn FindingSink) -> Self {
-        let keep_for_dataset = !options.parse_only
-            && pack.plan.rules.iter().any(|r| r.scope == Scope::Dataset);
+        let keep_for_dataset =
+            !options.parse_only && pack.plan.rules.iter().any(|r| r.scope == Scope::Dataset);
         Runner {
             pack,
             counts: Counts {

@@ -102,7 +102,8 @@ fn naive_findings(pack: &Pack, values: &[Json]) -> Vec<naive::Seen> {
                 source: SourceId(0),
                 line: i as u32 + 1,
             };
-            validate(&pack.plan.schema, v, origin, String::new).expect("generated records are valid")
+            validate(&pack.plan.schema, v, origin, String::new)
+                .expect("generated records are valid")
         })
         .collect();
     naive::evaluate(&pack.plan, &records)
@@ -122,11 +123,17 @@ fn run_differential(pack: &Pack) {
         ..Config::default()
     };
     let seed = *b"concordant differential test 01!";
-    let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed));
+    let mut runner =
+        TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed));
     let result = runner.run(&items(), |values| {
         let planned = planned(pack, &values);
         let naive = naive_findings(pack, &values);
-        prop_assert_eq!(planned, naive, "records: {}", serde_json::to_string(&values).unwrap_or_default());
+        prop_assert_eq!(
+            planned,
+            naive,
+            "records: {}",
+            serde_json::to_string(&values).unwrap_or_default()
+        );
         Ok(())
     });
     if let Err(e) = result {
@@ -144,7 +151,8 @@ fn every_rule_pack_rule_matches_the_naive_evaluator() {
 #[test]
 fn joins_on_every_time_relation_match_the_naive_evaluator() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let pack = Pack::from_paths(&[root.join("tests/fixtures/differential")]).expect("fixture pack loads");
+    let pack =
+        Pack::from_paths(&[root.join("tests/fixtures/differential")]).expect("fixture pack loads");
     let joins = pack
         .plan
         .rules
@@ -152,6 +160,9 @@ fn joins_on_every_time_relation_match_the_naive_evaluator() {
         .flat_map(|r| &r.loops)
         .filter(|l| matches!(l.access, concordant::plan::Access::Probe { .. }))
         .count();
-    assert!(joins >= 10, "the fixture pack should exercise index joins, found {joins}");
+    assert!(
+        joins >= 10,
+        "the fixture pack should exercise index joins, found {joins}"
+    );
     run_differential(&pack);
 }

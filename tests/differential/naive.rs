@@ -133,7 +133,10 @@ impl<'r> Naive<'_, 'r> {
                     if matches!(key, Value::Missing) {
                         continue;
                     }
-                    match groups.iter_mut().find(|(k, _)| k.total_cmp(&key) == Ordering::Equal) {
+                    match groups
+                        .iter_mut()
+                        .find(|(k, _)| k.total_cmp(&key) == Ordering::Equal)
+                    {
                         Some((_, members)) => members.push(r),
                         None => groups.push((key, vec![r])),
                     }
@@ -145,9 +148,7 @@ impl<'r> Naive<'_, 'r> {
                     .collect()
             }
             LoopSource::Members(v) => match &env[v.0 as usize] {
-                Binding::Group(_, members) => {
-                    members.iter().map(|r| Binding::Record(r)).collect()
-                }
+                Binding::Group(_, members) => members.iter().map(|r| Binding::Record(r)).collect(),
                 _ => Vec::new(),
             },
         }
@@ -160,7 +161,11 @@ impl<'r> Naive<'_, 'r> {
         }
     }
 
-    fn interval(&self, env: &[Binding<'r>], v: concordant::check::ir::VarId) -> Option<time::Interval> {
+    fn interval(
+        &self,
+        env: &[Binding<'r>],
+        v: concordant::check::ir::VarId,
+    ) -> Option<time::Interval> {
         let r = self.record(env, v)?;
         let (s, e) = self.plan.schema.kind(r.kind).interval?;
         Some(time::Interval {
@@ -180,7 +185,8 @@ impl<'r> Naive<'_, 'r> {
 
     fn eval(&self, id: ExprId, env: &mut Vec<Binding<'r>>) -> Value {
         let field = |env: &[Binding<'r>], v: concordant::check::ir::VarId, f| {
-            self.record(env, v).map_or(Value::Missing, |r| r.get(f).clone())
+            self.record(env, v)
+                .map_or(Value::Missing, |r| r.get(f).clone())
         };
         match self.rule.expr(id) {
             Node::Const(v) => v.clone(),
@@ -192,14 +198,20 @@ impl<'r> Naive<'_, 'r> {
                 Binding::Unset => Value::Missing,
             },
             Node::Field(v, f) => field(env, *v, *f),
-            Node::RecordId(v) => self.record(env, *v).map_or(Value::Missing, |r| Value::Str(r.id.clone())),
-            Node::RecordItem(v) => self.record(env, *v).map_or(Value::Missing, |r| Value::Str(r.item.clone())),
+            Node::RecordId(v) => self
+                .record(env, *v)
+                .map_or(Value::Missing, |r| Value::Str(r.id.clone())),
+            Node::RecordItem(v) => self
+                .record(env, *v)
+                .map_or(Value::Missing, |r| Value::Str(r.item.clone())),
             Node::GroupKey(v) => match &env[v.0 as usize] {
                 Binding::Group(k, _) => k.clone(),
                 _ => Value::Missing,
             },
             Node::GroupColumn(v, f) => match &env[v.0 as usize] {
-                Binding::Group(_, members) => Value::List(members.iter().map(|r| r.get(*f).clone()).collect()),
+                Binding::Group(_, members) => {
+                    Value::List(members.iter().map(|r| r.get(*f).clone()).collect())
+                }
                 _ => Value::Missing,
             },
             Node::GroupSize(v) => match &env[v.0 as usize] {
@@ -215,27 +227,46 @@ impl<'r> Naive<'_, 'r> {
                 let results: Vec<bool> = parts.iter().map(|p| self.truth(*p, env)).collect();
                 Value::Bool(results.iter().any(|b| *b))
             }
-            Node::Compare(op, a, b) => Value::Bool(compare(*op, &self.eval(*a, env), &self.eval(*b, env))),
+            Node::Compare(op, a, b) => {
+                Value::Bool(compare(*op, &self.eval(*a, env), &self.eval(*b, env)))
+            }
             Node::Arith(op, a, b) => match (self.eval(*a, env), self.eval(*b, env)) {
                 (Value::Num(x), Value::Num(y)) => Value::Num(arith(*op, x, y)),
                 _ => Value::Missing,
             },
-            Node::Neg(a) => self.eval(*a, env).as_num().map_or(Value::Missing, |n| Value::Num(-n)),
+            Node::Neg(a) => self
+                .eval(*a, env)
+                .as_num()
+                .map_or(Value::Missing, |n| Value::Num(-n)),
             Node::In(a, b) => Value::Bool(ops::contains(&self.eval(*b, env), &self.eval(*a, env))),
             Node::Default(a, b) => match self.eval(*a, env) {
                 Value::Missing => self.eval(*b, env),
                 v => v,
             },
             Node::Has(a) => Value::Bool(!matches!(self.eval(*a, env), Value::Missing)),
-            Node::Relation { rel, left, right, tolerance } => {
+            Node::Relation {
+                rel,
+                left,
+                right,
+                tolerance,
+            } => {
                 let tol = tolerance.and_then(|t| self.eval(t, env).as_num());
-                Value::Bool(match (self.interval(env, *left), self.interval(env, *right)) {
-                    (Some(a), Some(b)) => time::holds(*rel, a, b, tol),
-                    _ => false,
-                })
+                Value::Bool(
+                    match (self.interval(env, *left), self.interval(env, *right)) {
+                        (Some(a), Some(b)) => time::holds(*rel, a, b, tol),
+                        _ => false,
+                    },
+                )
             }
             Node::Call(f, args) => self.call(f, args, env),
-            Node::Quantified { quantifier, var, source, filter, condition, .. } => {
+            Node::Quantified {
+                quantifier,
+                var,
+                source,
+                filter,
+                condition,
+                ..
+            } => {
                 let candidates = self.candidates(source, env);
                 let mut passed = 0usize;
                 let mut satisfied = 0usize;
@@ -266,13 +297,25 @@ impl<'r> Naive<'_, 'r> {
         let num = |o: Option<f64>| o.map_or(Value::Missing, Value::Num);
         match f {
             Function::Duration(a) => num(self.interval(env, *a).map(time::duration)),
-            Function::Gap(a, b) => num(self.interval(env, *a).zip(self.interval(env, *b)).map(|(x, y)| time::gap(x, y))),
-            Function::Tiou(a, b) => num(self.interval(env, *a).zip(self.interval(env, *b)).map(|(x, y)| time::tiou(x, y))),
+            Function::Gap(a, b) => num(self
+                .interval(env, *a)
+                .zip(self.interval(env, *b))
+                .map(|(x, y)| time::gap(x, y))),
+            Function::Tiou(a, b) => num(self
+                .interval(env, *a)
+                .zip(self.interval(env, *b))
+                .map(|(x, y)| time::tiou(x, y))),
             Function::Lower => text(0).map_or(Value::Missing, |s| Value::str(&s.to_lowercase())),
             Function::Upper => text(0).map_or(Value::Missing, |s| Value::str(&s.to_uppercase())),
-            Function::Contains => Value::Bool(matches!((text(0), text(1)), (Some(s), Some(p)) if s.contains(&p))),
-            Function::StartsWith => Value::Bool(matches!((text(0), text(1)), (Some(s), Some(p)) if s.starts_with(&p))),
-            Function::EndsWith => Value::Bool(matches!((text(0), text(1)), (Some(s), Some(p)) if s.ends_with(&p))),
+            Function::Contains => {
+                Value::Bool(matches!((text(0), text(1)), (Some(s), Some(p)) if s.contains(&p)))
+            }
+            Function::StartsWith => {
+                Value::Bool(matches!((text(0), text(1)), (Some(s), Some(p)) if s.starts_with(&p)))
+            }
+            Function::EndsWith => {
+                Value::Bool(matches!((text(0), text(1)), (Some(s), Some(p)) if s.ends_with(&p)))
+            }
             Function::Matches(p) => Value::Bool(text(0).is_some_and(|s| p.0.is_match(&s))),
             Function::Len => match values.first() {
                 Some(Value::Str(s)) => Value::Num(s.chars().count() as f64),
@@ -281,9 +324,15 @@ impl<'r> Naive<'_, 'r> {
             },
             Function::Abs => num(values.first().and_then(Value::as_num).map(f64::abs)),
             Function::Count => ops::count(values.first().unwrap_or(&Value::Missing)),
-            Function::CountDistinct => ops::count_distinct(values.first().unwrap_or(&Value::Missing)),
-            Function::Min => ops::extreme(values.first().unwrap_or(&Value::Missing), Ordering::Less),
-            Function::Max => ops::extreme(values.first().unwrap_or(&Value::Missing), Ordering::Greater),
+            Function::CountDistinct => {
+                ops::count_distinct(values.first().unwrap_or(&Value::Missing))
+            }
+            Function::Min => {
+                ops::extreme(values.first().unwrap_or(&Value::Missing), Ordering::Less)
+            }
+            Function::Max => {
+                ops::extreme(values.first().unwrap_or(&Value::Missing), Ordering::Greater)
+            }
             Function::Sum => ops::sum(values.first().unwrap_or(&Value::Missing)),
             Function::Mean => ops::mean(values.first().unwrap_or(&Value::Missing)),
         }
