@@ -314,8 +314,16 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         env: &mut [Bound<'r>],
     ) -> Value {
         let candidates = self.candidates(source, access, env);
+        let implied = super::implied_by(access);
         let decided = if self.spend(candidates.len()) {
-            self.decide(quantifier, var, &candidates, filter, condition, env)
+            self.decide(
+                quantifier,
+                var,
+                &candidates,
+                (filter, implied),
+                condition,
+                env,
+            )
         } else {
             None
         };
@@ -335,14 +343,17 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         quantifier: Quantifier,
         var: usize,
         candidates: &Candidates<'r>,
-        filter: &[ExprId],
+        (filter, implied): (&[ExprId], Option<ExprId>),
         condition: Option<ExprId>,
         env: &mut [Bound<'r>],
     ) -> Option<(bool, usize)> {
         let mut count = 0usize;
         for i in 0..candidates.len() {
             env[var] = candidates.get(i, self.view);
-            if !filter.iter().all(|f| self.truth(*f, env)) {
+            if !filter
+                .iter()
+                .all(|f| Some(*f) == implied || self.truth(*f, env))
+            {
                 continue;
             }
             match quantifier {

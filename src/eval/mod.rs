@@ -229,6 +229,14 @@ impl<'p> Evaluator<'p> {
     }
 }
 
+/// The filter conjunct an access path makes true of every candidate, if any.
+pub(crate) fn implied_by(access: &Access) -> Option<crate::plan::ExprId> {
+    match access {
+        Access::Probe { implies, .. } => *implies,
+        Access::Scan => None,
+    }
+}
+
 /// One rule running over one item.
 pub(crate) struct RuleRun<'a, 'r> {
     pub(crate) plan: &'a Plan,
@@ -291,9 +299,13 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         if !self.spend(candidates.len()) {
             return;
         }
+        let implied = implied_by(&l.access);
         for i in 0..candidates.len() {
             env[var] = candidates.get(i, self.view);
-            if l.filters.iter().all(|f| self.truth(*f, env)) {
+            if l.filters
+                .iter()
+                .all(|f| Some(*f) == implied || self.truth(*f, env))
+            {
                 self.loops(level + 1, env, found);
             }
             if self.stopped() {
@@ -312,7 +324,10 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         env: &mut [Bound<'r>],
     ) -> Candidates<'r> {
         let view = self.view;
-        if let Access::Probe { index, key, window } = access {
+        if let Access::Probe {
+            index, key, window, ..
+        } = access
+        {
             let window = window
                 .as_ref()
                 .and_then(|w| Some((w, self.interval(env, w.other)?)));

@@ -15,8 +15,9 @@ use crate::syntax::ast::Relation;
 /// The join a binding can use, before its expressions are lowered.
 #[derive(Debug, Default)]
 pub(super) struct JoinChoice<'e> {
-    /// Hash on this key of the candidate, looked up with this expression.
-    pub key: Option<(IndexKey, &'e Expr)>,
+    /// Hash on this key of the candidate, looked up with this expression; and the equality
+    /// it came from, which the index makes true of every candidate it gives.
+    pub key: Option<(IndexKey, &'e Expr, &'e Expr)>,
     /// Sort by start and look in the window of this relation with a bound record.
     pub window: Option<(Relation, VarId, Option<f64>)>,
 }
@@ -42,7 +43,8 @@ pub(super) fn choose<'e>(
         match conjunct {
             Expr::Compare(crate::check::ir::CompareOp::Eq, a, b) if choice.key.is_none() => {
                 choice.key = equality_key(x, kind, a, b, bound)
-                    .or_else(|| equality_key(x, kind, b, a, bound));
+                    .or_else(|| equality_key(x, kind, b, a, bound))
+                    .map(|(key, probe)| (key, probe, *conjunct));
             }
             Expr::Relation {
                 rel,

@@ -58,14 +58,22 @@ pub(super) fn lower_rule(
             let outer = &level_vars[..level];
             let mut narrowing = filters[level].clone();
             narrowing.extend(hints[level].iter().copied());
-            let access = b.access(binding.var, &binding.source, &narrowing, &|v| {
+            let (mut access, implied) = b.access(binding.var, &binding.source, &narrowing, &|v| {
                 outer.contains(&v)
             });
+            let mut loop_filters = Vec::new();
+            for conjunct in &filters[level] {
+                let id = b.expr(conjunct);
+                if implied.is_some_and(|i| std::ptr::eq(*conjunct, i)) {
+                    set_implied(&mut access, id);
+                }
+                loop_filters.push(id);
+            }
             Loop {
                 var: binding.var,
                 source: b.source(&binding.source),
                 access,
-                filters: filters[level].iter().map(|c| b.expr(c)).collect(),
+                filters: loop_filters,
             }
         })
         .collect();
@@ -210,16 +218,17 @@ impl Builder<'_> {
     }
 
     /// The access path for variable `x` over `source`, narrowed by `conjuncts` that must
-    /// hold for a candidate to count.
-    fn access(
+    /// hold for a candidate to count; with the equality a hash join makes true of every
+    /// candidate.
+    fn access<'e>(
         &mut self,
         x: VarId,
         source: &ir::Source,
-        conjuncts: &[&Expr],
+        conjuncts: &[&'e Expr],
         bound: &dyn Fn(VarId) -> bool,
-    ) -> Access {
+    ) -> (Access, Option<&'e Expr>) {
         let ir::Source::Kind(kind_id) = source else {
-            return Access::Scan;
+            return (Access::Scan, None);
         };
         let kind = self.schema.kind(*kind_id);
         let vars = self.vars;
@@ -230,22 +239,25 @@ impl Builder<'_> {
         };
         let choice: JoinChoice = joins::choose(x, kind, conjuncts, bound, &is_interval);
         if choice.is_scan() {
-            return Access::Scan;
+            return (Access::Scan, None);
         }
         let spec = IndexSpec {
             kind: *kind_id,
-            key: choice.key.as_ref().map(|(k, _)| *k),
+            key: choice.key.as_ref().map(|(k, _, _)| *k),
             by_start: choice.window.is_some(),
         };
-        Access::Probe {
+        let implied = choice.key.map(|(_, _, conjunct)| conjunct);
+        let access = Access::Probe {
             index: intern(&mut self.shared.indexes, spec),
-            key: choice.key.map(|(_, probe)| self.expr(probe)),
+            key: choice.key.map(|(_, probe, _)| self.expr(probe)),
             window: choice.window.map(|(rel, other, tolerance)| Window {
                 rel,
                 other,
                 tolerance,
             }),
-        }
+            implies: None,
+        };
+        (access, implied)
     }
 
     fn all(&mut self, e: &Expr) -> Vec<ExprId> {
@@ -326,17 +338,25 @@ impl Builder<'_> {
         if quantifier != Quantifier::All {
             narrowing.extend(condition.map(conjuncts).unwrap_or_default());
         }
-        let access = self.access(var, source, &narrowing, &|v| v != var);
+        let (mut access, implied) = self.access(var, source, &narrowing, &|v| v != var);
         let source = self.source(source);
-        let mut parts = filter.map(|f| self.all(f)).unwrap_or_default();
+        let mut selecting: Vec<&Expr> = filter.map(conjuncts).unwrap_or_default();
         let condition = match (quantifier, condition) {
             (Quantifier::All, Some(c)) => Some(self.expr(c)),
             (_, Some(c)) => {
-                parts.extend(self.all(c));
+                selecting.extend(conjuncts(c));
                 None
             }
             (_, None) => None,
         };
+        let mut parts = Vec::new();
+        for conjunct in selecting {
+            let id = self.expr(conjunct);
+            if implied.is_some_and(|i| std::ptr::eq(conjunct, i)) {
+                set_implied(&mut access, id);
+            }
+            parts.push(id);
+        }
         Node::Quantified {
             quantifier,
             var,
@@ -356,5 +376,12 @@ fn intern<T: PartialEq>(list: &mut Vec<T>, item: T) -> usize {
             list.push(item);
             list.len() - 1
         }
+    }
+}
+
+/// Records which filter conjunct a probe's key makes true.
+fn set_implied(access: &mut Access, id: ExprId) {
+    if let Access::Probe { implies, .. } = access {
+        *implies = Some(id);
     }
 }

@@ -78,6 +78,10 @@ pub enum Access {
         key: Option<ExprId>,
         /// The time window, for a sorted index.
         window: Option<Window>,
+        /// The filter conjunct the hashed key makes true of every candidate (an equality
+        /// between key and probe). It stays in the filter, so the plan still says in full
+        /// what a candidate must satisfy; the evaluator skips it.
+        implies: Option<ExprId>,
     },
 }
 

@@ -129,7 +129,9 @@ impl Printer<'_> {
     ) -> String {
         match access {
             Access::Scan => format!("scan {}", self.source(source)),
-            Access::Probe { index, key, window } => {
+            Access::Probe {
+                index, key, window, ..
+            } => {
                 if !used.contains(index) {
                     used.push(*index);
                 }
