@@ -41,7 +41,7 @@ pub(crate) fn record<'l>(
     validator: &Validator,
     bytes: &'l [u8],
     origin: Origin,
-    shared: &mut Shared<'l>,
+    shared: &mut Shared,
 ) -> Option<Record> {
     let text = simdutf8::basic::from_utf8(bytes).ok()?;
     let mut de = sonic_rs::Deserializer::from_str(text);
@@ -89,12 +89,12 @@ impl Parts<'_> {
     }
 }
 
-struct RecordSeed<'v, 's, 'l> {
+struct RecordSeed<'v, 's> {
     validator: &'v Validator,
-    shared: &'s mut Shared<'l>,
+    shared: &'s mut Shared,
 }
 
-impl<'de> DeserializeSeed<'de> for RecordSeed<'_, '_, 'de> {
+impl<'de> DeserializeSeed<'de> for RecordSeed<'_, '_> {
     type Value = Parts<'de>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
@@ -102,7 +102,7 @@ impl<'de> DeserializeSeed<'de> for RecordSeed<'_, '_, 'de> {
     }
 }
 
-impl<'de> Visitor<'de> for RecordSeed<'_, '_, 'de> {
+impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
     type Value = Parts<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -210,13 +210,13 @@ impl<'de> de::Deserialize<'de> for Key<'de> {
 }
 
 /// A field value parsed as its declared type.
-struct Typed<'t, 's, 'l> {
+struct Typed<'t, 's> {
     ty: &'t Type,
     optional: bool,
-    shared: &'s mut Shared<'l>,
+    shared: &'s mut Shared,
 }
 
-impl<'de> DeserializeSeed<'de> for Typed<'_, '_, 'de> {
+impl<'de> DeserializeSeed<'de> for Typed<'_, '_> {
     type Value = Value;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
@@ -224,21 +224,15 @@ impl<'de> DeserializeSeed<'de> for Typed<'_, '_, 'de> {
     }
 }
 
-impl<'de> Visitor<'de> for Typed<'_, '_, 'de> {
+impl<'de> Visitor<'de> for Typed<'_, '_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a field value")
     }
 
-    fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Value, E> {
-        self.text(Cow::Borrowed(s))
-    }
     fn visit_str<E: de::Error>(self, s: &str) -> Result<Value, E> {
-        self.text(Cow::Owned(s.to_string()))
-    }
-    fn visit_string<E: de::Error>(self, s: String) -> Result<Value, E> {
-        self.text(Cow::Owned(s))
+        self.text(s)
     }
     fn visit_i64<E: de::Error>(self, n: i64) -> Result<Value, E> {
         self.number(n as f64)
@@ -285,11 +279,11 @@ impl<'de> Visitor<'de> for Typed<'_, '_, 'de> {
     }
 }
 
-impl<'l> Typed<'_, '_, 'l> {
-    fn text<E: de::Error>(self, s: Cow<'l, str>) -> Result<Value, E> {
+impl Typed<'_, '_> {
+    fn text<E: de::Error>(self, s: &str) -> Result<Value, E> {
         match self.ty {
-            Type::Str | Type::Ref(_) => Ok(self.shared.text(&s)),
-            Type::Enum(e) if e.variants.iter().any(|v| *v == *s) => Ok(self.shared.text(&s)),
+            Type::Str | Type::Ref(_) => Ok(self.shared.text(s)),
+            Type::Enum(e) if e.variants.iter().any(|v| v == s) => Ok(self.shared.text(s)),
             _ => Err(E::custom(GiveUp)),
         }
     }

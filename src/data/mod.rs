@@ -20,7 +20,7 @@ pub fn read_record<'l>(
     bytes: &'l [u8],
     origin: Origin,
     fallback_id: impl FnOnce() -> String,
-    shared: &mut Shared<'l>,
+    shared: &mut Shared,
 ) -> (
     Option<crate::schema::KindId>,
     Result<Record, Box<DataError>>,

@@ -4,9 +4,7 @@ use super::lite::{Line, Lite};
 use super::{DataError, Origin, Record, Value};
 use crate::check::did_you_mean;
 use crate::schema::{Kind, KindId, Schema, Type};
-use rustc_hash::FxHashMap;
 use smallvec::{smallvec, SmallVec};
-use std::borrow::Cow;
 use std::sync::Arc;
 
 /// Validates records against a schema. Built once per run; kind and field names are looked
@@ -56,7 +54,7 @@ impl Validator {
         line: &Line<'l>,
         origin: Origin,
         fallback_id: impl FnOnce() -> String,
-        shared: &mut Shared<'l>,
+        shared: &mut Shared,
     ) -> Result<Record, Box<DataError>> {
         let Line::Object(entries) = line else {
             let found = match line {
@@ -144,20 +142,45 @@ pub fn validate(
     Validator::new(schema.clone()).record(&line, origin, fallback_id, &mut Shared::default())
 }
 
-/// What records read together (one run of lines, on one thread) share: the item name of the
-/// previous record and one copy of each short text. Field values such as speaker names,
+/// What records read together (one batch of lines, on one thread) share: the item name of
+/// the previous record and recent short texts. Field values such as speaker names,
 /// annotators, labels and enum values repeat from record to record; sharing them saves an
-/// allocation, and a free on another thread, for most field values.
-#[derive(Debug, Default)]
-pub struct Shared<'l> {
+/// allocation and a free for most field values. The texts sit in a small direct-mapped cache:
+/// a collision only costs an allocation, and a lookup is one hash of a few bytes and one
+/// comparison.
+#[derive(Debug)]
+pub struct Shared {
     last_item: Option<Arc<str>>,
-    texts: FxHashMap<&'l str, Arc<str>>,
+    texts: Vec<Option<Arc<str>>>,
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Shared {
+            last_item: None,
+            texts: vec![None; SHARED_SLOTS],
+        }
+    }
 }
 
 /// Texts longer than this are rarely repeated (free text, not names).
 const SHARED_TEXT_MAX: usize = 32;
 
-impl<'l> Shared<'l> {
+/// Slots of the text cache (a power of two).
+const SHARED_SLOTS: usize = 256;
+
+/// The cache slot of a short text: its length and first eight bytes, mixed.
+fn slot_of(text: &[u8]) -> usize {
+    let mut head = [0u8; 8];
+    let n = text.len().min(8);
+    head[..n].copy_from_slice(&text[..n]);
+    let tail = text.last().copied().unwrap_or(0) as u64;
+    let mixed = (u64::from_le_bytes(head) ^ (tail << 56) ^ text.len() as u64)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (mixed >> 56) as usize % SHARED_SLOTS
+}
+
+impl Shared {
     /// The item name, shared with the previous record's when equal.
     pub(crate) fn item(&mut self, item: &str) -> Arc<str> {
         match &self.last_item {
@@ -170,15 +193,19 @@ impl<'l> Shared<'l> {
         }
     }
 
-    /// A text value; only text borrowed from the line (no escapes) can be shared, so this
-    /// takes the `Cow` itself.
-    #[allow(clippy::ptr_arg)]
-    pub(crate) fn text(&mut self, text: &Cow<'l, str>) -> Value {
-        match text {
-            Cow::Borrowed(t) if t.len() <= SHARED_TEXT_MAX => {
-                Value::Str(self.texts.entry(t).or_insert_with(|| Arc::from(*t)).clone())
+    /// A text value, shared with an earlier equal one when the cache still has it.
+    pub(crate) fn text(&mut self, text: &str) -> Value {
+        if text.len() > SHARED_TEXT_MAX {
+            return Value::str(text);
+        }
+        let slot = &mut self.texts[slot_of(text.as_bytes())];
+        match slot {
+            Some(shared) if **shared == *text => Value::Str(shared.clone()),
+            _ => {
+                let fresh: Arc<str> = Arc::from(text);
+                *slot = Some(fresh.clone());
+                Value::Str(fresh)
             }
-            other => Value::str(other),
         }
     }
 }
@@ -205,7 +232,7 @@ pub(crate) fn convert_lite<'l>(
     json: &Lite<'l>,
     ty: &Type,
     optional: bool,
-    shared: &mut Shared<'l>,
+    shared: &mut Shared,
 ) -> Option<Value> {
     match json {
         Lite::Null if optional => Some(Value::Missing),
@@ -220,7 +247,7 @@ enum Problem {
     NotInEnum(String),
 }
 
-fn convert<'l>(json: &Lite<'l>, ty: &Type, shared: &mut Shared<'l>) -> Result<Value, Problem> {
+fn convert(json: &Lite, ty: &Type, shared: &mut Shared) -> Result<Value, Problem> {
     match (ty, json) {
         (Type::Str | Type::Ref(_), Lite::Str(s)) => Ok(shared.text(s)),
         (Type::Ref(_), number @ (Lite::Int(_) | Lite::UInt(_) | Lite::Float(_))) => {

@@ -30,7 +30,7 @@ fn parse_one<'l>(
     line: Result<Line<'l>, DataError>,
     origin: Origin,
     name: &str,
-    shared: &mut Shared<'l>,
+    shared: &mut Shared,
 ) -> Parsed {
     match line {
         Ok(line) => Parsed {
