@@ -37,9 +37,9 @@ impl de::Error for GiveUp {
 }
 
 /// Reads a line into a record, or `None` when the general path must look at it.
-pub(crate) fn record<'l>(
+pub(crate) fn record(
     validator: &Validator,
-    bytes: &'l [u8],
+    bytes: &[u8],
     origin: Origin,
     shared: &mut Shared,
 ) -> Option<Record> {

@@ -15,9 +15,9 @@ pub use validate::{validate, Shared, Validator};
 
 /// Reads one line of JSON Lines into a record: the fast path when it applies, else the
 /// general path with its diagnostics. Returns the kind the line names (for counting) too.
-pub fn read_record<'l>(
+pub fn read_record(
     validator: &Validator,
-    bytes: &'l [u8],
+    bytes: &[u8],
     origin: Origin,
     fallback_id: impl FnOnce() -> String,
     shared: &mut Shared,
