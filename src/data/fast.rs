@@ -295,3 +295,97 @@ impl Typed<'_, '_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{parse_line, SourceId};
+    use crate::schema::{FieldId, Schema};
+
+    fn schema() -> Arc<Schema> {
+        let pack = crate::Pack::from_source(
+            "schema.cord",
+            "schema { kind s { start: time, end: time, who: str, tags: list<str>?, \
+             mood: enum { up, down }, ok: bool? } }",
+        )
+        .expect("schema compiles");
+        pack.plan.schema.clone()
+    }
+
+    /// The fast path gives the general path's record, or gives up; returns whether it read
+    /// the line itself.
+    fn agree(line: &str) -> bool {
+        let validator = Validator::new(schema());
+        let origin = Origin {
+            source: SourceId(0),
+            line: 1,
+        };
+        let fast = record(&validator, line.as_bytes(), origin, &mut Shared::default());
+        let general = parse_line(line.as_bytes(), origin).ok().and_then(|l| {
+            validator
+                .record(&l, origin, String::new, &mut Shared::default())
+                .ok()
+        });
+        if let Some(fast) = &fast {
+            assert_eq!(Some(fast), general.as_ref(), "{line}");
+        }
+        fast.is_some()
+    }
+
+    #[test]
+    fn plain_lines_take_the_fast_path_and_agree_with_the_general_path() {
+        let plain = [
+            r#"{"item":"a","kind":"s","id":"1","start":0.1,"end":2,"who":"x","mood":"up"}"#,
+            r#"{"kind":"s","who":"x\ny","item":"a","id":"1","start":0,"end":1e2,"mood":"down","tags":["a","b"],"ok":true}"#,
+            r#"{"item":"a","kind":"s","id":"1","start":0,"end":1,"who":"x","mood":"up","who":"z","extra":{"n":[1,{}]}}"#,
+            r#"{"item":"a","kind":"s","id":"1","start":0,"end":1,"who":"x","mood":"up","tags":null,"ok":null}"#,
+            r#" {"item":"a","kind":"s","id":"1","start":0.30000000000000004,"end":0.7,"who":"x","mood":"up"} "#,
+        ];
+        for line in plain {
+            assert!(agree(line), "the fast path should read {line}");
+        }
+    }
+
+    #[test]
+    fn unusual_lines_are_left_to_the_general_path() {
+        let unusual = [
+            r#"{"item":"a","kind":"s","id":"1","start":0,"end":1,"who":"x","mood":"sideways"}"#,
+            r#"{"item":"a","kind":"s","id":7,"start":0,"end":1,"who":"x","mood":"up"}"#,
+            r#"{"item":"a","kind":"s","id":"1","start":2,"end":1,"who":"x","mood":"up"}"#,
+            r#"{"item":"a","kind":"s","id":"1","start":0,"end":1,"who":null,"mood":"up"}"#,
+            r#"{"item":"a","kind":"s","id":"1","start":0,"end":1,"mood":"up"}"#,
+            r#"{"item":"a","kind":"t","id":"1"}"#,
+            r#"{"item":"a","kind":"s"} trailing"#,
+            "[1, 2]",
+        ];
+        for line in unusual {
+            assert!(!agree(line), "the fast path should give up on {line}");
+        }
+    }
+
+    #[test]
+    fn numbers_read_exactly_as_serde_json_reads_them() {
+        let validator = Validator::new(schema());
+        for text in [
+            "0.1",
+            "0.2000000001",
+            "1.2",
+            "59.99999999999999",
+            "1e-7",
+            "123.456789012345678",
+        ] {
+            let line = format!(
+                r#"{{"item":"a","kind":"s","id":"1","start":{text},"end":1e9,"who":"x","mood":"up"}}"#
+            );
+            let fast = record(
+                &validator,
+                line.as_bytes(),
+                Origin::default(),
+                &mut Shared::default(),
+            )
+            .expect("a plain line");
+            let expected: f64 = serde_json::from_str(text).expect("a number");
+            assert_eq!(fast.num(FieldId(0)).to_bits(), expected.to_bits(), "{text}");
+        }
+    }
+}
