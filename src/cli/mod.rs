@@ -12,6 +12,11 @@ Examples:
   concordant check --rules rules/ examples/data/clips.jsonl
   concordant check --rules rules/sync.cord --format json data.jsonl > findings.jsonl
   cat data.jsonl | concordant check --rules rules/ --fail-on warning -
+  concordant check --rules rules/ --format json --threads 4 big.jsonl > findings.jsonl
+
+Input grouped by item (every record of a clip together) is checked as it streams, in
+memory bounded by the largest item; interleaved input is grouped in memory first
+(docs/performance.md). A progress line is shown on a terminal.
 
 Exit status: 0 when nothing at or above --fail-on was found, 1 when something was,
 2 for usage errors, rule-file errors or unreadable input.";
