@@ -2,7 +2,22 @@
 //!
 //! Run with `cargo run --example embed`.
 
-use concordant::{Input, Pack};
+use concordant::eval::Finding;
+use concordant::{FindingSink, Input, Pack, RunOptions};
+
+/// A sink that receives each item's findings as soon as the item is checked, so that a run
+/// over millions of records keeps none of them: here it only counts them.
+#[derive(Default)]
+struct CountFindings {
+    per_slot: std::collections::BTreeMap<u64, usize>,
+}
+
+impl FindingSink for CountFindings {
+    fn deliver(&mut self, slot: u64, findings: Vec<Finding>) {
+        // A slot delivered again (its item's records reappeared later) replaces its findings.
+        self.per_slot.insert(slot, findings.len());
+    }
+}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Compile every `*.cord` file under `rules/` (imports are followed).
@@ -27,6 +42,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for error in &outcome.data_errors {
         println!("line {}: {error}", error.origin().line);
     }
+
+    // Stream the findings instead, on two threads.
+    let options = RunOptions {
+        threads: 2,
+        ..RunOptions::default()
+    };
+    let mut sink = CountFindings::default();
+    let inputs = [Input::Path("examples/data/clips.jsonl".into())];
+    let outcome = pack.check_inputs_into(&inputs, &options, &mut sink);
+    let streamed: usize = sink.per_slot.values().sum();
+    println!(
+        "streamed {streamed} findings; {} records read",
+        outcome.summary.total().read
+    );
 
     // Records can also come from memory, as JSON values.
     let records = vec![

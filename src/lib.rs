@@ -17,5 +17,6 @@ pub mod testing;
 
 pub use pack::{Pack, PackDiagnostic, PackError};
 pub use run::{
-    evaluate_item, Input, KindCount, Outcome, RunOptions, SourceInfo, Summary, DEFAULT_WORK_BUDGET,
+    CollectFindings, FindingSink, Input, KindCount, Outcome, RunOptions, SourceInfo, Summary,
+    DEFAULT_WORK_BUDGET,
 };

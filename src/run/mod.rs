@@ -23,8 +23,6 @@ use indexmap::IndexMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-pub use items::evaluate_item;
-
 /// Where records come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
