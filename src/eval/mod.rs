@@ -200,6 +200,8 @@ impl<'p> Evaluator<'p> {
             Scope::Dataset => None,
         };
         let mut out = Evaluation::default();
+        let mut env = Vec::new();
+        let mut found = Vec::new();
         for (index, rule) in self.plan.rules.iter().enumerate() {
             if rule.scope != scope {
                 continue;
@@ -211,8 +213,9 @@ impl<'p> Evaluator<'p> {
                 work: Cell::new(0),
                 budget: self.budget,
             };
-            let mut env = vec![Bound::Unset; rule.vars.len()];
-            let mut found = Vec::new();
+            env.clear();
+            env.resize(rule.vars.len(), Bound::Unset);
+            found.clear();
             run.loops(0, &mut env, &mut found);
             if run.stopped() {
                 out.exceeded.push(index);
@@ -220,7 +223,7 @@ impl<'p> Evaluator<'p> {
             }
             let mut findings: Vec<Finding> = found
                 .iter()
-                .map(|env| run.finding(index, item.clone(), env))
+                .map(|env: &Vec<Bound>| run.finding(index, item.clone(), env))
                 .collect();
             findings.sort_by(|a, b| a.key.cmp(&b.key));
             out.findings.extend(findings);

@@ -317,7 +317,7 @@ fn process_batch(
                     {
                         run.push(record)
                     }
-                    _ => runs.push(vec![record]),
+                    _ => runs.push(new_run(record)),
                 }
             }
             Err(error) => out.errors.push(*error),
@@ -488,4 +488,11 @@ pub(super) fn run_values(
     let ready = runner.take_ready();
     runner.apply(work.evaluate(ready));
     runner.finish(&work)
+}
+
+/// A run starting with `record`, with room for a typical item, so that it rarely grows.
+fn new_run(record: Record) -> Vec<Record> {
+    let mut run = Vec::with_capacity(128);
+    run.push(record);
+    run
 }
