@@ -60,8 +60,9 @@ enum Command {
     Plan(PlanArgs),
 }
 
+/// The `--rules` option of the commands that load a rule pack.
 #[derive(clap::Args)]
-struct PlanArgs {
+struct RulesArg {
     /// Rule files or directories of `*.cord` files (repeat the flag or separate with commas).
     #[arg(
         short,
@@ -71,6 +72,12 @@ struct PlanArgs {
         value_name = "PATH"
     )]
     rules: Vec<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct PlanArgs {
+    #[command(flatten)]
+    rules: RulesArg,
     /// Rules to show (all when none is given).
     #[arg(value_name = "RULE_ID")]
     ids: Vec<String>,
@@ -78,15 +85,8 @@ struct PlanArgs {
 
 #[derive(clap::Args)]
 struct CheckArgs {
-    /// Rule files or directories of `*.cord` files (repeat the flag or separate with commas).
-    #[arg(
-        short,
-        long,
-        required = true,
-        value_delimiter = ',',
-        value_name = "PATH"
-    )]
-    rules: Vec<PathBuf>,
+    #[command(flatten)]
+    rules: RulesArg,
     /// JSON Lines (or JSON array) data files; `-` reads standard input.
     #[arg(required = true, value_name = "DATA")]
     data: Vec<PathBuf>,
@@ -193,7 +193,7 @@ fn write_out(text: &str) {
 }
 
 fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode {
-    let pack = match load(&args.rules, stderr_color) {
+    let pack = match load(&args.rules.rules, stderr_color) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -304,7 +304,7 @@ fn test(args: TestArgs, _stdout_color: Color, stderr_color: Color) -> ExitCode {
 }
 
 fn plan(args: PlanArgs, stderr_color: Color) -> ExitCode {
-    let pack = match load(&args.rules, stderr_color) {
+    let pack = match load(&args.rules.rules, stderr_color) {
         Ok(p) => p,
         Err(code) => return code,
     };

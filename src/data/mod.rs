@@ -29,10 +29,7 @@ pub fn read_record(
         return (Some(record.kind), Ok(record));
     }
     match parse_line(bytes, origin) {
-        Ok(line) => (
-            validator.kind_of(&line),
-            validator.record(&line, origin, fallback_id, shared),
-        ),
+        Ok(line) => validator.check_line(&line, origin, fallback_id, shared),
         Err(error) => (None, Err(error)),
     }
 }

@@ -25,6 +25,21 @@ impl Validator {
         &self.schema
     }
 
+    /// Validates a parsed line: the declared kind it names, if any (for counting lines per
+    /// kind), and its record or why it is rejected.
+    pub fn check_line(
+        &self,
+        line: &Line,
+        origin: Origin,
+        fallback_id: impl FnOnce() -> String,
+        shared: &mut Shared,
+    ) -> (Option<KindId>, Result<Record, Box<DataError>>) {
+        (
+            self.kind_of(line),
+            self.record(line, origin, fallback_id, shared),
+        )
+    }
+
     /// The declared kind a line names, if any (for counting lines per kind).
     pub fn kind_of(&self, line: &Line) -> Option<KindId> {
         match line.get("kind")? {

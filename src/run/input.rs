@@ -32,16 +32,11 @@ fn parse_one<'l>(
     name: &str,
     shared: &mut Shared,
 ) -> Parsed {
-    match line {
-        Ok(line) => Parsed {
-            bucket: validator.kind_of(&line),
-            result: validator.record(&line, origin, || fallback_id(name, origin), shared),
-        },
-        Err(error) => Parsed {
-            bucket: None,
-            result: Err(Box::new(error)),
-        },
-    }
+    let (bucket, result) = match line {
+        Ok(line) => validator.check_line(&line, origin, || fallback_id(name, origin), shared),
+        Err(error) => (None, Err(Box::new(error))),
+    };
+    Parsed { bucket, result }
 }
 
 /// A progress line on standard error for long runs on a terminal.

@@ -72,13 +72,24 @@ pub struct ItemResult {
     pub errors: Vec<(DataError, Option<KindId>)>,
 }
 
+impl ItemResult {
+    /// A result with no findings and no errors for the item of `records`.
+    fn nothing_for(records: &[Record]) -> ItemResult {
+        ItemResult {
+            item: records
+                .first()
+                .map_or_else(|| Arc::from(""), |r| r.item.clone()),
+            first: records.first().map_or_else(Origin::default, |r| r.origin),
+            findings: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+}
+
 /// Evaluates one item's records: drops records whose id repeats within the item (reporting
 /// them), then runs every item-scope rule.
 pub fn evaluate_item(evaluator: &Evaluator, records: Vec<Record>) -> ItemResult {
-    let item = records
-        .first()
-        .map_or_else(|| Arc::from(""), |r| r.item.clone());
-    let first = records.first().map_or_else(Origin::default, |r| r.origin);
+    let ItemResult { item, first, .. } = ItemResult::nothing_for(&records);
     let (records, mut errors) = without_duplicates(records);
     let evaluation = evaluator.evaluate(&records, Scope::Item);
     for rule in evaluation.exceeded {
@@ -191,14 +202,7 @@ impl<'p> Work<'p> {
     /// Evaluates one item (or only drops it, when parsing is all that was asked for).
     pub fn evaluate_one(&self, records: Vec<Record>) -> ItemResult {
         if self.parse_only {
-            return ItemResult {
-                item: records
-                    .first()
-                    .map_or_else(|| Arc::from(""), |r| r.item.clone()),
-                first: records.first().map_or_else(Origin::default, |r| r.origin),
-                findings: Vec::new(),
-                errors: Vec::new(),
-            };
+            return ItemResult::nothing_for(&records);
         }
         evaluate_item(&self.evaluator, records)
     }
