@@ -1074,19 +1074,7 @@ impl Checker<'_> {
                 return match self.out.schema.kind_id(name) {
                     Some(k) => Some((ir::Source::Kind(k), Type::Record(k))),
                     None => {
-                        let kinds: Vec<String> = self
-                            .out
-                            .schema
-                            .kinds()
-                            .map(|(_, k)| k.name.clone())
-                            .collect();
-                        let help =
-                            super::did_you_mean(name, "kinds", kinds.iter().map(String::as_str));
-                        self.error(CheckError::UnknownKind {
-                            name: name.clone(),
-                            span: e.span.clone(),
-                            help,
-                        });
+                        self.unknown_kind(name, &e.span);
                         None
                     }
                 };
@@ -1288,19 +1276,7 @@ impl Checker<'_> {
             ast::Source::Expr(e) => self.check_source(scope, e),
             ast::Source::Group { kind, by } => {
                 let Some(k) = self.out.schema.kind_id(&kind.node) else {
-                    let kinds: Vec<String> = self
-                        .out
-                        .schema
-                        .kinds()
-                        .map(|(_, k)| k.name.clone())
-                        .collect();
-                    let help =
-                        super::did_you_mean(&kind.node, "kinds", kinds.iter().map(String::as_str));
-                    self.error(CheckError::UnknownKind {
-                        name: kind.node.clone(),
-                        span: kind.span.clone(),
-                        help,
-                    });
+                    self.unknown_kind(&kind.node, &kind.span);
                     return None;
                 };
                 let decl = self.out.schema.kind(k);

@@ -96,6 +96,22 @@ pub fn check(sources: &SourceMap, files: &[(FileId, ast::File)]) -> (Checked, Ve
 }
 
 impl Checker<'_> {
+    /// Reports a name that is not a declared kind, with the closest declared kind as help.
+    fn unknown_kind(&mut self, name: &str, span: &crate::span::Span) {
+        let kinds: Vec<String> = self
+            .out
+            .schema
+            .kinds()
+            .map(|(_, k)| k.name.clone())
+            .collect();
+        let help = did_you_mean(name, "kinds", kinds.iter().map(String::as_str));
+        self.error(CheckError::UnknownKind {
+            name: name.to_string(),
+            span: span.clone(),
+            help,
+        });
+    }
+
     fn error(&mut self, error: CheckError) {
         self.errors.push(error);
     }

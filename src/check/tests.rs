@@ -49,19 +49,7 @@ impl Checker<'_> {
 
     fn check_record_lit(&mut self, item: &str, lit: &ast::RecordLit) -> Option<Record> {
         let Some(kind_id) = self.out.schema.kind_id(&lit.kind.node) else {
-            let kinds: Vec<String> = self
-                .out
-                .schema
-                .kinds()
-                .map(|(_, k)| k.name.clone())
-                .collect();
-            let help =
-                super::did_you_mean(&lit.kind.node, "kinds", kinds.iter().map(String::as_str));
-            self.error(CheckError::UnknownKind {
-                name: lit.kind.node.clone(),
-                span: lit.kind.span.clone(),
-                help,
-            });
+            self.unknown_kind(&lit.kind.node, &lit.kind.span);
             return None;
         };
         let fields = self.record_fields(kind_id, lit)?;
