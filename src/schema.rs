@@ -46,8 +46,25 @@ pub enum Type {
 pub struct EnumType {
     /// Where it was declared, as `kind.field`.
     pub owner: String,
-    /// Variant names in declaration order.
-    pub variants: Vec<String>,
+    /// Variant names in declaration order, each allocated once so that every record
+    /// holding it shares the text.
+    pub variants: Vec<Arc<str>>,
+}
+
+impl EnumType {
+    /// The run-time value of a variant, shared with every other record that has it;
+    /// `None` when `text` is not a variant.
+    pub fn value(&self, text: &str) -> Option<crate::data::Value> {
+        self.variants
+            .iter()
+            .find(|v| ***v == *text)
+            .map(|v| crate::data::Value::Str(v.clone()))
+    }
+
+    /// Whether `text` is one of the variants.
+    pub fn has(&self, text: &str) -> bool {
+        self.variants.iter().any(|v| **v == *text)
+    }
 }
 
 impl Type {

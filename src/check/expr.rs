@@ -293,8 +293,8 @@ impl Checker<'_> {
         e: &Arc<crate::schema::EnumType>,
         span: &Span,
     ) -> (Expr, Ty) {
-        if !e.variants.iter().any(|v| v == value) {
-            let help = super::did_you_mean(value, "values", e.variants.iter().map(String::as_str));
+        if !e.has(value) {
+            let help = super::did_you_mean(value, "values", e.variants.iter().map(|v| &**v));
             self.error(CheckError::UnknownEnumValue {
                 value: value.to_string(),
                 owner: format!("`{}`", e.owner),

@@ -137,15 +137,15 @@ impl Checker<'_> {
     }
 
     fn resolve_enum(&mut self, variants: &[ast::Name], owner: &str) -> Type {
-        let mut names: Vec<String> = Vec::new();
+        let mut names: Vec<Arc<str>> = Vec::new();
         for v in variants {
-            if names.contains(&v.node) {
+            if names.iter().any(|n| **n == *v.node) {
                 self.error(CheckError::DuplicateEnumValue {
                     name: v.node.clone(),
                     span: v.span.clone(),
                 });
             } else {
-                names.push(v.node.clone());
+                names.push(Arc::from(v.node.as_str()));
             }
         }
         Type::Enum(Arc::new(EnumType {

@@ -1,40 +1,26 @@
-//! The fast path for the common line: one pass over its JSON straight into a [`Record`],
-//! each field parsed as the type the schema declares, with no intermediate tree.
+//! The fast path for the common line: one pass over its bytes straight into a [`Record`],
+//! each field read as the type the schema declares, with no intermediate tree and no
+//! allocation beyond the record's own.
 //!
 //! Anything unusual (a wrong type, a missing field, a value outside its enum, an unknown
-//! kind, an id given as a number, `null` for a required field, invalid UTF-8 …) makes the
-//! fast path give up, and the line goes through the general path ([`super::Line`] then
-//! [`super::Validator::record`]), which produces the diagnostic. The fast path therefore
-//! returns only records the general path would return, equal in every field; the
-//! differential and data tests hold both to that.
+//! kind, an id given as a number, `null` for a required field, an escape in a key, deeply
+//! nested JSON, invalid UTF-8 …) makes the fast path give up, and the line goes through the
+//! general path ([`super::Line`] then [`super::Validator::record`]), which produces the
+//! diagnostic. Giving up is always safe; the fast path therefore returns only records the
+//! general path would return, equal in every field, and the tests below hold both to that
+//! on generated lines.
+//!
+//! It is a scanner written for one shape — a flat object whose values the schema types —
+//! rather than a general JSON parser driven through `serde`: most of a record line is keys
+//! and short strings, and a scanner that knows which type comes next does a third of the
+//! work.
 
-use super::lite::Lite;
-use super::validate::{convert_lite, Shared};
+use super::validate::Shared;
 use super::{Origin, Record, Validator, Value};
 use crate::schema::{Kind, KindId, Type};
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use smallvec::SmallVec;
 use std::borrow::Cow;
-use std::fmt;
 use std::sync::Arc;
-
-/// Why the fast path gave up; the general path says what is wrong.
-#[derive(Debug)]
-struct GiveUp;
-
-impl fmt::Display for GiveUp {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("not a plain record")
-    }
-}
-
-impl std::error::Error for GiveUp {}
-
-impl de::Error for GiveUp {
-    fn custom<T: fmt::Display>(_: T) -> Self {
-        GiveUp
-    }
-}
 
 /// Reads a line into a record, or `None` when the general path must look at it.
 pub(crate) fn record(
@@ -44,15 +30,13 @@ pub(crate) fn record(
     shared: &mut Shared,
 ) -> Option<Record> {
     let text = simdutf8::basic::from_utf8(bytes).ok()?;
-    let mut de = sonic_rs::Deserializer::from_str(text);
-    let seed = RecordSeed { validator, shared };
-    let parts = seed.deserialize(&mut de).ok()?;
-    de.end().ok()?;
+    let mut scan = Scan { text, at: 0 };
+    let parts = scan.record(validator, shared)?;
+    scan.end()?;
     parts.finish(validator, origin)
 }
 
-/// What the one pass collected. Kept small: it is returned through every layer of the
-/// parser.
+/// What the one pass collected.
 struct Parts<'l> {
     item: Option<Arc<str>>,
     kind: Option<KindId>,
@@ -89,27 +73,276 @@ impl Parts<'_> {
     }
 }
 
-struct RecordSeed<'v, 's> {
-    validator: &'v Validator,
-    shared: &'s mut Shared,
+/// Nesting deeper than this, inside a field no kind declares, is left to the general path.
+const MAX_SKIP_DEPTH: usize = 32;
+
+/// A cursor over one line of valid UTF-8. Every method returns `None` to give up.
+struct Scan<'l> {
+    text: &'l str,
+    at: usize,
 }
 
-impl<'de> DeserializeSeed<'de> for RecordSeed<'_, '_> {
-    type Value = Parts<'de>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
-    type Value = Parts<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a record")
+impl<'l> Scan<'l> {
+    fn bytes(&self) -> &'l [u8] {
+        self.text.as_bytes()
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+    /// The next byte after JSON whitespace, not consumed.
+    fn peek(&mut self) -> Option<u8> {
+        let bytes = self.bytes();
+        while let Some(&b) = bytes.get(self.at) {
+            if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+                return Some(b);
+            }
+            self.at += 1;
+        }
+        None
+    }
+
+    /// Consumes `want` (after whitespace).
+    fn expect(&mut self, want: u8) -> Option<()> {
+        (self.peek()? == want).then(|| self.at += 1)
+    }
+
+    /// Only whitespace is left.
+    fn end(&mut self) -> Option<()> {
+        self.peek().is_none().then_some(())
+    }
+
+    /// After a member or element: `true` for a comma, `false` for the closing bracket.
+    fn more(&mut self, close: u8) -> Option<bool> {
+        match self.peek()? {
+            b',' => {
+                self.at += 1;
+                Some(true)
+            }
+            b if b == close => {
+                self.at += 1;
+                Some(false)
+            }
+            _ => None,
+        }
+    }
+
+    /// An object key: a string without escapes, followed by its colon.
+    fn key(&mut self) -> Option<&'l str> {
+        match self.string()? {
+            Cow::Borrowed(key) => {
+                self.expect(b':')?;
+                Some(key)
+            }
+            Cow::Owned(_) => None,
+        }
+    }
+
+    /// A string, borrowed when it has no escapes.
+    fn string(&mut self) -> Option<Cow<'l, str>> {
+        self.expect(b'"')?;
+        let start = self.at;
+        let bytes = self.bytes();
+        self.at += plain_run(&bytes[start..]);
+        loop {
+            match *bytes.get(self.at)? {
+                b'"' => {
+                    let text = &self.text[start..self.at];
+                    self.at += 1;
+                    return Some(Cow::Borrowed(text));
+                }
+                b'\\' => return self.escaped(start).map(Cow::Owned),
+                0..=0x1f => return None,
+                _ => self.at += 1,
+            }
+        }
+    }
+
+    /// The rest of a string from its first escape on.
+    fn escaped(&mut self, start: usize) -> Option<String> {
+        let mut out = String::from(&self.text[start..self.at]);
+        let bytes = self.bytes();
+        loop {
+            let run = self.at;
+            self.at += plain_run(&bytes[run..]);
+            out.push_str(&self.text[run..self.at]);
+            match *bytes.get(self.at)? {
+                b'"' => {
+                    self.at += 1;
+                    return Some(out);
+                }
+                b'\\' => {
+                    let escape = *bytes.get(self.at + 1)?;
+                    self.at += 2;
+                    out.push(match escape {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => self.unicode_escape()?,
+                        _ => return None,
+                    });
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// The character of a `\u` escape whose `\u` is consumed, pairing surrogates; a lone
+    /// surrogate gives up.
+    fn unicode_escape(&mut self) -> Option<char> {
+        let high = self.hex4()?;
+        if !(0xD800..0xDC00).contains(&high) {
+            return char::from_u32(high);
+        }
+        if self.bytes().get(self.at..self.at + 2)? != b"\\u" {
+            return None;
+        }
+        self.at += 2;
+        let low = self.hex4()?;
+        if !(0xDC00..0xE000).contains(&low) {
+            return None;
+        }
+        char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+    }
+
+    fn hex4(&mut self) -> Option<u32> {
+        let digits = self.bytes().get(self.at..self.at + 4)?;
+        let mut n = 0;
+        for &d in digits {
+            n = n * 16 + (d as char).to_digit(16)?;
+        }
+        self.at += 4;
+        Some(n)
+    }
+
+    /// A number in JSON's grammar, as the nearest double; infinite results give up.
+    fn number(&mut self) -> Option<f64> {
+        self.peek()?;
+        let start = self.at;
+        self.eat(b'-');
+        match self.bytes().get(self.at)? {
+            b'0' => self.at += 1,
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        if self.eat(b'.') {
+            self.required_digits()?;
+        }
+        if self.eat(b'e') || self.eat(b'E') {
+            let _ = self.eat(b'+') || self.eat(b'-');
+            self.required_digits()?;
+        }
+        let x: f64 = self.text[start..self.at].parse().ok()?;
+        x.is_finite().then_some(x)
+    }
+
+    /// Consumes `b` if it is next (no whitespace skipped).
+    fn eat(&mut self, b: u8) -> bool {
+        let hit = self.bytes().get(self.at) == Some(&b);
+        self.at += hit as usize;
+        hit
+    }
+
+    fn digits(&mut self) {
+        let bytes = self.bytes();
+        while bytes.get(self.at).is_some_and(u8::is_ascii_digit) {
+            self.at += 1;
+        }
+    }
+
+    fn required_digits(&mut self) -> Option<()> {
+        let start = self.at;
+        self.digits();
+        (self.at > start).then_some(())
+    }
+
+    /// `true`, `false` or `null`, spelled out.
+    fn word(&mut self, word: &[u8]) -> Option<()> {
+        self.peek()?;
+        if self.bytes().get(self.at..self.at + word.len())? != word {
+            return None;
+        }
+        self.at += word.len();
+        Some(())
+    }
+
+    /// A value of the declared type.
+    fn typed(&mut self, ty: &Type, optional: bool, shared: &mut Shared) -> Option<Value> {
+        match (self.peek()?, ty) {
+            (b'n', _) if optional => self.word(b"null").map(|()| Value::Missing),
+            (b'"', Type::Str | Type::Ref(_)) => Some(shared.text(&self.string()?)),
+            (b'"', Type::Enum(e)) => e.value(&self.string()?),
+            (b'-' | b'0'..=b'9', Type::Num | Type::Time | Type::Duration) => {
+                self.number().map(Value::Num)
+            }
+            (b't', Type::Bool) => self.word(b"true").map(|()| Value::Bool(true)),
+            (b'f', Type::Bool) => self.word(b"false").map(|()| Value::Bool(false)),
+            (b'[', Type::List(elem)) => self.list(elem, shared),
+            _ => None,
+        }
+    }
+
+    fn list(&mut self, elem: &Type, shared: &mut Shared) -> Option<Value> {
+        self.expect(b'[')?;
+        let mut items: SmallVec<[Value; 8]> = SmallVec::new();
+        if self.peek()? == b']' {
+            self.at += 1;
+        } else {
+            loop {
+                items.push(self.typed(elem, false, shared)?);
+                if !self.more(b']')? {
+                    break;
+                }
+            }
+        }
+        Some(Value::List(items.into_iter().collect()))
+    }
+
+    /// Any JSON value, checked and dropped (a field the kind does not declare).
+    fn skip(&mut self, depth: usize) -> Option<()> {
+        match self.peek()? {
+            b'"' => self.string().map(drop),
+            b'-' | b'0'..=b'9' => self.number().map(drop),
+            b't' => self.word(b"true"),
+            b'f' => self.word(b"false"),
+            b'n' => self.word(b"null"),
+            b'[' if depth < MAX_SKIP_DEPTH => {
+                self.at += 1;
+                if self.peek()? == b']' {
+                    self.at += 1;
+                    return Some(());
+                }
+                loop {
+                    self.skip(depth + 1)?;
+                    if !self.more(b']')? {
+                        return Some(());
+                    }
+                }
+            }
+            b'{' if depth < MAX_SKIP_DEPTH => {
+                self.at += 1;
+                if self.peek()? == b'}' {
+                    self.at += 1;
+                    return Some(());
+                }
+                loop {
+                    self.string()?;
+                    self.expect(b':')?;
+                    self.skip(depth + 1)?;
+                    if !self.more(b'}')? {
+                        return Some(());
+                    }
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The top-level object. Fields written before `kind` are skipped and read again once
+    /// the kind says their types.
+    fn record(&mut self, validator: &Validator, shared: &mut Shared) -> Option<Parts<'l>> {
         let mut parts = Parts {
             item: None,
             kind: None,
@@ -117,182 +350,108 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
             fields: Vec::new(),
             given: 0,
         };
-        let mut early: SmallVec<[(Cow<'de, str>, Lite<'de>); 4]> = SmallVec::new();
-        while let Some(key) = map.next_key::<Key<'de>>()? {
-            match &*key.0 {
-                "item" => {
-                    let item = map.next_value::<Key<'de>>()?.0;
-                    parts.item = Some(self.shared.item(&item));
-                }
+        self.expect(b'{')?;
+        if self.peek()? == b'}' {
+            return None;
+        }
+        let mut early: SmallVec<[(&'l str, usize); 4]> = SmallVec::new();
+        let mut guess = 0;
+        loop {
+            match self.key()? {
+                "item" => parts.item = Some(shared.item(&self.string()?)),
+                "id" => parts.id = Some(self.string()?),
                 "kind" => {
-                    let name = map.next_value::<Key<'de>>()?.0;
                     if parts.kind.is_some() {
-                        return Err(de::Error::custom(GiveUp));
+                        return None;
                     }
-                    let id = self
-                        .validator
-                        .kind_id(&name)
-                        .ok_or_else(|| de::Error::custom(GiveUp))?;
-                    let kind = self.validator.schema().kind(id);
+                    let id = validator.kind_id(&self.string()?)?;
+                    let kind = validator.schema().kind(id);
                     if kind.fields.len() > 64 {
-                        return Err(de::Error::custom(GiveUp));
+                        return None;
                     }
                     parts.kind = Some(id);
                     parts.fields = vec![Value::Missing; kind.fields.len()];
-                    for (key, value) in early.drain(..) {
-                        if let Some(i) = field_index(kind, &key) {
-                            let field = kind.field(crate::schema::FieldId(i as u32));
-                            let v = convert_lite(&value, &field.ty, field.optional, self.shared)
-                                .ok_or_else(|| de::Error::custom(GiveUp))?;
-                            parts.fields[i] = v;
-                            parts.given |= 1 << i;
-                        }
+                    let resume = self.at;
+                    for (name, at) in early.drain(..) {
+                        self.at = at;
+                        self.field(kind, name, 0, &mut parts, shared)?;
                     }
+                    self.at = resume;
                 }
-                "id" => parts.id = Some(map.next_value::<Key<'de>>()?.0),
                 name => match parts.kind {
                     Some(id) => {
-                        let kind = self.validator.schema().kind(id);
-                        match field_index(kind, name) {
-                            Some(i) => {
-                                let field = kind.field(crate::schema::FieldId(i as u32));
-                                let seed = Typed {
-                                    ty: &field.ty,
-                                    optional: field.optional,
-                                    shared: &mut *self.shared,
-                                };
-                                parts.fields[i] = map.next_value_seed(seed)?;
-                                parts.given |= 1 << i;
-                            }
-                            None => {
-                                map.next_value::<Lite<'de>>()?;
-                            }
-                        }
+                        let kind = validator.schema().kind(id);
+                        guess = self.field(kind, name, guess, &mut parts, shared)?;
                     }
                     None => {
-                        let value = map.next_value::<Lite<'de>>()?;
-                        early.push((key.0, value));
+                        early.push((name, self.at));
+                        self.skip(0)?;
                     }
                 },
             }
-        }
-        Ok(parts)
-    }
-}
-
-fn field_index(kind: &Kind, name: &str) -> Option<usize> {
-    kind.fields.keys().position(|k| k == name)
-}
-
-/// A JSON string, borrowed when it has no escapes; anything else gives up.
-struct Key<'l>(Cow<'l, str>);
-
-impl<'de> de::Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Borrowed(s)))
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Owned(s.to_string())))
-            }
-            fn visit_string<E: de::Error>(self, s: String) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Owned(s)))
+            if !self.more(b'}')? {
+                return Some(parts);
             }
         }
-        d.deserialize_str(V)
-    }
-}
-
-/// A field value parsed as its declared type.
-struct Typed<'t, 's> {
-    ty: &'t Type,
-    optional: bool,
-    shared: &'s mut Shared,
-}
-
-impl<'de> DeserializeSeed<'de> for Typed<'_, '_> {
-    type Value = Value;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Typed<'_, '_> {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a field value")
     }
 
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<Value, E> {
-        self.text(s)
-    }
-    fn visit_i64<E: de::Error>(self, n: i64) -> Result<Value, E> {
-        self.number(n as f64)
-    }
-    fn visit_u64<E: de::Error>(self, n: u64) -> Result<Value, E> {
-        self.number(n as f64)
-    }
-    fn visit_f64<E: de::Error>(self, x: f64) -> Result<Value, E> {
-        self.number(x)
-    }
-    fn visit_bool<E: de::Error>(self, b: bool) -> Result<Value, E> {
-        match self.ty {
-            Type::Bool => Ok(Value::Bool(b)),
-            _ => Err(E::custom(GiveUp)),
-        }
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
-        if self.optional {
-            Ok(Value::Missing)
-        } else {
-            Err(E::custom(GiveUp))
-        }
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
-        self.visit_unit()
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let Type::List(elem) = self.ty else {
-            return Err(de::Error::custom(GiveUp));
+    /// One field of a known kind: read as its type, or skipped when the kind does not
+    /// declare it. Returns where the next field is likely to be in the kind's order.
+    fn field(
+        &mut self,
+        kind: &Kind,
+        name: &str,
+        guess: usize,
+        parts: &mut Parts,
+        shared: &mut Shared,
+    ) -> Option<usize> {
+        let Some(i) = field_index(kind, name, guess) else {
+            self.skip(0)?;
+            return Some(guess);
         };
-        let mut items: SmallVec<[Value; 8]> = SmallVec::new();
-        loop {
-            let seed = Typed {
-                ty: elem,
-                optional: false,
-                shared: &mut *self.shared,
-            };
-            match seq.next_element_seed(seed)? {
-                Some(v) => items.push(v),
-                None => break,
-            }
-        }
-        Ok(Value::List(items.into_iter().collect()))
+        let field = kind.field(crate::schema::FieldId(i as u32));
+        parts.fields[i] = self.typed(&field.ty, field.optional, shared)?;
+        parts.given |= 1 << i;
+        Some(i + 1)
     }
 }
 
-impl Typed<'_, '_> {
-    fn text<E: de::Error>(self, s: &str) -> Result<Value, E> {
-        match self.ty {
-            Type::Str | Type::Ref(_) => Ok(self.shared.text(s)),
-            Type::Enum(e) if e.variants.iter().any(|v| v == s) => Ok(self.shared.text(s)),
-            _ => Err(E::custom(GiveUp)),
-        }
+/// The length of the run of plain string text at the start of `bytes`: up to the first
+/// quote, backslash or control character, looked for eight bytes at a time.
+fn plain_run(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    /// High bit set in each byte of `w` that is zero (exact for the lowest such byte).
+    fn zero_bytes(w: u64) -> u64 {
+        w.wrapping_sub(ONES) & !w & HIGHS
     }
-
-    fn number<E: de::Error>(self, x: f64) -> Result<Value, E> {
-        match self.ty {
-            Type::Num | Type::Time | Type::Duration if x.is_finite() => Ok(Value::Num(x)),
-            _ => Err(E::custom(GiveUp)),
+    let mut at = 0;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let w = u64::from_le_bytes(chunk);
+        let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+        let special =
+            zero_bytes(w ^ (ONES * b'"' as u64)) | zero_bytes(w ^ (ONES * b'\\' as u64)) | control;
+        if special != 0 {
+            return at + (special.trailing_zeros() / 8) as usize;
         }
+        at += 8;
+    }
+    at + bytes[at..]
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .unwrap_or(bytes.len() - at)
+}
+
+/// The index of a field, trying `guess` first: writers put a kind's fields in the same
+/// order on every line, so the next field is usually the next one in the schema, and one
+/// comparison finds it.
+fn field_index(kind: &Kind, name: &str, guess: usize) -> Option<usize> {
+    match kind.fields.get_index(guess) {
+        Some((key, _)) if key == name => Some(guess),
+        _ => kind.fields.keys().position(|k| k == name),
     }
 }
 
@@ -301,6 +460,7 @@ mod tests {
     use super::*;
     use crate::data::{parse_line, SourceId};
     use crate::schema::{FieldId, Schema};
+    use proptest::prelude::*;
 
     fn schema() -> Arc<Schema> {
         let pack = crate::Pack::from_source(
@@ -386,6 +546,153 @@ mod tests {
             .expect("a plain line");
             let expected: f64 = serde_json::from_str(text).expect("a number");
             assert_eq!(fast.num(FieldId(0)).to_bits(), expected.to_bits(), "{text}");
+        }
+    }
+
+    /// A JSON string literal for `text`, escaping what must be and, at random, more.
+    fn json_string(text: &str, escape_more: bool) -> String {
+        let mut out = String::from("\"");
+        for c in text.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\t' => out.push_str("\\t"),
+                '\r' => out.push_str("\\r"),
+                '\u{8}' => out.push_str("\\b"),
+                '\u{c}' => out.push_str("\\f"),
+                '/' if escape_more => out.push_str("\\/"),
+                c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                c if escape_more && !c.is_ascii_alphanumeric() => {
+                    let mut units = [0u16; 2];
+                    for unit in c.encode_utf16(&mut units) {
+                        out.push_str(&format!("\\u{unit:04X}"));
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    /// A JSON value text: mostly well-formed values of every type a field can have, some
+    /// malformed.
+    fn value_text() -> impl Strategy<Value = String> {
+        let text = "[a-z \"\\\\/\\n\\t\\r\\u{8}\\u{c}\\u{1}é€😀]{0,12}";
+        let number = "-?(0|[1-9][0-9]{0,19})(\\.[0-9]{1,20})?([eE][+-]?[0-9]{1,3})?";
+        let leaf = prop_oneof![
+            4 => (text, any::<bool>()).prop_map(|(t, more)| json_string(&t, more)),
+            4 => number.prop_map(|n| n.to_string()),
+            1 => prop_oneof![Just("up"), Just("down"), Just("sideways")]
+                .prop_map(|v| format!("\"{v}\"")),
+            1 => prop_oneof![Just("true"), Just("false"), Just("null")].prop_map(String::from),
+            1 => prop_oneof![
+                Just("01"), Just("1."), Just("-"), Just("1e"), Just("tru"), Just("\"a"),
+                Just("\"\\x\""), Just("\"\\ud800\""), Just("\"\u{1}\""), Just("nan"),
+                Just("1e999"), Just("[1,]"), Just("{\"a\":}"),
+            ]
+            .prop_map(String::from),
+        ];
+        leaf.prop_recursive(3, 12, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4)
+                    .prop_map(|v| format!("[{}]", v.join(","))),
+                prop::collection::vec(("[a-z]{1,3}", inner), 0..3).prop_map(|v| {
+                    let members: Vec<String> =
+                        v.into_iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+                    format!("{{{}}}", members.join(","))
+                }),
+            ]
+        })
+    }
+
+    /// A line that is nearly a record of the test schema: a plain record's members in any
+    /// order, some replaced by values of any type, some dropped, extra keys added, with
+    /// random whitespace.
+    fn near_record() -> impl Strategy<Value = String> {
+        let text = || {
+            ("[a-z \"\\\\/\\n\\t\\u{1}é😀]{0,8}", any::<bool>())
+                .prop_map(|(t, more)| json_string(&t, more))
+        };
+        let number = "-?(0|[1-9][0-9]{0,19})(\\.[0-9]{1,20})?([eE][+-]?[0-9]{1,2})?";
+        let plain = (text(), text(), number).prop_map(|(id, who, start)| {
+            vec![
+                ("item", "\"a\"".to_string()),
+                ("kind", "\"s\"".to_string()),
+                ("id", id),
+                ("start", start),
+                ("end", "1e300".to_string()),
+                ("who", who),
+                ("mood", "\"up\"".to_string()),
+            ]
+        });
+        let key = prop_oneof![
+            Just("item"),
+            Just("kind"),
+            Just("id"),
+            Just("start"),
+            Just("end"),
+            Just("who"),
+            Just("tags"),
+            Just("mood"),
+            Just("ok"),
+            Just("extra"),
+            Just("st\\u0061rt"),
+        ];
+        let replaced = prop::collection::vec((0..7usize, value_text()), 0..2);
+        let extra = prop::collection::vec((key, value_text()), 0..3);
+        let dropped = prop::option::weighted(0.15, 0..7usize);
+        let space = prop_oneof![Just(""), Just(""), Just(" "), Just("\t"), Just(" \r")];
+        let spaces = prop::collection::vec(space, 12);
+        (plain, replaced, extra, dropped, spaces)
+            .prop_flat_map(move |(plain, replaced, extra, dropped, spaces)| {
+                let mut members: Vec<(String, String)> =
+                    plain.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+                for (at, value) in replaced {
+                    members[at].1 = value;
+                }
+                if let Some(at) = dropped {
+                    members.remove(at);
+                }
+                members.extend(extra.into_iter().map(|(k, v)| (k.to_string(), v)));
+                (Just(members).prop_shuffle(), Just(spaces))
+            })
+            .prop_map(|(members, spaces)| {
+                let members: Vec<String> = members
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (k, v))| {
+                        let s = spaces[i % spaces.len()];
+                        format!("{s}\"{k}\"{s}:{s}{v}{s}")
+                    })
+                    .collect();
+                format!("{{{}}}{}", members.join(","), spaces[0])
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 4000,
+            rng_algorithm: prop::test_runner::RngAlgorithm::ChaCha,
+            ..ProptestConfig::default()
+        })]
+
+        /// Whatever the line, the fast path returns the general path's record or gives up.
+        #[test]
+        fn the_fast_path_never_disagrees_with_the_general_path(line in near_record()) {
+            agree(&line);
+        }
+
+        /// Numbers read as the general path reads them, bit for bit.
+        #[test]
+        fn numbers_of_any_shape_read_exactly(
+            number in "-?(0|[1-9][0-9]{0,24})(\\.[0-9]{1,24})?([eE][+-]?[0-9]{1,3})?"
+        ) {
+            let line = format!(
+                r#"{{"item":"a","kind":"s","id":"1","start":{number},"end":{number},"who":"x","mood":"up"}}"#
+            );
+            agree(&line);
         }
     }
 }

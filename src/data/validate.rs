@@ -241,21 +241,6 @@ fn check_interval(kind: &Kind, record: Record) -> Result<Record, Box<DataError>>
     Ok(record)
 }
 
-/// A field value from its JSON, as [`Validator::record`] converts it; `None` where that
-/// would reject the record.
-pub(crate) fn convert_lite<'l>(
-    json: &Lite<'l>,
-    ty: &Type,
-    optional: bool,
-    shared: &mut Shared,
-) -> Option<Value> {
-    match json {
-        Lite::Null if optional => Some(Value::Missing),
-        Lite::Null => None,
-        json => convert(json, ty, shared).ok(),
-    }
-}
-
 /// Why a JSON value does not fit a field type.
 enum Problem {
     Type(&'static str),
@@ -276,11 +261,7 @@ fn convert(json: &Lite, ty: &Type, shared: &mut Shared) -> Result<Value, Problem
         }
         (Type::Bool, Lite::Bool(b)) => Ok(Value::Bool(*b)),
         (Type::Enum(e), Lite::Str(s)) => {
-            if e.variants.iter().any(|v| v == s) {
-                Ok(shared.text(s))
-            } else {
-                Err(Problem::NotInEnum(s.to_string()))
-            }
+            e.value(s).ok_or_else(|| Problem::NotInEnum(s.to_string()))
         }
         (Type::List(elem), Lite::Array(items)) => {
             let values: Result<Vec<Value>, Problem> =
@@ -303,7 +284,7 @@ fn field_error(
         (Problem::NotInEnum(value), Type::Enum(e)) => DataError::NotInEnum {
             kind: kind.name.clone(),
             field: field.to_string(),
-            help: did_you_mean(&value, "values", e.variants.iter().map(String::as_str)),
+            help: did_you_mean(&value, "values", e.variants.iter().map(|v| &**v)),
             value,
             origin,
         },
