@@ -160,10 +160,10 @@ def main():
     stamp = time.strftime("%Y%m%d-%H%M%S")
     with open(os.path.join(args.results, f"bench-{stamp}.json"), "w") as f:
         json.dump({"machine": machine(), "runs": args.runs, "rows": rows}, f, indent=1)
-    print(f"Machine: {machine()}\n")
-    print(table(rows, args.runs))
-    print()
-    print(summary(rows))
+    report = f"Machine: {machine()}\n\n{table(rows, args.runs)}\n\n{summary(rows)}\n"
+    with open(os.path.join(args.results, f"bench-{stamp}.md"), "w") as f:
+        f.write(report)
+    print(report, end="")
     if not all(r["counts_agree"] for r in rows):
         sys.exit("counts differ between Concordant and the peers")
 

@@ -347,6 +347,11 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         condition: Option<ExprId>,
         env: &mut [Bound<'r>],
     ) -> Option<(bool, usize)> {
+        if filter.iter().all(|f| Some(*f) == implied) {
+            if let Some(decided) = decided_by_size(quantifier, candidates.len()) {
+                return decided;
+            }
+        }
         let mut count = 0usize;
         for i in 0..candidates.len() {
             env[var] = candidates.get(i, self.view);
@@ -368,5 +373,17 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             }
         }
         (quantifier == Quantifier::Count).then_some((false, count))
+    }
+}
+
+/// What [`RuleRun::decide`] answers when every candidate passes the filter (the index
+/// lookup already applied it): for `some`, `no` and `count` that follows from their number
+/// alone, without binding any of them; `all` still has its condition to check.
+fn decided_by_size(quantifier: Quantifier, size: usize) -> Option<Option<(bool, usize)>> {
+    match quantifier {
+        Quantifier::Some => Some((size > 0).then_some((true, 0))),
+        Quantifier::No => Some((size > 0).then_some((false, 0))),
+        Quantifier::Count => Some(Some((false, size))),
+        Quantifier::All => None,
     }
 }

@@ -77,7 +77,10 @@ impl<'r> Index<'r> {
         let span = schema.kind(spec.kind).interval;
         let by_start = spec.by_start && span.is_some();
         let mut index = Index {
-            text: FxHashMap::default(),
+            text: FxHashMap::with_capacity_and_hasher(
+                if spec.key.is_some() { members.len() } else { 0 },
+                Default::default(),
+            ),
             other: FxHashMap::default(),
             buckets: Vec::new(),
             members: Vec::with_capacity(members.len()),
