@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use concordant::diag::{self, Color};
+use concordant::data::formats::InputFormat;
 use concordant::{Input, Pack, RunOptions};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -13,6 +14,8 @@ Examples:
   concordant check --rules rules/sync.cord --format json data.jsonl > findings.jsonl
   cat data.jsonl | concordant check --rules rules/ --fail-on warning -
   concordant check --rules rules/ --format json --threads 4 big.jsonl > findings.jsonl
+  concordant check --rules rules/datasets/webvtt-py/ subtitles/*.vtt subtitles/*.srt
+  concordant check --rules my-pack/ --input-format vtt captions.txt
 
 Input grouped by item (every record of a clip together) is checked as it streams, in
 memory bounded by the largest item; interleaved input is grouped in memory first
@@ -87,9 +90,13 @@ struct PlanArgs {
 struct CheckArgs {
     #[command(flatten)]
     rules: RulesArg,
-    /// JSON Lines (or JSON array) data files; `-` reads standard input.
+    /// Data files: JSON Lines (or a JSON array), or WebVTT/SRT/SBV subtitles and Praat
+    /// TextGrids, chosen by extension; `-` reads standard input.
     #[arg(required = true, value_name = "DATA")]
     data: Vec<PathBuf>,
+    /// Read every data file as this format, whatever its extension (docs/formats.md).
+    #[arg(long, value_name = "FORMAT", value_parser = parse_input_format)]
+    input_format: Option<InputFormat>,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -112,6 +119,14 @@ struct CheckArgs {
     /// Read and validate the data but run no rule (measures the cost of input alone).
     #[arg(long)]
     parse_only: bool,
+}
+
+/// An `--input-format` value, with the list of formats when it is none of them.
+fn parse_input_format(name: &str) -> Result<InputFormat, String> {
+    InputFormat::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = InputFormat::ALL.iter().map(|(n, _)| *n).collect();
+        format!("unknown format; the formats are {}", names.join(", "))
+    })
 }
 
 #[derive(clap::Args)]
@@ -213,6 +228,7 @@ fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode 
         work_budget: args.work_budget,
         progress: std::io::stderr().is_terminal(),
         parse_only: args.parse_only,
+        input_format: args.input_format,
         ..RunOptions::default()
     };
     let outcome = match args.format {

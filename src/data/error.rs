@@ -148,6 +148,35 @@ pub enum DataError {
         /// The item's first record.
         origin: Origin,
     },
+    /// A part of a subtitle, TextGrid or other non-JSON file that does not follow its format.
+    #[error("{format}: {message}")]
+    #[diagnostic(code("cord::data::malformed"))]
+    Malformed {
+        /// The file's format.
+        format: String,
+        /// What is wrong.
+        message: String,
+        /// How to fix it.
+        #[help]
+        help: Option<String>,
+        /// Where.
+        origin: Origin,
+    },
+    /// A subtitle or TextGrid file checked with a schema that declares none of the kinds its
+    /// format gives: nothing in it would be checked.
+    #[error("the schema declares none of the kinds a {format} file gives ({kinds})")]
+    #[diagnostic(
+        code("cord::data::no-declared-kind"),
+        help("declare the kinds to check in the pack's schema (docs/formats.md lists each format's records), or pass --input-format if the file's extension misleads")
+    )]
+    NoDeclaredKind {
+        /// The format.
+        format: String,
+        /// The kinds it gives.
+        kinds: String,
+        /// The file.
+        origin: Origin,
+    },
     /// A data file that cannot be opened or read.
     #[error("cannot read `{path}`: {reason}")]
     #[diagnostic(code("cord::data::unreadable"))]
@@ -176,6 +205,8 @@ impl DataError {
             | ReversedInterval { origin, .. }
             | DuplicateId { origin, .. }
             | WorkBudget { origin, .. }
+            | Malformed { origin, .. }
+            | NoDeclaredKind { origin, .. }
             | Unreadable { origin, .. } => *origin,
         }
     }

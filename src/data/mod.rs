@@ -1,6 +1,7 @@
 //! Data: the record model, readers for annotation files, and schema validation.
 
 mod error;
+pub mod formats;
 mod fast;
 mod lite;
 pub mod ops;

@@ -3,6 +3,7 @@
 
 use super::items::{BatchOutput, ItemResult, Parsed, Run, Runner, Work};
 use super::{fallback_id, FindingSink, Input, Outcome, Pack, RunOptions, SourceInfo};
+use crate::data::formats::{self, InputFormat};
 use crate::data::{
     is_json_array, read_array, read_record, Batch, Batches, DataError, Line, Origin, Record,
     Shared, SourceId, Validator,
@@ -22,6 +23,7 @@ struct Stages<'a, 'p> {
     work: &'a Work<'p>,
     validator: &'a Validator,
     batch_bytes: usize,
+    input_format: Option<InputFormat>,
 }
 
 /// Validates an already parsed line.
@@ -97,6 +99,7 @@ pub(super) fn run(
         work: &work,
         validator: &validator,
         batch_bytes: options.batch_bytes,
+        input_format: options.input_format,
     };
     let mut runner = Runner::new(pack, options, sink);
     let mut progress = Progress::new(options.progress);
@@ -124,19 +127,24 @@ fn read_input(
     progress: &mut Progress,
 ) {
     let origin = Origin { source, line: 0 };
+    let format = input.format(stages.input_format);
     match input {
         Input::Path(path) => {
             let name = input.name();
             runner.outcome.sources.push(SourceInfo {
                 name: name.clone(),
                 readable: Some(path.clone()),
+                format,
             });
-            match File::open(path) {
-                Ok(file) => {
-                    let reader = BufReader::with_capacity(1 << 20, file);
-                    read_into(stages, runner, reader, &name, source, progress)
-                }
-                Err(e) => unreadable(runner, &name, e, origin),
+            let file = match File::open(path) {
+                Ok(file) => file,
+                Err(e) => return unreadable(runner, &name, e, origin),
+            };
+            let reader = BufReader::with_capacity(1 << 20, file);
+            if format == InputFormat::JsonLines {
+                read_into(stages, runner, reader, &name, source, progress)
+            } else {
+                read_format(stages, runner, reader, input, source);
             }
         }
         Input::Stdin => {
@@ -148,6 +156,7 @@ fn read_input(
             runner.outcome.sources.push(SourceInfo {
                 name: "<stdin>".into(),
                 readable: Some(spool.path().to_path_buf()),
+                format,
             });
             runner.outcome.spool = Some(Arc::new(spool));
             let tee = Tee {
@@ -155,9 +164,59 @@ fn read_input(
                 copy,
             };
             let reader = BufReader::with_capacity(1 << 20, tee);
-            read_into(stages, runner, reader, "<stdin>", source, progress);
+            if format == InputFormat::JsonLines {
+                read_into(stages, runner, reader, "<stdin>", source, progress);
+            } else {
+                read_format(stages, runner, reader, input, source);
+            }
         }
     }
+}
+
+/// Reads a whole file of a non-JSON format (such files are small: one item, or one data
+/// set's annotations) and checks its records.
+fn read_format(
+    stages: &Stages,
+    runner: &mut Runner,
+    mut reader: impl Read,
+    input: &Input,
+    source: SourceId,
+) {
+    let mut bytes = Vec::new();
+    if let Err(e) = reader.read_to_end(&mut bytes) {
+        let origin = Origin { source, line: 0 };
+        return unreadable(runner, &input.name(), e, origin);
+    }
+    let format = input.format(stages.input_format);
+    let name = input.name();
+    let mut declared = 0usize;
+    let mut given = 0usize;
+    formats::read_file(format, &bytes, &input.item_name(), source, &mut |line, origin| {
+        if let Ok(line) = &line {
+            given += 1;
+            if !declares_kind_of(stages.validator, line) {
+                return;
+            }
+            declared += 1;
+        }
+        let parsed = parse_one(stages.validator, line, origin, &name, &mut Shared::default());
+        runner.accept(parsed);
+    });
+    if given > 0 && declared == 0 {
+        runner.error(DataError::NoDeclaredKind {
+            format: format.name().into(),
+            kinds: format.kinds().join(", "),
+            origin: Origin { source, line: 1 },
+        });
+    }
+    let ready = runner.take_ready();
+    runner.apply(stages.work.evaluate(ready));
+}
+
+/// Whether the schema declares the kind of a record a format reader gave: records of other
+/// kinds are left out, so a pack declares only the kinds it checks.
+fn declares_kind_of(validator: &Validator, line: &Line) -> bool {
+    validator.kind_of(line).is_some()
 }
 
 fn read_into(
@@ -394,6 +453,21 @@ fn reread_items(stages: &Stages, runner: &mut Runner) {
         let Ok(file) = File::open(path) else { continue };
         let source = SourceId(index as u32);
         let mut reader = BufReader::with_capacity(1 << 20, file);
+        if info.format != InputFormat::JsonLines {
+            let mut bytes = Vec::new();
+            if reader.read_to_end(&mut bytes).is_ok() {
+                let item = match info.name.as_str() {
+                    "<stdin>" => Input::Stdin,
+                    name => Input::Path(name.into()),
+                }
+                .item_name();
+                formats::read_file(info.format, &bytes, &item, source, &mut |line, origin| {
+                    let mut shared = Shared::default();
+                    keep(parse_one(stages.validator, line, origin, &info.name, &mut shared))
+                });
+            }
+            continue;
+        }
         if is_json_array(&mut reader).unwrap_or(false) {
             read_array(reader, source, &mut |line, origin| {
                 let mut shared = Shared::default();
@@ -458,6 +532,7 @@ pub(super) fn run_values(
     runner.outcome.sources.push(SourceInfo {
         name: "<values>".into(),
         readable: None,
+        format: InputFormat::JsonLines,
     });
     let mut grouped: IndexMap<String, Vec<serde_json::Value>> = IndexMap::new();
     for value in values {

@@ -16,6 +16,7 @@
 mod input;
 mod items;
 
+use crate::data::formats::InputFormat;
 use crate::data::{DataError, Origin};
 use crate::eval::Finding;
 use crate::pack::Pack;
@@ -45,6 +46,9 @@ pub struct RunOptions {
     pub parse_only: bool,
     /// The size of the batches of lines that threads take on (output never depends on it).
     pub batch_bytes: usize,
+    /// The format of every input; `None` chooses by file extension (JSON Lines for
+    /// standard input and unknown extensions).
+    pub input_format: Option<InputFormat>,
 }
 
 /// The default [`RunOptions::work_budget`]: far above what any real item needs (a
@@ -59,6 +63,7 @@ impl Default for RunOptions {
             progress: false,
             parse_only: false,
             batch_bytes: crate::data::BATCH_BYTES,
+            input_format: None,
         }
     }
 }
@@ -70,6 +75,8 @@ pub struct SourceInfo {
     pub name: String,
     /// A file holding the source's text, for showing record lines (a copy for stdin).
     pub readable: Option<PathBuf>,
+    /// The format it was read as.
+    pub format: InputFormat,
 }
 
 /// Records read, checked and rejected for one kind.
@@ -160,6 +167,26 @@ pub struct Outcome {
 const UNREADABLE: &str = "(unreadable)";
 
 impl Input {
+    /// The format of this input: `forced` when given, else by file extension.
+    pub fn format(&self, forced: Option<InputFormat>) -> InputFormat {
+        match (forced, self) {
+            (Some(format), _) => format,
+            (None, Input::Path(path)) => InputFormat::of_path(path),
+            (None, Input::Stdin) => InputFormat::JsonLines,
+        }
+    }
+
+    /// The item of formats that hold one item per file: the file's name without its
+    /// extension.
+    pub fn item_name(&self) -> String {
+        match self {
+            Input::Path(path) => path
+                .file_stem()
+                .map_or_else(|| self.name(), |s| s.to_string_lossy().into_owned()),
+            Input::Stdin => "stdin".into(),
+        }
+    }
+
     /// The name diagnostics give this input.
     pub fn name(&self) -> String {
         match self {

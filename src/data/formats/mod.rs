@@ -1,0 +1,265 @@
+//! Readers for annotation formats other than JSON Lines: each turns a file into canonical
+//! records (item, kind, id, start, end and fields) that go through the same validation as
+//! JSON records, keeping the line of the original file each record came from, so that
+//! diagnostics point into that file.
+//!
+//! A reader knows nothing of the schema: it gives every record its format can express, and
+//! the run keeps those whose kind the schema declares (see [`InputFormat::kinds`]). What
+//! each format gives is documented in `docs/formats.md`.
+
+mod subtitles;
+mod textgrid;
+
+use super::{DataError, Line, Lite, Origin, SourceId};
+use std::borrow::Cow;
+use std::path::Path;
+
+/// The format of a data file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InputFormat {
+    /// JSON Lines, or one JSON array of records: the canonical format.
+    JsonLines,
+    /// WebVTT subtitles (`.vtt`).
+    WebVtt,
+    /// SubRip subtitles (`.srt`).
+    Srt,
+    /// YouTube SubViewer subtitles (`.sbv`).
+    Sbv,
+    /// Praat TextGrid, long or short text format (`.TextGrid`).
+    TextGrid,
+}
+
+impl InputFormat {
+    /// Every format with its name for `--input-format`.
+    pub const ALL: [(&'static str, InputFormat); 5] = [
+        ("jsonl", InputFormat::JsonLines),
+        ("vtt", InputFormat::WebVtt),
+        ("srt", InputFormat::Srt),
+        ("sbv", InputFormat::Sbv),
+        ("textgrid", InputFormat::TextGrid),
+    ];
+
+    /// The format named `name` (as `--input-format` takes it; case does not matter).
+    pub fn from_name(name: &str) -> Option<InputFormat> {
+        let name = name.to_ascii_lowercase();
+        let name = match name.as_str() {
+            "json" | "ndjson" => "jsonl",
+            "webvtt" => "vtt",
+            other => other,
+        };
+        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
+    }
+
+    /// The format's name.
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, f)| *f == self)
+            .map_or("jsonl", |(n, _)| n)
+    }
+
+    /// The format of a file, from its extension; JSON Lines when the extension says nothing
+    /// else.
+    pub fn of_path(path: &Path) -> InputFormat {
+        let extension = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match extension.as_deref() {
+            Some("vtt") => InputFormat::WebVtt,
+            Some("srt") => InputFormat::Srt,
+            Some("sbv") => InputFormat::Sbv,
+            Some("textgrid") => InputFormat::TextGrid,
+            _ => InputFormat::JsonLines,
+        }
+    }
+
+    /// The record kinds the format gives.
+    pub fn kinds(self) -> &'static [&'static str] {
+        match self {
+            InputFormat::JsonLines => &[],
+            InputFormat::WebVtt | InputFormat::Srt | InputFormat::Sbv => &["cue"],
+            InputFormat::TextGrid => &["grid", "tier", "interval", "point"],
+        }
+    }
+}
+
+/// Where a reader hands each record (or the reason a part of the file gives none), with the
+/// line it starts on.
+pub type Emit<'a> = dyn FnMut(Result<Line<'static>, DataError>, Origin) + 'a;
+
+/// Reads a whole file of a non-JSON format. `item` names the item of formats that hold one
+/// item per file (the file's stem).
+pub fn read_file(format: InputFormat, bytes: &[u8], item: &str, source: SourceId, emit: &mut Emit) {
+    let text = decode(bytes, format, source, emit);
+    let mut out = Out {
+        item,
+        source,
+        emit,
+    };
+    match format {
+        InputFormat::JsonLines => {}
+        InputFormat::WebVtt => subtitles::read_vtt(&text, &mut out),
+        InputFormat::Srt => subtitles::read_srt(&text, &mut out),
+        InputFormat::Sbv => subtitles::read_sbv(&text, &mut out),
+        InputFormat::TextGrid => textgrid::read(&text, &mut out),
+    }
+}
+
+/// The text of a file: UTF-8 (a byte-order mark is dropped) or UTF-16 with a byte-order
+/// mark (Praat writes TextGrids with non-ASCII labels so). Invalid UTF-8 is reported at its
+/// line and replaced, so the rest of the file is still read.
+fn decode<'b>(bytes: &'b [u8], format: InputFormat, source: SourceId, emit: &mut Emit) -> Cow<'b, str> {
+    let utf16 = |bytes: &[u8], unit: fn([u8; 2]) -> u16| {
+        let units: Vec<u16> = bytes
+            .chunks_exact(2)
+            .map(|pair| unit([pair[0], pair[1]]))
+            .collect();
+        Cow::Owned(String::from_utf16_lossy(&units))
+    };
+    match bytes {
+        [0xEF, 0xBB, 0xBF, rest @ ..] => decode(rest, format, source, emit),
+        [0xFF, 0xFE, rest @ ..] => utf16(rest, u16::from_le_bytes),
+        [0xFE, 0xFF, rest @ ..] => utf16(rest, u16::from_be_bytes),
+        _ => match std::str::from_utf8(bytes) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(e) => {
+                let line = 1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count();
+                emit(
+                    Err(DataError::Malformed {
+                        format: format_title(format).into(),
+                        message: "the file is not valid UTF-8".into(),
+                        help: Some("invalid bytes are read as U+FFFD; save the file as UTF-8".into()),
+                        origin: Origin {
+                            source,
+                            line: line as u32,
+                        },
+                    }),
+                    Origin {
+                        source,
+                        line: line as u32,
+                    },
+                );
+                String::from_utf8_lossy(bytes)
+            }
+        },
+    }
+}
+
+/// The format's name in messages.
+fn format_title(format: InputFormat) -> &'static str {
+    match format {
+        InputFormat::JsonLines => "JSON Lines",
+        InputFormat::WebVtt => "WebVTT",
+        InputFormat::Srt => "SRT",
+        InputFormat::Sbv => "SBV",
+        InputFormat::TextGrid => "TextGrid",
+    }
+}
+
+/// What a reader writes to: records and problems, with their lines.
+struct Out<'a, 'e> {
+    item: &'a str,
+    source: SourceId,
+    emit: &'a mut Emit<'e>,
+}
+
+impl Out<'_, '_> {
+    fn origin(&self, line: usize) -> Origin {
+        Origin {
+            source: self.source,
+            line: line as u32,
+        }
+    }
+
+    /// A record starting on `line`.
+    fn record(&mut self, line: usize, record: Rec) {
+        let origin = self.origin(line);
+        (self.emit)(Ok(record.into_line()), origin);
+    }
+
+    /// A part of the file that gives no record, and why.
+    fn malformed(&mut self, format: InputFormat, line: usize, message: String, help: Option<String>) {
+        let origin = self.origin(line);
+        (self.emit)(
+            Err(DataError::Malformed {
+                format: format_title(format).into(),
+                message,
+                help,
+                origin,
+            }),
+            origin,
+        );
+    }
+}
+
+/// A canonical record being built: its entries in the order JSON would list them.
+struct Rec {
+    entries: Vec<(Cow<'static, str>, Lite<'static>)>,
+}
+
+impl Rec {
+    fn new(item: &str, kind: &'static str, id: String) -> Rec {
+        let mut rec = Rec {
+            entries: Vec::with_capacity(8),
+        };
+        rec.entries
+            .push((Cow::Borrowed("item"), Lite::Str(Cow::Owned(item.to_string()))));
+        rec.entries
+            .push((Cow::Borrowed("kind"), Lite::Str(Cow::Borrowed(kind))));
+        rec.entries.push((Cow::Borrowed("id"), Lite::Str(Cow::Owned(id))));
+        rec
+    }
+
+    fn num(mut self, key: &'static str, value: f64) -> Rec {
+        self.entries.push((Cow::Borrowed(key), Lite::Float(value)));
+        self
+    }
+
+    fn int(mut self, key: &'static str, value: usize) -> Rec {
+        self.entries
+            .push((Cow::Borrowed(key), Lite::Int(value as i64)));
+        self
+    }
+
+    fn text(mut self, key: &'static str, value: impl Into<String>) -> Rec {
+        self.entries
+            .push((Cow::Borrowed(key), Lite::Str(Cow::Owned(value.into()))));
+        self
+    }
+
+    /// A text field given only when there is one.
+    fn text_opt(self, key: &'static str, value: Option<String>) -> Rec {
+        match value {
+            Some(v) => self.text(key, v),
+            None => self,
+        }
+    }
+
+    fn into_line(self) -> Line<'static> {
+        Line::Object(self.entries)
+    }
+}
+
+/// Lines of a text with their 1-based numbers, without line terminators.
+fn numbered_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines().enumerate().map(|(i, l)| (i + 1, l))
+}
+
+/// Splits lines into blocks separated by blank (empty or all-whitespace) lines.
+fn blocks<'t>(lines: &[(usize, &'t str)]) -> Vec<Vec<(usize, &'t str)>> {
+    let mut blocks = Vec::new();
+    let mut current = Vec::new();
+    for &(n, line) in lines {
+        if line.trim().is_empty() {
+            if !current.is_empty() {
+                blocks.push(std::mem::take(&mut current));
+            }
+        } else {
+            current.push((n, line));
+        }
+    }
+    if !current.is_empty() {
+        blocks.push(current);
+    }
+    blocks
+}
