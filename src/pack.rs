@@ -149,25 +149,19 @@ impl Loader {
     }
 }
 
-/// The `*.cord` files under a directory, recursively, in path order.
+/// The `*.cord` files of a directory, in path order. Subdirectories are not searched: each
+/// is a pack of its own (`rules/datasets/<name>/` beside the packs of `rules/`).
 fn cord_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "cord"))
         .collect();
-    entries.sort();
-    for entry in entries {
-        if entry.is_dir() {
-            out.extend(cord_files_in(&entry)?);
-        } else if entry.extension().is_some_and(|e| e == "cord") {
-            out.push(entry);
-        }
-    }
-    Ok(out)
+    files.sort();
+    Ok(files)
 }
 
 impl Pack {
-    /// Compiles the rule files and directories (searched recursively for `*.cord`) at
+    /// Compiles the rule files and directories (their `*.cord` files, not subdirectories) at
     /// `paths`, with their imports.
     pub fn from_paths<P: AsRef<Path>>(paths: &[P]) -> Result<Pack, PackError> {
         let mut loader = Loader::default();

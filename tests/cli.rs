@@ -281,3 +281,69 @@ fn parse_only_reads_everything_and_runs_no_rule() {
     assert_eq!(summary["records"]["read"], 29);
     assert_eq!(summary["records"]["checked"], 27);
 }
+
+#[test]
+fn a_subtitle_file_is_checked_and_its_bad_timestamp_shown_at_its_line() {
+    let out = concordant(&[
+        "check",
+        "--rules",
+        "rules/datasets/webvtt-py/",
+        "tests/fixtures/real/webvtt-py/invalid_timeframe.srt",
+        "tests/fixtures/real/webvtt-py/missing_caption_text.vtt",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("`00:00:11.890` is not an SRT timestamp (tests/fixtures/real/webvtt-py/invalid_timeframe.srt:6)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(" 6 │ 00:00:07,000 --> 00:00:11.890"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("cue cue-2 [7s–11.89s] has no text"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(" 6 │ 00:00:07.000 --> 00:00:11.890"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn input_format_overrides_the_extension_and_convert_prints_records() {
+    let srt = "tests/fixtures/real/webvtt-py/missing_caption_text.srt";
+    let out = concordant(&["convert", "--input-format", "vtt", srt]);
+    assert_eq!(out.status.code(), Some(1), "an SRT file is not WebVTT");
+    assert!(text(&out.stderr).contains("a WebVTT file starts with `WEBVTT`"));
+    let out = concordant(&["convert", srt]);
+    assert_eq!(out.status.code(), Some(0));
+    let first = text(&out.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        first,
+        r#"{"item":"missing_caption_text.srt","kind":"cue","id":"1","start":0.5,"end":7.0,"index":1,"text":"Caption text #1"}"#
+    );
+    let out = concordant(&["convert", "--input-format", "xml", srt]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("the formats are jsonl, vtt, srt, sbv, textgrid"));
+}
+
+#[test]
+fn a_pack_that_declares_none_of_a_files_kinds_says_so() {
+    let out = concordant(&[
+        "check",
+        "--rules",
+        "rules/",
+        "--format",
+        "json",
+        "tests/fixtures/real/textgrid-praatio/mary_misaligned.TextGrid",
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("cord::data::no-declared-kind"), "{stdout}");
+    assert!(stdout.contains("grid, tier, interval, point"), "{stdout}");
+}

@@ -1,4 +1,4 @@
-//! Every pack in `rules/` compiles without warnings, its tests pass, and it runs on every
+//! Every pack in `rules/` (and every dataset pack) compiles without warnings, its tests pass, and it runs on every
 //! data file in `examples/data` without rejecting a record it should accept.
 
 use concordant::{Input, Pack};
@@ -32,4 +32,37 @@ fn bundled_packs_compile_cleanly_and_pass_their_tests() {
             "the example data holds exactly two bad lines"
         );
     });
+}
+
+/// Every dataset pack under `rules/datasets/` compiles without warnings and its tests pass.
+#[test]
+fn dataset_packs_compile_cleanly_and_pass_their_tests() {
+    let datasets = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/datasets");
+    let mut packs: Vec<_> = std::fs::read_dir(&datasets)
+        .expect("rules/datasets is readable")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    packs.sort();
+    assert!(!packs.is_empty());
+    for dir in packs {
+        let pack = Pack::from_paths(&[&dir]).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        assert!(
+            pack.warnings.is_empty(),
+            "{}: {:?}",
+            dir.display(),
+            pack.warnings
+        );
+        let results = pack.run_tests();
+        assert!(!results.is_empty(), "{} has no test block", dir.display());
+        for result in results {
+            assert!(
+                result.passed(),
+                "{} › {}: {:?}",
+                dir.display(),
+                result.name,
+                result
+            );
+        }
+    }
 }

@@ -1,8 +1,8 @@
 //! Data: the record model, readers for annotation files, and schema validation.
 
 mod error;
-pub mod formats;
 mod fast;
+pub mod formats;
 mod lite;
 pub mod ops;
 mod read;

@@ -338,17 +338,25 @@ impl<'a> HumanRenderer<'a> {
     fn data_error(&self, e: &DataError) -> Rendered {
         let origin = e.origin();
         let line = self.data_line(origin);
-        let labels = match (&line, e.field()) {
-            (Some(l), Some(field)) => field_range(&l.text, field).map_or_else(Vec::new, |r| {
-                vec![LabeledSpan::new_primary_with_span(
-                    Some(format!("`{field}`")),
-                    (r.start, r.len()),
-                )]
-            }),
-            (Some(l), None) => vec![LabeledSpan::new_primary_with_span(
+        let whole_line = |text: &str| {
+            vec![LabeledSpan::new_primary_with_span(
                 Some("here".into()),
-                (0, l.text.len()),
-            )],
+                (0, text.len()),
+            )]
+        };
+        let labels = match (&line, e.field()) {
+            // A JSON line names the field; a line of another format (a subtitle's timing
+            // line, a TextGrid value) is the record's place as a whole.
+            (Some(l), Some(field)) => field_range(&l.text, field).map_or_else(
+                || whole_line(&l.text),
+                |r| {
+                    vec![LabeledSpan::new_primary_with_span(
+                        Some(format!("`{field}`")),
+                        (r.start, r.len()),
+                    )]
+                },
+            ),
+            (Some(l), None) => whole_line(&l.text),
             _ => Vec::new(),
         };
         let location =

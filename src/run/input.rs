@@ -191,17 +191,29 @@ fn read_format(
     let name = input.name();
     let mut declared = 0usize;
     let mut given = 0usize;
-    formats::read_file(format, &bytes, &input.item_name(), source, &mut |line, origin| {
-        if let Ok(line) = &line {
-            given += 1;
-            if !declares_kind_of(stages.validator, line) {
-                return;
+    formats::read_file(
+        format,
+        &bytes,
+        &input.item_name(),
+        source,
+        &mut |line, origin| {
+            if let Ok(line) = &line {
+                given += 1;
+                if !declares_kind_of(stages.validator, line) {
+                    return;
+                }
+                declared += 1;
             }
-            declared += 1;
-        }
-        let parsed = parse_one(stages.validator, line, origin, &name, &mut Shared::default());
-        runner.accept(parsed);
-    });
+            let parsed = parse_one(
+                stages.validator,
+                line,
+                origin,
+                &name,
+                &mut Shared::default(),
+            );
+            runner.accept(parsed);
+        },
+    );
     if given > 0 && declared == 0 {
         runner.error(DataError::NoDeclaredKind {
             format: format.name().into(),
@@ -463,7 +475,13 @@ fn reread_items(stages: &Stages, runner: &mut Runner) {
                 .item_name();
                 formats::read_file(info.format, &bytes, &item, source, &mut |line, origin| {
                     let mut shared = Shared::default();
-                    keep(parse_one(stages.validator, line, origin, &info.name, &mut shared))
+                    keep(parse_one(
+                        stages.validator,
+                        line,
+                        origin,
+                        &info.name,
+                        &mut shared,
+                    ))
                 });
             }
             continue;

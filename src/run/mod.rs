@@ -176,12 +176,12 @@ impl Input {
         }
     }
 
-    /// The item of formats that hold one item per file: the file's name without its
-    /// extension.
+    /// The item of formats that hold one item per file: the file's name (with its
+    /// extension, so that `talk.vtt` and `talk.srt` stay two items).
     pub fn item_name(&self) -> String {
         match self {
             Input::Path(path) => path
-                .file_stem()
+                .file_name()
                 .map_or_else(|| self.name(), |s| s.to_string_lossy().into_owned()),
             Input::Stdin => "stdin".into(),
         }

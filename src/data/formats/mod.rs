@@ -91,11 +91,7 @@ pub type Emit<'a> = dyn FnMut(Result<Line<'static>, DataError>, Origin) + 'a;
 /// item per file (the file's stem).
 pub fn read_file(format: InputFormat, bytes: &[u8], item: &str, source: SourceId, emit: &mut Emit) {
     let text = decode(bytes, format, source, emit);
-    let mut out = Out {
-        item,
-        source,
-        emit,
-    };
+    let mut out = Out { item, source, emit };
     match format {
         InputFormat::JsonLines => {}
         InputFormat::WebVtt => subtitles::read_vtt(&text, &mut out),
@@ -105,10 +101,63 @@ pub fn read_file(format: InputFormat, bytes: &[u8], item: &str, source: SourceId
     }
 }
 
+/// A file's records as canonical JSON Lines (what `concordant convert` prints: keys in the
+/// order item, kind, id, fields), and the parts of it that give none, in file order. Every
+/// kind the format gives is included.
+pub fn to_json_lines(
+    format: InputFormat,
+    bytes: &[u8],
+    item: &str,
+) -> (Vec<(Origin, String)>, Vec<DataError>) {
+    let mut records = Vec::new();
+    let mut errors = Vec::new();
+    read_file(
+        format,
+        bytes,
+        item,
+        SourceId(0),
+        &mut |line, origin| match line {
+            Ok(line) => records.push((origin, json_line(&line))),
+            Err(e) => errors.push(e),
+        },
+    );
+    (records, errors)
+}
+
+/// A record as one line of JSON, its keys in order.
+fn json_line(line: &Line) -> String {
+    let Line::Object(entries) = line else {
+        return String::new();
+    };
+    let members: Vec<String> = entries
+        .iter()
+        .map(|(k, v)| format!("{}:{}", serde_json::Value::from(k.as_ref()), lite_json(v)))
+        .collect();
+    format!("{{{}}}", members.join(","))
+}
+
+fn lite_json(value: &Lite) -> serde_json::Value {
+    use serde_json::Value as J;
+    match value {
+        Lite::Null | Lite::Object => J::Null,
+        Lite::Bool(b) => J::Bool(*b),
+        Lite::Int(n) => J::from(*n),
+        Lite::UInt(n) => J::from(*n),
+        Lite::Float(x) => serde_json::Number::from_f64(*x).map_or(J::Null, J::Number),
+        Lite::Str(s) => J::String(s.to_string()),
+        Lite::Array(items) => J::Array(items.iter().map(lite_json).collect()),
+    }
+}
+
 /// The text of a file: UTF-8 (a byte-order mark is dropped) or UTF-16 with a byte-order
 /// mark (Praat writes TextGrids with non-ASCII labels so). Invalid UTF-8 is reported at its
 /// line and replaced, so the rest of the file is still read.
-fn decode<'b>(bytes: &'b [u8], format: InputFormat, source: SourceId, emit: &mut Emit) -> Cow<'b, str> {
+fn decode<'b>(
+    bytes: &'b [u8],
+    format: InputFormat,
+    source: SourceId,
+    emit: &mut Emit,
+) -> Cow<'b, str> {
     let utf16 = |bytes: &[u8], unit: fn([u8; 2]) -> u16| {
         let units: Vec<u16> = bytes
             .chunks_exact(2)
@@ -123,12 +172,17 @@ fn decode<'b>(bytes: &'b [u8], format: InputFormat, source: SourceId, emit: &mut
         _ => match std::str::from_utf8(bytes) {
             Ok(text) => Cow::Borrowed(text),
             Err(e) => {
-                let line = 1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count();
+                let line = 1 + bytes[..e.valid_up_to()]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
                 emit(
                     Err(DataError::Malformed {
                         format: format_title(format).into(),
                         message: "the file is not valid UTF-8".into(),
-                        help: Some("invalid bytes are read as U+FFFD; save the file as UTF-8".into()),
+                        help: Some(
+                            "invalid bytes are read as U+FFFD; save the file as UTF-8".into(),
+                        ),
                         origin: Origin {
                             source,
                             line: line as u32,
@@ -178,7 +232,13 @@ impl Out<'_, '_> {
     }
 
     /// A part of the file that gives no record, and why.
-    fn malformed(&mut self, format: InputFormat, line: usize, message: String, help: Option<String>) {
+    fn malformed(
+        &mut self,
+        format: InputFormat,
+        line: usize,
+        message: String,
+        help: Option<String>,
+    ) {
         let origin = self.origin(line);
         (self.emit)(
             Err(DataError::Malformed {
@@ -202,11 +262,14 @@ impl Rec {
         let mut rec = Rec {
             entries: Vec::with_capacity(8),
         };
-        rec.entries
-            .push((Cow::Borrowed("item"), Lite::Str(Cow::Owned(item.to_string()))));
+        rec.entries.push((
+            Cow::Borrowed("item"),
+            Lite::Str(Cow::Owned(item.to_string())),
+        ));
         rec.entries
             .push((Cow::Borrowed("kind"), Lite::Str(Cow::Borrowed(kind))));
-        rec.entries.push((Cow::Borrowed("id"), Lite::Str(Cow::Owned(id))));
+        rec.entries
+            .push((Cow::Borrowed("id"), Lite::Str(Cow::Owned(id))));
         rec
     }
 

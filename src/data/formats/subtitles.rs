@@ -80,7 +80,10 @@ pub(super) fn read_vtt(text: &str, out: &mut Out) {
     }
     for block in blocks {
         let first = block[0].1;
-        if ["NOTE", "STYLE", "REGION"].iter().any(|w| starts_word(first, w)) {
+        if ["NOTE", "STYLE", "REGION"]
+            .iter()
+            .any(|w| starts_word(first, w))
+        {
             continue;
         }
         vtt_block(&block, &mut cues);
@@ -151,7 +154,8 @@ fn vtt_timing(line: &str) -> Result<(f64, f64, Option<String>), String> {
     let (end, settings) = rest
         .split_once([' ', '\t'])
         .map_or((rest, ""), |(e, s)| (e, s.trim()));
-    let start = clock(start.trim(), '.', Hours::Optional).ok_or_else(|| start.trim().to_string())?;
+    let start =
+        clock(start.trim(), '.', Hours::Optional).ok_or_else(|| start.trim().to_string())?;
     let end = clock(end, '.', Hours::Optional).ok_or_else(|| end.to_string())?;
     let settings = (!settings.is_empty()).then(|| settings.to_string());
     Ok((start, end, settings))
@@ -173,8 +177,7 @@ pub(super) fn read_srt(text: &str, out: &mut Out) {
         } else {
             (None, 0)
         };
-        let Some(&(line, timing)) = block.get(timing_at).filter(|(_, l)| l.contains("-->"))
-        else {
+        let Some(&(line, timing)) = block.get(timing_at).filter(|(_, l)| l.contains("-->")) else {
             let what = if numbered {
                 format!("cue {} has no timing line", first.trim())
             } else {
@@ -212,7 +215,8 @@ pub(super) fn read_srt(text: &str, out: &mut Out) {
 fn srt_timing(line: &str) -> Result<(f64, f64), String> {
     let (start, rest) = line.split_once("-->").ok_or_else(|| line.to_string())?;
     let end = rest.split_whitespace().next().unwrap_or("");
-    let start = clock(start.trim(), ',', Hours::Required).ok_or_else(|| start.trim().to_string())?;
+    let start =
+        clock(start.trim(), ',', Hours::Required).ok_or_else(|| start.trim().to_string())?;
     let end = clock(end, ',', Hours::Required).ok_or_else(|| end.to_string())?;
     Ok((start, end))
 }
@@ -227,10 +231,10 @@ pub(super) fn read_sbv(text: &str, out: &mut Out) {
     };
     for block in blocks(&lines) {
         let (line, timing) = block[0];
-        let parsed = timing.trim().split_once(',').and_then(|(s, e)| {
+        let parsed = timing.trim().split_once(',').map(|(s, e)| {
             let start = clock(s, '.', Hours::Required);
             let end = clock(e, '.', Hours::Required);
-            Some((start, end, s, e))
+            (start, end, s, e)
         });
         match parsed {
             Some((Some(start), Some(end), _, _)) => cues.push(Cue {
@@ -386,7 +390,13 @@ mod tests {
         assert_eq!(clock("00:16.500", '.', Hours::Optional), Some(16.5));
         assert_eq!(clock("00:16.500", '.', Hours::Required), None);
         assert_eq!(clock("123:00:00,000", ',', Hours::Required), Some(442800.0));
-        for bad in ["00:00:1d.890", "0:00:13.f89", "00:00:11.890", "00:06:47,28", "00:60:00,000"] {
+        for bad in [
+            "00:00:1d.890",
+            "0:00:13.f89",
+            "00:00:11.890",
+            "00:06:47,28",
+            "00:60:00,000",
+        ] {
             assert_eq!(clock(bad, ',', Hours::Required), None, "{bad}");
         }
     }

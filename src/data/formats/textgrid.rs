@@ -110,7 +110,10 @@ impl Values {
     fn number(&mut self, what: &str) -> Result<(usize, f64), Unexpected> {
         match self.next(what)? {
             (line, Token::Number(n)) => Ok((line, n)),
-            (line, other) => Err(Unexpected(line, format!("{what} should be a number, found {}", describe(&other)))),
+            (line, other) => Err(Unexpected(
+                line,
+                format!("{what} should be a number, found {}", describe(&other)),
+            )),
         }
     }
 
@@ -119,14 +122,23 @@ impl Values {
         if n >= 0.0 && n.fract() == 0.0 && n < 1e9 {
             Ok((line, n as usize))
         } else {
-            Err(Unexpected(line, format!("{what} should be a whole number, found {n}")))
+            Err(Unexpected(
+                line,
+                format!("{what} should be a whole number, found {n}"),
+            ))
         }
     }
 
     fn text(&mut self, what: &str) -> Result<(usize, String), Unexpected> {
         match self.next(what)? {
             (line, Token::Text(t)) => Ok((line, t)),
-            (line, other) => Err(Unexpected(line, format!("{what} should be a quoted string, found {}", describe(&other)))),
+            (line, other) => Err(Unexpected(
+                line,
+                format!(
+                    "{what} should be a quoted string, found {}",
+                    describe(&other)
+                ),
+            )),
         }
     }
 }
@@ -148,7 +160,10 @@ pub(super) fn read(text: &str, out: &mut Out) {
                 InputFormat::TextGrid,
                 line,
                 "a string that starts here is never closed".into(),
-                Some("TextGrid strings are in double quotes; a quote inside one is written twice".into()),
+                Some(
+                    "TextGrid strings are in double quotes; a quote inside one is written twice"
+                        .into(),
+                ),
             );
             return;
         }
@@ -167,18 +182,32 @@ pub(super) fn read(text: &str, out: &mut Out) {
 fn grid(values: &mut Values, out: &mut Out) -> Result<(), Unexpected> {
     let (line, file_type) = values.text("the file type")?;
     if file_type != "ooTextFile" {
-        return Err(Unexpected(line, format!("a TextGrid's file type is \"ooTextFile\", found \"{file_type}\"")));
+        return Err(Unexpected(
+            line,
+            format!("a TextGrid's file type is \"ooTextFile\", found \"{file_type}\""),
+        ));
     }
     let (line, class) = values.text("the object class")?;
     if class != "TextGrid" {
-        return Err(Unexpected(line, format!("the object class should be \"TextGrid\", found \"{class}\"")));
+        return Err(Unexpected(
+            line,
+            format!("the object class should be \"TextGrid\", found \"{class}\""),
+        ));
     }
     let (line, start) = values.number("the grid's xmin")?;
     let (_, end) = values.number("the grid's xmax")?;
     let tiers = match values.next("`<exists>` before the tiers")? {
         (_, Token::Flag(true)) => values.count("the number of tiers")?.1,
         (_, Token::Flag(false)) => 0,
-        (line, other) => return Err(Unexpected(line, format!("`<exists>` or `<absent>` should come before the tiers, found {}", describe(&other)))),
+        (line, other) => {
+            return Err(Unexpected(
+                line,
+                format!(
+                    "`<exists>` or `<absent>` should come before the tiers, found {}",
+                    describe(&other)
+                ),
+            ))
+        }
     };
     let record = Rec::new(out.item, "grid", "grid".into())
         .num("start", start)
@@ -215,15 +244,32 @@ fn tier(values: &mut Values, out: &mut Out, index: usize) -> Result<(), Unexpect
         let record = if points {
             let (line, time) = values.number("a point's time")?;
             let (_, mark) = values.text("a point's mark")?;
-            (line, Rec::new(out.item, "point", id).num("start", time).num("end", time).text("text", mark))
+            (
+                line,
+                Rec::new(out.item, "point", id)
+                    .num("start", time)
+                    .num("end", time)
+                    .text("text", mark),
+            )
         } else {
             let (line, start) = values.number("an interval's xmin")?;
             let (_, end) = values.number("an interval's xmax")?;
             let (_, text) = values.text("an interval's text")?;
-            (line, Rec::new(out.item, "interval", id).num("start", start).num("end", end).text("text", text))
+            (
+                line,
+                Rec::new(out.item, "interval", id)
+                    .num("start", start)
+                    .num("end", end)
+                    .text("text", text),
+            )
         };
         let (line, rec) = record;
-        out.record(line, rec.text("tier", name.clone()).int("tier_index", index).int("index", n));
+        out.record(
+            line,
+            rec.text("tier", name.clone())
+                .int("tier_index", index)
+                .int("index", n),
+        );
     }
     Ok(())
 }
@@ -236,9 +282,18 @@ mod tests {
     fn long_and_short_formats_give_the_same_values() {
         let long = "File type = \"ooTextFile\"\nObject class = \"TextGrid\"\n\nxmin = 0 \nxmax = 2.5 \ntiers? <exists> \nsize = 1 \nitem []: \n    item [1]:\n        class = \"IntervalTier\" \n        name = \"wo\"\"rd\" \n        xmin = 0 \n        xmax = 2.5 \n        intervals: size = 1 \n        intervals [1]:\n            xmin = -0 \n            xmax = 2.5 \n            text = \"a\nb\" \n";
         let short = "File type = \"ooTextFile\"\nObject class = \"TextGrid\"\n\n0\n2.5\n<exists>\n1\n\"IntervalTier\"\n\"wo\"\"rd\"\n0\n2.5\n1\n-0\n2.5\n\"a\nb\"\n";
-        let values = |t: &str| tokens(t).unwrap_or_default().into_iter().map(|(_, v)| v).collect::<Vec<_>>();
+        let values = |t: &str| {
+            tokens(t)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(_, v)| v)
+                .collect::<Vec<_>>()
+        };
         assert_eq!(values(long), values(short));
-        assert_eq!(values(long)[6], Token::Text("wo\"rd".into()));
-        assert_eq!(tokens(long).unwrap_or_default().last().map(|(l, _)| *l), Some(18));
+        assert_eq!(values(long)[7], Token::Text("wo\"rd".into()));
+        assert_eq!(
+            tokens(long).unwrap_or_default().last().map(|(l, _)| *l),
+            Some(18)
+        );
     }
 }

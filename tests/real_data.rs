@@ -1,0 +1,79 @@
+//! The dataset packs on the real data sets: for every data set in
+//! `tests/fixtures/real/counts.json`, `rules/datasets/<name>/` checks every annotation file of
+//! `../shared/data/<name>/`, and its findings per rule, its data diagnostics per code and its
+//! checked records per kind must equal the counts there. Those counts come from an
+//! independent script (`tests/real_data/crosscheck.py`), which CI runs too.
+
+use concordant::data::formats::InputFormat;
+use concordant::{Input, Pack};
+use miette::Diagnostic;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The files of a data set that Concordant reads, in name order.
+fn annotation_files(folder: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(folder)
+        .unwrap_or_else(|e| panic!("{} must be readable: {e}", folder.display()))
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| InputFormat::of_path(p) != InputFormat::JsonLines)
+        .collect();
+    files.sort();
+    files
+}
+
+fn nonzero(counts: BTreeMap<String, u64>) -> Value {
+    Value::Object(
+        counts
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(k, n)| (k, json!(n)))
+            .collect::<Map<_, _>>(),
+    )
+}
+
+fn counts_of(name: &str) -> Value {
+    let pack = Pack::from_paths(&[root().join("rules/datasets").join(name)])
+        .unwrap_or_else(|e| panic!("the {name} pack must compile: {e:?}"));
+    let inputs: Vec<Input> = annotation_files(&root().join("../shared/data").join(name))
+        .into_iter()
+        .map(Input::Path)
+        .collect();
+    assert!(!inputs.is_empty(), "{name} has no annotation files");
+    let outcome = pack.check_inputs(&inputs);
+    let rules = pack
+        .plan
+        .rules
+        .iter()
+        .zip(&outcome.per_rule)
+        .map(|(r, n)| (r.id.clone(), *n))
+        .collect();
+    let mut errors = BTreeMap::new();
+    for e in &outcome.data_errors {
+        let code = e.code().map(|c| c.to_string()).unwrap_or_default();
+        *errors.entry(code).or_insert(0) += 1;
+    }
+    let checked = outcome
+        .summary
+        .per_kind
+        .iter()
+        .map(|(kind, c)| (kind.clone(), c.checked))
+        .collect();
+    json!({ "rules": nonzero(rules), "data_errors": nonzero(errors), "checked": nonzero(checked) })
+}
+
+#[test]
+fn dataset_packs_find_what_the_independent_script_counts() {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/real/counts.json"))
+        .expect("counts.json is readable");
+    let expected: BTreeMap<String, Value> =
+        serde_json::from_str(&text).expect("counts.json is JSON");
+    assert!(!expected.is_empty());
+    for (name, want) in expected {
+        assert_eq!(counts_of(&name), want, "data set {name}");
+    }
+}
