@@ -51,3 +51,10 @@ fn textgrids() {
         insta::assert_snapshot!(read(path));
     });
 }
+
+#[test]
+fn elan_documents() {
+    insta::glob!("fixtures/real/elan-pympi/*.eaf", |path| {
+        insta::assert_snapshot!(read(path));
+    });
+}

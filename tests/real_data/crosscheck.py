@@ -218,7 +218,113 @@ def textgrids(folder):
     return rules, errors, checked
 
 
-DATASETS = {"webvtt-py": subtitles, "textgrid-praatio": textgrids}
+def elan_file(path):
+    import xml.etree.ElementTree as ET
+
+    root = ET.parse(path).getroot()
+    order = [(s.get("TIME_SLOT_ID"), s.get("TIME_VALUE")) for s in root.iter("TIME_SLOT")]
+    own = {sid: float(v) / 1000 for sid, v in order if v is not None}
+    time = {}
+    # slots without a value: first between their neighbours with values in document order ...
+    known = [(i, own[sid]) for i, (sid, _) in enumerate(order) if sid in own]
+    for i, (sid, _) in enumerate(order):
+        if sid in own:
+            time[sid] = own[sid]
+            continue
+        before = [k for k in known if k[0] < i]
+        after = [k for k in known if k[0] > i]
+        if before and after:
+            (a, ta), (b, tb) = before[-1], after[0]
+            time[sid] = ta + (tb - ta) * (i - a) / (b - a)
+    # ... then, along chains of annotations, equal shares between the chain's aligned ends
+    nxt = {}
+    for a in root.iter("ALIGNABLE_ANNOTATION"):
+        nxt[a.get("TIME_SLOT_REF1")] = a.get("TIME_SLOT_REF2")
+    for first, second in nxt.items():
+        if first not in own or second in own:
+            continue
+        chain, end = [second], None
+        while chain[-1] in nxt:
+            after = nxt[chain[-1]]
+            if after in own:
+                end = own[after]
+                break
+            chain.append(after)
+        if end is not None:
+            for k, slot in enumerate(chain, 1):
+                time[slot] = own[first] + (end - own[first]) * k / (len(chain) + 1)
+    types = {t.get("LINGUISTIC_TYPE_ID"): t for t in root.iter("LINGUISTIC_TYPE")}
+    tiers, notes = [], {}
+    for tier in root.iter("TIER"):
+        tiers.append(tier)
+        for a in tier.iter():
+            if a.tag in ("ALIGNABLE_ANNOTATION", "REF_ANNOTATION"):
+                notes[a.get("ANNOTATION_ID")] = (a, tier)
+
+    def span(aid, depth=0):
+        a, _ = notes[aid]
+        if a.tag == "ALIGNABLE_ANNOTATION":
+            return time.get(a.get("TIME_SLOT_REF1")), time.get(a.get("TIME_SLOT_REF2"))
+        parent = a.get("ANNOTATION_REF")
+        return span(parent, depth + 1) if parent in notes and depth < 64 else (None, None)
+
+    return root, types, tiers, notes, own, span
+
+
+def elan(folder):
+    rules, errors, checked = Counter(), Counter(), Counter()
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith(".eaf"):
+            continue
+        root, types, tiers, notes, own, span = elan_file(os.path.join(folder, name))
+        tier_ids = {t.get("TIER_ID") for t in tiers}
+        checked["tier"] += len(tiers)
+        checked["annotation"] += len(notes)
+        cv = {}
+        for v in root.iter("CONTROLLED_VOCABULARY"):
+            for value in v.iter("CVE_VALUE"):
+                cv.setdefault(v.get("CV_ID"), set()).add(value.text or "")
+                checked["cv_entry"] += 1
+        by_tier = {}
+        for aid, (a, tier) in notes.items():
+            by_tier.setdefault(tier.get("TIER_ID"), []).append(aid)
+        for tier in tiers:
+            if tier.get("PARENT_REF") and tier.get("PARENT_REF") not in tier_ids:
+                rules["tier-parent-exists"] += 1
+        for aid, (a, tier) in notes.items():
+            s, e = span(aid)
+            parent_ref = a.get("ANNOTATION_REF")
+            if parent_ref is not None and parent_ref not in notes:
+                rules["reference-has-parent"] += 1
+            vocabulary = types.get(tier.get("LINGUISTIC_TYPE_REF"))
+            vocabulary = vocabulary.get("CONTROLLED_VOCABULARY_REF") if vocabulary is not None else None
+            value = (a.findtext("ANNOTATION_VALUE") or "")
+            if vocabulary and value and value not in cv.get(vocabulary, set()):
+                rules["value-in-vocabulary"] += 1
+            if parent_ref is not None:
+                continue
+            rules["annotation-has-length"] += not (e - s > 0)
+            aligned = a.get("TIME_SLOT_REF1") in own and a.get("TIME_SLOT_REF2") in own
+            rules["time-slot-aligned"] += not aligned
+            parent_tier = tier.get("PARENT_REF")
+            if parent_tier:
+                inside = any(
+                    span(p)[0] <= s and e <= span(p)[1] for p in by_tier.get(parent_tier, [])
+                )
+                rules["child-inside-parent"] += not inside
+        for tid, ids in by_tier.items():
+            spans = sorted(span(i) + (i,) for i in ids if notes[i][0].get("ANNOTATION_REF") is None)
+            for n, (s, e, i) in enumerate(spans):
+                for s2, e2, j in spans[n + 1:]:
+                    if s2 >= e and not (s2 == e == s):
+                        break
+                    # the language's `intersects`: shared time, touching excluded
+                    shared = max(s, s2) < min(e, e2) or (s == e and s2 < s < e2) or (s2 == e2 and s < s2 < e)
+                    rules["annotations-do-not-overlap"] += shared
+    return rules, errors, checked
+
+
+DATASETS = {"webvtt-py": subtitles, "textgrid-praatio": textgrids, "elan-pympi": elan}
 
 
 def counts():

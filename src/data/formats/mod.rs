@@ -7,6 +7,7 @@
 //! the run keeps those whose kind the schema declares (see [`InputFormat::kinds`]). What
 //! each format gives is documented in `docs/formats.md`.
 
+mod elan;
 mod subtitles;
 mod textgrid;
 
@@ -27,16 +28,19 @@ pub enum InputFormat {
     Sbv,
     /// Praat TextGrid, long or short text format (`.TextGrid`).
     TextGrid,
+    /// ELAN annotation document (`.eaf`).
+    Elan,
 }
 
 impl InputFormat {
     /// Every format with its name for `--input-format`.
-    pub const ALL: [(&'static str, InputFormat); 5] = [
+    pub const ALL: [(&'static str, InputFormat); 6] = [
         ("jsonl", InputFormat::JsonLines),
         ("vtt", InputFormat::WebVtt),
         ("srt", InputFormat::Srt),
         ("sbv", InputFormat::Sbv),
         ("textgrid", InputFormat::TextGrid),
+        ("eaf", InputFormat::Elan),
     ];
 
     /// The format named `name` (as `--input-format` takes it; case does not matter).
@@ -45,6 +49,7 @@ impl InputFormat {
         let name = match name.as_str() {
             "json" | "ndjson" => "jsonl",
             "webvtt" => "vtt",
+            "elan" => "eaf",
             other => other,
         };
         Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
@@ -69,6 +74,7 @@ impl InputFormat {
             Some("srt") => InputFormat::Srt,
             Some("sbv") => InputFormat::Sbv,
             Some("textgrid") => InputFormat::TextGrid,
+            Some("eaf") => InputFormat::Elan,
             _ => InputFormat::JsonLines,
         }
     }
@@ -79,6 +85,7 @@ impl InputFormat {
             InputFormat::JsonLines => &[],
             InputFormat::WebVtt | InputFormat::Srt | InputFormat::Sbv => &["cue"],
             InputFormat::TextGrid => &["grid", "tier", "interval", "point"],
+            InputFormat::Elan => &["tier", "annotation", "cv_entry"],
         }
     }
 }
@@ -98,6 +105,7 @@ pub fn read_file(format: InputFormat, bytes: &[u8], item: &str, source: SourceId
         InputFormat::Srt => subtitles::read_srt(&text, &mut out),
         InputFormat::Sbv => subtitles::read_sbv(&text, &mut out),
         InputFormat::TextGrid => textgrid::read(&text, &mut out),
+        InputFormat::Elan => elan::read(&text, &mut out),
     }
 }
 
@@ -207,6 +215,7 @@ fn format_title(format: InputFormat) -> &'static str {
         InputFormat::Srt => "SRT",
         InputFormat::Sbv => "SBV",
         InputFormat::TextGrid => "TextGrid",
+        InputFormat::Elan => "ELAN",
     }
 }
 
@@ -284,6 +293,11 @@ impl Rec {
         self
     }
 
+    fn bool(mut self, key: &'static str, value: bool) -> Rec {
+        self.entries.push((Cow::Borrowed(key), Lite::Bool(value)));
+        self
+    }
+
     fn text(mut self, key: &'static str, value: impl Into<String>) -> Rec {
         self.entries
             .push((Cow::Borrowed(key), Lite::Str(Cow::Owned(value.into()))));
@@ -300,6 +314,27 @@ impl Rec {
 
     fn into_line(self) -> Line<'static> {
         Line::Object(self.entries)
+    }
+}
+
+/// The line of a byte offset, by binary search over the offsets where lines start (XML
+/// parsers give byte ranges; counting newlines from the start for every record would be
+/// quadratic).
+struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> LineIndex {
+        let starts = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+            .collect();
+        LineIndex { starts }
+    }
+
+    /// The 1-based line holding byte `offset`.
+    fn line(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&start| start <= offset)
     }
 }
 
