@@ -326,7 +326,7 @@ fn input_format_overrides_the_extension_and_convert_prints_records() {
         .to_string();
     assert_eq!(
         first,
-        r#"{"item":"missing_caption_text.srt","kind":"cue","id":"1","start":0.5,"end":7.0,"index":1,"text":"Caption text #1"}"#
+        r#"{"item":"missing_caption_text.srt","kind":"cue","id":"1","start":0.5,"end":7,"index":1,"text":"Caption text #1"}"#
     );
     let out = concordant(&["convert", "--input-format", "xml", srt]);
     assert_eq!(out.status.code(), Some(2));

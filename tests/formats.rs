@@ -3,7 +3,7 @@
 //! canonical records (with the line each starts on) and the parts that give no record are
 //! snapshotted.
 
-use concordant::data::formats::{to_json_lines, InputFormat};
+use concordant::data::formats::{to_json_lines, InputFormat, ReadOptions};
 use miette::Diagnostic;
 
 fn read(path: &std::path::Path) -> String {
@@ -19,7 +19,7 @@ fn read(path: &std::path::Path) -> String {
         .file_name()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let (records, errors) = to_json_lines(format, &bytes, &item);
+    let (records, errors) = to_json_lines(format, &bytes, &item, &ReadOptions::default());
     let mut out = format!("format: {}\n", format.name());
     for (origin, record) in records {
         out.push_str(&format!("{:>4} {record}\n", origin.line));
@@ -55,6 +55,13 @@ fn textgrids() {
 #[test]
 fn elan_documents() {
     insta::glob!("fixtures/real/elan-pympi/*.eaf", |path| {
+        insta::assert_snapshot!(read(path));
+    });
+}
+
+#[test]
+fn cvat_exports() {
+    insta::glob!("fixtures/real/cvat/*.xml", |path| {
         insta::assert_snapshot!(read(path));
     });
 }

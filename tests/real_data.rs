@@ -15,13 +15,18 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The files of a data set that Concordant reads, in name order.
+/// The files of a data set that Concordant reads (in subfolders too), in path order.
 fn annotation_files(folder: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(folder)
-        .unwrap_or_else(|e| panic!("{} must be readable: {e}", folder.display()))
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| InputFormat::of_path(p) != InputFormat::JsonLines)
-        .collect();
+    let mut files = Vec::new();
+    let entries = std::fs::read_dir(folder)
+        .unwrap_or_else(|e| panic!("{} must be readable: {e}", folder.display()));
+    for path in entries.filter_map(|entry| entry.ok().map(|e| e.path())) {
+        if path.is_dir() {
+            files.extend(annotation_files(&path));
+        } else if InputFormat::of_path(&path) != InputFormat::JsonLines {
+            files.push(path);
+        }
+    }
     files.sort();
     files
 }

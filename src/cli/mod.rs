@@ -1,7 +1,7 @@
 //! The `concordant` command line: a thin front end over the library.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use concordant::data::formats::InputFormat;
+use concordant::data::formats::{InputFormat, ReadOptions};
 use concordant::diag::{self, Color};
 use concordant::{Input, Pack, RunOptions};
 use std::io::{IsTerminal, Write};
@@ -87,6 +87,9 @@ struct ConvertArgs {
     /// Read every file as this format, whatever its extension.
     #[arg(long, value_name = "FORMAT", value_parser = parse_input_format)]
     input_format: Option<InputFormat>,
+    /// Frames per second of formats that count in frames without saying their rate (CVAT).
+    #[arg(long, value_name = "N", value_parser = parse_fps)]
+    fps: Option<f64>,
 }
 
 /// The `--rules` option of the commands that load a rule pack.
@@ -123,6 +126,10 @@ struct CheckArgs {
     /// Read every data file as this format, whatever its extension (docs/formats.md).
     #[arg(long, value_name = "FORMAT", value_parser = parse_input_format)]
     input_format: Option<InputFormat>,
+    /// Frames per second of formats that count in frames without saying their rate (CVAT);
+    /// without it their times are frame numbers.
+    #[arg(long, value_name = "N", value_parser = parse_fps)]
+    fps: Option<f64>,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -153,6 +160,14 @@ fn parse_input_format(name: &str) -> Result<InputFormat, String> {
         let names: Vec<&str> = InputFormat::ALL.iter().map(|(n, _)| *n).collect();
         format!("unknown format; the formats are {}", names.join(", "))
     })
+}
+
+/// An `--fps` value: a positive, finite number.
+fn parse_fps(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(fps) if fps.is_finite() && fps > 0.0 => Ok(fps),
+        _ => Err("expected a positive number of frames per second, e.g. 25 or 29.97".into()),
+    }
 }
 
 #[derive(clap::Args)]
@@ -256,6 +271,7 @@ fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode 
         progress: std::io::stderr().is_terminal(),
         parse_only: args.parse_only,
         input_format: args.input_format,
+        read: ReadOptions { fps: args.fps },
         ..RunOptions::default()
     };
     let outcome = match args.format {
@@ -349,6 +365,7 @@ fn test(args: TestArgs, _stdout_color: Color, stderr_color: Color) -> ExitCode {
 fn convert(args: ConvertArgs, stderr_color: Color) -> ExitCode {
     let mut status = ExitCode::SUCCESS;
     let mut stdout = std::io::stdout().lock();
+    let options = ReadOptions { fps: args.fps };
     for path in &args.files {
         let input = Input::Path(path.clone());
         let format = input.format(args.input_format);
@@ -367,7 +384,7 @@ fn convert(args: ConvertArgs, stderr_color: Color) -> ExitCode {
             }
         };
         let (records, errors) =
-            concordant::data::formats::to_json_lines(format, &bytes, &input.item_name());
+            concordant::data::formats::to_json_lines(format, &bytes, &input.item_name(), &options);
         for (_, record) in records {
             if writeln!(stdout, "{record}").is_err() {
                 return ExitCode::from(2);

@@ -3,7 +3,7 @@
 
 use super::items::{BatchOutput, ItemResult, Parsed, Run, Runner, Work};
 use super::{fallback_id, FindingSink, Input, Outcome, Pack, RunOptions, SourceInfo};
-use crate::data::formats::{self, InputFormat};
+use crate::data::formats::{self, InputFormat, ReadOptions};
 use crate::data::{
     is_json_array, read_array, read_record, Batch, Batches, DataError, Line, Origin, Record,
     Shared, SourceId, Validator,
@@ -24,6 +24,7 @@ struct Stages<'a, 'p> {
     validator: &'a Validator,
     batch_bytes: usize,
     input_format: Option<InputFormat>,
+    read: ReadOptions,
 }
 
 /// Validates an already parsed line.
@@ -100,6 +101,7 @@ pub(super) fn run(
         validator: &validator,
         batch_bytes: options.batch_bytes,
         input_format: options.input_format,
+        read: options.read,
     };
     let mut runner = Runner::new(pack, options, sink);
     let mut progress = Progress::new(options.progress);
@@ -196,6 +198,7 @@ fn read_format(
         &bytes,
         &input.item_name(),
         source,
+        &stages.read,
         &mut |line, origin| {
             if let Ok(line) = &line {
                 given += 1;
@@ -473,16 +476,24 @@ fn reread_items(stages: &Stages, runner: &mut Runner) {
                     name => Input::Path(name.into()),
                 }
                 .item_name();
-                formats::read_file(info.format, &bytes, &item, source, &mut |line, origin| {
-                    let mut shared = Shared::default();
-                    keep(parse_one(
-                        stages.validator,
-                        line,
-                        origin,
-                        &info.name,
-                        &mut shared,
-                    ))
-                });
+                let read = &stages.read;
+                formats::read_file(
+                    info.format,
+                    &bytes,
+                    &item,
+                    source,
+                    read,
+                    &mut |line, origin| {
+                        let mut shared = Shared::default();
+                        keep(parse_one(
+                            stages.validator,
+                            line,
+                            origin,
+                            &info.name,
+                            &mut shared,
+                        ))
+                    },
+                );
             }
             continue;
         }

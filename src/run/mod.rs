@@ -16,7 +16,7 @@
 mod input;
 mod items;
 
-use crate::data::formats::InputFormat;
+use crate::data::formats::{InputFormat, ReadOptions};
 use crate::data::{DataError, Origin};
 use crate::eval::Finding;
 use crate::pack::Pack;
@@ -49,6 +49,8 @@ pub struct RunOptions {
     /// The format of every input; `None` chooses by file extension (JSON Lines for
     /// standard input and unknown extensions).
     pub input_format: Option<InputFormat>,
+    /// What readers of other formats need to know (frames per second for CVAT).
+    pub read: ReadOptions,
 }
 
 /// The default [`RunOptions::work_budget`]: far above what any real item needs (a
@@ -64,6 +66,7 @@ impl Default for RunOptions {
             parse_only: false,
             batch_bytes: crate::data::BATCH_BYTES,
             input_format: None,
+            read: ReadOptions::default(),
         }
     }
 }

@@ -324,7 +324,61 @@ def elan(folder):
     return rules, errors, checked
 
 
-DATASETS = {"webvtt-py": subtitles, "textgrid-praatio": textgrids, "elan-pympi": elan}
+def cvat(folder):
+    import xml.etree.ElementTree as ET
+
+    rules, errors, checked = Counter(), Counter(), Counter()
+    shapes_tags = {"box", "polygon", "polyline", "points", "skeleton", "ellipse", "cuboid", "mask"}
+    for dirpath, _, names in sorted(os.walk(folder)):
+        for name in sorted(names):
+            if not name.endswith(".xml"):
+                continue
+            root = ET.parse(os.path.join(dirpath, name)).getroot()
+            task = root.find("meta/task")
+            checked["task"] += task is not None
+            width = float(task.findtext("original_size/width"))
+            height = float(task.findtext("original_size/height"))
+            first, last = float(task.findtext("start_frame")), float(task.findtext("stop_frame"))
+
+            def walk(track, parent):
+                tid = track.get("id") if parent is None else f"{parent}.{track.get('id')}"
+                shapes = [s for s in track if s.tag in shapes_tags]
+                checked["track"] += 1
+                checked["shape"] += len(shapes)
+                for a, b in zip(shapes, shapes[1:]):
+                    rules["frames-increase"] += not int(b.get("frame")) > int(a.get("frame"))
+                    rules["outside-once"] += a.get("outside") == "1" and b.get("outside") == "1"
+                for s in shapes:
+                    frame = float(s.get("frame"))
+                    rules["frame-in-task"] += not first <= frame <= last
+                    if s.tag == "box":
+                        xs = [float(s.get("xtl")), float(s.get("xbr"))]
+                        ys = [float(s.get("ytl")), float(s.get("ybr"))]
+                        rules["box-has-area"] += not (xs[0] < xs[1] and ys[0] < ys[1])
+                    else:
+                        pts = [p.split(",") for p in s.get("points", "").split(";") if "," in p]
+                        xs, ys = [float(x) for x, _ in pts], [float(y) for _, y in pts]
+                    if xs:
+                        inside = min(xs) >= 0 and min(ys) >= 0 and max(xs) <= width and max(ys) <= height
+                        rules["shape-inside-frame"] += not inside
+                subs = track.findall("track")
+                frames = [s.get("frame") for s in shapes]
+                for sub in subs:
+                    sub_frames = {s.get("frame") for s in sub if s.tag in shapes_tags}
+                    rules["sub-track-follows-skeleton"] += sum(1 for f in frames if f not in sub_frames)
+                    walk(sub, tid)
+
+            for track in root.findall("track"):
+                walk(track, None)
+    return rules, errors, checked
+
+
+DATASETS = {
+    "webvtt-py": subtitles,
+    "textgrid-praatio": textgrids,
+    "elan-pympi": elan,
+    "cvat": cvat,
+}
 
 
 def counts():

@@ -7,6 +7,7 @@
 //! the run keeps those whose kind the schema declares (see [`InputFormat::kinds`]). What
 //! each format gives is documented in `docs/formats.md`.
 
+mod cvat;
 mod elan;
 mod subtitles;
 mod textgrid;
@@ -30,17 +31,20 @@ pub enum InputFormat {
     TextGrid,
     /// ELAN annotation document (`.eaf`).
     Elan,
+    /// CVAT for video 1.1 XML (`.xml`).
+    Cvat,
 }
 
 impl InputFormat {
     /// Every format with its name for `--input-format`.
-    pub const ALL: [(&'static str, InputFormat); 6] = [
+    pub const ALL: [(&'static str, InputFormat); 7] = [
         ("jsonl", InputFormat::JsonLines),
         ("vtt", InputFormat::WebVtt),
         ("srt", InputFormat::Srt),
         ("sbv", InputFormat::Sbv),
         ("textgrid", InputFormat::TextGrid),
         ("eaf", InputFormat::Elan),
+        ("cvat", InputFormat::Cvat),
     ];
 
     /// The format named `name` (as `--input-format` takes it; case does not matter).
@@ -75,6 +79,7 @@ impl InputFormat {
             Some("sbv") => InputFormat::Sbv,
             Some("textgrid") => InputFormat::TextGrid,
             Some("eaf") => InputFormat::Elan,
+            Some("xml") => InputFormat::Cvat,
             _ => InputFormat::JsonLines,
         }
     }
@@ -86,8 +91,17 @@ impl InputFormat {
             InputFormat::WebVtt | InputFormat::Srt | InputFormat::Sbv => &["cue"],
             InputFormat::TextGrid => &["grid", "tier", "interval", "point"],
             InputFormat::Elan => &["tier", "annotation", "cv_entry"],
+            InputFormat::Cvat => &["task", "track", "shape"],
         }
     }
+}
+
+/// What a reader needs to know beyond the file.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ReadOptions {
+    /// Frames per second, for formats that count time in frames and do not say their rate
+    /// (CVAT). Without it, such times are frame numbers.
+    pub fps: Option<f64>,
 }
 
 /// Where a reader hands each record (or the reason a part of the file gives none), with the
@@ -95,10 +109,22 @@ impl InputFormat {
 pub type Emit<'a> = dyn FnMut(Result<Line<'static>, DataError>, Origin) + 'a;
 
 /// Reads a whole file of a non-JSON format. `item` names the item of formats that hold one
-/// item per file (the file's stem).
-pub fn read_file(format: InputFormat, bytes: &[u8], item: &str, source: SourceId, emit: &mut Emit) {
+/// item per file (the file's name).
+pub fn read_file(
+    format: InputFormat,
+    bytes: &[u8],
+    item: &str,
+    source: SourceId,
+    options: &ReadOptions,
+    emit: &mut Emit,
+) {
     let text = decode(bytes, format, source, emit);
-    let mut out = Out { item, source, emit };
+    let mut out = Out {
+        item,
+        source,
+        fps: options.fps,
+        emit,
+    };
     match format {
         InputFormat::JsonLines => {}
         InputFormat::WebVtt => subtitles::read_vtt(&text, &mut out),
@@ -106,6 +132,7 @@ pub fn read_file(format: InputFormat, bytes: &[u8], item: &str, source: SourceId
         InputFormat::Sbv => subtitles::read_sbv(&text, &mut out),
         InputFormat::TextGrid => textgrid::read(&text, &mut out),
         InputFormat::Elan => elan::read(&text, &mut out),
+        InputFormat::Cvat => cvat::read(&text, &mut out),
     }
 }
 
@@ -116,6 +143,7 @@ pub fn to_json_lines(
     format: InputFormat,
     bytes: &[u8],
     item: &str,
+    options: &ReadOptions,
 ) -> (Vec<(Origin, String)>, Vec<DataError>) {
     let mut records = Vec::new();
     let mut errors = Vec::new();
@@ -124,6 +152,7 @@ pub fn to_json_lines(
         bytes,
         item,
         SourceId(0),
+        options,
         &mut |line, origin| match line {
             Ok(line) => records.push((origin, json_line(&line))),
             Err(e) => errors.push(e),
@@ -216,6 +245,7 @@ fn format_title(format: InputFormat) -> &'static str {
         InputFormat::Sbv => "SBV",
         InputFormat::TextGrid => "TextGrid",
         InputFormat::Elan => "ELAN",
+        InputFormat::Cvat => "CVAT",
     }
 }
 
@@ -223,6 +253,7 @@ fn format_title(format: InputFormat) -> &'static str {
 struct Out<'a, 'e> {
     item: &'a str,
     source: SourceId,
+    fps: Option<f64>,
     emit: &'a mut Emit<'e>,
 }
 
@@ -283,13 +314,28 @@ impl Rec {
     }
 
     fn num(mut self, key: &'static str, value: f64) -> Rec {
-        self.entries.push((Cow::Borrowed(key), Lite::Float(value)));
+        self.entries.push((Cow::Borrowed(key), number(value)));
         self
     }
 
     fn int(mut self, key: &'static str, value: usize) -> Rec {
         self.entries
             .push((Cow::Borrowed(key), Lite::Int(value as i64)));
+        self
+    }
+
+    fn nums(mut self, key: &'static str, values: Vec<f64>) -> Rec {
+        let items = values.into_iter().map(number).collect();
+        self.entries.push((Cow::Borrowed(key), Lite::Array(items)));
+        self
+    }
+
+    /// A text field whose name comes from the file (an attribute's name).
+    fn text_owned_key(mut self, key: &str, value: impl Into<String>) -> Rec {
+        self.entries.push((
+            Cow::Owned(key.to_string()),
+            Lite::Str(Cow::Owned(value.into())),
+        ));
         self
     }
 
@@ -335,6 +381,18 @@ impl LineIndex {
     /// The 1-based line holding byte `offset`.
     fn line(&self, offset: usize) -> usize {
         self.starts.partition_point(|&start| start <= offset)
+    }
+}
+
+/// A number as JSON would hold it: whole numbers as integers (`10`, not `10.0`), except
+/// `-0`, which only a float keeps.
+fn number(value: f64) -> Lite<'static> {
+    let whole =
+        value.fract() == 0.0 && value.abs() < 9.0e15 && !(value == 0.0 && value.is_sign_negative());
+    if whole {
+        Lite::Int(value as i64)
+    } else {
+        Lite::Float(value)
     }
 }
 
