@@ -1,6 +1,7 @@
 //! Rule packs: loading rule files and their imports, then parse → check → plan.
 
 use crate::check::{self, CheckError, Checked};
+use crate::data::formats::mapping::Mappings;
 use crate::plan::{self, Plan};
 use crate::span::{FileId, SourceMap, Span};
 use crate::syntax::{self, ast, SyntaxError};
@@ -69,6 +70,9 @@ pub struct Pack {
     pub plan: Plan,
     /// Warnings from the checker (unused bindings, constant filters).
     pub warnings: Vec<PackDiagnostic>,
+    /// How CSV and JSON data sets become records: the `[[input]]` tables of the pack's
+    /// `.toml` files (docs/formats.md).
+    pub mappings: Mappings,
 }
 
 /// Loads files and follows imports, parsing each file once.
@@ -80,17 +84,37 @@ struct Loader {
     unreadable: Vec<(PathBuf, String)>,
     /// Files being loaded, for cycle detection.
     stack: Vec<PathBuf>,
+    mappings: Mappings,
 }
 
 impl Loader {
     fn load_path(&mut self, path: &Path) {
         if path.is_dir() {
-            match cord_files_in(path) {
+            match files_in(path, "cord") {
                 Ok(files) => files.iter().for_each(|f| self.load_file(f, None)),
                 Err(e) => self.unreadable.push((path.to_path_buf(), e.to_string())),
             }
+            for mapping in files_in(path, "toml").unwrap_or_default() {
+                self.load_mapping(&mapping);
+            }
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            self.load_mapping(path);
         } else {
             self.load_file(path, None);
+        }
+    }
+
+    /// Loads a mapping file: how CSV and JSON data sets become records.
+    fn load_mapping(&mut self, path: &Path) {
+        let parsed = std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| Mappings::parse(&text));
+        match parsed {
+            Ok(mappings) => self.mappings.extend(mappings),
+            Err(e) => self.unreadable.push((
+                path.to_path_buf(),
+                format!("not a valid mapping (docs/formats.md): {e}"),
+            )),
         }
     }
 
@@ -149,12 +173,13 @@ impl Loader {
     }
 }
 
-/// The `*.cord` files of a directory, in path order. Subdirectories are not searched: each
-/// is a pack of its own (`rules/datasets/<name>/` beside the packs of `rules/`).
-fn cord_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+/// The files of a directory with an extension (`cord`, `toml`), in path order.
+/// Subdirectories are not searched: each is a pack of its own (`rules/datasets/<name>/`
+/// beside the packs of `rules/`).
+fn files_in(dir: &Path, extension: &str) -> std::io::Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "cord"))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == extension))
         .collect();
     files.sort();
     Ok(files)
@@ -197,6 +222,7 @@ impl Pack {
             files,
             mut diagnostics,
             unreadable,
+            mappings,
             ..
         } = loader;
         let (checked, errors) = check::check(&sources, &files);
@@ -222,6 +248,7 @@ impl Pack {
             checked,
             plan,
             warnings: diagnostics,
+            mappings,
         })
     }
 }

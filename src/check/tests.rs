@@ -62,10 +62,7 @@ impl Checker<'_> {
             kind: kind_id,
             id: Arc::from(lit.id.node.as_str()),
             fields: fields.into_boxed_slice(),
-            origin: Origin {
-                source: SourceId(lit.span.file.0),
-                line: line as u32,
-            },
+            origin: Origin::line(SourceId(lit.span.file.0), line as u32),
         })
     }
 

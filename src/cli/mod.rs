@@ -1,6 +1,7 @@
 //! The `concordant` command line: a thin front end over the library.
 
 use clap::{Parser, Subcommand, ValueEnum};
+use concordant::data::formats::mapping::{Mappings, TableFormat};
 use concordant::data::formats::{InputFormat, ReadOptions};
 use concordant::diag::{self, Color};
 use concordant::{Input, Pack, RunOptions};
@@ -90,6 +91,9 @@ struct ConvertArgs {
     /// Frames per second of formats that count in frames without saying their rate (CVAT).
     #[arg(long, value_name = "N", value_parser = parse_fps)]
     fps: Option<f64>,
+    /// Mapping files, or rule-pack directories holding them, for CSV and JSON data sets.
+    #[arg(long, value_name = "PATH", value_delimiter = ',')]
+    mapping: Vec<PathBuf>,
 }
 
 /// The `--rules` option of the commands that load a rule pack.
@@ -271,7 +275,10 @@ fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode 
         progress: std::io::stderr().is_terminal(),
         parse_only: args.parse_only,
         input_format: args.input_format,
-        read: ReadOptions { fps: args.fps },
+        read: ReadOptions {
+            fps: args.fps,
+            mapping: None,
+        },
         ..RunOptions::default()
     };
     let outcome = match args.format {
@@ -363,15 +370,28 @@ fn test(args: TestArgs, _stdout_color: Color, stderr_color: Color) -> ExitCode {
 }
 
 fn convert(args: ConvertArgs, stderr_color: Color) -> ExitCode {
+    let mappings = match load_mappings(&args.mapping) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let mut status = ExitCode::SUCCESS;
     let mut stdout = std::io::stdout().lock();
-    let options = ReadOptions { fps: args.fps };
     for path in &args.files {
         let input = Input::Path(path.clone());
-        let format = input.format(args.input_format);
+        let mapping = mappings
+            .for_path(path)
+            .filter(|_| args.input_format.is_none());
+        let format = match mapping.map(|m| m.format) {
+            Some(TableFormat::Csv | TableFormat::Tsv) => InputFormat::Csv,
+            Some(TableFormat::Json | TableFormat::Jsonl) => InputFormat::MappedJson,
+            None => input.format(args.input_format),
+        };
         if format == InputFormat::JsonLines {
             eprintln!(
-                "error: {} is JSON Lines already; convert reads vtt, srt, sbv and TextGrid files (or pass --input-format)",
+                "error: {} is JSON Lines already; convert reads subtitle, TextGrid, ELAN and CVAT files, and CSV and JSON data sets with --mapping",
                 path.display()
             );
             return ExitCode::from(2);
@@ -382,6 +402,10 @@ fn convert(args: ConvertArgs, stderr_color: Color) -> ExitCode {
                 eprintln!("error: cannot read `{}`: {e}", path.display());
                 return ExitCode::from(2);
             }
+        };
+        let options = ReadOptions {
+            fps: args.fps,
+            mapping: mapping.cloned().map(std::sync::Arc::new),
         };
         let (records, errors) =
             concordant::data::formats::to_json_lines(format, &bytes, &input.item_name(), &options);
@@ -401,6 +425,32 @@ fn convert(args: ConvertArgs, stderr_color: Color) -> ExitCode {
         }
     }
     status
+}
+
+/// The mappings in `.toml` files, or in the `.toml` files of directories.
+fn load_mappings(paths: &[PathBuf]) -> Result<Mappings, String> {
+    let mut mappings = Mappings::default();
+    for path in paths {
+        let files: Vec<PathBuf> = if path.is_dir() {
+            let entries = std::fs::read_dir(path)
+                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+            let mut files: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+                .collect();
+            files.sort();
+            files
+        } else {
+            vec![path.clone()]
+        };
+        for file in files {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| format!("cannot read `{}`: {e}", file.display()))?;
+            mappings
+                .extend(Mappings::parse(&text).map_err(|e| format!("{}: {e}", file.display()))?);
+        }
+    }
+    Ok(mappings)
 }
 
 fn plan(args: PlanArgs, stderr_color: Color) -> ExitCode {

@@ -476,10 +476,7 @@ mod tests {
     /// the line itself.
     fn agree(line: &str) -> bool {
         let validator = Validator::new(schema());
-        let origin = Origin {
-            source: SourceId(0),
-            line: 1,
-        };
+        let origin = Origin::line(SourceId(0), 1);
         let fast = record(&validator, line.as_bytes(), origin, &mut Shared::default());
         let general = parse_line(line.as_bytes(), origin).ok().and_then(|l| {
             validator

@@ -49,10 +49,7 @@ impl Batch {
             let end = breaks.next().unwrap_or(text.len());
             let line = &text[start..end];
             start = end + 1;
-            let origin = Origin {
-                source,
-                line: number,
-            };
+            let origin = Origin::line(source, number);
             number += 1;
             if !line.iter().all(u8::is_ascii_whitespace) {
                 return Some((line, origin));
@@ -233,7 +230,7 @@ pub fn read_array(
 ) {
     let mut text = String::new();
     if let Err(e) = reader.read_to_string(&mut text) {
-        let origin = Origin { source, line: 1 };
+        let origin = Origin::line(source, 1);
         let error = DataError::InvalidJson {
             reason: e.to_string(),
             origin,
@@ -243,10 +240,7 @@ pub fn read_array(
     let elements: Vec<&RawValue> = match serde_json::from_str(&text) {
         Ok(e) => e,
         Err(e) => {
-            let origin = Origin {
-                source,
-                line: e.line() as u32,
-            };
+            let origin = Origin::line(source, e.line() as u32);
             let reason = format!("{} (column {})", describe_json_error(&e), e.column());
             return each(Err(DataError::InvalidJson { reason, origin }), origin);
         }
@@ -260,7 +254,7 @@ pub fn read_array(
             .filter(|b| **b == b'\n')
             .count() as u32;
         scanned = offset;
-        let origin = Origin { source, line };
+        let origin = Origin::line(source, line);
         let parsed = Line::parse(element.get()).map_err(|e| DataError::InvalidJson {
             reason: describe_json_error(&e),
             origin,

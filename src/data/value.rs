@@ -125,6 +125,21 @@ pub struct Origin {
     pub source: SourceId,
     /// 1-based line of the record's first character.
     pub line: u32,
+    /// 1-based column (in characters) of the record's first character, or 0 when the line
+    /// is the record (JSON Lines) and the column says nothing more. Set for records inside
+    /// long lines, such as the elements of a one-line JSON document.
+    pub column: u32,
+}
+
+impl Origin {
+    /// A whole line of a source.
+    pub fn line(source: SourceId, line: u32) -> Origin {
+        Origin {
+            source,
+            line,
+            column: 0,
+        }
+    }
 }
 
 /// One annotation record, validated against the schema.

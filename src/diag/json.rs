@@ -20,6 +20,13 @@ pub struct JsonRecord<'a> {
     pub file: &'a str,
     /// 1-based line.
     pub line: u32,
+    /// 1-based column, for a record inside a long line (a one-line JSON document).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub column: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// One finding.
@@ -60,6 +67,9 @@ pub struct JsonDataError<'a> {
     pub file: &'a str,
     /// 1-based line (0 for the whole file).
     pub line: u32,
+    /// 1-based column, for a problem inside a long line.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub column: u32,
 }
 
 /// The closing summary.
@@ -113,6 +123,7 @@ pub fn finding<'a>(pack: &'a Pack, sources: &'a [String], f: &'a Finding) -> Jso
                 kind: &pack.plan.schema.kind(r.kind).name,
                 file: source_name(sources, r.origin.source.0),
                 line: r.origin.line,
+                column: r.origin.column,
             })
             .collect(),
         rule_location: format!("{}:{}", rule.location.file.display(), rule.location.line),
@@ -129,6 +140,7 @@ pub fn data_error<'a>(sources: &'a [String], e: &DataError) -> JsonDataError<'a>
         message: e.to_string(),
         file: source_name(sources, origin.source.0),
         line: origin.line,
+        column: origin.column,
     }
 }
 

@@ -26,10 +26,10 @@ impl LineCache {
         );
         let mut lines = HashMap::new();
         for (index, source) in outcome.sources.iter().enumerate() {
-            let mut needed: Vec<u32> = wanted
+            let mut needed: Vec<Origin> = wanted
                 .iter()
                 .filter(|o| o.source.0 as usize == index && o.line > 0)
-                .map(|o| o.line)
+                .copied()
                 .collect();
             let Some(path) = &source.readable else {
                 continue;
@@ -37,35 +37,24 @@ impl LineCache {
             if needed.is_empty() {
                 continue;
             }
-            needed.sort_unstable();
+            needed.sort_unstable_by_key(|o| (o.line, o.column));
             let Ok(file) = std::fs::File::open(path) else {
                 continue;
             };
             let mut reader = BufReader::new(file);
             let mut buf = Vec::new();
             let mut number = 0u32;
-            for line in needed {
-                while number < line {
+            for origin in needed {
+                while number < origin.line {
                     buf.clear();
                     if reader.read_until(b'\n', &mut buf).unwrap_or(0) == 0 {
                         break;
                     }
                     number += 1;
                 }
-                if number == line {
+                if number == origin.line {
                     let text = String::from_utf8_lossy(&buf);
-                    let text = text.trim_end();
-                    let shown = match text.char_indices().nth(MAX_SHOWN) {
-                        Some((i, _)) => format!("{}…", &text[..i]),
-                        None => text.to_string(),
-                    };
-                    lines.insert(
-                        Origin {
-                            source: source_id(index),
-                            line,
-                        },
-                        shown,
-                    );
+                    lines.insert(origin, excerpt(text.trim_end(), origin.column));
                 }
             }
         }
@@ -78,6 +67,20 @@ impl LineCache {
     }
 }
 
-fn source_id(index: usize) -> crate::data::SourceId {
-    crate::data::SourceId(index as u32)
+/// What is shown of a line: from the record's column when it has one (a record inside a
+/// long line), cut after [`MAX_SHOWN`] characters.
+fn excerpt(text: &str, column: u32) -> String {
+    let from = match column {
+        0 | 1 => 0,
+        c => text
+            .char_indices()
+            .nth(c as usize - 1)
+            .map_or(text.len(), |(i, _)| i),
+    };
+    let rest = &text[from..];
+    let lead = if from > 0 { "…" } else { "" };
+    match rest.char_indices().nth(MAX_SHOWN) {
+        Some((i, _)) => format!("{lead}{}…", &rest[..i]),
+        None => format!("{lead}{rest}"),
+    }
 }

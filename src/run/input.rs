@@ -3,6 +3,7 @@
 
 use super::items::{BatchOutput, ItemResult, Parsed, Run, Runner, Work};
 use super::{fallback_id, FindingSink, Input, Outcome, Pack, RunOptions, SourceInfo};
+use crate::data::formats::mapping::{Mappings, TableFormat};
 use crate::data::formats::{self, InputFormat, ReadOptions};
 use crate::data::{
     is_json_array, read_array, read_record, Batch, Batches, DataError, Line, Origin, Record,
@@ -25,6 +26,30 @@ struct Stages<'a, 'p> {
     batch_bytes: usize,
     input_format: Option<InputFormat>,
     read: ReadOptions,
+    mappings: &'a Mappings,
+}
+
+impl Stages<'_, '_> {
+    /// How to read an input: its format, and the mapping of a CSV or JSON data set whose
+    /// name a mapping of the pack matches.
+    fn reading(&self, input: &Input) -> (InputFormat, ReadOptions) {
+        let mapping = match input {
+            Input::Path(path) => self.mappings.for_path(path),
+            Input::Stdin => None,
+        };
+        let mut read = self.read.clone();
+        match mapping {
+            Some(spec) if self.input_format.is_none() => {
+                read.mapping = Some(Arc::new(spec.clone()));
+                let format = match spec.format {
+                    TableFormat::Csv | TableFormat::Tsv => InputFormat::Csv,
+                    TableFormat::Json | TableFormat::Jsonl => InputFormat::MappedJson,
+                };
+                (format, read)
+            }
+            _ => (input.format(self.input_format), read),
+        }
+    }
 }
 
 /// Validates an already parsed line.
@@ -101,7 +126,8 @@ pub(super) fn run(
         validator: &validator,
         batch_bytes: options.batch_bytes,
         input_format: options.input_format,
-        read: options.read,
+        read: options.read.clone(),
+        mappings: &pack.mappings,
     };
     let mut runner = Runner::new(pack, options, sink);
     let mut progress = Progress::new(options.progress);
@@ -128,8 +154,8 @@ fn read_input(
     source: SourceId,
     progress: &mut Progress,
 ) {
-    let origin = Origin { source, line: 0 };
-    let format = input.format(stages.input_format);
+    let origin = Origin::line(source, 0);
+    let (format, _) = stages.reading(input);
     match input {
         Input::Path(path) => {
             let name = input.name();
@@ -186,23 +212,26 @@ fn read_format(
 ) {
     let mut bytes = Vec::new();
     if let Err(e) = reader.read_to_end(&mut bytes) {
-        let origin = Origin { source, line: 0 };
+        let origin = Origin::line(source, 0);
         return unreadable(runner, &input.name(), e, origin);
     }
-    let format = input.format(stages.input_format);
+    let (format, read) = stages.reading(input);
     let name = input.name();
     let mut declared = 0usize;
     let mut given = 0usize;
+    // A mapping names its kinds, so an undeclared one is a mistake to report; a fixed
+    // format gives kinds a pack may not care about.
+    let mapped = read.mapping.is_some();
     formats::read_file(
         format,
         &bytes,
         &input.item_name(),
         source,
-        &stages.read,
+        &read,
         &mut |line, origin| {
             if let Ok(line) = &line {
                 given += 1;
-                if !declares_kind_of(stages.validator, line) {
+                if !mapped && !declares_kind_of(stages.validator, line) {
                     return;
                 }
                 declared += 1;
@@ -221,7 +250,7 @@ fn read_format(
         runner.error(DataError::NoDeclaredKind {
             format: format.name().into(),
             kinds: format.kinds().join(", "),
-            origin: Origin { source, line: 1 },
+            origin: Origin::line(source, 1),
         });
     }
     let ready = runner.take_ready();
@@ -242,7 +271,7 @@ fn read_into(
     source: SourceId,
     progress: &mut Progress,
 ) {
-    let origin = Origin { source, line: 0 };
+    let origin = Origin::line(source, 0);
     let result = match is_json_array(&mut reader) {
         Ok(true) => {
             read_json_array(stages, runner, reader, name, source);
@@ -471,18 +500,17 @@ fn reread_items(stages: &Stages, runner: &mut Runner) {
         if info.format != InputFormat::JsonLines {
             let mut bytes = Vec::new();
             if reader.read_to_end(&mut bytes).is_ok() {
-                let item = match info.name.as_str() {
+                let input = match info.name.as_str() {
                     "<stdin>" => Input::Stdin,
                     name => Input::Path(name.into()),
-                }
-                .item_name();
-                let read = &stages.read;
+                };
+                let (_, read) = stages.reading(&input);
                 formats::read_file(
                     info.format,
                     &bytes,
-                    &item,
+                    &input.item_name(),
                     source,
-                    read,
+                    &read,
                     &mut |line, origin| {
                         let mut shared = Shared::default();
                         keep(parse_one(
@@ -569,10 +597,7 @@ pub(super) fn run_values(
         grouped.entry(item).or_default().push(value);
     }
     for (index, value) in grouped.into_values().flatten().enumerate() {
-        let origin = Origin {
-            source: SourceId(0),
-            line: index as u32 + 1,
-        };
+        let origin = Origin::line(SourceId(0), index as u32 + 1);
         let line = Line::from_json(&value);
         let parsed = parse_one(
             &validator,

@@ -98,10 +98,7 @@ fn naive_findings(pack: &Pack, values: &[Json]) -> Vec<naive::Seen> {
         .iter()
         .enumerate()
         .map(|(i, v)| {
-            let origin = Origin {
-                source: SourceId(0),
-                line: i as u32 + 1,
-            };
+            let origin = Origin::line(SourceId(0), i as u32 + 1);
             validate(&pack.plan.schema, v, origin, String::new)
                 .expect("generated records are valid")
         })

@@ -373,7 +373,53 @@ def cvat(folder):
     return rules, errors, checked
 
 
+def meld_clock(text):
+    m = re.match(r"^(\d+):(\d\d):(\d\d)(?:[,.](\d{1,3}))?$", text.strip())
+    h, mi, se, frac = m.groups()
+    return ((int(h) * 3600 + int(mi) * 60 + int(se)) * 1000 + int((frac or "").ljust(3, "0"))) / 1000
+
+
+def meld(folder):
+    import csv
+
+    rules, errors, checked = Counter(), Counter(), Counter()
+    negative = {"anger", "sadness", "disgust", "fear"}
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith(".csv"):
+            continue
+        dialogues = {}
+        with open(os.path.join(folder, name), encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                s, e = meld_clock(row["StartTime"]), meld_clock(row["EndTime"])
+                if s > e:
+                    errors["cord::data::reversed-interval"] += 1
+                    continue
+                row["s"], row["e"], row["i"] = s, e, int(row["Utterance_ID"])
+                dialogues.setdefault(row["Dialogue_ID"], []).append(row)
+        for rows in dialogues.values():
+            checked["utterance"] += len(rows)
+            for r in rows:
+                rules["utterance-has-length"] += not r["e"] - r["s"] > 0
+                rules["utterance-not-too-long"] += r["e"] - r["s"] > 60
+                three = lambda t: re.search(r",\d{3}$", t) is not None
+                rules["timestamps-have-milliseconds"] += not (three(r["StartTime"]) and three(r["EndTime"]))
+                emo, sent = r["Emotion"], r["Sentiment"]
+                clash = (emo == "joy" and sent == "negative") or (emo in negative and sent == "positive") \
+                    or ((emo == "neutral") != (sent == "neutral"))
+                rules["emotion-agrees-with-sentiment"] += clash
+            ids = [r["i"] for r in rows]
+            rules["utterance-ids-without-gaps"] += len(rows) != max(ids) + 1
+            rules["dialogue-in-one-episode"] += len({(r["Season"], r["Episode"]) for r in rows}) > 1
+            ordered = sorted(rows, key=lambda r: r["i"])
+            for a, b in zip(ordered, ordered[1:]):
+                rules["overlaps-previous-utterance"] += b["s"] < a["e"]
+                rules["time-goes-back"] += b["s"] < a["s"]
+                rules["long-pause"] += b["s"] - a["e"] > 60
+    return rules, errors, checked
+
+
 DATASETS = {
+    "meld": meld,
     "webvtt-py": subtitles,
     "textgrid-praatio": textgrids,
     "elan-pympi": elan,

@@ -9,7 +9,11 @@
 
 mod cvat;
 mod elan;
+mod jsondoc;
+mod mapped;
+pub mod mapping;
 mod subtitles;
+mod table;
 mod textgrid;
 
 use super::{DataError, Line, Lite, Origin, SourceId};
@@ -33,6 +37,11 @@ pub enum InputFormat {
     Elan,
     /// CVAT for video 1.1 XML (`.xml`).
     Cvat,
+    /// CSV or TSV, read through a mapping.
+    Csv,
+    /// A JSON data set (one document, or JSON Lines of other objects), read through a
+    /// mapping.
+    MappedJson,
 }
 
 impl InputFormat {
@@ -61,10 +70,14 @@ impl InputFormat {
 
     /// The format's name.
     pub fn name(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(_, f)| *f == self)
-            .map_or("jsonl", |(n, _)| n)
+        match self {
+            InputFormat::Csv => "csv (mapped)",
+            InputFormat::MappedJson => "json (mapped)",
+            _ => Self::ALL
+                .iter()
+                .find(|(_, f)| *f == self)
+                .map_or("jsonl", |(n, _)| n),
+        }
     }
 
     /// The format of a file, from its extension; JSON Lines when the extension says nothing
@@ -80,6 +93,7 @@ impl InputFormat {
             Some("textgrid") => InputFormat::TextGrid,
             Some("eaf") => InputFormat::Elan,
             Some("xml") => InputFormat::Cvat,
+            Some("csv" | "tsv" | "tab") => InputFormat::Csv,
             _ => InputFormat::JsonLines,
         }
     }
@@ -92,16 +106,19 @@ impl InputFormat {
             InputFormat::TextGrid => &["grid", "tier", "interval", "point"],
             InputFormat::Elan => &["tier", "annotation", "cv_entry"],
             InputFormat::Cvat => &["task", "track", "shape"],
+            InputFormat::Csv | InputFormat::MappedJson => &[],
         }
     }
 }
 
 /// What a reader needs to know beyond the file.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
     /// Frames per second, for formats that count time in frames and do not say their rate
     /// (CVAT). Without it, such times are frame numbers.
     pub fps: Option<f64>,
+    /// The mapping of a CSV or JSON data set.
+    pub mapping: Option<std::sync::Arc<mapping::InputSpec>>,
 }
 
 /// Where a reader hands each record (or the reason a part of the file gives none), with the
@@ -133,6 +150,16 @@ pub fn read_file(
         InputFormat::TextGrid => textgrid::read(&text, &mut out),
         InputFormat::Elan => elan::read(&text, &mut out),
         InputFormat::Cvat => cvat::read(&text, &mut out),
+        InputFormat::Csv | InputFormat::MappedJson => match options.mapping.as_deref() {
+            Some(spec) if format == InputFormat::Csv => table::read(&text, spec, &mut out),
+            Some(spec) => jsondoc::read(&text, spec, &mut out),
+            None => out.malformed(
+                format,
+                1,
+                "a CSV or JSON data set is read through a mapping, and none matches this file".into(),
+                Some("add an [[input]] table to a .toml file in the rule pack's directory (docs/formats.md)".into()),
+            ),
+        },
     }
 }
 
@@ -220,15 +247,9 @@ fn decode<'b>(
                         help: Some(
                             "invalid bytes are read as U+FFFD; save the file as UTF-8".into(),
                         ),
-                        origin: Origin {
-                            source,
-                            line: line as u32,
-                        },
+                        origin: Origin::line(source, line as u32),
                     }),
-                    Origin {
-                        source,
-                        line: line as u32,
-                    },
+                    Origin::line(source, line as u32),
                 );
                 String::from_utf8_lossy(bytes)
             }
@@ -246,6 +267,8 @@ fn format_title(format: InputFormat) -> &'static str {
         InputFormat::TextGrid => "TextGrid",
         InputFormat::Elan => "ELAN",
         InputFormat::Cvat => "CVAT",
+        InputFormat::Csv => "CSV",
+        InputFormat::MappedJson => "JSON",
     }
 }
 
@@ -259,10 +282,35 @@ struct Out<'a, 'e> {
 
 impl Out<'_, '_> {
     fn origin(&self, line: usize) -> Origin {
-        Origin {
-            source: self.source,
-            line: line as u32,
-        }
+        Origin::line(self.source, line as u32)
+    }
+
+    /// A record starting at `(line, column)`.
+    fn record_at(&mut self, (line, column): (usize, usize), record: Rec) {
+        let mut origin = self.origin(line);
+        origin.column = column as u32;
+        (self.emit)(Ok(record.into_line()), origin);
+    }
+
+    /// A part of the file at `(line, column)` that gives no record.
+    fn malformed_at(
+        &mut self,
+        format: InputFormat,
+        (line, column): (usize, usize),
+        message: String,
+        help: Option<String>,
+    ) {
+        let mut origin = self.origin(line);
+        origin.column = column as u32;
+        (self.emit)(
+            Err(DataError::Malformed {
+                format: format_title(format).into(),
+                message,
+                help,
+                origin,
+            }),
+            origin,
+        );
     }
 
     /// A record starting on `line`.
@@ -298,7 +346,7 @@ struct Rec {
 }
 
 impl Rec {
-    fn new(item: &str, kind: &'static str, id: String) -> Rec {
+    fn new(item: &str, kind: impl Into<Cow<'static, str>>, id: String) -> Rec {
         let mut rec = Rec {
             entries: Vec::with_capacity(8),
         };
@@ -307,7 +355,7 @@ impl Rec {
             Lite::Str(Cow::Owned(item.to_string())),
         ));
         rec.entries
-            .push((Cow::Borrowed("kind"), Lite::Str(Cow::Borrowed(kind))));
+            .push((Cow::Borrowed("kind"), Lite::Str(kind.into())));
         rec.entries
             .push((Cow::Borrowed("id"), Lite::Str(Cow::Owned(id))));
         rec
@@ -321,6 +369,11 @@ impl Rec {
     fn int(mut self, key: &'static str, value: usize) -> Rec {
         self.entries
             .push((Cow::Borrowed(key), Lite::Int(value as i64)));
+        self
+    }
+
+    fn lite(mut self, key: Cow<'static, str>, value: Lite<'static>) -> Rec {
+        self.entries.push((key, value));
         self
     }
 
@@ -376,6 +429,11 @@ impl LineIndex {
             .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
             .collect();
         LineIndex { starts }
+    }
+
+    /// The byte offset where a 1-based line starts.
+    fn start_of(&self, line: usize) -> usize {
+        self.starts.get(line.wrapping_sub(1)).copied().unwrap_or(0)
     }
 
     /// The 1-based line holding byte `offset`.
