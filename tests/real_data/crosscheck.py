@@ -418,8 +418,63 @@ def meld(folder):
     return rules, errors, checked
 
 
+def emorynlp(folder):
+    import csv
+
+    rules, errors, checked = Counter(), Counter(), Counter()
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith(".csv"):
+            continue
+        scenes = {}
+        with open(os.path.join(folder, name), encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                row["s"], row["e"] = meld_clock(row["Start_Time"]), meld_clock(row["End_Time"])
+                row["i"] = int(row["Utterance_ID"])
+                scenes.setdefault((row["Season"], row["Episode"], row["Scene_ID"]), []).append(row)
+        for rows in scenes.values():
+            checked["utterance"] += len(rows)
+            rules["utterance-ids-without-gaps"] += len(rows) != max(r["i"] for r in rows)
+            for r in rows:
+                rules["one-speaker"] += "', '" in r["Speaker"]
+                rules["utterance-has-length"] += not r["e"] - r["s"] > 0
+            ordered = sorted(rows, key=lambda r: r["i"])
+            for a, b in zip(ordered, ordered[1:]):
+                rules["overlaps-previous-utterance"] += b["s"] < a["e"]
+    return rules, errors, checked
+
+
+def mosei(folder):
+    import csv
+
+    rules, errors, checked = Counter(), Counter(), Counter()
+    videos = {}
+    with open(os.path.join(folder, "CMU_MOSEI_Labels.csv"), newline="") as f:
+        for row in csv.DictReader(f):
+            r = {k: float(row[k]) for k in ("start", "end", "index", "label2a", "label2b", "label6", "label7", "split")}
+            videos.setdefault(row["file"], []).append(r)
+    for segs in videos.values():
+        checked["segment"] += len(segs)
+        for r in segs:
+            rules["segment-starts-in-the-video"] += r["start"] < 0
+            rules["segment-not-too-long"] += r["end"] - r["start"] > 60
+            consistent = (r["label2a"] == 1) == (r["label2b"] >= 0) and (r["label7"] > 0) == (r["label2b"] > 0) \
+                and (r["label7"] < 0) == (r["label2b"] < 0)
+            rules["sentiment-labels-agree"] += not consistent
+            rules["happy-is-not-negative"] += r["label6"] == 0 and r["label2b"] < 0
+            rules["negative-emotion-is-not-positive"] += r["label6"] in (1, 2, 4, 5) and r["label2b"] > 0
+            rules["segment-in-a-fold"] += r["split"] == 3
+        by_time = sorted(segs, key=lambda r: (r["start"], r["index"]))
+        for a, b in zip(by_time, by_time[1:]):
+            rules["segments-overlap-the-next"] += b["start"] < a["end"]
+        by_index = sorted(segs, key=lambda r: r["index"])
+        rules["index-follows-time"] += [r["index"] for r in by_index] != [r["index"] for r in by_time]
+    return rules, errors, checked
+
+
 DATASETS = {
     "meld": meld,
+    "emorynlp": emorynlp,
+    "cmu-mosei": mosei,
     "webvtt-py": subtitles,
     "textgrid-praatio": textgrids,
     "elan-pympi": elan,
