@@ -471,8 +471,67 @@ def mosei(folder):
     return rules, errors, checked
 
 
+def charades(folder):
+    import csv
+
+    rules, errors, checked = Counter(), Counter(), Counter()
+    with open(os.path.join(folder, "Charades_v1_train.csv"), encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            checked["video"] += 1
+            length = float(row["length"])
+            actions = [a.split() for a in row["actions"].split(";") if a.strip()]
+            rules["video-has-actions"] += not actions
+            rules["video-is-rated"] += not (row["quality"].strip() and row["relevance"].strip())
+            rules["video-has-objects"] += not row["objects"].strip()
+            rules["video-is-verified"] += row["verified"].strip().lower() != "yes"
+            for _, start, end in actions:
+                start, end = float(start), float(end)
+                if start > end:
+                    errors["cord::data::reversed-interval"] += 1
+                    continue
+                checked["action"] += 1
+                rules["action-starts-in-the-video"] += not start < length
+                rules["action-ends-in-the-video"] += end > length
+                rules["action-ends-near-the-video-end"] += end > length + 1
+    return rules, errors, checked
+
+
+def crowdtruth(folder):
+    import csv
+
+    rules, errors, checked = Counter(), Counter(), Counter()
+    answer_column = {"relex-binary-choice.csv": "top_member_employee", "relex-multiple-choice.csv": "relations"}
+    for dirpath, _, names in sorted(os.walk(folder)):
+        for name in sorted(names):
+            path = os.path.join(dirpath, name)
+            units = {}
+            if name.startswith("mace_"):
+                with open(path, newline="") as f:
+                    for r, row in enumerate(csv.reader(f), 1):
+                        for c, cell in enumerate(row, 1):
+                            if cell.strip():
+                                units.setdefault(r, []).append((f"w{c}", cell.strip()))
+            elif name in answer_column or re.match(r".*work_.*\.csv$", name):
+                column = answer_column.get(name, "out_col")
+                with open(path, newline="") as f:
+                    for row in csv.DictReader(f):
+                        units.setdefault(row["_unit_id"], []).append((row["_worker_id"], row[column].strip()))
+            else:
+                continue
+            for judgements in units.values():
+                answers = Counter(a for _, a in judgements if a)
+                checked["judgement"] += len(judgements)
+                rules["judgements-unanimous"] += len(answers) > 1
+                rules["majority-answer"] += any(n * 2 == len(judgements) for n in answers.values())
+                workers = Counter(w for w, _ in judgements)
+                rules["worker-judges-once"] += sum(n * (n - 1) // 2 for n in workers.values())
+    return rules, errors, checked
+
+
 DATASETS = {
     "meld": meld,
+    "crowdtruth": crowdtruth,
+    "charades": charades,
     "emorynlp": emorynlp,
     "cmu-mosei": mosei,
     "webvtt-py": subtitles,
