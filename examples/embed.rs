@@ -9,11 +9,11 @@ use concordant::{FindingSink, Input, Pack, RunOptions};
 /// over millions of records keeps none of them: here it only counts them.
 #[derive(Default)]
 struct CountFindings {
-    per_slot: std::collections::BTreeMap<u64, usize>,
+    per_slot: std::collections::BTreeMap<concordant::Slot, usize>,
 }
 
 impl FindingSink for CountFindings {
-    fn deliver(&mut self, slot: u64, findings: Vec<Finding>) {
+    fn deliver(&mut self, slot: concordant::Slot, findings: Vec<Finding>) {
         // A slot delivered again (its item's records reappeared later) replaces its findings.
         self.per_slot.insert(slot, findings.len());
     }

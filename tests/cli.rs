@@ -347,3 +347,31 @@ fn a_pack_that_declares_none_of_a_files_kinds_says_so() {
     assert!(stdout.contains("cord::data::no-declared-kind"), "{stdout}");
     assert!(stdout.contains("grid, tier, interval, point"), "{stdout}");
 }
+
+#[test]
+fn items_that_start_on_one_line_keep_their_own_findings() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("one-line.json");
+    let record = |item: &str| {
+        format!(r#"{{"item":"{item}","kind":"speech","id":"s1","start":0,"end":1,"speaker":"x"}}"#)
+    };
+    let array = format!("[{}, {}, {}]", record("a"), record("b"), record("c"));
+    std::fs::write(&path, array).expect("write the array");
+    let out = concordant(&[
+        "check",
+        "--rules",
+        "rules/sync.cord",
+        "--format",
+        "json",
+        path.to_str().expect("a UTF-8 path"),
+    ]);
+    let stdout = text(&out.stdout);
+    let items: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("speech-needs-transcript"))
+        .filter_map(|l| l.split("\"item\":\"").nth(1))
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    assert_eq!(items, ["a", "b", "c"], "{stdout}");
+    assert!(stdout.contains(r#""line":1,"column":2"#), "{stdout}");
+}

@@ -246,15 +246,18 @@ pub fn read_array(
         }
     };
     let mut line = 1u32;
+    let mut line_start = 0usize;
     let mut scanned = 0usize;
     for element in elements {
         let offset = element.get().as_ptr() as usize - text.as_ptr() as usize;
-        line += text.as_bytes()[scanned..offset]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count() as u32;
+        for at in memchr::memchr_iter(b'\n', &text.as_bytes()[scanned..offset]) {
+            line += 1;
+            line_start = scanned + at + 1;
+        }
         scanned = offset;
-        let origin = Origin::line(source, line);
+        // Elements may share a line (a one-line array): the column tells them apart.
+        let mut origin = Origin::line(source, line);
+        origin.column = (offset - line_start + 1) as u32;
         let parsed = Line::parse(element.get()).map_err(|e| DataError::InvalidJson {
             reason: describe_json_error(&e),
             origin,

@@ -125,9 +125,9 @@ pub struct Origin {
     pub source: SourceId,
     /// 1-based line of the record's first character.
     pub line: u32,
-    /// 1-based column (in characters) of the record's first character, or 0 when the line
-    /// is the record (JSON Lines) and the column says nothing more. Set for records inside
-    /// long lines, such as the elements of a one-line JSON document.
+    /// 1-based column (in bytes) of the record's first character, or 0 when the record is
+    /// the whole line (JSON Lines). Set for records that need not start their line, such as
+    /// the elements of a JSON array or document, so that records on one line stay apart.
     pub column: u32,
 }
 

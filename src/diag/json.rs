@@ -4,7 +4,7 @@
 use crate::data::DataError;
 use crate::eval::Finding;
 use crate::pack::Pack;
-use crate::run::{KindCount, Outcome};
+use crate::run::{KindCount, Outcome, Slot};
 use crate::syntax::ast::Severity;
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -199,7 +199,7 @@ pub struct JsonSpool<'p> {
     file: std::io::BufWriter<std::fs::File>,
     written: u64,
     /// The byte range of each slot's findings in the file.
-    slots: std::collections::BTreeMap<u64, std::ops::Range<u64>>,
+    slots: std::collections::BTreeMap<Slot, std::ops::Range<u64>>,
     error: Option<std::io::Error>,
 }
 
@@ -256,7 +256,7 @@ impl<'p> JsonSpool<'p> {
 }
 
 impl crate::run::FindingSink for JsonSpool<'_> {
-    fn deliver(&mut self, slot: u64, findings: Vec<Finding>) {
+    fn deliver(&mut self, slot: Slot, findings: Vec<Finding>) {
         if self.error.is_some() || (findings.is_empty() && !self.slots.contains_key(&slot)) {
             return;
         }

@@ -67,16 +67,13 @@ impl LineCache {
     }
 }
 
-/// What is shown of a line: from the record's column when it has one (a record inside a
-/// long line), cut after [`MAX_SHOWN`] characters.
+/// What is shown of a line: from the record's column (in bytes) when it has one, cut after
+/// [`MAX_SHOWN`] characters.
 fn excerpt(text: &str, column: u32) -> String {
-    let from = match column {
-        0 | 1 => 0,
-        c => text
-            .char_indices()
-            .nth(c as usize - 1)
-            .map_or(text.len(), |(i, _)| i),
-    };
+    let mut from = (column.max(1) as usize - 1).min(text.len());
+    while !text.is_char_boundary(from) {
+        from -= 1;
+    }
     let rest = &text[from..];
     let lead = if from > 0 { "…" } else { "" };
     match rest.char_indices().nth(MAX_SHOWN) {

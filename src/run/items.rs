@@ -2,7 +2,7 @@
 //! and collecting each item's results into its slot, so that output order never depends on
 //! how many threads evaluated the items.
 
-use super::{FindingSink, Outcome, RunOptions, UNREADABLE};
+use super::{FindingSink, Outcome, RunOptions, Slot, UNREADABLE};
 use crate::data::{DataError, Origin, Record};
 use crate::eval::{Evaluator, Finding};
 use crate::pack::Pack;
@@ -164,7 +164,7 @@ impl Counts {
 #[derive(Default)]
 struct ItemState {
     /// Where the item's first record is: the order of items in the output.
-    slot: u64,
+    slot: Slot,
     /// The rules of the findings delivered for it, to correct the counts on redelivery.
     rules: Box<[u32]>,
     /// Duplicate ids and stopped rules, with the kind of the record each names.
@@ -172,8 +172,10 @@ struct ItemState {
 }
 
 /// The slot of an item whose first record is at `origin`.
-fn slot_of(origin: Origin) -> u64 {
-    (u64::from(origin.source.0) << 32) | u64::from(origin.line)
+fn slot_of(origin: Origin) -> Slot {
+    (Slot::from(origin.source.0) << 64)
+        | (Slot::from(origin.line) << 32)
+        | Slot::from(origin.column)
 }
 
 /// What evaluating needs; shared by the threads of the pool.
@@ -450,7 +452,7 @@ impl<'p, 's> Runner<'p, 's> {
         for f in &dataset_findings {
             self.outcome.per_rule[f.rule] += 1;
         }
-        self.sink.deliver(u64::MAX, dataset_findings);
+        self.sink.deliver(Slot::MAX, dataset_findings);
         for (error, kind) in self.items.values_mut().flat_map(|s| s.errors.drain(..)) {
             if matches!(error, DataError::DuplicateId { .. }) {
                 let count = self.counts.slot(kind);

@@ -116,25 +116,29 @@ impl Summary {
     }
 }
 
+/// An item's place in the output: its first record's source, line and column, so items
+/// come out in input order even when several start on one line (a one-line JSON document).
+pub type Slot = u128;
+
 /// Receives findings item by item as soon as they are final, so that a run need not hold
 /// them all. Each item has a slot; output lists items in slot order, which is the order of
 /// their first records in the input (whatever order they complete in); the data-set rules
-/// take the last slot, `u64::MAX`. A slot is delivered again only when its item's records
+/// take the last slot, `Slot::MAX`. A slot is delivered again only when its item's records
 /// reappeared after other items (input not grouped by item): the new findings replace the
 /// old ones.
 pub trait FindingSink: Send {
     /// The findings of the item in `slot`, sorted by rule and key.
-    fn deliver(&mut self, slot: u64, findings: Vec<Finding>);
+    fn deliver(&mut self, slot: Slot, findings: Vec<Finding>);
 }
 
 /// A sink that keeps every finding, for [`Outcome::findings`].
 #[derive(Debug, Default)]
 pub struct CollectFindings {
-    slots: std::collections::BTreeMap<u64, Vec<Finding>>,
+    slots: std::collections::BTreeMap<Slot, Vec<Finding>>,
 }
 
 impl FindingSink for CollectFindings {
-    fn deliver(&mut self, slot: u64, findings: Vec<Finding>) {
+    fn deliver(&mut self, slot: Slot, findings: Vec<Finding>) {
         if !findings.is_empty() || self.slots.contains_key(&slot) {
             self.slots.insert(slot, findings);
         }

@@ -105,6 +105,8 @@ fn convert(
                 unit: None,
                 fps: None,
                 by: None,
+                pattern: None,
+                group: None,
             };
             &typed
         }
@@ -117,7 +119,15 @@ fn convert(
         }
         ValueSpec::Typed(typed) => typed,
     };
-    let found = fill(&spec.from, scope)?;
+    let mut found = fill(&spec.from, scope)?;
+    if let Some(pattern) = &spec.pattern {
+        let text = as_text(found).unwrap_or_default();
+        let captured = pattern
+            .captures(&text)
+            .and_then(|c| c.get(spec.group.unwrap_or(1)))
+            .map(|m| m.as_str().to_string());
+        found = captured.map_or(Found::Missing, |t| Found::Text(Cow::Owned(t)));
+    }
     if let Found::Json(serde_json::Value::Array(items)) = &found {
         if matches!(spec.as_, As::List | As::Numbers) {
             return items

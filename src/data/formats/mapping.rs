@@ -237,6 +237,24 @@ pub struct Typed {
     /// For lists: the separator (`,` by default).
     #[serde(default)]
     pub by: Option<String>,
+    /// A regular expression the filled text must match; the value is its capture `group`
+    /// (1 by default), so `vid_210.0_360.0` can give `360.0`. No match makes it missing.
+    #[serde(default, with = "serde_regex_opt")]
+    pub pattern: Option<regex::Regex>,
+    /// The capture group of `pattern` to take.
+    #[serde(default)]
+    pub group: Option<usize>,
+}
+
+/// Compiles `pattern` when the mapping is read, so a bad one is reported with the file.
+mod serde_regex_opt {
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<regex::Regex>, D::Error> {
+        let text: Option<String> = Option::deserialize(d)?;
+        text.map(|t| regex::Regex::new(&t).map_err(serde::de::Error::custom))
+            .transpose()
+    }
 }
 
 /// The types a mapped value can be made into.
