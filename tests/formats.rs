@@ -42,7 +42,11 @@ fn read(path: &std::path::Path) -> String {
     let (records, errors) = to_json_lines(format, &bytes, &item, &options);
     let mut out = format!("format: {}\n", format.name());
     for (origin, record) in records {
-        out.push_str(&format!("{:>4} {record}\n", origin.line));
+        let place = match origin.column {
+            0 => origin.line.to_string(),
+            column => format!("{}:{column}", origin.line),
+        };
+        out.push_str(&format!("{place:>4} {record}\n"));
     }
     for error in errors {
         let code = error.code().map(|c| c.to_string()).unwrap_or_default();

@@ -16,14 +16,16 @@ fn root() -> &'static Path {
 }
 
 /// The files of a data set that Concordant reads (in subfolders too), in path order.
-fn annotation_files(folder: &Path) -> Vec<PathBuf> {
+fn annotation_files(folder: &Path, pack: &Pack) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let entries = std::fs::read_dir(folder)
         .unwrap_or_else(|e| panic!("{} must be readable: {e}", folder.display()));
     for path in entries.filter_map(|entry| entry.ok().map(|e| e.path())) {
         if path.is_dir() {
-            files.extend(annotation_files(&path));
-        } else if InputFormat::of_path(&path) != InputFormat::JsonLines {
+            files.extend(annotation_files(&path, pack));
+        } else if InputFormat::of_path(&path) != InputFormat::JsonLines
+            || pack.mappings.for_path(&path).is_some()
+        {
             files.push(path);
         }
     }
@@ -44,7 +46,7 @@ fn nonzero(counts: BTreeMap<String, u64>) -> Value {
 fn counts_of(name: &str) -> Value {
     let pack = Pack::from_paths(&[root().join("rules/datasets").join(name)])
         .unwrap_or_else(|e| panic!("the {name} pack must compile: {e:?}"));
-    let inputs: Vec<Input> = annotation_files(&root().join("../shared/data").join(name))
+    let inputs: Vec<Input> = annotation_files(&root().join("../shared/data").join(name), &pack)
         .into_iter()
         .map(Input::Path)
         .collect();

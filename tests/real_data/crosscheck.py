@@ -528,8 +528,93 @@ def crowdtruth(folder):
     return rules, errors, checked
 
 
+def dense_captions(folder, compare_sets):
+    import json as js
+
+    rules, errors, checked = Counter(), Counter(), Counter()
+    sets = {name: js.load(open(os.path.join(folder, name))) for name in sorted(os.listdir(folder)) if name.endswith(".json")}
+    for name, videos in sets.items():
+        for video in videos.values():
+            ts, sentences, duration = video["timestamps"], video["sentences"], video["duration"]
+            checked["video"] += 1
+            checked["segment"] += len(ts)
+            rules["one-sentence-per-segment"] += len(ts) != len(sentences)
+            rules["segments-in-time-order"] += ts != sorted(ts)
+            rules["segment-inside-video"] += sum(1 for s, e in ts if s < 0 or e > duration + 0.001)
+            ordered = sorted(ts)
+            rules["segments-overlap-the-next"] += sum(1 for a, b in zip(ordered, ordered[1:]) if b[0] < a[1])
+            rules["sentence-is-trimmed"] += sum(1 for t in sentences[: len(ts)] if t != t.strip())
+    if compare_sets:
+        names = sorted(sets)
+        every = set().union(*(sets[n].keys() for n in names))
+        for vid in every:
+            present = [n for n in names if vid in sets[n]]
+            rules["video-in-every-set"] += len(present) == 1
+            for i, a in enumerate(present):
+                for b in present[i + 1:]:
+                    va, vb = sets[a][vid], sets[b][vid]
+                    rules["sets-agree-on-duration"] += va["duration"] != vb["duration"]
+                    rules["sets-agree-on-segment-count"] += len(va["timestamps"]) != len(vb["timestamps"])
+                    for s1, e1 in va["timestamps"]:
+                        rules["segment-matched-in-the-other-set"] += not any(
+                            tiou((s1, e1), (s2, e2)) >= 0.3 for s2, e2 in vb["timestamps"])
+    return rules, errors, checked
+
+
+def tiou(a, b):
+    inter = max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
+    union = max(a[1], b[1]) - min(a[0], b[0])
+    return 1.0 if union == 0 else inter / union
+
+
+def didemo(folder):
+    import json as js
+
+    rules, errors, checked = Counter(), Counter(), Counter()
+    for entry in js.load(open(os.path.join(folder, "val_data.json"))):
+        times, chunks = entry["times"], entry["num_segments"]
+        checked["moment"] += 1
+        checked["span"] += len(times)
+        rules["four-annotators"] += len(times) != 4
+        rules["span-inside-video"] += sum(1 for s, e in times if not (0 <= s <= e <= chunks - 1))
+        rules["annotators-overlap"] += any(a[1] < b[0] or b[1] < a[0] for a in times for b in times)
+        rules["annotators-agree"] += len({tuple(t) for t in times}) > 1
+    return rules, errors, checked
+
+
+def qvhighlights(folder):
+    import json as js
+
+    rules, errors, checked = Counter(), Counter(), Counter()
+    for line in open(os.path.join(folder, "highlight_val_release.jsonl")):
+        if not line.strip():
+            continue
+        q = js.loads(line)
+        windows, clips, scores = q["relevant_windows"], q["relevant_clip_ids"], q["saliency_scores"]
+        checked["query"] += 1
+        checked["window"] += len(windows)
+        checked["clip"] += len(clips)
+        rules["window-inside-video"] += sum(1 for s, e in windows if s < 0 or e > q["duration"])
+        rules["windows-apart"] += sum(1 for i, a in enumerate(windows) for b in windows[i + 1:]
+                                      if max(a[0], b[0]) < min(a[1], b[1]))
+        inside = lambda c, w: c * 2 >= w[0] and c * 2 + 2 <= w[1]
+        rules["clip-inside-a-window"] += sum(1 for c in clips if not any(inside(c, w) for w in windows))
+        rules["window-clips-listed"] += sum(1 for w in windows if sum(1 for c in clips if inside(c, w)) * 2 != w[1] - w[0])
+        rules["clip-has-three-scores"] += sum(1 for i in range(len(clips)) if i >= len(scores) or len(scores[i]) != 3)
+        m = re.search(r"_([0-9.]+)_([0-9.]+)$", q["vid"])
+        rules["duration-matches-vid"] += m is not None and q["duration"] != float(m.group(2)) - float(m.group(1))
+        for sc in scores[: len(clips)]:
+            rules["annotators-agree"] += max(sc) - min(sc) >= 3
+            rules["relevant-clip-not-rated-bad"] += min(sc) == 0
+    return rules, errors, checked
+
+
 DATASETS = {
     "meld": meld,
+    "activitynet-captions": lambda folder: dense_captions(folder, True),
+    "youcook2": lambda folder: dense_captions(folder, False),
+    "didemo": didemo,
+    "qvhighlights": qvhighlights,
     "crowdtruth": crowdtruth,
     "charades": charades,
     "emorynlp": emorynlp,
