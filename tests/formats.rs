@@ -26,7 +26,7 @@ fn read(path: &std::path::Path) -> String {
     let format = match mapping.as_ref().map(|m| m.format) {
         Some(TableFormat::Csv | TableFormat::Tsv) => InputFormat::Csv,
         Some(_) => InputFormat::MappedJson,
-        None => InputFormat::of_path(path),
+        None => InputFormat::of_file(path),
     };
     assert_ne!(
         format,
@@ -93,6 +93,13 @@ fn cvat_exports() {
 #[test]
 fn mapped_data_sets() {
     insta::glob!("fixtures/real/{meld,emorynlp,cmu-mosei,charades,crowdtruth,activitynet-captions,youcook2,didemo,qvhighlights}/*", |path| {
+        insta::assert_snapshot!(read(path));
+    });
+}
+
+#[test]
+fn label_studio_exports() {
+    insta::glob!("fixtures/real/label-studio/*.json", |path| {
         insta::assert_snapshot!(read(path));
     });
 }

@@ -23,7 +23,9 @@ fn annotation_files(folder: &Path, pack: &Pack) -> Vec<PathBuf> {
     for path in entries.filter_map(|entry| entry.ok().map(|e| e.path())) {
         if path.is_dir() {
             files.extend(annotation_files(&path, pack));
-        } else if InputFormat::of_path(&path) != InputFormat::JsonLines
+        } else if is_settings(&path) {
+            continue;
+        } else if InputFormat::of_file(&path) != InputFormat::JsonLines
             || pack.mappings.for_path(&path).is_some()
         {
             files.push(path);
@@ -31,6 +33,12 @@ fn annotation_files(folder: &Path, pack: &Pack) -> Vec<PathBuf> {
     }
     files.sort();
     files
+}
+
+/// Label Studio's labelling configurations sit beside its exports: settings, not annotations.
+fn is_settings(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with("label_config"))
 }
 
 fn nonzero(counts: BTreeMap<String, u64>) -> Value {

@@ -178,7 +178,7 @@ impl Input {
     pub fn format(&self, forced: Option<InputFormat>) -> InputFormat {
         match (forced, self) {
             (Some(format), _) => format,
-            (None, Input::Path(path)) => InputFormat::of_path(path),
+            (None, Input::Path(path)) => InputFormat::of_file(path),
             (None, Input::Stdin) => InputFormat::JsonLines,
         }
     }

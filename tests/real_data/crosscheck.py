@@ -609,8 +609,89 @@ def qvhighlights(folder):
     return rules, errors, checked
 
 
+def label_studio(folder):
+    import json as js
+
+    rules, errors, checked = Counter(), Counter(), Counter()
+
+    def tasks(root):
+        if isinstance(root, list) and all("result" in t and "data" not in t for t in root):
+            return [{"predictions": root}]
+        if isinstance(root, list):
+            return [t for t in root if any(k in t for k in ("annotations", "completions", "predictions"))]
+        if "annotation" in root:
+            return [{"annotations": [root["annotation"]]}]
+        return [root]
+
+    def results(a):
+        out = []
+        for r in a.get("result") or []:
+            out.extend(r if isinstance(r, list) else [r])
+        return out
+
+    def inside(v):
+        return v["x"] >= 0 and v["y"] >= 0 and v["x"] + v["width"] <= 100 and v["y"] + v["height"] <= 100
+
+    for dirpath, _, names in sorted(os.walk(folder)):
+        for name in sorted(n for n in names if n.endswith(".json")):
+            for task in tasks(js.load(open(os.path.join(dirpath, name)))):
+                checked["task"] += 1
+                for key, value in (task.get("data") or {}).items():
+                    if isinstance(value, list):
+                        people = [d.get("author") for d in value if isinstance(d, dict)]
+                        checked["data"] += sum(1 for d in value if isinstance(d, dict))
+                        plain = {p for p in people if p and not p.endswith(":")}
+                        rules["speaker-written-one-way"] += sum(
+                            1 for d in value if isinstance(d, dict) and d.get("author") in plain
+                            and d["author"] + ":" in people)
+                sources = [("annotation", a) for a in task.get("annotations", [])] + \
+                          [("completion", a) for a in task.get("completions", [])] + \
+                          [("prediction", a) for a in task.get("predictions", [])]
+                predictions = {p.get("id"): p for p in task.get("predictions", [])}
+                choices = []
+                for n, (source, a) in enumerate(sources):
+                    checked["annotation"] += 1
+                    rules["reviews-accepted"] += any(r.get("accepted") is False for r in a.get("reviews") or [])
+                    parent = predictions.get(a.get("parent_prediction"))
+                    parent_boxes = {r.get("id"): r["value"] for r in results(parent)} if parent else {}
+                    for r in results(a):
+                        checked["region"] += 1
+                        v = r.get("value", {})
+                        rules["result-has-id"] += "id" not in r
+                        rules["prediction-result-from-a-model"] += source == "prediction" and r.get("origin") == "manual"
+                        if all(k in v for k in ("x", "y", "width", "height")):
+                            rules["box-inside-image"] += not inside(v)
+                            p = parent_boxes.get(r.get("id")) if "id" in r else None
+                            if p is not None and all(k in p for k in ("x", "y", "width", "height")):
+                                rules["annotation-keeps-its-prediction"] += any(
+                                    v[k] != p[k] for k in ("x", "y", "width", "height"))
+                        if r.get("type") == "choices":
+                            choices.append((n, r.get("from_name"), v.get("choices")))
+                        timed = r.get("type") in ("labels", "audio") and isinstance(v.get("start"), (int, float))
+                        checked["segment"] += timed + len(v.get("ranges", [])) * (r.get("type") == "timelinelabels")
+                        seq = v.get("sequence") or []
+                        checked["keyframe"] += len(seq)
+                        for k in seq:
+                            if "framesCount" in v and "duration" in v:
+                                fps = v["framesCount"] / v["duration"]
+                                rules["keyframe-time-matches-frame"] += abs(k["time"] * fps - k["frame"]) > 0.5
+                            if "framesCount" in v:
+                                rules["keyframe-in-video"] += not 1 <= k["frame"] <= v["framesCount"]
+                            if all(key in k for key in ("x", "y", "width", "height")):
+                                rules["keyframe-box-inside-frame"] += not inside(k)
+                        rules["keyframes-in-order"] += sum(1 for p, q in zip(seq, seq[1:]) if not q["frame"] > p["frame"])
+                        if seq and "enabled" in seq[-1]:
+                            rules["track-ends"] += seq[-1]["enabled"] is True
+                # the older format numbers completions without ids: compare every pair once
+                for i, (ida, fa, ca) in enumerate(choices):
+                    for idb, fb, cb in choices[i + 1:]:
+                        rules["choices-agree"] += fa == fb and ida != idb and ca != cb
+    return rules, errors, checked
+
+
 DATASETS = {
     "meld": meld,
+    "label-studio": label_studio,
     "activitynet-captions": lambda folder: dense_captions(folder, True),
     "youcook2": lambda folder: dense_captions(folder, False),
     "didemo": didemo,

@@ -236,7 +236,7 @@ impl Scope for JsonScope<'_, '_> {
 /// The byte offsets where the entries of the document's outermost object or array begin (a
 /// key's opening quote, or an element's first byte), found by a shallow scan, so that records
 /// of a one-line document point at their entry.
-fn entry_offsets(text: &str) -> Vec<usize> {
+pub(super) fn entry_offsets(text: &str) -> Vec<usize> {
     let mut offsets = Vec::new();
     let (mut depth, mut in_string, mut escaped, mut expecting) = (0usize, false, false, false);
     for (i, b) in text.bytes().enumerate() {

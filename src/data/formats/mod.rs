@@ -10,6 +10,7 @@
 mod cvat;
 mod elan;
 mod jsondoc;
+mod labelstudio;
 mod mapped;
 pub mod mapping;
 mod subtitles;
@@ -37,6 +38,8 @@ pub enum InputFormat {
     Elan,
     /// CVAT for video 1.1 XML (`.xml`).
     Cvat,
+    /// Label Studio JSON export (`.json` whose content is one).
+    LabelStudio,
     /// CSV or TSV, read through a mapping.
     Csv,
     /// A JSON data set (one document, or JSON Lines of other objects), read through a
@@ -46,7 +49,7 @@ pub enum InputFormat {
 
 impl InputFormat {
     /// Every format with its name for `--input-format`.
-    pub const ALL: [(&'static str, InputFormat); 7] = [
+    pub const ALL: [(&'static str, InputFormat); 8] = [
         ("jsonl", InputFormat::JsonLines),
         ("vtt", InputFormat::WebVtt),
         ("srt", InputFormat::Srt),
@@ -54,6 +57,7 @@ impl InputFormat {
         ("textgrid", InputFormat::TextGrid),
         ("eaf", InputFormat::Elan),
         ("cvat", InputFormat::Cvat),
+        ("labelstudio", InputFormat::LabelStudio),
     ];
 
     /// The format named `name` (as `--input-format` takes it; case does not matter).
@@ -63,6 +67,7 @@ impl InputFormat {
             "json" | "ndjson" => "jsonl",
             "webvtt" => "vtt",
             "elan" => "eaf",
+            "label-studio" | "ls" => "labelstudio",
             other => other,
         };
         Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
@@ -98,6 +103,29 @@ impl InputFormat {
         }
     }
 
+    /// The format of a file, from its extension and, for `.json`, its first bytes: a JSON
+    /// document that looks like a Label Studio export is one; any other is canonical records.
+    pub fn of_file(path: &Path) -> InputFormat {
+        let by_extension = InputFormat::of_path(path);
+        let json = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        if by_extension != InputFormat::JsonLines || !json {
+            return by_extension;
+        }
+        let mut prefix = vec![0u8; 64 * 1024];
+        let read = std::fs::File::open(path).and_then(|mut f| {
+            use std::io::Read;
+            f.read(&mut prefix)
+        });
+        match read {
+            Ok(n) if labelstudio::looks_like_export(&String::from_utf8_lossy(&prefix[..n])) => {
+                InputFormat::LabelStudio
+            }
+            _ => by_extension,
+        }
+    }
+
     /// The record kinds the format gives.
     pub fn kinds(self) -> &'static [&'static str] {
         match self {
@@ -106,6 +134,14 @@ impl InputFormat {
             InputFormat::TextGrid => &["grid", "tier", "interval", "point"],
             InputFormat::Elan => &["tier", "annotation", "cv_entry"],
             InputFormat::Cvat => &["task", "track", "shape"],
+            InputFormat::LabelStudio => &[
+                "task",
+                "annotation",
+                "region",
+                "segment",
+                "keyframe",
+                "data",
+            ],
             InputFormat::Csv | InputFormat::MappedJson => &[],
         }
     }
@@ -150,6 +186,7 @@ pub fn read_file(
         InputFormat::TextGrid => textgrid::read(&text, &mut out),
         InputFormat::Elan => elan::read(&text, &mut out),
         InputFormat::Cvat => cvat::read(&text, &mut out),
+        InputFormat::LabelStudio => labelstudio::read(&text, &mut out),
         InputFormat::Csv | InputFormat::MappedJson => match options.mapping.as_deref() {
             Some(spec) if format == InputFormat::Csv => table::read(&text, spec, &mut out),
             Some(spec) => jsondoc::read(&text, spec, &mut out),
@@ -267,6 +304,7 @@ fn format_title(format: InputFormat) -> &'static str {
         InputFormat::TextGrid => "TextGrid",
         InputFormat::Elan => "ELAN",
         InputFormat::Cvat => "CVAT",
+        InputFormat::LabelStudio => "Label Studio",
         InputFormat::Csv => "CSV",
         InputFormat::MappedJson => "JSON",
     }
