@@ -375,3 +375,45 @@ fn items_that_start_on_one_line_keep_their_own_findings() {
     assert_eq!(items, ["a", "b", "c"], "{stdout}");
     assert!(stdout.contains(r#""line":1,"column":2"#), "{stdout}");
 }
+
+#[test]
+fn broken_subtitle_files_give_data_diagnostics_with_their_lines() {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real/webvtt-py");
+    let mut broken: Vec<_> = std::fs::read_dir(&dir)
+        .expect("the fixtures are readable")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            ["invalid", "missing", "empty"]
+                .iter()
+                .any(|w| name.starts_with(w))
+        })
+        .collect();
+    broken.sort();
+    assert!(broken.len() >= 10);
+    for path in broken {
+        let out = concordant(&[
+            "check",
+            "--rules",
+            "rules/datasets/webvtt-py/",
+            "--format",
+            "json",
+            path.to_str().expect("a UTF-8 path"),
+        ]);
+        let stdout = text(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{}: {stdout}", path.display());
+        let positioned = stdout.lines().any(|l| {
+            (l.contains("\"type\":\"data-error\"") || l.contains("\"type\":\"finding\""))
+                && !l.contains("\"line\":0")
+        });
+        assert!(
+            positioned,
+            "{}: a diagnostic with a line: {stdout}",
+            path.display()
+        );
+    }
+}

@@ -6,6 +6,7 @@
 use concordant::data::formats::mapping::{InputSpec, TableFormat};
 use concordant::data::formats::{to_json_lines, InputFormat, ReadOptions};
 use miette::Diagnostic;
+use proptest::strategy::Strategy;
 
 /// The mapping of a data set's pack (`rules/datasets/<folder>/`), for CSV and JSON files.
 fn mapping_for(path: &std::path::Path) -> Option<std::sync::Arc<InputSpec>> {
@@ -102,4 +103,104 @@ fn label_studio_exports() {
     insta::glob!("fixtures/real/label-studio/*.json", |path| {
         insta::assert_snapshot!(read(path));
     });
+}
+
+/// Every fixture with the reader (and mapping) that reads it.
+fn fixtures() -> Vec<(std::path::PathBuf, InputFormat, ReadOptions)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real");
+    let mut out = Vec::new();
+    for dir in std::fs::read_dir(&root).expect("fixtures").flatten() {
+        for file in std::fs::read_dir(dir.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let path = file.path();
+            let mapping = mapping_for(&path);
+            let format = match mapping.as_ref().map(|m| m.format) {
+                Some(TableFormat::Csv | TableFormat::Tsv) => InputFormat::Csv,
+                Some(_) => InputFormat::MappedJson,
+                None => InputFormat::of_file(&path),
+            };
+            if format != InputFormat::JsonLines {
+                out.push((
+                    path,
+                    format,
+                    ReadOptions {
+                        fps: Some(25.0),
+                        mapping,
+                    },
+                ));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// A byte-level edit of a file: delete, insert or overwrite at a position, or cut the rest.
+#[derive(Debug, Clone)]
+enum Edit {
+    Delete(usize),
+    Insert(usize, u8),
+    Overwrite(usize, u8),
+    Truncate(usize),
+}
+
+fn apply(bytes: &mut Vec<u8>, edit: &Edit) {
+    let at = |i: usize, len: usize| if len == 0 { 0 } else { i % len };
+    match *edit {
+        Edit::Delete(i) if !bytes.is_empty() => {
+            let i = at(i, bytes.len());
+            bytes.remove(i);
+        }
+        Edit::Insert(i, b) => {
+            let i = at(i, bytes.len() + 1);
+            bytes.insert(i, b);
+        }
+        Edit::Overwrite(i, b) if !bytes.is_empty() => {
+            let i = at(i, bytes.len());
+            bytes[i] = b;
+        }
+        Edit::Truncate(i) => {
+            let i = at(i, bytes.len() + 1);
+            bytes.truncate(i);
+        }
+        _ => {}
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(2000),
+        rng_algorithm: proptest::test_runner::RngAlgorithm::ChaCha,
+        ..proptest::test_runner::Config::default()
+    })]
+
+    /// Damaged files never make a reader panic: whatever the bytes, it returns records and
+    /// diagnostics.
+    #[test]
+    fn readers_survive_damaged_files(
+        which in 0usize..1000,
+        edits in proptest::collection::vec(
+            proptest::prop_oneof![
+                (0usize..1 << 20).prop_map(Edit::Delete),
+                (0usize..1 << 20, proptest::prelude::any::<u8>()).prop_map(|(i, b)| Edit::Insert(i, b)),
+                (0usize..1 << 20, proptest::sample::select(b"\"{}[],:;\n\r\t0123456789-.<>/\\ ".to_vec())).prop_map(|(i, b)| Edit::Overwrite(i, b)),
+                (0usize..1 << 20).prop_map(Edit::Truncate),
+            ],
+            1..8,
+        ),
+    ) {
+        static FIXTURES: std::sync::OnceLock<Vec<(std::path::PathBuf, InputFormat, ReadOptions)>> =
+            std::sync::OnceLock::new();
+        let all = FIXTURES.get_or_init(fixtures);
+        let (path, format, options) = &all[which % all.len()];
+        let mut bytes = std::fs::read(path).expect("fixture is readable");
+        for edit in &edits {
+            apply(&mut bytes, edit);
+        }
+        let (records, errors) = to_json_lines(*format, &bytes, "damaged", options);
+        proptest::prop_assert!(records.len() + errors.len() < 1_000_000);
+    }
 }

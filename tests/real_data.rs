@@ -92,3 +92,41 @@ fn dataset_packs_find_what_the_independent_script_counts() {
         assert_eq!(counts_of(&name), want, "data set {name}");
     }
 }
+
+/// On every data set, the human output of a finding shows the line of the original file the
+/// record came from.
+#[test]
+fn human_output_shows_the_original_line_on_every_data_set() {
+    use concordant::diag::{Color, HumanRenderer};
+    let text = std::fs::read_to_string(root().join("tests/fixtures/real/counts.json"))
+        .expect("counts.json is readable");
+    let expected: BTreeMap<String, Value> =
+        serde_json::from_str(&text).expect("counts.json is JSON");
+    for name in expected.keys() {
+        let pack = Pack::from_paths(&[root().join("rules/datasets").join(name)])
+            .unwrap_or_else(|e| panic!("the {name} pack must compile: {e:?}"));
+        let files = annotation_files(&root().join("../shared/data").join(name), &pack);
+        let inputs: Vec<Input> = files.into_iter().map(Input::Path).collect();
+        let outcome = pack.check_inputs(&inputs);
+        let finding = outcome
+            .findings
+            .first()
+            .unwrap_or_else(|| panic!("{name}: the pack finds something"));
+        let origin = finding.records[0].origin;
+        let path = &outcome.sources[origin.source.0 as usize].name;
+        let line = std::fs::read_to_string(path)
+            .expect("the data file is readable")
+            .lines()
+            .nth(origin.line as usize - 1)
+            .map(str::to_string)
+            .expect("the record's line exists");
+        let start = (origin.column as usize).saturating_sub(1).min(line.len());
+        let shown: String = line[start..].chars().take(30).collect();
+        let rendered = HumanRenderer::new(&pack, &outcome, Color::Never).render_all();
+        assert!(
+            rendered.contains(&format!("{} │ ", origin.line)) && rendered.contains(shown.trim()),
+            "{name}: the output should show line {} of {path} ({shown:?})",
+            origin.line
+        );
+    }
+}
