@@ -51,7 +51,8 @@ fn nonzero(counts: BTreeMap<String, u64>) -> Value {
     )
 }
 
-fn counts_of(name: &str) -> Value {
+/// A data set's pack and its run over every annotation file of the data set.
+fn check_data_set(name: &str) -> (Pack, concordant::Outcome) {
     let pack = Pack::from_paths(&[root().join("rules/datasets").join(name)])
         .unwrap_or_else(|e| panic!("the {name} pack must compile: {e:?}"));
     let inputs: Vec<Input> = annotation_files(&root().join("../shared/data").join(name), &pack)
@@ -60,6 +61,18 @@ fn counts_of(name: &str) -> Value {
         .collect();
     assert!(!inputs.is_empty(), "{name} has no annotation files");
     let outcome = pack.check_inputs(&inputs);
+    (pack, outcome)
+}
+
+/// The expected counts, by data set.
+fn expected_counts() -> BTreeMap<String, Value> {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/real/counts.json"))
+        .expect("counts.json is readable");
+    serde_json::from_str(&text).expect("counts.json is JSON")
+}
+
+fn counts_of(name: &str) -> Value {
+    let (pack, outcome) = check_data_set(name);
     let rules = pack
         .plan
         .rules
@@ -83,10 +96,7 @@ fn counts_of(name: &str) -> Value {
 
 #[test]
 fn dataset_packs_find_what_the_independent_script_counts() {
-    let text = std::fs::read_to_string(root().join("tests/fixtures/real/counts.json"))
-        .expect("counts.json is readable");
-    let expected: BTreeMap<String, Value> =
-        serde_json::from_str(&text).expect("counts.json is JSON");
+    let expected = expected_counts();
     assert!(!expected.is_empty());
     for (name, want) in expected {
         assert_eq!(counts_of(&name), want, "data set {name}");
@@ -98,16 +108,8 @@ fn dataset_packs_find_what_the_independent_script_counts() {
 #[test]
 fn human_output_shows_the_original_line_on_every_data_set() {
     use concordant::diag::{Color, HumanRenderer};
-    let text = std::fs::read_to_string(root().join("tests/fixtures/real/counts.json"))
-        .expect("counts.json is readable");
-    let expected: BTreeMap<String, Value> =
-        serde_json::from_str(&text).expect("counts.json is JSON");
-    for name in expected.keys() {
-        let pack = Pack::from_paths(&[root().join("rules/datasets").join(name)])
-            .unwrap_or_else(|e| panic!("the {name} pack must compile: {e:?}"));
-        let files = annotation_files(&root().join("../shared/data").join(name), &pack);
-        let inputs: Vec<Input> = files.into_iter().map(Input::Path).collect();
-        let outcome = pack.check_inputs(&inputs);
+    for name in expected_counts().keys() {
+        let (pack, outcome) = check_data_set(name);
         let finding = outcome
             .findings
             .first()

@@ -505,20 +505,20 @@ fn reread_items(stages: &Stages, runner: &mut Runner) {
                     name => Input::Path(name.into()),
                 };
                 let (_, read) = stages.reading(&input);
+                let item = input.item_name();
                 formats::read_file(
                     info.format,
                     &bytes,
-                    &input.item_name(),
+                    &item,
                     source,
                     &read,
                     &mut |line, origin| {
-                        let mut shared = Shared::default();
                         keep(parse_one(
                             stages.validator,
                             line,
                             origin,
                             &info.name,
-                            &mut shared,
+                            &mut Shared::default(),
                         ))
                     },
                 );
@@ -527,13 +527,12 @@ fn reread_items(stages: &Stages, runner: &mut Runner) {
         }
         if is_json_array(&mut reader).unwrap_or(false) {
             read_array(reader, source, &mut |line, origin| {
-                let mut shared = Shared::default();
                 keep(parse_one(
                     stages.validator,
                     line,
                     origin,
                     &info.name,
-                    &mut shared,
+                    &mut Shared::default(),
                 ))
             });
             continue;

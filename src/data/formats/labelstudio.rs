@@ -320,11 +320,7 @@ impl Task<'_, '_> {
             };
             record = record.text("text", joined);
         }
-        for key in ["x", "y", "width", "height", "rotation"] {
-            if let Some(v) = value.get(key).and_then(Value::as_f64) {
-                record = record.num(key, v);
-            }
-        }
+        record = with_box(record, value);
         if let Some(score) = result.get("score").and_then(Value::as_f64) {
             record = record.num("score", score);
         }
@@ -432,11 +428,7 @@ impl Task<'_, '_> {
             .int("index", position)
             .num("frame", index)
             .num("time", time);
-        for key in ["x", "y", "width", "height", "rotation"] {
-            if let Some(v) = number_of(frame, key) {
-                record = record.num(key, v);
-            }
-        }
+        record = with_box(record, frame);
         if let Some(enabled) = frame.get("enabled").and_then(Value::as_bool) {
             record = record.bool("enabled", enabled);
         }
@@ -448,6 +440,17 @@ impl Task<'_, '_> {
         }
         out.record_at(self.at, record);
     }
+}
+
+/// A record with the box of a result or keyframe: `x`, `y`, `width`, `height` and
+/// `rotation`, those given.
+fn with_box(mut record: Rec, value: &Value) -> Rec {
+    for key in ["x", "y", "width", "height", "rotation"] {
+        if let Some(v) = value.get(key).and_then(Value::as_f64) {
+            record = record.num(key, v);
+        }
+    }
+    record
 }
 
 /// Who made an annotation: `completed_by`'s e-mail (or id), or an aggregated completion's

@@ -353,8 +353,7 @@ impl Out<'_, '_> {
 
     /// A record starting on `line`.
     fn record(&mut self, line: usize, record: Rec) {
-        let origin = self.origin(line);
-        (self.emit)(Ok(record.into_line()), origin);
+        self.record_at((line, 0), record);
     }
 
     /// A part of the file that gives no record, and why.
@@ -365,16 +364,7 @@ impl Out<'_, '_> {
         message: String,
         help: Option<String>,
     ) {
-        let origin = self.origin(line);
-        (self.emit)(
-            Err(DataError::Malformed {
-                format: format_title(format).into(),
-                message,
-                help,
-                origin,
-            }),
-            origin,
-        );
+        self.malformed_at(format, (line, 0), message, help);
     }
 }
 
