@@ -497,6 +497,16 @@ fn reread_items(stages: &Stages, runner: &mut Runner) {
         let Ok(file) = File::open(path) else { continue };
         let source = SourceId(index as u32);
         let mut reader = BufReader::with_capacity(1 << 20, file);
+        let mut each = |line: Result<Line<'_>, DataError>, origin: Origin| {
+            let mut shared = Shared::default();
+            keep(parse_one(
+                stages.validator,
+                line,
+                origin,
+                &info.name,
+                &mut shared,
+            ))
+        };
         if info.format != InputFormat::JsonLines {
             let mut bytes = Vec::new();
             if reader.read_to_end(&mut bytes).is_ok() {
@@ -506,35 +516,12 @@ fn reread_items(stages: &Stages, runner: &mut Runner) {
                 };
                 let (_, read) = stages.reading(&input);
                 let item = input.item_name();
-                formats::read_file(
-                    info.format,
-                    &bytes,
-                    &item,
-                    source,
-                    &read,
-                    &mut |line, origin| {
-                        keep(parse_one(
-                            stages.validator,
-                            line,
-                            origin,
-                            &info.name,
-                            &mut Shared::default(),
-                        ))
-                    },
-                );
+                formats::read_file(info.format, &bytes, &item, source, &read, &mut each);
             }
             continue;
         }
         if is_json_array(&mut reader).unwrap_or(false) {
-            read_array(reader, source, &mut |line, origin| {
-                keep(parse_one(
-                    stages.validator,
-                    line,
-                    origin,
-                    &info.name,
-                    &mut Shared::default(),
-                ))
-            });
+            read_array(reader, source, &mut each);
             continue;
         }
         let mut batches = Batches::with_size(reader, source, stages.batch_bytes);

@@ -300,15 +300,7 @@ impl Task<'_, '_> {
                     .unwrap_or_default(),
             )
             .text_opt("origin", id_text(result.get("origin")))
-            .lite(
-                Cow::Borrowed("labels"),
-                Lite::Array(
-                    labels
-                        .iter()
-                        .map(|l| Lite::Str(Cow::Owned(l.clone())))
-                        .collect(),
-                ),
-            );
+            .texts("labels", &labels);
         if let Some(text) = value.get("text") {
             let joined = match text {
                 Value::Array(parts) => parts
@@ -392,15 +384,7 @@ impl Task<'_, '_> {
             .num("end", end)
             .text("region", region)
             .text("source", source.name())
-            .lite(
-                Cow::Borrowed("labels"),
-                Lite::Array(
-                    labels
-                        .iter()
-                        .map(|l| Lite::Str(Cow::Owned(l.clone())))
-                        .collect(),
-                ),
-            );
+            .texts("labels", labels);
         if let Some((first, last)) = frames {
             record = record.num("first_frame", first).num("last_frame", last);
         }

@@ -405,6 +405,15 @@ impl Rec {
         self
     }
 
+    fn texts(mut self, key: &'static str, values: &[String]) -> Rec {
+        let items = values
+            .iter()
+            .map(|v| Lite::Str(Cow::Owned(v.clone())))
+            .collect();
+        self.entries.push((Cow::Borrowed(key), Lite::Array(items)));
+        self
+    }
+
     fn nums(mut self, key: &'static str, values: Vec<f64>) -> Rec {
         let items = values.into_iter().map(number).collect();
         self.entries.push((Cow::Borrowed(key), Lite::Array(items)));
