@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod data;
+pub mod metrics;
 pub mod diag;
 pub mod eval;
 mod pack;
