@@ -5,9 +5,9 @@
 
 pub mod check;
 pub mod data;
-pub mod metrics;
 pub mod diag;
 pub mod eval;
+pub mod metrics;
 mod pack;
 pub mod plan;
 mod run;

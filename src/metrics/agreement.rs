@@ -51,8 +51,12 @@ pub fn cohen_kappa(a: &[Label], b: &[Label], weights: Weights) -> Option<f64> {
     for (x, y) in a.iter().zip(b) {
         confusion[index_of(&labels, x) * k + index_of(&labels, y)] += 1.0;
     }
-    let rows: Vec<f64> = (0..k).map(|i| (0..k).map(|j| confusion[i * k + j]).sum()).collect();
-    let columns: Vec<f64> = (0..k).map(|j| (0..k).map(|i| confusion[i * k + j]).sum()).collect();
+    let rows: Vec<f64> = (0..k)
+        .map(|i| (0..k).map(|j| confusion[i * k + j]).sum())
+        .collect();
+    let columns: Vec<f64> = (0..k)
+        .map(|j| (0..k).map(|i| confusion[i * k + j]).sum())
+        .collect();
     let total: f64 = columns.iter().sum();
     let weight = |i: usize, j: usize| {
         let d = (i as f64 - j as f64).abs();
@@ -75,12 +79,13 @@ pub fn cohen_kappa(a: &[Label], b: &[Label], weights: Weights) -> Option<f64> {
 }
 
 /// Fleiss' κ, as statsmodels' `fleiss_kappa` (method `fleiss`) computes it from the table of
-/// counts per unit and category: the number of raters is taken to be the largest number of
-/// ratings any unit has.
+/// counts per unit and category. Every unit needs the same number of ratings (at least two);
+/// `None` otherwise.
 pub fn fleiss_kappa(units: &Units) -> Option<f64> {
     let labels = domain(units.iter().flatten());
     let k = labels.len();
-    if units.is_empty() || k == 0 {
+    let first = units.first()?.len();
+    if k == 0 || units.iter().any(|u| u.len() != first) {
         return None;
     }
     let mut table = vec![0.0f64; units.len() * k];
@@ -131,7 +136,10 @@ pub fn krippendorff_alpha(units: &Units, level: Level) -> Option<f64> {
     if v == 0 {
         return None;
     }
-    let numeric: Vec<f64> = values.iter().map(|l| l.as_num().unwrap_or(f64::NAN)).collect();
+    let numeric: Vec<f64> = values
+        .iter()
+        .map(|l| l.as_num().unwrap_or(f64::NAN))
+        .collect();
     if matches!(level, Level::Interval | Level::Ratio) && numeric.iter().any(|n| n.is_nan()) {
         return None;
     }
@@ -149,7 +157,9 @@ pub fn krippendorff_alpha(units: &Units, level: Level) -> Option<f64> {
             }
         }
     }
-    let marginals: Vec<f64> = (0..v).map(|c| (0..v).map(|k| observed[k * v + c]).sum()).collect();
+    let marginals: Vec<f64> = (0..v)
+        .map(|c| (0..v).map(|k| observed[k * v + c]).sum())
+        .collect();
     let n: f64 = marginals.iter().sum();
     if n <= 1.0 {
         return None;
@@ -169,7 +179,11 @@ pub fn krippendorff_alpha(units: &Units, level: Level) -> Option<f64> {
             }
             Level::Ratio => {
                 let sum = numeric[c] + numeric[k];
-                let d = if sum == 0.0 { 0.0 } else { (numeric[c] - numeric[k]) / sum };
+                let d = if sum == 0.0 {
+                    0.0
+                } else {
+                    (numeric[c] - numeric[k]) / sum
+                };
                 d * d
             }
         }

@@ -13,7 +13,7 @@ use std::cmp::Ordering;
 
 /// A rating: a category (text) or a number. Numbers order before texts; numbers by value,
 /// texts by code point, as the reference implementations sort labels.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Label {
     /// A number (a score, a count, an ordinal level).
     Num(f64),
@@ -38,7 +38,24 @@ impl Label {
     }
 }
 
+/// Equality is the order's: numbers are equal when their bits are (so `-0` and `0` differ,
+/// as they sort), which keeps hashing consistent.
+impl PartialEq for Label {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
 impl Eq for Label {}
+
+impl std::hash::Hash for Label {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        match self {
+            Label::Num(n) => n.to_bits().hash(state),
+            Label::Text(t) => t.hash(state),
+        }
+    }
+}
 
 impl PartialOrd for Label {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {

@@ -1,0 +1,496 @@
+//! Every agreement metric equals its reference implementation (scikit-learn, statsmodels,
+//! `krippendorff`, pyannote.metrics) to 1e-9, on real and generated data. The reference
+//! values are in `tests/metrics/reference.json`; `tests/metrics/regenerate.sh` recomputes
+//! them in a venv of their own. Here the same ratings are read with Concordant's readers and
+//! the dataset packs' mappings, and computed with `concordant::metrics`.
+
+use concordant::data::formats::mapping::TableFormat;
+use concordant::data::formats::{to_json_lines, InputFormat, ReadOptions};
+use concordant::metrics::agreement::{
+    cohen_kappa, fleiss_kappa, krippendorff_alpha, percent_agreement, Level, Weights,
+};
+use concordant::metrics::temporal::{
+    diarization_error, match_segments, DiarizationError, Matching, Segment,
+};
+use concordant::metrics::Label;
+use concordant::Pack;
+use indexmap::IndexMap;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn data(path: &str) -> PathBuf {
+    root().join("../shared/data").join(path)
+}
+
+/// The records a data file gives, through its data set's pack mapping when it has one.
+fn records(dataset: &str, path: &Path) -> Vec<Value> {
+    let pack = Pack::from_paths(&[root().join("rules/datasets").join(dataset)])
+        .unwrap_or_else(|e| panic!("the {dataset} pack compiles: {e:?}"));
+    let mapping = pack
+        .mappings
+        .for_path(path)
+        .cloned()
+        .map(std::sync::Arc::new);
+    let format = match mapping.as_ref().map(|m| m.format) {
+        Some(TableFormat::Csv | TableFormat::Tsv) => InputFormat::Csv,
+        Some(_) => InputFormat::MappedJson,
+        None => InputFormat::of_file(path),
+    };
+    let bytes = std::fs::read(path).expect("the data file is readable");
+    let item = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let options = ReadOptions { fps: None, mapping };
+    let (lines, errors) = to_json_lines(format, &bytes, &item, &options);
+    assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+    lines
+        .into_iter()
+        .map(|(_, line)| serde_json::from_str(&line).expect("a record is JSON"))
+        .collect()
+}
+
+fn label(value: &Value) -> Label {
+    match value {
+        Value::Number(n) => Label::Num(n.as_f64().unwrap_or(f64::NAN)),
+        Value::String(s) => Label::Text(s.clone()),
+        other => Label::Text(other.to_string()),
+    }
+}
+
+/// Units in order of first appearance; per unit, raters in order with their first value.
+#[derive(Default)]
+struct Ratings {
+    units: IndexMap<String, IndexMap<Label, Label>>,
+}
+
+impl Ratings {
+    fn add(&mut self, unit: String, rater: Label, value: Label) {
+        self.units
+            .entry(unit)
+            .or_default()
+            .entry(rater)
+            .or_insert(value);
+    }
+
+    fn values(&self) -> Vec<Vec<Label>> {
+        self.units
+            .values()
+            .map(|u| u.values().cloned().collect())
+            .collect()
+    }
+
+    fn raters(&self) -> Vec<Label> {
+        let mut raters: Vec<Label> = self
+            .units
+            .values()
+            .flat_map(|u| u.keys().cloned())
+            .collect();
+        raters.sort();
+        raters.dedup();
+        raters
+    }
+
+    /// The two raters (in order) who rated the most units in common; the first such pair.
+    fn busiest_pair(&self) -> (Label, Label) {
+        let raters = self.raters();
+        let mut best: Option<(usize, usize, usize)> = None;
+        for i in 0..raters.len() {
+            for j in i + 1..raters.len() {
+                let n = self
+                    .units
+                    .values()
+                    .filter(|u| u.contains_key(&raters[i]) && u.contains_key(&raters[j]))
+                    .count();
+                if best.is_none_or(|(m, _, _)| n > m) {
+                    best = Some((n, i, j));
+                }
+            }
+        }
+        let (_, i, j) = best.expect("two raters");
+        (raters[i].clone(), raters[j].clone())
+    }
+
+    fn pair(&self, a: &Label, b: &Label) -> (Vec<Label>, Vec<Label>) {
+        self.units
+            .values()
+            .filter_map(|u| Some((u.get(a)?.clone(), u.get(b)?.clone())))
+            .unzip()
+    }
+
+    /// The units with the most common number of ratings (the larger on a tie).
+    fn even_units(&self) -> (usize, Vec<Vec<Label>>) {
+        let counts: Vec<usize> = self.units.values().map(IndexMap::len).collect();
+        let common = *counts
+            .iter()
+            .max_by_key(|&&n| (counts.iter().filter(|&&m| m == n).count(), n))
+            .expect("units");
+        let units = self
+            .values()
+            .into_iter()
+            .filter(|u| u.len() == common)
+            .collect();
+        (common, units)
+    }
+}
+
+fn close(name: &str, got: Option<f64>, want: &Value) {
+    let want = want
+        .as_f64()
+        .unwrap_or_else(|| panic!("{name}: no reference value"));
+    let got = got.unwrap_or_else(|| panic!("{name}: undefined, reference {want}"));
+    assert!(
+        (got - want).abs() <= 1e-9,
+        "{name}: {got} against the reference {want}"
+    );
+}
+
+fn rater_name(label: &Label) -> String {
+    match label {
+        Label::Num(n) => format!("{n}"),
+        Label::Text(t) => t.clone(),
+    }
+}
+
+/// The categorical metrics of a data set against its reference entry.
+fn check_categorical(name: &str, ratings: &Ratings, reference: &Value, levels: &[(&str, Level)]) {
+    let values = ratings.values();
+    assert_eq!(reference["units"], values.len(), "{name}: units");
+    close(
+        &format!("{name} percent agreement"),
+        percent_agreement(&values),
+        &reference["percent_agreement"],
+    );
+    let (raters, even) = ratings.even_units();
+    assert_eq!(
+        reference["fleiss_kappa"]["raters"], raters,
+        "{name}: Fleiss raters"
+    );
+    assert_eq!(
+        reference["fleiss_kappa"]["units"],
+        even.len(),
+        "{name}: Fleiss units"
+    );
+    close(
+        &format!("{name} Fleiss' kappa"),
+        fleiss_kappa(&even),
+        &reference["fleiss_kappa"]["kappa"],
+    );
+    let (a, b) = ratings.busiest_pair();
+    let names = [rater_name(&a), rater_name(&b)];
+    assert_eq!(
+        reference["cohen_kappa"]["raters"],
+        serde_json::json!(names),
+        "{name}: Cohen pair"
+    );
+    let (x, y) = ratings.pair(&a, &b);
+    for (key, weights) in [
+        ("unweighted", Weights::Unweighted),
+        ("linear", Weights::Linear),
+        ("quadratic", Weights::Quadratic),
+    ] {
+        let want = &reference["cohen_kappa"][key];
+        if !want.is_null() {
+            close(
+                &format!("{name} Cohen's kappa {key}"),
+                cohen_kappa(&x, &y, weights),
+                want,
+            );
+        }
+    }
+    for (key, level) in levels {
+        close(
+            &format!("{name} alpha {key}"),
+            krippendorff_alpha(&values, *level),
+            &reference[format!("alpha_{key}")],
+        );
+    }
+}
+
+fn reference() -> Value {
+    let text = std::fs::read_to_string(root().join("tests/metrics/reference.json"))
+        .expect("reference.json");
+    serde_json::from_str(&text).expect("reference.json is JSON")
+}
+
+fn generated() -> Vec<Value> {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let out = dir.path().join("gen.jsonl");
+    let status = std::process::Command::new("python3")
+        .arg(root().join("../shared/bench/gen.py"))
+        .args(["--items", "300", "--seed", "11", "--out"])
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("run gen.py");
+    assert!(status.success());
+    std::fs::read_to_string(&out)
+        .expect("generated data")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a record"))
+        .collect()
+}
+
+#[test]
+fn generated_labels_and_speakers() {
+    let reference = reference();
+    let records = generated();
+    let mut ratings = Ratings::default();
+    for r in records.iter().filter(|r| r["kind"] == "sentiment_label") {
+        let unit = format!("{}/{}", r["item"], r["segment"]);
+        ratings.add(unit, label(&r["annotator"]), label(&r["value"]));
+    }
+    let name = "generated sentiment_label (gen.py --items 300 --seed 11)";
+    check_categorical(
+        name,
+        &ratings,
+        &reference[name],
+        &[("nominal", Level::Nominal)],
+    );
+
+    let mut items: IndexMap<String, (Vec<Segment>, Vec<Segment>)> = IndexMap::new();
+    for r in &records {
+        let segment = || Segment {
+            start: r["start"].as_f64().unwrap_or(0.0),
+            end: r["end"].as_f64().unwrap_or(0.0),
+            label: r["speaker"].as_str().unwrap_or_default().to_string(),
+        };
+        let entry = items.entry(r["item"].to_string()).or_default();
+        match r["kind"].as_str() {
+            Some("speech") => entry.0.push(segment()),
+            Some("transcript") => entry.1.push(segment()),
+            _ => {}
+        }
+    }
+    let mut total = DiarizationError::default();
+    for (reference, hypothesis) in items.values() {
+        total.merge(&diarization_error(reference, hypothesis));
+    }
+    let name = "generated speech vs transcript speakers (gen.py --items 300 --seed 11)";
+    assert_eq!(reference[name]["items"], items.len());
+    close(
+        name,
+        total.rate(),
+        &reference[name]["diarization_error_rate"],
+    );
+}
+
+#[test]
+fn crowdtruth_judgements() {
+    let reference = reference();
+    for file in ["mace_temp", "mace_rte"] {
+        let path = data(&format!("crowdtruth/tutorial/data/{file}.standardized.csv"));
+        let mut ratings = Ratings::default();
+        for r in records("crowdtruth", &path) {
+            let worker = r["worker"].as_str().unwrap_or_default();
+            let column: f64 = worker
+                .trim_start_matches('w')
+                .parse()
+                .expect("a worker column");
+            ratings.add(
+                r["unit"].to_string(),
+                Label::Num(column),
+                label(&r["answer"]),
+            );
+        }
+        let name = format!("crowdtruth {file}");
+        check_categorical(
+            &name,
+            &ratings,
+            &reference[&name],
+            &[("nominal", Level::Nominal)],
+        );
+    }
+}
+
+#[test]
+fn qvhighlights_saliency() {
+    let reference = reference();
+    let path = data("qvhighlights/highlight_val_release.jsonl");
+    let mut ratings = Ratings::default();
+    for r in records("qvhighlights", &path)
+        .iter()
+        .filter(|r| r["kind"] == "clip")
+    {
+        for (rater, score) in r["scores"].as_array().into_iter().flatten().enumerate() {
+            ratings.add(r["id"].to_string(), Label::Num(rater as f64), label(score));
+        }
+    }
+    let levels = [
+        ("nominal", Level::Nominal),
+        ("ordinal", Level::Ordinal),
+        ("interval", Level::Interval),
+        ("ratio", Level::Ratio),
+    ];
+    let name = "qvhighlights saliency";
+    check_categorical(name, &ratings, &reference[name], &levels);
+}
+
+#[test]
+fn label_studio_boxes_per_label() {
+    let reference = &reference()["label-studio evalme test_bbox boxes per label"];
+    let path = data("label-studio/evalme/tests/test_data/test_bbox.json");
+    let records = records("label-studio", &path);
+    let mut ratings = Ratings::default();
+    let mut tasks: IndexMap<String, IndexMap<String, IndexMap<String, f64>>> = IndexMap::new();
+    for r in &records {
+        if r["kind"] == "annotation" && r["source"] == "annotation" {
+            let who = r["annotator"].as_str().unwrap_or_default().to_string();
+            tasks
+                .entry(r["item"].to_string())
+                .or_default()
+                .entry(who)
+                .or_default();
+        }
+        if r["kind"] == "region" && r["source"] == "annotation" {
+            let who = r["annotator"].as_str().unwrap_or_default().to_string();
+            let per = tasks
+                .entry(r["item"].to_string())
+                .or_default()
+                .entry(who)
+                .or_default();
+            for l in r["labels"].as_array().into_iter().flatten() {
+                *per.entry(l.as_str().unwrap_or_default().to_string())
+                    .or_default() += 1.0;
+            }
+        }
+    }
+    for (task, counts) in &tasks {
+        let mut labels: Vec<&String> = counts.values().flat_map(IndexMap::keys).collect();
+        labels.sort();
+        labels.dedup();
+        for l in labels {
+            for (who, per) in counts {
+                let n = per.get(l).copied().unwrap_or(0.0);
+                ratings.add(
+                    format!("{task}/{l}"),
+                    Label::Text(who.clone()),
+                    Label::Num(n),
+                );
+            }
+        }
+    }
+    let values = ratings.values();
+    assert_eq!(reference["units"], values.len());
+    close(
+        "evalme percent agreement",
+        percent_agreement(&values),
+        &reference["percent_agreement"],
+    );
+    close(
+        "evalme alpha interval",
+        krippendorff_alpha(&values, Level::Interval),
+        &reference["alpha_interval"],
+    );
+    close(
+        "evalme alpha ordinal",
+        krippendorff_alpha(&values, Level::Ordinal),
+        &reference["alpha_ordinal"],
+    );
+}
+
+#[test]
+fn didemo_chunks() {
+    let reference = &reference()["didemo chunks"];
+    let path = data("didemo/val_data.json");
+    let (mut first, mut last) = (Ratings::default(), Ratings::default());
+    for r in records("didemo", &path)
+        .iter()
+        .filter(|r| r["kind"] == "span")
+    {
+        let rater = label(&r["annotator"]);
+        first.add(
+            r["moment"].to_string(),
+            rater.clone(),
+            label(&r["first_chunk"]),
+        );
+        last.add(r["moment"].to_string(), rater, label(&r["last_chunk"]));
+    }
+    assert_eq!(reference["units"], first.values().len());
+    let f = &reference["first_chunk"];
+    close(
+        "didemo first alpha interval",
+        krippendorff_alpha(&first.values(), Level::Interval),
+        &f["alpha_interval"],
+    );
+    close(
+        "didemo first alpha ordinal",
+        krippendorff_alpha(&first.values(), Level::Ordinal),
+        &f["alpha_ordinal"],
+    );
+    let (_, even) = first.even_units();
+    close(
+        "didemo first Fleiss",
+        fleiss_kappa(&even),
+        &f["fleiss_kappa"]["kappa"],
+    );
+    let l = &reference["last_chunk"];
+    close(
+        "didemo last alpha interval",
+        krippendorff_alpha(&last.values(), Level::Interval),
+        &l["alpha_interval"],
+    );
+    close(
+        "didemo last alpha ordinal",
+        krippendorff_alpha(&last.values(), Level::Ordinal),
+        &l["alpha_ordinal"],
+    );
+}
+
+#[test]
+fn activitynet_annotation_sets() {
+    let reference = &reference()["activitynet-captions val_1 vs val_2"];
+    let mut videos: IndexMap<String, [Vec<Segment>; 2]> = IndexMap::new();
+    for (set, file) in ["val_1.json", "val_2.json"].iter().enumerate() {
+        let path = data(&format!("activitynet-captions/{file}"));
+        for r in records("activitynet-captions", &path)
+            .iter()
+            .filter(|r| r["kind"] == "segment")
+        {
+            let segment = Segment {
+                start: r["start"].as_f64().unwrap_or(0.0),
+                end: r["end"].as_f64().unwrap_or(0.0),
+                label: "event".into(),
+            };
+            videos.entry(r["item"].to_string()).or_default()[set].push(segment);
+        }
+    }
+    let common: Vec<&[Vec<Segment>; 2]> = videos
+        .values()
+        .filter(|s| !s[0].is_empty() && !s[1].is_empty())
+        .collect();
+    assert_eq!(reference["videos"], common.len());
+    for threshold in [0.3, 0.5, 0.7] {
+        let mut total = Matching {
+            matched: 0,
+            reference: 0,
+            hypothesis: 0,
+            boundary_sum: 0.0,
+        };
+        for sets in &common {
+            total.merge(&match_segments(&sets[0], &sets[1], threshold));
+        }
+        let want = &reference[format!("tiou_{threshold}")];
+        close("precision", total.precision(), &want["precision"]);
+        close("recall", total.recall(), &want["recall"]);
+        close("f1", total.f1(), &want["f1"]);
+        close(
+            "boundary deviation",
+            total.boundary_deviation(),
+            &want["boundary_deviation"],
+        );
+    }
+    let mut der = DiarizationError::default();
+    for sets in &common {
+        der.merge(&diarization_error(&sets[0], &sets[1]));
+    }
+    close(
+        "activitynet DER",
+        der.rate(),
+        &reference["diarization_error_rate"],
+    );
+}
