@@ -293,9 +293,8 @@ fn max_weight_assignment(weights: &[Vec<f64>]) -> Vec<Option<usize>> {
         }
     }
     let mut assignment = vec![None; rows];
-    for j in 1..=n {
-        let i = p[j];
-        if i >= 1 && i <= rows && j <= columns {
+    for (j, &i) in p.iter().enumerate().skip(1) {
+        if (1..=rows).contains(&i) && j <= columns {
             assignment[i - 1] = Some(j - 1);
         }
     }
