@@ -20,7 +20,10 @@ pub struct Observed {
 
 impl std::fmt::Display for Observed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} on {}", self.rule, self.key.join(", "))?;
+        match self.key.is_empty() {
+            true => write!(f, "{}", self.rule)?,
+            false => write!(f, "{} on {}", self.rule, self.key.join(", "))?,
+        }
         match &self.item {
             Some(item) if item != crate::check::DEFAULT_TEST_ITEM => {
                 write!(f, " in item \"{item}\"")

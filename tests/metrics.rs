@@ -57,8 +57,8 @@ fn records(dataset: &str, path: &Path) -> Vec<Value> {
 fn label(value: &Value) -> Label {
     match value {
         Value::Number(n) => Label::Num(n.as_f64().unwrap_or(f64::NAN)),
-        Value::String(s) => Label::Text(s.clone()),
-        other => Label::Text(other.to_string()),
+        Value::String(s) => Label::Text(s.as_str().into()),
+        other => Label::Text(other.to_string().into()),
     }
 }
 
@@ -152,7 +152,7 @@ fn close(name: &str, got: Option<f64>, want: &Value) {
 fn rater_name(label: &Label) -> String {
     match label {
         Label::Num(n) => format!("{n}"),
-        Label::Text(t) => t.clone(),
+        Label::Text(t) => t.to_string(),
     }
 }
 
@@ -368,7 +368,7 @@ fn label_studio_boxes_per_label() {
                 let n = per.get(l).copied().unwrap_or(0.0);
                 ratings.add(
                     format!("{task}/{l}"),
-                    Label::Text(who.clone()),
+                    Label::Text(who.as_str().into()),
                     Label::Num(n),
                 );
             }

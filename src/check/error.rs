@@ -210,6 +210,21 @@ pub enum CheckError {
         #[help]
         help: Option<String>,
     },
+    /// `alpha(…, nominal_ish)`
+    #[error("`{statistic}` has no option `{option}`")]
+    #[diagnostic(code("cord::check::unknown-statistic-option"))]
+    UnknownStatisticOption {
+        /// The statistic.
+        statistic: String,
+        /// The option written.
+        option: String,
+        /// Where.
+        #[label("not an option of `{statistic}`")]
+        span: Span,
+        /// Did-you-mean, or the options.
+        #[help]
+        help: Option<String>,
+    },
     /// `lowercase(t.text)`
     #[error("unknown function `{name}`")]
     #[diagnostic(code("cord::check::unknown-function"))]
@@ -437,6 +452,7 @@ impl CheckError {
             | NoFields { span, .. }
             | UnknownName { span, .. }
             | UnknownFunction { span, .. }
+            | UnknownStatisticOption { span, .. }
             | WrongArity { span, .. }
             | TypeMismatch { span, .. }
             | UnknownEnumValue { span, .. }

@@ -219,6 +219,23 @@ impl Checker<'_> {
                 right,
                 tolerance,
             } => self.check_relation(scope, rel.node, left, right, tolerance.as_deref()),
+            ExprKind::Agreement {
+                statistic,
+                var,
+                source,
+                filter,
+                value,
+                unit,
+                rater,
+                option,
+            } => self.check_agreement(
+                scope,
+                (statistic, option.as_ref()),
+                var,
+                source,
+                filter.as_deref(),
+                [value, unit, rater],
+            ),
             ExprKind::Quantified {
                 quantifier,
                 var,
@@ -1098,6 +1115,144 @@ impl Checker<'_> {
                 None
             }
         }
+    }
+
+    /// `alpha(l in kind where f: value per unit by rater, option)`: the ratings' values, units
+    /// and raters may be of any scalar type (a missing one leaves the record out); ordinal,
+    /// interval and ratio α need numbers. The result may be missing: a statistic is undefined
+    /// for too few ratings.
+    fn check_agreement(
+        &mut self,
+        scope: &mut Scope,
+        (statistic, option): (&ast::Name, Option<&ast::Name>),
+        var: &ast::Name,
+        source: &ast::Expr,
+        filter: Option<&ast::Expr>,
+        [value, unit, rater]: [&ast::Expr; 3],
+    ) -> (Expr, Ty) {
+        let resolved = self.check_source(scope, source);
+        let visible = scope.visible.len();
+        let (src, elem) = resolved.unwrap_or((ir::Source::List(Expr::List(vec![])), Type::Error));
+        let id = scope.bind(&var.node, elem);
+        scope.used[id.0 as usize] = true;
+        let filter = filter.map(|f| {
+            self.check_bool(
+                scope,
+                f,
+                "an agreement statistic's `where` needs a condition",
+            )
+        });
+        let stat = self.statistic(statistic, option);
+        let mut parts = Vec::new();
+        for (e, what) in [(value, "a rating"), (unit, "a unit"), (rater, "a rater")] {
+            let (expr, ty) = self.check_expr(scope, e, None);
+            let numeric_needed = what == "a rating"
+                && matches!(
+                    stat,
+                    Some(crate::metrics::Statistic::Alpha(
+                        crate::metrics::agreement::Level::Ordinal
+                            | crate::metrics::agreement::Level::Interval
+                            | crate::metrics::agreement::Level::Ratio
+                    ))
+                );
+            if numeric_needed && !ty.ty.is_numeric() {
+                self.mismatch(
+                    "ordinal, interval and ratio α compare ratings as numbers",
+                    "a number",
+                    &ty.ty,
+                    &e.span,
+                    Some("rate with a number field, or use `nominal`".into()),
+                );
+            } else if matches!(ty.ty, Type::List(_) | Type::Record(_) | Type::Group(..)) {
+                self.mismatch(
+                    what,
+                    "a text, enum, number or boolean",
+                    &ty.ty,
+                    &e.span,
+                    None,
+                );
+            }
+            parts.push(expr);
+        }
+        scope.visible.truncate(visible);
+        let mut parts = parts.into_iter();
+        let mut next = || Box::new(parts.next().unwrap_or(Expr::List(vec![])));
+        let (value, unit, rater) = (next(), next(), next());
+        let expr = match stat {
+            Some(statistic) => Expr::Agreement {
+                statistic,
+                var: id,
+                source: Box::new(src),
+                filter: filter.map(Box::new),
+                value,
+                unit,
+                rater,
+            },
+            None => Expr::List(vec![]),
+        };
+        let ty = if stat.is_some() {
+            Type::Num
+        } else {
+            Type::Error
+        };
+        (
+            expr,
+            Ty {
+                ty,
+                maybe_missing: true,
+            },
+        )
+    }
+
+    /// The statistic a name and option give, or a diagnostic.
+    fn statistic(
+        &mut self,
+        name: &ast::Name,
+        option: Option<&ast::Name>,
+    ) -> Option<crate::metrics::Statistic> {
+        use crate::metrics::agreement::{Level, Weights};
+        use crate::metrics::Statistic;
+        let options: &[(&str, Statistic)] = match name.node.as_str() {
+            "alpha" => &[
+                ("nominal", Statistic::Alpha(Level::Nominal)),
+                ("ordinal", Statistic::Alpha(Level::Ordinal)),
+                ("interval", Statistic::Alpha(Level::Interval)),
+                ("ratio", Statistic::Alpha(Level::Ratio)),
+            ],
+            "kappa" => &[
+                ("unweighted", Statistic::Kappa(Weights::Unweighted)),
+                ("linear", Statistic::Kappa(Weights::Linear)),
+                ("quadratic", Statistic::Kappa(Weights::Quadratic)),
+            ],
+            "fleiss" => &[("", Statistic::Fleiss)],
+            _ => &[("", Statistic::Agreement)],
+        };
+        let Some(option) = option else {
+            return Some(options[0].1);
+        };
+        if let Some((_, s)) = options
+            .iter()
+            .find(|(o, _)| !o.is_empty() && *o == option.node)
+        {
+            return Some(*s);
+        }
+        let names: Vec<&str> = options
+            .iter()
+            .map(|(o, _)| *o)
+            .filter(|o| !o.is_empty())
+            .collect();
+        let help = if names.is_empty() {
+            Some(format!("`{}` takes no option", name.node))
+        } else {
+            super::did_you_mean(&option.node, "its options", names.iter().copied())
+        };
+        self.error(CheckError::UnknownStatisticOption {
+            statistic: name.node.clone(),
+            option: option.node.clone(),
+            span: option.span.clone(),
+            help,
+        });
+        None
     }
 
     fn check_quantified(

@@ -138,6 +138,23 @@ pub enum Expr {
     },
     /// A built-in function.
     Call(Function, Vec<Expr>),
+    /// An agreement statistic over the ratings the bound records give.
+    Agreement {
+        /// Which statistic.
+        statistic: crate::metrics::Statistic,
+        /// The variable it binds.
+        var: VarId,
+        /// What it ranges over.
+        source: Box<Source>,
+        /// `where`.
+        filter: Option<Box<Expr>>,
+        /// The rating of a record.
+        value: Box<Expr>,
+        /// The unit it rates.
+        unit: Box<Expr>,
+        /// Who rated.
+        rater: Box<Expr>,
+    },
     /// `some`, `all`, `no`, `count`.
     Quantified {
         /// Which quantifier.

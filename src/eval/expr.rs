@@ -161,6 +161,21 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 .map_or(Value::Missing, |n| Value::Num(-n)),
             Node::Default(a, b) => ops::default(self.value(*a, env), || self.value(*b, env)),
             Node::Call(f, args) => self.call(f, args, env),
+            Node::Agreement {
+                statistic,
+                var,
+                source,
+                access,
+                filter,
+                rating,
+            } => self.agreement(
+                *statistic,
+                var.0 as usize,
+                (source, access),
+                filter,
+                rating,
+                env,
+            ),
             Node::Quantified {
                 quantifier,
                 var,
@@ -304,6 +319,47 @@ impl<'a, 'r> RuleRun<'a, 'r> {
 
     /// `some` and `no` stop at the first element that passes, `all` at the first that fails.
     /// The quantifier's variable is bound in place and unset again afterwards.
+    /// An agreement statistic over the ratings of the candidates that pass the filter; a
+    /// rating, unit or rater that is missing leaves its record out. Kept out of line: it is
+    /// rare next to the joins `value` serves.
+    #[inline(never)]
+    fn agreement(
+        &self,
+        statistic: crate::metrics::Statistic,
+        var: usize,
+        (source, access): (&LoopSource, &Access),
+        filter: &[ExprId],
+        rating: &[ExprId; 3],
+        env: &mut [Bound<'r>],
+    ) -> Value {
+        let candidates = self.candidates(source, access, env);
+        let implied = super::implied_by(access);
+        let mut ratings = crate::metrics::Ratings::default();
+        if self.spend(candidates.len()) {
+            for i in 0..candidates.len() {
+                env[var] = candidates.get(i, self.view);
+                if !filter
+                    .iter()
+                    .all(|f| Some(*f) == implied || self.truth(*f, env))
+                {
+                    continue;
+                }
+                let [value, unit, rater] = rating.map(|e| match self.borrowed(e, env) {
+                    Some(v) => label(v),
+                    None => label(&self.value(e, env)),
+                });
+                if let (Some(value), Some(unit), Some(rater)) = (value, unit, rater) {
+                    ratings.add(unit, rater, value);
+                }
+            }
+        }
+        env[var] = Bound::Unset;
+        statistic
+            .compute(&ratings)
+            .filter(|x| x.is_finite())
+            .map_or(Value::Missing, Value::Num)
+    }
+
     fn quantified(
         &self,
         quantifier: Quantifier,
@@ -385,5 +441,16 @@ fn decided_by_size(quantifier: Quantifier, size: usize) -> Option<Option<(bool, 
         Quantifier::No => Some((size > 0).then_some((false, 0))),
         Quantifier::Count => Some(Some((false, size))),
         Quantifier::All => None,
+    }
+}
+
+/// A value as a rating label; missing values and lists give none.
+fn label(value: &Value) -> Option<crate::metrics::Label> {
+    use crate::metrics::Label;
+    match value {
+        Value::Num(n) => Some(Label::Num(*n)),
+        Value::Str(s) => Some(Label::Text(s.clone())),
+        Value::Bool(b) => Some(Label::Text(b.to_string().into())),
+        Value::Missing | Value::List(_) => None,
     }
 }

@@ -132,6 +132,15 @@ pub enum Level {
 /// distance between values. Missing ratings are simply absent.
 pub fn krippendorff_alpha(units: &Units, level: Level) -> Option<f64> {
     let values = domain(units.iter().flatten());
+    let coded: Vec<Vec<usize>> = units
+        .iter()
+        .map(|u| u.iter().map(|l| index_of(&values, l)).collect())
+        .collect();
+    alpha_of_codes(&coded, &values, level)
+}
+
+/// Krippendorff's α of units given as positions in `values` (sorted, distinct).
+pub(crate) fn alpha_of_codes(units: &[Vec<usize>], values: &[Label], level: Level) -> Option<f64> {
     let v = values.len();
     if v == 0 {
         return None;
@@ -146,8 +155,8 @@ pub fn krippendorff_alpha(units: &Units, level: Level) -> Option<f64> {
     let mut observed = vec![0.0f64; v * v];
     for unit in units.iter().filter(|u| u.len() >= 2) {
         let mut counts = vec![0.0f64; v];
-        for label in unit {
-            counts[index_of(&values, label)] += 1.0;
+        for &code in unit {
+            counts[code] += 1.0;
         }
         let pairable = unit.len() as f64 - 1.0;
         for c in 0..v {
@@ -206,7 +215,7 @@ mod tests {
     use super::*;
 
     fn texts(labels: &[&str]) -> Vec<Label> {
-        labels.iter().map(|l| Label::Text(l.to_string())).collect()
+        labels.iter().map(|l| Label::Text((*l).into())).collect()
     }
 
     #[test]

@@ -17,8 +17,8 @@ use std::cmp::Ordering;
 pub enum Label {
     /// A number (a score, a count, an ordinal level).
     Num(f64),
-    /// A category.
-    Text(String),
+    /// A category (shared, so that gathering ratings copies no text).
+    Text(std::sync::Arc<str>),
 }
 
 impl Label {
@@ -42,7 +42,11 @@ impl Label {
 /// as they sort), which keeps hashing consistent.
 impl PartialEq for Label {
     fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
+        match (self, other) {
+            (Label::Num(a), Label::Num(b)) => a.to_bits() == b.to_bits(),
+            (Label::Text(a), Label::Text(b)) => a == b,
+            _ => false,
+        }
     }
 }
 
@@ -73,15 +77,168 @@ impl Ord for Label {
     }
 }
 
-/// The sorted distinct labels of some ratings.
+/// The sorted distinct labels of some ratings. Ratings use a handful of values, so each is
+/// looked for among those already seen before it is kept.
 fn domain<'a>(labels: impl IntoIterator<Item = &'a Label>) -> Vec<Label> {
-    let mut domain: Vec<Label> = labels.into_iter().cloned().collect();
+    let mut domain: Vec<Label> = Vec::new();
+    for label in labels {
+        if !domain.contains(label) {
+            domain.push(label.clone());
+        }
+    }
     domain.sort();
-    domain.dedup();
     domain
 }
 
 /// The position of a label in a sorted domain.
 fn index_of(domain: &[Label], label: &Label) -> usize {
     domain.binary_search(label).unwrap_or(0)
+}
+
+/// An agreement statistic a rule can compute (`alpha(…)`, `kappa(…)`, `fleiss(…)`,
+/// `agreement(…)` in the language).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Statistic {
+    /// Krippendorff's α at a level of measurement.
+    Alpha(agreement::Level),
+    /// Cohen's κ between the two raters of the ratings.
+    Kappa(agreement::Weights),
+    /// Fleiss' κ over the units with the most common number of ratings.
+    Fleiss,
+    /// Percent agreement.
+    Agreement,
+}
+
+impl Statistic {
+    /// The statistic's name in the language.
+    pub fn name(self) -> &'static str {
+        match self {
+            Statistic::Alpha(_) => "alpha",
+            Statistic::Kappa(_) => "kappa",
+            Statistic::Fleiss => "fleiss",
+            Statistic::Agreement => "agreement",
+        }
+    }
+
+    /// The statistic of some ratings; `None` when it is undefined for them (kappa needs
+    /// exactly two raters; every statistic needs a unit with two ratings).
+    pub fn compute(self, ratings: &Ratings) -> Option<f64> {
+        match self {
+            Statistic::Alpha(level) => {
+                let (coded, values) = ratings.coded();
+                agreement::alpha_of_codes(&coded, &values, level)
+            }
+            Statistic::Agreement => agreement::percent_agreement(&ratings.units()),
+            Statistic::Fleiss => agreement::fleiss_kappa(&ratings.even_units()),
+            Statistic::Kappa(weights) => {
+                let (a, b) = ratings.two_raters()?;
+                let (x, y) = ratings.pair(&a, &b);
+                agreement::cohen_kappa(&x, &y, weights)
+            }
+        }
+    }
+}
+
+/// Ratings gathered record by record: units in the order they first appear and, per unit,
+/// each rater's first value (a rater who rates a unit twice counts once).
+#[derive(Debug, Clone, Default)]
+pub struct Ratings {
+    units: indexmap::IndexMap<Label, RaterValues, rustc_hash::FxBuildHasher>,
+}
+
+/// One unit's ratings as (rater, value), in the order given: a unit has a handful of raters,
+/// so a short list searched in place beats a map per unit.
+type RaterValues = smallvec::SmallVec<[(Label, Label); 4]>;
+
+impl Ratings {
+    /// Adds a rating.
+    pub fn add(&mut self, unit: Label, rater: Label, value: Label) {
+        let ratings = self.units.entry(unit).or_default();
+        if !ratings.iter().any(|(r, _)| *r == rater) {
+            ratings.push((rater, value));
+        }
+    }
+
+    /// Each unit's values as positions in the sorted distinct values, and those values:
+    /// α needs only how often each value occurs in each unit.
+    pub fn coded(&self) -> (Vec<Vec<usize>>, Vec<Label>) {
+        let mut first_seen: Vec<&Label> = Vec::new();
+        let mut seen: rustc_hash::FxHashMap<&Label, usize> = Default::default();
+        let mut codes: Vec<Vec<usize>> = Vec::with_capacity(self.units.len());
+        for unit in self.units.values() {
+            let coded = unit
+                .iter()
+                .map(|(_, value)| {
+                    *seen.entry(value).or_insert_with(|| {
+                        first_seen.push(value);
+                        first_seen.len() - 1
+                    })
+                })
+                .collect();
+            codes.push(coded);
+        }
+        let mut order: Vec<usize> = (0..first_seen.len()).collect();
+        order.sort_by(|&a, &b| first_seen[a].cmp(first_seen[b]));
+        let mut rank = vec![0usize; order.len()];
+        for (position, &code) in order.iter().enumerate() {
+            rank[code] = position;
+        }
+        for unit in &mut codes {
+            for code in unit.iter_mut() {
+                *code = rank[*code];
+            }
+        }
+        let values = order.iter().map(|&c| first_seen[c].clone()).collect();
+        (codes, values)
+    }
+
+    /// The values of each unit.
+    pub fn units(&self) -> Vec<Vec<Label>> {
+        self.units
+            .values()
+            .map(|u| u.iter().map(|(_, v)| v.clone()).collect())
+            .collect()
+    }
+
+    /// The units with the most common number of ratings (the larger number on a tie): the
+    /// units Fleiss' κ is taken over.
+    pub fn even_units(&self) -> Vec<Vec<Label>> {
+        let counts: Vec<usize> = self.units.values().map(|u| u.len()).collect();
+        let Some(&common) = counts
+            .iter()
+            .max_by_key(|&&n| (counts.iter().filter(|&&m| m == n).count(), n))
+        else {
+            return Vec::new();
+        };
+        self.units()
+            .into_iter()
+            .filter(|u| u.len() == common)
+            .collect()
+    }
+
+    /// The two raters, when there are exactly two.
+    fn two_raters(&self) -> Option<(Label, Label)> {
+        let mut raters: Vec<&Label> = self
+            .units
+            .values()
+            .flat_map(|u| u.iter().map(|(r, _)| r))
+            .collect();
+        raters.sort();
+        raters.dedup();
+        match raters.as_slice() {
+            [a, b] => Some(((*a).clone(), (*b).clone())),
+            _ => None,
+        }
+    }
+
+    /// Both raters' values on the units both rated, in unit order.
+    fn pair(&self, a: &Label, b: &Label) -> (Vec<Label>, Vec<Label>) {
+        self.units
+            .values()
+            .filter_map(|u| {
+                let of = |rater: &Label| u.iter().find(|(r, _)| r == rater).map(|(_, v)| v.clone());
+                Some((of(a)?, of(b)?))
+            })
+            .unzip()
+    }
 }

@@ -40,12 +40,18 @@ pub(super) fn lower_rule(
     let level_vars: Vec<VarId> = rule.bindings.iter().map(|binding| binding.var).collect();
     let mut filters: Vec<Vec<&Expr>> = vec![Vec::new(); level_vars.len()];
     let mut hints: Vec<Vec<&Expr>> = vec![Vec::new(); level_vars.len()];
+    // A rule without `for` runs once (per item or for the data set): its `where` guards the
+    // condition instead of filtering a loop.
+    let mut guard: Vec<&Expr> = Vec::new();
     for conjunct in rule.filter.iter().flat_map(|f| conjuncts(f)) {
-        filters[binding_level(conjunct, &level_vars)].push(conjunct);
+        match filters.get_mut(binding_level(conjunct, &level_vars)) {
+            Some(level) => level.push(conjunct),
+            None => guard.push(conjunct),
+        }
     }
     // A `forbid` rule reports only bindings for which its condition holds, so the condition's
     // conjuncts may narrow candidates too (a `require` rule reports the others).
-    if rule.mode == Mode::Forbid {
+    if rule.mode == Mode::Forbid && !level_vars.is_empty() {
         for conjunct in conjuncts(&rule.condition) {
             hints[binding_level(conjunct, &level_vars)].push(conjunct);
         }
@@ -78,6 +84,7 @@ pub(super) fn lower_rule(
         })
         .collect();
     let condition = b.expr(&rule.condition);
+    let condition = guarded(&mut b, rule.mode, &guard, condition);
     let message = rule
         .message
         .iter()
@@ -181,6 +188,23 @@ pub(super) fn vars_read(e: &Expr, out: &mut Vec<VarId>) {
                 _ => {}
             }
             args.iter().for_each(|a| vars_read(a, out));
+        }
+        Expr::Agreement {
+            source,
+            filter,
+            value,
+            unit,
+            rater,
+            ..
+        } => {
+            match source.as_ref() {
+                ir::Source::List(e) => vars_read(e, out),
+                ir::Source::Members(v) => out.push(*v),
+                _ => {}
+            }
+            for part in [value, unit, rater].into_iter().chain(filter) {
+                vars_read(part, out);
+            }
         }
         Expr::Quantified {
             source,
@@ -298,6 +322,21 @@ impl Builder<'_> {
             Expr::Call(f, args) => {
                 Node::Call(f.clone(), args.iter().map(|a| self.expr(a)).collect())
             }
+            Expr::Agreement {
+                statistic,
+                var,
+                source,
+                filter,
+                value,
+                unit,
+                rater,
+            } => self.agreement(
+                *statistic,
+                *var,
+                source,
+                filter.as_deref(),
+                [value, unit, rater],
+            ),
             Expr::Quantified {
                 quantifier,
                 var,
@@ -323,6 +362,37 @@ impl Builder<'_> {
                 out
             }
             other => vec![self.expr(other)],
+        }
+    }
+
+    /// An agreement statistic: its filter narrows candidates as a quantifier's does.
+    fn agreement(
+        &mut self,
+        statistic: crate::metrics::Statistic,
+        var: VarId,
+        source: &ir::Source,
+        filter: Option<&Expr>,
+        rating: [&Expr; 3],
+    ) -> Node {
+        let narrowing: Vec<&Expr> = filter.map(conjuncts).unwrap_or_default();
+        let (mut access, implied) = self.access(var, source, &narrowing, &|v| v != var);
+        let source = self.source(source);
+        let mut parts = Vec::new();
+        for conjunct in narrowing {
+            let id = self.expr(conjunct);
+            if implied.is_some_and(|i| std::ptr::eq(conjunct, i)) {
+                set_implied(&mut access, id);
+            }
+            parts.push(id);
+        }
+        let rating = rating.map(|e| self.expr(e));
+        Node::Agreement {
+            statistic,
+            var,
+            source,
+            access,
+            filter: parts,
+            rating,
         }
     }
 
@@ -365,6 +435,23 @@ impl Builder<'_> {
             filter: parts,
             condition,
         }
+    }
+}
+
+/// A condition under a guard: `require C` reports when the guard holds and `C` does not,
+/// so it becomes `not guard or C`; `forbid C` reports when both hold: `guard and C`.
+fn guarded(b: &mut Builder, mode: Mode, guard: &[&Expr], condition: ExprId) -> ExprId {
+    if guard.is_empty() {
+        return condition;
+    }
+    let parts: Vec<ExprId> = guard.iter().map(|g| b.expr(g)).collect();
+    let all = b.push(Node::All(parts));
+    match mode {
+        Mode::Require => {
+            let unless = b.push(Node::Not(all));
+            b.push(Node::Any(vec![unless, condition]))
+        }
+        Mode::Forbid => b.push(Node::All(vec![all, condition])),
     }
 }
 

@@ -241,6 +241,22 @@ pub enum Node {
     },
     /// A built-in function.
     Call(Function, Vec<ExprId>),
+    /// An agreement statistic over the ratings (value, unit, rater) of the elements of its
+    /// source that pass the filter.
+    Agreement {
+        /// Which statistic.
+        statistic: crate::metrics::Statistic,
+        /// The variable it binds.
+        var: VarId,
+        /// What it ranges over.
+        source: LoopSource,
+        /// How candidates are found.
+        access: Access,
+        /// `where` conjuncts.
+        filter: Vec<ExprId>,
+        /// The rating, unit and rater of an element.
+        rating: [ExprId; 3],
+    },
     /// A quantifier: a semi-join (`some`), an anti-join (`no`), a universal check (`all`) or
     /// a count, each over the records or values of its source.
     Quantified {

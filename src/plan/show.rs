@@ -165,6 +165,22 @@ impl Printer<'_> {
         let mut stack = vec![id];
         while let Some(id) = stack.pop() {
             let node = self.rule.expr(id);
+            if let Node::Agreement {
+                statistic,
+                var,
+                source,
+                access,
+                ..
+            } = node
+            {
+                let how = self.access(source, access, *var, used);
+                let _ = writeln!(
+                    out,
+                    "{indent}  `{} {}`: agreement statistic over every candidate; {how}",
+                    statistic.name(),
+                    self.var(*var)
+                );
+            }
             if let Node::Quantified {
                 quantifier,
                 var,
@@ -241,6 +257,27 @@ impl Printer<'_> {
                 Function::Tiou(a, b) => format!("tiou({}, {})", self.var(*a), self.var(*b)),
                 _ => format!("{}({})", function_name(f), self.list(args, ", ")),
             },
+            Node::Agreement {
+                statistic,
+                var,
+                source,
+                filter,
+                rating,
+                ..
+            } => {
+                let mut text = format!(
+                    "{}({} in {}",
+                    statistic.name(),
+                    self.var(*var),
+                    self.source(source)
+                );
+                if !filter.is_empty() {
+                    text.push_str(&format!(" where {}", self.list(filter, " and ")));
+                }
+                let [value, unit, rater] = rating.map(|e| self.expr(e));
+                text.push_str(&format!(": {value} per {unit} by {rater})"));
+                text
+            }
             Node::Quantified {
                 quantifier,
                 var,
@@ -288,6 +325,11 @@ fn children(node: &Node) -> Vec<ExprId> {
         Node::Quantified {
             filter, condition, ..
         } => filter.iter().copied().chain(*condition).collect(),
+        Node::Agreement { filter, rating, .. } => filter
+            .iter()
+            .copied()
+            .chain(rating.iter().copied())
+            .collect(),
         _ => Vec::new(),
     }
 }

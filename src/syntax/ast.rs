@@ -205,6 +205,26 @@ pub enum ExprKind {
         /// The `within` tolerance.
         tolerance: Option<Box<Expr>>,
     },
+    /// `alpha(l in s where f: l.value per l.unit by l.rater, level)`
+    Agreement {
+        /// `alpha`, `kappa`, `fleiss` or `agreement`.
+        statistic: Name,
+        /// The bound variable.
+        var: Name,
+        /// What it ranges over.
+        source: Box<Expr>,
+        /// The `where` filter.
+        filter: Option<Box<Expr>>,
+        /// The rating each record gives.
+        value: Box<Expr>,
+        /// The unit it rates.
+        unit: Box<Expr>,
+        /// Who rates.
+        rater: Box<Expr>,
+        /// `nominal`, `ordinal`, `interval`, `ratio` for `alpha`; `linear`, `quadratic` for
+        /// `kappa`.
+        option: Option<Name>,
+    },
     /// `some x in s where f satisfy c`, `count(x in s where f)`
     Quantified {
         /// Which quantifier.

@@ -589,6 +589,7 @@ impl Lowerer<'_> {
             }
             Rule::call => self.lower_call(pair),
             Rule::count_of => self.lower_count_of(pair),
+            Rule::agreement => self.lower_agreement(pair),
             _ => ExprKind::Name(pair.as_str().to_string()),
         };
         Spanned::new(kind, span)
@@ -631,6 +632,43 @@ impl Lowerer<'_> {
         let mut inner = pair.into_inner();
         let name = self.name(inner.next().unwrap_or_else(unreachable_pair));
         ExprKind::Call(name, inner.map(|e| self.lower_expr(e)).collect())
+    }
+
+    fn lower_agreement(&mut self, pair: P) -> ExprKind {
+        let mut inner = pair.into_inner();
+        let statistic = self.name(inner.next().unwrap_or_else(unreachable_pair));
+        let var = self.name(inner.next().unwrap_or_else(unreachable_pair));
+        let mut source = None;
+        let mut filter = None;
+        let mut rest = Vec::new();
+        let mut option = None;
+        let mut after = Rule::kw_in;
+        for part in inner {
+            match part.as_rule() {
+                Rule::kw_in | Rule::kw_where | Rule::kw_per | Rule::kw_by => after = part.as_rule(),
+                Rule::name => option = Some(self.name(part)),
+                _ if after == Rule::kw_in && source.is_none() => {
+                    source = Some(Box::new(self.lower_expr(part)));
+                }
+                _ if after == Rule::kw_where && filter.is_none() => {
+                    filter = Some(Box::new(self.lower_expr(part)));
+                }
+                _ => rest.push(Box::new(self.lower_expr(part))),
+            }
+        }
+        let mut rest = rest.into_iter();
+        let mut next = || rest.next().unwrap_or_else(|| Box::new(unreachable_expr()));
+        let (value, unit, rater) = (next(), next(), next());
+        ExprKind::Agreement {
+            statistic,
+            var,
+            source: source.unwrap_or_else(|| Box::new(unreachable_expr())),
+            filter,
+            value,
+            unit,
+            rater,
+            option,
+        }
     }
 
     fn lower_count_of(&mut self, pair: P) -> ExprKind {

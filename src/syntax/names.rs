@@ -70,6 +70,8 @@ fn rule_name(grammar_rule: Rule) -> Option<&'static str> {
         Rule::add_op | Rule::mul_op | Rule::neg_op => "an operator",
         Rule::field_access => "`.field`",
         Rule::count_of => "`count(x in …)`",
+        Rule::agreement => "an agreement statistic (`alpha(x in kind: value per unit by rater)`)",
+        Rule::statistic => "`alpha`, `kappa`, `fleiss` or `agreement`",
         Rule::call => "a function call",
         Rule::set_lit => "a set (`{a, b}`)",
         Rule::list_lit => "a list (`[a, b]`)",

@@ -259,6 +259,32 @@ impl<'r> Naive<'_, 'r> {
                 )
             }
             Node::Call(f, args) => self.call(f, args, env),
+            Node::Agreement {
+                statistic,
+                var,
+                source,
+                filter,
+                rating,
+                ..
+            } => {
+                // Every candidate, every filter, then the library's statistic.
+                let mut ratings = concordant::metrics::Ratings::default();
+                for candidate in self.candidates(source, env) {
+                    env[var.0 as usize] = candidate;
+                    if !filter.iter().all(|f| self.truth(*f, env)) {
+                        continue;
+                    }
+                    let [value, unit, rater] = rating.map(|e| label(&self.eval(e, env)));
+                    if let (Some(v), Some(u), Some(r)) = (value, unit, rater) {
+                        ratings.add(u, r, v);
+                    }
+                }
+                env[var.0 as usize] = Binding::Unset;
+                statistic
+                    .compute(&ratings)
+                    .filter(|x| x.is_finite())
+                    .map_or(Value::Missing, Value::Num)
+            }
             Node::Quantified {
                 quantifier,
                 var,
@@ -336,5 +362,15 @@ impl<'r> Naive<'_, 'r> {
             Function::Sum => ops::sum(values.first().unwrap_or(&Value::Missing)),
             Function::Mean => ops::mean(values.first().unwrap_or(&Value::Missing)),
         }
+    }
+}
+
+fn label(value: &Value) -> Option<concordant::metrics::Label> {
+    use concordant::metrics::Label;
+    match value {
+        Value::Num(n) => Some(Label::Num(*n)),
+        Value::Str(s) => Some(Label::Text(s.clone())),
+        Value::Bool(b) => Some(Label::Text(b.to_string().into())),
+        Value::Missing | Value::List(_) => None,
     }
 }
