@@ -161,21 +161,16 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 .map_or(Value::Missing, |n| Value::Num(-n)),
             Node::Default(a, b) => ops::default(self.value(*a, env), || self.value(*b, env)),
             Node::Call(f, args) => self.call(f, args, env),
-            Node::Agreement {
-                statistic,
-                var,
-                source,
-                access,
-                filter,
-                rating,
-            } => self.agreement(
-                *statistic,
-                var.0 as usize,
-                (source, access),
-                filter,
-                rating,
-                env,
-            ),
+            Node::Agreement { statistic, .. } => match self.overrides.and_then(|o| o.get(&id)) {
+                Some(value) => value.clone(),
+                None => {
+                    let ratings = self.ratings(id, env);
+                    statistic
+                        .compute(&ratings)
+                        .filter(|x| x.is_finite())
+                        .map_or(Value::Missing, Value::Num)
+                }
+            },
             Node::Quantified {
                 quantifier,
                 var,
@@ -319,19 +314,33 @@ impl<'a, 'r> RuleRun<'a, 'r> {
 
     /// `some` and `no` stop at the first element that passes, `all` at the first that fails.
     /// The quantifier's variable is bound in place and unset again afterwards.
-    /// An agreement statistic over the ratings of the candidates that pass the filter; a
-    /// rating, unit or rater that is missing leaves its record out. Kept out of line: it is
-    /// rare next to the joins `value` serves.
+    /// What this item contributes to the agreement statistic `id` of a streamed data-set rule.
+    pub(crate) fn partial(&self, id: ExprId, env: &mut [Bound<'r>]) -> crate::metrics::Partial {
+        let Node::Agreement { statistic, .. } = self.rule.expr(id) else {
+            return crate::metrics::Partial::Agreement(0.0, 0.0);
+        };
+        crate::metrics::Partial::of(*statistic, &self.ratings(id, env))
+    }
+
+    /// The ratings of the candidates of agreement statistic `id` that pass its filter; a
+    /// rating, unit or rater that is missing leaves its record out. In a data-set rule a unit
+    /// belongs to its record's item (a segment id means something only within its clip).
+    /// Kept out of line: it is rare next to the joins `value` serves.
     #[inline(never)]
-    fn agreement(
-        &self,
-        statistic: crate::metrics::Statistic,
-        var: usize,
-        (source, access): (&LoopSource, &Access),
-        filter: &[ExprId],
-        rating: &[ExprId; 3],
-        env: &mut [Bound<'r>],
-    ) -> Value {
+    fn ratings(&self, id: ExprId, env: &mut [Bound<'r>]) -> crate::metrics::Ratings {
+        let Node::Agreement {
+            var,
+            source,
+            access,
+            filter,
+            rating,
+            ..
+        } = self.rule.expr(id)
+        else {
+            return crate::metrics::Ratings::default();
+        };
+        let var = var.0 as usize;
+        let per_item = self.rule.scope == crate::syntax::ast::Scope::Dataset;
         let candidates = self.candidates(source, access, env);
         let implied = super::implied_by(access);
         let mut ratings = crate::metrics::Ratings::default();
@@ -348,16 +357,17 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                     Some(v) => label(v),
                     None => label(&self.value(e, env)),
                 });
+                let unit = match (&env[var], unit) {
+                    (Bound::Record(r), Some(unit)) if per_item => Some(item_unit(&r.item, unit)),
+                    (_, unit) => unit,
+                };
                 if let (Some(value), Some(unit), Some(rater)) = (value, unit, rater) {
                     ratings.add(unit, rater, value);
                 }
             }
         }
         env[var] = Bound::Unset;
-        statistic
-            .compute(&ratings)
-            .filter(|x| x.is_finite())
-            .map_or(Value::Missing, Value::Num)
+        ratings
     }
 
     fn quantified(
@@ -453,4 +463,14 @@ fn label(value: &Value) -> Option<crate::metrics::Label> {
         Value::Bool(b) => Some(Label::Text(b.to_string().into())),
         Value::Missing | Value::List(_) => None,
     }
+}
+
+/// A unit within its item, for statistics over the data set.
+fn item_unit(item: &str, unit: crate::metrics::Label) -> crate::metrics::Label {
+    use crate::metrics::Label;
+    let unit = match unit {
+        Label::Num(n) => crate::data::format_number(n),
+        Label::Text(t) => t.to_string(),
+    };
+    Label::Text(format!("{item}\u{1f}{unit}").into())
 }

@@ -15,6 +15,7 @@ use crate::plan::{Access, LoopSource, Plan, RulePlan};
 use crate::schema::KindId;
 use crate::syntax::ast::{Mode, Scope};
 use index::{HashKey, Index};
+use rustc_hash::FxHashMap;
 use std::cell::{Cell, OnceCell};
 use std::sync::Arc;
 
@@ -163,14 +164,109 @@ pub struct Evaluation {
 pub struct Evaluator<'p> {
     plan: &'p Plan,
     budget: u64,
+    /// The statistics of `per dataset` rules computed from merged partials: (rule, node).
+    streamed: Vec<(usize, crate::plan::ExprId)>,
 }
 
 impl<'p> Evaluator<'p> {
     /// An evaluator for `plan`, with no work budget.
     pub fn new(plan: &'p Plan) -> Self {
+        let streamed = plan
+            .rules
+            .iter()
+            .enumerate()
+            .flat_map(|(i, r)| {
+                r.streamed_statistics()
+                    .into_iter()
+                    .flatten()
+                    .map(move |e| (i, e))
+            })
+            .collect();
         Evaluator {
             plan,
             budget: u64::MAX,
+            streamed,
+        }
+    }
+
+    /// Whether `per dataset` rules need every record of the data set (some rule is not
+    /// computed from partial statistics).
+    pub fn needs_dataset_records(&self) -> bool {
+        self.plan
+            .rules
+            .iter()
+            .any(|r| r.scope == Scope::Dataset && r.streamed_statistics().is_none())
+    }
+
+    /// What one item contributes to the statistics of streamed `per dataset` rules, in a
+    /// fixed order; merge the parts of every item and pass them to
+    /// [`Evaluator::finish_streamed`].
+    pub fn partials(&self, records: &[Record]) -> Vec<crate::metrics::Partial> {
+        if self.streamed.is_empty() {
+            return Vec::new();
+        }
+        let view = ItemView::new(self.plan, records);
+        let mut env = Vec::new();
+        self.streamed
+            .iter()
+            .map(|&(index, id)| {
+                let rule = &self.plan.rules[index];
+                let run = self.run(rule, &view, None);
+                env.clear();
+                env.resize(rule.vars.len(), Bound::Unset);
+                run.partial(id, &mut env)
+            })
+            .collect()
+    }
+
+    /// The findings of streamed `per dataset` rules, from the merged partials (in the order
+    /// [`Evaluator::partials`] gives them).
+    pub fn finish_streamed(&self, merged: &[crate::metrics::Partial]) -> Vec<Finding> {
+        let view = ItemView::new(self.plan, &[]);
+        let mut findings = Vec::new();
+        let mut env = Vec::new();
+        let mut found = Vec::new();
+        for (index, rule) in self.plan.rules.iter().enumerate() {
+            let overrides: FxHashMap<crate::plan::ExprId, Value> = self
+                .streamed
+                .iter()
+                .zip(merged)
+                .filter(|((i, _), _)| *i == index)
+                .map(|((_, id), part)| {
+                    let value = part.finish().filter(|x| x.is_finite());
+                    (*id, value.map_or(Value::Missing, Value::Num))
+                })
+                .collect();
+            if overrides.is_empty() {
+                continue;
+            }
+            let run = self.run(rule, &view, Some(&overrides));
+            env.clear();
+            env.resize(rule.vars.len(), Bound::Unset);
+            found.clear();
+            run.loops(0, &mut env, &mut found);
+            findings.extend(
+                found
+                    .iter()
+                    .map(|env: &Vec<Bound>| run.finding(index, None, env)),
+            );
+        }
+        findings
+    }
+
+    fn run<'a, 'r>(
+        &'a self,
+        rule: &'a crate::plan::RulePlan,
+        view: &'r ItemView<'r>,
+        overrides: Option<&'a FxHashMap<crate::plan::ExprId, Value>>,
+    ) -> RuleRun<'a, 'r> {
+        RuleRun {
+            plan: self.plan,
+            rule,
+            view,
+            work: Cell::new(0),
+            budget: self.budget,
+            overrides,
         }
     }
 
@@ -203,16 +299,11 @@ impl<'p> Evaluator<'p> {
         let mut env = Vec::new();
         let mut found = Vec::new();
         for (index, rule) in self.plan.rules.iter().enumerate() {
-            if rule.scope != scope {
+            let streamed = self.streamed.iter().any(|(i, _)| *i == index);
+            if rule.scope != scope || (scope == Scope::Dataset && streamed) {
                 continue;
             }
-            let run = RuleRun {
-                plan: self.plan,
-                rule,
-                view: &view,
-                work: Cell::new(0),
-                budget: self.budget,
-            };
+            let run = self.run(rule, &view, None);
             env.clear();
             env.resize(rule.vars.len(), Bound::Unset);
             found.clear();
@@ -247,6 +338,8 @@ pub(crate) struct RuleRun<'a, 'r> {
     pub(crate) view: &'r ItemView<'r>,
     work: Cell<u64>,
     budget: u64,
+    /// Values of agreement statistics computed beforehand (streamed `per dataset` rules).
+    pub(crate) overrides: Option<&'a FxHashMap<crate::plan::ExprId, Value>>,
 }
 
 /// The candidates of a loop or quantifier.

@@ -45,11 +45,26 @@ pub fn cohen_kappa(a: &[Label], b: &[Label], weights: Weights) -> Option<f64> {
     if a.len() != b.len() || a.is_empty() {
         return None;
     }
-    let labels = domain(a.iter().chain(b));
+    let mut pairs = std::collections::BTreeMap::new();
+    for (x, y) in a.iter().zip(b) {
+        *pairs.entry((x.clone(), y.clone())).or_insert(0.0) += 1.0;
+    }
+    kappa_of_pairs(&pairs, weights)
+}
+
+/// Cohen's κ from counts of (first rater's label, second rater's label) pairs.
+pub(crate) fn kappa_of_pairs(
+    pairs: &std::collections::BTreeMap<(Label, Label), f64>,
+    weights: Weights,
+) -> Option<f64> {
+    if pairs.is_empty() {
+        return None;
+    }
+    let labels = domain(pairs.keys().flat_map(|(x, y)| [x, y]));
     let k = labels.len();
     let mut confusion = vec![0.0f64; k * k];
-    for (x, y) in a.iter().zip(b) {
-        confusion[index_of(&labels, x) * k + index_of(&labels, y)] += 1.0;
+    for ((x, y), n) in pairs {
+        confusion[index_of(&labels, x) * k + index_of(&labels, y)] += n;
     }
     let rows: Vec<f64> = (0..k)
         .map(|i| (0..k).map(|j| confusion[i * k + j]).sum())
@@ -76,6 +91,58 @@ pub fn cohen_kappa(a: &[Label], b: &[Label], weights: Weights) -> Option<f64> {
         }
     }
     (expected != 0.0).then(|| 1.0 - observed / expected)
+}
+
+/// What Fleiss' κ sums over units with the same number of ratings: how many units, the sum
+/// of their per-unit agreement, and the ratings per category. Parts merge by adding.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FleissPart {
+    /// Units.
+    pub units: f64,
+    /// Sum over units of (Σ n_uc² − n) / (n (n − 1)).
+    pub agreement: f64,
+    /// Ratings per category.
+    pub categories: std::collections::BTreeMap<Label, f64>,
+}
+
+impl FleissPart {
+    /// Adds one unit with `n` ratings.
+    pub fn add_unit(&mut self, unit: &[Label]) {
+        let n = unit.len() as f64;
+        let values = domain(unit);
+        let mut squares = 0.0;
+        for v in &values {
+            let count = unit.iter().filter(|l| *l == v).count() as f64;
+            squares += count * count;
+            *self.categories.entry(v.clone()).or_insert(0.0) += count;
+        }
+        self.units += 1.0;
+        self.agreement += (squares - n) / (n * (n - 1.0));
+    }
+
+    /// Adds another part of the same number of ratings.
+    pub fn merge(&mut self, other: &FleissPart) {
+        self.units += other.units;
+        self.agreement += other.agreement;
+        for (c, n) in &other.categories {
+            *self.categories.entry(c.clone()).or_insert(0.0) += n;
+        }
+    }
+
+    /// Fleiss' κ of the units added.
+    pub fn kappa(&self) -> Option<f64> {
+        let total: f64 = self.categories.values().sum();
+        if self.units == 0.0 || total == 0.0 {
+            return None;
+        }
+        let observed = self.agreement / self.units;
+        let expected: f64 = self
+            .categories
+            .values()
+            .map(|n| (n / total) * (n / total))
+            .sum();
+        (expected != 1.0).then(|| (observed - expected) / (1.0 - expected))
+    }
 }
 
 /// Fleiss' κ, as statsmodels' `fleiss_kappa` (method `fleiss`) computes it from the table of
@@ -165,6 +232,60 @@ pub(crate) fn alpha_of_codes(units: &[Vec<usize>], values: &[Label], level: Leve
                 observed[c * v + k] += (counts[c] * counts[k] - same) / pairable;
             }
         }
+    }
+    alpha_from_coincidences(&observed, values, level)
+}
+
+/// The coincidences one unit's ratings add, by pair of values (both orders): what α sums
+/// over units, so that the units of several items can be summed apart and merged.
+pub(crate) fn unit_coincidences(
+    unit: &[Label],
+    out: &mut std::collections::BTreeMap<(Label, Label), f64>,
+) {
+    if unit.len() < 2 {
+        return;
+    }
+    let values = domain(unit);
+    let counts: Vec<f64> = values
+        .iter()
+        .map(|v| unit.iter().filter(|l| *l == v).count() as f64)
+        .collect();
+    let pairable = unit.len() as f64 - 1.0;
+    for (c, a) in values.iter().enumerate() {
+        for (k, b) in values.iter().enumerate() {
+            let same = if c == k { counts[c] } else { 0.0 };
+            *out.entry((a.clone(), b.clone())).or_insert(0.0) +=
+                (counts[c] * counts[k] - same) / pairable;
+        }
+    }
+}
+
+/// Krippendorff's α from summed coincidences by pair of values.
+pub(crate) fn alpha_of_coincidences(
+    pairs: &std::collections::BTreeMap<(Label, Label), f64>,
+    level: Level,
+) -> Option<f64> {
+    let values = domain(pairs.keys().flat_map(|(a, b)| [a, b]));
+    let v = values.len();
+    let mut observed = vec![0.0f64; v * v];
+    for ((a, b), n) in pairs {
+        observed[index_of(&values, a) * v + index_of(&values, b)] += n;
+    }
+    if v == 0 {
+        return None;
+    }
+    alpha_from_coincidences(&observed, &values, level)
+}
+
+/// α from the observed coincidence matrix (`values` sorted and distinct).
+fn alpha_from_coincidences(observed: &[f64], values: &[Label], level: Level) -> Option<f64> {
+    let v = values.len();
+    let numeric: Vec<f64> = values
+        .iter()
+        .map(|l| l.as_num().unwrap_or(f64::NAN))
+        .collect();
+    if matches!(level, Level::Interval | Level::Ratio) && numeric.iter().any(|n| n.is_nan()) {
+        return None;
     }
     let marginals: Vec<f64> = (0..v)
         .map(|c| (0..v).map(|k| observed[k * v + c]).sum())

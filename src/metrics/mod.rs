@@ -242,3 +242,123 @@ impl Ratings {
             .unzip()
     }
 }
+
+/// What one part of the data contributes to a statistic: sums that add up across parts, so
+/// a statistic over a whole data set can be computed item by item, in any order, without
+/// keeping the ratings (`per dataset` rules stream this way). Units never span parts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Partial {
+    /// Coincidences by pair of values.
+    Alpha(
+        agreement::Level,
+        std::collections::BTreeMap<(Label, Label), f64>,
+    ),
+    /// Counts of (first rater's value, second rater's value) on co-rated units, and the
+    /// raters seen.
+    Kappa(
+        agreement::Weights,
+        std::collections::BTreeSet<Label>,
+        std::collections::BTreeMap<(Label, Label), f64>,
+    ),
+    /// Per number of ratings on a unit.
+    Fleiss(std::collections::BTreeMap<usize, agreement::FleissPart>),
+    /// Sum of the units' shares of agreeing pairs, and how many units.
+    Agreement(f64, f64),
+}
+
+impl Partial {
+    /// The part of `statistic` that `ratings` contribute.
+    pub fn of(statistic: Statistic, ratings: &Ratings) -> Partial {
+        match statistic {
+            Statistic::Alpha(level) => {
+                let mut pairs = std::collections::BTreeMap::new();
+                for unit in ratings.units() {
+                    agreement::unit_coincidences(&unit, &mut pairs);
+                }
+                Partial::Alpha(level, pairs)
+            }
+            Statistic::Kappa(weights) => {
+                let raters: std::collections::BTreeSet<Label> = ratings
+                    .units
+                    .values()
+                    .flat_map(|u| u.iter().map(|(r, _)| r.clone()))
+                    .collect();
+                let mut pairs = std::collections::BTreeMap::new();
+                if raters.len() == 2 {
+                    let mut two = raters.iter();
+                    if let (Some(a), Some(b)) = (two.next(), two.next()) {
+                        let (x, y) = ratings.pair(a, b);
+                        for (x, y) in x.into_iter().zip(y) {
+                            *pairs.entry((x, y)).or_insert(0.0) += 1.0;
+                        }
+                    }
+                }
+                Partial::Kappa(weights, raters, pairs)
+            }
+            Statistic::Fleiss => {
+                let mut parts: std::collections::BTreeMap<usize, agreement::FleissPart> =
+                    Default::default();
+                for unit in ratings.units().iter().filter(|u| u.len() >= 2) {
+                    parts.entry(unit.len()).or_default().add_unit(unit);
+                }
+                Partial::Fleiss(parts)
+            }
+            Statistic::Agreement => {
+                let units: Vec<Vec<Label>> = ratings
+                    .units()
+                    .into_iter()
+                    .filter(|u| u.len() >= 2)
+                    .collect();
+                let sum = agreement::percent_agreement(&units).unwrap_or(0.0) * units.len() as f64;
+                Partial::Agreement(sum, units.len() as f64)
+            }
+        }
+    }
+
+    /// Adds another part of the same statistic.
+    pub fn merge(&mut self, other: &Partial) {
+        let add = |into: &mut std::collections::BTreeMap<(Label, Label), f64>,
+                   from: &std::collections::BTreeMap<(Label, Label), f64>| {
+            for (k, n) in from {
+                *into.entry(k.clone()).or_insert(0.0) += n;
+            }
+        };
+        match (self, other) {
+            (Partial::Alpha(_, a), Partial::Alpha(_, b)) => add(a, b),
+            (Partial::Kappa(_, ra, a), Partial::Kappa(_, rb, b)) => {
+                ra.extend(rb.iter().cloned());
+                add(a, b);
+            }
+            (Partial::Fleiss(a), Partial::Fleiss(b)) => {
+                for (n, part) in b {
+                    a.entry(*n).or_default().merge(part);
+                }
+            }
+            (Partial::Agreement(sa, na), Partial::Agreement(sb, nb)) => {
+                *sa += sb;
+                *na += nb;
+            }
+            _ => {}
+        }
+    }
+
+    /// The statistic over every part merged in.
+    pub fn finish(&self) -> Option<f64> {
+        match self {
+            Partial::Alpha(level, pairs) => agreement::alpha_of_coincidences(pairs, *level),
+            Partial::Kappa(weights, raters, pairs) => {
+                if raters.len() != 2 {
+                    return None;
+                }
+                agreement::kappa_of_pairs(pairs, *weights)
+            }
+            Partial::Fleiss(parts) => {
+                let (_, part) = parts
+                    .iter()
+                    .max_by(|(na, a), (nb, b)| a.units.total_cmp(&b.units).then(na.cmp(nb)))?;
+                part.kappa()
+            }
+            Partial::Agreement(sum, units) => (*units > 0.0).then(|| sum / units),
+        }
+    }
+}

@@ -291,3 +291,44 @@ pub fn compile(checked: &Checked, sources: &crate::span::SourceMap) -> Plan {
         indexes: shared.indexes,
     }
 }
+
+impl RulePlan {
+    /// The agreement statistics a `per dataset` rule without `for` reads, when nothing else
+    /// in it needs the data set's records: such a rule is computed item by item from partial
+    /// statistics that merge, instead of from every record. `None` for any other rule.
+    pub fn streamed_statistics(&self) -> Option<Vec<ExprId>> {
+        if self.scope != crate::syntax::ast::Scope::Dataset || !self.loops.is_empty() {
+            return None;
+        }
+        let mut roots = vec![self.condition];
+        roots.extend(self.message.iter().filter_map(|p| match p {
+            MessagePart::Value(e, _) => Some(*e),
+            MessagePart::Text(_) => None,
+        }));
+        let mut found = Vec::new();
+        while let Some(id) = roots.pop() {
+            match self.expr(id) {
+                Node::Agreement { source, .. } => {
+                    if !matches!(source, LoopSource::Kind(_)) {
+                        return None;
+                    }
+                    if !found.contains(&id) {
+                        found.push(id);
+                    }
+                }
+                Node::Quantified { .. } => return None,
+                Node::List(items) | Node::All(items) | Node::Any(items) | Node::Call(_, items) => {
+                    roots.extend(items.iter().copied())
+                }
+                Node::Not(a) | Node::Neg(a) | Node::Has(a) => roots.push(*a),
+                Node::Compare(_, a, b)
+                | Node::Arith(_, a, b)
+                | Node::In(a, b)
+                | Node::Default(a, b) => roots.extend([*a, *b]),
+                Node::Const(_) => {}
+                _ => return None,
+            }
+        }
+        (!found.is_empty()).then_some(found)
+    }
+}

@@ -23,6 +23,17 @@ pub fn describe_rule(plan: &Plan, rule: &RulePlan) -> String {
         rule.location.file.display(),
         rule.location.line
     );
+    if rule.streamed_statistics().is_some() {
+        let _ = writeln!(
+            out,
+            "  streamed: each item adds its part of the statistics; the parts merge, no record is kept"
+        );
+    } else if rule.scope == crate::syntax::ast::Scope::Dataset {
+        let _ = writeln!(
+            out,
+            "  runs once over every record of the data set, kept in memory"
+        );
+    }
     let mut used = Vec::new();
     for (depth, l) in rule.loops.iter().enumerate() {
         let indent = "  ".repeat(depth + 1);

@@ -70,6 +70,8 @@ pub struct ItemResult {
     /// Records left out because their id repeats, and rules stopped by the work budget,
     /// each with the kind of the record it names.
     pub errors: Vec<(DataError, Option<KindId>)>,
+    /// What the item contributes to the statistics of streamed data-set rules.
+    pub partials: Vec<crate::metrics::Partial>,
 }
 
 impl ItemResult {
@@ -82,6 +84,7 @@ impl ItemResult {
             first: records.first().map_or_else(Origin::default, |r| r.origin),
             findings: Vec::new(),
             errors: Vec::new(),
+            partials: Vec::new(),
         }
     }
 }
@@ -106,6 +109,7 @@ pub fn evaluate_item(evaluator: &Evaluator, records: Vec<Record>) -> ItemResult 
         first,
         findings: evaluation.findings,
         errors,
+        partials: evaluator.partials(&records),
     }
 }
 
@@ -169,6 +173,9 @@ struct ItemState {
     rules: Box<[u32]>,
     /// Duplicate ids and stopped rules, with the kind of the record each names.
     errors: Vec<(DataError, Option<KindId>)>,
+    /// Its part of the statistics of streamed data-set rules (replaced, not added, when the
+    /// item is evaluated again).
+    partials: Vec<crate::metrics::Partial>,
 }
 
 /// The slot of an item whose first record is at `origin`.
@@ -241,8 +248,12 @@ pub(super) struct Runner<'p, 's> {
 
 impl<'p, 's> Runner<'p, 's> {
     pub fn new(pack: &'p Pack, options: &RunOptions, sink: &'s mut dyn FindingSink) -> Self {
-        let keep_for_dataset =
-            !options.parse_only && pack.plan.rules.iter().any(|r| r.scope == Scope::Dataset);
+        let keep_for_dataset = !options.parse_only
+            && pack
+                .plan
+                .rules
+                .iter()
+                .any(|r| r.scope == Scope::Dataset && r.streamed_statistics().is_none());
         Runner {
             pack,
             counts: Counts {
@@ -431,8 +442,29 @@ impl<'p, 's> Runner<'p, 's> {
                 self.outcome.per_rule[rule as usize] += 1;
             }
             state.errors = result.errors;
+            state.partials = result.partials;
             self.sink.deliver(state.slot, result.findings);
         }
+    }
+
+    /// The findings of data-set rules computed from partial statistics: every item's parts,
+    /// merged in output order (so sums, and output, do not depend on threads).
+    fn streamed_findings(&self, work: &Work) -> Vec<crate::eval::Finding> {
+        if work.parse_only {
+            return Vec::new();
+        }
+        let mut merged = work.evaluator.partials(&[]);
+        if merged.is_empty() {
+            return Vec::new();
+        }
+        let mut states: Vec<&ItemState> = self.items.values().collect();
+        states.sort_by_key(|s| s.slot);
+        for state in states {
+            for (into, part) in merged.iter_mut().zip(&state.partials) {
+                into.merge(part);
+            }
+        }
+        work.evaluator.finish_streamed(&merged)
     }
 
     /// Evaluates the data-set rules and assembles the outcome.
@@ -449,6 +481,8 @@ impl<'p, 's> Runner<'p, 's> {
             }
             None => Vec::new(),
         };
+        let mut dataset_findings = [dataset_findings, self.streamed_findings(work)].concat();
+        dataset_findings.sort_by(|a, b| (a.rule, &a.key).cmp(&(b.rule, &b.key)));
         for f in &dataset_findings {
             self.outcome.per_rule[f.rule] += 1;
         }
