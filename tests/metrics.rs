@@ -122,9 +122,15 @@ impl Ratings {
             .unzip()
     }
 
-    /// The units with the most common number of ratings (the larger on a tie).
+    /// The units with the most common number of ratings among units with two or more (the
+    /// larger on a tie).
     fn even_units(&self) -> (usize, Vec<Vec<Label>>) {
-        let counts: Vec<usize> = self.units.values().map(IndexMap::len).collect();
+        let counts: Vec<usize> = self
+            .units
+            .values()
+            .map(IndexMap::len)
+            .filter(|&n| n >= 2)
+            .collect();
         let common = *counts
             .iter()
             .max_by_key(|&&n| (counts.iter().filter(|&&m| m == n).count(), n))

@@ -200,10 +200,15 @@ impl Ratings {
             .collect()
     }
 
-    /// The units with the most common number of ratings (the larger number on a tie): the
-    /// units Fleiss' κ is taken over.
+    /// The units with the most common number of ratings, among units with two or more (the
+    /// larger number on a tie): the units Fleiss' κ is taken over.
     pub fn even_units(&self) -> Vec<Vec<Label>> {
-        let counts: Vec<usize> = self.units.values().map(|u| u.len()).collect();
+        let counts: Vec<usize> = self
+            .units
+            .values()
+            .map(|u| u.len())
+            .filter(|&n| n >= 2)
+            .collect();
         let Some(&common) = counts
             .iter()
             .max_by_key(|&&n| (counts.iter().filter(|&&m| m == n).count(), n))

@@ -55,8 +55,8 @@ def percent_agreement(ratings):
 
 def fleiss(ratings):
     """Fleiss' kappa needs as many ratings on every unit: it is taken over the units with the
-    most common number of ratings (the larger number on a tie)."""
-    counts = [len(values) for values in ratings.values()]
+    most common number of ratings among units with two or more (the larger number on a tie)."""
+    counts = [len(values) for values in ratings.values() if len(values) >= 2]
     common = max(set(counts), key=lambda n: (counts.count(n), n))
     units = [values for values in ratings.values() if len(values) == common]
     categories = sorted({v for values in units for v in values})
