@@ -417,3 +417,42 @@ fn broken_subtitle_files_give_data_diagnostics_with_their_lines() {
         );
     }
 }
+
+#[test]
+fn metrics_file_holds_the_data_set_statistics_and_rater_counts() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let rules = dir.path().join("reliable.cord");
+    std::fs::write(
+        &rules,
+        format!(
+            "import \"{}\"\nrule sentiment-reliable: warning per dataset {{\n  require (alpha(l in sentiment_label: l.value per l.segment by l.annotator) ?? 1) >= 0.99\n  message \"α = {{alpha(l in sentiment_label: l.value per l.segment by l.annotator)}}\"\n}}\n",
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/schema.cord").display()
+        ),
+    )
+    .expect("write the rule");
+    let metrics = dir.path().join("metrics.json");
+    let out = concordant(&[
+        "check",
+        "--rules",
+        rules.to_str().expect("a UTF-8 path"),
+        "--metrics",
+        metrics.to_str().expect("a UTF-8 path"),
+        "examples/data/clips.jsonl",
+    ]);
+    assert_ne!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("rater"), "{stdout}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&metrics).expect("metrics written"))
+            .expect("metrics are JSON");
+    let metric = &json["metrics"][0];
+    assert_eq!(metric["rule"], "sentiment-reliable");
+    assert!(metric["value"].is_number(), "{json}");
+    let raters = metric["raters"].as_array().expect("raters");
+    assert!(raters.iter().any(|r| r["rater"] == "ann_a"), "{json}");
+    assert_eq!(
+        json["metrics"].as_array().map(Vec::len),
+        Some(1),
+        "one metric, not two"
+    );
+}

@@ -156,6 +156,10 @@ struct CheckArgs {
     /// Read and validate the data but run no rule (measures the cost of input alone).
     #[arg(long)]
     parse_only: bool,
+    /// Write every statistic the data-set rules computed, with each rater's counts, to FILE
+    /// as JSON.
+    #[arg(long, value_name = "FILE")]
+    metrics: Option<PathBuf>,
 }
 
 /// An `--input-format` value, with the list of formats when it is none of them.
@@ -295,6 +299,16 @@ fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode 
             outcome
         }
     };
+    if let Some(path) = &args.metrics {
+        let text = diag::json::metrics(&outcome).to_string() + "\n";
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!(
+                "error: cannot write the metrics to `{}`: {e}",
+                path.display()
+            );
+            return ExitCode::from(2);
+        }
+    }
     let unreadable = outcome
         .data_errors
         .iter()

@@ -281,3 +281,48 @@ mod erased {
         }
     }
 }
+
+/// Every statistic a data-set rule computed, with each rater's counts, as one JSON document
+/// (`--metrics FILE`).
+pub fn metrics(outcome: &Outcome) -> serde_json::Value {
+    use serde_json::json;
+    let label = |l: &crate::metrics::Label| match l {
+        crate::metrics::Label::Num(n) => crate::data::format_number(*n),
+        crate::metrics::Label::Text(t) => t.to_string(),
+    };
+    let metrics: Vec<serde_json::Value> = outcome
+        .metrics
+        .iter()
+        .map(|m| {
+            let pool = m.raters.pool();
+            let raters: Vec<serde_json::Value> = m
+                .raters
+                .raters
+                .iter()
+                .map(|(rater, row)| {
+                    let labels: serde_json::Map<String, serde_json::Value> = row
+                        .labels
+                        .iter()
+                        .map(|(l, n)| (label(l), json!(*n as u64)))
+                        .collect();
+                    json!({
+                        "rater": label(rater),
+                        "ratings": row.ratings as u64,
+                        "compared_with_majority": row.compared as u64,
+                        "disagreements": row.disagreements as u64,
+                        "disagreement_rate": row.disagreement_rate(),
+                        "labels": labels,
+                        "label_distance_from_pool": row.distance_from(&pool),
+                    })
+                })
+                .collect();
+            json!({
+                "rule": m.rule,
+                "statistic": m.statistic,
+                "value": m.value,
+                "raters": raters,
+            })
+        })
+        .collect();
+    json!({ "metrics": metrics })
+}

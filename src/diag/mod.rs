@@ -46,5 +46,39 @@ pub fn summary_text(pack: &Pack, outcome: &Outcome) -> String {
     if !rules.is_empty() {
         out.push_str(&format!("  {}\n", rules.join(", ")));
     }
+    for metric in &outcome.metrics {
+        out.push_str(&metric_table(metric));
+    }
+    out
+}
+
+/// A data-set statistic and the compact per-annotator table behind it.
+fn metric_table(metric: &crate::run::Metric) -> String {
+    let value = metric
+        .value
+        .map_or("undefined".to_string(), crate::data::format_number);
+    let mut out = format!("\n{} = {value}  (rule {})\n", metric.statistic, metric.rule);
+    out.push_str(&format!(
+        "  {:<20} {:>8} {:>12} {:>10} {:>10}\n",
+        "rater", "ratings", "vs majority", "disagree", "labels Δ"
+    ));
+    let pool = metric.raters.pool();
+    for (rater, row) in &metric.raters.raters {
+        let name = match rater {
+            crate::metrics::Label::Num(n) => crate::data::format_number(*n),
+            crate::metrics::Label::Text(t) => t.to_string(),
+        };
+        let percent =
+            |x: Option<f64>| x.map_or("–".to_string(), |x| format!("{:.1}%", x * 100.0));
+        out.push_str(&format!(
+            "  {:<20} {:>8} {:>12} {:>10} {:>10}\n",
+            name,
+            row.ratings,
+            row.compared,
+            percent(row.disagreement_rate()),
+            row.distance_from(&pool)
+                .map_or("–".to_string(), |d| format!("{d:.3}")),
+        ));
+    }
     out
 }

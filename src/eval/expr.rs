@@ -315,11 +315,12 @@ impl<'a, 'r> RuleRun<'a, 'r> {
     /// `some` and `no` stop at the first element that passes, `all` at the first that fails.
     /// The quantifier's variable is bound in place and unset again afterwards.
     /// What this item contributes to the agreement statistic `id` of a streamed data-set rule.
-    pub(crate) fn partial(&self, id: ExprId, env: &mut [Bound<'r>]) -> crate::metrics::Partial {
-        let Node::Agreement { statistic, .. } = self.rule.expr(id) else {
-            return crate::metrics::Partial::Agreement(0.0, 0.0);
+    pub(crate) fn partial(&self, id: ExprId, env: &mut [Bound<'r>]) -> crate::metrics::Part {
+        let statistic = match self.rule.expr(id) {
+            Node::Agreement { statistic, .. } => *statistic,
+            _ => crate::metrics::Statistic::Agreement,
         };
-        crate::metrics::Partial::of(*statistic, &self.ratings(id, env))
+        crate::metrics::Part::of(statistic, &self.ratings(id, env))
     }
 
     /// The ratings of the candidates of agreement statistic `id` that pass its filter; a

@@ -189,6 +189,11 @@ impl<'p> Evaluator<'p> {
         }
     }
 
+    /// The streamed statistics, with their rule, in the order of [`Evaluator::partials`].
+    pub fn streamed(&self) -> &[(usize, crate::plan::ExprId)] {
+        &self.streamed
+    }
+
     /// Whether `per dataset` rules need every record of the data set (some rule is not
     /// computed from partial statistics).
     pub fn needs_dataset_records(&self) -> bool {
@@ -201,7 +206,7 @@ impl<'p> Evaluator<'p> {
     /// What one item contributes to the statistics of streamed `per dataset` rules, in a
     /// fixed order; merge the parts of every item and pass them to
     /// [`Evaluator::finish_streamed`].
-    pub fn partials(&self, records: &[Record]) -> Vec<crate::metrics::Partial> {
+    pub fn partials(&self, records: &[Record]) -> Vec<crate::metrics::Part> {
         if self.streamed.is_empty() {
             return Vec::new();
         }
@@ -221,7 +226,7 @@ impl<'p> Evaluator<'p> {
 
     /// The findings of streamed `per dataset` rules, from the merged partials (in the order
     /// [`Evaluator::partials`] gives them).
-    pub fn finish_streamed(&self, merged: &[crate::metrics::Partial]) -> Vec<Finding> {
+    pub fn finish_streamed(&self, merged: &[crate::metrics::Part]) -> Vec<Finding> {
         let view = ItemView::new(self.plan, &[]);
         let mut findings = Vec::new();
         let mut env = Vec::new();
@@ -233,7 +238,7 @@ impl<'p> Evaluator<'p> {
                 .zip(merged)
                 .filter(|((i, _), _)| *i == index)
                 .map(|((_, id), part)| {
-                    let value = part.finish().filter(|x| x.is_finite());
+                    let value = part.statistic.finish().filter(|x| x.is_finite());
                     (*id, value.map_or(Value::Missing, Value::Num))
                 })
                 .collect();

@@ -367,3 +367,136 @@ impl Partial {
         }
     }
 }
+
+/// How each rater rated, against the other raters of the same units: the ratings they gave,
+/// how often they differ from a unit's majority (units whose majority is tied, or who have a
+/// single rating, are not compared), and their labels. Parts merge by adding, like
+/// [`Partial`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RaterStats {
+    /// Per rater.
+    pub raters: std::collections::BTreeMap<Label, RaterRow>,
+}
+
+/// One rater's counts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RaterRow {
+    /// Ratings given.
+    pub ratings: f64,
+    /// Ratings on units with a clear majority among the other raters' and their own ratings.
+    pub compared: f64,
+    /// Of those, ratings that differ from the majority.
+    pub disagreements: f64,
+    /// Ratings per label.
+    pub labels: std::collections::BTreeMap<Label, f64>,
+}
+
+impl RaterStats {
+    /// The counts of some ratings.
+    pub fn of(ratings: &Ratings) -> RaterStats {
+        let mut stats = RaterStats::default();
+        for unit in ratings.units.values() {
+            let majority = majority(unit.iter().map(|(_, v)| v));
+            for (rater, value) in unit {
+                let row = stats.raters.entry(rater.clone()).or_default();
+                row.ratings += 1.0;
+                *row.labels.entry(value.clone()).or_insert(0.0) += 1.0;
+                if let (Some(m), true) = (&majority, unit.len() >= 2) {
+                    row.compared += 1.0;
+                    row.disagreements += f64::from(u8::from(value != m));
+                }
+            }
+        }
+        stats
+    }
+
+    /// Adds another part.
+    pub fn merge(&mut self, other: &RaterStats) {
+        for (rater, row) in &other.raters {
+            let into = self.raters.entry(rater.clone()).or_default();
+            into.ratings += row.ratings;
+            into.compared += row.compared;
+            into.disagreements += row.disagreements;
+            for (label, n) in &row.labels {
+                *into.labels.entry(label.clone()).or_insert(0.0) += n;
+            }
+        }
+    }
+
+    /// Every rater's labels pooled.
+    pub fn pool(&self) -> std::collections::BTreeMap<Label, f64> {
+        let mut pool = std::collections::BTreeMap::new();
+        for row in self.raters.values() {
+            for (label, n) in &row.labels {
+                *pool.entry(label.clone()).or_insert(0.0) += n;
+            }
+        }
+        pool
+    }
+}
+
+impl RaterRow {
+    /// The share of compared ratings that differ from the majority.
+    pub fn disagreement_rate(&self) -> Option<f64> {
+        (self.compared > 0.0).then(|| self.disagreements / self.compared)
+    }
+
+    /// Total variation distance between this rater's label distribution and the pool's:
+    /// 0 when they label in the same proportions, 1 when they share no label.
+    pub fn distance_from(&self, pool: &std::collections::BTreeMap<Label, f64>) -> Option<f64> {
+        let mine: f64 = self.labels.values().sum();
+        let all: f64 = pool.values().sum();
+        if mine == 0.0 || all == 0.0 {
+            return None;
+        }
+        let half: f64 = pool
+            .iter()
+            .map(|(label, n)| {
+                let own = self.labels.get(label).copied().unwrap_or(0.0);
+                (own / mine - n / all).abs()
+            })
+            .sum();
+        Some(half / 2.0)
+    }
+}
+
+/// The value most ratings of a unit give, or `None` on a tie.
+fn majority<'a>(values: impl Iterator<Item = &'a Label>) -> Option<Label> {
+    let mut counts: Vec<(&Label, usize)> = Vec::new();
+    for v in values {
+        match counts.iter_mut().find(|(l, _)| *l == v) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((v, 1)),
+        }
+    }
+    let best = counts.iter().map(|(_, n)| *n).max()?;
+    let mut top = counts.iter().filter(|(_, n)| *n == best);
+    let first = top.next()?;
+    top.next().is_none().then(|| first.0.clone())
+}
+
+/// One item's (or the merged data set's) part of a streamed statistic, with the raters'
+/// counts behind it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Part {
+    /// The statistic's sums.
+    pub statistic: Partial,
+    /// The raters' counts.
+    pub raters: RaterStats,
+}
+
+impl Part {
+    /// The part of `statistic` that `ratings` contribute.
+    pub fn of(statistic: Statistic, ratings: &Ratings) -> Part {
+        Part {
+            statistic: Partial::of(statistic, ratings),
+            raters: RaterStats::of(ratings),
+        }
+    }
+
+    /// Adds another part of the same statistic.
+    pub fn merge(&mut self, other: &Part) {
+        self.statistic.merge(&other.statistic);
+        self.raters.merge(&other.raters);
+    }
+}

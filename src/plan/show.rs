@@ -7,6 +7,11 @@ use crate::plan::{ArithOp, CompareOp, Function};
 use crate::syntax::ast::{Mode, Quantifier};
 use std::fmt::Write;
 
+/// An expression of a rule, as `concordant plan` shows it.
+pub fn describe_expr(plan: &Plan, rule: &RulePlan, id: ExprId) -> String {
+    Printer { plan, rule }.expr(id)
+}
+
 /// Describes how a rule runs, step by step, with the indexes it probes.
 pub fn describe_rule(plan: &Plan, rule: &RulePlan) -> String {
     let p = Printer { plan, rule };

@@ -71,7 +71,7 @@ pub struct ItemResult {
     /// each with the kind of the record it names.
     pub errors: Vec<(DataError, Option<KindId>)>,
     /// What the item contributes to the statistics of streamed data-set rules.
-    pub partials: Vec<crate::metrics::Partial>,
+    pub partials: Vec<crate::metrics::Part>,
 }
 
 impl ItemResult {
@@ -175,7 +175,7 @@ struct ItemState {
     errors: Vec<(DataError, Option<KindId>)>,
     /// Its part of the statistics of streamed data-set rules (replaced, not added, when the
     /// item is evaluated again).
-    partials: Vec<crate::metrics::Partial>,
+    partials: Vec<crate::metrics::Part>,
 }
 
 /// The slot of an item whose first record is at `origin`.
@@ -449,7 +449,7 @@ impl<'p, 's> Runner<'p, 's> {
 
     /// The findings of data-set rules computed from partial statistics: every item's parts,
     /// merged in output order (so sums, and output, do not depend on threads).
-    fn streamed_findings(&self, work: &Work) -> Vec<crate::eval::Finding> {
+    fn streamed_findings(&mut self, work: &Work) -> Vec<crate::eval::Finding> {
         if work.parse_only {
             return Vec::new();
         }
@@ -462,6 +462,24 @@ impl<'p, 's> Runner<'p, 's> {
         for state in states {
             for (into, part) in merged.iter_mut().zip(&state.partials) {
                 into.merge(part);
+            }
+        }
+        let plan = work.evaluator.plan();
+        for (&(rule, id), part) in work.evaluator.streamed().iter().zip(&merged) {
+            let metric = super::Metric {
+                rule: plan.rules[rule].id.clone(),
+                statistic: crate::plan::describe_expr(plan, &plan.rules[rule], id),
+                value: part.statistic.finish().filter(|x| x.is_finite()),
+                raters: part.raters.clone(),
+            };
+            // A statistic written twice (in the condition and the message) is one metric.
+            let seen = self
+                .outcome
+                .metrics
+                .iter()
+                .any(|m| m.rule == metric.rule && m.statistic == metric.statistic);
+            if !seen {
+                self.outcome.metrics.push(metric);
             }
         }
         work.evaluator.finish_streamed(&merged)

@@ -166,8 +166,24 @@ pub struct Outcome {
     pub summary: Summary,
     /// The sources, by [`crate::data::SourceId`].
     pub sources: Vec<SourceInfo>,
+    /// The statistics of streamed data-set rules, over the whole data set, with each
+    /// rater's counts.
+    pub metrics: Vec<Metric>,
     /// Keeps the copy of standard input alive while the outcome is rendered.
     spool: Option<Arc<tempfile::NamedTempFile>>,
+}
+
+/// A statistic a data-set rule computed over the whole data set.
+#[derive(Debug, Clone)]
+pub struct Metric {
+    /// The rule.
+    pub rule: String,
+    /// The statistic as the rule writes it.
+    pub statistic: String,
+    /// Its value, when defined.
+    pub value: Option<f64>,
+    /// Each rater's ratings, disagreements with the majority and labels.
+    pub raters: crate::metrics::RaterStats,
 }
 
 /// Name of the bucket for lines whose kind cannot be read.
