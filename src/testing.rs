@@ -66,10 +66,15 @@ impl Pack {
                     by_item.entry(&r.item).or_default().push(r.clone());
                 }
                 let mut findings = Vec::new();
+                let mut merged = evaluator.partials(&[]);
                 for records in by_item.values() {
                     findings.extend(evaluator.evaluate(records, Scope::Item).findings);
+                    for (into, part) in merged.iter_mut().zip(evaluator.partials(records)) {
+                        into.merge(&part);
+                    }
                 }
                 findings.extend(evaluator.evaluate(&test.records, Scope::Dataset).findings);
+                findings.extend(evaluator.finish_streamed(&merged));
                 let observed: Vec<Observed> = findings
                     .iter()
                     .map(|f| Observed {

@@ -66,3 +66,25 @@ fn dataset_packs_compile_cleanly_and_pass_their_tests() {
         }
     }
 }
+
+/// The reliability pack (agreement statistics, a pack of its own) compiles cleanly, passes
+/// its tests and streams its data-set rule on the example data.
+#[test]
+fn reliability_pack_compiles_passes_and_streams() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let pack = Pack::from_paths(&[root.join("rules/reliability")]).expect("the pack compiles");
+    assert!(pack.warnings.is_empty(), "{:?}", pack.warnings);
+    for result in pack.run_tests() {
+        assert!(result.passed(), "{}: {:?}", result.name, result);
+    }
+    let streamed = pack
+        .plan
+        .rules
+        .iter()
+        .filter(|r| r.streamed_statistics().is_some())
+        .count();
+    assert_eq!(streamed, 1, "the data-set rule streams");
+    let outcome = pack.check_inputs(&[Input::Path(root.join("examples/data/clips.jsonl"))]);
+    assert_eq!(outcome.metrics.len(), 1, "one data-set statistic");
+    assert!(outcome.metrics[0].value.is_some());
+}

@@ -56,6 +56,20 @@ pub fn evaluate(plan: &Plan, records: &[Record]) -> Vec<Seen> {
             }));
         }
     }
+    // Data-set rules: every record at once (the planned side streams them item by item).
+    let all: Vec<&Record> = items.iter().flat_map(|(_, r)| r.iter().copied()).collect();
+    for rule in plan.rules.iter().filter(|r| r.scope == Scope::Dataset) {
+        let naive = Naive {
+            plan,
+            rule,
+            records: &all,
+        };
+        let mut found = Vec::new();
+        let mut env = vec![Binding::Unset; rule.vars.len()];
+        naive.bind(0, &mut env, &mut found);
+        found.sort_by(|a: &Seen, b: &Seen| a.key.cmp(&b.key));
+        out.extend(found);
+    }
     out
 }
 
@@ -275,6 +289,21 @@ impl<'r> Naive<'_, 'r> {
                         continue;
                     }
                     let [value, unit, rater] = rating.map(|e| label(&self.eval(e, env)));
+                    // In a data-set statistic a unit belongs to its record's item.
+                    let unit = match (&env[var.0 as usize], unit) {
+                        (Binding::Record(rec), Some(u)) if self.rule.scope == Scope::Dataset => {
+                            let text = match u {
+                                concordant::metrics::Label::Num(n) => {
+                                    concordant::data::format_number(n)
+                                }
+                                concordant::metrics::Label::Text(t) => t.to_string(),
+                            };
+                            Some(concordant::metrics::Label::Text(
+                                format!("{}\u{1f}{text}", rec.item).into(),
+                            ))
+                        }
+                        (_, u) => u,
+                    };
                     if let (Some(v), Some(u), Some(r)) = (value, unit, rater) {
                         ratings.add(u, r, v);
                     }
