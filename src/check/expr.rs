@@ -236,6 +236,11 @@ impl Checker<'_> {
                 filter.as_deref(),
                 [value, unit, rater],
             ),
+            ExprKind::Temporal {
+                function,
+                sides,
+                threshold,
+            } => self.check_temporal(scope, function, sides, threshold.as_deref()),
             ExprKind::Quantified {
                 quantifier,
                 var,
@@ -1199,6 +1204,84 @@ impl Checker<'_> {
             expr,
             Ty {
                 ty,
+                maybe_missing: true,
+            },
+        )
+    }
+
+    /// `segment_f1(a in s where f by l, b in t where g by m, threshold)`: both sides range
+    /// over records of interval kinds; the result may be missing (no segments to compare).
+    fn check_temporal(
+        &mut self,
+        scope: &mut Scope,
+        function: &ast::Name,
+        sides: &[ast::Segments; 2],
+        threshold: Option<&ast::Expr>,
+    ) -> (Expr, Ty) {
+        let mut checked = Vec::new();
+        for side in sides {
+            let resolved = self.check_source(scope, &side.source);
+            let visible = scope.visible.len();
+            let (src, elem) =
+                resolved.unwrap_or((ir::Source::List(Expr::List(vec![])), Type::Error));
+            if let Type::Record(k) = elem {
+                if self.out.schema.kind(k).interval.is_none() {
+                    let name = self.out.schema.kind(k).name.clone();
+                    self.error(CheckError::NotAnInterval {
+                        expr: self.text(&side.source.span),
+                        span: side.source.span.clone(),
+                        help: Some(format!(
+                            "kind `{name}` does not declare `start: time` and `end: time`"
+                        )),
+                    });
+                }
+            }
+            let id = scope.bind(&side.var.node, elem);
+            scope.used[id.0 as usize] = true;
+            let filter = side
+                .filter
+                .as_ref()
+                .map(|f| self.check_bool(scope, f, "a segmentation's `where` needs a condition"));
+            let label = side
+                .label
+                .as_ref()
+                .map(|l| self.check_expr(scope, l, None).0);
+            scope.visible.truncate(visible);
+            checked.push(ir::Side {
+                var: id,
+                source: src,
+                filter,
+                label,
+            });
+        }
+        let threshold = threshold.map(|t| {
+            let (expr, ty) = self.check_expr(scope, t, Some(&Type::Num));
+            if !matches!(ty.ty, Type::Num | Type::Error) {
+                self.mismatch(
+                    "a temporal-IoU threshold",
+                    "a number",
+                    &ty.ty,
+                    &t.span,
+                    None,
+                );
+            }
+            Box::new(expr)
+        });
+        let function = crate::metrics::temporal::TemporalFn::from_name(&function.node)
+            .unwrap_or(crate::metrics::temporal::TemporalFn::F1);
+        let mut sides = checked.into_iter();
+        let (Some(a), Some(b)) = (sides.next(), sides.next()) else {
+            return (Expr::List(vec![]), Ty::of(Type::Error));
+        };
+        let expr = Expr::Temporal {
+            function,
+            sides: Box::new([a, b]),
+            threshold,
+        };
+        (
+            expr,
+            Ty {
+                ty: Type::Num,
                 maybe_missing: true,
             },
         )

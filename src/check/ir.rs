@@ -155,6 +155,15 @@ pub enum Expr {
         /// Who rated.
         rater: Box<Expr>,
     },
+    /// A temporal agreement function of two segmentations.
+    Temporal {
+        /// Which function.
+        function: crate::metrics::temporal::TemporalFn,
+        /// The reference, then the other.
+        sides: Box<[Side; 2]>,
+        /// The temporal-IoU threshold of matching.
+        threshold: Option<Box<Expr>>,
+    },
     /// `some`, `all`, `no`, `count`.
     Quantified {
         /// Which quantifier.
@@ -281,4 +290,17 @@ pub enum Expectation {
         /// Item.
         item: String,
     },
+}
+
+/// One segmentation of a temporal agreement function.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Side {
+    /// The variable it binds.
+    pub var: VarId,
+    /// What it ranges over (records of an interval kind).
+    pub source: Source,
+    /// `where`.
+    pub filter: Option<Expr>,
+    /// `by`: the label of a segment.
+    pub label: Option<Expr>,
 }

@@ -161,6 +161,22 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 .map_or(Value::Missing, |n| Value::Num(-n)),
             Node::Default(a, b) => ops::default(self.value(*a, env), || self.value(*b, env)),
             Node::Call(f, args) => self.call(f, args, env),
+            Node::Temporal {
+                function,
+                sides,
+                threshold,
+            } => {
+                let threshold = threshold
+                    .and_then(|t| self.value(t, env).as_num())
+                    .unwrap_or(0.5);
+                let [a, b] = sides.as_ref();
+                let reference = self.segments(a, env);
+                let other = self.segments(b, env);
+                function
+                    .compute(&reference, &other, threshold)
+                    .filter(|x| x.is_finite())
+                    .map_or(Value::Missing, Value::Num)
+            }
             Node::Agreement { statistic, .. } => match self.overrides.and_then(|o| o.get(&id)) {
                 Some(value) => value.clone(),
                 None => {
@@ -314,6 +330,46 @@ impl<'a, 'r> RuleRun<'a, 'r> {
 
     /// `some` and `no` stop at the first element that passes, `all` at the first that fails.
     /// The quantifier's variable is bound in place and unset again afterwards.
+    /// The segments of one side of a temporal agreement function: its records that pass the
+    /// filter, with their labels (missing labels are empty).
+    #[inline(never)]
+    fn segments(
+        &self,
+        side: &crate::plan::Side,
+        env: &mut [Bound<'r>],
+    ) -> Vec<crate::metrics::temporal::Segment> {
+        let var = side.var.0 as usize;
+        let candidates = self.candidates(&side.source, &side.access, env);
+        let implied = super::implied_by(&side.access);
+        let mut out = Vec::new();
+        if self.spend(candidates.len()) {
+            for i in 0..candidates.len() {
+                env[var] = candidates.get(i, self.view);
+                if !side
+                    .filter
+                    .iter()
+                    .all(|f| Some(*f) == implied || self.truth(*f, env))
+                {
+                    continue;
+                }
+                let Some(span) = self.interval(env, side.var) else {
+                    continue;
+                };
+                let label = side
+                    .label
+                    .map(|l| self.value(l, env).to_string())
+                    .unwrap_or_default();
+                out.push(crate::metrics::temporal::Segment {
+                    start: span.start,
+                    end: span.end,
+                    label,
+                });
+            }
+        }
+        env[var] = Bound::Unset;
+        out
+    }
+
     /// What this item contributes to the agreement statistic `id` of a streamed data-set rule.
     pub(crate) fn partial(&self, id: ExprId, env: &mut [Bound<'r>]) -> crate::metrics::Part {
         let statistic = match self.rule.expr(id) {

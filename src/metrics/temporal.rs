@@ -301,6 +301,60 @@ fn max_weight_assignment(weights: &[Vec<f64>]) -> Vec<Option<usize>> {
     assignment
 }
 
+/// A temporal agreement function of the language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TemporalFn {
+    /// Matched share of the other segmentation's segments.
+    Precision,
+    /// Matched share of the reference's segments.
+    Recall,
+    /// Harmonic mean of the two.
+    F1,
+    /// Mean boundary deviation of matched pairs, seconds.
+    BoundaryDeviation,
+    /// Diarization error rate of the other segmentation against the reference.
+    DiarizationError,
+}
+
+impl TemporalFn {
+    /// The function named `name` in the language.
+    pub fn from_name(name: &str) -> Option<TemporalFn> {
+        Some(match name {
+            "segment_precision" => TemporalFn::Precision,
+            "segment_recall" => TemporalFn::Recall,
+            "segment_f1" => TemporalFn::F1,
+            "boundary_deviation" => TemporalFn::BoundaryDeviation,
+            "diarization_error" => TemporalFn::DiarizationError,
+            _ => return None,
+        })
+    }
+
+    /// Its name in the language.
+    pub fn name(self) -> &'static str {
+        match self {
+            TemporalFn::Precision => "segment_precision",
+            TemporalFn::Recall => "segment_recall",
+            TemporalFn::F1 => "segment_f1",
+            TemporalFn::BoundaryDeviation => "boundary_deviation",
+            TemporalFn::DiarizationError => "diarization_error",
+        }
+    }
+
+    /// The function of two segmentations; `threshold` is the temporal IoU of matching.
+    pub fn compute(self, reference: &[Segment], other: &[Segment], threshold: f64) -> Option<f64> {
+        if self == TemporalFn::DiarizationError {
+            return diarization_error(reference, other).rate();
+        }
+        let matching = match_segments(reference, other, threshold);
+        match self {
+            TemporalFn::Precision => matching.precision(),
+            TemporalFn::Recall => matching.recall(),
+            TemporalFn::F1 => matching.f1(),
+            _ => matching.boundary_deviation(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

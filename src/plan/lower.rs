@@ -189,6 +189,23 @@ pub(super) fn vars_read(e: &Expr, out: &mut Vec<VarId>) {
             }
             args.iter().for_each(|a| vars_read(a, out));
         }
+        Expr::Temporal {
+            sides, threshold, ..
+        } => {
+            for side in sides.iter() {
+                match &side.source {
+                    ir::Source::List(e) => vars_read(e, out),
+                    ir::Source::Members(v) => out.push(*v),
+                    _ => {}
+                }
+                for part in side.filter.iter().chain(&side.label) {
+                    vars_read(part, out);
+                }
+            }
+            if let Some(t) = threshold {
+                vars_read(t, out);
+            }
+        }
         Expr::Agreement {
             source,
             filter,
@@ -322,6 +339,19 @@ impl Builder<'_> {
             Expr::Call(f, args) => {
                 Node::Call(f.clone(), args.iter().map(|a| self.expr(a)).collect())
             }
+            Expr::Temporal {
+                function,
+                sides,
+                threshold,
+            } => {
+                let [a, b] = sides.as_ref();
+                let sides = Box::new([self.side(a), self.side(b)]);
+                Node::Temporal {
+                    function: *function,
+                    sides,
+                    threshold: threshold.as_ref().map(|t| self.expr(t)),
+                }
+            }
             Expr::Agreement {
                 statistic,
                 var,
@@ -362,6 +392,29 @@ impl Builder<'_> {
                 out
             }
             other => vec![self.expr(other)],
+        }
+    }
+
+    /// One segmentation: its filter narrows candidates as a quantifier's does.
+    fn side(&mut self, side: &ir::Side) -> crate::plan::Side {
+        let narrowing: Vec<&Expr> = side.filter.as_ref().map(conjuncts).unwrap_or_default();
+        let var = side.var;
+        let (mut access, implied) = self.access(var, &side.source, &narrowing, &|v| v != var);
+        let source = self.source(&side.source);
+        let mut filter = Vec::new();
+        for conjunct in narrowing {
+            let id = self.expr(conjunct);
+            if implied.is_some_and(|i| std::ptr::eq(conjunct, i)) {
+                set_implied(&mut access, id);
+            }
+            filter.push(id);
+        }
+        crate::plan::Side {
+            var,
+            source,
+            access,
+            filter,
+            label: side.label.as_ref().map(|l| self.expr(l)),
         }
     }
 

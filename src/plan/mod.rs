@@ -257,6 +257,15 @@ pub enum Node {
         /// The rating, unit and rater of an element.
         rating: [ExprId; 3],
     },
+    /// A temporal agreement function of two segmentations of the item.
+    Temporal {
+        /// Which function.
+        function: crate::metrics::temporal::TemporalFn,
+        /// The reference, then the other.
+        sides: Box<[Side; 2]>,
+        /// The temporal-IoU threshold of matching (0.5 when not given).
+        threshold: Option<ExprId>,
+    },
     /// A quantifier: a semi-join (`some`), an anti-join (`no`), a universal check (`all`) or
     /// a count, each over the records or values of its source.
     Quantified {
@@ -331,4 +340,19 @@ impl RulePlan {
         }
         (!found.is_empty()).then_some(found)
     }
+}
+
+/// One segmentation of a temporal agreement function: its records and their labels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Side {
+    /// The variable it binds.
+    pub var: VarId,
+    /// What it ranges over.
+    pub source: LoopSource,
+    /// How candidates are found.
+    pub access: Access,
+    /// `where` conjuncts.
+    pub filter: Vec<ExprId>,
+    /// `by`: a segment's label.
+    pub label: Option<ExprId>,
 }

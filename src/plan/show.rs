@@ -273,6 +273,29 @@ impl Printer<'_> {
                 Function::Tiou(a, b) => format!("tiou({}, {})", self.var(*a), self.var(*b)),
                 _ => format!("{}({})", function_name(f), self.list(args, ", ")),
             },
+            Node::Temporal {
+                function,
+                sides,
+                threshold,
+            } => {
+                let side = |s: &crate::plan::Side| {
+                    let mut text = format!("{} in {}", self.var(s.var), self.source(&s.source));
+                    if !s.filter.is_empty() {
+                        text.push_str(&format!(" where {}", self.list(&s.filter, " and ")));
+                    }
+                    if let Some(l) = s.label {
+                        text.push_str(&format!(" by {}", self.expr(l)));
+                    }
+                    text
+                };
+                let [a, b] = sides.as_ref();
+                let mut text = format!("{}({}, {}", function.name(), side(a), side(b));
+                if let Some(t) = threshold {
+                    text.push_str(&format!(", {}", self.expr(*t)));
+                }
+                text.push(')');
+                text
+            }
             Node::Agreement {
                 statistic,
                 var,
@@ -345,6 +368,13 @@ fn children(node: &Node) -> Vec<ExprId> {
             .iter()
             .copied()
             .chain(rating.iter().copied())
+            .collect(),
+        Node::Temporal {
+            sides, threshold, ..
+        } => sides
+            .iter()
+            .flat_map(|s| s.filter.iter().copied().chain(s.label))
+            .chain(*threshold)
             .collect(),
         _ => Vec::new(),
     }

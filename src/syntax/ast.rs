@@ -225,6 +225,16 @@ pub enum ExprKind {
         /// `kappa`.
         option: Option<Name>,
     },
+    /// `segment_f1(a in s where f by l, b in t where g by m, threshold)`
+    Temporal {
+        /// `segment_precision`, `segment_recall`, `segment_f1`, `boundary_deviation` or
+        /// `diarization_error`.
+        function: Name,
+        /// The reference segmentation, then the other.
+        sides: Box<[Segments; 2]>,
+        /// The temporal-IoU threshold of matching.
+        threshold: Option<Box<Expr>>,
+    },
     /// `some x in s where f satisfy c`, `count(x in s where f)`
     Quantified {
         /// Which quantifier.
@@ -238,6 +248,19 @@ pub enum ExprKind {
         /// The `satisfy` condition (required for `all`).
         condition: Option<Box<Expr>>,
     },
+}
+
+/// One segmentation of a temporal agreement function: `a in speech where f by a.speaker`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segments {
+    /// The bound variable.
+    pub var: Name,
+    /// What it ranges over.
+    pub source: Expr,
+    /// The `where` filter.
+    pub filter: Option<Expr>,
+    /// The label (`by`), for the diarization error.
+    pub label: Option<Expr>,
 }
 
 /// Prefix operators.

@@ -590,6 +590,7 @@ impl Lowerer<'_> {
             Rule::call => self.lower_call(pair),
             Rule::count_of => self.lower_count_of(pair),
             Rule::agreement => self.lower_agreement(pair),
+            Rule::temporal => self.lower_temporal(pair),
             _ => ExprKind::Name(pair.as_str().to_string()),
         };
         Spanned::new(kind, span)
@@ -668,6 +669,52 @@ impl Lowerer<'_> {
             unit,
             rater,
             option,
+        }
+    }
+
+    fn lower_temporal(&mut self, pair: P) -> ExprKind {
+        let mut inner = pair.into_inner();
+        let function = self.name(inner.next().unwrap_or_else(unreachable_pair));
+        let mut sides = Vec::new();
+        let mut threshold = None;
+        for part in inner {
+            match part.as_rule() {
+                Rule::segments => sides.push(self.lower_segments(part)),
+                _ => threshold = Some(Box::new(self.lower_expr(part))),
+            }
+        }
+        let mut sides = sides.into_iter();
+        let mut next = || {
+            sides
+                .next()
+                .unwrap_or_else(|| unreachable!("the grammar gives two sides"))
+        };
+        let sides = Box::new([next(), next()]);
+        ExprKind::Temporal {
+            function,
+            sides,
+            threshold,
+        }
+    }
+
+    fn lower_segments(&mut self, pair: P) -> ast::Segments {
+        let mut inner = pair.into_inner();
+        let var = self.name(inner.next().unwrap_or_else(unreachable_pair));
+        let (mut source, mut filter, mut label) = (None, None, None);
+        let mut after = Rule::kw_in;
+        for part in inner {
+            match part.as_rule() {
+                Rule::kw_in | Rule::kw_where | Rule::kw_by => after = part.as_rule(),
+                _ if after == Rule::kw_in => source = Some(self.lower_expr(part)),
+                _ if after == Rule::kw_where => filter = Some(self.lower_expr(part)),
+                _ => label = Some(self.lower_expr(part)),
+            }
+        }
+        ast::Segments {
+            var,
+            source: source.unwrap_or_else(unreachable_expr),
+            filter,
+            label,
         }
     }
 

@@ -273,6 +273,42 @@ impl<'r> Naive<'_, 'r> {
                 )
             }
             Node::Call(f, args) => self.call(f, args, env),
+            Node::Temporal {
+                function,
+                sides,
+                threshold,
+            } => {
+                let threshold = threshold
+                    .and_then(|t| self.eval(t, env).as_num())
+                    .unwrap_or(0.5);
+                let mut segmentations = Vec::new();
+                for side in sides.iter() {
+                    let mut segments = Vec::new();
+                    for candidate in self.candidates(&side.source, env) {
+                        env[side.var.0 as usize] = candidate;
+                        if !side.filter.iter().all(|f| self.truth(*f, env)) {
+                            continue;
+                        }
+                        if let Some(span) = self.interval(env, side.var) {
+                            let label = side
+                                .label
+                                .map(|l| self.eval(l, env).to_string())
+                                .unwrap_or_default();
+                            segments.push(concordant::metrics::temporal::Segment {
+                                start: span.start,
+                                end: span.end,
+                                label,
+                            });
+                        }
+                    }
+                    env[side.var.0 as usize] = Binding::Unset;
+                    segmentations.push(segments);
+                }
+                function
+                    .compute(&segmentations[0], &segmentations[1], threshold)
+                    .filter(|x| x.is_finite())
+                    .map_or(Value::Missing, Value::Num)
+            }
             Node::Agreement {
                 statistic,
                 var,
