@@ -225,6 +225,21 @@ pub enum CheckError {
         #[help]
         help: Option<String>,
     },
+    /// `disagreement(l in label: l.value per l.segment by l.annotator)` without `for`
+    #[error("`{statistic}` {problem}")]
+    #[diagnostic(code("cord::check::rater-target"))]
+    RaterTarget {
+        /// The statistic.
+        statistic: String,
+        /// What is wrong.
+        problem: String,
+        /// Where.
+        #[label("here")]
+        span: Span,
+        /// How to fix it.
+        #[help]
+        help: Option<String>,
+    },
     /// `lowercase(t.text)`
     #[error("unknown function `{name}`")]
     #[diagnostic(code("cord::check::unknown-function"))]
@@ -453,6 +468,7 @@ impl CheckError {
             | UnknownName { span, .. }
             | UnknownFunction { span, .. }
             | UnknownStatisticOption { span, .. }
+            | RaterTarget { span, .. }
             | WrongArity { span, .. }
             | TypeMismatch { span, .. }
             | UnknownEnumValue { span, .. }

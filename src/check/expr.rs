@@ -227,10 +227,11 @@ impl Checker<'_> {
                 value,
                 unit,
                 rater,
+                target,
                 option,
             } => self.check_agreement(
                 scope,
-                (statistic, option.as_ref()),
+                (statistic, option.as_ref(), target.as_deref()),
                 var,
                 source,
                 filter.as_deref(),
@@ -1129,7 +1130,7 @@ impl Checker<'_> {
     fn check_agreement(
         &mut self,
         scope: &mut Scope,
-        (statistic, option): (&ast::Name, Option<&ast::Name>),
+        (statistic, option, target): (&ast::Name, Option<&ast::Name>, Option<&ast::Expr>),
         var: &ast::Name,
         source: &ast::Expr,
         filter: Option<&ast::Expr>,
@@ -1148,6 +1149,7 @@ impl Checker<'_> {
             )
         });
         let stat = self.statistic(statistic, option);
+        let target = self.check_target(scope, statistic, stat, target);
         let mut parts = Vec::new();
         for (e, what) in [(value, "a rating"), (unit, "a unit"), (rater, "a rater")] {
             let (expr, ty) = self.check_expr(scope, e, None);
@@ -1192,6 +1194,7 @@ impl Checker<'_> {
                 value,
                 unit,
                 rater,
+                target: target.map(Box::new),
             },
             None => Expr::List(vec![]),
         };
@@ -1287,6 +1290,43 @@ impl Checker<'_> {
         )
     }
 
+    /// The rater a one-rater statistic is about (`for r`), checked where the rule's bindings
+    /// are visible; a diagnostic where one is missing or not taken.
+    fn check_target(
+        &mut self,
+        scope: &mut Scope,
+        name: &ast::Name,
+        stat: Option<crate::metrics::Statistic>,
+        target: Option<&ast::Expr>,
+    ) -> Option<Expr> {
+        let one_rater = stat.is_some_and(|s| s.of_one_rater());
+        match (one_rater, target) {
+            (true, Some(t)) => Some(self.check_expr(scope, t, None).0),
+            (true, None) => {
+                self.error(CheckError::RaterTarget {
+                    statistic: name.node.clone(),
+                    problem: "is about one rater: say which".into(),
+                    span: name.span.clone(),
+                    help: Some(format!(
+                        "add `for` and the rater after `by …`, e.g. `{}(l in label: l.value per l.segment by l.annotator for g.key)` in `for g in group label by annotator`",
+                        name.node
+                    )),
+                });
+                None
+            }
+            (false, Some(t)) if stat.is_some() => {
+                self.error(CheckError::RaterTarget {
+                    statistic: name.node.clone(),
+                    problem: "is about every rater; `for` names one".into(),
+                    span: t.span.clone(),
+                    help: Some("`for` goes with `disagreement` and `label_distance`".into()),
+                });
+                None
+            }
+            _ => None,
+        }
+    }
+
     /// The statistic a name and option give, or a diagnostic.
     fn statistic(
         &mut self,
@@ -1308,6 +1348,8 @@ impl Checker<'_> {
                 ("quadratic", Statistic::Kappa(Weights::Quadratic)),
             ],
             "fleiss" => &[("", Statistic::Fleiss)],
+            "disagreement" => &[("", Statistic::Disagreement)],
+            "label_distance" => &[("", Statistic::LabelDistance)],
             _ => &[("", Statistic::Agreement)],
         };
         let Some(option) = option else {

@@ -154,6 +154,8 @@ pub enum Expr {
         unit: Box<Expr>,
         /// Who rated.
         rater: Box<Expr>,
+        /// The rater of a one-rater statistic.
+        target: Option<Box<Expr>>,
     },
     /// A temporal agreement function of two segmentations.
     Temporal {

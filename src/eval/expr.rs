@@ -177,12 +177,18 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                     .filter(|x| x.is_finite())
                     .map_or(Value::Missing, Value::Num)
             }
-            Node::Agreement { statistic, .. } => match self.overrides.and_then(|o| o.get(&id)) {
+            Node::Agreement {
+                statistic, target, ..
+            } => match self.overrides.and_then(|o| o.get(&id)) {
                 Some(value) => value.clone(),
                 None => {
                     let ratings = self.ratings(id, env);
-                    statistic
-                        .compute(&ratings)
+                    let value = match target {
+                        Some(t) => label(&self.value(*t, env))
+                            .and_then(|rater| statistic.compute_for(&ratings, &rater)),
+                        None => statistic.compute(&ratings),
+                    };
+                    value
                         .filter(|x| x.is_finite())
                         .map_or(Value::Missing, Value::Num)
                 }

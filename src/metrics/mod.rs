@@ -107,6 +107,10 @@ pub enum Statistic {
     Fleiss,
     /// Percent agreement.
     Agreement,
+    /// One rater's share of ratings that differ from the unit's majority.
+    Disagreement,
+    /// Total variation distance between one rater's label distribution and the pool's.
+    LabelDistance,
 }
 
 impl Statistic {
@@ -117,6 +121,24 @@ impl Statistic {
             Statistic::Kappa(_) => "kappa",
             Statistic::Fleiss => "fleiss",
             Statistic::Agreement => "agreement",
+            Statistic::Disagreement => "disagreement",
+            Statistic::LabelDistance => "label_distance",
+        }
+    }
+
+    /// Whether the statistic is one rater's (`disagreement(… for r)`).
+    pub fn of_one_rater(self) -> bool {
+        matches!(self, Statistic::Disagreement | Statistic::LabelDistance)
+    }
+
+    /// The statistic of one rater (`target`) of some ratings.
+    pub fn compute_for(self, ratings: &Ratings, target: &Label) -> Option<f64> {
+        let stats = RaterStats::of(ratings);
+        let row = stats.raters.get(target)?;
+        match self {
+            Statistic::Disagreement => row.disagreement_rate(),
+            Statistic::LabelDistance => row.distance_from(&stats.pool()),
+            other => other.compute(ratings),
         }
     }
 
@@ -129,6 +151,7 @@ impl Statistic {
                 agreement::alpha_of_codes(&coded, &values, level)
             }
             Statistic::Agreement => agreement::percent_agreement(&ratings.units()),
+            Statistic::Disagreement | Statistic::LabelDistance => None,
             Statistic::Fleiss => agreement::fleiss_kappa(&ratings.even_units()),
             Statistic::Kappa(weights) => {
                 let (a, b) = ratings.two_raters()?;
@@ -308,7 +331,7 @@ impl Partial {
                 }
                 Partial::Fleiss(parts)
             }
-            Statistic::Agreement => {
+            Statistic::Agreement | Statistic::Disagreement | Statistic::LabelDistance => {
                 let units: Vec<Vec<Label>> = ratings
                     .units()
                     .into_iter()

@@ -212,12 +212,16 @@ pub(super) fn vars_read(e: &Expr, out: &mut Vec<VarId>) {
             value,
             unit,
             rater,
+            target,
             ..
         } => {
             match source.as_ref() {
                 ir::Source::List(e) => vars_read(e, out),
                 ir::Source::Members(v) => out.push(*v),
                 _ => {}
+            }
+            if let Some(t) = target {
+                vars_read(t, out);
             }
             for part in [value, unit, rater].into_iter().chain(filter) {
                 vars_read(part, out);
@@ -360,13 +364,21 @@ impl Builder<'_> {
                 value,
                 unit,
                 rater,
-            } => self.agreement(
-                *statistic,
-                *var,
-                source,
-                filter.as_deref(),
-                [value, unit, rater],
-            ),
+                target,
+            } => {
+                let target = target.as_ref().map(|t| self.expr(t));
+                let mut node = self.agreement(
+                    *statistic,
+                    *var,
+                    source,
+                    filter.as_deref(),
+                    [value, unit, rater],
+                );
+                if let Node::Agreement { target: slot, .. } = &mut node {
+                    *slot = target;
+                }
+                node
+            }
             Expr::Quantified {
                 quantifier,
                 var,
@@ -446,6 +458,7 @@ impl Builder<'_> {
             access,
             filter: parts,
             rating,
+            target: None,
         }
     }
 

@@ -256,6 +256,8 @@ pub enum Node {
         filter: Vec<ExprId>,
         /// The rating, unit and rater of an element.
         rating: [ExprId; 3],
+        /// The rater of a one-rater statistic (`disagreement(… for r)`).
+        target: Option<ExprId>,
     },
     /// A temporal agreement function of two segmentations of the item.
     Temporal {
@@ -317,8 +319,8 @@ impl RulePlan {
         let mut found = Vec::new();
         while let Some(id) = roots.pop() {
             match self.expr(id) {
-                Node::Agreement { source, .. } => {
-                    if !matches!(source, LoopSource::Kind(_)) {
+                Node::Agreement { source, target, .. } => {
+                    if !matches!(source, LoopSource::Kind(_)) || target.is_some() {
                         return None;
                     }
                     if !found.contains(&id) {

@@ -302,6 +302,7 @@ impl Printer<'_> {
                 source,
                 filter,
                 rating,
+                target,
                 ..
             } => {
                 let mut text = format!(
@@ -314,7 +315,11 @@ impl Printer<'_> {
                     text.push_str(&format!(" where {}", self.list(filter, " and ")));
                 }
                 let [value, unit, rater] = rating.map(|e| self.expr(e));
-                text.push_str(&format!(": {value} per {unit} by {rater})"));
+                text.push_str(&format!(": {value} per {unit} by {rater}"));
+                if let Some(t) = target {
+                    text.push_str(&format!(" for {}", self.expr(*t)));
+                }
+                text.push(')');
                 text
             }
             Node::Quantified {
@@ -364,10 +369,16 @@ fn children(node: &Node) -> Vec<ExprId> {
         Node::Quantified {
             filter, condition, ..
         } => filter.iter().copied().chain(*condition).collect(),
-        Node::Agreement { filter, rating, .. } => filter
+        Node::Agreement {
+            filter,
+            rating,
+            target,
+            ..
+        } => filter
             .iter()
             .copied()
             .chain(rating.iter().copied())
+            .chain(*target)
             .collect(),
         Node::Temporal {
             sides, threshold, ..

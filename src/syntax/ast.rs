@@ -221,6 +221,8 @@ pub enum ExprKind {
         unit: Box<Expr>,
         /// Who rates.
         rater: Box<Expr>,
+        /// `for r`: the rater whose statistic `disagreement` and `label_distance` give.
+        target: Option<Box<Expr>>,
         /// `nominal`, `ordinal`, `interval`, `ratio` for `alpha`; `linear`, `quadratic` for
         /// `kappa`.
         option: Option<Name>,

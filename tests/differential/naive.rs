@@ -315,6 +315,7 @@ impl<'r> Naive<'_, 'r> {
                 source,
                 filter,
                 rating,
+                target,
                 ..
             } => {
                 // Every candidate, every filter, then the library's statistic.
@@ -345,8 +346,12 @@ impl<'r> Naive<'_, 'r> {
                     }
                 }
                 env[var.0 as usize] = Binding::Unset;
-                statistic
-                    .compute(&ratings)
+                let value = match target {
+                    Some(t) => label(&self.eval(*t, env))
+                        .and_then(|rater| statistic.compute_for(&ratings, &rater)),
+                    None => statistic.compute(&ratings),
+                };
+                value
                     .filter(|x| x.is_finite())
                     .map_or(Value::Missing, Value::Num)
             }
