@@ -73,7 +73,7 @@ impl Scope {
 }
 
 /// The built-in functions and their arities, for lookups and did-you-mean.
-const FUNCTIONS: [(&str, usize); 17] = [
+const FUNCTIONS: [(&str, usize); 18] = [
     ("duration", 1),
     ("gap", 2),
     ("tiou", 2),
@@ -91,6 +91,7 @@ const FUNCTIONS: [(&str, usize); 17] = [
     ("min", 1),
     ("max", 1),
     ("sum", 1),
+    ("share", 1),
 ];
 
 const MEAN: (&str, usize) = ("mean", 1);
@@ -910,6 +911,14 @@ impl Checker<'_> {
         match name.node.as_str() {
             "duration" | "gap" | "tiou" => self.check_interval_call(scope, &name.node, args),
             "has" => self.check_has(scope, &args[0]),
+            "share" => {
+                let cond = self.check_bool(
+                    scope,
+                    &args[0],
+                    "`share` counts the items where a condition holds",
+                );
+                (Expr::Call(Function::Share, vec![cond]), Ty::of(Type::Num))
+            }
             "lower" | "upper" | "contains" | "starts_with" | "ends_with" | "matches" => {
                 self.check_text_call(scope, &name.node, args)
             }

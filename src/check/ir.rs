@@ -251,6 +251,8 @@ pub enum Function {
     Sum,
     /// `mean(list)`
     Mean,
+    /// `share(condition)`: the share of items for which the condition holds.
+    Share,
 }
 
 /// A compiled regular expression, equal to another when written the same.

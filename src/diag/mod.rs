@@ -58,6 +58,9 @@ fn metric_table(metric: &crate::run::Metric) -> String {
         .value
         .map_or("undefined".to_string(), crate::data::format_number);
     let mut out = format!("\n{} = {value}  (rule {})\n", metric.statistic, metric.rule);
+    if metric.raters.raters.is_empty() {
+        return out;
+    }
     out.push_str(&format!(
         "  {:<20} {:>8} {:>12} {:>10} {:>10}\n",
         "rater", "ratings", "vs majority", "disagree", "labels Δ"

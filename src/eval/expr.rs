@@ -160,6 +160,10 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 .as_num()
                 .map_or(Value::Missing, |n| Value::Num(-n)),
             Node::Default(a, b) => ops::default(self.value(*a, env), || self.value(*b, env)),
+            Node::Call(Function::Share, args) => match self.overrides.and_then(|o| o.get(&id)) {
+                Some(value) => value.clone(),
+                None => self.share(args[0]),
+            },
             Node::Call(f, args) => self.call(f, args, env),
             Node::Temporal {
                 function,
@@ -331,6 +335,8 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             Function::Max => ops::extreme(&arg(0), Ordering::Greater),
             Function::Sum => ops::sum(&arg(0)),
             Function::Mean => ops::mean(&arg(0)),
+            // Reached only through `value`, which reads `share` whole.
+            Function::Share => Value::Missing,
         }
     }
 
@@ -376,13 +382,48 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         out
     }
 
-    /// What this item contributes to the agreement statistic `id` of a streamed data-set rule.
+    /// What this item contributes to the statistic `id` of a streamed data-set rule.
     pub(crate) fn partial(&self, id: ExprId, env: &mut [Bound<'r>]) -> crate::metrics::Part {
         let statistic = match self.rule.expr(id) {
             Node::Agreement { statistic, .. } => *statistic,
+            Node::Call(Function::Share, args) => {
+                let held = self.truth(args[0], env);
+                return crate::metrics::Part {
+                    statistic: crate::metrics::Partial::Share(f64::from(u8::from(held)), 1.0),
+                    raters: Default::default(),
+                };
+            }
             _ => crate::metrics::Statistic::Agreement,
         };
         crate::metrics::Part::of(statistic, &self.ratings(id, env))
+    }
+
+    /// `share(cond)` over the records in view: the share of their items for which the
+    /// condition holds, each item evaluated on its own records.
+    #[inline(never)]
+    fn share(&self, cond: ExprId) -> Value {
+        let mut items: indexmap::IndexMap<&str, Vec<crate::data::Record>> = Default::default();
+        for r in self.view.records {
+            items.entry(&*r.item).or_default().push(r.clone());
+        }
+        let mut held = 0usize;
+        for records in items.values() {
+            let view = super::ItemView::new(self.plan, records);
+            let run = RuleRun {
+                plan: self.plan,
+                rule: self.rule,
+                view: &view,
+                work: std::cell::Cell::new(0),
+                budget: self.budget,
+                overrides: None,
+            };
+            let mut env = vec![Bound::Unset; self.rule.vars.len()];
+            held += usize::from(run.truth(cond, &mut env));
+        }
+        match items.len() {
+            0 => Value::Missing,
+            n => Value::Num(held as f64 / n as f64),
+        }
     }
 
     /// The ratings of the candidates of agreement statistic `id` that pass its filter; a

@@ -210,6 +210,14 @@ impl<'p> Evaluator<'p> {
         if self.streamed.is_empty() {
             return Vec::new();
         }
+        if records.is_empty() {
+            // Nothing to add: the neutral part every merge starts from (no item, no rating).
+            return self
+                .streamed
+                .iter()
+                .map(|&(index, id)| self.neutral_part(&self.plan.rules[index], id))
+                .collect();
+        }
         let view = ItemView::new(self.plan, records);
         let mut env = Vec::new();
         self.streamed
@@ -257,6 +265,24 @@ impl<'p> Evaluator<'p> {
             );
         }
         findings
+    }
+
+    /// The part of a statistic that adds nothing.
+    fn neutral_part(
+        &self,
+        rule: &crate::plan::RulePlan,
+        id: crate::plan::ExprId,
+    ) -> crate::metrics::Part {
+        let statistic = match rule.expr(id) {
+            crate::plan::Node::Agreement { statistic, .. } => {
+                crate::metrics::Partial::of(*statistic, &crate::metrics::Ratings::default())
+            }
+            _ => crate::metrics::Partial::Share(0.0, 0.0),
+        };
+        crate::metrics::Part {
+            statistic,
+            raters: Default::default(),
+        }
     }
 
     fn run<'a, 'r>(

@@ -292,6 +292,8 @@ pub enum Partial {
     Fleiss(std::collections::BTreeMap<usize, agreement::FleissPart>),
     /// Sum of the units' shares of agreeing pairs, and how many units.
     Agreement(f64, f64),
+    /// Items where a condition holds, and items (`share(…)`).
+    Share(f64, f64),
 }
 
 impl Partial {
@@ -362,7 +364,8 @@ impl Partial {
                     a.entry(*n).or_default().merge(part);
                 }
             }
-            (Partial::Agreement(sa, na), Partial::Agreement(sb, nb)) => {
+            (Partial::Agreement(sa, na), Partial::Agreement(sb, nb))
+            | (Partial::Share(sa, na), Partial::Share(sb, nb)) => {
                 *sa += sb;
                 *na += nb;
             }
@@ -386,7 +389,9 @@ impl Partial {
                     .max_by(|(na, a), (nb, b)| a.units.total_cmp(&b.units).then(na.cmp(nb)))?;
                 part.kappa()
             }
-            Partial::Agreement(sum, units) => (*units > 0.0).then(|| sum / units),
+            Partial::Agreement(sum, units) | Partial::Share(sum, units) => {
+                (*units > 0.0).then(|| sum / units)
+            }
         }
     }
 }

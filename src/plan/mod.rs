@@ -327,6 +327,11 @@ impl RulePlan {
                         found.push(id);
                     }
                 }
+                Node::Call(Function::Share, _) => {
+                    if !found.contains(&id) {
+                        found.push(id);
+                    }
+                }
                 Node::Quantified { .. } => return None,
                 Node::List(items) | Node::All(items) | Node::Any(items) | Node::Call(_, items) => {
                     roots.extend(items.iter().copied())

@@ -423,6 +423,7 @@ fn arith_word(op: ArithOp) -> &'static str {
 
 fn function_name(f: &Function) -> String {
     match f {
+        Function::Share => "share".into(),
         Function::Duration(_) => "duration".into(),
         Function::Gap(..) => "gap".into(),
         Function::Tiou(..) => "tiou".into(),

@@ -272,6 +272,32 @@ impl<'r> Naive<'_, 'r> {
                     },
                 )
             }
+            Node::Call(Function::Share, args) => {
+                // Each item of the records on its own, with nothing bound.
+                let mut items: Vec<(&str, Vec<&'r Record>)> = Vec::new();
+                for r in self.records {
+                    match items.iter_mut().find(|(i, _)| *i == &*r.item) {
+                        Some((_, list)) => list.push(r),
+                        None => items.push((&r.item, vec![*r])),
+                    }
+                }
+                let held = items
+                    .iter()
+                    .filter(|(_, records)| {
+                        let naive = Naive {
+                            plan: self.plan,
+                            rule: self.rule,
+                            records,
+                        };
+                        let mut env = vec![Binding::Unset; self.rule.vars.len()];
+                        naive.truth(args[0], &mut env)
+                    })
+                    .count();
+                match items.len() {
+                    0 => Value::Missing,
+                    n => Value::Num(held as f64 / n as f64),
+                }
+            }
             Node::Call(f, args) => self.call(f, args, env),
             Node::Temporal {
                 function,
@@ -392,6 +418,7 @@ impl<'r> Naive<'_, 'r> {
         let text = |i: usize| values.get(i).and_then(|v| v.as_str().map(str::to_string));
         let num = |o: Option<f64>| o.map_or(Value::Missing, Value::Num);
         match f {
+            Function::Share => Value::Missing,
             Function::Duration(a) => num(self.interval(env, *a).map(time::duration)),
             Function::Gap(a, b) => num(self
                 .interval(env, *a)
