@@ -455,4 +455,9 @@ fn metrics_file_holds_the_data_set_statistics_and_rater_counts() {
         Some(1),
         "one metric, not two"
     );
+    assert_eq!(
+        json["items"].as_array().map(Vec::len),
+        Some(0),
+        "no per-item rule"
+    );
 }

@@ -85,6 +85,10 @@ fn reliability_pack_compiles_passes_and_streams() {
         .count();
     assert_eq!(streamed, 2, "the data-set rules without `for` stream");
     let outcome = pack.check_inputs(&[Input::Path(root.join("examples/data/clips.jsonl"))]);
-    assert_eq!(outcome.metrics.len(), 2, "α over the data set, and the share of clips");
+    assert_eq!(
+        outcome.metrics.len(),
+        2,
+        "α over the data set, and the share of clips"
+    );
     assert!(outcome.metrics.iter().all(|m| m.value.is_some()));
 }

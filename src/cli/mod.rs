@@ -279,6 +279,7 @@ fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode 
         progress: std::io::stderr().is_terminal(),
         parse_only: args.parse_only,
         input_format: args.input_format,
+        item_metrics: args.metrics.is_some(),
         read: ReadOptions {
             fps: args.fps,
             mapping: None,

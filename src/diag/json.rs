@@ -324,5 +324,10 @@ pub fn metrics(outcome: &Outcome) -> serde_json::Value {
             })
         })
         .collect();
-    json!({ "metrics": metrics })
+    let items: Vec<serde_json::Value> = outcome
+        .item_metrics
+        .iter()
+        .map(|m| json!({ "item": m.item, "rule": m.rule, "statistic": m.statistic, "value": m.value }))
+        .collect();
+    json!({ "metrics": metrics, "items": items })
 }

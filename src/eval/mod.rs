@@ -267,6 +267,26 @@ impl<'p> Evaluator<'p> {
         findings
     }
 
+    /// The values of the statistics of item-scope rules without `for` on one item:
+    /// (rule, statistic, value), for `--metrics`.
+    pub fn item_statistics(&self, records: &[Record]) -> Vec<(usize, crate::plan::ExprId, Value)> {
+        let view = ItemView::new(self.plan, records);
+        let mut out = Vec::new();
+        let mut env = Vec::new();
+        for (index, rule) in self.plan.rules.iter().enumerate() {
+            if rule.scope != Scope::Item {
+                continue;
+            }
+            for id in rule.statistics() {
+                let run = self.run(rule, &view, None);
+                env.clear();
+                env.resize(rule.vars.len(), Bound::Unset);
+                out.push((index, id, run.value(id, &mut env)));
+            }
+        }
+        out
+    }
+
     /// The part of a statistic that adds nothing.
     fn neutral_part(
         &self,

@@ -304,6 +304,43 @@ pub fn compile(checked: &Checked, sources: &crate::span::SourceMap) -> Plan {
 }
 
 impl RulePlan {
+    /// The statistics (agreement, temporal agreement, `share`) a rule without `for` reads
+    /// in its condition and message, each once: what `--metrics` reports per item.
+    pub fn statistics(&self) -> Vec<ExprId> {
+        if !self.loops.is_empty() {
+            return Vec::new();
+        }
+        let mut roots = vec![self.condition];
+        roots.extend(self.message.iter().filter_map(|p| match p {
+            MessagePart::Value(e, _) => Some(*e),
+            MessagePart::Text(_) => None,
+        }));
+        let mut found: Vec<ExprId> = Vec::new();
+        let mut seen = Vec::new();
+        while let Some(id) = roots.pop() {
+            if seen.contains(&id) {
+                continue;
+            }
+            seen.push(id);
+            match self.expr(id) {
+                Node::Agreement { .. } | Node::Temporal { .. } | Node::Call(Function::Share, _) => {
+                    found.push(id)
+                }
+                Node::List(items) | Node::All(items) | Node::Any(items) | Node::Call(_, items) => {
+                    roots.extend(items.iter().copied())
+                }
+                Node::Not(a) | Node::Neg(a) | Node::Has(a) => roots.push(*a),
+                Node::Compare(_, a, b)
+                | Node::Arith(_, a, b)
+                | Node::In(a, b)
+                | Node::Default(a, b) => roots.extend([*a, *b]),
+                _ => {}
+            }
+        }
+        found.sort_by_key(|id| id.0);
+        found
+    }
+
     /// The agreement statistics a `per dataset` rule without `for` reads, when nothing else
     /// in it needs the data set's records: such a rule is computed item by item from partial
     /// statistics that merge, instead of from every record. `None` for any other rule.

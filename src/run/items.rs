@@ -72,6 +72,8 @@ pub struct ItemResult {
     pub errors: Vec<(DataError, Option<KindId>)>,
     /// What the item contributes to the statistics of streamed data-set rules.
     pub partials: Vec<crate::metrics::Part>,
+    /// Its statistics (rules without `for`), when the run keeps them.
+    pub statistics: Vec<(usize, crate::plan::ExprId, crate::data::Value)>,
 }
 
 impl ItemResult {
@@ -85,6 +87,7 @@ impl ItemResult {
             findings: Vec::new(),
             errors: Vec::new(),
             partials: Vec::new(),
+            statistics: Vec::new(),
         }
     }
 }
@@ -110,6 +113,7 @@ pub fn evaluate_item(evaluator: &Evaluator, records: Vec<Record>) -> ItemResult 
         findings: evaluation.findings,
         errors,
         partials: evaluator.partials(&records),
+        statistics: Vec::new(),
     }
 }
 
@@ -176,6 +180,8 @@ struct ItemState {
     /// Its part of the statistics of streamed data-set rules (replaced, not added, when the
     /// item is evaluated again).
     partials: Vec<crate::metrics::Part>,
+    /// Its statistics, for `--metrics`.
+    statistics: Vec<(usize, crate::plan::ExprId, crate::data::Value)>,
 }
 
 /// The slot of an item whose first record is at `origin`.
@@ -189,6 +195,7 @@ fn slot_of(origin: Origin) -> Slot {
 pub(super) struct Work<'p> {
     pub evaluator: Evaluator<'p>,
     parse_only: bool,
+    item_metrics: bool,
 }
 
 impl<'p> Work<'p> {
@@ -197,6 +204,7 @@ impl<'p> Work<'p> {
         Work {
             evaluator: Evaluator::new(&pack.plan).with_budget(options.work_budget),
             parse_only: options.parse_only,
+            item_metrics: options.item_metrics,
         }
     }
 
@@ -213,7 +221,14 @@ impl<'p> Work<'p> {
         if self.parse_only {
             return ItemResult::nothing_for(&records);
         }
-        evaluate_item(&self.evaluator, records)
+        let statistics = match self.item_metrics {
+            true => self.evaluator.item_statistics(&records),
+            false => Vec::new(),
+        };
+        ItemResult {
+            statistics,
+            ..evaluate_item(&self.evaluator, records)
+        }
     }
 
     /// Evaluates items on the thread pool.
@@ -443,6 +458,7 @@ impl<'p, 's> Runner<'p, 's> {
             }
             state.errors = result.errors;
             state.partials = result.partials;
+            state.statistics = result.statistics;
             self.sink.deliver(state.slot, result.findings);
         }
     }
@@ -485,6 +501,33 @@ impl<'p, 's> Runner<'p, 's> {
         work.evaluator.finish_streamed(&merged)
     }
 
+    /// Every item's statistics, in output order, for `--metrics`.
+    fn item_metrics(&self, work: &Work) -> Vec<super::ItemMetric> {
+        let plan = work.evaluator.plan();
+        let mut states: Vec<(&Arc<str>, &ItemState)> = self.items.iter().collect();
+        states.sort_by_key(|(_, s)| s.slot);
+        let mut out: Vec<super::ItemMetric> = Vec::new();
+        for (item, state) in states {
+            let first = out.len();
+            for (rule, id, value) in &state.statistics {
+                let metric = super::ItemMetric {
+                    item: item.to_string(),
+                    rule: plan.rules[*rule].id.clone(),
+                    statistic: crate::plan::describe_expr(plan, &plan.rules[*rule], *id),
+                    value: value.as_num(),
+                };
+                // A statistic written twice in a rule (condition and message) is one metric.
+                let seen = out[first..]
+                    .iter()
+                    .any(|m| m.rule == metric.rule && m.statistic == metric.statistic);
+                if !seen {
+                    out.push(metric);
+                }
+            }
+        }
+        out
+    }
+
     /// Evaluates the data-set rules and assembles the outcome.
     pub fn finish(mut self, work: &Work) -> Outcome {
         let dataset_findings = match self.dataset.take() {
@@ -500,6 +543,7 @@ impl<'p, 's> Runner<'p, 's> {
             None => Vec::new(),
         };
         let mut dataset_findings = [dataset_findings, self.streamed_findings(work)].concat();
+        self.outcome.item_metrics = self.item_metrics(work);
         dataset_findings.sort_by(|a, b| (a.rule, &a.key).cmp(&(b.rule, &b.key)));
         for f in &dataset_findings {
             self.outcome.per_rule[f.rule] += 1;

@@ -51,6 +51,8 @@ pub struct RunOptions {
     pub input_format: Option<InputFormat>,
     /// What readers of other formats need to know (frames per second for CVAT).
     pub read: ReadOptions,
+    /// Keep every item's statistics (rules without `for`) for [`Outcome::item_metrics`].
+    pub item_metrics: bool,
 }
 
 /// The default [`RunOptions::work_budget`]: far above what any real item needs (a
@@ -67,6 +69,7 @@ impl Default for RunOptions {
             batch_bytes: crate::data::BATCH_BYTES,
             input_format: None,
             read: ReadOptions::default(),
+            item_metrics: false,
         }
     }
 }
@@ -169,6 +172,9 @@ pub struct Outcome {
     /// The statistics of streamed data-set rules, over the whole data set, with each
     /// rater's counts.
     pub metrics: Vec<Metric>,
+    /// With [`RunOptions::item_metrics`]: each item's statistics (of rules without `for`),
+    /// items in output order.
+    pub item_metrics: Vec<ItemMetric>,
     /// Keeps the copy of standard input alive while the outcome is rendered.
     spool: Option<Arc<tempfile::NamedTempFile>>,
 }
@@ -184,6 +190,19 @@ pub struct Metric {
     pub value: Option<f64>,
     /// Each rater's ratings, disagreements with the majority and labels.
     pub raters: crate::metrics::RaterStats,
+}
+
+/// A statistic of one item.
+#[derive(Debug, Clone)]
+pub struct ItemMetric {
+    /// The item.
+    pub item: String,
+    /// The rule.
+    pub rule: String,
+    /// The statistic as the rule writes it.
+    pub statistic: String,
+    /// Its value, when defined.
+    pub value: Option<f64>,
 }
 
 /// Name of the bucket for lines whose kind cannot be read.
