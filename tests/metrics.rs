@@ -225,7 +225,16 @@ fn reference() -> Value {
 
 fn generated() -> Vec<Value> {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let out = dir.path().join("gen.jsonl");
+    std::fs::read_to_string(generated_file(dir.path()))
+        .expect("generated data")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a record"))
+        .collect()
+}
+
+/// `gen.py --items 300 --seed 11`, written into `dir`.
+fn generated_file(dir: &Path) -> PathBuf {
+    let out = dir.join("gen.jsonl");
     let status = std::process::Command::new("python3")
         .arg(root().join("../shared/bench/gen.py"))
         .args(["--items", "300", "--seed", "11", "--out"])
@@ -234,11 +243,53 @@ fn generated() -> Vec<Value> {
         .status()
         .expect("run gen.py");
     assert!(status.success());
-    std::fs::read_to_string(&out)
-        .expect("generated data")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("a record"))
-        .collect()
+    out
+}
+
+/// The data-set rules of the reliability pack, run by `concordant check --metrics`, report
+/// the reference values: the statistics stream item by item and merge to the same numbers.
+#[test]
+fn reliability_pack_metrics_equal_the_references() {
+    let reference = reference();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let data = generated_file(dir.path());
+    let metrics = dir.path().join("metrics.json");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_concordant"))
+        .current_dir(root())
+        .args([
+            "check",
+            "--rules",
+            "rules/,rules/reliability/",
+            "--threads",
+            "2",
+        ])
+        .arg(&data)
+        .arg("--metrics")
+        .arg(&metrics)
+        .output()
+        .expect("run concordant");
+    assert!(output.status.code().is_some_and(|c| c <= 1), "{output:?}");
+    let text = std::fs::read_to_string(&metrics).expect("the metrics file");
+    let written: Value = serde_json::from_str(&text).expect("metrics are JSON");
+    let value = |rule: &str| {
+        written["metrics"]
+            .as_array()
+            .and_then(|all| all.iter().find(|m| m["rule"] == rule))
+            .and_then(|m| m["value"].as_f64())
+    };
+    let labels = &reference["generated sentiment_label (gen.py --items 300 --seed 11)"];
+    close(
+        "pack α",
+        value("sentiment-labels-reliable"),
+        &labels["alpha_nominal"],
+    );
+    let speakers =
+        &reference["generated speech vs transcript speakers (gen.py --items 300 --seed 11)"];
+    close(
+        "pack diarization error",
+        value("speakers-diarized-overall"),
+        &speakers["diarization_error_rate"],
+    );
 }
 
 #[test]

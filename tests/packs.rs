@@ -83,12 +83,12 @@ fn reliability_pack_compiles_passes_and_streams() {
         .iter()
         .filter(|r| r.streamed_statistics().is_some())
         .count();
-    assert_eq!(streamed, 2, "the data-set rules without `for` stream");
+    assert_eq!(streamed, 3, "the data-set rules without `for` stream");
     let outcome = pack.check_inputs(&[Input::Path(root.join("examples/data/clips.jsonl"))]);
     assert_eq!(
         outcome.metrics.len(),
-        2,
-        "α over the data set, and the share of clips"
+        3,
+        "α over the data set, the share of clips, the diarization error"
     );
     assert!(outcome.metrics.iter().all(|m| m.value.is_some()));
 }

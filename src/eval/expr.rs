@@ -7,6 +7,7 @@ use crate::data::{format_number, ops, Record, Value};
 use crate::plan::{Access, ExprId, Format, Function, LoopSource, Node};
 use crate::syntax::ast::Quantifier;
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 /// Shows a value in a message: times and durations with an `s` suffix.
 pub fn render_value(v: &Value, format: Format) -> String {
@@ -165,22 +166,10 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 None => self.share(args[0]),
             },
             Node::Call(f, args) => self.call(f, args, env),
-            Node::Temporal {
-                function,
-                sides,
-                threshold,
-            } => {
-                let threshold = threshold
-                    .and_then(|t| self.value(t, env).as_num())
-                    .unwrap_or(0.5);
-                let [a, b] = sides.as_ref();
-                let reference = self.segments(a, env);
-                let other = self.segments(b, env);
-                function
-                    .compute(&reference, &other, threshold)
-                    .filter(|x| x.is_finite())
-                    .map_or(Value::Missing, Value::Num)
-            }
+            Node::Temporal { .. } => match self.overrides.and_then(|o| o.get(&id)) {
+                Some(value) => value.clone(),
+                None => self.temporal(id, env),
+            },
             Node::Agreement {
                 statistic, target, ..
             } => match self.overrides.and_then(|o| o.get(&id)) {
@@ -349,7 +338,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         &self,
         side: &crate::plan::Side,
         env: &mut [Bound<'r>],
-    ) -> Vec<crate::metrics::temporal::Segment> {
+    ) -> Vec<(Arc<str>, crate::metrics::temporal::Segment)> {
         let var = side.var.0 as usize;
         let candidates = self.candidates(&side.source, &side.access, env);
         let implied = super::implied_by(&side.access);
@@ -371,11 +360,16 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                     .label
                     .map(|l| self.value(l, env).to_string())
                     .unwrap_or_default();
-                out.push(crate::metrics::temporal::Segment {
+                let item = match &env[var] {
+                    Bound::Record(r) => r.item.clone(),
+                    _ => Arc::from(""),
+                };
+                let segment = crate::metrics::temporal::Segment {
                     start: span.start,
                     end: span.end,
                     label,
-                });
+                };
+                out.push((item, segment));
             }
         }
         env[var] = Bound::Unset;
@@ -386,6 +380,23 @@ impl<'a, 'r> RuleRun<'a, 'r> {
     pub(crate) fn partial(&self, id: ExprId, env: &mut [Bound<'r>]) -> crate::metrics::Part {
         let statistic = match self.rule.expr(id) {
             Node::Agreement { statistic, .. } => *statistic,
+            Node::Temporal {
+                function,
+                sides,
+                threshold,
+            } => {
+                let threshold = threshold
+                    .and_then(|t| self.value(t, env).as_num())
+                    .unwrap_or(0.5);
+                let [a, b] = sides.as_ref();
+                let (reference, other) = (self.segments(a, env), self.segments(b, env));
+                let (matching, error) =
+                    function.parts(&untagged(reference), &untagged(other), threshold);
+                return crate::metrics::Part {
+                    statistic: crate::metrics::Partial::Temporal(*function, matching, error),
+                    raters: Default::default(),
+                };
+            }
             Node::Call(Function::Share, args) => {
                 let held = self.truth(args[0], env);
                 return crate::metrics::Part {
@@ -396,6 +407,41 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             _ => crate::metrics::Statistic::Agreement,
         };
         crate::metrics::Part::of(statistic, &self.ratings(id, env))
+    }
+
+    /// A temporal agreement function. In a data-set rule each item's segmentations are
+    /// compared on their own and the matchings and errors summed: segments of different clips
+    /// never match.
+    #[inline(never)]
+    fn temporal(&self, id: ExprId, env: &mut [Bound<'r>]) -> Value {
+        let Node::Temporal {
+            function,
+            sides,
+            threshold,
+        } = self.rule.expr(id)
+        else {
+            return Value::Missing;
+        };
+        let threshold = threshold
+            .and_then(|t| self.value(t, env).as_num())
+            .unwrap_or(0.5);
+        let [a, b] = sides.as_ref();
+        let (reference, other) = (self.segments(a, env), self.segments(b, env));
+        let value = if self.rule.scope == crate::syntax::ast::Scope::Dataset {
+            let mut matching = crate::metrics::temporal::Matching::default();
+            let mut error = crate::metrics::temporal::DiarizationError::default();
+            for [reference, other] in by_item(reference, other).values() {
+                let (m, e) = function.parts(reference, other, threshold);
+                matching.merge(&m);
+                error.merge(&e);
+            }
+            function.of_parts(&matching, &error)
+        } else {
+            function.compute(&untagged(reference), &untagged(other), threshold)
+        };
+        value
+            .filter(|x| x.is_finite())
+            .map_or(Value::Missing, Value::Num)
     }
 
     /// `share(cond)` over the records in view: the share of their items for which the
@@ -567,6 +613,27 @@ fn label(value: &Value) -> Option<crate::metrics::Label> {
         Value::Bool(b) => Some(Label::Text(b.to_string().into())),
         Value::Missing | Value::List(_) => None,
     }
+}
+
+/// Two sides' segments grouped by item, in item order.
+fn by_item(
+    reference: Vec<(Arc<str>, crate::metrics::temporal::Segment)>,
+    other: Vec<(Arc<str>, crate::metrics::temporal::Segment)>,
+) -> std::collections::BTreeMap<Arc<str>, [Vec<crate::metrics::temporal::Segment>; 2]> {
+    let mut items: std::collections::BTreeMap<_, [Vec<_>; 2]> = Default::default();
+    for (side, segments) in [reference, other].into_iter().enumerate() {
+        for (item, segment) in segments {
+            items.entry(item).or_default()[side].push(segment);
+        }
+    }
+    items
+}
+
+/// Segments without the items they came from.
+fn untagged(
+    segments: Vec<(Arc<str>, crate::metrics::temporal::Segment)>,
+) -> Vec<crate::metrics::temporal::Segment> {
+    segments.into_iter().map(|(_, s)| s).collect()
 }
 
 /// A unit within its item, for statistics over the data set.

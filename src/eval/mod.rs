@@ -297,6 +297,9 @@ impl<'p> Evaluator<'p> {
             crate::plan::Node::Agreement { statistic, .. } => {
                 crate::metrics::Partial::of(*statistic, &crate::metrics::Ratings::default())
             }
+            crate::plan::Node::Temporal { function, .. } => {
+                crate::metrics::Partial::Temporal(*function, Default::default(), Default::default())
+            }
             _ => crate::metrics::Partial::Share(0.0, 0.0),
         };
         crate::metrics::Part {

@@ -294,6 +294,12 @@ pub enum Partial {
     Agreement(f64, f64),
     /// Items where a condition holds, and items (`share(…)`).
     Share(f64, f64),
+    /// Segment matching and diarization error, summed over items.
+    Temporal(
+        temporal::TemporalFn,
+        temporal::Matching,
+        temporal::DiarizationError,
+    ),
 }
 
 impl Partial {
@@ -369,6 +375,10 @@ impl Partial {
                 *sa += sb;
                 *na += nb;
             }
+            (Partial::Temporal(_, ma, da), Partial::Temporal(_, mb, db)) => {
+                ma.merge(mb);
+                da.merge(db);
+            }
             _ => {}
         }
     }
@@ -392,6 +402,7 @@ impl Partial {
             Partial::Agreement(sum, units) | Partial::Share(sum, units) => {
                 (*units > 0.0).then(|| sum / units)
             }
+            Partial::Temporal(function, matching, error) => function.of_parts(matching, error),
         }
     }
 }

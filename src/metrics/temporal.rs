@@ -25,7 +25,7 @@ pub fn tiou(a: &Segment, b: &Segment) -> f64 {
 }
 
 /// How two segmentations match at a threshold.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Matching {
     /// Matched pairs.
     pub matched: usize,
@@ -342,15 +342,36 @@ impl TemporalFn {
 
     /// The function of two segmentations; `threshold` is the temporal IoU of matching.
     pub fn compute(self, reference: &[Segment], other: &[Segment], threshold: f64) -> Option<f64> {
+        let (matching, error) = self.parts(reference, other, threshold);
+        self.of_parts(&matching, &error)
+    }
+
+    /// What one item's segmentations add to the function over several items: matchings and
+    /// errors of items add up.
+    pub fn parts(
+        self,
+        reference: &[Segment],
+        other: &[Segment],
+        threshold: f64,
+    ) -> (Matching, DiarizationError) {
+        let mut matching = Matching::default();
+        let mut error = DiarizationError::default();
         if self == TemporalFn::DiarizationError {
-            return diarization_error(reference, other).rate();
+            error = diarization_error(reference, other);
+        } else {
+            matching = match_segments(reference, other, threshold);
         }
-        let matching = match_segments(reference, other, threshold);
+        (matching, error)
+    }
+
+    /// The function from (summed) parts.
+    pub fn of_parts(self, matching: &Matching, error: &DiarizationError) -> Option<f64> {
         match self {
             TemporalFn::Precision => matching.precision(),
             TemporalFn::Recall => matching.recall(),
             TemporalFn::F1 => matching.f1(),
-            _ => matching.boundary_deviation(),
+            TemporalFn::BoundaryDeviation => matching.boundary_deviation(),
+            TemporalFn::DiarizationError => error.rate(),
         }
     }
 }

@@ -369,6 +369,20 @@ impl RulePlan {
                         found.push(id);
                     }
                 }
+                Node::Temporal {
+                    sides, threshold, ..
+                } => {
+                    let kinds = sides
+                        .iter()
+                        .all(|s| matches!(s.source, LoopSource::Kind(_)));
+                    let constant = threshold.is_none_or(|t| matches!(self.expr(t), Node::Const(_)));
+                    if !kinds || !constant {
+                        return None;
+                    }
+                    if !found.contains(&id) {
+                        found.push(id);
+                    }
+                }
                 Node::Quantified { .. } => return None,
                 Node::List(items) | Node::All(items) | Node::Any(items) | Node::Call(_, items) => {
                     roots.extend(items.iter().copied())

@@ -307,31 +307,44 @@ impl<'r> Naive<'_, 'r> {
                 let threshold = threshold
                     .and_then(|t| self.eval(t, env).as_num())
                     .unwrap_or(0.5);
-                let mut segmentations = Vec::new();
-                for side in sides.iter() {
-                    let mut segments = Vec::new();
+                // Segments of each side keyed by item; outside data-set rules all share one key.
+                let mut by_item: std::collections::BTreeMap<String, [Vec<_>; 2]> =
+                    Default::default();
+                for (index, side) in sides.iter().enumerate() {
                     for candidate in self.candidates(&side.source, env) {
                         env[side.var.0 as usize] = candidate;
                         if !side.filter.iter().all(|f| self.truth(*f, env)) {
                             continue;
                         }
+                        let item = match (&env[side.var.0 as usize], self.rule.scope) {
+                            (Binding::Record(r), Scope::Dataset) => r.item.to_string(),
+                            _ => String::new(),
+                        };
                         if let Some(span) = self.interval(env, side.var) {
                             let label = side
                                 .label
                                 .map(|l| self.eval(l, env).to_string())
                                 .unwrap_or_default();
-                            segments.push(concordant::metrics::temporal::Segment {
-                                start: span.start,
-                                end: span.end,
-                                label,
-                            });
+                            by_item.entry(item).or_default()[index].push(
+                                concordant::metrics::temporal::Segment {
+                                    start: span.start,
+                                    end: span.end,
+                                    label,
+                                },
+                            );
                         }
                     }
                     env[side.var.0 as usize] = Binding::Unset;
-                    segmentations.push(segments);
+                }
+                let mut matching = concordant::metrics::temporal::Matching::default();
+                let mut error = concordant::metrics::temporal::DiarizationError::default();
+                for [reference, other] in by_item.values() {
+                    let (m, e) = function.parts(reference, other, threshold);
+                    matching.merge(&m);
+                    error.merge(&e);
                 }
                 function
-                    .compute(&segmentations[0], &segmentations[1], threshold)
+                    .of_parts(&matching, &error)
                     .filter(|x| x.is_finite())
                     .map_or(Value::Missing, Value::Num)
             }
