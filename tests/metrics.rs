@@ -551,3 +551,59 @@ fn activitynet_annotation_sets() {
         &reference["diarization_error_rate"],
     );
 }
+
+/// The edge cases of `tests/metrics/edge-cases.json` — one annotator, unanimous raters, a
+/// declared label nobody used, missing ratings — give the reference packages' values, and are
+/// undefined (missing) exactly where the packages give NaN or refuse the data.
+#[test]
+fn edge_cases_match_the_references_and_their_undefined_cases() {
+    use concordant::metrics::{Partial, Ratings as Gathered, Statistic};
+    let reference = &reference()["edge cases"];
+    let text = std::fs::read_to_string(root().join("tests/metrics/edge-cases.json"))
+        .expect("edge-cases.json");
+    let cases: Value = serde_json::from_str(&text).expect("edge-cases.json is JSON");
+    let cases = cases["cases"].as_array().expect("a list of cases");
+    assert_eq!(cases.len(), reference.as_object().map_or(0, |o| o.len()));
+    for case in cases {
+        let name = case["name"].as_str().expect("a name");
+        let mut ratings = Gathered::default();
+        // Each unit on its own, as items contribute to a streamed data-set statistic.
+        let mut per_unit: IndexMap<String, Gathered> = IndexMap::new();
+        for rating in case["ratings"].as_array().expect("ratings") {
+            let [unit, rater, value] = [&rating[0], &rating[1], &rating[2]].map(label);
+            ratings.add(unit.clone(), rater.clone(), value.clone());
+            per_unit
+                .entry(rating[0].to_string())
+                .or_default()
+                .add(unit, rater, value);
+        }
+        let want = reference[name].as_object().expect("reference values");
+        assert!(!want.is_empty(), "{name}: no reference values");
+        for (key, value) in want {
+            let statistic = match key.as_str() {
+                "percent_agreement" => Statistic::Agreement,
+                "fleiss_kappa" => Statistic::Fleiss,
+                "cohen_kappa_unweighted" => Statistic::Kappa(Weights::Unweighted),
+                "cohen_kappa_linear" => Statistic::Kappa(Weights::Linear),
+                "cohen_kappa_quadratic" => Statistic::Kappa(Weights::Quadratic),
+                "alpha_nominal" => Statistic::Alpha(Level::Nominal),
+                "alpha_ordinal" => Statistic::Alpha(Level::Ordinal),
+                "alpha_interval" => Statistic::Alpha(Level::Interval),
+                "alpha_ratio" => Statistic::Alpha(Level::Ratio),
+                other => panic!("{name}: unknown statistic {other}"),
+            };
+            let got = statistic.compute(&ratings);
+            let mut parts = per_unit.values().map(|r| Partial::of(statistic, r));
+            let mut streamed = parts.next().expect("a unit");
+            parts.for_each(|part| streamed.merge(&part));
+            let what = format!("{name}: {key}");
+            if value.is_null() {
+                assert_eq!(got, None, "{what} is undefined in the reference");
+                assert_eq!(streamed.finish(), None, "{what}, streamed, is undefined");
+            } else {
+                close(&what, got, value);
+                close(&format!("{what}, streamed"), streamed.finish(), value);
+            }
+        }
+    }
+}

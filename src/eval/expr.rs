@@ -490,7 +490,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             return crate::metrics::Ratings::default();
         };
         let var = var.0 as usize;
-        let per_item = self.rule.scope == crate::syntax::ast::Scope::Dataset;
+        let per_item = self.rule.scope == crate::syntax::ast::Scope::Dataset && !self.view.one_item;
         let candidates = self.candidates(source, access, env);
         let implied = super::implied_by(access);
         let mut ratings = crate::metrics::Ratings::default();

@@ -77,20 +77,26 @@ pub struct ItemView<'r> {
     by_kind: Vec<Vec<u32>>,
     groups: Vec<OnceCell<Vec<Group>>>,
     indexes: Vec<OnceCell<Index<'r>>>,
+    /// Whether every record is of the same item: then units of agreement statistics need no
+    /// item to tell them apart.
+    one_item: bool,
 }
 
 impl<'r> ItemView<'r> {
     /// Indexes `records` (all of one item, or all of the data set) for `plan`.
     pub fn new(plan: &'r Plan, records: &'r [Record]) -> Self {
         let mut by_kind = vec![Vec::new(); plan.schema.len()];
+        let mut one_item = true;
         for (i, r) in records.iter().enumerate() {
             if let Some(list) = by_kind.get_mut(r.kind.0 as usize) {
                 list.push(i as u32);
             }
+            one_item = one_item && r.item == records[0].item;
         }
         ItemView {
             plan,
             records,
+            one_item,
             by_kind,
             groups: plan.groupings.iter().map(|_| OnceCell::new()).collect(),
             indexes: plan.indexes.iter().map(|_| OnceCell::new()).collect(),

@@ -236,36 +236,44 @@ pub(crate) fn alpha_of_codes(units: &[Vec<usize>], values: &[Label], level: Leve
     alpha_from_coincidences(&observed, values, level)
 }
 
-/// The coincidences one unit's ratings add, by pair of values (both orders): what α sums
-/// over units, so that the units of several items can be summed apart and merged.
-pub(crate) fn unit_coincidences(
-    unit: &[Label],
-    out: &mut std::collections::BTreeMap<(Label, Label), f64>,
+/// The coincidences some units add, by pair of values that occur in a unit with two or more
+/// ratings (both orders; pairs that never coincide add 0): what α sums over units, so that
+/// the units of several items can be summed apart and merged. Units are given as positions
+/// in `values`, as [`alpha_of_codes`] takes them; cells add up in unit order. Appends to
+/// `out` in pair order, `values` being sorted.
+pub(crate) fn coincidences_of_codes(
+    units: &[Vec<usize>],
+    values: &[Label],
+    out: &mut Vec<((Label, Label), f64)>,
 ) {
-    if unit.len() < 2 {
-        return;
+    let v = values.len();
+    let mut observed = vec![0.0f64; v * v];
+    let mut present = vec![false; v];
+    let mut counts = vec![0.0f64; v];
+    for unit in units.iter().filter(|u| u.len() >= 2) {
+        counts.iter_mut().for_each(|n| *n = 0.0);
+        for &code in unit {
+            counts[code] += 1.0;
+            present[code] = true;
+        }
+        let pairable = unit.len() as f64 - 1.0;
+        for c in (0..v).filter(|&c| counts[c] > 0.0) {
+            for k in (0..v).filter(|&k| counts[k] > 0.0) {
+                let same = if c == k { counts[c] } else { 0.0 };
+                observed[c * v + k] += (counts[c] * counts[k] - same) / pairable;
+            }
+        }
     }
-    let values = domain(unit);
-    let counts: Vec<f64> = values
-        .iter()
-        .map(|v| unit.iter().filter(|l| *l == v).count() as f64)
-        .collect();
-    let pairable = unit.len() as f64 - 1.0;
-    for (c, a) in values.iter().enumerate() {
-        for (k, b) in values.iter().enumerate() {
-            let same = if c == k { counts[c] } else { 0.0 };
-            *out.entry((a.clone(), b.clone())).or_insert(0.0) +=
-                (counts[c] * counts[k] - same) / pairable;
+    for c in (0..v).filter(|&c| present[c]) {
+        for k in (0..v).filter(|&k| present[k]) {
+            out.push(((values[c].clone(), values[k].clone()), observed[c * v + k]));
         }
     }
 }
 
-/// Krippendorff's α from summed coincidences by pair of values.
-pub(crate) fn alpha_of_coincidences(
-    pairs: &std::collections::BTreeMap<(Label, Label), f64>,
-    level: Level,
-) -> Option<f64> {
-    let values = domain(pairs.keys().flat_map(|(a, b)| [a, b]));
+/// Krippendorff's α from summed coincidences by pair of values (sorted by pair).
+pub(crate) fn alpha_of_coincidences(pairs: &[((Label, Label), f64)], level: Level) -> Option<f64> {
+    let values = domain(pairs.iter().flat_map(|((a, b), _)| [a, b]));
     let v = values.len();
     let mut observed = vec![0.0f64; v * v];
     for ((a, b), n) in pairs {

@@ -44,7 +44,8 @@ impl PartialEq for Label {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
             (Label::Num(a), Label::Num(b)) => a.to_bits() == b.to_bits(),
-            (Label::Text(a), Label::Text(b)) => a == b,
+            // Labels read from data share their text, so most equal labels are one allocation.
+            (Label::Text(a), Label::Text(b)) => std::sync::Arc::ptr_eq(a, b) || a == b,
             _ => false,
         }
     }
@@ -134,7 +135,7 @@ impl Statistic {
     /// The statistic of one rater (`target`) of some ratings.
     pub fn compute_for(self, ratings: &Ratings, target: &Label) -> Option<f64> {
         let stats = RaterStats::of(ratings);
-        let row = stats.raters.get(target)?;
+        let row = stats.row(target)?;
         match self {
             Statistic::Disagreement => row.disagreement_rate(),
             Statistic::LabelDistance => row.distance_from(&stats.pool()),
@@ -277,10 +278,7 @@ impl Ratings {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Partial {
     /// Coincidences by pair of values.
-    Alpha(
-        agreement::Level,
-        std::collections::BTreeMap<(Label, Label), f64>,
-    ),
+    Alpha(agreement::Level, Vec<((Label, Label), f64)>),
     /// Counts of (first rater's value, second rater's value) on co-rated units, and the
     /// raters seen.
     Kappa(
@@ -307,10 +305,9 @@ impl Partial {
     pub fn of(statistic: Statistic, ratings: &Ratings) -> Partial {
         match statistic {
             Statistic::Alpha(level) => {
-                let mut pairs = std::collections::BTreeMap::new();
-                for unit in ratings.units() {
-                    agreement::unit_coincidences(&unit, &mut pairs);
-                }
+                let mut pairs = Vec::new();
+                let (coded, values) = ratings.coded();
+                agreement::coincidences_of_codes(&coded, &values, &mut pairs);
                 Partial::Alpha(level, pairs)
             }
             Statistic::Kappa(weights) => {
@@ -360,7 +357,11 @@ impl Partial {
             }
         };
         match (self, other) {
-            (Partial::Alpha(_, a), Partial::Alpha(_, b)) => add(a, b),
+            (Partial::Alpha(_, a), Partial::Alpha(_, b)) => {
+                for (pair, n) in b {
+                    *entry(a, pair) += n;
+                }
+            }
             (Partial::Kappa(_, ra, a), Partial::Kappa(_, rb, b)) => {
                 ra.extend(rb.iter().cloned());
                 add(a, b);
@@ -413,8 +414,9 @@ impl Partial {
 /// [`Partial`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RaterStats {
-    /// Per rater.
-    pub raters: std::collections::BTreeMap<Label, RaterRow>,
+    /// Per rater, in label order. A data set has a handful of raters and every item adds a
+    /// part, so short sorted lists serve better than maps.
+    pub raters: Vec<(Label, RaterRow)>,
 }
 
 /// One rater's counts.
@@ -426,38 +428,76 @@ pub struct RaterRow {
     pub compared: f64,
     /// Of those, ratings that differ from the majority.
     pub disagreements: f64,
-    /// Ratings per label.
-    pub labels: std::collections::BTreeMap<Label, f64>,
+    /// Ratings per label, in label order.
+    pub labels: Vec<(Label, f64)>,
+}
+
+/// The entry of `key` in a list sorted by key, added (with the default) if missing.
+fn entry<'a, K: Ord + Clone, T: Default>(list: &'a mut Vec<(K, T)>, key: &K) -> &'a mut T {
+    let at = match list.binary_search_by(|(k, _)| k.cmp(key)) {
+        Ok(at) => at,
+        Err(at) => {
+            list.insert(at, (key.clone(), T::default()));
+            at
+        }
+    };
+    &mut list[at].1
 }
 
 impl RaterStats {
     /// The counts of some ratings.
     pub fn of(ratings: &Ratings) -> RaterStats {
-        let mut stats = RaterStats::default();
+        // A handful of raters and labels: count in short lists, then build the maps once.
+        let mut rows: Vec<(&Label, RaterRow, Vec<(&Label, f64)>)> = Vec::new();
         for unit in ratings.units.values() {
             let majority = majority(unit.iter().map(|(_, v)| v));
             for (rater, value) in unit {
-                let row = stats.raters.entry(rater.clone()).or_default();
+                let at = match rows.iter().position(|(r, ..)| *r == rater) {
+                    Some(at) => at,
+                    None => {
+                        rows.push((rater, RaterRow::default(), Vec::new()));
+                        rows.len() - 1
+                    }
+                };
+                let (_, row, labels) = &mut rows[at];
                 row.ratings += 1.0;
-                *row.labels.entry(value.clone()).or_insert(0.0) += 1.0;
+                match labels.iter_mut().find(|(l, _)| *l == value) {
+                    Some((_, n)) => *n += 1.0,
+                    None => labels.push((value, 1.0)),
+                }
                 if let (Some(m), true) = (&majority, unit.len() >= 2) {
                     row.compared += 1.0;
                     row.disagreements += f64::from(u8::from(value != m));
                 }
             }
         }
-        stats
+        let mut raters: Vec<(Label, RaterRow)> = rows
+            .into_iter()
+            .map(|(rater, mut row, labels)| {
+                row.labels = labels.into_iter().map(|(l, n)| (l.clone(), n)).collect();
+                row.labels.sort_by(|a, b| a.0.cmp(&b.0));
+                (rater.clone(), row)
+            })
+            .collect();
+        raters.sort_by(|a, b| a.0.cmp(&b.0));
+        RaterStats { raters }
+    }
+
+    /// One rater's counts.
+    pub fn row(&self, rater: &Label) -> Option<&RaterRow> {
+        let at = self.raters.binary_search_by(|(r, _)| r.cmp(rater)).ok()?;
+        Some(&self.raters[at].1)
     }
 
     /// Adds another part.
     pub fn merge(&mut self, other: &RaterStats) {
         for (rater, row) in &other.raters {
-            let into = self.raters.entry(rater.clone()).or_default();
+            let into = entry(&mut self.raters, rater);
             into.ratings += row.ratings;
             into.compared += row.compared;
             into.disagreements += row.disagreements;
             for (label, n) in &row.labels {
-                *into.labels.entry(label.clone()).or_insert(0.0) += n;
+                *entry(&mut into.labels, label) += n;
             }
         }
     }
@@ -465,7 +505,7 @@ impl RaterStats {
     /// Every rater's labels pooled.
     pub fn pool(&self) -> std::collections::BTreeMap<Label, f64> {
         let mut pool = std::collections::BTreeMap::new();
-        for row in self.raters.values() {
+        for (_, row) in &self.raters {
             for (label, n) in &row.labels {
                 *pool.entry(label.clone()).or_insert(0.0) += n;
             }
@@ -483,7 +523,7 @@ impl RaterRow {
     /// Total variation distance between this rater's label distribution and the pool's:
     /// 0 when they label in the same proportions, 1 when they share no label.
     pub fn distance_from(&self, pool: &std::collections::BTreeMap<Label, f64>) -> Option<f64> {
-        let mine: f64 = self.labels.values().sum();
+        let mine: f64 = self.labels.iter().map(|(_, n)| n).sum();
         let all: f64 = pool.values().sum();
         if mine == 0.0 || all == 0.0 {
             return None;
@@ -491,7 +531,10 @@ impl RaterRow {
         let half: f64 = pool
             .iter()
             .map(|(label, n)| {
-                let own = self.labels.get(label).copied().unwrap_or(0.0);
+                let own = self
+                    .labels
+                    .binary_search_by(|(l, _)| l.cmp(label))
+                    .map_or(0.0, |at| self.labels[at].1);
                 (own / mine - n / all).abs()
             })
             .sum();

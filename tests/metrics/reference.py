@@ -247,6 +247,64 @@ def activitynet():
     return out
 
 
+def undefined_as_none(compute):
+    """A reference value, or None where the package gives NaN or refuses the data (the
+    statistic is undefined there: Concordant gives a missing value)."""
+    try:
+        value = float(compute())
+    except (ValueError, ZeroDivisionError):
+        return None
+    return None if np.isnan(value) else value
+
+
+def edge_case(case):
+    ratings = Ratings()
+    for unit, rater, value in case["ratings"]:
+        ratings.add(unit, rater, value)
+    used = sorted({v for u in ratings.units.values() for v in u.values()})
+    labels = sorted(set(case.get("declared", [])) | set(used))
+    numeric = all(isinstance(v, (int, float)) for v in labels)
+    out = {
+        "percent_agreement": undefined_as_none(lambda: percent_agreement(ratings)),
+        "fleiss_kappa": undefined_as_none(lambda: fleiss_declared(ratings, labels)),
+    }
+    raters = ratings.raters()
+    if len(raters) == 2:
+        a, b = raters
+        pairs = [(u[a], u[b]) for u in ratings.units.values() if a in u and b in u]
+        x, y = [p[0] for p in pairs], [p[1] for p in pairs]
+        for weights in (None, "linear", "quadratic"):
+            # Weights are positions among the labels the two raters used, as scikit-learn
+            # does when it is not given `labels`; unweighted κ is the same either way.
+            given = labels if weights is None else None
+            out[f"cohen_kappa_{weights or 'unweighted'}"] = undefined_as_none(
+                lambda: cohen_kappa_score(x, y, labels=given, weights=weights))
+    levels = ("nominal", "ordinal", "interval", "ratio") if numeric else ("nominal",)
+    code = (lambda v: float(v)) if numeric else (lambda v: float(labels.index(v)))
+    data = [[code(ratings.units[u][r]) if r in ratings.units[u] else np.nan for u in ratings.units] for r in raters]
+    domain = [code(v) for v in labels]
+    for level in levels:
+        out[f"alpha_{level}"] = undefined_as_none(lambda: krippendorff.alpha(
+            reliability_data=np.array(data, dtype=float), level_of_measurement=level,
+            value_domain=domain if level == "nominal" else None))
+    return out
+
+
+def fleiss_declared(ratings, labels):
+    """Fleiss' κ with a column for every declared label, used or not."""
+    counts = [len(values) for values in ratings.values() if len(values) >= 2]
+    common = max(set(counts), key=lambda n: (counts.count(n), n))
+    units = [values for values in ratings.values() if len(values) == common]
+    table = [[values.count(c) for c in labels] for values in units]
+    return fleiss_kappa(np.array(table), method="fleiss")
+
+
+def edge_cases():
+    with open(os.path.join(HERE, "edge-cases.json")) as f:
+        cases = json.load(f)["cases"]
+    return OrderedDict((case["name"], edge_case(case)) for case in cases)
+
+
 def main():
     import warnings
 
@@ -261,6 +319,7 @@ def main():
     reference["label-studio evalme test_bbox boxes per label"] = evalme()
     reference["didemo chunks"] = didemo()
     reference["activitynet-captions val_1 vs val_2"] = activitynet()
+    reference["edge cases"] = edge_cases()
     from importlib.metadata import version
 
     reference["versions"] = {p: version(p) for p in ("scikit-learn", "statsmodels", "krippendorff", "pyannote.metrics")}
