@@ -447,23 +447,23 @@ fn entry<'a, K: Ord + Clone, T: Default>(list: &'a mut Vec<(K, T)>, key: &K) -> 
 impl RaterStats {
     /// The counts of some ratings.
     pub fn of(ratings: &Ratings) -> RaterStats {
-        // A handful of raters and labels: count in short lists, then build the maps once.
-        let mut rows: Vec<(&Label, RaterRow, Vec<(&Label, f64)>)> = Vec::new();
+        // A handful of raters and labels: count in short unsorted lists, then sort once.
+        let mut raters: Vec<(Label, RaterRow)> = Vec::new();
         for unit in ratings.units.values() {
             let majority = majority(unit.iter().map(|(_, v)| v));
             for (rater, value) in unit {
-                let at = match rows.iter().position(|(r, ..)| *r == rater) {
+                let at = match raters.iter().position(|(r, _)| r == rater) {
                     Some(at) => at,
                     None => {
-                        rows.push((rater, RaterRow::default(), Vec::new()));
-                        rows.len() - 1
+                        raters.push((rater.clone(), RaterRow::default()));
+                        raters.len() - 1
                     }
                 };
-                let (_, row, labels) = &mut rows[at];
+                let row = &mut raters[at].1;
                 row.ratings += 1.0;
-                match labels.iter_mut().find(|(l, _)| *l == value) {
+                match row.labels.iter_mut().find(|(l, _)| l == value) {
                     Some((_, n)) => *n += 1.0,
-                    None => labels.push((value, 1.0)),
+                    None => row.labels.push((value.clone(), 1.0)),
                 }
                 if let (Some(m), true) = (&majority, unit.len() >= 2) {
                     row.compared += 1.0;
@@ -471,14 +471,9 @@ impl RaterStats {
                 }
             }
         }
-        let mut raters: Vec<(Label, RaterRow)> = rows
-            .into_iter()
-            .map(|(rater, mut row, labels)| {
-                row.labels = labels.into_iter().map(|(l, n)| (l.clone(), n)).collect();
-                row.labels.sort_by(|a, b| a.0.cmp(&b.0));
-                (rater.clone(), row)
-            })
-            .collect();
+        for (_, row) in &mut raters {
+            row.labels.sort_by(|a, b| a.0.cmp(&b.0));
+        }
         raters.sort_by(|a, b| a.0.cmp(&b.0));
         RaterStats { raters }
     }
