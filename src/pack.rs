@@ -216,6 +216,33 @@ impl Pack {
         Self::finish(loader)
     }
 
+    /// Keeps only the rules named by `ids` (`check --select`), and plans only them, so the
+    /// rest cost nothing. On a name the pack does not have, nothing changes and the error
+    /// says which names, with a suggestion.
+    pub fn select<S: AsRef<str>>(&mut self, ids: &[S]) -> Result<(), String> {
+        let known: Vec<&str> = self.checked.rules.iter().map(|r| r.id.as_str()).collect();
+        let unknown: Vec<String> = ids
+            .iter()
+            .map(AsRef::as_ref)
+            .filter(|id| !known.contains(id))
+            .map(|id| {
+                let hint =
+                    crate::check::suggest::did_you_mean(id, "the rules are", known.iter().copied())
+                        .map(|h| format!(" ({h})"))
+                        .unwrap_or_default();
+                format!("no rule `{id}` in the pack{hint}")
+            })
+            .collect();
+        if !unknown.is_empty() {
+            return Err(unknown.join("\n"));
+        }
+        self.checked
+            .rules
+            .retain(|r| ids.iter().any(|id| id.as_ref() == r.id));
+        self.plan = plan::compile(&self.checked, &self.sources);
+        Ok(())
+    }
+
     fn finish(loader: Loader) -> Result<Pack, PackError> {
         let Loader {
             sources,

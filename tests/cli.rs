@@ -461,3 +461,61 @@ fn metrics_file_holds_the_data_set_statistics_and_rater_counts() {
         "no per-item rule"
     );
 }
+
+#[test]
+fn select_runs_only_the_named_rules_and_suggests_a_misspelled_one() {
+    let all = concordant(&[
+        "check",
+        "--rules",
+        "rules/",
+        "examples/data/clips.jsonl",
+        "-f",
+        "json",
+    ]);
+    let selected = concordant(&[
+        "check",
+        "--rules",
+        "rules/",
+        "examples/data/clips.jsonl",
+        "-f",
+        "json",
+        "--select",
+        "label-disagreement,transcript-needs-speech",
+    ]);
+    let findings_of = |out: &Output, rules: &[&str]| -> Vec<String> {
+        text(&out.stdout)
+            .lines()
+            .filter(|l| {
+                rules
+                    .iter()
+                    .any(|r| l.contains(&format!("\"rule\":\"{r}\"")))
+            })
+            .map(str::to_string)
+            .collect()
+    };
+    let named = ["label-disagreement", "transcript-needs-speech"];
+    let kept = findings_of(&selected, &named);
+    assert!(!kept.is_empty(), "the example has findings of both rules");
+    assert_eq!(
+        kept,
+        findings_of(&all, &named),
+        "the same findings as in a full run"
+    );
+    let every = text(&selected.stdout);
+    let findings = every
+        .lines()
+        .filter(|l| l.contains("\"type\":\"finding\""))
+        .count();
+    assert_eq!(findings, kept.len(), "no other rule ran: {every}");
+
+    let out = concordant(&[
+        "check",
+        "--rules",
+        "rules/",
+        "examples/data/clips.jsonl",
+        "--select",
+        "label-disagrement",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("did you mean `label-disagreement`?"));
+}

@@ -8,7 +8,7 @@ mod error;
 mod expr;
 pub mod ir;
 mod schema;
-mod suggest;
+pub(crate) mod suggest;
 mod tests;
 
 pub use error::CheckError;

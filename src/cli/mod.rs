@@ -156,6 +156,9 @@ struct CheckArgs {
     /// Read and validate the data but run no rule (measures the cost of input alone).
     #[arg(long)]
     parse_only: bool,
+    /// Run only these rules of the pack (repeat the flag or separate with commas).
+    #[arg(long, value_delimiter = ',', value_name = "RULE_ID")]
+    select: Vec<String>,
     /// Write every statistic the data-set rules computed, with each rater's counts, to FILE
     /// as JSON.
     #[arg(long, value_name = "FILE")]
@@ -258,10 +261,16 @@ fn write_out(text: &str) {
 }
 
 fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode {
-    let pack = match load(&args.rules.rules, stderr_color) {
+    let mut pack = match load(&args.rules.rules, stderr_color) {
         Ok(p) => p,
         Err(code) => return code,
     };
+    if !args.select.is_empty() {
+        if let Err(message) = pack.select(&args.select) {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    }
     let inputs: Vec<Input> = args
         .data
         .iter()

@@ -477,7 +477,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
     /// belongs to its record's item (a segment id means something only within its clip).
     /// Kept out of line: it is rare next to the joins `value` serves.
     #[inline(never)]
-    fn ratings(&self, id: ExprId, env: &mut [Bound<'r>]) -> crate::metrics::Ratings {
+    pub(crate) fn ratings(&self, id: ExprId, env: &mut [Bound<'r>]) -> crate::metrics::Ratings {
         let Node::Agreement {
             var,
             source,

@@ -166,18 +166,39 @@ pub struct Evaluation {
     pub exceeded: Vec<usize>,
 }
 
+/// For each streamed statistic, the first streamed agreement statistic that gathers the same
+/// ratings, or itself.
+fn same_ratings(plan: &Plan, streamed: &[(usize, crate::plan::ExprId)]) -> Vec<usize> {
+    let ratings: Vec<Option<String>> = streamed
+        .iter()
+        .map(|&(index, id)| crate::plan::describe_ratings(plan, &plan.rules[index], id))
+        .collect();
+    (0..streamed.len())
+        .map(|k| match &ratings[k] {
+            Some(text) => ratings
+                .iter()
+                .position(|other| other.as_ref() == Some(text))
+                .unwrap_or(k),
+            None => k,
+        })
+        .collect()
+}
+
 /// Runs the rules of a plan.
 pub struct Evaluator<'p> {
     plan: &'p Plan,
     budget: u64,
     /// The statistics of `per dataset` rules computed from merged partials: (rule, node).
     streamed: Vec<(usize, crate::plan::ExprId)>,
+    /// For each streamed statistic, the first one that gathers the same ratings (itself when
+    /// none does): α and κ of the same labels gather them once per item.
+    same_ratings: Vec<usize>,
 }
 
 impl<'p> Evaluator<'p> {
     /// An evaluator for `plan`, with no work budget.
     pub fn new(plan: &'p Plan) -> Self {
-        let streamed = plan
+        let streamed: Vec<(usize, crate::plan::ExprId)> = plan
             .rules
             .iter()
             .enumerate()
@@ -188,10 +209,12 @@ impl<'p> Evaluator<'p> {
                     .map(move |e| (i, e))
             })
             .collect();
+        let same_ratings = same_ratings(plan, &streamed);
         Evaluator {
             plan,
             budget: u64::MAX,
             streamed,
+            same_ratings,
         }
     }
 
@@ -226,16 +249,32 @@ impl<'p> Evaluator<'p> {
         }
         let view = ItemView::new(self.plan, records);
         let mut env = Vec::new();
-        self.streamed
-            .iter()
-            .map(|&(index, id)| {
-                let rule = &self.plan.rules[index];
-                let run = self.run(rule, &view, None);
-                env.clear();
-                env.resize(rule.vars.len(), Bound::Unset);
-                run.partial(id, &mut env)
-            })
-            .collect()
+        let mut gathered: Vec<Option<(crate::metrics::Ratings, crate::metrics::RaterStats)>> =
+            vec![None; self.streamed.len()];
+        let mut parts = Vec::with_capacity(self.streamed.len());
+        for (k, &(index, id)) in self.streamed.iter().enumerate() {
+            let rule = &self.plan.rules[index];
+            let run = self.run(rule, &view, None);
+            env.clear();
+            env.resize(rule.vars.len(), Bound::Unset);
+            let part = match rule.expr(id) {
+                crate::plan::Node::Agreement { statistic, .. } => {
+                    let (ratings, raters) =
+                        gathered[self.same_ratings[k]].get_or_insert_with(|| {
+                            let ratings = run.ratings(id, &mut env);
+                            let raters = crate::metrics::RaterStats::of(&ratings);
+                            (ratings, raters)
+                        });
+                    crate::metrics::Part {
+                        statistic: crate::metrics::Partial::of(*statistic, ratings),
+                        raters: raters.clone(),
+                    }
+                }
+                _ => run.partial(id, &mut env),
+            };
+            parts.push(part);
+        }
+        parts
     }
 
     /// The findings of streamed `per dataset` rules, from the merged partials (in the order

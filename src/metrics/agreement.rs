@@ -101,20 +101,22 @@ pub struct FleissPart {
     pub units: f64,
     /// Sum over units of (Σ n_uc² − n) / (n (n − 1)).
     pub agreement: f64,
-    /// Ratings per category.
-    pub categories: std::collections::BTreeMap<Label, f64>,
+    /// Ratings per category, in category order.
+    pub categories: Vec<(Label, f64)>,
 }
 
 impl FleissPart {
     /// Adds one unit with `n` ratings.
     pub fn add_unit(&mut self, unit: &[Label]) {
         let n = unit.len() as f64;
-        let values = domain(unit);
         let mut squares = 0.0;
-        for v in &values {
-            let count = unit.iter().filter(|l| *l == v).count() as f64;
+        for (i, v) in unit.iter().enumerate() {
+            if unit[..i].contains(v) {
+                continue;
+            }
+            let count = unit[i..].iter().filter(|l| *l == v).count() as f64;
             squares += count * count;
-            *self.categories.entry(v.clone()).or_insert(0.0) += count;
+            *super::entry(&mut self.categories, v) += count;
         }
         self.units += 1.0;
         self.agreement += (squares - n) / (n * (n - 1.0));
@@ -125,21 +127,21 @@ impl FleissPart {
         self.units += other.units;
         self.agreement += other.agreement;
         for (c, n) in &other.categories {
-            *self.categories.entry(c.clone()).or_insert(0.0) += n;
+            *super::entry(&mut self.categories, c) += n;
         }
     }
 
     /// Fleiss' κ of the units added.
     pub fn kappa(&self) -> Option<f64> {
-        let total: f64 = self.categories.values().sum();
+        let total: f64 = self.categories.iter().map(|(_, n)| n).sum();
         if self.units == 0.0 || total == 0.0 {
             return None;
         }
         let observed = self.agreement / self.units;
         let expected: f64 = self
             .categories
-            .values()
-            .map(|n| (n / total) * (n / total))
+            .iter()
+            .map(|(_, n)| (n / total) * (n / total))
             .sum();
         (expected != 1.0).then(|| (observed - expected) / (1.0 - expected))
     }

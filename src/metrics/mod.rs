@@ -127,6 +127,20 @@ impl Statistic {
         }
     }
 
+    /// The option that chose the statistic's variant, when not the default (`ordinal`,
+    /// `linear`): as a rule writes it.
+    pub fn option(self) -> Option<&'static str> {
+        use agreement::{Level, Weights};
+        match self {
+            Statistic::Alpha(Level::Ordinal) => Some("ordinal"),
+            Statistic::Alpha(Level::Interval) => Some("interval"),
+            Statistic::Alpha(Level::Ratio) => Some("ratio"),
+            Statistic::Kappa(Weights::Linear) => Some("linear"),
+            Statistic::Kappa(Weights::Quadratic) => Some("quadratic"),
+            _ => None,
+        }
+    }
+
     /// Whether the statistic is one rater's (`disagreement(… for r)`).
     pub fn of_one_rater(self) -> bool {
         matches!(self, Statistic::Disagreement | Statistic::LabelDistance)
@@ -331,8 +345,11 @@ impl Partial {
             Statistic::Fleiss => {
                 let mut parts: std::collections::BTreeMap<usize, agreement::FleissPart> =
                     Default::default();
-                for unit in ratings.units().iter().filter(|u| u.len() >= 2) {
-                    parts.entry(unit.len()).or_default().add_unit(unit);
+                let mut values: Vec<Label> = Vec::new();
+                for unit in ratings.units.values().filter(|u| u.len() >= 2) {
+                    values.clear();
+                    values.extend(unit.iter().map(|(_, v)| v.clone()));
+                    parts.entry(unit.len()).or_default().add_unit(&values);
                 }
                 Partial::Fleiss(parts)
             }
@@ -433,7 +450,10 @@ pub struct RaterRow {
 }
 
 /// The entry of `key` in a list sorted by key, added (with the default) if missing.
-fn entry<'a, K: Ord + Clone, T: Default>(list: &'a mut Vec<(K, T)>, key: &K) -> &'a mut T {
+pub(crate) fn entry<'a, K: Ord + Clone, T: Default>(
+    list: &'a mut Vec<(K, T)>,
+    key: &K,
+) -> &'a mut T {
     let at = match list.binary_search_by(|(k, _)| k.cmp(key)) {
         Ok(at) => at,
         Err(at) => {

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use ir::{ArithOp, CompareOp, Format, Function};
-pub use show::{describe_expr, describe_rule};
+pub use show::{describe_expr, describe_ratings, describe_rule};
 
 /// Index of an expression in a rule's table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

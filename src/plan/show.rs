@@ -12,6 +12,13 @@ pub fn describe_expr(plan: &Plan, rule: &RulePlan, id: ExprId) -> String {
     Printer { plan, rule }.expr(id)
 }
 
+/// The ratings an agreement statistic gathers (`l in label records: l.value per l.segment by
+/// l.annotator`), without the statistic: statistics whose ratings read the same gather them
+/// once per item.
+pub fn describe_ratings(plan: &Plan, rule: &RulePlan, id: ExprId) -> Option<String> {
+    Printer { plan, rule }.ratings(id)
+}
+
 /// Describes how a rule runs, step by step, with the indexes it probes.
 pub fn describe_rule(plan: &Plan, rule: &RulePlan) -> String {
     let p = Printer { plan, rule };
@@ -95,6 +102,27 @@ struct Printer<'a> {
 }
 
 impl Printer<'_> {
+    /// The ratings of an agreement statistic, as in the rule.
+    fn ratings(&self, id: ExprId) -> Option<String> {
+        let Node::Agreement {
+            var,
+            source,
+            filter,
+            rating,
+            ..
+        } = self.rule.expr(id)
+        else {
+            return None;
+        };
+        let mut text = format!("{} in {}", self.var(*var), self.source(source));
+        if !filter.is_empty() {
+            text.push_str(&format!(" where {}", self.list(filter, " and ")));
+        }
+        let [value, unit, rater] = rating.map(|e| self.expr(e));
+        text.push_str(&format!(": {value} per {unit} by {rater}"));
+        Some(text)
+    }
+
     fn var(&self, v: VarId) -> &str {
         &self.rule.vars[v.0 as usize].0
     }
@@ -297,27 +325,18 @@ impl Printer<'_> {
                 text
             }
             Node::Agreement {
-                statistic,
-                var,
-                source,
-                filter,
-                rating,
-                target,
-                ..
+                statistic, target, ..
             } => {
                 let mut text = format!(
-                    "{}({} in {}",
+                    "{}({}",
                     statistic.name(),
-                    self.var(*var),
-                    self.source(source)
+                    self.ratings(id).unwrap_or_default()
                 );
-                if !filter.is_empty() {
-                    text.push_str(&format!(" where {}", self.list(filter, " and ")));
-                }
-                let [value, unit, rater] = rating.map(|e| self.expr(e));
-                text.push_str(&format!(": {value} per {unit} by {rater}"));
                 if let Some(t) = target {
                     text.push_str(&format!(" for {}", self.expr(*t)));
+                }
+                if let Some(option) = statistic.option() {
+                    text.push_str(&format!(", {option}"));
                 }
                 text.push(')');
                 text
