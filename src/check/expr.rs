@@ -229,10 +229,16 @@ impl Checker<'_> {
                 unit,
                 rater,
                 target,
+                gold,
                 option,
             } => self.check_agreement(
                 scope,
-                (statistic, option.as_ref(), target.as_deref()),
+                (
+                    statistic,
+                    option.as_ref(),
+                    target.as_deref(),
+                    gold.as_deref(),
+                ),
                 var,
                 source,
                 filter.as_deref(),
@@ -1139,7 +1145,12 @@ impl Checker<'_> {
     fn check_agreement(
         &mut self,
         scope: &mut Scope,
-        (statistic, option, target): (&ast::Name, Option<&ast::Name>, Option<&ast::Expr>),
+        (statistic, option, target, gold): (
+            &ast::Name,
+            Option<&ast::Name>,
+            Option<&ast::Expr>,
+            Option<&ast::Expr>,
+        ),
         var: &ast::Name,
         source: &ast::Expr,
         filter: Option<&ast::Expr>,
@@ -1159,6 +1170,7 @@ impl Checker<'_> {
         });
         let stat = self.statistic(statistic, option);
         let target = self.check_target(scope, statistic, stat, target);
+        let gold = self.check_gold(scope, statistic, stat, gold);
         let mut parts = Vec::new();
         for (e, what) in [(value, "a rating"), (unit, "a unit"), (rater, "a rater")] {
             let (expr, ty) = self.check_expr(scope, e, None);
@@ -1204,6 +1216,7 @@ impl Checker<'_> {
                 unit,
                 rater,
                 target: target.map(Box::new),
+                gold: gold.map(Box::new),
             },
             None => Expr::List(vec![]),
         };
@@ -1297,6 +1310,32 @@ impl Checker<'_> {
                 maybe_missing: true,
             },
         )
+    }
+
+    /// The gold rater of `disagreement(… for r against GOLD)`; a diagnostic on any other
+    /// statistic, whose meaning a gold rater would not change.
+    fn check_gold(
+        &mut self,
+        scope: &mut Scope,
+        name: &ast::Name,
+        stat: Option<crate::metrics::Statistic>,
+        gold: Option<&ast::Expr>,
+    ) -> Option<Expr> {
+        let gold = gold?;
+        if stat == Some(crate::metrics::Statistic::Disagreement) {
+            return Some(self.check_expr(scope, gold, None).0);
+        }
+        if stat.is_some() {
+            self.error(CheckError::RaterTarget {
+                statistic: name.node.clone(),
+                problem: "has no gold rater; `against` names one".into(),
+                span: gold.span.clone(),
+                help: Some(
+                    "`against` goes with `disagreement`: a rater's share of ratings that differ from the gold rater's".into(),
+                ),
+            });
+        }
+        None
     }
 
     /// The rater a one-rater statistic is about (`for r`), checked where the rule's bindings

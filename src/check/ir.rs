@@ -156,6 +156,8 @@ pub enum Expr {
         rater: Box<Expr>,
         /// The rater of a one-rater statistic.
         target: Option<Box<Expr>>,
+        /// The gold rater `target` is compared with, instead of the majority.
+        gold: Option<Box<Expr>>,
     },
     /// A temporal agreement function of two segmentations.
     Temporal {

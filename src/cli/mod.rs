@@ -17,6 +17,8 @@ Examples:
   concordant check --rules rules/ --format json --threads 4 big.jsonl > findings.jsonl
   concordant check --rules rules/datasets/webvtt-py/ subtitles/*.vtt subtitles/*.srt
   concordant check --rules my-pack/ --input-format vtt captions.txt
+  concordant check --rules rules/ --select label-disagreement,speaker-self-overlap data.jsonl
+  concordant check --rules rules/,rules/reliability/ --metrics metrics.json data.jsonl
 
 Input grouped by item (every record of a clip together) is checked as it streams, in
 memory bounded by the largest item; interleaved input is grouped in memory first

@@ -171,15 +171,22 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 None => self.temporal(id, env),
             },
             Node::Agreement {
-                statistic, target, ..
+                statistic,
+                target,
+                gold,
+                ..
             } => match self.overrides.and_then(|o| o.get(&id)) {
                 Some(value) => value.clone(),
                 None => {
                     let ratings = self.ratings(id, env);
-                    let value = match target {
-                        Some(t) => label(&self.value(*t, env))
+                    let gold = gold.map(|g| label(&self.value(g, env)));
+                    let value = match (target, gold) {
+                        (Some(t), Some(gold)) => label(&self.value(*t, env)).and_then(|rater| {
+                            statistic.compute_against(&ratings, &rater, gold.as_ref()?)
+                        }),
+                        (Some(t), None) => label(&self.value(*t, env))
                             .and_then(|rater| statistic.compute_for(&ratings, &rater)),
-                        None => statistic.compute(&ratings),
+                        (None, _) => statistic.compute(&ratings),
                     };
                     value
                         .filter(|x| x.is_finite())

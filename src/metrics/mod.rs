@@ -157,6 +157,17 @@ impl Statistic {
         }
     }
 
+    /// `disagreement(… for target against gold)`: the share of `target`'s ratings that
+    /// differ from `gold`'s on the units both rated; the other statistics as [`Statistic::compute_for`].
+    pub fn compute_against(self, ratings: &Ratings, target: &Label, gold: &Label) -> Option<f64> {
+        match self {
+            Statistic::Disagreement => RaterStats::against(ratings, gold)
+                .row(target)?
+                .disagreement_rate(),
+            other => other.compute_for(ratings, target),
+        }
+    }
+
     /// The statistic of some ratings; `None` when it is undefined for them (kappa needs
     /// exactly two raters; every statistic needs a unit with two ratings).
     pub fn compute(self, ratings: &Ratings) -> Option<f64> {
@@ -467,10 +478,31 @@ pub(crate) fn entry<'a, K: Ord + Clone, T: Default>(
 impl RaterStats {
     /// The counts of some ratings.
     pub fn of(ratings: &Ratings) -> RaterStats {
+        Self::compared_with(ratings, |unit| {
+            if unit.len() < 2 {
+                return None;
+            }
+            majority(unit.iter().map(|(_, v)| v))
+        })
+    }
+
+    /// The counts of some ratings, each compared with the gold rater's rating of its unit
+    /// (units the gold rater did not rate are not compared).
+    pub fn against(ratings: &Ratings, gold: &Label) -> RaterStats {
+        Self::compared_with(ratings, |unit| {
+            unit.iter().find(|(r, _)| r == gold).map(|(_, v)| v.clone())
+        })
+    }
+
+    /// The counts, each rating compared with the reference value of its unit, if any.
+    fn compared_with(
+        ratings: &Ratings,
+        reference: impl Fn(&RaterValues) -> Option<Label>,
+    ) -> RaterStats {
         // A handful of raters and labels: count in short unsorted lists, then sort once.
         let mut raters: Vec<(Label, RaterRow)> = Vec::new();
         for unit in ratings.units.values() {
-            let majority = majority(unit.iter().map(|(_, v)| v));
+            let majority = reference(unit);
             for (rater, value) in unit {
                 let at = match raters.iter().position(|(r, _)| r == rater) {
                     Some(at) => at,
@@ -485,7 +517,7 @@ impl RaterStats {
                     Some((_, n)) => *n += 1.0,
                     None => row.labels.push((value.clone(), 1.0)),
                 }
-                if let (Some(m), true) = (&majority, unit.len() >= 2) {
+                if let Some(m) = &majority {
                     row.compared += 1.0;
                     row.disagreements += f64::from(u8::from(value != m));
                 }

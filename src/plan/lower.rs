@@ -213,6 +213,7 @@ pub(super) fn vars_read(e: &Expr, out: &mut Vec<VarId>) {
             unit,
             rater,
             target,
+            gold,
             ..
         } => {
             match source.as_ref() {
@@ -220,7 +221,7 @@ pub(super) fn vars_read(e: &Expr, out: &mut Vec<VarId>) {
                 ir::Source::Members(v) => out.push(*v),
                 _ => {}
             }
-            if let Some(t) = target {
+            for t in target.iter().chain(gold) {
                 vars_read(t, out);
             }
             for part in [value, unit, rater].into_iter().chain(filter) {
@@ -365,8 +366,10 @@ impl Builder<'_> {
                 unit,
                 rater,
                 target,
+                gold,
             } => {
                 let target = target.as_ref().map(|t| self.expr(t));
+                let gold = gold.as_ref().map(|g| self.expr(g));
                 let mut node = self.agreement(
                     *statistic,
                     *var,
@@ -374,8 +377,14 @@ impl Builder<'_> {
                     filter.as_deref(),
                     [value, unit, rater],
                 );
-                if let Node::Agreement { target: slot, .. } = &mut node {
-                    *slot = target;
+                if let Node::Agreement {
+                    target: target_slot,
+                    gold: gold_slot,
+                    ..
+                } = &mut node
+                {
+                    *target_slot = target;
+                    *gold_slot = gold;
                 }
                 node
             }
@@ -459,6 +468,7 @@ impl Builder<'_> {
             filter: parts,
             rating,
             target: None,
+            gold: None,
         }
     }
 

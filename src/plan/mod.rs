@@ -258,6 +258,8 @@ pub enum Node {
         rating: [ExprId; 3],
         /// The rater of a one-rater statistic (`disagreement(… for r)`).
         target: Option<ExprId>,
+        /// The gold rater `target` is compared with (`against g`), instead of the majority.
+        gold: Option<ExprId>,
     },
     /// A temporal agreement function of two segmentations of the item.
     Temporal {

@@ -325,7 +325,10 @@ impl Printer<'_> {
                 text
             }
             Node::Agreement {
-                statistic, target, ..
+                statistic,
+                target,
+                gold,
+                ..
             } => {
                 let mut text = format!(
                     "{}({}",
@@ -334,6 +337,9 @@ impl Printer<'_> {
                 );
                 if let Some(t) = target {
                     text.push_str(&format!(" for {}", self.expr(*t)));
+                }
+                if let Some(g) = gold {
+                    text.push_str(&format!(" against {}", self.expr(*g)));
                 }
                 if let Some(option) = statistic.option() {
                     text.push_str(&format!(", {option}"));
@@ -392,12 +398,14 @@ fn children(node: &Node) -> Vec<ExprId> {
             filter,
             rating,
             target,
+            gold,
             ..
         } => filter
             .iter()
             .copied()
             .chain(rating.iter().copied())
             .chain(*target)
+            .chain(*gold)
             .collect(),
         Node::Temporal {
             sides, threshold, ..

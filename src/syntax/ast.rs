@@ -223,6 +223,9 @@ pub enum ExprKind {
         rater: Box<Expr>,
         /// `for r`: the rater whose statistic `disagreement` and `label_distance` give.
         target: Option<Box<Expr>>,
+        /// The gold rater the target is compared with (`against "expert"`), instead of the
+        /// majority.
+        gold: Option<Box<Expr>>,
         /// `nominal`, `ordinal`, `interval`, `ratio` for `alpha`; `linear`, `quadratic` for
         /// `kappa`.
         option: Option<Name>,

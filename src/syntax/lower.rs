@@ -644,16 +644,17 @@ impl Lowerer<'_> {
         let mut rest = Vec::new();
         let mut option = None;
         let mut target = None;
+        let mut gold = None;
         let mut after = Rule::kw_in;
         for part in inner {
             match part.as_rule() {
                 Rule::kw_in | Rule::kw_where | Rule::kw_per | Rule::kw_by => after = part.as_rule(),
                 Rule::name => option = Some(self.name(part)),
                 Rule::rater_target => {
-                    let e = significant(part.into_inner())
-                        .next()
-                        .unwrap_or_else(unreachable_pair);
+                    let mut exprs = significant(part.into_inner());
+                    let e = exprs.next().unwrap_or_else(unreachable_pair);
                     target = Some(Box::new(self.lower_expr(e)));
+                    gold = exprs.next().map(|e| Box::new(self.lower_expr(e)));
                 }
                 _ if after == Rule::kw_in && source.is_none() => {
                     source = Some(Box::new(self.lower_expr(part)));
@@ -676,6 +677,7 @@ impl Lowerer<'_> {
             unit,
             rater,
             target,
+            gold,
             option,
         }
     }

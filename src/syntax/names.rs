@@ -96,6 +96,7 @@ fn rule_name(grammar_rule: Rule) -> Option<&'static str> {
         Rule::kw_item => "`item`",
         Rule::kw_dataset => "`dataset`",
         Rule::kw_for => "`for`",
+        Rule::kw_against => "`against`",
         Rule::kw_in => "`in`",
         Rule::kw_group => "`group`",
         Rule::kw_by => "`by`",

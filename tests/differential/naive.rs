@@ -355,6 +355,7 @@ impl<'r> Naive<'_, 'r> {
                 filter,
                 rating,
                 target,
+                gold,
                 ..
             } => {
                 // Every candidate, every filter, then the library's statistic.
@@ -385,10 +386,15 @@ impl<'r> Naive<'_, 'r> {
                     }
                 }
                 env[var.0 as usize] = Binding::Unset;
-                let value = match target {
-                    Some(t) => label(&self.eval(*t, env))
-                        .and_then(|rater| statistic.compute_for(&ratings, &rater)),
-                    None => statistic.compute(&ratings),
+                let target = target.map(|t| label(&self.eval(t, env)));
+                let gold = gold.map(|g| label(&self.eval(g, env)));
+                let value = match (target, gold) {
+                    (None, _) => statistic.compute(&ratings),
+                    (Some(None), _) | (Some(_), Some(None)) => None,
+                    (Some(Some(rater)), None) => statistic.compute_for(&ratings, &rater),
+                    (Some(Some(rater)), Some(Some(gold))) => {
+                        statistic.compute_against(&ratings, &rater, &gold)
+                    }
                 };
                 value
                     .filter(|x| x.is_finite())
