@@ -607,3 +607,79 @@ fn edge_cases_match_the_references_and_their_undefined_cases() {
         }
     }
 }
+
+/// A record of an early clip that turns up at the end makes the run group the input in
+/// memory: the statistics merged so far are dropped and their clips read again, so every
+/// clip still counts once and the data-set statistics equal those of the grouped file — for
+/// any number of threads.
+#[test]
+fn streamed_statistics_survive_input_that_turns_out_ungrouped() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let grouped = generated_file(dir.path());
+    let text = std::fs::read_to_string(&grouped).expect("generated data");
+    let mut lines: Vec<&str> = text.lines().collect();
+    let item_of =
+        |line: &str| serde_json::from_str::<Value>(line).expect("a record")["item"].clone();
+    let first_item = item_of(lines[0]);
+    let second_item = lines
+        .iter()
+        .position(|l| item_of(l) != first_item)
+        .expect("a second clip");
+    let straggler = lines.remove(second_item + 1);
+    lines.push(straggler);
+    let ungrouped = dir.path().join("straggler.jsonl");
+    std::fs::write(&ungrouped, lines.join("\n") + "\n").expect("write");
+
+    let run = |data: &Path, threads: &str| {
+        let metrics = dir.path().join(format!("metrics-{threads}.json"));
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_concordant"))
+            .current_dir(root())
+            .args([
+                "check",
+                "--rules",
+                "rules/,rules/reliability/",
+                "-f",
+                "json",
+            ])
+            .args(["--threads", threads])
+            .arg(data)
+            .arg("--metrics")
+            .arg(&metrics)
+            .output()
+            .expect("run concordant");
+        let written: Value =
+            serde_json::from_str(&std::fs::read_to_string(&metrics).expect("metrics"))
+                .expect("metrics are JSON");
+        (output.stdout, written)
+    };
+    let (_, reference) = run(&grouped, "2");
+    let (one, metrics) = run(&ungrouped, "1");
+    let (four, _) = run(&ungrouped, "4");
+    assert_eq!(one, four, "the same output for 1 and 4 threads");
+    let values = |m: &Value| -> Vec<(String, f64)> {
+        m["metrics"]
+            .as_array()
+            .expect("metrics")
+            .iter()
+            .map(|m| {
+                (
+                    m["rule"].to_string(),
+                    m["value"].as_f64().unwrap_or(f64::NAN),
+                )
+            })
+            .collect()
+    };
+    let (want, got) = (values(&reference), values(&metrics));
+    assert_eq!(want.len(), got.len());
+    assert!(want.len() >= 4, "{want:?}");
+    for ((rule, a), (_, b)) in want.iter().zip(&got) {
+        assert!(
+            (a - b).abs() <= 1e-12,
+            "{rule}: {a} grouped, {b} with a straggler"
+        );
+    }
+    assert_eq!(
+        reference["metrics"][0]["raters"], metrics["metrics"][0]["raters"],
+        "each rater counted once"
+    );
+}

@@ -376,6 +376,22 @@ impl Partial {
         }
     }
 
+    /// The part of the same statistic that adds nothing.
+    pub fn neutral(&self) -> Partial {
+        match self {
+            Partial::Alpha(level, _) => Partial::Alpha(*level, Vec::new()),
+            Partial::Kappa(weights, ..) => {
+                Partial::Kappa(*weights, Default::default(), Default::default())
+            }
+            Partial::Fleiss(_) => Partial::Fleiss(Default::default()),
+            Partial::Agreement(..) => Partial::Agreement(0.0, 0.0),
+            Partial::Share(..) => Partial::Share(0.0, 0.0),
+            Partial::Temporal(function, ..) => {
+                Partial::Temporal(*function, Default::default(), Default::default())
+            }
+        }
+    }
+
     /// Adds another part of the same statistic.
     pub fn merge(&mut self, other: &Partial) {
         let add = |into: &mut std::collections::BTreeMap<(Label, Label), f64>,
@@ -620,6 +636,14 @@ impl Part {
         Part {
             statistic: Partial::of(statistic, ratings),
             raters: RaterStats::of(ratings),
+        }
+    }
+
+    /// The part of the same statistic that adds nothing.
+    pub fn neutral(&self) -> Part {
+        Part {
+            statistic: self.statistic.neutral(),
+            raters: RaterStats::default(),
         }
     }
 

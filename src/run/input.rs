@@ -365,7 +365,11 @@ fn read_lines(
                 runner.absorb(out);
                 batches.recycle(batch);
                 let ready = runner.take_ready();
-                if !ready.is_empty() {
+                if !ready.is_empty() && rayon::current_num_threads() == 1 {
+                    // Alone, a spawned job would wait behind every batch spawned after it,
+                    // and with it the merging of streamed statistics.
+                    runner.apply(stages.work.evaluate_serial(ready));
+                } else if !ready.is_empty() {
                     let (tx, work) = (done_tx.clone(), stages.work);
                     scope.spawn(move |_| {
                         let _ = tx.send(Done::Items(work.evaluate_serial(ready)));

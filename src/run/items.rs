@@ -182,6 +182,8 @@ struct ItemState {
     partials: Vec<crate::metrics::Part>,
     /// Its statistics, for `--metrics`.
     statistics: Vec<(usize, crate::plan::ExprId, crate::data::Value)>,
+    /// Whether an evaluation of it has been applied.
+    applied: bool,
 }
 
 /// The slot of an item whose first record is at `origin`.
@@ -254,8 +256,14 @@ pub(super) struct Runner<'p, 's> {
     pub reread: IndexSet<Arc<str>>,
     /// Completed items waiting to be evaluated.
     ready: Vec<Vec<Record>>,
-    /// Every item with its slot and what its last evaluation left besides findings.
-    items: FxHashMap<Arc<str>, ItemState>,
+    /// Every item with its slot and what its last evaluation left besides findings, in the
+    /// order items were opened.
+    items: IndexMap<Arc<str>, ItemState, rustc_hash::FxBuildHasher>,
+    /// The parts of the streamed statistics of the first `merged_items` items, merged as
+    /// soon as they and every item opened before them were evaluated: while the input is
+    /// grouped, memory for statistics does not grow with the number of items.
+    merged: Vec<crate::metrics::Part>,
+    merged_items: usize,
     sink: &'s mut dyn FindingSink,
     dataset: Option<Vec<Record>>,
     pub outcome: Outcome,
@@ -281,7 +289,9 @@ impl<'p, 's> Runner<'p, 's> {
             grouped: IndexMap::new(),
             reread: IndexSet::new(),
             ready: Vec::new(),
-            items: FxHashMap::default(),
+            items: IndexMap::default(),
+            merged: Evaluator::new(&pack.plan).partials(&[]),
+            merged_items: 0,
             sink,
             dataset: keep_for_dataset.then(Vec::new),
             outcome: Outcome {
@@ -346,7 +356,7 @@ impl<'p, 's> Runner<'p, 's> {
         if self.finished.contains(&item) || self.grouped.contains_key(&item) {
             // Part of the item was seen before: the input is not grouped, and this part's
             // records are gone with its evaluation, so the whole item is read again.
-            self.grouping = true;
+            self.start_grouping();
             if let Some(records) = self.grouped.shift_remove(&item) {
                 self.open(&item, records[0].origin);
             }
@@ -384,7 +394,7 @@ impl<'p, 's> Runner<'p, 's> {
             self.finish_current();
         }
         if self.current.is_empty() && self.finished.contains(&record.item) {
-            self.grouping = true;
+            self.start_grouping();
             return self.group(record);
         }
         self.current.push(record);
@@ -459,8 +469,51 @@ impl<'p, 's> Runner<'p, 's> {
             state.errors = result.errors;
             state.partials = result.partials;
             state.statistics = result.statistics;
+            state.applied = true;
             self.sink.deliver(state.slot, result.findings);
         }
+        self.merge_evaluated();
+    }
+
+    /// Merges the parts of items evaluated so far, in the order items were opened (so sums
+    /// do not depend on which thread finished first), up to the first item not yet
+    /// evaluated. Not once the input is grouped in memory: an item evaluated then may be
+    /// evaluated again, replacing its part.
+    fn merge_evaluated(&mut self) {
+        if self.grouping || self.merged.is_empty() {
+            return;
+        }
+        while let Some((_, state)) = self.items.get_index_mut(self.merged_items) {
+            if !state.applied {
+                break;
+            }
+            for (into, part) in self.merged.iter_mut().zip(&state.partials) {
+                into.merge(part);
+            }
+            state.partials = Vec::new();
+            self.merged_items += 1;
+        }
+    }
+
+    /// The input turned out not to be grouped: records are grouped in memory from now on.
+    /// Items whose parts were merged may be evaluated again, which would count them twice,
+    /// so the merged parts are dropped and those items read again at the end like the items
+    /// that reappeared.
+    fn start_grouping(&mut self) {
+        if self.grouping {
+            return;
+        }
+        self.grouping = true;
+        if self.merged_items == 0 {
+            return;
+        }
+        for part in &mut self.merged {
+            *part = part.neutral();
+        }
+        for (item, _) in self.items.iter().take(self.merged_items) {
+            self.reread.insert(item.clone());
+        }
+        self.merged_items = 0;
     }
 
     /// The findings of data-set rules computed from partial statistics: every item's parts,
@@ -469,11 +522,12 @@ impl<'p, 's> Runner<'p, 's> {
         if work.parse_only {
             return Vec::new();
         }
-        let mut merged = work.evaluator.partials(&[]);
+        self.merge_evaluated();
+        let mut merged = std::mem::take(&mut self.merged);
         if merged.is_empty() {
             return Vec::new();
         }
-        let mut states: Vec<&ItemState> = self.items.values().collect();
+        let mut states: Vec<&ItemState> = self.items.values().skip(self.merged_items).collect();
         states.sort_by_key(|s| s.slot);
         for state in states {
             for (into, part) in merged.iter_mut().zip(&state.partials) {
