@@ -246,8 +246,10 @@ fn generated_file(dir: &Path) -> PathBuf {
     out
 }
 
-/// The data-set rules of the reliability pack, run by `concordant check --metrics`, report
-/// the reference values: the statistics stream item by item and merge to the same numbers.
+/// The data-set rules of rules/ and the reliability pack, run by `concordant check --metrics`,
+/// report the reference values — α, Fleiss' κ, each annotator's disagreement with the
+/// majority, the diarization error: the statistics stream item by item and merge to the same
+/// numbers.
 #[test]
 fn reliability_pack_metrics_equal_the_references() {
     let reference = reference();
@@ -283,6 +285,31 @@ fn reliability_pack_metrics_equal_the_references() {
         value("sentiment-labels-reliable"),
         &labels["alpha_nominal"],
     );
+    close(
+        "pack Fleiss' κ",
+        value("sentiment-labels-kappa"),
+        &labels["fleiss_kappa"]["kappa"],
+    );
+    let alpha = written["metrics"]
+        .as_array()
+        .and_then(|all| {
+            all.iter()
+                .find(|m| m["rule"] == "sentiment-labels-reliable")
+        })
+        .expect("the α metric");
+    let raters = alpha["raters"].as_array().expect("rater rows");
+    let want = labels["disagreement_with_majority"]
+        .as_object()
+        .expect("reference rates");
+    assert_eq!(raters.len(), want.len());
+    for row in raters {
+        let rater = row["rater"].as_str().expect("a rater");
+        close(
+            &format!("{rater}'s disagreement with the majority"),
+            row["disagreement_rate"].as_f64(),
+            &want[rater],
+        );
+    }
     let speakers =
         &reference["generated speech vs transcript speakers (gen.py --items 300 --seed 11)"];
     close(

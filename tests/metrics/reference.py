@@ -119,7 +119,27 @@ def generated(records):
     for r in records:
         if r["kind"] == "sentiment_label":
             ratings.add((r["item"], r["segment"]), r["annotator"], r["value"])
-    return categorical(ratings)
+    out = categorical(ratings)
+    out["disagreement_with_majority"] = majority_disagreement(ratings)
+    return out
+
+
+def majority_disagreement(ratings):
+    """Each rater's share of ratings that differ from their unit's majority value (their own
+    rating counting), over units with two or more ratings and a single most common value."""
+    from collections import Counter
+
+    compared, differ = Counter(), Counter()
+    for unit in ratings.units.values():
+        if len(unit) < 2:
+            continue
+        top = Counter(unit.values()).most_common()
+        if len(top) > 1 and top[0][1] == top[1][1]:
+            continue
+        for rater, value in unit.items():
+            compared[rater] += 1
+            differ[rater] += value != top[0][0]
+    return {rater: differ[rater] / compared[rater] for rater in sorted(compared)}
 
 
 def diarization(records):
