@@ -273,7 +273,10 @@ impl<'l> Scan<'l> {
         match (self.peek()?, ty) {
             (b'n', _) if optional => self.word(b"null").map(|()| Value::Missing),
             (b'"', Type::Str | Type::Ref(_)) => Some(shared.text(&self.string()?)),
-            (b'"', Type::Enum(e)) => e.value(&self.string()?),
+            (b'"', Type::Enum(e)) => {
+                let text = self.string()?;
+                e.has(&text).then(|| shared.text(&text))
+            }
             (b'-' | b'0'..=b'9', Type::Num | Type::Time | Type::Duration) => {
                 self.number().map(Value::Num)
             }

@@ -260,9 +260,10 @@ fn convert(json: &Lite, ty: &Type, shared: &mut Shared) -> Result<Value, Problem
             }
         }
         (Type::Bool, Lite::Bool(b)) => Ok(Value::Bool(*b)),
-        (Type::Enum(e), Lite::Str(s)) => {
-            e.value(s).ok_or_else(|| Problem::NotInEnum(s.to_string()))
-        }
+        // Shared within the batch, not across the run: a text every thread clones would have
+        // its reference count bounce between their caches.
+        (Type::Enum(e), Lite::Str(s)) if e.has(s) => Ok(shared.text(s)),
+        (Type::Enum(_), Lite::Str(s)) => Err(Problem::NotInEnum(s.to_string())),
         (Type::List(elem), Lite::Array(items)) => {
             let values: Result<Vec<Value>, Problem> =
                 items.iter().map(|i| convert(i, elem, shared)).collect();

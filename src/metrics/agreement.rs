@@ -107,7 +107,7 @@ pub struct FleissPart {
 
 impl FleissPart {
     /// Adds one unit with `n` ratings.
-    pub fn add_unit(&mut self, unit: &[Label]) {
+    pub fn add_unit(&mut self, unit: &[&Label]) {
         let n = unit.len() as f64;
         let mut squares = 0.0;
         for (i, v) in unit.iter().enumerate() {

@@ -356,10 +356,9 @@ impl Partial {
             Statistic::Fleiss => {
                 let mut parts: std::collections::BTreeMap<usize, agreement::FleissPart> =
                     Default::default();
-                let mut values: Vec<Label> = Vec::new();
                 for unit in ratings.units.values().filter(|u| u.len() >= 2) {
-                    values.clear();
-                    values.extend(unit.iter().map(|(_, v)| v.clone()));
+                    let values: smallvec::SmallVec<[&Label; 8]> =
+                        unit.iter().map(|(_, v)| v).collect();
                     parts.entry(unit.len()).or_default().add_unit(&values);
                 }
                 Partial::Fleiss(parts)
