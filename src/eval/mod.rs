@@ -166,16 +166,16 @@ pub struct Evaluation {
     pub exceeded: Vec<usize>,
 }
 
-/// For each streamed statistic, the first streamed agreement statistic that gathers the same
-/// ratings, or itself.
-fn same_ratings(plan: &Plan, streamed: &[(usize, crate::plan::ExprId)]) -> Vec<usize> {
-    let ratings: Vec<Option<String>> = streamed
-        .iter()
-        .map(|&(index, id)| crate::plan::describe_ratings(plan, &plan.rules[index], id))
-        .collect();
+/// For each streamed statistic, the first one whose description (`None`: none) is the same,
+/// or itself.
+fn first_equal(
+    streamed: &[(usize, crate::plan::ExprId)],
+    describe: impl Fn((usize, crate::plan::ExprId)) -> Option<String>,
+) -> Vec<usize> {
+    let texts: Vec<Option<String>> = streamed.iter().map(|&s| describe(s)).collect();
     (0..streamed.len())
-        .map(|k| match &ratings[k] {
-            Some(text) => ratings
+        .map(|k| match &texts[k] {
+            Some(text) => texts
                 .iter()
                 .position(|other| other.as_ref() == Some(text))
                 .unwrap_or(k),
@@ -191,8 +191,12 @@ pub struct Evaluator<'p> {
     /// The statistics of `per dataset` rules computed from merged partials: (rule, node).
     streamed: Vec<(usize, crate::plan::ExprId)>,
     /// For each streamed statistic, the first one that gathers the same ratings (itself when
-    /// none does): α and κ of the same labels gather them once per item.
+    /// none does): α and κ of the same labels gather them once per item, and the raters'
+    /// counts are kept with the first only.
     same_ratings: Vec<usize>,
+    /// For each streamed statistic, the first one that is the same statistic of the same
+    /// ratings (written in a condition and again in a message): computed once.
+    same_statistic: Vec<usize>,
 }
 
 impl<'p> Evaluator<'p> {
@@ -209,12 +213,18 @@ impl<'p> Evaluator<'p> {
                     .map(move |e| (i, e))
             })
             .collect();
-        let same_ratings = same_ratings(plan, &streamed);
+        let same_ratings = first_equal(&streamed, |(index, id)| {
+            crate::plan::describe_ratings(plan, &plan.rules[index], id)
+        });
+        let same_statistic = first_equal(&streamed, |(index, id)| {
+            Some(crate::plan::describe_expr(plan, &plan.rules[index], id))
+        });
         Evaluator {
             plan,
             budget: u64::MAX,
             streamed,
             same_ratings,
+            same_statistic,
         }
     }
 
@@ -253,6 +263,14 @@ impl<'p> Evaluator<'p> {
             vec![None; self.streamed.len()];
         let mut parts = Vec::with_capacity(self.streamed.len());
         for (k, &(index, id)) in self.streamed.iter().enumerate() {
+            if let Some(earlier) = parts
+                .get(self.same_statistic[k])
+                .filter(|_| self.same_statistic[k] != k)
+            {
+                let copy: &crate::metrics::Part = earlier;
+                parts.push(copy.neutral());
+                continue;
+            }
             let rule = &self.plan.rules[index];
             let run = self.run(rule, &view, None);
             env.clear();
@@ -267,7 +285,10 @@ impl<'p> Evaluator<'p> {
                         });
                     crate::metrics::Part {
                         statistic: crate::metrics::Partial::of(*statistic, ratings),
-                        raters: raters.clone(),
+                        raters: match self.same_ratings[k] == k {
+                            true => raters.clone(),
+                            false => Default::default(),
+                        },
                     }
                 }
                 _ => run.partial(id, &mut env),
@@ -275,6 +296,28 @@ impl<'p> Evaluator<'p> {
             parts.push(part);
         }
         parts
+    }
+
+    /// The value of the `k`th streamed statistic from the merged parts.
+    pub fn streamed_value(&self, merged: &[crate::metrics::Part], k: usize) -> Option<f64> {
+        merged
+            .get(self.same_statistic[k])?
+            .statistic
+            .finish()
+            .filter(|x| x.is_finite())
+    }
+
+    /// The raters' counts behind the `k`th streamed statistic, from the merged parts.
+    pub fn streamed_raters<'m>(
+        &self,
+        merged: &'m [crate::metrics::Part],
+        k: usize,
+    ) -> Option<&'m crate::metrics::RaterStats> {
+        Some(
+            &merged
+                .get(self.same_ratings[self.same_statistic[k]])?
+                .raters,
+        )
     }
 
     /// The findings of streamed `per dataset` rules, from the merged partials (in the order
@@ -288,10 +331,10 @@ impl<'p> Evaluator<'p> {
             let overrides: FxHashMap<crate::plan::ExprId, Value> = self
                 .streamed
                 .iter()
-                .zip(merged)
-                .filter(|((i, _), _)| *i == index)
-                .map(|((_, id), part)| {
-                    let value = part.statistic.finish().filter(|x| x.is_finite());
+                .enumerate()
+                .filter(|(_, (i, _))| *i == index)
+                .map(|(k, (_, id))| {
+                    let value = self.streamed_value(merged, k);
                     (*id, value.map_or(Value::Missing, Value::Num))
                 })
                 .collect();

@@ -535,12 +535,16 @@ impl<'p, 's> Runner<'p, 's> {
             }
         }
         let plan = work.evaluator.plan();
-        for (&(rule, id), part) in work.evaluator.streamed().iter().zip(&merged) {
+        for (k, &(rule, id)) in work.evaluator.streamed().iter().enumerate() {
             let metric = super::Metric {
                 rule: plan.rules[rule].id.clone(),
                 statistic: crate::plan::describe_expr(plan, &plan.rules[rule], id),
-                value: part.statistic.finish().filter(|x| x.is_finite()),
-                raters: part.raters.clone(),
+                value: work.evaluator.streamed_value(&merged, k),
+                raters: work
+                    .evaluator
+                    .streamed_raters(&merged, k)
+                    .cloned()
+                    .unwrap_or_default(),
             };
             // A statistic written twice (in the condition and the message) is one metric.
             let seen = self
