@@ -519,3 +519,110 @@ fn select_runs_only_the_named_rules_and_suggests_a_misspelled_one() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("did you mean `label-disagreement`?"));
 }
+
+/// Every JSON finding and data error is a SARIF result at the same data line, with its rule
+/// in the driver's rules and the rule's definition as a related location. (The schema itself
+/// is checked by tests/sarif/validate.sh.)
+#[test]
+fn sarif_results_match_the_json_output() {
+    let run = |format: &str| {
+        let out = concordant(&[
+            "check",
+            "--rules",
+            "rules/",
+            "examples/data/clips.jsonl",
+            "-f",
+            format,
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let json: Vec<serde_json::Value> = run("json")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .filter(|v: &serde_json::Value| v["type"] != "summary")
+        .collect();
+    let log: serde_json::Value = serde_json::from_str(&run("sarif")).expect("SARIF is JSON");
+    assert_eq!(log["version"], "2.1.0");
+    let driver = &log["runs"][0]["tool"]["driver"];
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(
+        results.len(),
+        json.len(),
+        "one result per finding and data error"
+    );
+    for (result, want) in results.iter().zip(&json) {
+        let rule_at = want["rule_location"]
+            .as_str()
+            .and_then(|at| at.rsplit_once(':'));
+        let (file, line) = match (want["type"].as_str(), rule_at) {
+            // A data-set finding about no record in particular points at its rule.
+            (Some("finding"), Some((file, line))) if want["records"][0].is_null() => (
+                serde_json::json!(file),
+                serde_json::json!(line.parse::<u64>().ok()),
+            ),
+            (Some("finding"), _) => (
+                want["records"][0]["file"].clone(),
+                want["records"][0]["line"].clone(),
+            ),
+            _ => (want["file"].clone(), want["line"].clone()),
+        };
+        let physical = &result["locations"][0]["physicalLocation"];
+        assert_eq!(physical["artifactLocation"]["uri"], file);
+        assert_eq!(physical["region"]["startLine"], line);
+        let index = result["ruleIndex"].as_u64().expect("a rule index") as usize;
+        assert_eq!(driver["rules"][index]["id"], result["ruleId"]);
+        if want["type"] == "finding" {
+            assert_eq!(result["ruleId"], want["rule"]);
+            assert_eq!(result["message"]["text"], want["message"]);
+            let definition = &result["relatedLocations"][0];
+            let at = want["rule_location"].as_str().expect("rule location");
+            let (rule_file, rule_line) = at.rsplit_once(':').expect("file:line");
+            assert_eq!(
+                definition["physicalLocation"]["artifactLocation"]["uri"],
+                rule_file
+            );
+            assert_eq!(
+                definition["physicalLocation"]["region"]["startLine"].to_string(),
+                rule_line
+            );
+        }
+    }
+}
+
+#[test]
+fn github_annotations_for_the_bundled_example() {
+    let out = concordant(&[
+        "check",
+        "--rules",
+        "rules/",
+        "examples/data/clips.jsonl",
+        "-f",
+        "github",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(text(&out.stdout));
+}
+
+#[test]
+fn test_command_writes_junit_with_the_failure() {
+    let out = concordant(&[
+        "test",
+        "tests/fixtures/cli/failing-test.cord",
+        "--format",
+        "junit",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(text(&out.stdout));
+    let passing = concordant(&["test", "rules/", "--format", "junit"]);
+    assert_eq!(passing.status.code(), Some(0));
+    let xml = text(&passing.stdout);
+    assert!(xml.contains("failures=\"0\""), "{xml}");
+    assert_eq!(
+        xml.matches("<testcase ").count(),
+        text(&concordant(&["test", "rules/"]).stdout)
+            .matches("\ntest ")
+            .count(),
+        "one test case per test"
+    );
+}

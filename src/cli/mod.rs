@@ -1,5 +1,7 @@
 //! The `concordant` command line: a thin front end over the library.
 
+mod fmt;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use concordant::data::formats::mapping::{Mappings, TableFormat};
 use concordant::data::formats::{InputFormat, ReadOptions};
@@ -19,6 +21,8 @@ Examples:
   concordant check --rules my-pack/ --input-format vtt captions.txt
   concordant check --rules rules/ --select label-disagreement,speaker-self-overlap data.jsonl
   concordant check --rules rules/,rules/reliability/ --metrics metrics.json data.jsonl
+  concordant check --rules rules/ --format sarif data.jsonl > findings.sarif
+  concordant check --rules rules/ --format github data.jsonl   # in a GitHub Actions step
 
 Input grouped by item (every record of a clip together) is checked as it streams, in
 memory bounded by the largest item; interleaved input is grouped in memory first
@@ -52,6 +56,7 @@ const TEST_EXAMPLES: &str = "\
 Examples:
   concordant test rules/
   concordant test rules/sync.cord rules/emotion.cord
+  concordant test rules/ --format junit > test-results.xml
 
 Exit status: 0 when every test passes, 1 when one fails, 2 for rule-file errors.";
 
@@ -80,6 +85,9 @@ enum Command {
     /// Print the canonical records Concordant reads from subtitle, TextGrid and other files.
     #[command(after_help = CONVERT_EXAMPLES)]
     Convert(ConvertArgs),
+    /// Rewrite rule files in the canonical layout (comments kept), or check that they are.
+    #[command(after_help = fmt::EXAMPLES)]
+    Fmt(fmt::FmtArgs),
 }
 
 #[derive(clap::Args)]
@@ -188,6 +196,9 @@ struct TestArgs {
     /// Rule files or directories of `*.cord` files.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = TestFormat::Human)]
+    format: TestFormat,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -203,6 +214,18 @@ enum Format {
     Human,
     /// JSON Lines: one object per finding and data error, then a summary (docs/output.md).
     Json,
+    /// SARIF 2.1.0, for code scanning: rules with their docs, results at their data lines.
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the data files of a pull request.
+    Github,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TestFormat {
+    /// A line per test, and the expected and actual findings of failures.
+    Human,
+    /// JUnit XML, for CI test reports.
+    Junit,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
@@ -239,6 +262,7 @@ pub fn main() -> ExitCode {
         Command::Test(args) => test(args, stdout_color, stderr_color),
         Command::Plan(args) => plan(args, stderr_color),
         Command::Convert(args) => convert(args, stderr_color),
+        Command::Fmt(args) => fmt::run(args),
     }
 }
 
@@ -310,6 +334,16 @@ fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode 
             write_out(&diag::HumanRenderer::new(&pack, &outcome, stdout_color).render_all());
             outcome
         }
+        Format::Sarif => {
+            let outcome = pack.check_inputs_with(&inputs, &options);
+            write_out(&diag::sarif::render(&pack, &outcome));
+            outcome
+        }
+        Format::Github => {
+            let outcome = pack.check_inputs_with(&inputs, &options);
+            write_out(&diag::github::render(&pack, &outcome));
+            outcome
+        }
     };
     if let Some(path) = &args.metrics {
         let text = diag::json::metrics(&outcome).to_string() + "\n";
@@ -369,6 +403,15 @@ fn test(args: TestArgs, _stdout_color: Color, stderr_color: Color) -> ExitCode {
         Err(code) => return code,
     };
     let results = pack.run_tests();
+    let failed = results.iter().any(|r| !r.passed());
+    if args.format == TestFormat::Junit {
+        write_out(&diag::junit::render(&results));
+        return if failed {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        };
+    }
     let mut out = String::new();
     out.push_str(&format!("running {} tests\n", results.len()));
     for r in &results {

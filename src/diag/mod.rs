@@ -5,9 +5,12 @@
 //!
 //! [`Finding`]: crate::eval::Finding
 
+pub mod github;
 mod human;
 pub mod json;
+pub mod junit;
 mod lines;
+pub mod sarif;
 
 pub use human::{render, render_pack_error, render_pack_warnings, Color, HumanRenderer};
 

@@ -5,10 +5,12 @@
 //! `lexer` (logos) names the token found where a syntax error occurred.
 
 pub mod ast;
+mod format;
 mod lexer;
 mod lower;
 mod names;
 
+pub use format::format;
 pub use lexer::{tokenize, Token, TokenKind};
 
 use crate::span::{FileId, Span};

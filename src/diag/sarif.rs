@@ -1,0 +1,178 @@
+//! SARIF 2.1.0 output (`check --format sarif`), for code-scanning services and editors that
+//! read static-analysis results: every rule of the pack with its documentation and default
+//! level, every finding at the data line of its primary record, with the rule's definition and
+//! the other records as related locations, and every data error.
+
+use crate::data::DataError;
+use crate::eval::Finding;
+use crate::pack::Pack;
+use crate::run::Outcome;
+use crate::syntax::ast::Severity;
+use serde_json::{json, Value};
+
+/// The SARIF level of a severity.
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// A data source's name as a URI reference: relative paths stay relative, spaces and `%` are
+/// escaped, standard input gets a name of its own.
+fn uri(name: &str) -> String {
+    if name == "<stdin>" {
+        return "stdin".into();
+    }
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            ' ' => out.push_str("%20"),
+            '\\' => out.push('/'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A location at a line (and column) of a file; the whole file when the line is 0.
+fn location(file: &str, line: u32, column: u32) -> Value {
+    let mut physical = json!({ "artifactLocation": { "uri": uri(file) } });
+    if line > 0 {
+        let mut region = json!({ "startLine": line });
+        if column > 0 {
+            region["startColumn"] = json!(column);
+        }
+        physical["region"] = region;
+    }
+    json!({ "physicalLocation": physical })
+}
+
+/// The pack's rules as SARIF reporting descriptors, then one per data-error code met.
+fn rules(pack: &Pack, data_codes: &[String]) -> Vec<Value> {
+    let mut rules: Vec<Value> = pack
+        .plan
+        .rules
+        .iter()
+        .map(|rule| {
+            let doc = rule.doc.join("\n");
+            let short = rule.doc.first().cloned().unwrap_or_else(|| rule.id.clone());
+            json!({
+                "id": rule.id,
+                "name": rule.id,
+                "shortDescription": { "text": short },
+                "fullDescription": { "text": if doc.is_empty() { rule.id.clone() } else { doc } },
+                "defaultConfiguration": { "level": level(rule.severity) },
+                "properties": {
+                    "scope": match rule.scope {
+                        crate::syntax::ast::Scope::Item => "item",
+                        crate::syntax::ast::Scope::Dataset => "dataset",
+                    },
+                    "definedAt": format!("{}:{}", rule.location.file.display(), rule.location.line),
+                },
+            })
+        })
+        .collect();
+    rules.extend(data_codes.iter().map(|code| {
+        json!({
+            "id": code,
+            "name": code,
+            "shortDescription": { "text": "a record that could not be checked" },
+            "fullDescription": { "text": "A line or record of the data was rejected before any rule saw it; docs/output.md lists the codes." },
+            "defaultConfiguration": { "level": "error" },
+        })
+    }));
+    rules
+}
+
+/// One finding as a SARIF result.
+fn finding(pack: &Pack, sources: &[String], f: &Finding) -> Value {
+    let rule = &pack.plan.rules[f.rule];
+    let shown = super::json::finding(pack, sources, f);
+    let rule_file = rule.location.file.display().to_string();
+    let definition = {
+        let mut l = location(&rule_file, rule.location.line as u32, 0);
+        l["id"] = json!(0);
+        l["message"] = json!({ "text": format!("rule `{}` is defined here", rule.id) });
+        l
+    };
+    let mut related = vec![definition];
+    for (i, r) in shown.records.iter().enumerate().skip(1) {
+        let mut l = location(r.file, r.line, r.column);
+        l["id"] = json!(i);
+        l["message"] = json!({ "text": format!("{} `{}`", r.kind, r.id) });
+        related.push(l);
+    }
+    let locations: Vec<Value> = match shown.records.first() {
+        Some(r) => vec![location(r.file, r.line, r.column)],
+        // A data-set rule about no record in particular: the rule itself.
+        None => vec![location(&rule_file, rule.location.line as u32, 0)],
+    };
+    json!({
+        "ruleId": rule.id,
+        "ruleIndex": f.rule,
+        "level": level(rule.severity),
+        "message": { "text": f.message },
+        "locations": locations,
+        "relatedLocations": related,
+        "partialFingerprints": {
+            "concordantFinding/v1": format!("{}|{}|{}", rule.id, f.item.as_deref().unwrap_or(""), f.key.join("|")),
+        },
+        "properties": { "item": f.item, "key": f.key },
+    })
+}
+
+/// One data error as a SARIF result.
+fn data_error(sources: &[String], e: &DataError, rule_index: usize) -> Value {
+    let shown = super::json::data_error(sources, e);
+    json!({
+        "ruleId": shown.code,
+        "ruleIndex": rule_index,
+        "level": "error",
+        "message": { "text": shown.message },
+        "locations": [location(shown.file, shown.line, shown.column)],
+    })
+}
+
+/// The whole run as one SARIF 2.1.0 log.
+pub fn render(pack: &Pack, outcome: &Outcome) -> String {
+    let sources: Vec<String> = outcome.sources.iter().map(|s| s.name.clone()).collect();
+    let mut data_codes: Vec<String> = outcome
+        .data_errors
+        .iter()
+        .map(DataError::code_str)
+        .collect();
+    data_codes.sort();
+    data_codes.dedup();
+    let mut results: Vec<Value> = outcome
+        .data_errors
+        .iter()
+        .map(|e| {
+            let code = e.code_str();
+            let index = pack.plan.rules.len() + data_codes.binary_search(&code).unwrap_or(0);
+            data_error(&sources, e, index)
+        })
+        .collect();
+    results.extend(outcome.findings.iter().map(|f| finding(pack, &sources, f)));
+    let artifacts: Vec<Value> = sources
+        .iter()
+        .map(|name| json!({ "location": { "uri": uri(name) } }))
+        .collect();
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "concordant",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules(pack, &data_codes),
+            }},
+            "artifacts": artifacts,
+            "results": results,
+            "columnKind": "unicodeCodePoints",
+        }],
+    });
+    serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
+}
