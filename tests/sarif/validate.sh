@@ -10,4 +10,4 @@ if [ ! -x "$venv/bin/python" ]; then
   "$venv/bin/pip" install --quiet "jsonschema==4.23.0"
 fi
 cargo build --quiet --manifest-path "$root/Cargo.toml"
-"$venv/bin/python" "$here/validate.py" "$root/target/debug/concordant"
+"$venv/bin/python" "$here/validate.py" "${CARGO_TARGET_DIR:-$root/target}/debug/concordant"
