@@ -510,16 +510,24 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 {
                     continue;
                 }
-                let [value, unit, rater] = rating.map(|e| match self.borrowed(e, env) {
-                    Some(v) => label(v),
-                    None => label(&self.value(e, env)),
+                // Fields are read in place; computed values are kept for the statement.
+                let computed = rating.map(|e| match self.borrowed(e, env) {
+                    Some(_) => Value::Missing,
+                    None => self.value(e, env),
                 });
-                let unit = match (&env[var], unit) {
-                    (Bound::Record(r), Some(unit)) if per_item => Some(item_unit(&r.item, unit)),
-                    (_, unit) => unit,
+                let [value, unit, rater] = [0, 1, 2].map(|i| match self.borrowed(rating[i], env) {
+                    Some(v) => label_ref(v),
+                    None => label_ref(&computed[i]),
+                });
+                let (Some(value), Some(unit), Some(rater)) = (value, unit, rater) else {
+                    continue;
                 };
-                if let (Some(value), Some(unit), Some(rater)) = (value, unit, rater) {
-                    ratings.add(unit, rater, value);
+                match &env[var] {
+                    Bound::Record(r) if per_item => {
+                        let unit = item_unit(&r.item, unit);
+                        ratings.add_ref(unit.as_label_ref(), rater, value);
+                    }
+                    _ => ratings.add_ref(unit, rater, value),
                 }
             }
         }
@@ -643,12 +651,24 @@ fn untagged(
     segments.into_iter().map(|(_, s)| s).collect()
 }
 
+/// A value as a borrowed rating label; missing values and lists give none.
+fn label_ref(value: &Value) -> Option<crate::metrics::LabelRef<'_>> {
+    use crate::metrics::LabelRef;
+    match value {
+        Value::Num(n) => Some(LabelRef::Num(*n)),
+        Value::Str(s) => Some(LabelRef::Text(s)),
+        Value::Bool(true) => Some(LabelRef::Text("true")),
+        Value::Bool(false) => Some(LabelRef::Text("false")),
+        Value::Missing | Value::List(_) => None,
+    }
+}
+
 /// A unit within its item, for statistics over the data set.
-fn item_unit(item: &str, unit: crate::metrics::Label) -> crate::metrics::Label {
-    use crate::metrics::Label;
+fn item_unit(item: &str, unit: crate::metrics::LabelRef) -> crate::metrics::Label {
+    use crate::metrics::{Label, LabelRef};
     let unit = match unit {
-        Label::Num(n) => crate::data::format_number(n),
-        Label::Text(t) => t.to_string(),
+        LabelRef::Num(n) => crate::data::format_number(n),
+        LabelRef::Text(t) => t.to_string(),
     };
     Label::Text(format!("{item}\u{1f}{unit}").into())
 }

@@ -181,7 +181,7 @@ impl Statistic {
             Statistic::Fleiss => agreement::fleiss_kappa(&ratings.even_units()),
             Statistic::Kappa(weights) => {
                 let (a, b) = ratings.two_raters()?;
-                let (x, y) = ratings.pair(&a, &b);
+                let (x, y) = ratings.pair(a, b);
                 agreement::cohen_kappa(&x, &y, weights)
             }
         }
@@ -189,64 +189,122 @@ impl Statistic {
 }
 
 /// Ratings gathered record by record: units in the order they first appear and, per unit,
-/// each rater's first value (a rater who rates a unit twice counts once).
+/// each rater's first value (a rater who rates a unit twice counts once). Raters and values
+/// are kept once each and referred to by their number, so a rating costs two small integers
+/// and no copy of its texts.
 #[derive(Debug, Clone, Default)]
 pub struct Ratings {
-    units: indexmap::IndexMap<Label, RaterValues, rustc_hash::FxBuildHasher>,
+    /// The units, numbered in order of first appearance.
+    unit_codes: indexmap::IndexSet<Label, rustc_hash::FxBuildHasher>,
+    /// Per unit, its ratings as (rater, value) numbers.
+    units: Vec<RaterValues>,
+    /// The raters, numbered in order of first appearance.
+    raters: Vec<Label>,
+    /// The values, numbered in order of first appearance.
+    values: Vec<Label>,
 }
 
-/// One unit's ratings as (rater, value), in the order given: a unit has a handful of raters,
-/// so a short list searched in place beats a map per unit.
-type RaterValues = smallvec::SmallVec<[(Label, Label); 4]>;
+/// One unit's ratings as (rater, value) numbers, in the order given: a unit has a handful of
+/// raters, so a short list searched in place beats a map per unit.
+type RaterValues = smallvec::SmallVec<[(u32, u32); 4]>;
+
+/// A label borrowed from the data, to find or add a rating without copying its text.
+#[derive(Debug, Clone, Copy)]
+pub enum LabelRef<'a> {
+    /// A number.
+    Num(f64),
+    /// A text.
+    Text(&'a str),
+}
+
+impl LabelRef<'_> {
+    fn to_label(self) -> Label {
+        match self {
+            LabelRef::Num(n) => Label::Num(n),
+            LabelRef::Text(t) => Label::Text(t.into()),
+        }
+    }
+}
+
+/// Hashes as the [`Label`] it stands for, so it finds one in a set.
+impl std::hash::Hash for LabelRef<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        match self {
+            LabelRef::Num(n) => n.to_bits().hash(state),
+            LabelRef::Text(t) => t.hash(state),
+        }
+    }
+}
+
+impl indexmap::Equivalent<Label> for LabelRef<'_> {
+    fn equivalent(&self, key: &Label) -> bool {
+        match (self, key) {
+            (LabelRef::Num(a), Label::Num(b)) => a.to_bits() == b.to_bits(),
+            (LabelRef::Text(a), Label::Text(b)) => **a == **b,
+            _ => false,
+        }
+    }
+}
+
+/// The number of `label` in `known`, added at the end if new.
+fn code_of(known: &mut Vec<Label>, label: LabelRef) -> u32 {
+    let found = known
+        .iter()
+        .position(|k| indexmap::Equivalent::equivalent(&label, k));
+    let at = found.unwrap_or_else(|| {
+        known.push(label.to_label());
+        known.len() - 1
+    });
+    at as u32
+}
 
 impl Ratings {
     /// Adds a rating.
     pub fn add(&mut self, unit: Label, rater: Label, value: Label) {
-        let ratings = self.units.entry(unit).or_default();
-        if !ratings.iter().any(|(r, _)| *r == rater) {
-            ratings.push((rater, value));
+        self.add_ref(unit.as_label_ref(), rater.as_label_ref(), value.as_label_ref());
+    }
+
+    /// Adds a rating given by borrowed labels, copying a label's text only the first time it
+    /// is seen.
+    pub fn add_ref(&mut self, unit: LabelRef, rater: LabelRef, value: LabelRef) {
+        let at = match self.unit_codes.get_index_of(&unit) {
+            Some(at) => at,
+            None => {
+                self.unit_codes.insert(unit.to_label());
+                self.units.push(RaterValues::new());
+                self.units.len() - 1
+            }
+        };
+        let rater = code_of(&mut self.raters, rater);
+        if self.units[at].iter().any(|&(r, _)| r == rater) {
+            return;
         }
+        let value = code_of(&mut self.values, value);
+        self.units[at].push((rater, value));
     }
 
     /// Each unit's values as positions in the sorted distinct values, and those values:
     /// α needs only how often each value occurs in each unit.
     pub fn coded(&self) -> (Vec<Vec<usize>>, Vec<Label>) {
-        let mut first_seen: Vec<&Label> = Vec::new();
-        let mut seen: rustc_hash::FxHashMap<&Label, usize> = Default::default();
-        let mut codes: Vec<Vec<usize>> = Vec::with_capacity(self.units.len());
-        for unit in self.units.values() {
-            let coded = unit
-                .iter()
-                .map(|(_, value)| {
-                    *seen.entry(value).or_insert_with(|| {
-                        first_seen.push(value);
-                        first_seen.len() - 1
-                    })
-                })
-                .collect();
-            codes.push(coded);
-        }
-        let mut order: Vec<usize> = (0..first_seen.len()).collect();
-        order.sort_by(|&a, &b| first_seen[a].cmp(first_seen[b]));
-        let mut rank = vec![0usize; order.len()];
-        for (position, &code) in order.iter().enumerate() {
-            rank[code] = position;
-        }
-        for unit in &mut codes {
-            for code in unit.iter_mut() {
-                *code = rank[*code];
-            }
-        }
-        let values = order.iter().map(|&c| first_seen[c].clone()).collect();
+        let (rank, values) = sorted(&self.values);
+        let codes = self
+            .units
+            .iter()
+            .map(|u| u.iter().map(|&(_, v)| rank[v as usize]).collect())
+            .collect();
         (codes, values)
     }
 
     /// The values of each unit.
     pub fn units(&self) -> Vec<Vec<Label>> {
         self.units
-            .values()
-            .map(|u| u.iter().map(|(_, v)| v.clone()).collect())
+            .iter()
+            .map(|u| u.iter().map(|&(_, v)| self.value(v).clone()).collect())
             .collect()
+    }
+
+    fn value(&self, code: u32) -> &Label {
+        &self.values[code as usize]
     }
 
     /// The units with the most common number of ratings, among units with two or more (the
@@ -254,7 +312,7 @@ impl Ratings {
     pub fn even_units(&self) -> Vec<Vec<Label>> {
         let counts: Vec<usize> = self
             .units
-            .values()
+            .iter()
             .map(|u| u.len())
             .filter(|&n| n >= 2)
             .collect();
@@ -270,31 +328,46 @@ impl Ratings {
             .collect()
     }
 
-    /// The two raters, when there are exactly two.
-    fn two_raters(&self) -> Option<(Label, Label)> {
-        let mut raters: Vec<&Label> = self
-            .units
-            .values()
-            .flat_map(|u| u.iter().map(|(r, _)| r))
-            .collect();
-        raters.sort();
-        raters.dedup();
-        match raters.as_slice() {
-            [a, b] => Some(((*a).clone(), (*b).clone())),
+    /// The two raters in label order, when there are exactly two.
+    fn two_raters(&self) -> Option<(u32, u32)> {
+        match self.raters.as_slice() {
+            [a, b] if a <= b => Some((0, 1)),
+            [_, _] => Some((1, 0)),
             _ => None,
         }
     }
 
     /// Both raters' values on the units both rated, in unit order.
-    fn pair(&self, a: &Label, b: &Label) -> (Vec<Label>, Vec<Label>) {
+    fn pair(&self, a: u32, b: u32) -> (Vec<Label>, Vec<Label>) {
         self.units
-            .values()
+            .iter()
             .filter_map(|u| {
-                let of = |rater: &Label| u.iter().find(|(r, _)| r == rater).map(|(_, v)| v.clone());
-                Some((of(a)?, of(b)?))
+                let of = |rater: u32| u.iter().find(|&&(r, _)| r == rater).map(|&(_, v)| v);
+                Some((self.value(of(a)?).clone(), self.value(of(b)?).clone()))
             })
             .unzip()
     }
+}
+
+impl Label {
+    /// The label borrowed.
+    pub fn as_label_ref(&self) -> LabelRef<'_> {
+        match self {
+            Label::Num(n) => LabelRef::Num(*n),
+            Label::Text(t) => LabelRef::Text(t),
+        }
+    }
+}
+
+/// Each label's position among the labels sorted, and the sorted labels.
+fn sorted(labels: &[Label]) -> (Vec<usize>, Vec<Label>) {
+    let mut order: Vec<usize> = (0..labels.len()).collect();
+    order.sort_by(|&a, &b| labels[a].cmp(&labels[b]));
+    let mut rank = vec![0usize; order.len()];
+    for (position, &code) in order.iter().enumerate() {
+        rank[code] = position;
+    }
+    (rank, order.iter().map(|&c| labels[c].clone()).collect())
 }
 
 /// What one part of the data contributes to a statistic: sums that add up across parts, so
@@ -336,19 +409,13 @@ impl Partial {
                 Partial::Alpha(level, pairs)
             }
             Statistic::Kappa(weights) => {
-                let raters: std::collections::BTreeSet<Label> = ratings
-                    .units
-                    .values()
-                    .flat_map(|u| u.iter().map(|(r, _)| r.clone()))
-                    .collect();
+                let raters: std::collections::BTreeSet<Label> =
+                    ratings.raters.iter().cloned().collect();
                 let mut pairs = std::collections::BTreeMap::new();
-                if raters.len() == 2 {
-                    let mut two = raters.iter();
-                    if let (Some(a), Some(b)) = (two.next(), two.next()) {
-                        let (x, y) = ratings.pair(a, b);
-                        for (x, y) in x.into_iter().zip(y) {
-                            *pairs.entry((x, y)).or_insert(0.0) += 1.0;
-                        }
+                if let Some((a, b)) = ratings.two_raters() {
+                    let (x, y) = ratings.pair(a, b);
+                    for (x, y) in x.into_iter().zip(y) {
+                        *pairs.entry((x, y)).or_insert(0.0) += 1.0;
                     }
                 }
                 Partial::Kappa(weights, raters, pairs)
@@ -356,9 +423,9 @@ impl Partial {
             Statistic::Fleiss => {
                 let mut parts: std::collections::BTreeMap<usize, agreement::FleissPart> =
                     Default::default();
-                for unit in ratings.units.values().filter(|u| u.len() >= 2) {
+                for unit in ratings.units.iter().filter(|u| u.len() >= 2) {
                     let values: smallvec::SmallVec<[&Label; 8]> =
-                        unit.iter().map(|(_, v)| v).collect();
+                        unit.iter().map(|&(_, v)| ratings.value(v)).collect();
                     parts.entry(unit.len()).or_default().add_unit(&values);
                 }
                 Partial::Fleiss(parts)
@@ -497,50 +564,60 @@ impl RaterStats {
             if unit.len() < 2 {
                 return None;
             }
-            majority(unit.iter().map(|(_, v)| v))
+            majority(unit.iter().map(|&(_, v)| v))
         })
     }
 
     /// The counts of some ratings, each compared with the gold rater's rating of its unit
     /// (units the gold rater did not rate are not compared).
     pub fn against(ratings: &Ratings, gold: &Label) -> RaterStats {
+        let gold = ratings.raters.iter().position(|r| r == gold);
         Self::compared_with(ratings, |unit| {
-            unit.iter().find(|(r, _)| r == gold).map(|(_, v)| v.clone())
+            let gold = gold? as u32;
+            unit.iter().find(|&&(r, _)| r == gold).map(|&(_, v)| v)
         })
     }
 
     /// The counts, each rating compared with the reference value of its unit, if any.
     fn compared_with(
         ratings: &Ratings,
-        reference: impl Fn(&RaterValues) -> Option<Label>,
+        reference: impl Fn(&RaterValues) -> Option<u32>,
     ) -> RaterStats {
-        // A handful of raters and labels: count in short unsorted lists, then sort once.
-        let mut raters: Vec<(Label, RaterRow)> = Vec::new();
-        for unit in ratings.units.values() {
-            let majority = reference(unit);
-            for (rater, value) in unit {
-                let at = match raters.iter().position(|(r, _)| r == rater) {
-                    Some(at) => at,
-                    None => {
-                        raters.push((rater.clone(), RaterRow::default()));
-                        raters.len() - 1
-                    }
-                };
-                let row = &mut raters[at].1;
+        let values = ratings.values.len();
+        let mut rows = vec![RaterRow::default(); ratings.raters.len()];
+        let mut labels = vec![0.0f64; ratings.raters.len() * values];
+        for unit in &ratings.units {
+            let reference = reference(unit);
+            for &(rater, value) in unit {
+                let row = &mut rows[rater as usize];
                 row.ratings += 1.0;
-                match row.labels.iter_mut().find(|(l, _)| l == value) {
-                    Some((_, n)) => *n += 1.0,
-                    None => row.labels.push((value.clone(), 1.0)),
-                }
-                if let Some(m) = &majority {
+                labels[rater as usize * values + value as usize] += 1.0;
+                if let Some(m) = reference {
                     row.compared += 1.0;
                     row.disagreements += f64::from(u8::from(value != m));
                 }
             }
         }
-        for (_, row) in &mut raters {
-            row.labels.sort_by(|a, b| a.0.cmp(&b.0));
+        let (rank, sorted_values) = sorted(&ratings.values);
+        let mut by_rank = vec![0usize; values];
+        for (code, &r) in rank.iter().enumerate() {
+            by_rank[r] = code;
         }
+        let mut raters: Vec<(Label, RaterRow)> = rows
+            .into_iter()
+            .enumerate()
+            .map(|(rater, mut row)| {
+                row.labels = by_rank
+                    .iter()
+                    .zip(&sorted_values)
+                    .filter_map(|(&code, label)| {
+                        let n = labels[rater * values + code];
+                        (n > 0.0).then(|| (label.clone(), n))
+                    })
+                    .collect();
+                (ratings.raters[rater].clone(), row)
+            })
+            .collect();
         raters.sort_by(|a, b| a.0.cmp(&b.0));
         RaterStats { raters }
     }
@@ -605,8 +682,8 @@ impl RaterRow {
 }
 
 /// The value most ratings of a unit give, or `None` on a tie.
-fn majority<'a>(values: impl Iterator<Item = &'a Label>) -> Option<Label> {
-    let mut counts: Vec<(&Label, usize)> = Vec::new();
+fn majority(values: impl Iterator<Item = u32>) -> Option<u32> {
+    let mut counts: smallvec::SmallVec<[(u32, usize); 8]> = smallvec::SmallVec::new();
     for v in values {
         match counts.iter_mut().find(|(l, _)| *l == v) {
             Some((_, n)) => *n += 1,
@@ -616,7 +693,7 @@ fn majority<'a>(values: impl Iterator<Item = &'a Label>) -> Option<Label> {
     let best = counts.iter().map(|(_, n)| *n).max()?;
     let mut top = counts.iter().filter(|(_, n)| *n == best);
     let first = top.next()?;
-    top.next().is_none().then(|| first.0.clone())
+    top.next().is_none().then_some(first.0)
 }
 
 /// One item's (or the merged data set's) part of a streamed statistic, with the raters'
