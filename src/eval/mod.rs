@@ -164,6 +164,9 @@ pub struct Evaluation {
     pub findings: Vec<Finding>,
     /// Indexes of rules stopped by the work budget; their findings are left out.
     pub exceeded: Vec<usize>,
+    /// For an item: what it contributes to streamed data-set statistics
+    /// ([`Evaluator::partials`]).
+    pub partials: Vec<crate::metrics::Part>,
 }
 
 /// For each streamed statistic, the first one whose description (`None`: none) is the same,
@@ -257,7 +260,11 @@ impl<'p> Evaluator<'p> {
                 .map(|&(index, id)| self.neutral_part(&self.plan.rules[index], id))
                 .collect();
         }
-        let view = ItemView::new(self.plan, records);
+        self.partials_in(&ItemView::new(self.plan, records))
+    }
+
+    /// [`Evaluator::partials`] over an item's indexed records.
+    fn partials_in<'r>(&self, view: &'r ItemView<'r>) -> Vec<crate::metrics::Part> {
         let mut env = Vec::new();
         let mut gathered: Vec<Option<(crate::metrics::Ratings, crate::metrics::RaterStats)>> =
             vec![None; self.streamed.len()];
@@ -272,7 +279,7 @@ impl<'p> Evaluator<'p> {
                 continue;
             }
             let rule = &self.plan.rules[index];
-            let run = self.run(rule, &view, None);
+            let run = self.run(rule, view, None);
             env.clear();
             env.resize(rule.vars.len(), Bound::Unset);
             let part = match rule.expr(id) {
@@ -460,6 +467,9 @@ impl<'p> Evaluator<'p> {
                 .collect();
             findings.sort_by(|a, b| a.key.cmp(&b.key));
             out.findings.extend(findings);
+        }
+        if scope == Scope::Item && !self.streamed.is_empty() {
+            out.partials = self.partials_in(&view);
         }
         out
     }

@@ -112,7 +112,7 @@ pub fn evaluate_item(evaluator: &Evaluator, records: Vec<Record>) -> ItemResult 
         first,
         findings: evaluation.findings,
         errors,
-        partials: evaluator.partials(&records),
+        partials: evaluation.partials,
         statistics: Vec::new(),
     }
 }
