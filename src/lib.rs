@@ -7,6 +7,7 @@ pub mod check;
 pub mod data;
 pub mod diag;
 pub mod eval;
+pub mod lsp;
 pub mod metrics;
 mod pack;
 pub mod plan;

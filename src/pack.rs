@@ -196,6 +196,14 @@ impl Pack {
         Self::finish(loader)
     }
 
+    /// Compiles the text of the rule file at `path` (an editor's unsaved buffer, say):
+    /// imports are resolved relative to `path`, and the text is the file's first source.
+    pub fn from_text_at(path: &Path, text: &str) -> Result<Pack, PackError> {
+        let mut loader = Loader::default();
+        loader.load_text(path.to_path_buf(), path.to_path_buf(), text.to_string());
+        Self::finish(loader)
+    }
+
     /// Compiles rule-file text. Imports are resolved relative to the current directory.
     ///
     /// ```

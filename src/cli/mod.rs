@@ -88,7 +88,16 @@ enum Command {
     /// Rewrite rule files in the canonical layout (comments kept), or check that they are.
     #[command(after_help = fmt::EXAMPLES)]
     Fmt(fmt::FmtArgs),
+    /// Run the language server for rule files on standard input and output (for editors).
+    #[command(after_help = LSP_EXAMPLES)]
+    Lsp,
 }
+
+const LSP_EXAMPLES: &str = "\
+The server speaks the Language Server Protocol over standard input and output: diagnostics
+as you type (with the codes and help of `concordant check`), hover, go to definition,
+completion, document symbols and semantic highlighting. Editors start it themselves; see
+editors/ for a VS Code extension and a Neovim setup.";
 
 #[derive(clap::Args)]
 struct ConvertArgs {
@@ -263,6 +272,13 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => plan(args, stderr_color),
         Command::Convert(args) => convert(args, stderr_color),
         Command::Fmt(args) => fmt::run(args),
+        Command::Lsp => match concordant::lsp::run() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: the language server stopped: {e}");
+                ExitCode::from(2)
+            }
+        },
     }
 }
 

@@ -261,7 +261,11 @@ fn code_of(known: &mut Vec<Label>, label: LabelRef) -> u32 {
 impl Ratings {
     /// Adds a rating.
     pub fn add(&mut self, unit: Label, rater: Label, value: Label) {
-        self.add_ref(unit.as_label_ref(), rater.as_label_ref(), value.as_label_ref());
+        self.add_ref(
+            unit.as_label_ref(),
+            rater.as_label_ref(),
+            value.as_label_ref(),
+        );
     }
 
     /// Adds a rating given by borrowed labels, copying a label's text only the first time it

@@ -1,0 +1,845 @@
+//! What the language server knows of one open rule file: the pack it compiles to (with its
+//! imports, read from disk), every file's syntax tree, and the answers to editor questions —
+//! diagnostics, hover, definitions, completions, symbols and highlighting. Positions are byte
+//! offsets here; `lsp/mod.rs` converts them to and from the editor's lines and columns.
+
+use crate::pack::{Pack, PackDiagnostic};
+use crate::span::{FileId, SourceMap, Span};
+use crate::syntax::ast::{self, TypeExpr};
+use crate::syntax::{tokenize, TokenKind};
+use std::path::{Path, PathBuf};
+
+/// The document is always the first file of its pack.
+pub const DOCUMENT: FileId = FileId(0);
+
+/// One diagnostic of the document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// Byte range in the document.
+    pub range: std::ops::Range<usize>,
+    /// Whether it stops the pack from being used.
+    pub error: bool,
+    /// The stable code (`cord::check::unknown-field`).
+    pub code: Option<String>,
+    /// The message, with the help after it.
+    pub message: String,
+    /// Other places the diagnostic points at, with what it says there.
+    pub related: Vec<(std::ops::Range<usize>, String)>,
+}
+
+/// A place in some file of the pack.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Place {
+    /// The file.
+    pub path: PathBuf,
+    /// Its text, to convert the range to lines.
+    pub text: std::sync::Arc<str>,
+    /// Byte range.
+    pub range: std::ops::Range<usize>,
+}
+
+/// A completion offered at a position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Completion {
+    /// What is inserted.
+    pub label: String,
+    /// What it is: `kind`, `field`, `const`, `function`, `relation`, `keyword`, `value`.
+    pub what: &'static str,
+    /// A line about it.
+    pub detail: String,
+}
+
+/// A symbol of the document's outline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Symbol {
+    /// Its name.
+    pub name: String,
+    /// `rule`, `test`, `kind`, `field` or `const`.
+    pub what: &'static str,
+    /// The whole declaration.
+    pub range: std::ops::Range<usize>,
+    /// The name in it.
+    pub name_range: std::ops::Range<usize>,
+    /// Fields of a kind.
+    pub children: Vec<Symbol>,
+}
+
+/// The highlighting classes, in the order of the server's legend.
+pub const TOKEN_TYPES: [&str; 8] = [
+    "keyword", "comment", "string", "number", "operator", "function", "type", "variable",
+];
+
+/// The analysis of one document.
+pub struct Analysis {
+    sources: SourceMap,
+    files: Vec<(FileId, ast::File)>,
+    problems: Vec<Problem>,
+}
+
+impl Analysis {
+    /// Compiles `text` as the rule file at `path`, with its imports.
+    pub fn new(path: &Path, text: &str) -> Analysis {
+        let (sources, diagnostics) = match Pack::from_text_at(path, text) {
+            Ok(pack) => (pack.sources, pack.warnings),
+            Err(error) => {
+                let mut diagnostics = error.diagnostics;
+                let sources = error.sources;
+                // A file that could not be read has no span of its own: show it at the top.
+                let unreadable = error.unreadable.into_iter().map(|(p, why)| Problem {
+                    range: 0..0,
+                    error: true,
+                    code: None,
+                    message: format!("cannot read `{}`: {why}", p.display()),
+                    related: Vec::new(),
+                });
+                diagnostics.retain(|d| d.span().file == DOCUMENT || d.is_error());
+                let mut problems = problems_of(&sources, &diagnostics);
+                problems.extend(unreadable);
+                return Analysis::with(sources, problems);
+            }
+        };
+        let problems = problems_of(&sources, &diagnostics);
+        Analysis::with(sources, problems)
+    }
+
+    fn with(sources: SourceMap, problems: Vec<Problem>) -> Analysis {
+        let files = sources
+            .iter()
+            .map(|(id, file)| (id, crate::syntax::parse(id, &file.text).0))
+            .collect();
+        Analysis {
+            sources,
+            files,
+            problems,
+        }
+    }
+
+    /// The document's text.
+    pub fn text(&self) -> &str {
+        &self.sources.get(DOCUMENT).text
+    }
+
+    /// Every problem of the document (and, at its top, of imported files that stop it).
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+
+    /// What the token at `offset` is, in a few lines of Markdown.
+    pub fn hover(&self, offset: usize) -> Option<String> {
+        let (word, after_dot) = self.word_at(offset)?;
+        if after_dot {
+            return self.field_hover(&word);
+        }
+        if let Some(kind) = self.kinds().find(|(_, k)| k.name.node == word) {
+            return Some(kind_hover(kind.1));
+        }
+        if let Some((_, c)) = self.consts().find(|(_, c)| c.name.node == word) {
+            let value = self.sources.snippet(&c.value.span);
+            return Some(with_doc(
+                format!("```cord\nconst {word} = {value}\n```"),
+                &c.doc,
+            ));
+        }
+        if let Some((_, r)) = self.rules().find(|(_, r)| r.id.node == word) {
+            let scope = match r.scope {
+                ast::Scope::Item => "per item",
+                ast::Scope::Dataset => "per dataset",
+            };
+            let severity = format!("{:?}", r.severity.node).to_lowercase();
+            return Some(with_doc(
+                format!("```cord\nrule {word}: {severity} {scope}\n```"),
+                &r.doc,
+            ));
+        }
+        builtin(&word).map(|(signature, doc)| format!("```cord\n{signature}\n```\n\n{doc}"))
+    }
+
+    /// Where the name at `offset` is declared: a kind, field, constant or rule (a rule named in
+    /// a test), or the file an import names.
+    pub fn definition(&self, offset: usize) -> Option<Place> {
+        let text = self.text();
+        let token = tokenize(text).into_iter().find(|t| {
+            t.range.start <= offset && offset <= t.range.end && t.range.start < t.range.end
+        })?;
+        if token.kind == Some(TokenKind::String) {
+            let (_, file) = self.files.iter().find(|(id, _)| *id == DOCUMENT)?;
+            let import = file.imports.iter().find(|i| i.span.range == token.range)?;
+            let dir = self.sources.get(DOCUMENT).path.parent()?.to_path_buf();
+            let path = dir.join(&import.node);
+            let (_, source) = self
+                .sources
+                .iter()
+                .find(|(_, f)| f.path == path || f.path.ends_with(&import.node))?;
+            return Some(Place {
+                path: source.path.clone(),
+                text: source.text.clone(),
+                range: 0..0,
+            });
+        }
+        let (word, after_dot) = self.word_at(offset)?;
+        let span = if after_dot {
+            self.kinds()
+                .flat_map(|(_, k)| &k.fields)
+                .find(|f| f.name.node == word)
+                .map(|f| f.name.span.clone())
+        } else {
+            None
+        }
+        .or_else(|| {
+            self.kinds()
+                .find(|(_, k)| k.name.node == word)
+                .map(|(_, k)| k.name.span.clone())
+        })
+        .or_else(|| {
+            self.consts()
+                .find(|(_, c)| c.name.node == word)
+                .map(|(_, c)| c.name.span.clone())
+        })
+        .or_else(|| {
+            self.rules()
+                .find(|(_, r)| r.id.node == word)
+                .map(|(_, r)| r.id.span.clone())
+        })?;
+        Some(self.place(&span))
+    }
+
+    /// What may be written at `offset`: fields after `x.`, else kinds, constants, enum
+    /// values, functions, relations and keywords.
+    pub fn completions(&self, offset: usize) -> Vec<Completion> {
+        let text = self.text();
+        let offset = char_boundary(text, offset);
+        let start = word_start(text, offset, |c| c.is_alphanumeric() || c == '_');
+        if text[..start].ends_with('.') {
+            let binding = text[..start - 1]
+                .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .next()
+                .unwrap_or("");
+            return self.field_completions(&text[..start], binding);
+        }
+        let mut out = Vec::new();
+        for (_, k) in self.kinds() {
+            out.push(Completion {
+                label: k.name.node.clone(),
+                what: "kind",
+                detail: format!("kind {}", k.name.node),
+            });
+            for f in &k.fields {
+                if let TypeExpr::Enum(values) = strip_optional(&f.ty.node) {
+                    out.extend(values.iter().map(|v| Completion {
+                        label: v.node.clone(),
+                        what: "value",
+                        detail: format!("{}.{}", k.name.node, f.name.node),
+                    }));
+                }
+            }
+        }
+        out.extend(self.consts().map(|(_, c)| Completion {
+            label: c.name.node.clone(),
+            what: "const",
+            detail: format!("const = {}", self.sources.snippet(&c.value.span)),
+        }));
+        out.extend(BUILTINS.iter().map(|(name, signature, _)| Completion {
+            label: name.to_string(),
+            what: if RELATIONS.contains(name) {
+                "relation"
+            } else {
+                "function"
+            },
+            detail: signature.to_string(),
+        }));
+        out.extend(KEYWORDS.iter().map(|k| Completion {
+            label: k.to_string(),
+            what: "keyword",
+            detail: String::new(),
+        }));
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|c| seen.insert((c.label.clone(), c.what)));
+        out
+    }
+
+    /// The outline of the document: kinds with their fields, constants, rules and tests.
+    pub fn symbols(&self) -> Vec<Symbol> {
+        let Some((_, file)) = self.files.iter().find(|(id, _)| *id == DOCUMENT) else {
+            return Vec::new();
+        };
+        let mut out: Vec<Symbol> = Vec::new();
+        for k in &file.kinds {
+            let fields = k
+                .fields
+                .iter()
+                .map(|f| Symbol {
+                    name: f.name.node.clone(),
+                    what: "field",
+                    range: f.name.span.range.start..f.ty.span.range.end,
+                    name_range: f.name.span.range.clone(),
+                    children: Vec::new(),
+                })
+                .collect::<Vec<_>>();
+            let end = fields.last().map_or(k.name.span.range.end, |f| f.range.end);
+            out.push(Symbol {
+                name: k.name.node.clone(),
+                what: "kind",
+                range: k.name.span.range.start..end,
+                name_range: k.name.span.range.clone(),
+                children: fields,
+            });
+        }
+        out.extend(file.consts.iter().map(|c| Symbol {
+            name: c.name.node.clone(),
+            what: "const",
+            range: c.name.span.range.start..c.value.span.range.end,
+            name_range: c.name.span.range.clone(),
+            children: Vec::new(),
+        }));
+        out.extend(file.rules.iter().map(|r| Symbol {
+            name: r.id.node.clone(),
+            what: "rule",
+            range: r.span.range.clone(),
+            name_range: r.id.span.range.clone(),
+            children: Vec::new(),
+        }));
+        out.extend(file.tests.iter().map(|t| Symbol {
+            name: t.name.node.clone(),
+            what: "test",
+            range: t.span.range.clone(),
+            name_range: t.name.span.range.clone(),
+            children: Vec::new(),
+        }));
+        out.sort_by_key(|s| s.range.start);
+        out
+    }
+
+    /// Every token worth a colour: byte range and index into [`TOKEN_TYPES`].
+    pub fn highlights(&self) -> Vec<(std::ops::Range<usize>, u32)> {
+        let kinds: std::collections::HashSet<&str> =
+            self.kinds().map(|(_, k)| k.name.node.as_str()).collect();
+        tokenize(self.text())
+            .into_iter()
+            .filter_map(|t| {
+                let word = &self.text()[t.range.clone()];
+                let class = match t.kind? {
+                    TokenKind::Keyword => 0,
+                    TokenKind::Comment | TokenKind::DocComment => 1,
+                    TokenKind::String | TokenKind::UnterminatedString => 2,
+                    TokenKind::Number | TokenKind::Duration => 3,
+                    TokenKind::Operator => 4,
+                    TokenKind::Relation => 5,
+                    TokenKind::RuleId => 5,
+                    TokenKind::Identifier if kinds.contains(word) => 6,
+                    TokenKind::Identifier if builtin(word).is_some() => 5,
+                    TokenKind::Identifier => 7,
+                    TokenKind::Whitespace | TokenKind::Punctuation => return None,
+                };
+                Some((t.range, class))
+            })
+            .collect()
+    }
+
+    fn place(&self, span: &Span) -> Place {
+        let file = self.sources.get(span.file);
+        Place {
+            path: file.path.clone(),
+            text: file.text.clone(),
+            range: span.range.clone(),
+        }
+    }
+
+    /// The name at `offset` and whether a `.` precedes it (a field).
+    fn word_at(&self, offset: usize) -> Option<(String, bool)> {
+        let text = self.text();
+        let offset = char_boundary(text, offset);
+        let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+        let start = word_start(text, offset, is_word);
+        let end = text[offset..]
+            .find(|c: char| !is_word(c))
+            .map_or(text.len(), |i| offset + i);
+        let word = text[start..end].trim_matches('-');
+        if word.is_empty() {
+            return None;
+        }
+        Some((word.to_string(), text[..start].ends_with('.')))
+    }
+
+    fn kinds(&self) -> impl Iterator<Item = (FileId, &ast::KindDecl)> {
+        self.files
+            .iter()
+            .flat_map(|(id, f)| f.kinds.iter().map(move |k| (*id, k)))
+    }
+
+    fn consts(&self) -> impl Iterator<Item = (FileId, &ast::ConstDecl)> {
+        self.files
+            .iter()
+            .flat_map(|(id, f)| f.consts.iter().map(move |c| (*id, c)))
+    }
+
+    fn rules(&self) -> impl Iterator<Item = (FileId, &ast::Rule)> {
+        self.files
+            .iter()
+            .flat_map(|(id, f)| f.rules.iter().map(move |r| (*id, r)))
+    }
+
+    fn field_hover(&self, name: &str) -> Option<String> {
+        let owners: Vec<(&ast::KindDecl, &ast::FieldDecl)> = self
+            .kinds()
+            .flat_map(|(_, k)| k.fields.iter().map(move |f| (k, f)))
+            .filter(|(_, f)| f.name.node == name)
+            .collect();
+        let (_, first) = owners.first()?;
+        let of: Vec<String> = owners
+            .iter()
+            .map(|(k, f)| format!("{}: {}", k.name.node, type_text(&f.ty.node)))
+            .collect();
+        Some(with_doc(
+            format!("```cord\n{name}\n```\nfield of {}", of.join(", ")),
+            &first.doc,
+        ))
+    }
+
+    fn field_completions(&self, before: &str, binding: &str) -> Vec<Completion> {
+        // `for x in kind`, `x in kind`, `group kind by …` bound to `x`: that kind's fields.
+        let bound = regex::Regex::new(&format!(
+            r"\b{}\s+in\s+(?:group\s+)?([A-Za-z_][A-Za-z0-9_]*)",
+            regex::escape(binding)
+        ))
+        .ok()
+        .and_then(|re| re.captures_iter(before).last().map(|c| c[1].to_string()));
+        let group = regex::Regex::new(&format!(r"\b{}\s+in\s+group\b", regex::escape(binding)))
+            .is_ok_and(|re| re.is_match(before));
+        let mut out: Vec<Completion> = self
+            .kinds()
+            .filter(|(_, k)| bound.as_deref().is_none_or(|b| k.name.node == b))
+            .flat_map(|(_, k)| {
+                k.fields.iter().map(move |f| Completion {
+                    label: f.name.node.clone(),
+                    what: "field",
+                    detail: format!("{}: {}", k.name.node, type_text(&f.ty.node)),
+                })
+            })
+            .collect();
+        if group {
+            out.insert(
+                0,
+                Completion {
+                    label: "key".into(),
+                    what: "field",
+                    detail: "the value the group shares".into(),
+                },
+            );
+        } else {
+            for builtin in ["id", "item", "kind"] {
+                out.push(Completion {
+                    label: builtin.into(),
+                    what: "field",
+                    detail: "every record has it".into(),
+                });
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|c| seen.insert(c.label.clone()));
+        out
+    }
+}
+
+/// `offset`, moved back to the start of the character it falls in.
+fn char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// Where the word that ends at `offset` starts.
+fn word_start(text: &str, offset: usize, is_word: impl Fn(char) -> bool) -> usize {
+    text[..offset]
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !is_word(*c))
+        .map_or(0, |(i, c)| i + c.len_utf8())
+}
+
+/// The document's problems with byte ranges, help appended, secondary labels as related.
+fn problems_of(sources: &SourceMap, diagnostics: &[PackDiagnostic]) -> Vec<Problem> {
+    use miette::Diagnostic;
+    diagnostics
+        .iter()
+        .map(|d| {
+            let span = d.span();
+            let in_document = span.file == DOCUMENT;
+            let mut message = d.to_string();
+            if !in_document {
+                let file = sources.get(span.file);
+                message = format!("in `{}`: {message}", file.display_name());
+            }
+            if let Some(help) = d.help() {
+                message.push_str(&format!("\nhelp: {help}"));
+            }
+            let related = d
+                .labels()
+                .into_iter()
+                .flatten()
+                .skip(1)
+                .filter(|_| in_document)
+                .map(|l| {
+                    (
+                        l.offset()..l.offset() + l.len(),
+                        l.label().unwrap_or("").to_string(),
+                    )
+                })
+                .collect();
+            Problem {
+                range: if in_document {
+                    span.range.clone()
+                } else {
+                    0..0
+                },
+                error: d.is_error(),
+                code: d.code().map(|c| c.to_string()),
+                message,
+                related,
+            }
+        })
+        .collect()
+}
+
+fn strip_optional(ty: &TypeExpr) -> &TypeExpr {
+    match ty {
+        TypeExpr::Optional(inner) => strip_optional(&inner.node),
+        other => other,
+    }
+}
+
+/// A type as a rule file writes it.
+fn type_text(ty: &TypeExpr) -> String {
+    match ty {
+        TypeExpr::Named(n) => n.node.clone(),
+        TypeExpr::List(inner) => format!("list<{}>", type_text(&inner.node)),
+        TypeExpr::Enum(values) => {
+            let names: Vec<&str> = values.iter().map(|v| v.node.as_str()).collect();
+            format!("enum {{ {} }}", names.join(", "))
+        }
+        TypeExpr::Ref(kind) => format!("ref {}", kind.node),
+        TypeExpr::Optional(inner) => format!("{}?", type_text(&inner.node)),
+    }
+}
+
+fn kind_hover(kind: &ast::KindDecl) -> String {
+    let fields: Vec<String> = kind
+        .fields
+        .iter()
+        .map(|f| format!("  {}: {}", f.name.node, type_text(&f.ty.node)))
+        .collect();
+    with_doc(
+        format!(
+            "```cord\nkind {} {{\n{}\n}}\n```",
+            kind.name.node,
+            fields.join(",\n")
+        ),
+        &kind.doc,
+    )
+}
+
+fn with_doc(head: String, doc: &[String]) -> String {
+    if doc.is_empty() {
+        head
+    } else {
+        format!("{head}\n\n{}", doc.join("\n"))
+    }
+}
+
+/// The interval relations (a relation's name is also how a rule file writes it).
+const RELATIONS: [&str; 14] = [
+    "before",
+    "after",
+    "meets",
+    "met_by",
+    "overlaps",
+    "overlapped_by",
+    "starts",
+    "started_by",
+    "during",
+    "contains",
+    "finishes",
+    "finished_by",
+    "equals",
+    "intersects",
+];
+
+/// Words a rule file is made of, for completion.
+const KEYWORDS: [&str; 27] = [
+    "import", "schema", "kind", "const", "rule", "per", "item", "dataset", "for", "in", "group",
+    "by", "where", "require", "forbid", "message", "test", "given", "expect", "nothing", "on",
+    "some", "all", "no", "satisfy", "within", "not",
+];
+
+/// Built-in functions, statistics and relations: name, signature, what it gives.
+const BUILTINS: [(&str, &str, &str); 43] = [
+    (
+        "duration",
+        "duration(x)",
+        "`x.end - x.start` of an interval record.",
+    ),
+    (
+        "gap",
+        "gap(a, b)",
+        "The time between two interval records, 0 when they touch or share time.",
+    ),
+    (
+        "tiou",
+        "tiou(a, b)",
+        "Temporal intersection over union of two interval records.",
+    ),
+    ("lower", "lower(s)", "Text in lower case."),
+    ("upper", "upper(s)", "Text in upper case."),
+    (
+        "starts_with",
+        "starts_with(s, prefix)",
+        "Whether text starts with a prefix.",
+    ),
+    (
+        "ends_with",
+        "ends_with(s, suffix)",
+        "Whether text ends with a suffix.",
+    ),
+    (
+        "matches",
+        "matches(s, \"regex\")",
+        "Regular-expression match; the pattern is a constant.",
+    ),
+    (
+        "len",
+        "len(x)",
+        "Characters of text, or elements of a list.",
+    ),
+    ("abs", "abs(x)", "Absolute value."),
+    ("has", "has(x)", "Whether a value is present."),
+    (
+        "count",
+        "count(x in S where F) | count(g)",
+        "How many; the size of a group.",
+    ),
+    (
+        "count_distinct",
+        "count_distinct(list)",
+        "How many different values.",
+    ),
+    ("min", "min(list)", "The least value; may be missing."),
+    ("max", "max(list)", "The greatest value; may be missing."),
+    ("sum", "sum(list)", "The sum."),
+    ("mean", "mean(list)", "The mean; may be missing."),
+    (
+        "share",
+        "share(condition)",
+        "The share of items for which a condition holds (`per dataset`).",
+    ),
+    (
+        "alpha",
+        "alpha(x in S: VALUE per UNIT by RATER, nominal|ordinal|interval|ratio)",
+        "Krippendorff's α, with missing ratings (the `krippendorff` package).",
+    ),
+    (
+        "kappa",
+        "kappa(x in S: VALUE per UNIT by RATER, unweighted|linear|quadratic)",
+        "Cohen's κ of exactly two raters (scikit-learn's `cohen_kappa_score`).",
+    ),
+    (
+        "fleiss",
+        "fleiss(x in S: VALUE per UNIT by RATER)",
+        "Fleiss' κ over the units with the most common number of ratings (statsmodels).",
+    ),
+    (
+        "agreement",
+        "agreement(x in S: VALUE per UNIT by RATER)",
+        "Percent agreement: agreeing pairs per unit, averaged.",
+    ),
+    (
+        "disagreement",
+        "disagreement(x in S: VALUE per UNIT by RATER for R [against G])",
+        "Rater R's share of ratings that differ from the majority (or gold rater G).",
+    ),
+    (
+        "label_distance",
+        "label_distance(x in S: VALUE per UNIT by RATER for R)",
+        "Total variation distance of R's labels from the pool's.",
+    ),
+    (
+        "segment_precision",
+        "segment_precision(a in S by L, b in T by L, threshold)",
+        "Matched share of the second segmentation at a tIoU threshold.",
+    ),
+    (
+        "segment_recall",
+        "segment_recall(a in S by L, b in T by L, threshold)",
+        "Matched share of the reference segmentation.",
+    ),
+    (
+        "segment_f1",
+        "segment_f1(a in S by L, b in T by L, threshold)",
+        "Harmonic mean of segment precision and recall.",
+    ),
+    (
+        "boundary_deviation",
+        "boundary_deviation(a in S, b in T, threshold)",
+        "Mean distance of matched segments' boundaries, seconds.",
+    ),
+    (
+        "diarization_error",
+        "diarization_error(a in S by L, b in T by L)",
+        "Missed, false alarm and confused time over reference time (pyannote.metrics).",
+    ),
+    (
+        "before",
+        "a before b [within d]",
+        "`a` ends before `b` starts.",
+    ),
+    (
+        "after",
+        "a after b [within d]",
+        "`a` starts after `b` ends.",
+    ),
+    (
+        "meets",
+        "a meets b [within d]",
+        "`a` ends where `b` starts.",
+    ),
+    (
+        "met_by",
+        "a met_by b [within d]",
+        "`a` starts where `b` ends.",
+    ),
+    (
+        "overlaps",
+        "a overlaps b [within d]",
+        "`a` starts first and ends inside `b`.",
+    ),
+    (
+        "overlapped_by",
+        "a overlapped_by b [within d]",
+        "`b` starts first and ends inside `a`.",
+    ),
+    (
+        "starts",
+        "a starts b [within d]",
+        "Same start, `a` ends first.",
+    ),
+    (
+        "started_by",
+        "a started_by b [within d]",
+        "Same start, `b` ends first.",
+    ),
+    (
+        "during",
+        "a during b [within d]",
+        "`a` lies strictly inside `b`.",
+    ),
+    (
+        "contains",
+        "a contains b | contains(s, part)",
+        "`b` lies strictly inside `a`; or text contains a part.",
+    ),
+    (
+        "finishes",
+        "a finishes b [within d]",
+        "Same end, `a` starts later.",
+    ),
+    (
+        "finished_by",
+        "a finished_by b [within d]",
+        "Same end, `b` starts later.",
+    ),
+    ("equals", "a equals b [within d]", "Same start and end."),
+    (
+        "intersects",
+        "a intersects b [within d]",
+        "The intervals share time.",
+    ),
+];
+
+fn builtin(word: &str) -> Option<(&'static str, &'static str)> {
+    BUILTINS
+        .iter()
+        .find(|(name, ..)| *name == word)
+        .map(|(_, signature, doc)| (*signature, *doc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analysis(text: &str) -> Analysis {
+        Analysis::new(Path::new("/nonexistent/inline.cord"), text)
+    }
+
+    const RULES: &str = "schema {\n  /// A turn of speech.\n  kind speech { start: time, end: time, speaker: str, mood: enum { calm, loud } }\n}\n\n/// How long a turn may be.\nconst longest = 30s\n\n/// Turns are not too long.\nrule long-turn: warning {\n  for s in speech\n  require duration(s) <= longest\n  message \"{s.speaker}\"\n}\n\ntest \"a long turn\" {\n  given { speech s1 { start: 0s, end: 40s, speaker: \"a\", mood: calm } }\n  expect long-turn on s1\n}\n";
+
+    #[test]
+    fn a_misspelled_field_is_a_problem_with_help_at_its_range() {
+        let text = RULES.replace("{s.speaker}", "{s.speakr}");
+        let a = analysis(&text);
+        let p = &a.problems()[0];
+        assert_eq!(&text[p.range.clone()], "speakr");
+        assert!(
+            p.error && p.message.contains("did you mean `speaker`?"),
+            "{p:?}"
+        );
+        assert_eq!(p.code.as_deref(), Some("cord::check::unknown-field"));
+        assert!(analysis(RULES).problems().is_empty());
+    }
+
+    #[test]
+    fn hover_definition_completion_and_symbols() {
+        let a = analysis(RULES);
+        let at = |needle: &str| RULES.find(needle).expect("in the text") + 1;
+        assert!(a
+            .hover(at("longest\n"))
+            .is_some_and(|h| h.contains("30s") && h.contains("How long")));
+        assert!(a
+            .hover(at("speaker}"))
+            .is_some_and(|h| h.contains("speech: str")));
+        assert!(a
+            .hover(at("duration(s)"))
+            .is_some_and(|h| h.contains("x.end - x.start")));
+        let def = a.definition(at("long-turn on")).expect("the rule");
+        assert_eq!(&RULES[def.range], "long-turn");
+        let def = a.definition(at("longest\n")).expect("the constant");
+        assert_eq!(&RULES[def.range], "longest");
+        let fields = a.completions(RULES.find("speaker}").expect("a field"));
+        assert!(
+            fields
+                .iter()
+                .any(|c| c.label == "mood" && c.what == "field"),
+            "{fields:?}"
+        );
+        let words = a.completions(RULES.find("longest\n").expect("a name"));
+        assert!(words
+            .iter()
+            .any(|c| c.label == "speech" && c.what == "kind"));
+        assert!(words.iter().any(|c| c.label == "loud" && c.what == "value"));
+        assert!(words
+            .iter()
+            .any(|c| c.label == "overlaps" && c.what == "relation"));
+        let names: Vec<String> = a.symbols().into_iter().map(|s| s.name).collect();
+        assert_eq!(names, ["speech", "longest", "long-turn", "a long turn"]);
+        assert!(!a.highlights().is_empty());
+    }
+
+    #[test]
+    fn broken_text_gives_problems_and_never_panics() {
+        for text in [
+            "",
+            "rule",
+            "rule x: {",
+            "schema { kind }",
+            "\"unterminated",
+            "rule a: error { for x in \u{1F600} }",
+        ] {
+            let a = analysis(text);
+            for offset in 0..=text.len() {
+                if text.is_char_boundary(offset) {
+                    let _ = (a.hover(offset), a.definition(offset), a.completions(offset));
+                }
+            }
+            let _ = (a.symbols(), a.highlights());
+        }
+    }
+}

@@ -1,0 +1,454 @@
+//! `concordant lsp`: a language server for rule files over standard input and output.
+//!
+//! Each open document is compiled with its imports ([`analysis::Analysis`]) when it is
+//! opened and on every change, and its diagnostics — the CLI's, with their codes and help —
+//! are published. Requests are answered from the latest analysis: hover, go to definition,
+//! completion, document symbols and semantic tokens. A request the server cannot read gets an
+//! error response, and a failure inside a handler is caught and reported: the server keeps
+//! running.
+
+pub mod analysis;
+
+use analysis::{Analysis, Completion, Symbol};
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
+use lsp_types as lsp;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// Runs the server on standard input and output until the client says `exit`.
+pub fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let (connection, threads) = Connection::stdio();
+    let capabilities = serde_json::to_value(capabilities())?;
+    connection.initialize(capabilities)?;
+    serve(&connection)?;
+    // The writer thread ends once the connection, and with it the last sender, is gone. A
+    // client that closed its end first leaves the writer a broken pipe: nothing to report.
+    drop(connection);
+    let _ = threads.join();
+    Ok(())
+}
+
+/// Answers messages until the client asks the server to shut down.
+fn serve(connection: &Connection) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let mut server = Server {
+        connection,
+        documents: HashMap::new(),
+    };
+    for message in &connection.receiver {
+        match message {
+            Message::Request(request) => match connection.handle_shutdown(&request) {
+                Ok(false) => server.request(request),
+                // Shut down; a client that leaves without the `exit` that should follow
+                // (an error here) is done with the server just the same.
+                Ok(true) | Err(_) => return Ok(()),
+            },
+            Message::Notification(notification) => server.notification(notification),
+            Message::Response(_) => {}
+        }
+    }
+    Ok(())
+}
+
+fn capabilities() -> lsp::ServerCapabilities {
+    lsp::ServerCapabilities {
+        text_document_sync: Some(lsp::TextDocumentSyncCapability::Kind(
+            lsp::TextDocumentSyncKind::FULL,
+        )),
+        hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
+        definition_provider: Some(lsp::OneOf::Left(true)),
+        completion_provider: Some(lsp::CompletionOptions {
+            trigger_characters: Some(vec![".".into()]),
+            ..Default::default()
+        }),
+        document_symbol_provider: Some(lsp::OneOf::Left(true)),
+        semantic_tokens_provider: Some(
+            lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(
+                lsp::SemanticTokensOptions {
+                    legend: lsp::SemanticTokensLegend {
+                        token_types: analysis::TOKEN_TYPES
+                            .iter()
+                            .map(|t| lsp::SemanticTokenType::new(t))
+                            .collect(),
+                        token_modifiers: Vec::new(),
+                    },
+                    full: Some(lsp::SemanticTokensFullOptions::Bool(true)),
+                    range: None,
+                    work_done_progress_options: Default::default(),
+                },
+            ),
+        ),
+        ..Default::default()
+    }
+}
+
+struct Server<'c> {
+    connection: &'c Connection,
+    documents: HashMap<lsp::Url, Analysis>,
+}
+
+/// Why a request got no answer.
+enum Failure {
+    /// Its parameters do not read as the method's.
+    Params(String),
+    /// It names a document that is not open.
+    Unknown(lsp::Url),
+}
+
+impl Server<'_> {
+    fn send(&self, message: Message) {
+        // The client has gone when this fails; the receive loop ends on its own then.
+        let _ = self.connection.sender.send(message);
+    }
+
+    fn notification(&mut self, notification: Notification) {
+        let method = notification.method.clone();
+        let handled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.on_notification(notification)
+        }));
+        if handled.is_err() {
+            self.log(&format!(
+                "concordant lsp: `{method}` failed inside the server"
+            ));
+        }
+    }
+
+    fn on_notification(&mut self, notification: Notification) {
+        match notification.method.as_str() {
+            "textDocument/didOpen" => {
+                if let Ok(p) =
+                    serde_json::from_value::<lsp::DidOpenTextDocumentParams>(notification.params)
+                {
+                    self.analyse(p.text_document.uri, &p.text_document.text);
+                }
+            }
+            "textDocument/didChange" => {
+                if let Ok(p) =
+                    serde_json::from_value::<lsp::DidChangeTextDocumentParams>(notification.params)
+                {
+                    if let Some(change) = p.content_changes.into_iter().last() {
+                        self.analyse(p.text_document.uri, &change.text);
+                    }
+                }
+            }
+            "textDocument/didClose" => {
+                if let Ok(p) =
+                    serde_json::from_value::<lsp::DidCloseTextDocumentParams>(notification.params)
+                {
+                    self.documents.remove(&p.text_document.uri);
+                    self.publish(p.text_document.uri, Vec::new());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn log(&self, message: &str) {
+        let params = lsp::LogMessageParams {
+            typ: lsp::MessageType::ERROR,
+            message: message.to_string(),
+        };
+        self.send(Message::Notification(Notification::new(
+            "window/logMessage".into(),
+            params,
+        )));
+    }
+
+    fn analyse(&mut self, uri: lsp::Url, text: &str) {
+        let path = uri
+            .to_file_path()
+            .unwrap_or_else(|()| PathBuf::from("untitled.cord"));
+        let analysis = Analysis::new(&path, text);
+        let lines = Lines::new(analysis.text());
+        let diagnostics = analysis
+            .problems()
+            .iter()
+            .map(|p| lsp::Diagnostic {
+                range: lines.range(&p.range),
+                severity: Some(if p.error {
+                    lsp::DiagnosticSeverity::ERROR
+                } else {
+                    lsp::DiagnosticSeverity::WARNING
+                }),
+                code: p.code.clone().map(lsp::NumberOrString::String),
+                source: Some("concordant".into()),
+                message: p.message.clone(),
+                related_information: (!p.related.is_empty()).then(|| {
+                    p.related
+                        .iter()
+                        .map(|(range, message)| lsp::DiagnosticRelatedInformation {
+                            location: lsp::Location {
+                                uri: uri.clone(),
+                                range: lines.range(range),
+                            },
+                            message: message.clone(),
+                        })
+                        .collect()
+                }),
+                ..Default::default()
+            })
+            .collect();
+        self.documents.insert(uri.clone(), analysis);
+        self.publish(uri, diagnostics);
+    }
+
+    fn publish(&self, uri: lsp::Url, diagnostics: Vec<lsp::Diagnostic>) {
+        let params = lsp::PublishDiagnosticsParams {
+            uri,
+            diagnostics,
+            version: None,
+        };
+        self.send(Message::Notification(Notification::new(
+            "textDocument/publishDiagnostics".into(),
+            params,
+        )));
+    }
+
+    fn request(&mut self, request: Request) {
+        let id = request.id.clone();
+        let method = request.method.clone();
+        let answered =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.answer(request)));
+        let response = match answered {
+            Ok(Some(Ok(result))) => Response::new_ok(id, result),
+            Ok(Some(Err(Failure::Params(why)))) => {
+                Response::new_err(id, ErrorCode::InvalidParams as i32, why)
+            }
+            Ok(Some(Err(Failure::Unknown(uri)))) => Response::new_err(
+                id,
+                ErrorCode::InvalidParams as i32,
+                format!("{uri} is not open"),
+            ),
+            Ok(None) => Response::new_err(
+                id,
+                ErrorCode::MethodNotFound as i32,
+                format!("concordant lsp does not answer `{method}`"),
+            ),
+            Err(_) => Response::new_err(
+                id,
+                ErrorCode::InternalError as i32,
+                format!("`{method}` failed inside the server"),
+            ),
+        };
+        self.send(Message::Response(response));
+    }
+
+    /// The answer to a request, `None` for a method the server does not know.
+    fn answer(&self, request: Request) -> Option<Result<serde_json::Value, Failure>> {
+        let Request { method, params, .. } = request;
+        Some(match method.as_str() {
+            "textDocument/hover" => self.with_position(params, |a, _, offset| {
+                let value = a.hover(offset)?;
+                Some(to_json(lsp::Hover {
+                    contents: lsp::HoverContents::Markup(lsp::MarkupContent {
+                        kind: lsp::MarkupKind::Markdown,
+                        value,
+                    }),
+                    range: None,
+                }))
+            }),
+            "textDocument/definition" => self.with_position(params, |a, _, offset| {
+                let place = a.definition(offset)?;
+                let uri = lsp::Url::from_file_path(&place.path).ok()?;
+                let range = Lines::new(&place.text).range(&place.range);
+                Some(to_json(lsp::GotoDefinitionResponse::Scalar(
+                    lsp::Location { uri, range },
+                )))
+            }),
+            "textDocument/completion" => self.with_position(params, |a, _, offset| {
+                let items: Vec<lsp::CompletionItem> = a
+                    .completions(offset)
+                    .into_iter()
+                    .map(completion_item)
+                    .collect();
+                Some(to_json(lsp::CompletionResponse::Array(items)))
+            }),
+            "textDocument/documentSymbol" => self.with_document(params, |a| {
+                let lines = Lines::new(a.text());
+                let symbols: Vec<lsp::DocumentSymbol> = a
+                    .symbols()
+                    .into_iter()
+                    .map(|s| document_symbol(&lines, s))
+                    .collect();
+                to_json(lsp::DocumentSymbolResponse::Nested(symbols))
+            }),
+            "textDocument/semanticTokens/full" => self.with_document(params, |a| {
+                to_json(lsp::SemanticTokensResult::Tokens(semantic_tokens(a)))
+            }),
+            _ => return None,
+        })
+    }
+
+    fn with_document(
+        &self,
+        params: serde_json::Value,
+        answer: impl FnOnce(&Analysis) -> serde_json::Value,
+    ) -> Result<serde_json::Value, Failure> {
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Params {
+            text_document: lsp::TextDocumentIdentifier,
+        }
+        let p: Params =
+            serde_json::from_value(params).map_err(|e| Failure::Params(e.to_string()))?;
+        let analysis = self
+            .documents
+            .get(&p.text_document.uri)
+            .ok_or(Failure::Unknown(p.text_document.uri))?;
+        Ok(answer(analysis))
+    }
+
+    fn with_position(
+        &self,
+        params: serde_json::Value,
+        answer: impl FnOnce(&Analysis, &Lines, usize) -> Option<serde_json::Value>,
+    ) -> Result<serde_json::Value, Failure> {
+        let p: lsp::TextDocumentPositionParams =
+            serde_json::from_value(params).map_err(|e| Failure::Params(e.to_string()))?;
+        let analysis = self
+            .documents
+            .get(&p.text_document.uri)
+            .ok_or(Failure::Unknown(p.text_document.uri))?;
+        let lines = Lines::new(analysis.text());
+        let offset = lines.offset(p.position);
+        Ok(answer(analysis, &lines, offset).unwrap_or(serde_json::Value::Null))
+    }
+}
+
+fn to_json(value: impl serde::Serialize) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
+
+fn completion_item(c: Completion) -> lsp::CompletionItem {
+    let kind = match c.what {
+        "kind" => lsp::CompletionItemKind::STRUCT,
+        "field" => lsp::CompletionItemKind::FIELD,
+        "const" => lsp::CompletionItemKind::CONSTANT,
+        "value" => lsp::CompletionItemKind::ENUM_MEMBER,
+        "relation" => lsp::CompletionItemKind::OPERATOR,
+        "function" => lsp::CompletionItemKind::FUNCTION,
+        _ => lsp::CompletionItemKind::KEYWORD,
+    };
+    lsp::CompletionItem {
+        label: c.label,
+        kind: Some(kind),
+        detail: (!c.detail.is_empty()).then_some(c.detail),
+        ..Default::default()
+    }
+}
+
+#[allow(deprecated)] // `deprecated` must be given, though the protocol deprecated it
+fn document_symbol(lines: &Lines, s: Symbol) -> lsp::DocumentSymbol {
+    let kind = match s.what {
+        "kind" => lsp::SymbolKind::STRUCT,
+        "field" => lsp::SymbolKind::FIELD,
+        "const" => lsp::SymbolKind::CONSTANT,
+        "test" => lsp::SymbolKind::METHOD,
+        _ => lsp::SymbolKind::FUNCTION,
+    };
+    lsp::DocumentSymbol {
+        name: s.name,
+        detail: Some(s.what.to_string()),
+        kind,
+        tags: None,
+        deprecated: None,
+        range: lines.range(&s.range),
+        selection_range: lines.range(&s.name_range),
+        children: (!s.children.is_empty()).then(|| {
+            s.children
+                .into_iter()
+                .map(|c| document_symbol(lines, c))
+                .collect()
+        }),
+    }
+}
+
+fn semantic_tokens(analysis: &Analysis) -> lsp::SemanticTokens {
+    let lines = Lines::new(analysis.text());
+    let mut data = Vec::new();
+    let (mut last_line, mut last_start) = (0u32, 0u32);
+    for (range, class) in analysis.highlights() {
+        let start = lines.position(range.start);
+        let end = lines.position(range.end);
+        // A token spans one line; one that does not is cut at the line's end.
+        let length = if end.line == start.line {
+            end.character - start.character
+        } else {
+            lines.line_length(start.line) - start.character
+        };
+        let delta_line = start.line - last_line;
+        let delta_start = if delta_line == 0 {
+            start.character - last_start
+        } else {
+            start.character
+        };
+        data.push(lsp::SemanticToken {
+            delta_line,
+            delta_start,
+            length,
+            token_type: class,
+            token_modifiers_bitset: 0,
+        });
+        (last_line, last_start) = (start.line, start.character);
+    }
+    lsp::SemanticTokens {
+        result_id: None,
+        data,
+    }
+}
+
+/// Converts byte offsets of a text to the protocol's lines and UTF-16 columns, and back.
+struct Lines<'t> {
+    text: &'t str,
+    starts: Vec<usize>,
+}
+
+impl<'t> Lines<'t> {
+    fn new(text: &'t str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Lines { text, starts }
+    }
+
+    fn position(&self, offset: usize) -> lsp::Position {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.starts[line];
+        let column: usize = self.text[start..offset].chars().map(char::len_utf16).sum();
+        lsp::Position::new(line as u32, column as u32)
+    }
+
+    fn range(&self, range: &std::ops::Range<usize>) -> lsp::Range {
+        lsp::Range::new(self.position(range.start), self.position(range.end))
+    }
+
+    fn line_length(&self, line: u32) -> u32 {
+        let start = self
+            .starts
+            .get(line as usize)
+            .copied()
+            .unwrap_or(self.text.len());
+        let end = self
+            .starts
+            .get(line as usize + 1)
+            .map_or(self.text.len(), |s| s - 1);
+        self.text[start..end.max(start)]
+            .chars()
+            .map(char::len_utf16)
+            .sum::<usize>() as u32
+    }
+
+    fn offset(&self, position: lsp::Position) -> usize {
+        let Some(&start) = self.starts.get(position.line as usize) else {
+            return self.text.len();
+        };
+        let mut units = 0u32;
+        for (i, c) in self.text[start..].char_indices() {
+            if units >= position.character || c == '\n' {
+                return start + i;
+            }
+            units += c.len_utf16() as u32;
+        }
+        self.text.len()
+    }
+}
