@@ -244,10 +244,12 @@ impl Pack {
         if !unknown.is_empty() {
             return Err(unknown.join("\n"));
         }
-        self.checked
-            .rules
-            .retain(|r| ids.iter().any(|id| id.as_ref() == r.id));
+        let (kept, dropped) = std::mem::take(&mut self.checked.rules)
+            .into_iter()
+            .partition(|r| ids.iter().any(|id| id.as_ref() == r.id));
+        self.checked.rules = kept;
         self.plan = plan::compile(&self.checked, &self.sources);
+        self.plan.unselected = dropped.into_iter().map(|r: check::ir::Rule| r.id).collect();
         Ok(())
     }
 

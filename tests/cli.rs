@@ -626,3 +626,87 @@ fn test_command_writes_junit_with_the_failure() {
         "one test case per test"
     );
 }
+
+/// A baseline leaves out the findings it lists; a finding it lacks is reported as new, and an
+/// entry nothing matches any more is listed as stale.
+#[test]
+fn a_baseline_reports_only_new_findings_and_its_stale_entries() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first = concordant(&[
+        "check",
+        "--rules",
+        "rules/",
+        "examples/data/clips.jsonl",
+        "-f",
+        "json",
+    ]);
+    let lines: Vec<String> = text(&first.stdout).lines().map(str::to_string).collect();
+    let findings: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.contains("\"type\":\"finding\""))
+        .collect();
+    assert!(findings.len() > 3);
+    // The baseline forgets one finding and lists one that no longer happens.
+    let forgotten = findings[1].clone();
+    let mut baseline: Vec<String> = lines.iter().filter(|l| **l != forgotten).cloned().collect();
+    baseline.push(
+        r#"{"type":"finding","rule":"speech-needs-transcript","item":"clip_001","key":["s99"]}"#
+            .into(),
+    );
+    let path = dir.path().join("baseline.jsonl");
+    std::fs::write(&path, baseline.join("\n")).expect("write");
+    let out = concordant(&[
+        "check",
+        "--rules",
+        "rules/",
+        "examples/data/clips.jsonl",
+        "-f",
+        "json",
+        "--baseline",
+        path.to_str().expect("utf-8"),
+    ]);
+    let stdout = text(&out.stdout);
+    let reported: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("\"type\":\"finding\""))
+        .collect();
+    assert_eq!(
+        reported,
+        [forgotten.as_str()],
+        "only the finding the baseline lacks"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(stdout.lines().last().expect("a summary")).expect("JSON");
+    assert_eq!(summary["baselined"], findings.len() as u64 - 1);
+    assert_eq!(summary["stale_baseline"][0]["key"][0], "s99");
+
+    let human = concordant(&[
+        "check",
+        "--rules",
+        "rules/",
+        "examples/data/clips.jsonl",
+        "--baseline",
+        path.to_str().expect("utf-8"),
+    ]);
+    assert!(
+        text(&human.stdout).contains("stale: speech-needs-transcript in clip_001 on s99"),
+        "{}",
+        text(&human.stdout)
+    );
+
+    std::fs::write(&path, "not json\n").expect("write");
+    let bad = concordant(&[
+        "check",
+        "--rules",
+        "rules/",
+        "examples/data/clips.jsonl",
+        "--baseline",
+        path.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        text(&bad.stderr).contains("line 1 is not JSON"),
+        "{}",
+        text(&bad.stderr)
+    );
+}

@@ -63,6 +63,7 @@ impl Checker<'_> {
             id: Arc::from(lit.id.node.as_str()),
             fields: fields.into_boxed_slice(),
             origin: Origin::line(SourceId(lit.span.file.0), line as u32),
+            waivers: None,
         })
     }
 

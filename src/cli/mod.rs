@@ -175,6 +175,10 @@ struct CheckArgs {
     /// Read and validate the data but run no rule (measures the cost of input alone).
     #[arg(long)]
     parse_only: bool,
+    /// Leave out the findings of an earlier `--format json` output, report only new ones, and
+    /// list the entries no finding matches any more.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
     /// Run only these rules of the pack (repeat the flag or separate with commas).
     #[arg(long, value_delimiter = ',', value_name = "RULE_ID")]
     select: Vec<String>,
@@ -324,7 +328,15 @@ fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode 
             }
         })
         .collect();
+    let baseline = match args.baseline.as_deref().map(read_baseline).transpose() {
+        Ok(b) => b,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
     let options = RunOptions {
+        baseline,
         threads: args.threads,
         work_budget: args.work_budget,
         progress: std::io::stderr().is_terminal(),
@@ -396,6 +408,15 @@ fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode 
         Some(w) if args.fail_on != FailOn::Never && w >= args.fail_on => ExitCode::from(1),
         _ => ExitCode::SUCCESS,
     }
+}
+
+/// The baseline in a file, or a message that says what is wrong with it.
+fn read_baseline(path: &std::path::Path) -> Result<std::sync::Arc<concordant::Baseline>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the baseline `{}`: {e}", path.display()))?;
+    concordant::Baseline::from_json_lines(&text)
+        .map(std::sync::Arc::new)
+        .map_err(|e| format!("`{}`: {e}", path.display()))
 }
 
 /// Runs the check with findings spooled to a temporary file, then writes the JSON Lines.

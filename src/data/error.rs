@@ -177,6 +177,37 @@ pub enum DataError {
         /// The file.
         origin: Origin,
     },
+    /// `"waive": ["speech-needs-transcript"]` (no reason)
+    #[error("record `{id}` has a waiver without a reason: `{text}`")]
+    #[diagnostic(
+        code("cord::data::bad-waiver"),
+        help("write `\"waive\": [\"rule-id: why its finding here is acceptable\"]`; the record is left out until then")
+    )]
+    BadWaiver {
+        /// The record.
+        id: String,
+        /// The waiver as written.
+        text: String,
+        /// Where.
+        origin: Origin,
+    },
+    /// A waiver that no finding needed: the rule found nothing on the record, or there is no
+    /// such rule.
+    #[error("record `{id}` waives `{rule}`, which {why}")]
+    #[diagnostic(
+        code("cord::data::stale-waiver"),
+        help("remove the waiver, or correct the rule's name")
+    )]
+    StaleWaiver {
+        /// The record.
+        id: String,
+        /// The rule it names.
+        rule: String,
+        /// Why it matches nothing.
+        why: String,
+        /// Where.
+        origin: Origin,
+    },
     /// A data file that cannot be opened or read.
     #[error("cannot read `{path}`: {reason}")]
     #[diagnostic(code("cord::data::unreadable"))]
@@ -207,6 +238,8 @@ impl DataError {
             | WorkBudget { origin, .. }
             | Malformed { origin, .. }
             | NoDeclaredKind { origin, .. }
+            | BadWaiver { origin, .. }
+            | StaleWaiver { origin, .. }
             | Unreadable { origin, .. } => *origin,
         }
     }

@@ -65,6 +65,7 @@ impl Parts<'_> {
             id: Arc::from(&*self.id?),
             fields: self.fields.into_boxed_slice(),
             origin,
+            waivers: None,
         };
         match kind.interval {
             Some((s, e)) if record.num(s) > record.num(e) => None,
@@ -362,6 +363,8 @@ impl<'l> Scan<'l> {
         loop {
             match self.key()? {
                 "item" => parts.item = Some(shared.item(&self.string()?)),
+                // Waivers are rare: the general path reads and checks them.
+                "waive" => return None,
                 "id" => parts.id = Some(self.string()?),
                 "kind" => {
                     if parts.kind.is_some() {

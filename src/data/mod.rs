@@ -35,4 +35,4 @@ pub fn read_record(
     }
 }
 
-pub use value::{format_number, Origin, Record, SourceId, Value};
+pub use value::{format_number, Origin, Record, SourceId, Value, Waiver};

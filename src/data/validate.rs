@@ -126,12 +126,23 @@ impl Validator {
             fields.push(value);
         }
         let item = shared.item(&item);
+        let waivers = match line.get("waive") {
+            None | Some(Lite::Null) => None,
+            Some(waive) => Some(waivers(waive).map_err(|text| {
+                Box::new(DataError::BadWaiver {
+                    id: id.to_string(),
+                    text,
+                    origin,
+                })
+            })?),
+        };
         let record = Record {
             item,
             kind: kind_id,
             id,
             fields: fields.into(),
             origin,
+            waivers,
         };
         check_interval(kind, record)
     }
@@ -222,6 +233,27 @@ impl Shared {
                 Value::Str(fresh)
             }
         }
+    }
+}
+
+/// A record's `"waive"`: one `"rule: reason"` text or a list of them; the text of the first
+/// that is not one as the error.
+fn waivers(waive: &Lite) -> Result<Box<[super::Waiver]>, String> {
+    let one = |item: &Lite| match item {
+        Lite::Str(text) => match text.split_once(':') {
+            Some((rule, reason)) if !rule.trim().is_empty() && !reason.trim().is_empty() => {
+                Ok(super::Waiver {
+                    rule: Arc::from(rule.trim()),
+                    reason: Arc::from(reason.trim()),
+                })
+            }
+            _ => Err(text.to_string()),
+        },
+        other => Err(other.type_name().to_string()),
+    };
+    match waive {
+        Lite::Array(items) => items.iter().map(one).collect(),
+        single => Ok(Box::new([one(single)?])),
     }
 }
 

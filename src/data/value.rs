@@ -155,6 +155,17 @@ pub struct Record {
     pub fields: Box<[Value]>,
     /// Where it was read from.
     pub origin: Origin,
+    /// Rules whose findings on this record are accepted, each with why (`"waive"`).
+    pub waivers: Option<Box<[Waiver]>>,
+}
+
+/// A record's waiver of a rule: `"waive": ["speech-needs-transcript: music, no words"]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Waiver {
+    /// The rule whose findings on the record are accepted.
+    pub rule: Arc<str>,
+    /// Why: required.
+    pub reason: Arc<str>,
 }
 
 impl Record {

@@ -90,6 +90,12 @@ pub struct JsonSummary<'a> {
     pub per_rule: IndexMap<&'a str, usize>,
     /// Number of data errors.
     pub data_errors: usize,
+    /// Findings left out because their primary record waives their rule.
+    pub waived: u64,
+    /// Findings left out because the baseline lists them.
+    pub baselined: u64,
+    /// Baseline entries that no finding matched.
+    pub stale_baseline: &'a [crate::run::BaselineEntry],
 }
 
 /// The word for a severity in output.
@@ -164,6 +170,9 @@ pub fn summary<'a>(pack: &'a Pack, outcome: &'a Outcome) -> JsonSummary<'a> {
         findings,
         per_rule,
         data_errors: outcome.data_errors.len(),
+        waived: outcome.waived,
+        baselined: outcome.baselined,
+        stale_baseline: &outcome.stale_baseline,
     }
 }
 

@@ -49,6 +49,22 @@ pub fn summary_text(pack: &Pack, outcome: &Outcome) -> String {
     if !rules.is_empty() {
         out.push_str(&format!("  {}\n", rules.join(", ")));
     }
+    if outcome.waived > 0 {
+        out.push_str(&format!(
+            "waived by their records: {} finding(s)\n",
+            outcome.waived
+        ));
+    }
+    if outcome.baselined > 0 || !outcome.stale_baseline.is_empty() {
+        out.push_str(&format!(
+            "baseline: {} known finding(s) left out, {} stale entr(ies) to remove\n",
+            outcome.baselined,
+            outcome.stale_baseline.len()
+        ));
+        for entry in &outcome.stale_baseline {
+            out.push_str(&format!("  stale: {entry}\n"));
+        }
+    }
     for metric in &outcome.metrics {
         out.push_str(&metric_table(metric));
     }

@@ -35,6 +35,8 @@ pub struct Plan {
     pub groupings: Vec<(KindId, FieldId)>,
     /// The indexes joins probe; each item builds the ones it needs once, for every rule.
     pub indexes: Vec<IndexSpec>,
+    /// Rules of the pack left out by `check --select`: a waiver of one is not stale.
+    pub unselected: Vec<String>,
 }
 
 impl Plan {
@@ -302,6 +304,7 @@ pub fn compile(checked: &Checked, sources: &crate::span::SourceMap) -> Plan {
         rules,
         groupings: shared.groupings,
         indexes: shared.indexes,
+        unselected: Vec::new(),
     }
 }
 

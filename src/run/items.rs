@@ -74,6 +74,8 @@ pub struct ItemResult {
     pub partials: Vec<crate::metrics::Part>,
     /// Its statistics (rules without `for`), when the run keeps them.
     pub statistics: Vec<(usize, crate::plan::ExprId, crate::data::Value)>,
+    /// Findings its records waive, left out.
+    pub waived: u64,
 }
 
 impl ItemResult {
@@ -88,6 +90,7 @@ impl ItemResult {
             errors: Vec::new(),
             partials: Vec::new(),
             statistics: Vec::new(),
+            waived: 0,
         }
     }
 }
@@ -97,7 +100,13 @@ impl ItemResult {
 pub fn evaluate_item(evaluator: &Evaluator, records: Vec<Record>) -> ItemResult {
     let ItemResult { item, first, .. } = ItemResult::nothing_for(&records);
     let (records, mut errors) = without_duplicates(records);
-    let evaluation = evaluator.evaluate(&records, Scope::Item);
+    let mut evaluation = evaluator.evaluate(&records, Scope::Item);
+    let waived = apply_waivers(
+        evaluator.plan(),
+        &records,
+        &mut evaluation.findings,
+        &mut errors,
+    );
     for rule in evaluation.exceeded {
         let error = DataError::WorkBudget {
             rule: evaluator.plan().rules[rule].id.clone(),
@@ -114,7 +123,65 @@ pub fn evaluate_item(evaluator: &Evaluator, records: Vec<Record>) -> ItemResult 
         errors,
         partials: evaluation.partials,
         statistics: Vec::new(),
+        waived,
     }
+}
+
+/// Leaves out the findings whose primary record waives their rule, and reports the waivers
+/// no finding needed. Returns how many findings were left out.
+fn apply_waivers(
+    plan: &crate::plan::Plan,
+    records: &[Record],
+    findings: &mut Vec<crate::eval::Finding>,
+    errors: &mut Vec<(DataError, Option<KindId>)>,
+) -> u64 {
+    let waiving: FxHashMap<&str, &Record> = records
+        .iter()
+        .filter(|r| r.waivers.is_some())
+        .map(|r| (&*r.id, r))
+        .collect();
+    if waiving.is_empty() {
+        return 0;
+    }
+    let mut used: std::collections::HashSet<(&str, &str)> = Default::default();
+    let before = findings.len();
+    findings.retain(|f| {
+        let rule = plan.rules[f.rule].id.as_str();
+        let Some(record) = f.records.first().and_then(|r| waiving.get(&*r.id)) else {
+            return true;
+        };
+        let waived = record.waivers.iter().flatten().any(|w| &*w.rule == rule);
+        if waived {
+            used.insert((&*record.id, rule));
+        }
+        !waived
+    });
+    for record in waiving.values() {
+        for waiver in record.waivers.iter().flatten() {
+            let rule = &*waiver.rule;
+            let why = if used.contains(&(&*record.id, rule))
+                || plan.unselected.iter().any(|u| u == rule)
+            {
+                continue;
+            } else if plan.rule(rule).is_some() {
+                "found nothing on it".to_string()
+            } else {
+                let ids = plan.rules.iter().map(|r| r.id.as_str());
+                match crate::check::suggest::closest(rule, ids) {
+                    Some(near) => format!("is not a rule of the pack (did you mean `{near}`?)"),
+                    None => "is not a rule of the pack".to_string(),
+                }
+            };
+            let error = DataError::StaleWaiver {
+                id: record.id.to_string(),
+                rule: rule.to_string(),
+                why,
+                origin: record.origin,
+            };
+            errors.push((error, Some(record.kind)));
+        }
+    }
+    (before - findings.len()) as u64
 }
 
 fn without_duplicates(records: Vec<Record>) -> (Vec<Record>, Vec<(DataError, Option<KindId>)>) {
@@ -184,6 +251,10 @@ struct ItemState {
     statistics: Vec<(usize, crate::plan::ExprId, crate::data::Value)>,
     /// Whether an evaluation of it has been applied.
     applied: bool,
+    /// Findings its records waived.
+    waived: u64,
+    /// The baseline entries its findings matched.
+    baselined: Vec<super::BaselineEntry>,
 }
 
 /// The slot of an item whose first record is at `origin`.
@@ -266,6 +337,8 @@ pub(super) struct Runner<'p, 's> {
     merged_items: usize,
     sink: &'s mut dyn FindingSink,
     dataset: Option<Vec<Record>>,
+    /// Known findings still to be matched.
+    baseline: Option<super::baseline::Matcher>,
     pub outcome: Outcome,
 }
 
@@ -294,6 +367,10 @@ impl<'p, 's> Runner<'p, 's> {
             merged_items: 0,
             sink,
             dataset: keep_for_dataset.then(Vec::new),
+            baseline: options
+                .baseline
+                .as_deref()
+                .map(super::baseline::Matcher::new),
             outcome: Outcome {
                 per_rule: vec![0; pack.plan.rules.len()],
                 ..Outcome::default()
@@ -455,10 +532,15 @@ impl<'p, 's> Runner<'p, 's> {
     /// Delivers evaluated items' findings and keeps what else they produced; a later
     /// evaluation of the same item replaces an earlier one.
     pub fn apply(&mut self, results: Vec<ItemResult>) {
-        for result in results {
+        for mut result in results {
             let Some(state) = self.items.get_mut(&result.item) else {
                 continue;
             };
+            if let Some(baseline) = &mut self.baseline {
+                baseline.give_back(std::mem::take(&mut state.baselined));
+                state.baselined = baseline.filter(&self.pack.plan, &mut result.findings);
+            }
+            state.waived = result.waived;
             for &rule in state.rules.iter() {
                 self.outcome.per_rule[rule as usize] -= 1;
             }
@@ -603,6 +685,12 @@ impl<'p, 's> Runner<'p, 's> {
         let mut dataset_findings = [dataset_findings, self.streamed_findings(work)].concat();
         self.outcome.item_metrics = self.item_metrics(work);
         dataset_findings.sort_by(|a, b| (a.rule, &a.key).cmp(&(b.rule, &b.key)));
+        if let Some(mut baseline) = self.baseline.take() {
+            baseline.filter(&self.pack.plan, &mut dataset_findings);
+            self.outcome.baselined = baseline.matched;
+            self.outcome.stale_baseline = baseline.stale();
+        }
+        self.outcome.waived = self.items.values().map(|s| s.waived).sum();
         for f in &dataset_findings {
             self.outcome.per_rule[f.rule] += 1;
         }

@@ -13,8 +13,11 @@
 //! are read again from their sources in a second pass. Standard input is copied to a
 //! temporary file as it is read so that it can be read twice.
 
+mod baseline;
 mod input;
 mod items;
+
+pub use baseline::{Baseline, BaselineEntry};
 
 use crate::data::formats::{InputFormat, ReadOptions};
 use crate::data::{DataError, Origin};
@@ -53,6 +56,8 @@ pub struct RunOptions {
     pub read: ReadOptions,
     /// Keep every item's statistics (rules without `for`) for [`Outcome::item_metrics`].
     pub item_metrics: bool,
+    /// Known findings to leave out ([`Outcome::baselined`], [`Outcome::stale_baseline`]).
+    pub baseline: Option<Arc<Baseline>>,
 }
 
 /// The default [`RunOptions::work_budget`]: far above what any real item needs (a
@@ -70,6 +75,7 @@ impl Default for RunOptions {
             input_format: None,
             read: ReadOptions::default(),
             item_metrics: false,
+            baseline: None,
         }
     }
 }
@@ -175,6 +181,12 @@ pub struct Outcome {
     /// With [`RunOptions::item_metrics`]: each item's statistics (of rules without `for`),
     /// items in output order.
     pub item_metrics: Vec<ItemMetric>,
+    /// Findings left out because their primary record waives their rule.
+    pub waived: u64,
+    /// Findings left out because the baseline lists them.
+    pub baselined: u64,
+    /// Baseline entries no finding matched: to be removed from the baseline.
+    pub stale_baseline: Vec<BaselineEntry>,
     /// Keeps the copy of standard input alive while the outcome is rendered.
     spool: Option<Arc<tempfile::NamedTempFile>>,
 }
