@@ -19,6 +19,6 @@ pub mod testing;
 
 pub use pack::{Pack, PackDiagnostic, PackError};
 pub use run::{
-    Baseline, BaselineEntry, CollectFindings, FindingSink, Input, KindCount, Outcome, RunOptions,
-    Slot, SourceInfo, Summary, DEFAULT_WORK_BUDGET,
+    Baseline, BaselineEntry, CollectFindings, ExplainRequest, FindingSink, Input, KindCount,
+    Outcome, RunOptions, Slot, SourceInfo, Summary, DEFAULT_WORK_BUDGET,
 };

@@ -710,3 +710,40 @@ fn a_baseline_reports_only_new_findings_and_its_stale_entries() {
         text(&bad.stderr)
     );
 }
+
+#[test]
+fn explain_shows_bindings_condition_values_and_candidates() {
+    let by_item = concordant(&[
+        "explain",
+        "--rules",
+        "rules/",
+        "transcript-needs-speech",
+        "--item",
+        "clip_001",
+        "examples/data/clips.jsonl",
+    ]);
+    assert_eq!(by_item.status.code(), Some(0), "{}", text(&by_item.stderr));
+    let by_record = concordant(&[
+        "explain",
+        "--rules",
+        "rules/",
+        "sentiment-face-contradiction",
+        "--record",
+        "t2",
+        "examples/data/clips.jsonl",
+    ]);
+    insta::assert_snapshot!(format!(
+        "{}\n{}",
+        text(&by_item.stdout),
+        text(&by_record.stdout)
+    ));
+    let unknown = concordant(&[
+        "explain",
+        "--rules",
+        "rules/",
+        "transcript-needs-speach",
+        "examples/data/clips.jsonl",
+    ]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(text(&unknown.stderr).contains("did you mean `transcript-needs-speech`?"));
+}

@@ -88,9 +88,41 @@ enum Command {
     /// Rewrite rule files in the canonical layout (comments kept), or check that they are.
     #[command(after_help = fmt::EXAMPLES)]
     Fmt(fmt::FmtArgs),
+    /// Show why a rule's findings fired: bindings, the value of each part of the condition,
+    /// and the candidates each `some`/`no`/`all` considered.
+    #[command(after_help = EXPLAIN_EXAMPLES)]
+    Explain(ExplainArgs),
     /// Run the language server for rule files on standard input and output (for editors).
     #[command(after_help = LSP_EXAMPLES)]
     Lsp,
+}
+
+const EXPLAIN_EXAMPLES: &str = "\
+Examples:
+  concordant explain --rules rules/ transcript-needs-speech --item clip_001 examples/data/clips.jsonl
+  concordant explain --rules rules/ speech-needs-transcript --record s4 examples/data/clips.jsonl
+
+Without --item or --record, every finding of the rule is explained.";
+
+#[derive(clap::Args)]
+struct ExplainArgs {
+    #[command(flatten)]
+    rules: RulesArg,
+    /// The rule whose findings to explain.
+    #[arg(value_name = "RULE_ID")]
+    rule: String,
+    /// Data files, read as `check` reads them.
+    #[arg(required = true, value_name = "DATA")]
+    data: Vec<PathBuf>,
+    /// Only the findings on this item.
+    #[arg(long, value_name = "ITEM")]
+    item: Option<String>,
+    /// Only the findings that involve the record with this id.
+    #[arg(long, value_name = "ID")]
+    record: Option<String>,
+    /// Read every data file as this format, whatever its extension.
+    #[arg(long, value_name = "FORMAT", value_parser = parse_input_format)]
+    input_format: Option<InputFormat>,
 }
 
 const LSP_EXAMPLES: &str = "\
@@ -276,6 +308,7 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => plan(args, stderr_color),
         Command::Convert(args) => convert(args, stderr_color),
         Command::Fmt(args) => fmt::run(args),
+        Command::Explain(args) => explain(args, stderr_color),
         Command::Lsp => match concordant::lsp::run() {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -432,6 +465,37 @@ fn check_to_json(
     spool.finish(&outcome, &mut out)?;
     out.flush()?;
     Ok(outcome)
+}
+
+fn explain(args: ExplainArgs, stderr_color: Color) -> ExitCode {
+    let mut pack = match load(&args.rules.rules, stderr_color) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    if let Err(message) = pack.select(std::slice::from_ref(&args.rule)) {
+        eprintln!("error: {message}");
+        return ExitCode::from(2);
+    }
+    let inputs: Vec<Input> = args
+        .data
+        .iter()
+        .map(|p| match p.as_os_str() == "-" {
+            true => Input::Stdin,
+            false => Input::Path(p.clone()),
+        })
+        .collect();
+    let options = RunOptions {
+        input_format: args.input_format,
+        explain: Some(concordant::ExplainRequest {
+            rule: 0,
+            item: args.item,
+            record: args.record,
+        }),
+        ..RunOptions::default()
+    };
+    let outcome = pack.check_inputs_with(&inputs, &options);
+    write_out(&diag::explain::render(&pack, &outcome, 0));
+    ExitCode::SUCCESS
 }
 
 fn test(args: TestArgs, _stdout_color: Color, stderr_color: Color) -> ExitCode {

@@ -5,6 +5,7 @@
 //!
 //! [`Finding`]: crate::eval::Finding
 
+pub mod explain;
 pub mod github;
 mod human;
 pub mod json;

@@ -6,6 +6,7 @@
 //! stop at the first element that decides them. Every candidate a rule considers counts
 //! against its work budget.
 
+pub mod explain;
 mod expr;
 mod index;
 pub mod time;

@@ -76,6 +76,8 @@ pub struct ItemResult {
     pub statistics: Vec<(usize, crate::plan::ExprId, crate::data::Value)>,
     /// Findings its records waive, left out.
     pub waived: u64,
+    /// The findings `explain` asked about.
+    pub explanations: Vec<crate::eval::explain::Explanation>,
 }
 
 impl ItemResult {
@@ -91,6 +93,7 @@ impl ItemResult {
             partials: Vec::new(),
             statistics: Vec::new(),
             waived: 0,
+            explanations: Vec::new(),
         }
     }
 }
@@ -124,7 +127,31 @@ pub fn evaluate_item(evaluator: &Evaluator, records: Vec<Record>) -> ItemResult 
         partials: evaluation.partials,
         statistics: Vec::new(),
         waived,
+        explanations: Vec::new(),
     }
+}
+
+/// The findings of the rule `explain` asks about on an item, explained — when the item is
+/// the one asked about, or has the record asked about.
+fn explain(
+    evaluator: &Evaluator,
+    request: &super::ExplainRequest,
+    records: &[Record],
+) -> Vec<crate::eval::explain::Explanation> {
+    let item = records.first().map(|r| &*r.item);
+    if request.item.as_deref().is_some_and(|i| Some(i) != item) {
+        return Vec::new();
+    }
+    if let Some(id) = &request.record {
+        if !records.iter().any(|r| &*r.id == id) {
+            return Vec::new();
+        }
+    }
+    let mut out = evaluator.explain(records, request.rule);
+    if let Some(id) = &request.record {
+        out.retain(|e| e.finding.records.iter().any(|r| &*r.id == id));
+    }
+    out
 }
 
 /// Leaves out the findings whose primary record waives their rule, and reports the waivers
@@ -255,6 +282,8 @@ struct ItemState {
     waived: u64,
     /// The baseline entries its findings matched.
     baselined: Vec<super::BaselineEntry>,
+    /// Its findings explained, when asked.
+    explanations: Vec<crate::eval::explain::Explanation>,
 }
 
 /// The slot of an item whose first record is at `origin`.
@@ -269,6 +298,7 @@ pub(super) struct Work<'p> {
     pub evaluator: Evaluator<'p>,
     parse_only: bool,
     item_metrics: bool,
+    explain: Option<super::ExplainRequest>,
 }
 
 impl<'p> Work<'p> {
@@ -278,6 +308,7 @@ impl<'p> Work<'p> {
             evaluator: Evaluator::new(&pack.plan).with_budget(options.work_budget),
             parse_only: options.parse_only,
             item_metrics: options.item_metrics,
+            explain: options.explain.clone(),
         }
     }
 
@@ -298,8 +329,13 @@ impl<'p> Work<'p> {
             true => self.evaluator.item_statistics(&records),
             false => Vec::new(),
         };
+        let explanations = match &self.explain {
+            Some(request) => explain(&self.evaluator, request, &records),
+            None => Vec::new(),
+        };
         ItemResult {
             statistics,
+            explanations,
             ..evaluate_item(&self.evaluator, records)
         }
     }
@@ -541,6 +577,7 @@ impl<'p, 's> Runner<'p, 's> {
                 state.baselined = baseline.filter(&self.pack.plan, &mut result.findings);
             }
             state.waived = result.waived;
+            state.explanations = result.explanations;
             for &rule in state.rules.iter() {
                 self.outcome.per_rule[rule as usize] -= 1;
             }
@@ -691,6 +728,12 @@ impl<'p, 's> Runner<'p, 's> {
             self.outcome.stale_baseline = baseline.stale();
         }
         self.outcome.waived = self.items.values().map(|s| s.waived).sum();
+        let mut explained: Vec<&mut ItemState> = self.items.values_mut().collect();
+        explained.sort_by_key(|s| s.slot);
+        self.outcome.explanations = explained
+            .into_iter()
+            .flat_map(|s| std::mem::take(&mut s.explanations))
+            .collect();
         for f in &dataset_findings {
             self.outcome.per_rule[f.rule] += 1;
         }

@@ -58,6 +58,20 @@ pub struct RunOptions {
     pub item_metrics: bool,
     /// Known findings to leave out ([`Outcome::baselined`], [`Outcome::stale_baseline`]).
     pub baseline: Option<Arc<Baseline>>,
+    /// Explain the findings of one rule ([`Outcome::explanations`]).
+    pub explain: Option<ExplainRequest>,
+}
+
+/// Which findings `concordant explain` explains: those of one rule, on one item or about one
+/// record (or all of the rule's, when neither is given).
+#[derive(Debug, Clone)]
+pub struct ExplainRequest {
+    /// The rule's index in [`crate::plan::Plan::rules`].
+    pub rule: usize,
+    /// Only on this item.
+    pub item: Option<String>,
+    /// Only findings that involve a record with this id.
+    pub record: Option<String>,
 }
 
 /// The default [`RunOptions::work_budget`]: far above what any real item needs (a
@@ -76,6 +90,7 @@ impl Default for RunOptions {
             read: ReadOptions::default(),
             item_metrics: false,
             baseline: None,
+            explain: None,
         }
     }
 }
@@ -187,6 +202,8 @@ pub struct Outcome {
     pub baselined: u64,
     /// Baseline entries no finding matched: to be removed from the baseline.
     pub stale_baseline: Vec<BaselineEntry>,
+    /// With [`RunOptions::explain`]: the findings asked about, explained, in output order.
+    pub explanations: Vec<crate::eval::explain::Explanation>,
     /// Keeps the copy of standard input alive while the outcome is rendered.
     spool: Option<Arc<tempfile::NamedTempFile>>,
 }
