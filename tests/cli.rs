@@ -746,4 +746,24 @@ fn explain_shows_bindings_condition_values_and_candidates() {
     ]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(text(&unknown.stderr).contains("did you mean `transcript-needs-speech`?"));
+    let no_finding = concordant(&[
+        "explain",
+        "--rules",
+        "rules/",
+        "transcript-needs-speech",
+        "--item",
+        "clip_002",
+        "examples/data/clips.jsonl",
+    ]);
+    assert_eq!(no_finding.status.code(), Some(0));
+    assert!(text(&no_finding.stdout).contains("no finding of `transcript-needs-speech` matches"));
+    let missing = concordant(&[
+        "explain",
+        "--rules",
+        "rules/",
+        "transcript-needs-speech",
+        "examples/data/no-such-file.jsonl",
+    ]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(text(&missing.stderr).contains("cannot read `examples/data/no-such-file.jsonl`"));
 }

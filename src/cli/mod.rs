@@ -495,7 +495,31 @@ fn explain(args: ExplainArgs, stderr_color: Color) -> ExitCode {
     };
     let outcome = pack.check_inputs_with(&inputs, &options);
     write_out(&diag::explain::render(&pack, &outcome, 0));
-    ExitCode::SUCCESS
+    report_unreadable_input(&outcome)
+}
+
+/// Explaining reads the data as `check` does; input it could not read at all is named on
+/// stderr and fails the command, as it does for `check`, while rejected records are only
+/// counted (`check` reports them one by one).
+fn report_unreadable_input(outcome: &concordant::Outcome) -> ExitCode {
+    let mut unreadable = false;
+    for e in &outcome.data_errors {
+        if let concordant::data::DataError::Unreadable { .. } = e {
+            eprintln!("error: {e}");
+            unreadable = true;
+        }
+    }
+    let rejected = outcome.data_errors.len();
+    if !unreadable && rejected > 0 {
+        eprintln!(
+            "note: {rejected} data error(s) left some records out; `concordant check` lists them"
+        );
+    }
+    if unreadable {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn test(args: TestArgs, _stdout_color: Color, stderr_color: Color) -> ExitCode {

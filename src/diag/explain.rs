@@ -52,8 +52,10 @@ pub fn render(pack: &Pack, outcome: &Outcome, rule: usize) -> String {
     if outcome.explanations.is_empty() {
         let _ = writeln!(
             out,
-            "\nno finding of `{}` matches; nothing to explain",
-            plan.id
+            "\nno finding of `{id}` matches among the {} item(s) read; nothing to explain.\n\
+             help: `concordant check --select {id} --format json` lists where the rule fires",
+            outcome.summary.items,
+            id = plan.id
         );
     }
     for e in &outcome.explanations {

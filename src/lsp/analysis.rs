@@ -824,6 +824,22 @@ mod tests {
     }
 
     #[test]
+    fn definition_follows_imports_to_their_file_and_kinds() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/sync.cord");
+        let text = std::fs::read_to_string(&path).expect("the sync pack");
+        let a = Analysis::new(&path, &text);
+        assert!(a.problems().is_empty(), "{:?}", a.problems());
+        let import = text.find("\"schema.cord\"").expect("an import") + 2;
+        let file = a.definition(import).expect("the imported file");
+        assert!(file.path.ends_with("rules/schema.cord"), "{:?}", file.path);
+        assert_eq!(file.range, 0..0);
+        let kind = text.find("in transcript").expect("a kind in use") + 4;
+        let place = a.definition(kind).expect("the kind's declaration");
+        assert!(place.path.ends_with("rules/schema.cord"));
+        assert_eq!(&place.text[place.range.clone()], "transcript");
+    }
+
+    #[test]
     fn broken_text_gives_problems_and_never_panics() {
         for text in [
             "",
