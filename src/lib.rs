@@ -7,6 +7,7 @@ pub mod check;
 pub mod data;
 pub mod diag;
 pub mod eval;
+mod limits;
 pub mod lsp;
 pub mod metrics;
 mod pack;
@@ -17,6 +18,7 @@ pub mod span;
 pub mod syntax;
 pub mod testing;
 
+pub use limits::{Limits, DEFAULT_MAX_NESTING};
 pub use pack::{Pack, PackDiagnostic, PackError};
 pub use run::{
     Baseline, BaselineEntry, CollectFindings, ExplainRequest, FindingSink, Input, KindCount,

@@ -1,6 +1,7 @@
 //! Human output: miette-rendered diagnostics with the offending data lines.
 
 use super::lines::LineCache;
+use super::window;
 use crate::data::DataError;
 use crate::eval::Finding;
 use crate::pack::{Pack, PackError};
@@ -8,7 +9,7 @@ use crate::run::Outcome;
 use crate::syntax::ast::Severity;
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteSpanContents,
-    NamedSource, SourceCode, SourceSpan, SpanContents,
+    SourceCode, SourceSpan, SpanContents,
 };
 use std::fmt;
 
@@ -69,19 +70,80 @@ fn render_rule_diagnostics(
     let mut out = String::new();
     for d in diagnostics {
         let file = sources.get(d.span().file);
-        let report = miette::Report::new(d.clone())
-            .with_source_code(NamedSource::new(file.display_name(), file.text.to_string()));
-        out.push_str(&render(report.as_ref(), color));
+        let labels: Vec<LabeledSpan> = d.labels().map_or(Vec::new(), Iterator::collect);
+        let shown = DataLine {
+            name: file.display_name(),
+            text: file.text.to_string(),
+            line: 1,
+        }
+        .windowed(labels);
+        out.push_str(&render(&Relabeled { inner: d, shown }, color));
     }
     out
 }
 
-/// One line of a data file shown with its real line number.
+/// A diagnostic shown over a windowed copy of its source ([`window`]), its labels moved.
+struct Relabeled<'a> {
+    inner: &'a dyn Diagnostic,
+    shown: (Option<Box<dyn SourceCode>>, Vec<LabeledSpan>),
+}
+
+impl fmt::Debug for Relabeled<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.inner, f)
+    }
+}
+
+impl fmt::Display for Relabeled<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.inner, f)
+    }
+}
+
+impl std::error::Error for Relabeled<'_> {}
+
+impl Diagnostic for Relabeled<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.inner.code()
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.inner.severity()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.inner.help()
+    }
+    fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.inner.url()
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.shown.0.as_deref()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        (!self.shown.1.is_empty()).then(|| {
+            Box::new(self.shown.1.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>
+        })
+    }
+}
+
+/// One line of a data file (or a whole rule file) shown with its real line number.
 #[derive(Debug, Clone)]
 struct DataLine {
     name: String,
     text: String,
+    /// The number of the text's first line.
     line: usize,
+}
+
+impl DataLine {
+    /// The source and labels for miette, long lines cut to a window around the labels.
+    fn windowed(self, labels: Vec<LabeledSpan>) -> (Option<Box<dyn SourceCode>>, Vec<LabeledSpan>) {
+        let shown = window::window(&self.text, &labels);
+        let line = DataLine {
+            text: shown.text,
+            ..self
+        };
+        (Some(Box::new(line)), shown.labels)
+    }
 }
 
 impl SourceCode for DataLine {
@@ -262,7 +324,7 @@ impl<'a> HumanRenderer<'a> {
                     Some(format!("{kind} `{}`", r.id)),
                     (0, line.text.len()),
                 );
-                (Some(Box::new(line) as Box<dyn SourceCode>), vec![label])
+                line.windowed(vec![label])
             }
             None => (None, Vec::new()),
         };
@@ -283,19 +345,17 @@ impl<'a> HumanRenderer<'a> {
 
     fn record_note(&self, r: &crate::eval::RecordRef, what: &str) -> Rendered {
         let kind = &self.pack.plan.schema.kind(r.kind).name;
-        let line = self.data_line(r.origin);
-        let labels = line.as_ref().map_or(Vec::new(), |l| {
-            vec![LabeledSpan::new_with_span(
-                Some(format!("{kind} `{}`", r.id)),
-                (0, l.text.len()),
-            )]
+        let (source, labels) = self.data_line(r.origin).map_or((None, Vec::new()), |l| {
+            let label =
+                LabeledSpan::new_with_span(Some(format!("{kind} `{}`", r.id)), (0, l.text.len()));
+            l.windowed(vec![label])
         });
         Rendered {
             message: format!("{what}: {kind} `{}`", r.id),
             code: String::new(),
             severity: miette::Severity::Advice,
             help: None,
-            source: line.map(|l| Box::new(l) as Box<dyn SourceCode>),
+            source,
             labels,
             related: Vec::new(),
         }
@@ -315,12 +375,27 @@ impl<'a> HumanRenderer<'a> {
                 let header_end = f.text[start..]
                     .find('{')
                     .map_or(plan.location.range.end, |i| start + i);
+                // The header's lines and one either side (miette's context), not the whole
+                // file: miette scans a source from its start for every label it places.
+                let text = &f.text;
+                let line_start = |at: usize| text[..at].rfind('\n').map_or(0, |i| i + 1);
+                let line_end = |at: usize| text[at..].find('\n').map_or(text.len(), |i| at + i);
+                let header_line = line_start(start);
+                let from = line_start(header_line.saturating_sub(1));
+                let to = line_end(line_end(header_end) + 1)
+                    .min(text.len())
+                    .max(header_end);
                 let label = LabeledSpan::new_with_span(
                     Some("rule defined here".into()),
-                    (start, header_end - start),
+                    (start - from, header_end - start),
                 );
-                let named = NamedSource::new(f.display_name(), f.text.to_string());
-                (Some(Box::new(named) as Box<dyn SourceCode>), vec![label])
+                let lines_before = usize::from(from < header_line);
+                let file = DataLine {
+                    name: f.display_name(),
+                    text: text[from..to].to_string(),
+                    line: plan.location.line.saturating_sub(lines_before),
+                };
+                file.windowed(vec![label])
             }
             None => (None, Vec::new()),
         };
@@ -359,6 +434,10 @@ impl<'a> HumanRenderer<'a> {
             (Some(l), None) => whole_line(&l.text),
             _ => Vec::new(),
         };
+        let (source, labels) = match line {
+            Some(l) => l.windowed(labels),
+            None => (None, labels),
+        };
         let location =
             self.outcome
                 .sources
@@ -375,7 +454,7 @@ impl<'a> HumanRenderer<'a> {
             code: e.code_str(),
             severity: miette::Severity::Error,
             help: e.help().map(|h| h.to_string()),
-            source: line.map(|l| Box::new(l) as Box<dyn SourceCode>),
+            source,
             labels,
             related: Vec::new(),
         }

@@ -12,6 +12,7 @@ pub mod json;
 pub mod junit;
 mod lines;
 pub mod sarif;
+mod window;
 
 pub use human::{render, render_pack_error, render_pack_warnings, Color, HumanRenderer};
 

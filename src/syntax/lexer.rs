@@ -20,34 +20,23 @@ pub enum TokenKind {
     #[regex(r"[ \t\r\n]+")]
     Whitespace,
     /// A reserved word.
-    #[regex(
-        r"(import|schema|kind|const|rule|per|for|in|group|by|where|require|forbid|message|test|given|expect|nothing|some|all|no|satisfy|and|or|not|within|count|on|true|false|error|warning|info)",
-        priority = 5
-    )]
     Keyword,
     /// One of the interval relations.
-    #[regex(
-        r"(before|after|meets|met_by|overlaps|overlapped_by|starts|started_by|during|contains|finishes|finished_by|equals|intersects)",
-        priority = 5
-    )]
     Relation,
     /// A name.
-    #[regex(r"[A-Za-z_][A-Za-z0-9_]*", priority = 2)]
+    #[regex(r"[A-Za-z_][A-Za-z0-9_]*", word)]
     Identifier,
     /// A kebab-case rule id such as `transcript-needs-speech`.
-    #[regex(r"[a-z][a-z0-9]*(-[a-z0-9]+)+", priority = 3)]
     RuleId,
     /// `150ms`, `2s`, `1min`, `1h`
-    #[regex(r"[0-9]+(\.[0-9]+)?(ms|min|s|h)", priority = 4)]
     Duration,
     /// `12`, `0.5`, `1e3`
-    #[regex(r"[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?", priority = 3)]
+    #[regex(r"[0-9]+(\.[0-9]+)?", number)]
     Number,
     /// `"text"`
-    #[regex(r#""([^"\\]|\\.)*""#)]
+    #[token("\"", string)]
     String,
     /// A string that runs to the end of the file.
-    #[regex(r#""([^"\\]|\\.)*"#, priority = 1)]
     UnterminatedString,
     /// `==`, `<=`, `??`, `+`, …
     #[regex(r"==|!=|<=|>=|\?\?|[<>+\-*/%?]")]
@@ -55,6 +44,98 @@ pub enum TokenKind {
     /// `{ } ( ) [ ] , : .`
     #[regex(r"[{}()\[\],:.]")]
     Punctuation,
+}
+
+// Words, numbers and strings are finished by hand. logos matches a loop that shares its
+// states with another pattern (a name with a keyword, a number with a duration), or a repeated
+// group (`(a|b)*`), by recursing once per character: a long name or string would exhaust the
+// stack. Each pattern above is a plain loop, and these callbacks decide what it was.
+
+const KEYWORDS: [&str; 33] = [
+    "import", "schema", "kind", "const", "rule", "per", "for", "in", "group", "by", "where",
+    "require", "forbid", "message", "test", "given", "expect", "nothing", "some", "all", "no",
+    "satisfy", "and", "or", "not", "within", "count", "on", "true", "false", "error", "warning",
+    "info",
+];
+
+const RELATIONS: [&str; 14] = [
+    "before",
+    "after",
+    "meets",
+    "met_by",
+    "overlaps",
+    "overlapped_by",
+    "starts",
+    "started_by",
+    "during",
+    "contains",
+    "finishes",
+    "finished_by",
+    "equals",
+    "intersects",
+];
+
+/// A word: a keyword, a relation, a rule id (a lowercase word followed by `-word`s) or a name.
+fn word(lex: &mut logos::Lexer<TokenKind>) -> TokenKind {
+    let kebab = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    let rest = lex.remainder().as_bytes();
+    if lex.slice().as_bytes().iter().all(kebab)
+        && rest.first() == Some(&b'-')
+        && rest.get(1).is_some_and(kebab)
+    {
+        let mut i = 0;
+        while rest.get(i).is_some_and(kebab)
+            || (rest.get(i) == Some(&b'-') && rest.get(i + 1).is_some_and(kebab))
+        {
+            i += 1;
+        }
+        lex.bump(i);
+        return TokenKind::RuleId;
+    }
+    match lex.slice() {
+        w if KEYWORDS.contains(&w) => TokenKind::Keyword,
+        w if RELATIONS.contains(&w) => TokenKind::Relation,
+        _ => TokenKind::Identifier,
+    }
+}
+
+/// A number, or a duration when a unit follows it; `e` and an exponent may follow a number.
+fn number(lex: &mut logos::Lexer<TokenKind>) -> TokenKind {
+    let rest = lex.remainder().as_bytes();
+    for unit in ["ms", "min", "s", "h"] {
+        if rest.starts_with(unit.as_bytes()) {
+            lex.bump(unit.len());
+            return TokenKind::Duration;
+        }
+    }
+    let sign = usize::from(matches!(rest.get(1), Some(b'+' | b'-')));
+    let digits = rest
+        .iter()
+        .skip(1 + sign)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if matches!(rest.first(), Some(b'e' | b'E')) && digits > 0 {
+        lex.bump(1 + sign + digits);
+    }
+    TokenKind::Number
+}
+
+/// The rest of a string after its opening quote, escapes skipped.
+fn string(lex: &mut logos::Lexer<TokenKind>) -> TokenKind {
+    let rest = lex.remainder().as_bytes();
+    let mut i = 0;
+    while i < rest.len() {
+        match rest[i] {
+            b'\\' => i += 2,
+            b'"' => {
+                lex.bump(i + 1);
+                return TokenKind::String;
+            }
+            _ => i += 1,
+        }
+    }
+    lex.bump(rest.len());
+    TokenKind::UnterminatedString
 }
 
 impl TokenKind {
@@ -113,4 +194,72 @@ pub(crate) fn describe_token_at(text: &str, offset: usize) -> (String, Range<usi
         }
     }
     ("the end of the file".into(), text.len()..text.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<(Option<TokenKind>, &str)> {
+        tokenize(text)
+            .into_iter()
+            .filter(|t| t.kind != Some(TokenKind::Whitespace))
+            .map(|t| (t.kind, &text[t.range]))
+            .collect()
+    }
+
+    #[test]
+    fn words_numbers_and_strings_are_classified() {
+        use TokenKind::*;
+        let text = "rule some-rule2: error { for s in speech_x where s during t within 150ms \
+                    require 1.5e3 > 2min and \"a \\\" b\" != index message \"open";
+        assert_eq!(
+            kinds(text),
+            [
+                (Some(Keyword), "rule"),
+                (Some(RuleId), "some-rule2"),
+                (Some(Punctuation), ":"),
+                (Some(Keyword), "error"),
+                (Some(Punctuation), "{"),
+                (Some(Keyword), "for"),
+                (Some(Identifier), "s"),
+                (Some(Keyword), "in"),
+                (Some(Identifier), "speech_x"),
+                (Some(Keyword), "where"),
+                (Some(Identifier), "s"),
+                (Some(Relation), "during"),
+                (Some(Identifier), "t"),
+                (Some(Keyword), "within"),
+                (Some(Duration), "150ms"),
+                (Some(Keyword), "require"),
+                (Some(Number), "1.5e3"),
+                (Some(Operator), ">"),
+                (Some(Duration), "2min"),
+                (Some(Keyword), "and"),
+                (Some(String), "\"a \\\" b\""),
+                (Some(Operator), "!="),
+                (Some(Identifier), "index"),
+                (Some(Keyword), "message"),
+                (Some(UnterminatedString), "\"open"),
+            ]
+        );
+        assert_eq!(kinds("a-")[0], (Some(Identifier), "a"));
+        assert_eq!(kinds("Ab-c")[0], (Some(Identifier), "Ab"));
+        assert_eq!(kinds("2e")[0], (Some(Number), "2"));
+    }
+
+    #[test]
+    fn long_tokens_do_not_exhaust_the_stack() {
+        let n = 1 << 20;
+        for text in [
+            "x".repeat(n),
+            "9".repeat(n),
+            format!("a{}", "-b".repeat(n / 2)),
+            format!("\"{}\"", "\\\"".repeat(n / 2)),
+            format!("// {}", "c".repeat(n)),
+            " ".repeat(n),
+        ] {
+            assert_eq!(tokenize(&text).len(), 1, "{}", &text[..10]);
+        }
+    }
 }

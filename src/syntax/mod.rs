@@ -9,6 +9,7 @@ mod format;
 mod lexer;
 mod lower;
 mod names;
+mod nesting;
 
 pub use format::format;
 pub use lexer::{tokenize, Token, TokenKind};
@@ -62,20 +63,89 @@ pub enum SyntaxError {
         #[label("not a finite number")]
         span: Span,
     },
+    /// A file nesting deeper than the parser and checker may recurse
+    /// ([`crate::Limits::max_nesting`]).
+    ///
+    /// ```cord
+    /// rule a: error { for s in speech require ((((((s.x == 1)))))) message "deep" }
+    /// ```
+    #[error("this expression nests {depth} levels deep, more than the {limit} allowed")]
+    #[diagnostic(
+        code("cord::syntax::too-deep"),
+        help(
+            "every bracket, quantifier, `not` and chained operator adds a level: split the \
+             condition into several rules, or raise the limit with `--max-nesting`"
+        )
+    )]
+    TooDeep {
+        /// The depth reached.
+        depth: usize,
+        /// The limit.
+        limit: usize,
+        /// The token that passed the limit.
+        #[label("level {depth} starts here")]
+        span: Span,
+    },
+    /// A rule file larger than allowed ([`crate::Limits::max_rule_file_bytes`]).
+    #[error("this rule file has {bytes} bytes, more than the {limit} allowed")]
+    #[diagnostic(
+        code("cord::syntax::too-large"),
+        help("split it into files that import a shared schema, or raise the limit with `--max-rule-file-bytes`")
+    )]
+    TooLarge {
+        /// The file's size.
+        bytes: usize,
+        /// The limit.
+        limit: u64,
+        /// The start of the file.
+        #[label("this file")]
+        span: Span,
+    },
 }
 
 impl SyntaxError {
     /// Where the error is.
     pub fn span(&self) -> &Span {
         match self {
-            SyntaxError::Unexpected { span, .. } | SyntaxError::Number { span, .. } => span,
+            SyntaxError::Unexpected { span, .. }
+            | SyntaxError::Number { span, .. }
+            | SyntaxError::TooDeep { span, .. }
+            | SyntaxError::TooLarge { span, .. } => span,
         }
     }
 }
 
-/// Parses one rule file. A file with a syntax error gives an empty AST and the error: pest
-/// stops at the first one, and the checker needs a whole tree.
+/// Parses one rule file within the default [`crate::Limits`]. A file with a syntax error
+/// gives an empty AST and the error: pest stops at the first one, and the checker needs a
+/// whole tree.
 pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<SyntaxError>) {
+    parse_within(file, text, &crate::Limits::default())
+}
+
+/// [`parse`] within `limits`: a file larger than [`crate::Limits::max_rule_file_bytes`] or
+/// nesting deeper than [`crate::Limits::max_nesting`] is refused before the parser, which
+/// recurses, sees it.
+pub fn parse_within(
+    file: FileId,
+    text: &str,
+    limits: &crate::Limits,
+) -> (ast::File, Vec<SyntaxError>) {
+    if text.len() as u64 > limits.max_rule_file_bytes {
+        let error = SyntaxError::TooLarge {
+            bytes: text.len(),
+            limit: limits.max_rule_file_bytes,
+            span: Span::new(file, 0..0),
+        };
+        return (ast::File::default(), vec![error]);
+    }
+    if let Some(deep) = nesting::too_deep(text, limits.max_nesting) {
+        let error = SyntaxError::TooDeep {
+            depth: deep.depth,
+            limit: limits.max_nesting,
+            span: Span::new(file, deep.range),
+        };
+        return (ast::File::default(), vec![error]);
+    }
     match CordParser::parse(Rule::file, text) {
         Ok(mut pairs) => {
             let mut errors = Vec::new();
