@@ -1,0 +1,41 @@
+//! Checker, planner and evaluator on any data: the packs of `rules/` check fuzzed JSON Lines
+//! through the whole run (reading in small batches, validation, evaluation, data-set
+//! statistics), and the outcome is rendered as text and SARIF. Nothing panics, and the
+//! summary reconciles: every record read is checked or rejected.
+#![no_main]
+
+use concordant::diag::{sarif, Color, HumanRenderer};
+use concordant::{Input, Pack, RunOptions};
+use libfuzzer_sys::fuzz_target;
+use std::sync::OnceLock;
+
+fn pack() -> &'static Pack {
+    static PACK: OnceLock<Pack> = OnceLock::new();
+    PACK.get_or_init(|| {
+        let rules = concat!(env!("CARGO_MANIFEST_DIR"), "/../rules");
+        Pack::from_paths(&[rules]).unwrap_or_else(|e| panic!("rules/ compiles: {e}"))
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let path = std::env::temp_dir().join(format!("concordant-fuzz-{}.jsonl", std::process::id()));
+    if std::fs::write(&path, data).is_err() {
+        return;
+    }
+    let options = RunOptions {
+        threads: 1,
+        batch_bytes: 97,
+        work_budget: 100_000,
+        ..RunOptions::default()
+    };
+    let pack = pack();
+    let outcome = pack.check_inputs_with(&[Input::Path(path)], &options);
+    let total = outcome.summary.total();
+    assert_eq!(total.read, total.checked + total.rejected, "the summary reconciles");
+    // Rendering costs more than the run; one input in eight is rendered, chosen by its length
+    // so that a crash reproduces.
+    if data.len() % 8 == 0 {
+        let _ = HumanRenderer::new(pack, &outcome, Color::Never).render_all();
+        let _ = sarif::render(pack, &outcome);
+    }
+});
