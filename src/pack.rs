@@ -85,6 +85,7 @@ struct Loader {
     /// Files being loaded, for cycle detection.
     stack: Vec<PathBuf>,
     mappings: Mappings,
+    limits: crate::Limits,
 }
 
 impl Loader {
@@ -134,19 +135,19 @@ impl Loader {
         if self.sources.find(&canonical).is_some() {
             return;
         }
-        let text = match std::fs::read_to_string(path) {
+        let text = match read_rule_file(path, self.limits.max_rule_file_bytes) {
             Ok(text) => text,
             Err(e) => {
                 match import {
                     Some((span, written)) => self.diagnostics.push(
                         CheckError::ImportNotFound {
                             path: written.to_string(),
-                            reason: e.to_string(),
+                            reason: e.clone(),
                             span: span.clone(),
                         }
                         .into(),
                     ),
-                    None => self.unreadable.push((path.to_path_buf(), e.to_string())),
+                    None => self.unreadable.push((path.to_path_buf(), e)),
                 }
                 return;
             }
@@ -156,7 +157,7 @@ impl Loader {
 
     fn load_text(&mut self, canonical: PathBuf, shown: PathBuf, text: String) {
         let id = self.sources.add(canonical.clone(), text);
-        let (file, errors) = syntax::parse(id, &self.sources.get(id).text.clone());
+        let (file, errors) = syntax::parse_within(id, &self.sources.get(id).text.clone(), &self.limits);
         self.diagnostics
             .extend(errors.into_iter().map(PackDiagnostic::from));
         self.stack.push(canonical.clone());
@@ -171,6 +172,24 @@ impl Loader {
         self.sources.set_display(id, shown);
         self.files.push((id, file));
     }
+}
+
+/// A rule file's text, read no further than the limit allows (a path like `/dev/zero` never
+/// ends), with why it cannot be had.
+fn read_rule_file(path: &Path, limit: u64) -> Result<String, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut text = String::new();
+    file.take(limit.saturating_add(1))
+        .read_to_string(&mut text)
+        .map_err(|e| e.to_string())?;
+    if text.len() as u64 > limit {
+        return Err(format!(
+            "it is larger than the {limit} bytes a rule file may have; split it into files that \
+             import a shared schema, or raise the limit with `--max-rule-file-bytes`"
+        ));
+    }
+    Ok(text)
 }
 
 /// The files of a directory with an extension (`cord`, `toml`), in path order.
@@ -189,7 +208,18 @@ impl Pack {
     /// Compiles the rule files and directories (their `*.cord` files, not subdirectories) at
     /// `paths`, with their imports.
     pub fn from_paths<P: AsRef<Path>>(paths: &[P]) -> Result<Pack, PackError> {
-        let mut loader = Loader::default();
+        Self::from_paths_within(paths, &crate::Limits::default())
+    }
+
+    /// [`Pack::from_paths`] within `limits` (rule-file size and nesting).
+    pub fn from_paths_within<P: AsRef<Path>>(
+        paths: &[P],
+        limits: &crate::Limits,
+    ) -> Result<Pack, PackError> {
+        let mut loader = Loader {
+            limits: limits.clone(),
+            ..Loader::default()
+        };
         for path in paths {
             loader.load_path(path.as_ref());
         }

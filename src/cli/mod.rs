@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use concordant::data::formats::mapping::{Mappings, TableFormat};
 use concordant::data::formats::{InputFormat, ReadOptions};
 use concordant::diag::{self, Color};
-use concordant::{Input, Pack, RunOptions};
+use concordant::{Input, Limits, Pack, RunOptions};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -123,6 +123,47 @@ struct ExplainArgs {
     /// Read every data file as this format, whatever its extension.
     #[arg(long, value_name = "FORMAT", value_parser = parse_input_format)]
     input_format: Option<InputFormat>,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// What rule files and data may ask of a run (docs/robustness.md). Each limit ends what it
+/// guards with a diagnostic naming it.
+#[derive(clap::Args)]
+#[command(next_help_heading = "Limits")]
+struct LimitArgs {
+    /// How deeply an expression may nest (brackets, quantifiers, `not`, chained operators).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_nesting)]
+    max_nesting: usize,
+    /// The largest rule file, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_rule_file_bytes)]
+    max_rule_file_bytes: u64,
+    /// The longest data line, in bytes; a longer one is skipped without being held.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_line_bytes)]
+    max_line_bytes: usize,
+    /// The most fields a record may have.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_fields)]
+    max_fields: usize,
+    /// The most values a list field may hold.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_list_len)]
+    max_list_len: usize,
+    /// The most bytes of records held while grouping input whose items are not contiguous;
+    /// past it, items that reappear are rejected instead of held.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_grouping_bytes)]
+    max_grouping_bytes: u64,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        Limits {
+            max_nesting: self.max_nesting,
+            max_rule_file_bytes: self.max_rule_file_bytes,
+            max_line_bytes: self.max_line_bytes,
+            max_fields: self.max_fields,
+            max_list_len: self.max_list_len,
+            max_grouping_bytes: self.max_grouping_bytes,
+        }
+    }
 }
 
 const LSP_EXAMPLES: &str = "\
@@ -218,6 +259,8 @@ struct CheckArgs {
     /// as JSON.
     #[arg(long, value_name = "FILE")]
     metrics: Option<PathBuf>,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 /// An `--input-format` value, with the list of formats when it is none of them.
@@ -319,8 +362,8 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn load(paths: &[PathBuf], stderr_color: Color) -> Result<Pack, ExitCode> {
-    match Pack::from_paths(paths) {
+fn load(paths: &[PathBuf], limits: &Limits, stderr_color: Color) -> Result<Pack, ExitCode> {
+    match Pack::from_paths_within(paths, limits) {
         Ok(pack) => {
             eprint!("{}", diag::render_pack_warnings(&pack, stderr_color));
             Ok(pack)
@@ -340,7 +383,8 @@ fn write_out(text: &str) {
 }
 
 fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode {
-    let mut pack = match load(&args.rules.rules, stderr_color) {
+    let limits = args.limits.limits();
+    let mut pack = match load(&args.rules.rules, &limits, stderr_color) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -380,6 +424,7 @@ fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode 
             fps: args.fps,
             mapping: None,
         },
+        limits,
         ..RunOptions::default()
     };
     let outcome = match args.format {
@@ -468,7 +513,8 @@ fn check_to_json(
 }
 
 fn explain(args: ExplainArgs, stderr_color: Color) -> ExitCode {
-    let mut pack = match load(&args.rules.rules, stderr_color) {
+    let limits = args.limits.limits();
+    let mut pack = match load(&args.rules.rules, &limits, stderr_color) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -491,6 +537,7 @@ fn explain(args: ExplainArgs, stderr_color: Color) -> ExitCode {
             item: args.item,
             record: args.record,
         }),
+        limits,
         ..RunOptions::default()
     };
     let outcome = pack.check_inputs_with(&inputs, &options);
@@ -523,7 +570,7 @@ fn report_unreadable_input(outcome: &concordant::Outcome) -> ExitCode {
 }
 
 fn test(args: TestArgs, _stdout_color: Color, stderr_color: Color) -> ExitCode {
-    let pack = match load(&args.paths, stderr_color) {
+    let pack = match load(&args.paths, &Limits::default(), stderr_color) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -648,7 +695,7 @@ fn load_mappings(paths: &[PathBuf]) -> Result<Mappings, String> {
 }
 
 fn plan(args: PlanArgs, stderr_color: Color) -> ExitCode {
-    let pack = match load(&args.rules.rules, stderr_color) {
+    let pack = match load(&args.rules.rules, &Limits::default(), stderr_color) {
         Ok(p) => p,
         Err(code) => return code,
     };

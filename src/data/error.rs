@@ -208,6 +208,70 @@ pub enum DataError {
         /// Where.
         origin: Origin,
     },
+    /// A line longer than [`crate::Limits::max_line_bytes`]: skipped as it was read, never
+    /// held whole.
+    #[error("line of {bytes} bytes is longer than the {limit} allowed; it was skipped")]
+    #[diagnostic(
+        code("cord::data::line-too-long"),
+        help("a record is one line of JSON; if this one is real, raise the limit with `--max-line-bytes`")
+    )]
+    LineTooLong {
+        /// The line's length.
+        bytes: u64,
+        /// The limit.
+        limit: usize,
+        /// Where.
+        origin: Origin,
+    },
+    /// A record with more fields than [`crate::Limits::max_fields`].
+    #[error("record has {count} fields, more than the {limit} allowed")]
+    #[diagnostic(
+        code("cord::data::too-many-fields"),
+        help("raise the limit with `--max-fields` if the records are meant to be this wide")
+    )]
+    TooManyFields {
+        /// How many it has.
+        count: usize,
+        /// The limit.
+        limit: usize,
+        /// Where.
+        origin: Origin,
+    },
+    /// A list field longer than [`crate::Limits::max_list_len`].
+    #[error("field `{field}` of {kind} record `{id}` holds {len} values, more than the {limit} allowed")]
+    #[diagnostic(
+        code("cord::data::list-too-long"),
+        help("raise the limit with `--max-list-len` if the lists are meant to be this long")
+    )]
+    ListTooLong {
+        /// The record's kind.
+        kind: String,
+        /// The record's id.
+        id: String,
+        /// The field.
+        field: String,
+        /// The list's length.
+        len: usize,
+        /// The limit.
+        limit: usize,
+        /// Where.
+        origin: Origin,
+    },
+    /// A record of an item that reappeared after the input had grouped as many bytes as
+    /// [`crate::Limits::max_grouping_bytes`] allows.
+    #[error("item `{item}` reappears, but {limit} bytes of records are already held for grouping; this record was not checked")]
+    #[diagnostic(
+        code("cord::data::grouping-limit"),
+        help("sort the input by item (`sort` on the item field, or the exporter's order) so that items need not be grouped, or raise the limit with `--max-grouping-bytes`")
+    )]
+    GroupingLimit {
+        /// The item.
+        item: String,
+        /// The limit.
+        limit: u64,
+        /// Where.
+        origin: Origin,
+    },
     /// A data file that cannot be opened or read.
     #[error("cannot read `{path}`: {reason}")]
     #[diagnostic(code("cord::data::unreadable"))]
@@ -240,6 +304,10 @@ impl DataError {
             | NoDeclaredKind { origin, .. }
             | BadWaiver { origin, .. }
             | StaleWaiver { origin, .. }
+            | LineTooLong { origin, .. }
+            | TooManyFields { origin, .. }
+            | ListTooLong { origin, .. }
+            | GroupingLimit { origin, .. }
             | Unreadable { origin, .. } => *origin,
         }
     }
@@ -248,9 +316,10 @@ impl DataError {
     pub fn field(&self) -> Option<&str> {
         use DataError::*;
         match self {
-            MissingBuiltIn { field, .. } | WrongType { field, .. } | NotInEnum { field, .. } => {
-                Some(field)
-            }
+            MissingBuiltIn { field, .. }
+            | WrongType { field, .. }
+            | NotInEnum { field, .. }
+            | ListTooLong { field, .. } => Some(field),
             UnknownKind { .. } => Some("kind"),
             ReversedInterval { .. } => Some("end"),
             DuplicateId { .. } => Some("id"),

@@ -30,7 +30,11 @@ pub(crate) fn record(
     shared: &mut Shared,
 ) -> Option<Record> {
     let text = simdutf8::basic::from_utf8(bytes).ok()?;
-    let mut scan = Scan { text, at: 0 };
+    let mut scan = Scan {
+        text,
+        at: 0,
+        max_list_len: validator.max_list_len(),
+    };
     let parts = scan.record(validator, shared)?;
     scan.end()?;
     parts.finish(validator, origin)
@@ -81,6 +85,8 @@ const MAX_SKIP_DEPTH: usize = 32;
 struct Scan<'l> {
     text: &'l str,
     at: usize,
+    /// Longer lists are left to the general path, which reports them.
+    max_list_len: usize,
 }
 
 impl<'l> Scan<'l> {
@@ -283,12 +289,13 @@ impl<'l> Scan<'l> {
             }
             (b't', Type::Bool) => self.word(b"true").map(|()| Value::Bool(true)),
             (b'f', Type::Bool) => self.word(b"false").map(|()| Value::Bool(false)),
-            (b'[', Type::List(elem)) => self.list(elem, shared),
+            (b'[', Type::List(elem)) => self.list(elem, self.max_list_len, shared),
             _ => None,
         }
     }
 
-    fn list(&mut self, elem: &Type, shared: &mut Shared) -> Option<Value> {
+    /// A list, or `None` past `max_len` values (an error the general path reports).
+    fn list(&mut self, elem: &Type, max_len: usize, shared: &mut Shared) -> Option<Value> {
         self.expect(b'[')?;
         let mut items: SmallVec<[Value; 8]> = SmallVec::new();
         if self.peek()? == b']' {
@@ -296,9 +303,12 @@ impl<'l> Scan<'l> {
         } else {
             loop {
                 items.push(self.typed(elem, false, shared)?);
-                if !self.more(b']')? {
+                if items.len() > max_len || !self.more(b']')? {
                     break;
                 }
+            }
+            if items.len() > max_len {
+                return None;
             }
         }
         Some(Value::List(items.into_iter().collect()))
@@ -360,7 +370,12 @@ impl<'l> Scan<'l> {
         }
         let mut early: SmallVec<[(&'l str, usize); 4]> = SmallVec::new();
         let mut guess = 0;
+        let mut keys = 0;
         loop {
+            keys += 1;
+            if keys > validator.max_fields() {
+                return None;
+            }
             match self.key()? {
                 "item" => parts.item = Some(shared.item(&self.string()?)),
                 // Waivers are rare: the general path reads and checks them.

@@ -22,6 +22,9 @@ pub struct Batch {
     pub first_line: u32,
     /// The source.
     pub source: SourceId,
+    /// Lines longer than the limit, as (line number, length): their text was dropped as it
+    /// was read, and the line is blank in `bytes`.
+    pub overlong: Vec<(u32, u64)>,
 }
 
 /// A run of whole lines within a batch, for parsing on one thread.
@@ -98,6 +101,12 @@ pub struct Batches<R> {
     done: bool,
     /// A read error, reported once the bytes read before it are handed out.
     failed: Option<io::Error>,
+    /// The longest line kept; the rest of a longer one is dropped as it arrives.
+    max_line: usize,
+    /// The line being dropped: its number and the bytes dropped so far.
+    dropping: Option<(u32, u64)>,
+    /// Lines dropped whole, for the next batch.
+    overlong: Vec<(u32, u64)>,
 }
 
 impl<R: Read> Batches<R> {
@@ -117,6 +126,18 @@ impl<R: Read> Batches<R> {
             spare: Vec::new(),
             done: false,
             failed: None,
+            max_line: usize::MAX,
+            dropping: None,
+            overlong: Vec::new(),
+        }
+    }
+
+    /// Lines longer than `max_line` bytes are dropped as they are read, so that memory stays
+    /// bounded whatever the input, and listed in [`Batch::overlong`].
+    pub fn with_max_line(self, max_line: usize) -> Self {
+        Batches {
+            max_line: max_line.max(1),
+            ..self
         }
     }
 
@@ -140,12 +161,15 @@ impl<R: Read> Batches<R> {
         bytes.clear();
         bytes.append(&mut self.carry);
         let mut searched = 0;
+        let mut line_start = memchr::memrchr(b'\n', &bytes).map_or(0, |i| i + 1);
         loop {
             let filled = bytes.len();
             let limit = (self.batch_bytes.max(filled + 4096.min(self.batch_bytes)) - filled) as u64;
             // `read_to_end` appends into spare capacity without zeroing it first, and retries
             // reads that were interrupted.
-            match (&mut self.reader).take(limit).read_to_end(&mut bytes) {
+            let read = (&mut self.reader).take(limit).read_to_end(&mut bytes);
+            line_start = self.drop_overlong(&mut bytes, filled, line_start);
+            match read {
                 Ok(n) if (n as u64) < limit => {
                     self.done = true;
                     break;
@@ -159,27 +183,96 @@ impl<R: Read> Batches<R> {
                 }
             }
             if bytes.len() >= self.batch_bytes
-                && memchr::memchr(b'\n', &bytes[searched..]).is_some()
+                && memchr::memchr(b'\n', &bytes[searched.min(bytes.len())..]).is_some()
             {
                 break;
             }
             searched = bytes.len();
         }
-        if !self.done {
+        if self.done {
+            if let Some(line) = self.dropping.take() {
+                self.overlong.push(line); // the last line, without a line break
+            }
+        } else {
             let end = memchr::memrchr(b'\n', &bytes).map_or(0, |i| i + 1);
             self.carry.extend_from_slice(&bytes[end..]);
             bytes.truncate(end);
         }
-        if bytes.is_empty() {
+        if bytes.is_empty() && self.overlong.is_empty() {
             return self.failed.take().map_or(Ok(None), Err);
         }
         let batch = Batch {
             first_line: self.next_line,
             source: self.source,
             bytes,
+            overlong: std::mem::take(&mut self.overlong),
         };
         self.next_line += memchr::memchr_iter(b'\n', &batch.bytes).count() as u32;
         Ok(Some(batch))
+    }
+}
+
+impl<R> Batches<R> {
+    /// Drops what `bytes[from..]` (just read) adds to lines past the limit: the rest of the
+    /// line being dropped, lines that end in it, and a last line grown too long. Returns
+    /// where the last line starts.
+    fn drop_overlong(&mut self, bytes: &mut Vec<u8>, from: usize, line_start: usize) -> usize {
+        let (mut from, mut line_start) = (from, line_start);
+        if let Some((_, dropped)) = &mut self.dropping {
+            match memchr::memchr(b'\n', &bytes[from..]) {
+                Some(i) => {
+                    *dropped += i as u64;
+                    bytes.drain(from..from + i);
+                    self.overlong.extend(self.dropping.take());
+                    from += 1;
+                    line_start = from;
+                }
+                None => {
+                    *dropped += (bytes.len() - from) as u64;
+                    bytes.truncate(from);
+                    return from;
+                }
+            }
+        }
+        let ends = self.long_line_ends(bytes, from, line_start);
+        line_start = memchr::memrchr(b'\n', &bytes[from..]).map_or(line_start, |i| from + i + 1);
+        for &(start, end) in ends.iter().rev() {
+            let line = self.next_line + memchr::memchr_iter(b'\n', &bytes[..start]).count() as u32;
+            self.overlong.push((line, (end - start) as u64));
+            bytes.drain(start..end);
+            line_start -= end - start;
+        }
+        self.overlong.sort_unstable();
+        if bytes.len() - line_start > self.max_line {
+            let line = self.next_line + memchr::memchr_iter(b'\n', &bytes[..line_start]).count() as u32;
+            self.dropping = Some((line, (bytes.len() - line_start) as u64));
+            bytes.truncate(line_start);
+        }
+        line_start
+    }
+
+    /// The lines longer than the limit that end in `bytes[from..]`, as (start, end) ranges.
+    /// Only the first can start before `from`; the others are looked for only when the new
+    /// bytes are longer than the limit, so reading at the default limit scans nothing twice.
+    fn long_line_ends(&self, bytes: &[u8], from: usize, line_start: usize) -> Vec<(usize, usize)> {
+        let mut long = Vec::new();
+        let Some(first) = memchr::memchr(b'\n', &bytes[from..]).map(|i| from + i) else {
+            return long;
+        };
+        if first - line_start > self.max_line {
+            long.push((line_start, first));
+        }
+        if bytes.len() - from > self.max_line {
+            let mut start = first + 1;
+            for i in memchr::memchr_iter(b'\n', &bytes[first + 1..]) {
+                let end = first + 1 + i;
+                if end - start > self.max_line {
+                    long.push((start, end));
+                }
+                start = end + 1;
+            }
+        }
+        long
     }
 }
 
@@ -294,5 +387,44 @@ mod tests {
         let lines: Vec<u32> = batch.lines(&batch.whole()).map(|(_, o)| o.line).collect();
         assert_eq!(lines, vec![1, 3]);
         assert!(batches.next_batch().expect("in memory").is_none());
+    }
+
+    /// Every line kept and every line dropped, by number, for a text read with these sizes.
+    fn read_all(text: &[u8], batch: usize, max_line: usize) -> (Vec<(u32, Vec<u8>)>, Vec<(u32, u64)>) {
+        let mut batches = Batches::with_size(text, SourceId(0), batch).with_max_line(max_line);
+        let (mut kept, mut dropped) = (Vec::new(), Vec::new());
+        while let Some(batch) = batches.next_batch().expect("in memory") {
+            for (line, origin) in batch.lines(&batch.whole()) {
+                kept.push((origin.line, line.to_vec()));
+            }
+            dropped.extend(batch.overlong.iter().copied());
+        }
+        (kept, dropped)
+    }
+
+    #[test]
+    fn lines_past_the_limit_are_dropped_as_they_are_read_and_listed() {
+        let long = vec![b'x'; 100_000];
+        let mut text = b"a\n".to_vec();
+        text.extend_from_slice(&long);
+        text.extend_from_slice(b"\nb\n");
+        text.extend_from_slice(&long[..10]);
+        text.extend_from_slice(b"\nc\n");
+        text.extend_from_slice(&long[..5000]);
+        for batch in [7, 4096, 1 << 18] {
+            let (kept, dropped) = read_all(&text, batch, 1000);
+            let kept: Vec<u32> = kept.iter().map(|(n, _)| *n).collect();
+            assert_eq!(kept, [1, 3, 4, 5], "batch {batch}");
+            assert_eq!(dropped, [(2, 100_000), (6, 5000)], "batch {batch}");
+        }
+    }
+
+    #[test]
+    fn a_line_at_the_limit_is_kept() {
+        let text = [vec![b'y'; 1000], b"\n".to_vec(), vec![b'z'; 1001]].concat();
+        let (kept, dropped) = read_all(&text, 64, 1000);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].1.len(), 1000);
+        assert_eq!(dropped, [(2, 1001)]);
     }
 }

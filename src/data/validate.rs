@@ -12,12 +12,36 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub struct Validator {
     schema: Arc<Schema>,
+    max_fields: usize,
+    max_list_len: usize,
 }
 
 impl Validator {
     /// A validator for `schema`.
     pub fn new(schema: Arc<Schema>) -> Self {
-        Validator { schema }
+        Validator {
+            schema,
+            max_fields: 0,
+            max_list_len: 0,
+        }
+        .within(&crate::Limits::default())
+    }
+
+    /// The same validator, holding records to `limits` (fields per record, list length).
+    pub fn within(self, limits: &crate::Limits) -> Self {
+        Validator {
+            max_fields: limits.max_fields,
+            max_list_len: limits.max_list_len,
+            ..self
+        }
+    }
+
+    pub(crate) fn max_fields(&self) -> usize {
+        self.max_fields
+    }
+
+    pub(crate) fn max_list_len(&self) -> usize {
+        self.max_list_len
     }
 
     /// The schema records are validated against.
@@ -81,6 +105,13 @@ impl Validator {
                 origin,
             }));
         };
+        if entries.len() > self.max_fields {
+            return Err(Box::new(DataError::TooManyFields {
+                count: entries.len(),
+                limit: self.max_fields,
+                origin,
+            }));
+        }
         let missing = |field: &str| DataError::MissingBuiltIn {
             field: field.into(),
             origin,
@@ -116,6 +147,16 @@ impl Validator {
                         kind: kind.name.clone(),
                         id: id.to_string(),
                         field: name.clone(),
+                        origin,
+                    }))
+                }
+                Some(Lite::Array(items)) if items.len() > self.max_list_len => {
+                    return Err(Box::new(DataError::ListTooLong {
+                        kind: kind.name.clone(),
+                        id: id.to_string(),
+                        field: name.clone(),
+                        len: items.len(),
+                        limit: self.max_list_len,
                         origin,
                     }))
                 }

@@ -24,6 +24,8 @@ struct Stages<'a, 'p> {
     work: &'a Work<'p>,
     validator: &'a Validator,
     batch_bytes: usize,
+    /// The longest line kept ([`crate::Limits::max_line_bytes`]).
+    max_line: usize,
     input_format: Option<InputFormat>,
     read: ReadOptions,
     mappings: &'a Mappings,
@@ -120,11 +122,12 @@ pub(super) fn run(
     sink: &mut dyn FindingSink,
 ) -> Outcome {
     let work = Work::new(pack, options);
-    let validator = Validator::new(pack.plan.schema.clone());
+    let validator = Validator::new(pack.plan.schema.clone()).within(&options.limits);
     let stages = Stages {
         work: &work,
         validator: &validator,
         batch_bytes: options.batch_bytes,
+        max_line: options.limits.max_line_bytes,
         input_format: options.input_format,
         read: options.read.clone(),
         mappings: &pack.mappings,
@@ -308,7 +311,8 @@ fn read_lines(
     source: SourceId,
     progress: &mut Progress,
 ) -> io::Result<()> {
-    let mut batches = Batches::with_size(reader, source, stages.batch_bytes);
+    let mut batches =
+        Batches::with_size(reader, source, stages.batch_bytes).with_max_line(stages.max_line);
     let max_in_flight = rayon::current_num_threads() as u64 * 3;
     let (done_tx, done_rx) = mpsc::channel::<Done>();
     let mut read_error = None;
@@ -397,7 +401,12 @@ fn process_batch(
     let mut out = BatchOutput::default();
     let mut shared = Shared::default();
     let mut runs: Vec<Vec<Record>> = Vec::new();
+    let mut overlong = batch.overlong.iter().peekable();
     for (bytes, origin) in batch.lines(&batch.whole()) {
+        while let Some((line, length)) = overlong.next_if(|(line, _)| *line < origin.line) {
+            out.count(None, true);
+            out.errors.push(line_too_long(stages, batch, *line, *length));
+        }
         let (bucket, result) = read_record(
             stages.validator,
             bytes,
@@ -425,6 +434,10 @@ fn process_batch(
             Err(error) => out.errors.push(*error),
         }
     }
+    for (line, length) in overlong {
+        out.count(None, true);
+        out.errors.push(line_too_long(stages, batch, *line, *length));
+    }
     let mut seen: FxHashMap<Arc<str>, u32> = FxHashMap::default();
     for run in &runs {
         *seen.entry(run[0].item.clone()).or_default() += 1;
@@ -443,6 +456,14 @@ fn process_batch(
         })
         .collect();
     out
+}
+
+fn line_too_long(stages: &Stages, batch: &Batch, line: u32, bytes: u64) -> DataError {
+    DataError::LineTooLong {
+        bytes,
+        limit: stages.max_line,
+        origin: Origin::line(batch.source, line),
+    }
 }
 
 fn read_json_array(
@@ -528,7 +549,8 @@ fn reread_items(stages: &Stages, runner: &mut Runner) {
             read_array(reader, source, &mut each);
             continue;
         }
-        let mut batches = Batches::with_size(reader, source, stages.batch_bytes);
+        let mut batches =
+            Batches::with_size(reader, source, stages.batch_bytes).with_max_line(stages.max_line);
         let window = rayon::current_num_threads() * 2;
         loop {
             let mut current = Vec::with_capacity(window);
@@ -575,7 +597,7 @@ pub(super) fn run_values(
     let options = RunOptions::default();
     let work = Work::new(pack, &options);
     let mut runner = Runner::new(pack, &options, sink);
-    let validator = Validator::new(pack.plan.schema.clone());
+    let validator = Validator::new(pack.plan.schema.clone()).within(&options.limits);
     runner.outcome.sources.push(SourceInfo {
         name: "<values>".into(),
         readable: None,

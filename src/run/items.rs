@@ -286,6 +286,37 @@ struct ItemState {
     explanations: Vec<crate::eval::explain::Explanation>,
 }
 
+/// Bytes of grouped records, against their limit.
+struct GroupingBudget {
+    held: u64,
+    limit: u64,
+    /// Items given up on: their later records are dropped as they arrive.
+    abandoned: HashSet<Arc<str>>,
+}
+
+impl GroupingBudget {
+    /// What a record holds in memory, estimated: its fields and id (texts shared between
+    /// records are counted once per record, an overestimate).
+    fn size(record: &Record) -> u64 {
+        let fields = record.fields.len() * std::mem::size_of::<crate::data::Value>();
+        (std::mem::size_of::<Record>() + fields + record.id.len()) as u64
+    }
+
+    /// Counts a record in, unless that passes the limit.
+    fn take(&mut self, record: &Record) -> bool {
+        let size = Self::size(record);
+        if self.held + size > self.limit {
+            return false;
+        }
+        self.held += size;
+        true
+    }
+
+    fn give_back(&mut self, record: &Record) {
+        self.held -= Self::size(record);
+    }
+}
+
 /// The slot of an item whose first record is at `origin`.
 fn slot_of(origin: Origin) -> Slot {
     (Slot::from(origin.source.0) << 64)
@@ -359,6 +390,8 @@ pub(super) struct Runner<'p, 's> {
     /// Set once an item reappears: from then on records are grouped in memory.
     grouping: bool,
     grouped: IndexMap<Arc<str>, Vec<Record>>,
+    /// What the grouped records hold, estimated, against [`crate::Limits::max_grouping_bytes`].
+    grouping_budget: GroupingBudget,
     /// Items evaluated early that reappeared: their records are read again at the end.
     pub reread: IndexSet<Arc<str>>,
     /// Completed items waiting to be evaluated.
@@ -396,6 +429,11 @@ impl<'p, 's> Runner<'p, 's> {
             finished: HashSet::new(),
             grouping: false,
             grouped: IndexMap::new(),
+            grouping_budget: GroupingBudget {
+                held: 0,
+                limit: options.limits.max_grouping_bytes,
+                abandoned: HashSet::new(),
+            },
             reread: IndexSet::new(),
             ready: Vec::new(),
             items: IndexMap::default(),
@@ -516,12 +554,40 @@ impl<'p, 's> Runner<'p, 's> {
     fn group(&mut self, record: Record) {
         if self.finished.contains(&record.item) {
             self.reread.insert(record.item.clone());
+        } else if self.grouping_budget.abandoned.contains(&record.item) {
+            self.uncheck(record.kind);
+        } else if !self.grouping_budget.take(&record) {
+            self.abandon(record);
         } else {
             self.grouped
                 .entry(record.item.clone())
                 .or_default()
                 .push(record);
         }
+    }
+
+    /// Gives up an item whose records no longer fit the grouping budget: an item checked
+    /// without some of its records would give findings that are not true of it, so none of
+    /// its records is checked, and each counts as rejected.
+    fn abandon(&mut self, record: Record) {
+        self.outcome.data_errors.push(DataError::GroupingLimit {
+            item: record.item.to_string(),
+            limit: self.grouping_budget.limit,
+            origin: record.origin,
+        });
+        for held in self.grouped.shift_remove(&record.item).unwrap_or_default() {
+            self.grouping_budget.give_back(&held);
+            self.uncheck(held.kind);
+        }
+        self.uncheck(record.kind);
+        self.grouping_budget.abandoned.insert(record.item);
+    }
+
+    /// Moves a record counted as checked to rejected.
+    fn uncheck(&mut self, kind: KindId) {
+        let count = self.counts.slot(Some(kind));
+        count.checked -= 1;
+        count.rejected += 1;
     }
 
     /// Ends the item being read: it is complete once another item starts.

@@ -60,6 +60,8 @@ pub struct RunOptions {
     pub baseline: Option<Arc<Baseline>>,
     /// Explain the findings of one rule ([`Outcome::explanations`]).
     pub explain: Option<ExplainRequest>,
+    /// What input may ask of the run: line length, fields, lists, grouping memory.
+    pub limits: crate::Limits,
 }
 
 /// Which findings `concordant explain` explains: those of one rule, on one item or about one
@@ -91,6 +93,7 @@ impl Default for RunOptions {
             item_metrics: false,
             baseline: None,
             explain: None,
+            limits: crate::Limits::default(),
         }
     }
 }
