@@ -297,6 +297,13 @@ pub fn is_json_array(reader: &mut impl BufRead) -> io::Result<bool> {
 /// Parses one line of JSON Lines. The JSON parser checks that strings are UTF-8; only when
 /// it fails is the line checked as a whole, to name the byte that is not.
 pub fn parse_line(bytes: &[u8], origin: Origin) -> Result<Line<'_>, Box<DataError>> {
+    if let Some(depth) = nested_deeper_than(bytes, MAX_JSON_DEPTH) {
+        let reason = format!(
+            "it nests {depth} levels deep; a record nests at most {MAX_JSON_DEPTH} (an object \
+             with lists of lists)"
+        );
+        return Err(Box::new(DataError::InvalidJson { reason, origin }));
+    }
     Line::parse_bytes(bytes.trim_ascii()).map_err(|e| {
         let reason = match std::str::from_utf8(bytes) {
             Err(bad) => format!("invalid UTF-8 at byte {}", bad.valid_up_to()),
@@ -304,6 +311,31 @@ pub fn parse_line(bytes: &[u8], origin: Origin) -> Result<Line<'_>, Box<DataErro
         };
         Box::new(DataError::InvalidJson { reason, origin })
     })
+}
+
+/// How deeply a record's JSON may nest. The parser recurses once per level, and a line of
+/// `[[[[…` a million deep would exhaust its stack long before any limit of its own.
+pub const MAX_JSON_DEPTH: usize = 64;
+
+/// The depth `bytes` reaches once it passes `limit` (brackets inside strings do not count).
+fn nested_deeper_than(bytes: &[u8], limit: usize) -> Option<usize> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in bytes {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' if in_string => escaped = true,
+            b'"' => in_string = !in_string,
+            b'[' | b'{' if !in_string => {
+                depth += 1;
+                if depth > limit {
+                    return Some(depth);
+                }
+            }
+            b']' | b'}' if !in_string => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn describe_json_error(e: &serde_json::Error) -> String {

@@ -88,6 +88,9 @@ impl Value {
 pub fn format_number(n: f64) -> String {
     if n.is_finite() && n == n.trunc() && n.abs() < 1e15 {
         format!("{}", n as i64)
+    } else if n.abs() >= 1e15 || (n != 0.0 && n.abs() < 1e-6) {
+        // `1e300` is printed by `{}` as three hundred digits.
+        format!("{n:e}")
     } else {
         format!("{n}")
     }
