@@ -156,8 +156,14 @@ impl Loader {
     }
 
     fn load_text(&mut self, canonical: PathBuf, shown: PathBuf, text: String) {
+        // Editors on some systems start a UTF-8 file with a byte-order mark.
+        let text = match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_string(),
+            None => text,
+        };
         let id = self.sources.add(canonical.clone(), text);
-        let (file, errors) = syntax::parse_within(id, &self.sources.get(id).text.clone(), &self.limits);
+        let (file, errors) =
+            syntax::parse_within(id, &self.sources.get(id).text.clone(), &self.limits);
         self.diagnostics
             .extend(errors.into_iter().map(PackDiagnostic::from));
         self.stack.push(canonical.clone());

@@ -39,7 +39,9 @@ fn formatting_is_idempotent_and_keeps_the_meaning_of_every_rule_file() {
     }
     let mut checked = 0;
     for file in &files {
-        let text = std::fs::read_to_string(file).expect("a rule file");
+        let Ok(text) = std::fs::read_to_string(file) else {
+            continue; // a malformed fixture that is not UTF-8
+        };
         if !parse(FileId(0), &text).1.is_empty() {
             continue; // syntax-error fixtures: fmt refuses them
         }

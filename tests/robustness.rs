@@ -49,7 +49,8 @@ fn lines() -> Vec<(Vec<u8>, Expect)> {
         r#"{{"item":"c2","kind":"speech","id":"s14","start":0,"end":1,"speaker":"a",{}}}"#,
         wide.join(",")
     );
-    let mut huge = br#"{"item":"c2","kind":"speech","id":"s11","start":0,"end":1,"speaker":""#.to_vec();
+    let mut huge =
+        br#"{"item":"c2","kind":"speech","id":"s11","start":0,"end":1,"speaker":""#.to_vec();
     huge.extend(std::iter::repeat_n(b'x', 100 << 20));
     huge.extend_from_slice(br#""}"#);
     let invalid_utf8 =
@@ -57,22 +58,52 @@ fn lines() -> Vec<(Vec<u8>, Expect)> {
     vec![
         (speech("c1", "s1", "0", "1").into(), Clean),
         (invalid_utf8.to_vec(), Error("cord::data::invalid-json")),
-        (speech("c1", "s3", "2", "40").into(), Finding("speech-is-short")),
-        (speech("c1", "s4", "NaN", "2").into(), Error("cord::data::invalid-json")),
-        (speech("c1", "s5", "Infinity", "2").into(), Error("cord::data::invalid-json")),
-        (speech("c1", "s6", "1e400", "2").into(), Error("cord::data::invalid-json")),
-        (speech("c1", "s7", "0", "1e300").into(), Finding("speech-is-short")),
-        (speech("c1", "s1", "5", "6").into(), Error("cord::data::duplicate-id")),
-        (speech("c1", "s8", "-2", "1").into(), Finding("speech-starts-in-the-media")),
-        (speech("c1", "s9", "5", "4").into(), Error("cord::data::reversed-interval")),
+        (
+            speech("c1", "s3", "2", "40").into(),
+            Finding("speech-is-short"),
+        ),
+        (
+            speech("c1", "s4", "NaN", "2").into(),
+            Error("cord::data::invalid-json"),
+        ),
+        (
+            speech("c1", "s5", "Infinity", "2").into(),
+            Error("cord::data::invalid-json"),
+        ),
+        (
+            speech("c1", "s6", "1e400", "2").into(),
+            Error("cord::data::invalid-json"),
+        ),
+        (
+            speech("c1", "s7", "0", "1e300").into(),
+            Finding("speech-is-short"),
+        ),
+        (
+            speech("c1", "s1", "5", "6").into(),
+            Error("cord::data::duplicate-id"),
+        ),
+        (
+            speech("c1", "s8", "-2", "1").into(),
+            Finding("speech-starts-in-the-media"),
+        ),
+        (
+            speech("c1", "s9", "5", "4").into(),
+            Error("cord::data::reversed-interval"),
+        ),
         (deep.into(), Error("cord::data::invalid-json")),
         (huge, Error("cord::data::line-too-long")),
-        (speech("c2", "s12", "0", "50").into(), Finding("speech-is-short")),
+        (
+            speech("c2", "s12", "0", "50").into(),
+            Finding("speech-is-short"),
+        ),
         (long_list.into(), Error("cord::data::list-too-long")),
         (wide.into(), Error("cord::data::too-many-fields")),
         (speech("c2", "s15", "3", "4").into(), Clean),
         // Truncated: the last line, cut short and without a line break.
-        (br#"{"item":"c2","kind":"speech","id":"s16","start":0,"#.to_vec(), Error("cord::data::invalid-json")),
+        (
+            br#"{"item":"c2","kind":"speech","id":"s16","start":0,"#.to_vec(),
+            Error("cord::data::invalid-json"),
+        ),
     ]
 }
 
@@ -132,7 +163,12 @@ fn every_bad_line_is_reported_with_its_line_and_every_good_record_is_checked() {
         })
         .collect();
     let errors: Vec<(String, u64)> = of_type("data-error")
-        .map(|e| (e["code"].as_str().unwrap_or("").to_string(), e["line"].as_u64().unwrap_or(0)))
+        .map(|e| {
+            (
+                e["code"].as_str().unwrap_or("").to_string(),
+                e["line"].as_u64().unwrap_or(0),
+            )
+        })
         .collect();
     assert_eq!(errors, expected_errors);
 
@@ -155,7 +191,10 @@ fn every_bad_line_is_reported_with_its_line_and_every_good_record_is_checked() {
 
     let summary = of_type("summary").next().expect("a summary");
     let records = &summary["records"];
-    let good = lines().iter().filter(|(_, e)| !matches!(e, Expect::Error(_))).count();
+    let good = lines()
+        .iter()
+        .filter(|(_, e)| !matches!(e, Expect::Error(_)))
+        .count();
     assert_eq!(records["read"], lines().len());
     assert_eq!(records["checked"], good);
     assert_eq!(

@@ -238,7 +238,9 @@ pub enum DataError {
         origin: Origin,
     },
     /// A list field longer than [`crate::Limits::max_list_len`].
-    #[error("field `{field}` of {kind} record `{id}` holds {len} values, more than the {limit} allowed")]
+    #[error(
+        "field `{field}` of {kind} record `{id}` holds {len} values, more than the {limit} allowed"
+    )]
     #[diagnostic(
         code("cord::data::list-too-long"),
         help("raise the limit with `--max-list-len` if the lists are meant to be this long")

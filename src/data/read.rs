@@ -244,7 +244,8 @@ impl<R> Batches<R> {
         }
         self.overlong.sort_unstable();
         if bytes.len() - line_start > self.max_line {
-            let line = self.next_line + memchr::memchr_iter(b'\n', &bytes[..line_start]).count() as u32;
+            let line =
+                self.next_line + memchr::memchr_iter(b'\n', &bytes[..line_start]).count() as u32;
             self.dropping = Some((line, (bytes.len() - line_start) as u64));
             bytes.truncate(line_start);
         }
@@ -366,7 +367,7 @@ pub fn read_array(
         Ok(e) => e,
         Err(e) => {
             let origin = Origin::line(source, e.line() as u32);
-            let reason = format!("{} (column {})", describe_json_error(&e), e.column());
+            let reason = describe_json_error(&e);
             return each(Err(DataError::InvalidJson { reason, origin }), origin);
         }
     };
@@ -422,7 +423,9 @@ mod tests {
     }
 
     /// Every line kept and every line dropped, by number, for a text read with these sizes.
-    fn read_all(text: &[u8], batch: usize, max_line: usize) -> (Vec<(u32, Vec<u8>)>, Vec<(u32, u64)>) {
+    type Lines = Vec<(u32, Vec<u8>)>;
+
+    fn read_all(text: &[u8], batch: usize, max_line: usize) -> (Lines, Vec<(u32, u64)>) {
         let mut batches = Batches::with_size(text, SourceId(0), batch).with_max_line(max_line);
         let (mut kept, mut dropped) = (Vec::new(), Vec::new());
         while let Some(batch) = batches.next_batch().expect("in memory") {

@@ -275,6 +275,9 @@ fn read_into(
     progress: &mut Progress,
 ) {
     let origin = Origin::line(source, 0);
+    if let Err(e) = skip_byte_order_mark(&mut reader) {
+        return unreadable(runner, name, e, origin);
+    }
     let result = match is_json_array(&mut reader) {
         Ok(true) => {
             read_json_array(stages, runner, reader, name, source);
@@ -286,6 +289,14 @@ fn read_into(
     if let Err(e) = result {
         unreadable(runner, name, e, origin);
     }
+}
+
+/// Skips the UTF-8 byte-order mark some exporters write at the start of a file.
+fn skip_byte_order_mark(reader: &mut impl BufRead) -> io::Result<()> {
+    if reader.fill_buf()?.starts_with(b"\xef\xbb\xbf") {
+        reader.consume(3);
+    }
+    Ok(())
 }
 
 /// What the jobs of the batch pipeline send back.
@@ -405,7 +416,8 @@ fn process_batch(
     for (bytes, origin) in batch.lines(&batch.whole()) {
         while let Some((line, length)) = overlong.next_if(|(line, _)| *line < origin.line) {
             out.count(None, true);
-            out.errors.push(line_too_long(stages, batch, *line, *length));
+            out.errors
+                .push(line_too_long(stages, batch, *line, *length));
         }
         let (bucket, result) = read_record(
             stages.validator,
@@ -436,7 +448,8 @@ fn process_batch(
     }
     for (line, length) in overlong {
         out.count(None, true);
-        out.errors.push(line_too_long(stages, batch, *line, *length));
+        out.errors
+            .push(line_too_long(stages, batch, *line, *length));
     }
     let mut seen: FxHashMap<Arc<str>, u32> = FxHashMap::default();
     for run in &runs {
@@ -543,6 +556,9 @@ fn reread_items(stages: &Stages, runner: &mut Runner) {
                 let item = input.item_name();
                 formats::read_file(info.format, &bytes, &item, source, &read, &mut each);
             }
+            continue;
+        }
+        if skip_byte_order_mark(&mut reader).is_err() {
             continue;
         }
         if is_json_array(&mut reader).unwrap_or(false) {

@@ -190,7 +190,8 @@ pub(crate) fn describe_token_at(text: &str, offset: usize) -> (String, Range<usi
         match kind {
             Ok(TokenKind::Whitespace | TokenKind::Comment) => continue,
             Ok(kind) => return (kind.describe(slice), absolute),
-            Err(()) => return (format!("`{slice}`"), absolute),
+            // Control characters (a NUL, a vertical tab) are shown escaped, not raw.
+            Err(()) => return (format!("`{}`", slice.escape_debug()), absolute),
         }
     }
     ("the end of the file".into(), text.len()..text.len())

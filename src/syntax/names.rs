@@ -174,6 +174,18 @@ pub(super) fn describe_error(
         pest::error::ErrorVariant::ParsingError { positives, .. } => positives.clone(),
         pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
     };
+    if let Some(open) = unclosed_bracket(text).filter(|open| open.start <= offset) {
+        let (line, _) = line_col(text, open.start);
+        return SyntaxError::Unexpected {
+            expected: format!("`{}`", closing(&text[open.clone()])),
+            found: "the end of the file".into(),
+            span: Span::new(file, text.len()..text.len()),
+            help: Some(format!(
+                "the `{}` on line {line} is never closed",
+                &text[open]
+            )),
+        };
+    }
     let (found, range) = describe_token_at(text, offset);
     let expected = join_alternatives(&expected_rules);
     let help = hint(&expected_rules, &found);
@@ -188,4 +200,48 @@ pub(super) fn describe_error(
         span: Span::new(file, range),
         help,
     }
+}
+
+/// The innermost bracket still open at the end of the file, if any: a file that ends inside
+/// a block fails wherever the parser last looked (often inside the last string), and the
+/// bracket is the mistake to name.
+fn unclosed_bracket(text: &str) -> Option<std::ops::Range<usize>> {
+    let mut open: Vec<std::ops::Range<usize>> = Vec::new();
+    for token in super::lexer::tokenize(text) {
+        match token.kind {
+            Some(super::lexer::TokenKind::Punctuation) => {}
+            // A string left open swallows the rest, brackets too: it is the mistake.
+            Some(super::lexer::TokenKind::UnterminatedString) => return None,
+            _ => continue,
+        }
+        match &text[token.range.clone()] {
+            "{" | "(" | "[" => open.push(token.range),
+            close @ ("}" | ")" | "]") => {
+                if open
+                    .last()
+                    .is_some_and(|o| closing(&text[o.clone()]) == close)
+                {
+                    open.pop();
+                } else {
+                    return None; // mismatched: the parser's own message says more
+                }
+            }
+            _ => {}
+        }
+    }
+    open.pop()
+}
+
+fn closing(open: &str) -> &'static str {
+    match open {
+        "{" => "}",
+        "(" => ")",
+        _ => "]",
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset];
+    let line = before.bytes().filter(|b| *b == b'\n').count() + 1;
+    (line, offset - before.rfind('\n').map_or(0, |i| i + 1) + 1)
 }
