@@ -2,6 +2,7 @@
 //! multimodal annotation data.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod check;
 pub mod data;
