@@ -44,3 +44,53 @@ fn malformed_data_files() {
         insta::assert_snapshot!(HumanRenderer::new(&pack, &outcome, Color::Never).render_all());
     });
 }
+
+/// Rules nesting as deep as the limit allows, in each way a rule can nest, compile (or fail
+/// with a diagnostic) on a thread with a 2 MiB stack, what a test or an embedding thread gets.
+#[test]
+fn rules_at_the_nesting_limit_compile_in_a_small_stack() {
+    let head = "schema { kind speech { start: time, end: time, speaker: str } }\n";
+    let rule = |condition: String| {
+        format!("{head}rule r: error {{\n  for s in speech\n  require {condition}\n  message \"m\"\n}}\n")
+    };
+    let limit = concordant::DEFAULT_MAX_NESTING;
+    let deepest = |make: &dyn Fn(usize) -> String| {
+        (1..limit * 2)
+            .map(make)
+            .take_while(|text| {
+                concordant::syntax::parse(concordant::span::FileId(0), text)
+                    .1
+                    .is_empty()
+            })
+            .last()
+            .expect("some depth parses")
+    };
+    let texts = [
+        deepest(&|n| {
+            rule(format!(
+                "{}s.speaker == \"a\"{}",
+                "(".repeat(n),
+                ")".repeat(n)
+            ))
+        }),
+        deepest(&|n| rule(format!("{}s.speaker == \"a\"", "not ".repeat(n)))),
+        deepest(&|n| rule(vec!["s.speaker == \"a\""; n].join(" and "))),
+        deepest(&|n| {
+            rule(format!(
+                "{}s.speaker == \"a\"",
+                "some x in speech where ".repeat(n)
+            ))
+        }),
+        deepest(&|n| rule(format!("duration(s){} > 1s", " + duration(s)".repeat(n)))),
+    ];
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            for text in texts {
+                let _ = Pack::from_source("deep.cord", &text);
+            }
+        })
+        .expect("a thread")
+        .join()
+        .expect("no stack overflow");
+}
