@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the seed corpus of every fuzz target (fuzz/corpus/<target>/) from files in the
 # repository: the rule packs and fixtures for the rule-file targets, the example data and
-# the bench fixture for the data targets, and the copies of real annotation files in
-# tests/fixtures/real for the format readers. Files are cut into pieces of at most 4 KiB,
-# the inputs libFuzzer starts from. Running it again only adds files.
+# the evaluation fixtures' data for the data targets, and the copies of real annotation files
+# in tests/fixtures/real (and ../shared/data, when it is there) for the format readers.
+# Files are cut into pieces of at most 4 KiB, the inputs libFuzzer starts from. Running it
+# again only adds files.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -17,7 +18,7 @@ seed() {
   for file in "$@"; do
     [ -f "$file" ] || continue
     local name
-    name="$(echo "$file" | sed "s|$root/||; s|${scratch:-/nonexistent}/||; s|/|_|g")"
+    name="$(echo "$file" | sed "s|$root/||; s|${scratch:-/nonexistent}/||; s|^\.\./||; s|/|_|g")"
     if [ "$(wc -c < "$file")" -le 4096 ]; then
       { printf '%b' "$prefix"; cat "$file"; } > "$corpus/$target/$name"
     else
@@ -30,7 +31,9 @@ seed() {
         fi
         piece+="$line"$'\n'
       done < "$file"
-      [ -n "$piece" ] && { printf '%b' "$prefix"; printf '%s' "$piece"; } > "$corpus/$target/$name.$n"
+      if [ -n "$piece" ]; then
+        { printf '%b' "$prefix"; printf '%s' "$piece"; } > "$corpus/$target/$name.$n"
+      fi
     fi
   done
 }
@@ -62,6 +65,19 @@ seed formats '\x06' $(find "$real/label-studio" -name '*.json' | sort)
 seed formats '\x07' $(find "$real/meld" -name '*.csv' | sort)
 seed formats '\x08' $(find "$real/qvhighlights" -name '*.jsonl' | sort)
 seed formats '\x09' $(find "$real/activitynet-captions" -name '*.json' | sort)
+# The real annotation files themselves, when the shared data is beside the project.
+shared="$root/../shared/data"
+if [ -d "$shared" ]; then
+  seed formats '\x00' $(find "$shared" -name '*.vtt' | sort)
+  seed formats '\x01' $(find "$shared" -name '*.srt' | sort)
+  seed formats '\x02' $(find "$shared" -name '*.sbv' | sort)
+  seed formats '\x03' $(find "$shared" -name '*.TextGrid' | sort)
+  seed formats '\x04' $(find "$shared" -name '*.eaf' | sort)
+  seed formats '\x05' $(find "$shared/cvat" -name '*.xml' | sort)
+  seed formats '\x06' $(find "$shared/label-studio" -name '*.json' | sort)
+  seed formats '\x07' $(find "$shared/meld" -name '*.csv' | sort)
+  seed jsonl "" $(find "$shared" -name '*.jsonl' | sort)
+fi
 for target in "$corpus"/*; do
   echo "$(basename "$target"): $(ls "$target" | wc -l) seeds"
 done
