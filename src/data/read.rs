@@ -141,6 +141,11 @@ impl<R: Read> Batches<R> {
         }
     }
 
+    /// The number of the next line to be read (1 before any): where a read error stopped.
+    pub fn next_line(&self) -> u32 {
+        self.next_line
+    }
+
     /// Hands a batch's buffer back for the next batch.
     pub fn recycle(&mut self, batch: Batch) {
         if self.spare.len() < 4 {
@@ -461,5 +466,43 @@ mod tests {
         assert_eq!(kept.len(), 1);
         assert_eq!(kept[0].1.len(), 1000);
         assert_eq!(dropped, [(2, 1001)]);
+    }
+
+    /// A reader that gives `good` and then fails, as a file that vanishes or a disk that
+    /// fails mid-run does.
+    struct FailsAfter<'a> {
+        good: &'a [u8],
+    }
+
+    impl std::io::Read for FailsAfter<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.good.is_empty() {
+                return Err(std::io::Error::other("the device went away"));
+            }
+            let n = buf.len().min(self.good.len()).min(10);
+            buf[..n].copy_from_slice(&self.good[..n]);
+            self.good = &self.good[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_read_error_comes_after_the_lines_read_before_it_with_where_it_stopped() {
+        let text = b"{\"a\":1}\n{\"b\":2}\n{\"c\":";
+        let mut batches = Batches::with_size(FailsAfter { good: text }, SourceId(0), 8);
+        let mut lines = Vec::new();
+        let error = loop {
+            match batches.next_batch() {
+                Ok(Some(batch)) => {
+                    lines.extend(batch.lines(&batch.whole()).map(|(l, o)| (o.line, l.to_vec())))
+                }
+                Ok(None) => panic!("the reader fails"),
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(error.to_string(), "the device went away");
+        let numbers: Vec<u32> = lines.iter().map(|(n, _)| *n).collect();
+        assert_eq!(numbers, [1, 2, 3], "the partial last line is handed out too");
+        assert_eq!(batches.next_line(), 3);
     }
 }

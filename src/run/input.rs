@@ -394,10 +394,12 @@ fn read_lines(
             }
         }
     });
-    match read_error {
-        Some(e) => Err(e),
-        None => Ok(()),
+    if let Some(e) = read_error {
+        // Reading stopped partway: the lines before were checked; say where it stopped.
+        let origin = Origin::line(source, batches.next_line());
+        unreadable(runner, name, e, origin);
     }
+    Ok(())
 }
 
 /// Parses and validates one batch, splits its records into runs by item, and evaluates
