@@ -39,7 +39,8 @@ pub enum Input {
 /// How a run uses the machine.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
-    /// Worker threads; 0 means rayon's default (`RAYON_NUM_THREADS`, else every core).
+    /// Worker threads; 0 runs in the caller's rayon pool (rayon's global pool, sized by
+    /// `RAYON_NUM_THREADS`, else every core), so repeated calls start no threads.
     pub threads: usize,
     /// The most candidate pairs one rule may consider on one item before it is stopped.
     pub work_budget: u64,
@@ -303,6 +304,11 @@ impl Pack {
         sink: &mut dyn FindingSink,
     ) -> Outcome {
         let mut run = move || input::run(self, inputs, options, sink);
+        if options.threads == 0 {
+            // The pool the caller runs in (rayon's global pool, sized by RAYON_NUM_THREADS,
+            // unless the caller installed one): no threads are started per call.
+            return run();
+        }
         match rayon::ThreadPoolBuilder::new()
             .num_threads(options.threads)
             .build()
