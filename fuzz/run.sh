@@ -36,3 +36,13 @@ for target in "${targets[@]}"; do
   fi
   rm -f "$log"
 done
+
+# The totals, into docs/robustness.md between its fuzz-totals markers.
+table="$(awk -F'\t' '
+  { runs[$2] += $3; secs[$2] += $4; crashes[$2] += $5; if (!($2 in seen)) { seen[$2] = 1; order[++n] = $2 } }
+  END {
+    print "| target | executions | seconds | crashes |"
+    print "|---|---|---|---|"
+    for (i = 1; i <= n; i++) { t = order[i]; printf "| `%s` | %d | %d | %d |\n", t, runs[t], secs[t], crashes[t] }
+  }' "$here/log.tsv")"
+TABLE="$table" perl -0pi -e 's/(<!-- fuzz-totals -->\n).*?(<!-- \/fuzz-totals -->)/$1$ENV{TABLE}\n$2/s' "$here/../docs/robustness.md"
