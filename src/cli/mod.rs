@@ -259,6 +259,13 @@ struct CheckArgs {
     /// as JSON.
     #[arg(long, value_name = "FILE")]
     metrics: Option<PathBuf>,
+    /// Write the output to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// With `--format html`: draw the timelines of this many items with findings (the first
+    /// ones); the others list their findings only, which keeps big reports small.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    report_items: usize,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -306,6 +313,8 @@ enum Format {
     Sarif,
     /// GitHub Actions workflow commands: annotations on the data files of a pull request.
     Github,
+    /// One self-contained HTML page: summary, charts, and each item's findings on a timeline.
+    Html,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -425,10 +434,22 @@ fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode 
             mapping: None,
         },
         limits,
+        keep_records: if args.format == Format::Html {
+            args.report_items
+        } else {
+            0
+        },
         ..RunOptions::default()
     };
+    let mut out = match Output::to(args.output.as_deref()) {
+        Ok(out) => out,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let outcome = match args.format {
-        Format::Json => match check_to_json(&pack, &inputs, &options) {
+        Format::Json => match check_to_json(&pack, &inputs, &options, &mut out) {
             Ok(outcome) => outcome,
             Err(e) => {
                 eprintln!("error: cannot write the findings: {e}");
@@ -437,20 +458,36 @@ fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode 
         },
         Format::Human => {
             let outcome = pack.check_inputs_with(&inputs, &options);
-            write_out(&diag::HumanRenderer::new(&pack, &outcome, stdout_color).render_all());
+            let color = if args.output.is_some() { Color::Never } else { stdout_color };
+            out.write(&diag::HumanRenderer::new(&pack, &outcome, color).render_all());
             outcome
         }
         Format::Sarif => {
             let outcome = pack.check_inputs_with(&inputs, &options);
-            write_out(&diag::sarif::render(&pack, &outcome));
+            out.write(&diag::sarif::render(&pack, &outcome));
             outcome
         }
         Format::Github => {
             let outcome = pack.check_inputs_with(&inputs, &options);
-            write_out(&diag::github::render(&pack, &outcome));
+            out.write(&diag::github::render(&pack, &outcome));
+            outcome
+        }
+        Format::Html => {
+            let outcome = pack.check_inputs_with(&inputs, &options);
+            match diag::html::render(&pack, &outcome) {
+                Ok(page) => out.write(&page),
+                Err(e) => {
+                    eprintln!("error: cannot render the report: {e}");
+                    return ExitCode::from(2);
+                }
+            }
             outcome
         }
     };
+    if let Err(e) = out.finish() {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     if let Some(path) = &args.metrics {
         let text = diag::json::metrics(&outcome).to_string() + "\n";
         if let Err(e) = std::fs::write(path, text) {
@@ -502,14 +539,57 @@ fn check_to_json(
     pack: &Pack,
     inputs: &[Input],
     options: &RunOptions,
+    out: &mut Output,
 ) -> std::io::Result<concordant::Outcome> {
     let names = inputs.iter().map(Input::name).collect();
     let mut spool = diag::json::JsonSpool::new(pack, names)?;
     let outcome = pack.check_inputs_into(inputs, options, &mut spool);
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    spool.finish(&outcome, &mut out)?;
-    out.flush()?;
+    spool.finish(&outcome, &mut out.writer)?;
     Ok(outcome)
+}
+
+/// Where `check` writes: standard output, or the file `--output` names.
+struct Output {
+    writer: std::io::BufWriter<Box<dyn Write>>,
+    path: Option<PathBuf>,
+    failed: Option<std::io::Error>,
+}
+
+impl Output {
+    fn to(path: Option<&std::path::Path>) -> Result<Output, String> {
+        let sink: Box<dyn Write> = match path {
+            Some(path) => Box::new(
+                std::fs::File::create(path)
+                    .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?,
+            ),
+            None => Box::new(std::io::stdout()),
+        };
+        Ok(Output {
+            writer: std::io::BufWriter::new(sink),
+            path: path.map(PathBuf::from),
+            failed: None,
+        })
+    }
+
+    fn write(&mut self, text: &str) {
+        if let Err(e) = self.writer.write_all(text.as_bytes()) {
+            self.failed.get_or_insert(e);
+        }
+    }
+
+    /// Flushes, and says what went wrong if anything did (a closed pipe is not an error).
+    fn finish(mut self) -> Result<(), String> {
+        let result = match self.failed.take() {
+            Some(e) => Err(e),
+            None => self.writer.flush(),
+        };
+        match (result, &self.path) {
+            (Ok(()), _) => Ok(()),
+            (Err(e), _) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            (Err(e), Some(path)) => Err(format!("cannot write `{}`: {e}", path.display())),
+            (Err(e), None) => Err(format!("cannot write the output: {e}")),
+        }
+    }
 }
 
 fn explain(args: ExplainArgs, stderr_color: Color) -> ExitCode {

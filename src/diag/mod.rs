@@ -7,6 +7,7 @@
 
 pub mod explain;
 pub mod github;
+pub mod html;
 mod human;
 pub mod json;
 pub mod junit;

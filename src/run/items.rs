@@ -78,6 +78,8 @@ pub struct ItemResult {
     pub waived: u64,
     /// The findings `explain` asked about.
     pub explanations: Vec<crate::eval::explain::Explanation>,
+    /// Its records, when it has findings and the run keeps them for a report.
+    pub records: Vec<Record>,
 }
 
 impl ItemResult {
@@ -94,13 +96,15 @@ impl ItemResult {
             statistics: Vec::new(),
             waived: 0,
             explanations: Vec::new(),
+            records: Vec::new(),
         }
     }
 }
 
 /// Evaluates one item's records: drops records whose id repeats within the item (reporting
-/// them), then runs every item-scope rule.
-pub fn evaluate_item(evaluator: &Evaluator, records: Vec<Record>) -> ItemResult {
+/// them), then runs every item-scope rule. With `keep_records`, an item with findings keeps
+/// its records in the result.
+pub fn evaluate_item(evaluator: &Evaluator, records: Vec<Record>, keep_records: bool) -> ItemResult {
     let ItemResult { item, first, .. } = ItemResult::nothing_for(&records);
     let (records, mut errors) = without_duplicates(records);
     let mut evaluation = evaluator.evaluate(&records, Scope::Item);
@@ -119,6 +123,7 @@ pub fn evaluate_item(evaluator: &Evaluator, records: Vec<Record>) -> ItemResult 
         };
         errors.push((error, None));
     }
+    let keep = keep_records && !evaluation.findings.is_empty();
     ItemResult {
         item,
         first,
@@ -128,6 +133,7 @@ pub fn evaluate_item(evaluator: &Evaluator, records: Vec<Record>) -> ItemResult 
         statistics: Vec::new(),
         waived,
         explanations: Vec::new(),
+        records: if keep { records } else { Vec::new() },
     }
 }
 
@@ -284,6 +290,8 @@ struct ItemState {
     baselined: Vec<super::BaselineEntry>,
     /// Its findings explained, when asked.
     explanations: Vec<crate::eval::explain::Explanation>,
+    /// Its records, kept for a report ([`super::RunOptions::keep_records`]).
+    records: Vec<Record>,
 }
 
 /// Bytes of grouped records, against their limit.
@@ -330,6 +338,7 @@ pub(super) struct Work<'p> {
     parse_only: bool,
     item_metrics: bool,
     explain: Option<super::ExplainRequest>,
+    keep_records: bool,
 }
 
 impl<'p> Work<'p> {
@@ -340,6 +349,7 @@ impl<'p> Work<'p> {
             parse_only: options.parse_only,
             item_metrics: options.item_metrics,
             explain: options.explain.clone(),
+            keep_records: options.keep_records > 0,
         }
     }
 
@@ -367,7 +377,7 @@ impl<'p> Work<'p> {
         ItemResult {
             statistics,
             explanations,
-            ..evaluate_item(&self.evaluator, records)
+            ..evaluate_item(&self.evaluator, records, self.keep_records)
         }
     }
 
@@ -406,6 +416,9 @@ pub(super) struct Runner<'p, 's> {
     merged_items: usize,
     sink: &'s mut dyn FindingSink,
     dataset: Option<Vec<Record>>,
+    /// How many items' records to keep for a report, and how many are kept.
+    keep_records: usize,
+    kept_items: usize,
     /// Known findings still to be matched.
     baseline: Option<super::baseline::Matcher>,
     pub outcome: Outcome,
@@ -441,6 +454,8 @@ impl<'p, 's> Runner<'p, 's> {
             merged_items: 0,
             sink,
             dataset: keep_for_dataset.then(Vec::new),
+            keep_records: options.keep_records,
+            kept_items: 0,
             baseline: options
                 .baseline
                 .as_deref()
@@ -644,6 +659,14 @@ impl<'p, 's> Runner<'p, 's> {
             }
             state.waived = result.waived;
             state.explanations = result.explanations;
+            let kept_before = !state.records.is_empty();
+            state.records = Vec::new();
+            if !result.records.is_empty() && (kept_before || self.kept_items < self.keep_records) {
+                self.kept_items += usize::from(!kept_before);
+                state.records = result.records;
+            } else if kept_before {
+                self.kept_items -= 1;
+            }
             for &rule in state.rules.iter() {
                 self.outcome.per_rule[rule as usize] -= 1;
             }
@@ -794,12 +817,17 @@ impl<'p, 's> Runner<'p, 's> {
             self.outcome.stale_baseline = baseline.stale();
         }
         self.outcome.waived = self.items.values().map(|s| s.waived).sum();
-        let mut explained: Vec<&mut ItemState> = self.items.values_mut().collect();
-        explained.sort_by_key(|s| s.slot);
-        self.outcome.explanations = explained
-            .into_iter()
-            .flat_map(|s| std::mem::take(&mut s.explanations))
-            .collect();
+        let mut in_order: Vec<(&Arc<str>, &mut ItemState)> = self.items.iter_mut().collect();
+        in_order.sort_by_key(|(_, s)| s.slot);
+        for (item, state) in in_order {
+            self.outcome
+                .explanations
+                .append(&mut state.explanations);
+            if !state.records.is_empty() {
+                let records = std::mem::take(&mut state.records);
+                self.outcome.item_records.push((item.clone(), records));
+            }
+        }
         for f in &dataset_findings {
             self.outcome.per_rule[f.rule] += 1;
         }

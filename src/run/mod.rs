@@ -63,6 +63,9 @@ pub struct RunOptions {
     pub explain: Option<ExplainRequest>,
     /// What input may ask of the run: line length, fields, lists, grouping memory.
     pub limits: crate::Limits,
+    /// Keep the records of up to this many items with findings ([`Outcome::item_records`]),
+    /// for a report that draws them on a timeline.
+    pub keep_records: usize,
 }
 
 /// Which findings `concordant explain` explains: those of one rule, on one item or about one
@@ -95,6 +98,7 @@ impl Default for RunOptions {
             baseline: None,
             explain: None,
             limits: crate::Limits::default(),
+            keep_records: 0,
         }
     }
 }
@@ -208,6 +212,9 @@ pub struct Outcome {
     pub stale_baseline: Vec<BaselineEntry>,
     /// With [`RunOptions::explain`]: the findings asked about, explained, in output order.
     pub explanations: Vec<crate::eval::explain::Explanation>,
+    /// With [`RunOptions::keep_records`]: the records of the first items with findings (in
+    /// output order), each item's records as the run read them.
+    pub item_records: Vec<(Arc<str>, Vec<crate::data::Record>)>,
     /// Keeps the copy of standard input alive while the outcome is rendered.
     spool: Option<Arc<tempfile::NamedTempFile>>,
 }

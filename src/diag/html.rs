@@ -1,0 +1,393 @@
+//! The HTML report: one self-contained page (styles and script inline, no network) with a
+//! summary, small bar charts, and each item's findings with a timeline of its records.
+//!
+//! The page is rendered from `report.html` with minijinja. What the script draws (findings,
+//! timelines) travels as one JSON document in the page, so the file grows with what is shown:
+//! every finding, and the records of the first items with findings (`check --report-items`).
+
+use super::lines::LineCache;
+use crate::data::{format_number, Record, Value};
+use crate::eval::Finding;
+use crate::pack::Pack;
+use crate::run::Outcome;
+use crate::schema::Type;
+use indexmap::IndexMap;
+use serde::Serialize;
+use std::sync::Arc;
+
+/// The template, inline so the binary carries it.
+const TEMPLATE: &str = include_str!("report.html");
+
+/// The name under which findings about the whole data set are listed.
+const DATA_SET: &str = "(data set)";
+
+/// Data errors listed in the page; the summary counts them all, `--format json` lists them.
+const SHOWN_DATA_ERRORS: usize = 500;
+
+/// Fields that name who or what a record belongs to, in the order a lane prefers them.
+const LANE_FIELDS: [&str; 4] = ["speaker", "track", "annotator", "label"];
+
+/// Renders the report of a run. Fails only if the template does (a bug, not bad input).
+pub fn render(pack: &Pack, outcome: &Outcome) -> Result<String, minijinja::Error> {
+    let report = Report::of(pack, outcome);
+    let data = serde_json::to_string(&report.data)
+        .unwrap_or_else(|_| "{}".into())
+        // The JSON sits in a <script> element: `</` must not end it.
+        .replace("</", "<\\/");
+    let mut env = minijinja::Environment::new();
+    env.add_template("report.html", TEMPLATE)?;
+    env.get_template("report.html")?.render(minijinja::context! {
+        summary => report.summary,
+        rules => report.rules,
+        annotators => report.annotators,
+        kinds => report.kinds,
+        data => data,
+    })
+}
+
+/// What the template shows without the script.
+struct Report {
+    summary: Summary,
+    rules: Vec<RuleRow>,
+    annotators: Vec<Bar>,
+    kinds: Vec<KindRow>,
+    data: Data,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    items: u64,
+    read: u64,
+    checked: u64,
+    rejected: u64,
+    findings: usize,
+    errors: u64,
+    warnings: u64,
+    infos: u64,
+    data_errors: usize,
+    items_with_findings: usize,
+    dataset_findings: usize,
+    timelines: usize,
+}
+
+#[derive(Serialize)]
+struct RuleRow {
+    id: String,
+    severity: &'static str,
+    count: u64,
+    /// Bar length, 0–100.
+    width: f64,
+    doc: String,
+    location: String,
+}
+
+#[derive(Serialize)]
+struct Bar {
+    name: String,
+    count: u64,
+    width: f64,
+}
+
+#[derive(Serialize)]
+struct KindRow {
+    kind: String,
+    read: u64,
+    checked: u64,
+    rejected: u64,
+    findings: u64,
+}
+
+/// What the script needs, as compact as JSON allows.
+#[derive(Serialize)]
+struct Data {
+    files: Vec<String>,
+    rules: Vec<RuleInfo>,
+    items: Vec<ItemData>,
+    errors: Vec<ErrorData>,
+    #[serde(rename = "errorsTotal")]
+    errors_total: usize,
+}
+
+#[derive(Serialize)]
+struct RuleInfo {
+    id: String,
+    severity: &'static str,
+}
+
+#[derive(Serialize)]
+struct ItemData {
+    name: String,
+    findings: Vec<FindingData>,
+    /// Every record of the item, when it is one of those kept; empty otherwise.
+    records: Vec<RecordData>,
+}
+
+#[derive(Serialize)]
+struct FindingData {
+    rule: usize,
+    message: String,
+    records: Vec<RefData>,
+    annotators: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct RefData {
+    kind: String,
+    id: String,
+    file: usize,
+    line: u32,
+}
+
+#[derive(Serialize)]
+struct RecordData {
+    kind: String,
+    id: String,
+    lane: String,
+    start: Option<f64>,
+    end: Option<f64>,
+    file: usize,
+    line: u32,
+    fields: IndexMap<String, String>,
+}
+
+#[derive(Serialize)]
+struct ErrorData {
+    code: String,
+    message: String,
+    file: usize,
+    line: u32,
+}
+
+impl Report {
+    fn of(pack: &Pack, outcome: &Outcome) -> Report {
+        let lines = LineCache::load(outcome);
+        let kept: IndexMap<&str, &Vec<Record>> = outcome
+            .item_records
+            .iter()
+            .map(|(item, records)| (&**item, records))
+            .collect();
+        let mut items: IndexMap<Arc<str>, ItemData> = IndexMap::new();
+        let mut per_annotator: IndexMap<String, u64> = IndexMap::new();
+        let mut per_kind: IndexMap<String, u64> = IndexMap::new();
+        for f in &outcome.findings {
+            let name = f.item.clone().unwrap_or_else(|| Arc::from(DATA_SET));
+            let records = kept.get(&*name).copied();
+            let finding = finding_data(pack, f, records, &lines);
+            for a in &finding.annotators {
+                *per_annotator.entry(a.clone()).or_default() += 1;
+            }
+            let mut kinds: Vec<&String> = finding.records.iter().map(|r| &r.kind).collect();
+            kinds.dedup();
+            for k in kinds {
+                *per_kind.entry(k.clone()).or_default() += 1;
+            }
+            let entry = items.entry(name.clone()).or_insert_with(|| ItemData {
+                name: name.to_string(),
+                findings: Vec::new(),
+                records: records
+                    .map(|rs| rs.iter().map(|r| record_data(pack, r)).collect())
+                    .unwrap_or_default(),
+            });
+            entry.findings.push(finding);
+        }
+        let rules = rule_rows(pack, outcome);
+        let summary = summary(pack, outcome, &items);
+        let kinds = outcome
+            .summary
+            .per_kind
+            .iter()
+            .map(|(kind, c)| KindRow {
+                kind: kind.clone(),
+                read: c.read,
+                checked: c.checked,
+                rejected: c.rejected,
+                findings: per_kind.get(kind).copied().unwrap_or(0),
+            })
+            .collect();
+        per_annotator.sort_by(|a, x, b, y| y.cmp(x).then(a.cmp(b)));
+        let annotators = bars(per_annotator);
+        let data = Data {
+            files: outcome.sources.iter().map(|s| s.name.clone()).collect(),
+            rules: pack
+                .plan
+                .rules
+                .iter()
+                .map(|r| RuleInfo {
+                    id: r.id.clone(),
+                    severity: super::json::severity_word(r.severity),
+                })
+                .collect(),
+            items: items.into_values().collect(),
+            errors: outcome
+                .data_errors
+                .iter()
+                .take(SHOWN_DATA_ERRORS)
+                .map(|e| ErrorData {
+                    code: e.code_str(),
+                    message: e.to_string(),
+                    file: e.origin().source.0 as usize,
+                    line: e.origin().line,
+                })
+                .collect(),
+            errors_total: outcome.data_errors.len(),
+        };
+        Report {
+            summary,
+            rules,
+            annotators,
+            kinds,
+            data,
+        }
+    }
+}
+
+fn summary(pack: &Pack, outcome: &Outcome, items: &IndexMap<Arc<str>, ItemData>) -> Summary {
+    let total = outcome.summary.total();
+    let by_severity = |word: &str| {
+        pack.plan
+            .rules
+            .iter()
+            .zip(&outcome.per_rule)
+            .filter(|(r, _)| super::json::severity_word(r.severity) == word)
+            .map(|(_, n)| *n)
+            .sum()
+    };
+    Summary {
+        items: outcome.summary.items,
+        read: total.read,
+        checked: total.checked,
+        rejected: total.rejected,
+        findings: outcome.findings.len(),
+        errors: by_severity("error"),
+        warnings: by_severity("warning"),
+        infos: by_severity("info"),
+        data_errors: outcome.data_errors.len(),
+        items_with_findings: items.keys().filter(|k| &***k != DATA_SET).count(),
+        dataset_findings: outcome.findings.iter().filter(|f| f.item.is_none()).count(),
+        timelines: outcome.item_records.len(),
+    }
+}
+
+fn rule_rows(pack: &Pack, outcome: &Outcome) -> Vec<RuleRow> {
+    let most = outcome.per_rule.iter().copied().max().unwrap_or(0).max(1) as f64;
+    pack.plan
+        .rules
+        .iter()
+        .zip(&outcome.per_rule)
+        .map(|(rule, n)| RuleRow {
+            id: rule.id.clone(),
+            severity: super::json::severity_word(rule.severity),
+            count: *n,
+            width: (*n as f64 / most * 100.0).round(),
+            doc: rule.doc.join(" "),
+            location: format!(
+                "{}:{}",
+                rule.location.file.display(),
+                rule.location.line
+            ),
+        })
+        .collect()
+}
+
+fn bars(counts: IndexMap<String, u64>) -> Vec<Bar> {
+    let most = counts.values().copied().max().unwrap_or(0).max(1) as f64;
+    counts
+        .into_iter()
+        .map(|(name, count)| Bar {
+            width: (count as f64 / most * 100.0).round(),
+            name,
+            count,
+        })
+        .collect()
+}
+
+fn finding_data(
+    pack: &Pack,
+    f: &Finding,
+    kept: Option<&Vec<Record>>,
+    lines: &LineCache,
+) -> FindingData {
+    let mut annotators: Vec<String> = Vec::new();
+    let records = f
+        .records
+        .iter()
+        .map(|r| {
+            let annotator = kept
+                .and_then(|rs| rs.iter().find(|k| k.id == r.id && k.kind == r.kind))
+                .and_then(|k| text_field(pack, k, "annotator"))
+                .or_else(|| annotator_in_line(lines.get(r.origin)?));
+            if let Some(a) = annotator.filter(|a| !annotators.contains(a)) {
+                annotators.push(a);
+            }
+            RefData {
+                kind: pack.plan.schema.kind(r.kind).name.clone(),
+                id: r.id.to_string(),
+                file: r.origin.source.0 as usize,
+                line: r.origin.line,
+            }
+        })
+        .collect();
+    FindingData {
+        rule: f.rule,
+        message: f.message.clone(),
+        records,
+        annotators,
+    }
+}
+
+/// The `annotator` of a JSON data line, for records the run did not keep.
+fn annotator_in_line(line: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(line).ok()?;
+    value.get("annotator")?.as_str().map(String::from)
+}
+
+fn text_field(pack: &Pack, record: &Record, name: &str) -> Option<String> {
+    let kind = pack.plan.schema.kind(record.kind);
+    let id = kind.field_id(name)?;
+    match record.get(id) {
+        Value::Str(s) => Some(s.to_string()),
+        _ => None,
+    }
+}
+
+fn record_data(pack: &Pack, r: &Record) -> RecordData {
+    let kind = pack.plan.schema.kind(r.kind);
+    let (start, end) = match kind.interval {
+        Some((s, e)) => (Some(r.num(s)), Some(r.num(e))),
+        None => {
+            let at = kind
+                .fields
+                .iter()
+                .position(|(_, f)| f.ty == Type::Time)
+                .map(|i| r.num(crate::schema::FieldId(i as u32)));
+            (at, at)
+        }
+    };
+    let lane = LANE_FIELDS
+        .iter()
+        .find_map(|name| text_field(pack, r, name))
+        .map_or_else(|| kind.name.clone(), |who| format!("{} · {who}", kind.name));
+    let fields = kind
+        .fields
+        .iter()
+        .zip(r.fields.iter())
+        .filter(|(_, v)| !matches!(v, Value::Missing))
+        .map(|((name, field), value)| {
+            let shown = match (value, &field.ty) {
+                (Value::Num(n), Type::Time | Type::Duration) => format!("{}s", format_number(*n)),
+                _ => value.to_string(),
+            };
+            (name.clone(), shown)
+        })
+        .collect();
+    RecordData {
+        kind: kind.name.clone(),
+        id: r.id.to_string(),
+        lane,
+        start: start.filter(|x| x.is_finite()),
+        end: end.filter(|x| x.is_finite()),
+        file: r.origin.source.0 as usize,
+        line: r.origin.line,
+        fields,
+    }
+}
