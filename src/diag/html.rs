@@ -117,6 +117,8 @@ struct RuleInfo {
 #[derive(Serialize)]
 struct ItemData {
     name: String,
+    /// Whether these are the findings about the whole data set.
+    dataset: bool,
     findings: Vec<FindingData>,
     /// Every record of the item, when it is one of those kept; empty otherwise.
     records: Vec<RecordData>,
@@ -183,6 +185,7 @@ impl Report {
             }
             let entry = items.entry(name.clone()).or_insert_with(|| ItemData {
                 name: name.to_string(),
+                dataset: f.item.is_none(),
                 findings: Vec::new(),
                 records: records
                     .map(|rs| rs.iter().map(|r| record_data(pack, r)).collect())

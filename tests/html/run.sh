@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The HTML report of the bundled example, opened in headless Chromium: installs Debian's
+# chromium when missing and playwright-core (npm, tests/html/node_modules), renders the report
+# and the JSON output of the same run, and runs check.mjs on them. The screenshot goes to
+# $SCREENSHOT (default: a temporary file; docs/report.png is one).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+if ! command -v chromium >/dev/null; then
+  apt-get install -y chromium >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y chromium >/dev/null; }
+fi
+if [ ! -d "$here/node_modules/playwright-core" ]; then
+  (cd "$here" && npm install --no-audit --no-fund --silent)
+fi
+cargo build --quiet --manifest-path "$root/Cargo.toml"
+bin="${CARGO_TARGET_DIR:-$root/target}/debug/concordant"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cd "$root"
+# Exit status 1 means findings were found, which the example has.
+"$bin" check --rules rules/ --format html --output "$work/report.html" examples/data/clips.jsonl || [ $? -eq 1 ]
+"$bin" check --rules rules/ --format json --output "$work/findings.jsonl" examples/data/clips.jsonl || [ $? -eq 1 ]
+node "$here/check.mjs" "$work/report.html" "$work/findings.jsonl" "${SCREENSHOT:-$work/report.png}"
