@@ -264,7 +264,7 @@ struct CheckArgs {
     output: Option<PathBuf>,
     /// With `--format html`: draw the timelines of this many items with findings (the first
     /// ones); the others list their findings only, which keeps big reports small.
-    #[arg(long, value_name = "N", default_value_t = 100)]
+    #[arg(long, value_name = "N", default_value_t = 50)]
     report_items: usize,
     #[command(flatten)]
     limits: LimitArgs,

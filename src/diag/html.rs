@@ -97,10 +97,12 @@ struct KindRow {
     findings: u64,
 }
 
-/// What the script needs, as compact as JSON allows.
+/// What the script needs, as compact as JSON allows: the big arrays use one-letter keys or
+/// tuples, and kinds are indexes into `kinds`.
 #[derive(Serialize)]
 struct Data {
     files: Vec<String>,
+    kinds: Vec<String>,
     rules: Vec<RuleInfo>,
     items: Vec<ItemData>,
     errors: Vec<ErrorData>,
@@ -120,35 +122,45 @@ struct ItemData {
     /// Whether these are the findings about the whole data set.
     dataset: bool,
     findings: Vec<FindingData>,
+    /// The lanes of the timeline, by name.
+    lanes: Vec<String>,
     /// Every record of the item, when it is one of those kept; empty otherwise.
     records: Vec<RecordData>,
 }
 
 #[derive(Serialize)]
 struct FindingData {
+    #[serde(rename = "r")]
     rule: usize,
+    #[serde(rename = "m")]
     message: String,
+    #[serde(rename = "x")]
     records: Vec<RefData>,
+    #[serde(rename = "a")]
     annotators: Vec<String>,
 }
 
+/// A record a finding names: kind (index), id, file (index), line.
 #[derive(Serialize)]
-struct RefData {
-    kind: String,
-    id: String,
-    file: usize,
-    line: u32,
-}
+struct RefData(usize, String, usize, u32);
 
 #[derive(Serialize)]
 struct RecordData {
-    kind: String,
+    #[serde(rename = "k")]
+    kind: usize,
     id: String,
-    lane: String,
+    #[serde(rename = "l")]
+    lane: usize,
+    #[serde(rename = "s")]
     start: Option<f64>,
+    #[serde(rename = "e")]
     end: Option<f64>,
+    #[serde(rename = "f")]
     file: usize,
+    #[serde(rename = "n")]
     line: u32,
+    /// Every field but the times, formatted.
+    #[serde(rename = "v")]
     fields: IndexMap<String, String>,
 }
 
@@ -178,18 +190,25 @@ impl Report {
             for a in &finding.annotators {
                 *per_annotator.entry(a.clone()).or_default() += 1;
             }
-            let mut kinds: Vec<&String> = finding.records.iter().map(|r| &r.kind).collect();
+            let mut kinds: Vec<usize> = finding.records.iter().map(|r| r.0).collect();
+            kinds.sort_unstable();
             kinds.dedup();
             for k in kinds {
-                *per_kind.entry(k.clone()).or_default() += 1;
+                let name = &pack.plan.schema.kind(crate::schema::KindId(k as u32)).name;
+                *per_kind.entry(name.clone()).or_default() += 1;
             }
-            let entry = items.entry(name.clone()).or_insert_with(|| ItemData {
-                name: name.to_string(),
-                dataset: f.item.is_none(),
-                findings: Vec::new(),
-                records: records
-                    .map(|rs| rs.iter().map(|r| record_data(pack, r)).collect())
-                    .unwrap_or_default(),
+            let entry = items.entry(name.clone()).or_insert_with(|| {
+                let mut lanes = Vec::new();
+                let records = records
+                    .map(|rs| rs.iter().map(|r| record_data(pack, r, &mut lanes)).collect())
+                    .unwrap_or_default();
+                ItemData {
+                    name: name.to_string(),
+                    dataset: f.item.is_none(),
+                    findings: Vec::new(),
+                    lanes,
+                    records,
+                }
             });
             entry.findings.push(finding);
         }
@@ -211,6 +230,12 @@ impl Report {
         let annotators = bars(per_annotator);
         let data = Data {
             files: outcome.sources.iter().map(|s| s.name.clone()).collect(),
+            kinds: pack
+                .plan
+                .schema
+                .kinds()
+                .map(|(_, k)| k.name.clone())
+                .collect(),
             rules: pack
                 .plan
                 .rules
@@ -322,12 +347,12 @@ fn finding_data(
             if let Some(a) = annotator.filter(|a| !annotators.contains(a)) {
                 annotators.push(a);
             }
-            RefData {
-                kind: pack.plan.schema.kind(r.kind).name.clone(),
-                id: r.id.to_string(),
-                file: r.origin.source.0 as usize,
-                line: r.origin.line,
-            }
+            RefData(
+                r.kind.0 as usize,
+                r.id.to_string(),
+                r.origin.source.0 as usize,
+                r.origin.line,
+            )
         })
         .collect();
     FindingData {
@@ -353,7 +378,7 @@ fn text_field(pack: &Pack, record: &Record, name: &str) -> Option<String> {
     }
 }
 
-fn record_data(pack: &Pack, r: &Record) -> RecordData {
+fn record_data(pack: &Pack, r: &Record, lanes: &mut Vec<String>) -> RecordData {
     let kind = pack.plan.schema.kind(r.kind);
     let (start, end) = match kind.interval {
         Some((s, e)) => (Some(r.num(s)), Some(r.num(e))),
@@ -370,11 +395,18 @@ fn record_data(pack: &Pack, r: &Record) -> RecordData {
         .iter()
         .find_map(|name| text_field(pack, r, name))
         .map_or_else(|| kind.name.clone(), |who| format!("{} · {who}", kind.name));
+    let lane = lanes.iter().position(|l| *l == lane).unwrap_or_else(|| {
+        lanes.push(lane);
+        lanes.len() - 1
+    });
+    let times = kind.interval.map(|(s, e)| [s.0 as usize, e.0 as usize]);
     let fields = kind
         .fields
         .iter()
         .zip(r.fields.iter())
-        .filter(|(_, v)| !matches!(v, Value::Missing))
+        .enumerate()
+        .filter(|(i, (_, v))| !matches!(v, Value::Missing) && !times.is_some_and(|t| t.contains(i)))
+        .map(|(_, pair)| pair)
         .map(|((name, field), value)| {
             let shown = match (value, &field.ty) {
                 (Value::Num(n), Type::Time | Type::Duration) => format!("{}s", format_number(*n)),
@@ -384,7 +416,7 @@ fn record_data(pack: &Pack, r: &Record) -> RecordData {
         })
         .collect();
     RecordData {
-        kind: kind.name.clone(),
+        kind: r.kind.0 as usize,
         id: r.id.to_string(),
         lane,
         start: start.filter(|x| x.is_finite()),
