@@ -23,6 +23,7 @@ Examples:
   concordant check --rules rules/,rules/reliability/ --metrics metrics.json data.jsonl
   concordant check --rules rules/ --format sarif data.jsonl > findings.sarif
   concordant check --rules rules/ --format github data.jsonl   # in a GitHub Actions step
+  concordant check --rules rules/ --format html --output report.html data.jsonl
 
 Input grouped by item (every record of a clip together) is checked as it streams, in
 memory bounded by the largest item; interleaved input is grouped in memory first
