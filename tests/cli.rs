@@ -767,3 +767,58 @@ fn explain_shows_bindings_condition_values_and_candidates() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(text(&missing.stderr).contains("cannot read `examples/data/no-such-file.jsonl`"));
 }
+
+#[test]
+fn html_report_is_self_contained_and_holds_every_finding() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let page = dir.path().join("report.html");
+    let out = concordant(&[
+        "check",
+        "--rules",
+        "rules/",
+        "--format",
+        "html",
+        "--output",
+        page.to_str().expect("a UTF-8 path"),
+        "examples/data/clips.jsonl",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty(), "--output takes the report");
+    let html = std::fs::read_to_string(&page).expect("the report");
+    // The SVG namespace is a name, not an address the page loads.
+    let loaded = html.replace("http://www.w3.org/2000/svg", "");
+    for outside in ["http://", "https://", "<link", "src=\""] {
+        assert!(
+            !loaded.contains(outside),
+            "the page loads nothing: found {outside}"
+        );
+    }
+    let start = html.find(r#"id="report-data">"#).expect("the data") + r#"id="report-data">"#.len();
+    let end = start + html[start..].find("</script>").expect("its end");
+    let data: serde_json::Value = serde_json::from_str(&html[start..end]).expect("JSON");
+    let findings: usize = data["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["findings"].as_array().map_or(0, Vec::len))
+        .sum();
+    let json = concordant(&[
+        "check",
+        "--rules",
+        "rules/",
+        "--format",
+        "json",
+        "examples/data/clips.jsonl",
+    ]);
+    let expected = text(&json.stdout)
+        .lines()
+        .filter(|l| l.contains(r#""type":"finding""#))
+        .count();
+    assert_eq!(findings, expected);
+    assert!(
+        data["items"][0]["records"]
+            .as_array()
+            .is_some_and(|r| !r.is_empty()),
+        "timelines"
+    );
+}

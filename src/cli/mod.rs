@@ -459,7 +459,11 @@ fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode 
         },
         Format::Human => {
             let outcome = pack.check_inputs_with(&inputs, &options);
-            let color = if args.output.is_some() { Color::Never } else { stdout_color };
+            let color = if args.output.is_some() {
+                Color::Never
+            } else {
+                stdout_color
+            };
             out.write(&diag::HumanRenderer::new(&pack, &outcome, color).render_all());
             outcome
         }

@@ -493,16 +493,22 @@ mod tests {
         let mut lines = Vec::new();
         let error = loop {
             match batches.next_batch() {
-                Ok(Some(batch)) => {
-                    lines.extend(batch.lines(&batch.whole()).map(|(l, o)| (o.line, l.to_vec())))
-                }
+                Ok(Some(batch)) => lines.extend(
+                    batch
+                        .lines(&batch.whole())
+                        .map(|(l, o)| (o.line, l.to_vec())),
+                ),
                 Ok(None) => panic!("the reader fails"),
                 Err(e) => break e,
             }
         };
         assert_eq!(error.to_string(), "the device went away");
         let numbers: Vec<u32> = lines.iter().map(|(n, _)| *n).collect();
-        assert_eq!(numbers, [1, 2, 3], "the partial last line is handed out too");
+        assert_eq!(
+            numbers,
+            [1, 2, 3],
+            "the partial last line is handed out too"
+        );
         assert_eq!(batches.next_line(), 3);
     }
 }

@@ -36,13 +36,14 @@ pub fn render(pack: &Pack, outcome: &Outcome) -> Result<String, minijinja::Error
         .replace("</", "<\\/");
     let mut env = minijinja::Environment::new();
     env.add_template("report.html", TEMPLATE)?;
-    env.get_template("report.html")?.render(minijinja::context! {
-        summary => report.summary,
-        rules => report.rules,
-        annotators => report.annotators,
-        kinds => report.kinds,
-        data => data,
-    })
+    env.get_template("report.html")?
+        .render(minijinja::context! {
+            summary => report.summary,
+            rules => report.rules,
+            annotators => report.annotators,
+            kinds => report.kinds,
+            data => data,
+        })
 }
 
 /// What the template shows without the script.
@@ -200,7 +201,11 @@ impl Report {
             let entry = items.entry(name.clone()).or_insert_with(|| {
                 let mut lanes = Vec::new();
                 let records = records
-                    .map(|rs| rs.iter().map(|r| record_data(pack, r, &mut lanes)).collect())
+                    .map(|rs| {
+                        rs.iter()
+                            .map(|r| record_data(pack, r, &mut lanes))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 ItemData {
                     name: name.to_string(),
@@ -308,11 +313,7 @@ fn rule_rows(pack: &Pack, outcome: &Outcome) -> Vec<RuleRow> {
             count: *n,
             width: (*n as f64 / most * 100.0).round(),
             doc: rule.doc.join(" "),
-            location: format!(
-                "{}:{}",
-                rule.location.file.display(),
-                rule.location.line
-            ),
+            location: format!("{}:{}", rule.location.file.display(), rule.location.line),
         })
         .collect()
 }

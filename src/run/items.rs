@@ -104,7 +104,11 @@ impl ItemResult {
 /// Evaluates one item's records: drops records whose id repeats within the item (reporting
 /// them), then runs every item-scope rule. With `keep_records`, an item with findings keeps
 /// its records in the result.
-pub fn evaluate_item(evaluator: &Evaluator, records: Vec<Record>, keep_records: bool) -> ItemResult {
+pub fn evaluate_item(
+    evaluator: &Evaluator,
+    records: Vec<Record>,
+    keep_records: bool,
+) -> ItemResult {
     let ItemResult { item, first, .. } = ItemResult::nothing_for(&records);
     let (records, mut errors) = without_duplicates(records);
     let mut evaluation = evaluator.evaluate(&records, Scope::Item);
@@ -820,9 +824,7 @@ impl<'p, 's> Runner<'p, 's> {
         let mut in_order: Vec<(&Arc<str>, &mut ItemState)> = self.items.iter_mut().collect();
         in_order.sort_by_key(|(_, s)| s.slot);
         for (item, state) in in_order {
-            self.outcome
-                .explanations
-                .append(&mut state.explanations);
+            self.outcome.explanations.append(&mut state.explanations);
             if !state.records.is_empty() {
                 let records = std::mem::take(&mut state.records);
                 self.outcome.item_records.push((item.clone(), records));
