@@ -621,12 +621,13 @@ pub(super) fn run_values(
         readable: None,
         format: InputFormat::JsonLines,
     });
-    let mut grouped: IndexMap<String, Vec<serde_json::Value>> = IndexMap::new();
-    for value in values {
+    // Each value keeps its position in the input as its "line", whatever its item.
+    let mut grouped: IndexMap<String, Vec<(usize, serde_json::Value)>> = IndexMap::new();
+    for (index, value) in values.into_iter().enumerate() {
         let item = value.get("item").map(|v| v.to_string()).unwrap_or_default();
-        grouped.entry(item).or_default().push(value);
+        grouped.entry(item).or_default().push((index, value));
     }
-    for (index, value) in grouped.into_values().flatten().enumerate() {
+    for (index, value) in grouped.into_values().flatten() {
         let origin = Origin::line(SourceId(0), index as u32 + 1);
         let line = Line::from_json(&value);
         let parsed = parse_one(

@@ -1,0 +1,22 @@
+from os import PathLike
+from typing import Any, Sequence, Union
+
+from ._concordant import RuleError as RuleError
+
+PathLikeStr = Union[str, PathLike[str]]
+
+def compile(rules: Union[PathLikeStr, Sequence[PathLikeStr]]) -> Pack: ...
+def compile_source_text(text: str, name: str = "inline.cord") -> Pack: ...
+
+class Result:
+    findings: list[dict[str, Any]]
+    data_errors: list[dict[str, Any]]
+    summary: dict[str, Any]
+    metrics: dict[str, Any]
+    def to_pandas(self) -> Any: ...
+    def to_arrow(self) -> Any: ...
+
+class Pack:
+    @property
+    def rules(self) -> list[str]: ...
+    def check(self, data: Any, threads: int = 0) -> Result: ...
