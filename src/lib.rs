@@ -22,6 +22,6 @@ pub mod testing;
 pub use limits::{Limits, DEFAULT_MAX_NESTING};
 pub use pack::{Pack, PackDiagnostic, PackError};
 pub use run::{
-    Baseline, BaselineEntry, CollectFindings, ExplainRequest, FindingSink, Input, KindCount,
-    Outcome, RunOptions, Slot, SourceInfo, Summary, DEFAULT_WORK_BUDGET,
+    Baseline, BaselineEntry, CollectFindings, DatasetParts, ExplainRequest, FindingSink, Input,
+    KindCount, Metric, Outcome, RunOptions, Slot, SourceInfo, Summary, DEFAULT_WORK_BUDGET,
 };

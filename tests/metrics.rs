@@ -710,3 +710,68 @@ fn streamed_statistics_survive_input_that_turns_out_ungrouped() {
         "each rater counted once"
     );
 }
+
+/// The data set split into parts by item (as Spark partitions it), each part checked with
+/// its data-set rules deferred, the parts' statistics merged from bytes: the data-set
+/// findings and metrics equal those of one run over the whole data set, to 1e-9.
+#[test]
+fn data_set_parts_checked_apart_merge_to_the_whole_runs_results() {
+    use concordant::{DatasetParts, Input, Pack, RunOptions};
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let whole = generated_file(dir.path());
+    let pack = Pack::from_paths(&[root().join("rules")]).expect("rules/ compiles");
+    let reference = pack.check_inputs(&[Input::Path(whole.clone())]);
+
+    let text = std::fs::read_to_string(&whole).expect("generated data");
+    let mut parts: Vec<String> = vec![String::new(); 3];
+    let mut items: Vec<Value> = Vec::new();
+    for line in text.lines() {
+        let item = serde_json::from_str::<Value>(line).expect("a record")["item"].clone();
+        let index = match items.iter().position(|i| *i == item) {
+            Some(i) => i,
+            None => {
+                items.push(item);
+                items.len() - 1
+            }
+        };
+        parts[(index * 7) % 3].push_str(line);
+        parts[(index * 7) % 3].push('\n');
+    }
+    let options = RunOptions {
+        defer_dataset: true,
+        ..RunOptions::default()
+    };
+    let mut bytes = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
+        let path = dir.path().join(format!("part-{i}.jsonl"));
+        std::fs::write(&path, part).expect("write a part");
+        let outcome = pack.check_inputs_with(&[Input::Path(path)], &options);
+        assert!(
+            outcome.findings.iter().all(|f| f.item.is_some()),
+            "no data-set finding yet"
+        );
+        bytes.push(outcome.dataset_parts.expect("parts").to_bytes());
+    }
+    let merged = bytes
+        .iter()
+        .map(|b| DatasetParts::from_bytes(b).expect("parts from bytes"));
+    let (findings, metrics) = pack.finish_dataset(merged);
+    let dataset: Vec<&concordant::eval::Finding> = reference
+        .findings
+        .iter()
+        .filter(|f| f.item.is_none())
+        .collect();
+    assert!(!dataset.is_empty() || !metrics.is_empty());
+    assert_eq!(findings.len(), dataset.len());
+    for (got, want) in findings.iter().zip(&dataset) {
+        assert_eq!((got.rule, &got.key), (want.rule, &want.key));
+    }
+    assert_eq!(metrics.len(), reference.metrics.len());
+    for (got, want) in metrics.iter().zip(&reference.metrics) {
+        assert_eq!(got.rule, want.rule);
+        let (g, w) = (got.value.expect("a value"), want.value.expect("a value"));
+        assert!((g - w).abs() < 1e-9, "{}: {g} against {w}", got.rule);
+        assert_eq!(got.raters.raters.len(), want.raters.raters.len());
+    }
+    assert!(DatasetParts::from_bytes(b"not parts").is_err());
+}

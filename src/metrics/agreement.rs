@@ -28,7 +28,7 @@ pub fn percent_agreement(units: &Units) -> Option<f64> {
 }
 
 /// How disagreements between ordered categories weigh in Cohen's κ.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Weights {
     /// Every disagreement weighs 1.
     Unweighted,
@@ -95,7 +95,7 @@ pub(crate) fn kappa_of_pairs(
 
 /// What Fleiss' κ sums over units with the same number of ratings: how many units, the sum
 /// of their per-unit agreement, and the ratings per category. Parts merge by adding.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FleissPart {
     /// Units.
     pub units: f64,
@@ -184,7 +184,7 @@ pub fn fleiss_kappa(units: &Units) -> Option<f64> {
 
 /// The level of measurement of Krippendorff's α: which differences between values count,
 /// and how much.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Level {
     /// Any difference counts 1.
     Nominal,

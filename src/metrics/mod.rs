@@ -13,7 +13,7 @@ use std::cmp::Ordering;
 
 /// A rating: a category (text) or a number. Numbers order before texts; numbers by value,
 /// texts by code point, as the reference implementations sort labels.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum Label {
     /// A number (a score, a count, an ordinal level).
     Num(f64),
@@ -377,7 +377,7 @@ fn sorted(labels: &[Label]) -> (Vec<usize>, Vec<Label>) {
 /// What one part of the data contributes to a statistic: sums that add up across parts, so
 /// a statistic over a whole data set can be computed item by item, in any order, without
 /// keeping the ratings (`per dataset` rules stream this way). Units never span parts.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Partial {
     /// Coincidences by pair of values.
     Alpha(agreement::Level, Vec<((Label, Label), f64)>),
@@ -526,7 +526,7 @@ impl Partial {
 /// how often they differ from a unit's majority (units whose majority is tied, or who have a
 /// single rating, are not compared), and their labels. Parts merge by adding, like
 /// [`Partial`].
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RaterStats {
     /// Per rater, in label order. A data set has a handful of raters and every item adds a
     /// part, so short sorted lists serve better than maps.
@@ -534,7 +534,7 @@ pub struct RaterStats {
 }
 
 /// One rater's counts.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RaterRow {
     /// Ratings given.
     pub ratings: f64,
@@ -702,7 +702,7 @@ fn majority(values: impl Iterator<Item = u32>) -> Option<u32> {
 
 /// One item's (or the merged data set's) part of a streamed statistic, with the raters'
 /// counts behind it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Part {
     /// The statistic's sums.
     pub statistic: Partial,

@@ -25,7 +25,7 @@ pub fn tiou(a: &Segment, b: &Segment) -> f64 {
 }
 
 /// How two segmentations match at a threshold.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Matching {
     /// Matched pairs.
     pub matched: usize,
@@ -107,7 +107,7 @@ pub fn match_segments(reference: &[Segment], hypothesis: &[Segment], threshold: 
 }
 
 /// The parts of a diarization error, seconds.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct DiarizationError {
     /// Reference speech (overlapping speakers count once each).
     pub total: f64,
@@ -302,7 +302,7 @@ fn max_weight_assignment(weights: &[Vec<f64>]) -> Vec<Option<usize>> {
 }
 
 /// A temporal agreement function of the language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TemporalFn {
     /// Matched share of the other segmentation's segments.
     Precision,

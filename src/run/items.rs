@@ -298,6 +298,34 @@ struct ItemState {
     records: Vec<Record>,
 }
 
+/// The findings and metrics of the data-set rules that stream, from their merged parts.
+pub(super) fn streamed_results(
+    evaluator: &Evaluator,
+    merged: &[crate::metrics::Part],
+) -> (Vec<crate::eval::Finding>, Vec<super::Metric>) {
+    let plan = evaluator.plan();
+    let mut metrics: Vec<super::Metric> = Vec::new();
+    for (k, &(rule, id)) in evaluator.streamed().iter().enumerate() {
+        let metric = super::Metric {
+            rule: plan.rules[rule].id.clone(),
+            statistic: crate::plan::describe_expr(plan, &plan.rules[rule], id),
+            value: evaluator.streamed_value(merged, k),
+            raters: evaluator
+                .streamed_raters(merged, k)
+                .cloned()
+                .unwrap_or_default(),
+        };
+        // A statistic written twice (in the condition and the message) is one metric.
+        let seen = metrics
+            .iter()
+            .any(|m| m.rule == metric.rule && m.statistic == metric.statistic);
+        if !seen {
+            metrics.push(metric);
+        }
+    }
+    (evaluator.finish_streamed(merged), metrics)
+}
+
 /// Bytes of grouped records, against their limit.
 struct GroupingBudget {
     held: u64,
@@ -420,6 +448,8 @@ pub(super) struct Runner<'p, 's> {
     merged_items: usize,
     sink: &'s mut dyn FindingSink,
     dataset: Option<Vec<Record>>,
+    /// Whether another part of the data set finishes the data-set rules.
+    defer_dataset: bool,
     /// How many items' records to keep for a report, and how many are kept.
     keep_records: usize,
     kept_items: usize,
@@ -459,6 +489,7 @@ impl<'p, 's> Runner<'p, 's> {
             sink,
             dataset: keep_for_dataset.then(Vec::new),
             keep_records: options.keep_records,
+            defer_dataset: options.defer_dataset,
             kept_items: 0,
             baseline: options
                 .baseline
@@ -731,44 +762,31 @@ impl<'p, 's> Runner<'p, 's> {
     /// The findings of data-set rules computed from partial statistics: every item's parts,
     /// merged in output order (so sums, and output, do not depend on threads).
     fn streamed_findings(&mut self, work: &Work) -> Vec<crate::eval::Finding> {
-        if work.parse_only {
+        if work.parse_only || self.defer_dataset {
             return Vec::new();
         }
-        self.merge_evaluated();
-        let mut merged = std::mem::take(&mut self.merged);
+        self.merge_all();
+        let merged = std::mem::take(&mut self.merged);
         if merged.is_empty() {
             return Vec::new();
         }
+        let (findings, metrics) = streamed_results(&work.evaluator, &merged);
+        self.outcome.metrics = metrics;
+        findings
+    }
+
+    /// Merges every item's parts into `merged`: those merged while streaming, then the rest
+    /// in slot order.
+    fn merge_all(&mut self) {
+        self.merge_evaluated();
         let mut states: Vec<&ItemState> = self.items.values().skip(self.merged_items).collect();
         states.sort_by_key(|s| s.slot);
         for state in states {
-            for (into, part) in merged.iter_mut().zip(&state.partials) {
+            for (into, part) in self.merged.iter_mut().zip(&state.partials) {
                 into.merge(part);
             }
         }
-        let plan = work.evaluator.plan();
-        for (k, &(rule, id)) in work.evaluator.streamed().iter().enumerate() {
-            let metric = super::Metric {
-                rule: plan.rules[rule].id.clone(),
-                statistic: crate::plan::describe_expr(plan, &plan.rules[rule], id),
-                value: work.evaluator.streamed_value(&merged, k),
-                raters: work
-                    .evaluator
-                    .streamed_raters(&merged, k)
-                    .cloned()
-                    .unwrap_or_default(),
-            };
-            // A statistic written twice (in the condition and the message) is one metric.
-            let seen = self
-                .outcome
-                .metrics
-                .iter()
-                .any(|m| m.rule == metric.rule && m.statistic == metric.statistic);
-            if !seen {
-                self.outcome.metrics.push(metric);
-            }
-        }
-        work.evaluator.finish_streamed(&merged)
+        self.merged_items = self.items.len();
     }
 
     /// Every item's statistics, in output order, for `--metrics`.
@@ -800,6 +818,13 @@ impl<'p, 's> Runner<'p, 's> {
 
     /// Evaluates the data-set rules and assembles the outcome.
     pub fn finish(mut self, work: &Work) -> Outcome {
+        if self.defer_dataset {
+            // Another part of the data set finishes the data-set rules (`Pack::finish_dataset`).
+            self.dataset = None;
+            self.merge_all();
+            let parts = std::mem::take(&mut self.merged);
+            self.outcome.dataset_parts = Some(super::DatasetParts { parts });
+        }
         let dataset_findings = match self.dataset.take() {
             Some(records) => {
                 // Duplicates were reported by the per-item pass; here they are only left out.

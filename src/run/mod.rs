@@ -66,6 +66,30 @@ pub struct RunOptions {
     /// Keep the records of up to this many items with findings ([`Outcome::item_records`]),
     /// for a report that draws them on a timeline.
     pub keep_records: usize,
+    /// The input is one part of a data set (a Spark partition, say): leave the data-set rules
+    /// unfinished. Those that stream leave their merged parts in [`Outcome::dataset_parts`],
+    /// for [`Pack::finish_dataset`] to merge with the other parts'; those that need every
+    /// record are not run.
+    pub defer_dataset: bool,
+}
+
+/// What one part of a data set contributes to its data-set rules that stream: partial
+/// statistics that merge. Bytes travel between processes ([`DatasetParts::to_bytes`]).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct DatasetParts {
+    parts: Vec<crate::metrics::Part>,
+}
+
+impl DatasetParts {
+    /// The parts as bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        postcard::to_stdvec(self).unwrap_or_default()
+    }
+
+    /// Parts from [`DatasetParts::to_bytes`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<DatasetParts, String> {
+        postcard::from_bytes(bytes).map_err(|e| format!("not the parts of a data set: {e}"))
+    }
 }
 
 /// Which findings `concordant explain` explains: those of one rule, on one item or about one
@@ -99,6 +123,7 @@ impl Default for RunOptions {
             explain: None,
             limits: crate::Limits::default(),
             keep_records: 0,
+            defer_dataset: false,
         }
     }
 }
@@ -212,6 +237,9 @@ pub struct Outcome {
     pub stale_baseline: Vec<BaselineEntry>,
     /// With [`RunOptions::explain`]: the findings asked about, explained, in output order.
     pub explanations: Vec<crate::eval::explain::Explanation>,
+    /// With [`RunOptions::defer_dataset`]: what this part of the data set contributes to
+    /// the data-set rules that stream.
+    pub dataset_parts: Option<DatasetParts>,
     /// With [`RunOptions::keep_records`]: the records of the first items with findings (in
     /// output order), each item's records as the run read them.
     pub item_records: Vec<(Arc<str>, Vec<crate::data::Record>)>,
@@ -323,6 +351,28 @@ impl Pack {
             Ok(pool) => pool.install(run),
             Err(_) => run(),
         }
+    }
+
+    /// Finishes the data-set rules that stream from the parts of every part of the data set
+    /// (each from a run with [`RunOptions::defer_dataset`]), merged in the order given:
+    /// their findings and metrics, as one run over the whole data set gives them.
+    pub fn finish_dataset(
+        &self,
+        parts: impl IntoIterator<Item = DatasetParts>,
+    ) -> (Vec<Finding>, Vec<Metric>) {
+        let evaluator = crate::eval::Evaluator::new(&self.plan);
+        let mut merged = evaluator.partials(&[]);
+        for part in parts {
+            for (into, p) in merged.iter_mut().zip(&part.parts) {
+                into.merge(p);
+            }
+        }
+        if merged.is_empty() {
+            return (Vec::new(), Vec::new());
+        }
+        let (mut findings, metrics) = items::streamed_results(&evaluator, &merged);
+        findings.sort_by(|a, b| (a.rule, &a.key).cmp(&(b.rule, &b.key)));
+        (findings, metrics)
     }
 
     /// Checks records given as JSON values (all of them are held in memory, grouped by
