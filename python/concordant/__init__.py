@@ -22,7 +22,7 @@ import json
 import math
 import os
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence, Union
+from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
 from ._concordant import CompiledPack, RuleError, compile_paths, compile_source
 
@@ -58,9 +58,12 @@ class Result:
     metrics: dict = field(default_factory=dict)
     """Every statistic of the data-set rules, with each rater's counts (``--metrics``)."""
 
+    parts: Optional[bytes] = None
+    """With ``defer_dataset``: this part's partial statistics for :meth:`Pack.finish_dataset`."""
+
     @classmethod
-    def _from_json(cls, lines: str, metrics: str) -> "Result":
-        result = cls(metrics=json.loads(metrics))
+    def _from_json(cls, lines: str, metrics: str, parts: Optional[bytes] = None) -> "Result":
+        result = cls(metrics=json.loads(metrics), parts=parts)
         for line in lines.splitlines():
             entry = json.loads(line)
             kind = entry.get("type")
@@ -109,7 +112,7 @@ class Pack:
         """The rule ids, in the pack's order."""
         return self._compiled.rules
 
-    def check(self, data: Any, threads: int = 0) -> Result:
+    def check(self, data: Any, threads: int = 0, defer_dataset: bool = False) -> Result:
         """Checks data and returns a :class:`Result`.
 
         ``data`` may be:
@@ -122,12 +125,22 @@ class Pack:
 
         Records given in memory are numbered from 1 in the order given: a finding's or data
         error's ``line`` is that number. ``threads`` (0: all cores) applies to files.
+
+        With ``defer_dataset``, the data is one part of a data set: the data-set rules are
+        left for :meth:`finish_dataset`, and ``Result.parts`` holds this part's statistics.
         """
         if isinstance(data, (str, os.PathLike)):
-            return Result._from_json(*self._compiled.check_paths([os.fspath(data)], threads))
+            data = [data]
         if isinstance(data, (list, tuple)) and data and all(isinstance(d, (str, os.PathLike)) for d in data):
-            return Result._from_json(*self._compiled.check_paths([os.fspath(d) for d in data], threads))
-        return Result._from_json(*self._compiled.check_records(list(_json_lines(data))))
+            paths = [os.fspath(d) for d in data]
+            return Result._from_json(*self._compiled.check_paths(paths, threads, defer_dataset))
+        lines = list(_json_lines(data))
+        return Result._from_json(*self._compiled.check_records(lines, defer_dataset))
+
+    def finish_dataset(self, parts: Iterable[bytes]) -> Result:
+        """The data-set rules' findings and metrics from every part's ``Result.parts``, as one
+        check over the whole data set gives them."""
+        return Result._from_json(*self._compiled.finish_dataset(list(parts)))
 
 
 def _json_lines(data: Any) -> Iterable[str]:

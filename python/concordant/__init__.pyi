@@ -1,5 +1,5 @@
 from os import PathLike
-from typing import Any, Sequence, Union
+from typing import Any, Iterable, Optional, Sequence, Union
 
 from ._concordant import RuleError as RuleError
 
@@ -13,10 +13,12 @@ class Result:
     data_errors: list[dict[str, Any]]
     summary: dict[str, Any]
     metrics: dict[str, Any]
+    parts: Optional[bytes]
     def to_pandas(self) -> Any: ...
     def to_arrow(self) -> Any: ...
 
 class Pack:
     @property
     def rules(self) -> list[str]: ...
-    def check(self, data: Any, threads: int = 0) -> Result: ...
+    def check(self, data: Any, threads: int = 0, defer_dataset: bool = False) -> Result: ...
+    def finish_dataset(self, parts: Iterable[bytes]) -> Result: ...

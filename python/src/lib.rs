@@ -5,11 +5,11 @@
 //! output into lists, DataFrames and Arrow tables.
 
 use concordant::diag::{json, render_pack_error, Color};
-use concordant::{Input, Pack, PackError, RunOptions};
+use concordant::{DatasetParts, Input, Pack, PackError, RunOptions};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyBytes, PyDict};
 use std::path::PathBuf;
 
 create_exception!(
@@ -36,46 +36,80 @@ impl CompiledPack {
     }
 
     /// Checks data files (JSON Lines, or any format `concordant check` reads, by extension);
-    /// returns `(json_lines, metrics_json)`.
-    #[pyo3(signature = (paths, threads = 0))]
-    fn check_paths(
+    /// returns `(json_lines, metrics_json, parts)` — `parts` (bytes) only with `defer_dataset`.
+    #[pyo3(signature = (paths, threads = 0, defer_dataset = false))]
+    fn check_paths<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         paths: Vec<PathBuf>,
         threads: usize,
-    ) -> (String, String) {
+        defer_dataset: bool,
+    ) -> Checked<'py> {
         let inputs: Vec<Input> = paths.into_iter().map(Input::Path).collect();
         let options = RunOptions {
             threads,
             item_metrics: true,
+            defer_dataset,
             ..RunOptions::default()
         };
-        py.detach(|| {
+        let (lines, metrics, parts) = py.detach(|| {
             let outcome = self.pack.check_inputs_with(&inputs, &options);
             output(&self.pack, &outcome)
-        })
+        });
+        (lines, metrics, parts.map(|p| PyBytes::new(py, &p)))
     }
 
-    /// Checks records serialized by the Python side, one JSON object per line (a record's
-    /// "line" is its position, from 1); returns `(json_lines, metrics_json)`.
-    fn check_records(&self, py: Python<'_>, lines: Vec<String>) -> PyResult<(String, String)> {
+    /// Checks lines of JSON Lines, one record each (a record's "line" is its place, from 1;
+    /// a line that is not a JSON record is a data error); returns
+    /// `(json_lines, metrics_json, parts)`.
+    #[pyo3(signature = (lines, defer_dataset = false))]
+    fn check_records<'py>(
+        &self,
+        py: Python<'py>,
+        lines: Vec<String>,
+        defer_dataset: bool,
+    ) -> Checked<'py> {
+        let (lines, metrics, parts) = py.detach(|| {
+            let options = RunOptions {
+                defer_dataset,
+                ..RunOptions::default()
+            };
+            let outcome = self.pack.check_json_lines(&lines, &options);
+            output(&self.pack, &outcome)
+        });
+        (lines, metrics, parts.map(|p| PyBytes::new(py, &p)))
+    }
+
+    /// Finishes the data-set rules from the parts of every part of the data set (each from a
+    /// check with `defer_dataset`); returns `(json_lines of their findings, metrics_json)`.
+    fn finish_dataset(&self, py: Python<'_>, parts: Vec<Vec<u8>>) -> PyResult<(String, String)> {
         py.detach(|| {
-            let values = lines
+            let parts = parts
                 .iter()
-                .map(|line| serde_json::from_str(line))
-                .collect::<Result<Vec<serde_json::Value>, _>>()
-                .map_err(|e| PyValueError::new_err(format!("a record is not JSON: {e}")))?;
-            let outcome = self.pack.check_values(values);
-            Ok(output(&self.pack, &outcome))
+                .map(|b| DatasetParts::from_bytes(b))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(PyValueError::new_err)?;
+            let (findings, metrics) = self.pack.finish_dataset(parts);
+            let lines: String = findings
+                .iter()
+                .map(|f| serde_json::to_string(&json::finding(&self.pack, &[], f)).unwrap_or_default() + "\n")
+                .collect();
+            let mut outcome = concordant::Outcome::default();
+            outcome.metrics = metrics;
+            Ok((lines, json::metrics(&outcome).to_string()))
         })
     }
 }
 
-/// The run's JSON Lines and its metrics document.
-fn output(pack: &Pack, outcome: &concordant::Outcome) -> (String, String) {
+/// A check's JSON Lines, metrics document and (when deferred) data-set parts.
+type Checked<'py> = (String, String, Option<Bound<'py, PyBytes>>);
+
+/// The run's JSON Lines, its metrics document, and its data-set parts when deferred.
+fn output(pack: &Pack, outcome: &concordant::Outcome) -> (String, String, Option<Vec<u8>>) {
     (
         json::render(pack, outcome),
         json::metrics(outcome).to_string(),
+        outcome.dataset_parts.as_ref().map(DatasetParts::to_bytes),
     )
 }
 

@@ -609,12 +609,12 @@ fn parse_batch(stages: &Stages, batch: &Batch, name: &str) -> Vec<Parsed> {
 /// [`Pack::check_values`]: groups the values by item, then checks them.
 pub(super) fn run_values(
     pack: &Pack,
-    values: impl IntoIterator<Item = serde_json::Value>,
+    values: impl IntoIterator<Item = Result<serde_json::Value, DataError>>,
+    options: &RunOptions,
     sink: &mut dyn FindingSink,
 ) -> Outcome {
-    let options = RunOptions::default();
-    let work = Work::new(pack, &options);
-    let mut runner = Runner::new(pack, &options, sink);
+    let work = Work::new(pack, options);
+    let mut runner = Runner::new(pack, options, sink);
     let validator = Validator::new(pack.plan.schema.clone()).within(&options.limits);
     runner.outcome.sources.push(SourceInfo {
         name: "<values>".into(),
@@ -624,8 +624,16 @@ pub(super) fn run_values(
     // Each value keeps its position in the input as its "line", whatever its item.
     let mut grouped: IndexMap<String, Vec<(usize, serde_json::Value)>> = IndexMap::new();
     for (index, value) in values.into_iter().enumerate() {
-        let item = value.get("item").map(|v| v.to_string()).unwrap_or_default();
-        grouped.entry(item).or_default().push((index, value));
+        match value {
+            Ok(value) => {
+                let item = value.get("item").map(|v| v.to_string()).unwrap_or_default();
+                grouped.entry(item).or_default().push((index, value));
+            }
+            Err(error) => runner.accept(Parsed {
+                bucket: None,
+                result: Err(Box::new(error)),
+            }),
+        }
     }
     for (index, value) in grouped.into_values().flatten() {
         let origin = Origin::line(SourceId(0), index as u32 + 1);

@@ -375,11 +375,44 @@ impl Pack {
         (findings, metrics)
     }
 
+    /// Checks lines of JSON Lines held in memory (a Spark partition's, say): each line's
+    /// number is its place, from 1, and a line that is not a JSON record is a data error, as
+    /// in a file. The lines are grouped by item before they are checked.
+    pub fn check_json_lines<S: AsRef<str>>(&self, lines: &[S], options: &RunOptions) -> Outcome {
+        let mut collect = CollectFindings::default();
+        let values = lines.iter().enumerate().map(|(index, line)| {
+            let line = line.as_ref();
+            serde_json::from_str::<serde_json::Value>(line).map_err(|_| {
+                let origin = crate::data::Origin::line(crate::data::SourceId(0), index as u32 + 1);
+                match crate::data::parse_line(line.as_bytes(), origin) {
+                    Err(error) => *error,
+                    Ok(_) => crate::data::DataError::InvalidJson {
+                        reason: "not a JSON value".into(),
+                        origin,
+                    },
+                }
+            })
+        });
+        let mut outcome = input::run_values(self, values, options, &mut collect);
+        outcome.findings = collect.into_findings();
+        outcome
+    }
+
     /// Checks records given as JSON values (all of them are held in memory, grouped by
     /// item, before any is checked). Each value's position in the iterator is its "line".
     pub fn check_values(&self, values: impl IntoIterator<Item = serde_json::Value>) -> Outcome {
+        self.check_values_with(values, &RunOptions::default())
+    }
+
+    /// [`Pack::check_values`] with explicit options (threads and batches do not apply).
+    pub fn check_values_with(
+        &self,
+        values: impl IntoIterator<Item = serde_json::Value>,
+        options: &RunOptions,
+    ) -> Outcome {
         let mut collect = CollectFindings::default();
-        let mut outcome = input::run_values(self, values, &mut collect);
+        let values = values.into_iter().map(Ok);
+        let mut outcome = input::run_values(self, values, options, &mut collect);
         outcome.findings = collect.into_findings();
         outcome
     }
