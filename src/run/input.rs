@@ -609,7 +609,7 @@ fn parse_batch(stages: &Stages, batch: &Batch, name: &str) -> Vec<Parsed> {
 /// [`Pack::check_values`]: groups the values by item, then checks them.
 pub(super) fn run_values(
     pack: &Pack,
-    values: impl IntoIterator<Item = Result<serde_json::Value, DataError>>,
+    values: impl IntoIterator<Item = Result<serde_json::Value, Box<DataError>>>,
     options: &RunOptions,
     sink: &mut dyn FindingSink,
 ) -> Outcome {
@@ -631,7 +631,7 @@ pub(super) fn run_values(
             }
             Err(error) => runner.accept(Parsed {
                 bucket: None,
-                result: Err(Box::new(error)),
+                result: Err(error),
             }),
         }
     }

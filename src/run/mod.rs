@@ -385,11 +385,11 @@ impl Pack {
             serde_json::from_str::<serde_json::Value>(line).map_err(|_| {
                 let origin = crate::data::Origin::line(crate::data::SourceId(0), index as u32 + 1);
                 match crate::data::parse_line(line.as_bytes(), origin) {
-                    Err(error) => *error,
-                    Ok(_) => crate::data::DataError::InvalidJson {
+                    Err(error) => error,
+                    Ok(_) => Box::new(crate::data::DataError::InvalidJson {
                         reason: "not a JSON value".into(),
                         origin,
-                    },
+                    }),
                 }
             })
         });
