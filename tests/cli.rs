@@ -713,20 +713,19 @@ fn a_baseline_reports_only_new_findings_and_its_stale_entries() {
 
 #[test]
 fn explain_shows_bindings_condition_values_and_candidates() {
-    let by_item = concordant(&[
-        "explain",
-        "--rules",
-        "rules/",
+    let explain = |args: &[&str]| {
+        let mut all = vec!["explain", "--rules", "rules/"];
+        all.extend_from_slice(args);
+        concordant(&all)
+    };
+    let by_item = explain(&[
         "transcript-needs-speech",
         "--item",
         "clip_001",
         "examples/data/clips.jsonl",
     ]);
     assert_eq!(by_item.status.code(), Some(0), "{}", text(&by_item.stderr));
-    let by_record = concordant(&[
-        "explain",
-        "--rules",
-        "rules/",
+    let by_record = explain(&[
         "sentiment-face-contradiction",
         "--record",
         "t2",
@@ -737,19 +736,10 @@ fn explain_shows_bindings_condition_values_and_candidates() {
         text(&by_item.stdout),
         text(&by_record.stdout)
     ));
-    let unknown = concordant(&[
-        "explain",
-        "--rules",
-        "rules/",
-        "transcript-needs-speach",
-        "examples/data/clips.jsonl",
-    ]);
+    let unknown = explain(&["transcript-needs-speach", "examples/data/clips.jsonl"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(text(&unknown.stderr).contains("did you mean `transcript-needs-speech`?"));
-    let no_finding = concordant(&[
-        "explain",
-        "--rules",
-        "rules/",
+    let no_finding = explain(&[
         "transcript-needs-speech",
         "--item",
         "clip_002",
@@ -757,10 +747,7 @@ fn explain_shows_bindings_condition_values_and_candidates() {
     ]);
     assert_eq!(no_finding.status.code(), Some(0));
     assert!(text(&no_finding.stdout).contains("no finding of `transcript-needs-speech` matches"));
-    let missing = concordant(&[
-        "explain",
-        "--rules",
-        "rules/",
+    let missing = explain(&[
         "transcript-needs-speech",
         "examples/data/no-such-file.jsonl",
     ]);

@@ -114,6 +114,15 @@ enum Expect {
     Error(&'static str),
 }
 
+/// The (code or rule, line) each line should give, for the lines `pick` names.
+fn expected(pick: impl Fn(Expect) -> Option<&'static str>) -> Vec<(String, u64)> {
+    lines()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, e))| pick(*e).map(|what| (what.to_string(), i as u64 + 1)))
+        .collect()
+}
+
 fn write_data(dir: &Path) -> std::path::PathBuf {
     let path = dir.join("bad.jsonl");
     let mut file = std::fs::File::create(&path).expect("a temp file");
@@ -154,14 +163,10 @@ fn every_bad_line_is_reported_with_its_line_and_every_good_record_is_checked() {
     let output = json_lines(&out);
     let of_type = |t: &'static str| output.iter().filter(move |v| v["type"] == t);
 
-    let expected_errors: Vec<(String, u64)> = lines()
-        .iter()
-        .enumerate()
-        .filter_map(|(i, (_, e))| match e {
-            Expect::Error(code) => Some((code.to_string(), i as u64 + 1)),
-            _ => None,
-        })
-        .collect();
+    let expected_errors = expected(|e| match e {
+        Expect::Error(code) => Some(code),
+        _ => None,
+    });
     let errors: Vec<(String, u64)> = of_type("data-error")
         .map(|e| {
             (
@@ -172,14 +177,10 @@ fn every_bad_line_is_reported_with_its_line_and_every_good_record_is_checked() {
         .collect();
     assert_eq!(errors, expected_errors);
 
-    let expected_findings: Vec<(String, u64)> = lines()
-        .iter()
-        .enumerate()
-        .filter_map(|(i, (_, e))| match e {
-            Expect::Finding(rule) => Some((rule.to_string(), i as u64 + 1)),
-            _ => None,
-        })
-        .collect();
+    let expected_findings = expected(|e| match e {
+        Expect::Finding(rule) => Some(rule),
+        _ => None,
+    });
     let mut findings: Vec<(String, u64)> = of_type("finding")
         .map(|f| {
             let rule = f["rule"].as_str().unwrap_or("").to_string();

@@ -240,7 +240,7 @@ impl Analysis {
         }));
         out.extend(BUILTINS.iter().map(|(name, signature, _)| Completion {
             label: name.to_string(),
-            what: if RELATIONS.contains(name) {
+            what: if crate::syntax::RELATIONS.contains(name) {
                 "relation"
             } else {
                 "function"
@@ -546,24 +546,6 @@ fn with_doc(head: String, doc: &[String]) -> String {
         format!("{head}\n\n{}", doc.join("\n"))
     }
 }
-
-/// The interval relations (a relation's name is also how a rule file writes it).
-const RELATIONS: [&str; 14] = [
-    "before",
-    "after",
-    "meets",
-    "met_by",
-    "overlaps",
-    "overlapped_by",
-    "starts",
-    "started_by",
-    "during",
-    "contains",
-    "finishes",
-    "finished_by",
-    "equals",
-    "intersects",
-];
 
 /// Words a rule file is made of, for completion.
 const KEYWORDS: [&str; 27] = [

@@ -58,7 +58,8 @@ const KEYWORDS: [&str; 33] = [
     "info",
 ];
 
-const RELATIONS: [&str; 14] = [
+/// The interval relations (a relation's name is also how a rule file writes it).
+pub const RELATIONS: [&str; 14] = [
     "before",
     "after",
     "meets",

@@ -12,7 +12,7 @@ mod names;
 mod nesting;
 
 pub use format::format;
-pub use lexer::{tokenize, Token, TokenKind};
+pub use lexer::{tokenize, Token, TokenKind, RELATIONS};
 
 use crate::span::{FileId, Span};
 use pest::Parser;
