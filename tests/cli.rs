@@ -238,6 +238,73 @@ fn output_is_byte_identical_for_one_and_four_threads() {
     assert_eq!(one, run("4"));
 }
 
+/// Interleaved input past the grouping budget: the items that no longer fit are given up
+/// whole (each named by a `grouping-limit` error, their records rejected), and every other
+/// item gets exactly the findings it gets without a budget.
+#[test]
+fn items_past_the_grouping_budget_are_given_up_whole() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = shuffled_example(dir.path());
+    let data = data.to_str().expect("utf-8 path");
+    let run = |budget: &str| {
+        let out = concordant(&[
+            "check",
+            "--rules",
+            "rules/",
+            "--format",
+            "json",
+            "--max-grouping-bytes",
+            budget,
+            data,
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        text(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("JSON"))
+            .collect::<Vec<_>>()
+    };
+    let item_findings = |entries: &[serde_json::Value], skip: &[String]| {
+        let mut found: Vec<String> = entries
+            .iter()
+            .filter(|e| e["type"] == "finding" && e["item"].is_string())
+            .filter(|e| !skip.iter().any(|s| e["item"] == s.as_str()))
+            .map(|e| format!("{} {}", e["rule"], e["message"]))
+            .collect();
+        found.sort();
+        found
+    };
+    let unlimited = run("1000000");
+    let limited = run("1500");
+    let given_up: Vec<String> = limited
+        .iter()
+        .filter(|e| e["code"] == "cord::data::grouping-limit")
+        .map(|e| {
+            e["message"]
+                .as_str()
+                .unwrap_or("")
+                .split('`')
+                .nth(1)
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect();
+    assert!(!given_up.is_empty(), "the budget is passed");
+    assert_eq!(
+        item_findings(&limited, &given_up),
+        item_findings(&unlimited, &given_up)
+    );
+    let summary = limited.last().expect("a summary");
+    let records = &summary["records"];
+    assert_eq!(
+        records["read"].as_u64(),
+        Some(records["checked"].as_u64().unwrap_or(0) + records["rejected"].as_u64().unwrap_or(0))
+    );
+    assert!(
+        records["rejected"].as_u64()
+            > unlimited.last().expect("a summary")["records"]["rejected"].as_u64()
+    );
+}
+
 #[test]
 fn a_rule_over_its_work_budget_is_stopped_and_named() {
     let out = concordant(&[

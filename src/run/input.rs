@@ -9,6 +9,7 @@ use crate::data::{
     is_json_array, read_array, read_record, Batch, Batches, DataError, Line, Origin, Record,
     Shared, SourceId, Validator,
 };
+use crate::schema::KindId;
 use indexmap::IndexMap;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -523,13 +524,15 @@ impl<R: Read> Read for Tee<R> {
 /// first pass.
 fn reread_items(stages: &Stages, runner: &mut Runner) {
     let wanted = std::mem::take(&mut runner.reread);
-    let mut items: IndexMap<Arc<str>, Vec<Record>> =
-        wanted.iter().map(|i| (i.clone(), Vec::new())).collect();
+    let mut collected = Collected {
+        items: wanted.iter().map(|i| (i.clone(), Vec::new())).collect(),
+        held: 0,
+        limit: runner.grouping_limit(),
+        given_up: IndexMap::new(),
+    };
     let mut keep = |parsed: Parsed| {
         if let Ok(record) = parsed.result {
-            if let Some(records) = items.get_mut(&record.item) {
-                records.push(record);
-            }
+            collected.keep(record);
         }
     };
     for (index, info) in runner.outcome.sources.clone().iter().enumerate() {
@@ -589,7 +592,46 @@ fn reread_items(stages: &Stages, runner: &mut Runner) {
             current.into_iter().for_each(|b| batches.recycle(b));
         }
     }
-    runner.apply(stages.work.evaluate(items.into_values().collect()));
+    for (item, (origin, kinds)) in collected.given_up {
+        runner.give_up_item(item, origin, &kinds);
+    }
+    runner.apply(
+        stages
+            .work
+            .evaluate(collected.items.into_values().collect()),
+    );
+}
+
+/// The records of the items read again, held within the grouping budget.
+struct Collected {
+    items: IndexMap<Arc<str>, Vec<Record>>,
+    held: u64,
+    limit: u64,
+    /// Items given up on: where the record that passed the limit is, and the kind of every
+    /// record of theirs read again.
+    given_up: IndexMap<Arc<str>, (Origin, Vec<KindId>)>,
+}
+
+impl Collected {
+    fn keep(&mut self, record: Record) {
+        if let Some((_, kinds)) = self.given_up.get_mut(&record.item) {
+            return kinds.push(record.kind);
+        }
+        let Some(records) = self.items.get_mut(&record.item) else {
+            return;
+        };
+        let size = super::items::record_size(&record);
+        if self.held + size <= self.limit {
+            self.held += size;
+            return records.push(record);
+        }
+        let held = self.items.shift_remove(&record.item).unwrap_or_default();
+        self.held -= held.iter().map(super::items::record_size).sum::<u64>();
+        let mut kinds: Vec<KindId> = held.iter().map(|r| r.kind).collect();
+        kinds.push(record.kind);
+        self.given_up
+            .insert(record.item.clone(), (record.origin, kinds));
+    }
 }
 
 /// Parses and validates a whole batch in order, for passes that only collect records.

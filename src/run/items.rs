@@ -335,16 +335,9 @@ struct GroupingBudget {
 }
 
 impl GroupingBudget {
-    /// What a record holds in memory, estimated: its fields and id (texts shared between
-    /// records are counted once per record, an overestimate).
-    fn size(record: &Record) -> u64 {
-        let fields = record.fields.len() * std::mem::size_of::<crate::data::Value>();
-        (std::mem::size_of::<Record>() + fields + record.id.len()) as u64
-    }
-
     /// Counts a record in, unless that passes the limit.
     fn take(&mut self, record: &Record) -> bool {
-        let size = Self::size(record);
+        let size = record_size(record);
         if self.held + size > self.limit {
             return false;
         }
@@ -353,8 +346,15 @@ impl GroupingBudget {
     }
 
     fn give_back(&mut self, record: &Record) {
-        self.held -= Self::size(record);
+        self.held -= record_size(record);
     }
+}
+
+/// What a record holds in memory, estimated for the grouping budget: its fields and id
+/// (texts shared between records are counted once per record, an overestimate).
+pub(super) fn record_size(record: &Record) -> u64 {
+    let fields = record.fields.len() * std::mem::size_of::<crate::data::Value>();
+    (std::mem::size_of::<Record>() + fields + record.id.len()) as u64
 }
 
 /// The slot of an item whose first record is at `origin`.
@@ -631,6 +631,36 @@ impl<'p, 's> Runner<'p, 's> {
         }
         self.uncheck(record.kind);
         self.grouping_budget.abandoned.insert(record.item);
+    }
+
+    /// The grouping budget's limit, for the pass that reads items again.
+    pub fn grouping_limit(&self) -> u64 {
+        self.grouping_budget.limit
+    }
+
+    /// Gives up an item read again whose records no longer fit the grouping budget: its
+    /// earlier findings are withdrawn (they came from part of its records), and each of its
+    /// records counts as rejected.
+    pub fn give_up_item(&mut self, item: Arc<str>, origin: Origin, kinds: &[KindId]) {
+        self.outcome.data_errors.push(DataError::GroupingLimit {
+            item: item.to_string(),
+            limit: self.grouping_budget.limit,
+            origin,
+        });
+        self.apply(vec![ItemResult {
+            item,
+            first: origin,
+            findings: Vec::new(),
+            errors: Vec::new(),
+            partials: Vec::new(),
+            statistics: Vec::new(),
+            waived: 0,
+            explanations: Vec::new(),
+            records: Vec::new(),
+        }]);
+        for &kind in kinds {
+            self.uncheck(kind);
+        }
     }
 
     /// Moves a record counted as checked to rejected.
