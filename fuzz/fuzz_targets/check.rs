@@ -20,7 +20,11 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let analysis = Analysis::new(path, text);
-    let _ = (analysis.problems(), analysis.symbols(), analysis.highlights());
+    let _ = (
+        analysis.problems(),
+        analysis.symbols(),
+        analysis.highlights(),
+    );
     // Sixteen places spread over the text: every offset would make the run quadratic.
     for offset in (0..=text.len()).step_by(text.len() / 16 + 1) {
         let _ = (

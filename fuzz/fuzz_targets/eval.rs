@@ -41,7 +41,11 @@ fuzz_target!(|data: &[u8]| {
     // One thread, started once: a pool per input would cost more than the run.
     let outcome = pool().install(|| pack.check_inputs_with(&[Input::Path(path)], &options));
     let total = outcome.summary.total();
-    assert_eq!(total.read, total.checked + total.rejected, "the summary reconciles");
+    assert_eq!(
+        total.read,
+        total.checked + total.rejected,
+        "the summary reconciles"
+    );
     // Rendering costs more than the run; one input in eight is rendered, chosen by its length
     // so that a crash reproduces.
     if data.len() % 8 == 0 {

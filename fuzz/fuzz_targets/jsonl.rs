@@ -12,7 +12,8 @@ fn validator() -> &'static Validator {
     static VALIDATOR: OnceLock<Validator> = OnceLock::new();
     VALIDATOR.get_or_init(|| {
         let schema = concat!(env!("CARGO_MANIFEST_DIR"), "/../rules/schema.cord");
-        let pack = Pack::from_paths(&[schema]).unwrap_or_else(|e| panic!("the schema compiles: {e}"));
+        let pack =
+            Pack::from_paths(&[schema]).unwrap_or_else(|e| panic!("the schema compiles: {e}"));
         Validator::new(pack.plan.schema.clone())
     })
 }
@@ -26,7 +27,13 @@ fuzz_target!(|data: &[u8]| {
         for (bytes, origin) in batch.lines(&batch.whole()) {
             assert!(origin.line > last_line, "line numbers grow");
             last_line = origin.line;
-            let _ = read_record(validator(), bytes, origin, || "fallback".into(), &mut shared);
+            let _ = read_record(
+                validator(),
+                bytes,
+                origin,
+                || "fallback".into(),
+                &mut shared,
+            );
         }
         batches.recycle(batch);
     }

@@ -92,7 +92,10 @@ impl CompiledPack {
             let (findings, metrics) = self.pack.finish_dataset(parts);
             let lines: String = findings
                 .iter()
-                .map(|f| serde_json::to_string(&json::finding(&self.pack, &[], f)).unwrap_or_default() + "\n")
+                .map(|f| {
+                    serde_json::to_string(&json::finding(&self.pack, &[], f)).unwrap_or_default()
+                        + "\n"
+                })
                 .collect();
             let mut outcome = concordant::Outcome::default();
             outcome.metrics = metrics;
@@ -161,14 +164,22 @@ fn describe(py: Python<'_>, err: &PyErr, error: &PackError) -> PyResult<()> {
     for (path, reason) in &error.unreadable {
         let entry = PyDict::new(py);
         entry.set_item("code", "cord::unreadable")?;
-        entry.set_item("message", format!("cannot read `{}`: {reason}", path.display()))?;
+        entry.set_item(
+            "message",
+            format!("cannot read `{}`: {reason}", path.display()),
+        )?;
         entry.set_item("file", path.display().to_string())?;
         entry.set_item("error", true)?;
         all.push(entry);
     }
     let first = all
         .iter()
-        .find(|d| d.get_item("error").ok().flatten().is_some_and(|e| e.is_truthy().unwrap_or(false)))
+        .find(|d| {
+            d.get_item("error")
+                .ok()
+                .flatten()
+                .is_some_and(|e| e.is_truthy().unwrap_or(false))
+        })
         .or(all.first());
     for key in ["code", "help", "file", "line", "column", "span"] {
         let item = first.and_then(|d| d.get_item(key).ok().flatten());
