@@ -650,13 +650,7 @@ impl<'p, 's> Runner<'p, 's> {
         self.apply(vec![ItemResult {
             item,
             first: origin,
-            findings: Vec::new(),
-            errors: Vec::new(),
-            partials: Vec::new(),
-            statistics: Vec::new(),
-            waived: 0,
-            explanations: Vec::new(),
-            records: Vec::new(),
+            ..ItemResult::nothing_for(&[])
         }]);
         for &kind in kinds {
             self.uncheck(kind);
