@@ -283,8 +283,11 @@ impl<R> Batches<R> {
 }
 
 /// Whether a source holds a JSON array rather than JSON Lines: its first non-blank byte is
-/// `[`. Consumes only leading blanks.
+/// `[`. Consumes only leading blanks, and the UTF-8 byte-order mark some exporters write.
 pub fn is_json_array(reader: &mut impl BufRead) -> io::Result<bool> {
+    if reader.fill_buf()?.starts_with(b"\xef\xbb\xbf") {
+        reader.consume(3);
+    }
     loop {
         let buf = reader.fill_buf()?;
         if buf.is_empty() {

@@ -276,9 +276,6 @@ fn read_into(
     progress: &mut Progress,
 ) {
     let origin = Origin::line(source, 0);
-    if let Err(e) = skip_byte_order_mark(&mut reader) {
-        return unreadable(runner, name, e, origin);
-    }
     let result = match is_json_array(&mut reader) {
         Ok(true) => {
             read_json_array(stages, runner, reader, name, source);
@@ -290,14 +287,6 @@ fn read_into(
     if let Err(e) = result {
         unreadable(runner, name, e, origin);
     }
-}
-
-/// Skips the UTF-8 byte-order mark some exporters write at the start of a file.
-fn skip_byte_order_mark(reader: &mut impl BufRead) -> io::Result<()> {
-    if reader.fill_buf()?.starts_with(b"\xef\xbb\xbf") {
-        reader.consume(3);
-    }
-    Ok(())
 }
 
 /// What the jobs of the batch pipeline send back.
@@ -416,11 +405,17 @@ fn process_batch(
     let mut shared = Shared::default();
     let mut runs: Vec<Vec<Record>> = Vec::new();
     let mut overlong = batch.overlong.iter().peekable();
+    let too_long = |out: &mut BatchOutput, (line, bytes): &(u32, u64)| {
+        out.count(None, true);
+        out.errors.push(DataError::LineTooLong {
+            bytes: *bytes,
+            limit: stages.max_line,
+            origin: Origin::line(batch.source, *line),
+        });
+    };
     for (bytes, origin) in batch.lines(&batch.whole()) {
-        while let Some((line, length)) = overlong.next_if(|(line, _)| *line < origin.line) {
-            out.count(None, true);
-            out.errors
-                .push(line_too_long(stages, batch, *line, *length));
+        while let Some(dropped) = overlong.next_if(|(line, _)| *line < origin.line) {
+            too_long(&mut out, dropped);
         }
         let (bucket, result) = read_record(
             stages.validator,
@@ -449,10 +444,8 @@ fn process_batch(
             Err(error) => out.errors.push(*error),
         }
     }
-    for (line, length) in overlong {
-        out.count(None, true);
-        out.errors
-            .push(line_too_long(stages, batch, *line, *length));
+    for dropped in overlong {
+        too_long(&mut out, dropped);
     }
     let mut seen: FxHashMap<Arc<str>, u32> = FxHashMap::default();
     for run in &runs {
@@ -472,14 +465,6 @@ fn process_batch(
         })
         .collect();
     out
-}
-
-fn line_too_long(stages: &Stages, batch: &Batch, line: u32, bytes: u64) -> DataError {
-    DataError::LineTooLong {
-        bytes,
-        limit: stages.max_line,
-        origin: Origin::line(batch.source, line),
-    }
 }
 
 fn read_json_array(
@@ -526,8 +511,7 @@ fn reread_items(stages: &Stages, runner: &mut Runner) {
     let wanted = std::mem::take(&mut runner.reread);
     let mut collected = Collected {
         items: wanted.iter().map(|i| (i.clone(), Vec::new())).collect(),
-        held: 0,
-        limit: runner.grouping_limit(),
+        budget: super::items::GroupingBudget::new(runner.grouping_limit()),
         given_up: IndexMap::new(),
     };
     let mut keep = |parsed: Parsed| {
@@ -561,9 +545,6 @@ fn reread_items(stages: &Stages, runner: &mut Runner) {
                 let item = input.item_name();
                 formats::read_file(info.format, &bytes, &item, source, &read, &mut each);
             }
-            continue;
-        }
-        if skip_byte_order_mark(&mut reader).is_err() {
             continue;
         }
         if is_json_array(&mut reader).unwrap_or(false) {
@@ -605,8 +586,7 @@ fn reread_items(stages: &Stages, runner: &mut Runner) {
 /// The records of the items read again, held within the grouping budget.
 struct Collected {
     items: IndexMap<Arc<str>, Vec<Record>>,
-    held: u64,
-    limit: u64,
+    budget: super::items::GroupingBudget,
     /// Items given up on: where the record that passed the limit is, and the kind of every
     /// record of theirs read again.
     given_up: IndexMap<Arc<str>, (Origin, Vec<KindId>)>,
@@ -620,13 +600,11 @@ impl Collected {
         let Some(records) = self.items.get_mut(&record.item) else {
             return;
         };
-        let size = super::items::record_size(&record);
-        if self.held + size <= self.limit {
-            self.held += size;
+        if self.budget.take(&record) {
             return records.push(record);
         }
         let held = self.items.shift_remove(&record.item).unwrap_or_default();
-        self.held -= held.iter().map(super::items::record_size).sum::<u64>();
+        held.iter().for_each(|r| self.budget.give_back(r));
         let mut kinds: Vec<KindId> = held.iter().map(|r| r.kind).collect();
         kinds.push(record.kind);
         self.given_up

@@ -327,7 +327,7 @@ pub(super) fn streamed_results(
 }
 
 /// Bytes of grouped records, against their limit.
-struct GroupingBudget {
+pub(super) struct GroupingBudget {
     held: u64,
     limit: u64,
     /// Items given up on: their later records are dropped as they arrive.
@@ -335,8 +335,17 @@ struct GroupingBudget {
 }
 
 impl GroupingBudget {
+    /// An empty budget of `limit` bytes.
+    pub(super) fn new(limit: u64) -> Self {
+        GroupingBudget {
+            held: 0,
+            limit,
+            abandoned: HashSet::new(),
+        }
+    }
+
     /// Counts a record in, unless that passes the limit.
-    fn take(&mut self, record: &Record) -> bool {
+    pub(super) fn take(&mut self, record: &Record) -> bool {
         let size = record_size(record);
         if self.held + size > self.limit {
             return false;
@@ -345,14 +354,14 @@ impl GroupingBudget {
         true
     }
 
-    fn give_back(&mut self, record: &Record) {
+    pub(super) fn give_back(&mut self, record: &Record) {
         self.held -= record_size(record);
     }
 }
 
 /// What a record holds in memory, estimated for the grouping budget: its fields and id
 /// (texts shared between records are counted once per record, an overestimate).
-pub(super) fn record_size(record: &Record) -> u64 {
+fn record_size(record: &Record) -> u64 {
     let fields = record.fields.len() * std::mem::size_of::<crate::data::Value>();
     (std::mem::size_of::<Record>() + fields + record.id.len()) as u64
 }
@@ -476,11 +485,7 @@ impl<'p, 's> Runner<'p, 's> {
             finished: HashSet::new(),
             grouping: false,
             grouped: IndexMap::new(),
-            grouping_budget: GroupingBudget {
-                held: 0,
-                limit: options.limits.max_grouping_bytes,
-                abandoned: HashSet::new(),
-            },
+            grouping_budget: GroupingBudget::new(options.limits.max_grouping_bytes),
             reread: IndexSet::new(),
             ready: Vec::new(),
             items: IndexMap::default(),
