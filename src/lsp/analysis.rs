@@ -6,7 +6,7 @@
 use crate::pack::{Pack, PackDiagnostic};
 use crate::span::{FileId, SourceMap, Span};
 use crate::syntax::ast::{self, TypeExpr};
-use crate::syntax::{tokenize, TokenKind};
+use crate::syntax::{tokenize, Token, TokenKind};
 use std::path::{Path, PathBuf};
 
 /// The document is always the first file of its pack.
@@ -74,6 +74,8 @@ pub struct Analysis {
     sources: SourceMap,
     files: Vec<(FileId, ast::File)>,
     problems: Vec<Problem>,
+    /// The document's tokens, lexed once for every request that reads them.
+    tokens: Vec<Token>,
 }
 
 impl Analysis {
@@ -107,10 +109,12 @@ impl Analysis {
             .iter()
             .map(|(id, file)| (id, crate::syntax::parse(id, &file.text).0))
             .collect();
+        let tokens = tokenize(&sources.get(DOCUMENT).text);
         Analysis {
             sources,
             files,
             problems,
+            tokens,
         }
     }
 
@@ -157,10 +161,12 @@ impl Analysis {
     /// Where the name at `offset` is declared: a kind, field, constant or rule (a rule named in
     /// a test), or the file an import names.
     pub fn definition(&self, offset: usize) -> Option<Place> {
-        let text = self.text();
-        let token = tokenize(text).into_iter().find(|t| {
-            t.range.start <= offset && offset <= t.range.end && t.range.start < t.range.end
-        })?;
+        // Tokens cover the text in order: the first that ends at or after `offset`.
+        let first = self.tokens.partition_point(|t| t.range.end < offset);
+        let token = self.tokens[first..]
+            .iter()
+            .find(|t| t.range.start <= offset && t.range.start < t.range.end)?
+            .clone();
         if token.kind == Some(TokenKind::String) {
             let (_, file) = self.files.iter().find(|(id, _)| *id == DOCUMENT)?;
             let import = file.imports.iter().find(|i| i.span.range == token.range)?;
@@ -313,8 +319,9 @@ impl Analysis {
     pub fn highlights(&self) -> Vec<(std::ops::Range<usize>, u32)> {
         let kinds: std::collections::HashSet<&str> =
             self.kinds().map(|(_, k)| k.name.node.as_str()).collect();
-        tokenize(self.text())
-            .into_iter()
+        self.tokens
+            .iter()
+            .cloned()
             .filter_map(|t| {
                 let word = &self.text()[t.range.clone()];
                 let class = match t.kind? {
@@ -396,15 +403,11 @@ impl Analysis {
     }
 
     fn field_completions(&self, before: &str, binding: &str) -> Vec<Completion> {
-        // `for x in kind`, `x in kind`, `group kind by …` bound to `x`: that kind's fields.
-        let bound = regex::Regex::new(&format!(
-            r"\b{}\s+in\s+(?:group\s+)?([A-Za-z_][A-Za-z0-9_]*)",
-            regex::escape(binding)
-        ))
-        .ok()
-        .and_then(|re| re.captures_iter(before).last().map(|c| c[1].to_string()));
-        let group = regex::Regex::new(&format!(r"\b{}\s+in\s+group\b", regex::escape(binding)))
-            .is_ok_and(|re| re.is_match(before));
+        let tokens = self
+            .tokens
+            .iter()
+            .take_while(|t| t.range.end <= before.len());
+        let (bound, group) = binding_kind(before, tokens, binding);
         let mut out: Vec<Completion> = self
             .kinds()
             .filter(|(_, k)| bound.as_deref().is_none_or(|b| k.name.node == b))
@@ -438,6 +441,39 @@ impl Analysis {
         out.retain(|c| seen.insert(c.label.clone()));
         out
     }
+}
+
+/// What `binding` ranges over at the end of `before`: the kind named by its last
+/// `binding in kind` or `binding in group kind`, and whether it is a group. Read from the
+/// lexer's tokens, so a binding named in a comment or string is not taken for one.
+fn binding_kind<'t>(
+    before: &str,
+    tokens: impl Iterator<Item = &'t Token>,
+    binding: &str,
+) -> (Option<String>, bool) {
+    let words: Vec<&str> = tokens
+        .filter(|t| {
+            !matches!(
+                t.kind,
+                Some(TokenKind::Whitespace | TokenKind::Comment | TokenKind::DocComment)
+            )
+        })
+        .map(|t| &before[t.range.clone()])
+        .collect();
+    let is_name = |w: &str| {
+        w.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    let mut found = (None, false);
+    for (i, pair) in words.windows(2).enumerate() {
+        if pair != [binding, "in"] {
+            continue;
+        }
+        let group = words.get(i + 2) == Some(&"group");
+        let kind = words.get(i + 2 + usize::from(group)).filter(|w| is_name(w));
+        found = (kind.map(|k| k.to_string()), group);
+    }
+    found
 }
 
 /// `offset`, moved back to the start of the character it falls in.
@@ -766,6 +802,31 @@ mod tests {
         );
         assert_eq!(p.code.as_deref(), Some("cord::check::unknown-field"));
         assert!(analysis(RULES).problems().is_empty());
+    }
+
+    #[test]
+    fn a_binding_ranges_over_the_kind_of_its_last_binding_outside_comments() {
+        let cases = [
+            ("for s in speech\n  require s.", Some("speech"), false),
+            ("for s in speech\n some s in face: s.", Some("face"), false),
+            (
+                "for g in group label by item\n require g.",
+                Some("label"),
+                true,
+            ),
+            (
+                "for s in speech // s in face\n require s.",
+                Some("speech"),
+                false,
+            ),
+            ("for t in speech\n require s.", None, false),
+            ("for s in \"x\" require s.", None, false),
+        ];
+        for (before, kind, group) in cases {
+            let tokens = tokenize(before);
+            let found = binding_kind(before, tokens.iter(), if group { "g" } else { "s" });
+            assert_eq!((found.0.as_deref(), found.1), (kind, group), "{before}");
+        }
     }
 
     #[test]
