@@ -214,25 +214,21 @@ fn shuffled_example(dir: &Path) -> std::path::PathBuf {
     path
 }
 
+/// `check --rules rules/ --format json` with `flags` on `data`, which has findings (exit 1):
+/// its output.
+fn check_rules_as_json(data: &str, flags: &[&str]) -> Vec<u8> {
+    let args = ["check", "--rules", "rules/", "--format", "json"];
+    let out = concordant(&[&args[..], flags, &[data]].concat());
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    out.stdout
+}
+
 #[test]
 fn output_is_byte_identical_for_one_and_four_threads() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = shuffled_example(dir.path());
     let data = data.to_str().expect("utf-8 path");
-    let run = |threads: &str| {
-        let out = concordant(&[
-            "check",
-            "--rules",
-            "rules/",
-            "--format",
-            "json",
-            "--threads",
-            threads,
-            data,
-        ]);
-        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-        out.stdout
-    };
+    let run = |threads: &str| check_rules_as_json(data, &["--threads", threads]);
     let one = run("1");
     assert!(text(&one).contains("\"type\":\"finding\""));
     assert_eq!(one, run("4"));
@@ -247,21 +243,13 @@ fn items_past_the_grouping_budget_are_given_up_whole() {
     let data = shuffled_example(dir.path());
     let data = data.to_str().expect("utf-8 path");
     let run = |budget: &str| {
-        let out = concordant(&[
-            "check",
-            "--rules",
-            "rules/",
-            "--format",
-            "json",
-            "--max-grouping-bytes",
-            budget,
+        text(&check_rules_as_json(
             data,
-        ]);
-        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-        text(&out.stdout)
-            .lines()
-            .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("JSON"))
-            .collect::<Vec<_>>()
+            &["--max-grouping-bytes", budget],
+        ))
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("JSON"))
+        .collect::<Vec<_>>()
     };
     let item_findings = |entries: &[serde_json::Value], skip: &[String]| {
         let mut found: Vec<String> = entries
