@@ -597,18 +597,16 @@ impl Collected {
         if let Some((_, kinds)) = self.given_up.get_mut(&record.item) {
             return kinds.push(record.kind);
         }
-        let Some(records) = self.items.get_mut(&record.item) else {
+        if !self.items.contains_key(&record.item) {
             return;
-        };
-        if self.budget.take(&record) {
-            return records.push(record);
         }
-        let held = self.items.shift_remove(&record.item).unwrap_or_default();
-        held.iter().for_each(|r| self.budget.give_back(r));
-        let mut kinds: Vec<KindId> = held.iter().map(|r| r.kind).collect();
-        kinds.push(record.kind);
-        self.given_up
-            .insert(record.item.clone(), (record.origin, kinds));
+        if let Err(released) = self.budget.hold(&mut self.items, record) {
+            if let Some(last) = released.last() {
+                let kinds = released.iter().map(|r| r.kind).collect();
+                self.given_up
+                    .insert(last.item.clone(), (last.origin, kinds));
+            }
+        }
     }
 }
 

@@ -354,8 +354,33 @@ impl GroupingBudget {
         true
     }
 
-    pub(super) fn give_back(&mut self, record: &Record) {
+    fn give_back(&mut self, record: &Record) {
         self.held -= record_size(record);
+    }
+
+    /// Whether an item has been given up on.
+    pub(super) fn gave_up(&self, item: &str) -> bool {
+        self.abandoned.contains(item)
+    }
+
+    /// Holds `record` with the others of its item in `held` when it fits the budget. When it
+    /// does not, the item is given up whole: an item checked without some of its records
+    /// would get findings that are not true of it. Its held records are released (their bytes
+    /// given back) and returned, `record` last, for the caller to account for.
+    pub(super) fn hold(
+        &mut self,
+        held: &mut IndexMap<Arc<str>, Vec<Record>>,
+        record: Record,
+    ) -> Result<(), Vec<Record>> {
+        if self.take(&record) {
+            held.entry(record.item.clone()).or_default().push(record);
+            return Ok(());
+        }
+        let mut released = held.shift_remove(&record.item).unwrap_or_default();
+        released.iter().for_each(|r| self.give_back(r));
+        self.abandoned.insert(record.item.clone());
+        released.push(record);
+        Err(released)
     }
 }
 
@@ -609,33 +634,26 @@ impl<'p, 's> Runner<'p, 's> {
     fn group(&mut self, record: Record) {
         if self.finished.contains(&record.item) {
             self.reread.insert(record.item.clone());
-        } else if self.grouping_budget.abandoned.contains(&record.item) {
+        } else if self.grouping_budget.gave_up(&record.item) {
             self.uncheck(record.kind);
-        } else if !self.grouping_budget.take(&record) {
-            self.abandon(record);
-        } else {
-            self.grouped
-                .entry(record.item.clone())
-                .or_default()
-                .push(record);
+        } else if let Err(released) = self.grouping_budget.hold(&mut self.grouped, record) {
+            self.abandon(&released);
         }
     }
 
-    /// Gives up an item whose records no longer fit the grouping budget: an item checked
-    /// without some of its records would give findings that are not true of it, so none of
-    /// its records is checked, and each counts as rejected.
-    fn abandon(&mut self, record: Record) {
-        self.outcome.data_errors.push(DataError::GroupingLimit {
-            item: record.item.to_string(),
-            limit: self.grouping_budget.limit,
-            origin: record.origin,
-        });
-        for held in self.grouped.shift_remove(&record.item).unwrap_or_default() {
-            self.grouping_budget.give_back(&held);
-            self.uncheck(held.kind);
+    /// Reports an item given up by the grouping budget (`released`: its records, the one
+    /// that passed the limit last): none of its records is checked, each counts as rejected.
+    fn abandon(&mut self, released: &[Record]) {
+        if let Some(last) = released.last() {
+            self.outcome.data_errors.push(DataError::GroupingLimit {
+                item: last.item.to_string(),
+                limit: self.grouping_budget.limit,
+                origin: last.origin,
+            });
         }
-        self.uncheck(record.kind);
-        self.grouping_budget.abandoned.insert(record.item);
+        for record in released {
+            self.uncheck(record.kind);
+        }
     }
 
     /// The grouping budget's limit, for the pass that reads items again.
