@@ -379,7 +379,6 @@ impl Pack {
     /// number is its place, from 1, and a line that is not a JSON record is a data error, as
     /// in a file. The lines are grouped by item before they are checked.
     pub fn check_json_lines<S: AsRef<str>>(&self, lines: &[S], options: &RunOptions) -> Outcome {
-        let mut collect = CollectFindings::default();
         let values = lines.iter().enumerate().map(|(index, line)| {
             let line = line.as_ref();
             serde_json::from_str::<serde_json::Value>(line).map_err(|_| {
@@ -393,9 +392,7 @@ impl Pack {
                 }
             })
         });
-        let mut outcome = input::run_values(self, values, options, &mut collect);
-        outcome.findings = collect.into_findings();
-        outcome
+        self.collect_values(values, options)
     }
 
     /// Checks records given as JSON values (all of them are held in memory, grouped by
@@ -410,8 +407,17 @@ impl Pack {
         values: impl IntoIterator<Item = serde_json::Value>,
         options: &RunOptions,
     ) -> Outcome {
+        self.collect_values(values.into_iter().map(Ok), options)
+    }
+
+    /// Checks values (or the errors of those that could not be read), the findings kept in
+    /// the outcome.
+    fn collect_values(
+        &self,
+        values: impl IntoIterator<Item = Result<serde_json::Value, Box<crate::data::DataError>>>,
+        options: &RunOptions,
+    ) -> Outcome {
         let mut collect = CollectFindings::default();
-        let values = values.into_iter().map(Ok);
         let mut outcome = input::run_values(self, values, options, &mut collect);
         outcome.findings = collect.into_findings();
         outcome
