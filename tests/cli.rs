@@ -37,16 +37,8 @@ fn misspelled_field_exits_2_and_suggests_the_field() {
 
 #[test]
 fn broken_line_is_reported_and_everything_else_checked() {
-    let out = concordant(&[
-        "check",
-        "--rules",
-        "rules/",
-        "--format",
-        "json",
-        "examples/data/clips.jsonl",
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    let lines: Vec<serde_json::Value> = text(&out.stdout)
+    let out = check_rules_as_json("examples/data/clips.jsonl", &[]);
+    let lines: Vec<serde_json::Value> = text(&out)
         .lines()
         .map(|l| serde_json::from_str(l).expect("json line"))
         .collect();
@@ -844,15 +836,8 @@ fn html_report_is_self_contained_and_holds_every_finding() {
         .iter()
         .map(|i| i["findings"].as_array().map_or(0, Vec::len))
         .sum();
-    let json = concordant(&[
-        "check",
-        "--rules",
-        "rules/",
-        "--format",
-        "json",
-        "examples/data/clips.jsonl",
-    ]);
-    let expected = text(&json.stdout)
+    let json = check_rules_as_json("examples/data/clips.jsonl", &[]);
+    let expected = text(&json)
         .lines()
         .filter(|l| l.contains(r#""type":"finding""#))
         .count();
