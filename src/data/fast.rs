@@ -228,18 +228,25 @@ impl<'l> Scan<'l> {
     fn number(&mut self) -> Option<f64> {
         self.peek()?;
         let start = self.at;
-        self.eat(b'-');
+        let negative = self.eat(b'-');
+        let mut digits = Digits::default();
         match self.bytes().get(self.at)? {
             b'0' => self.at += 1,
-            b'1'..=b'9' => self.digits(),
+            b'1'..=b'9' => self.digits(&mut digits),
             _ => return None,
         }
+        let whole = digits.count;
         if self.eat(b'.') {
-            self.required_digits()?;
+            self.required_digits(&mut digits)?;
         }
+        let mut exponent = false;
         if self.eat(b'e') || self.eat(b'E') {
+            exponent = true;
             let _ = self.eat(b'+') || self.eat(b'-');
-            self.required_digits()?;
+            self.required_digits(&mut Digits::default())?;
+        }
+        if let Some(x) = digits.exact(whole).filter(|_| !exponent) {
+            return Some(if negative { -x } else { x });
         }
         let x: f64 = self.text[start..self.at].parse().ok()?;
         x.is_finite().then_some(x)
@@ -252,16 +259,18 @@ impl<'l> Scan<'l> {
         hit
     }
 
-    fn digits(&mut self) {
+    /// Consumes a run of digits, adding them to `into`.
+    fn digits(&mut self, into: &mut Digits) {
         let bytes = self.bytes();
-        while bytes.get(self.at).is_some_and(u8::is_ascii_digit) {
+        while let Some(&d) = bytes.get(self.at).filter(|d| d.is_ascii_digit()) {
+            into.push(d - b'0');
             self.at += 1;
         }
     }
 
-    fn required_digits(&mut self) -> Option<()> {
+    fn required_digits(&mut self, into: &mut Digits) -> Option<()> {
         let start = self.at;
-        self.digits();
+        self.digits(into);
         (self.at > start).then_some(())
     }
 
@@ -376,6 +385,15 @@ impl<'l> Scan<'l> {
             if keys > validator.max_fields() {
                 return None;
             }
+            if let Some(kind) = parts.kind.map(|id| validator.schema().kind(id)) {
+                if self.eat_expected_key(kind, guess) {
+                    guess = self.field_at(kind, guess, &mut parts, shared)?;
+                    if !self.more(b'}')? {
+                        return Some(parts);
+                    }
+                    continue;
+                }
+            }
             match self.key()? {
                 "item" => parts.item = Some(shared.item(&self.string()?)),
                 // Waivers are rare: the general path reads and checks them.
@@ -430,10 +448,75 @@ impl<'l> Scan<'l> {
             self.skip(0)?;
             return Some(guess);
         };
+        self.field_at(kind, i, parts, shared)
+    }
+
+    /// The value of the kind's `i`th field, whose key is consumed. Returns the index of
+    /// the field likely to come next.
+    fn field_at(
+        &mut self,
+        kind: &Kind,
+        i: usize,
+        parts: &mut Parts,
+        shared: &mut Shared,
+    ) -> Option<usize> {
         let field = kind.field(crate::schema::FieldId(i as u32));
         parts.fields[i] = self.typed(&field.ty, field.optional, shared)?;
         parts.given |= 1 << i;
         Some(i + 1)
+    }
+
+    /// Consumes `"name":` when the key next is the kind's `i`th field, compared in place:
+    /// writers put a kind's fields in the same order on every line, so this usually saves
+    /// reading the key as a string and looking it up. On a miss nothing is consumed (but
+    /// whitespace), and the key is read the usual way.
+    fn eat_expected_key(&mut self, kind: &Kind, i: usize) -> bool {
+        let Some((name, _)) = kind.fields.get_index(i) else {
+            return false;
+        };
+        if self.peek() != Some(b'"') {
+            return false;
+        }
+        let (start, name) = (self.at + 1, name.as_bytes());
+        let end = start + name.len();
+        match self.bytes().get(start..end + 2) {
+            Some([key @ .., b'"', b':']) if same_short(key, name) => {
+                self.at = end + 2;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The digits of a number's integer and fraction parts, as one integer while it is exact.
+#[derive(Default)]
+struct Digits {
+    /// The digits read so far, as an integer (meaningful while `count` ≤ 15).
+    mantissa: u64,
+    count: u32,
+}
+
+impl Digits {
+    fn push(&mut self, digit: u8) {
+        self.mantissa = self.mantissa.wrapping_mul(10).wrapping_add(u64::from(digit));
+        self.count += 1;
+    }
+
+    /// The number, when `whole` of the digits are before the point and it can be computed
+    /// exactly: a mantissa of at most 15 digits is exact as a double, and so is ten to the
+    /// power of at most 22, so their quotient is the one correctly rounded double (Clinger's
+    /// fast path) — the same the standard parser gives. Leading zeros count as digits here,
+    /// which only ever sends a number to the standard parser.
+    fn exact(&self, whole: u32) -> Option<f64> {
+        const POWERS: [f64; 16] = [
+            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+        ];
+        if self.count > 15 {
+            return None;
+        }
+        let scale = POWERS[(self.count - whole) as usize];
+        Some(self.mantissa as f64 / scale)
     }
 }
 
@@ -466,12 +549,18 @@ fn plain_run(bytes: &[u8]) -> usize {
         .unwrap_or(bytes.len() - at)
 }
 
+/// Byte equality of two short slices, in line: names are a few bytes long, and a call to
+/// `memcmp` costs more than comparing them.
+fn same_short(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 /// The index of a field, trying `guess` first: writers put a kind's fields in the same
 /// order on every line, so the next field is usually the next one in the schema, and one
 /// comparison finds it.
 fn field_index(kind: &Kind, name: &str, guess: usize) -> Option<usize> {
     match kind.fields.get_index(guess) {
-        Some((key, _)) if key == name => Some(guess),
+        Some((key, _)) if same_short(key.as_bytes(), name.as_bytes()) => Some(guess),
         _ => kind.fields.keys().position(|k| k == name),
     }
 }
@@ -551,6 +640,14 @@ mod tests {
             "59.99999999999999",
             "1e-7",
             "123.456789012345678",
+            "-0",
+            "-0.0",
+            "0.000",
+            "999999999999999",
+            "99999999999999.9",
+            "9999999999999999",
+            "0.000000000000001",
+            "1.7976931348623157",
         ] {
             let line = format!(
                 r#"{{"item":"a","kind":"s","id":"1","start":{text},"end":1e9,"who":"x","mood":"up"}}"#
