@@ -55,12 +55,8 @@ impl Parts<'_> {
     fn finish(self, validator: &Validator, origin: Origin) -> Option<Record> {
         let kind_id = self.kind?;
         let kind = validator.schema().kind(kind_id);
-        let all_required_given = kind
-            .fields
-            .values()
-            .enumerate()
-            .all(|(i, field)| field.optional || self.given & (1 << i) != 0);
-        if !all_required_given {
+        let required = validator.required_mask(kind_id);
+        if self.given & required != required {
             return None;
         }
         let record = Record {
@@ -499,7 +495,10 @@ struct Digits {
 
 impl Digits {
     fn push(&mut self, digit: u8) {
-        self.mantissa = self.mantissa.wrapping_mul(10).wrapping_add(u64::from(digit));
+        self.mantissa = self
+            .mantissa
+            .wrapping_mul(10)
+            .wrapping_add(u64::from(digit));
         self.count += 1;
     }
 

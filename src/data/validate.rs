@@ -14,17 +14,36 @@ pub struct Validator {
     schema: Arc<Schema>,
     max_fields: usize,
     max_list_len: usize,
+    /// Per kind, a bit for each required field among its first 64 (the fast path's reach).
+    required: Vec<u64>,
 }
 
 impl Validator {
     /// A validator for `schema`.
     pub fn new(schema: Arc<Schema>) -> Self {
+        let required = schema
+            .kinds()
+            .map(|(_, kind)| {
+                kind.fields
+                    .values()
+                    .take(64)
+                    .enumerate()
+                    .filter(|(_, field)| !field.optional)
+                    .fold(0, |mask, (i, _)| mask | 1 << i)
+            })
+            .collect();
         Validator {
             schema,
             max_fields: 0,
             max_list_len: 0,
+            required,
         }
         .within(&crate::Limits::default())
+    }
+
+    /// The bits of a kind's required fields, by field index (its first 64 fields).
+    pub(crate) fn required_mask(&self, kind: KindId) -> u64 {
+        self.required[kind.0 as usize]
     }
 
     /// The same validator, holding records to `limits` (fields per record, list length).
@@ -236,6 +255,22 @@ const SHARED_TEXT_MAX: usize = 32;
 /// Slots of the text cache (a power of two).
 const SHARED_SLOTS: usize = 256;
 
+/// Equality of two texts of at most [`SHARED_TEXT_MAX`] bytes, a word at a time and in line:
+/// for texts this short a call to `memcmp` costs more than the comparison.
+fn same_short_text(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let word = |chunk: &[u8]| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        u64::from_ne_bytes(w)
+    };
+    let tail = a.len() - a.len() % 8;
+    let mut words = a.chunks_exact(8).zip(b.chunks_exact(8));
+    words.all(|(x, y)| word(x) == word(y)) && a[tail..].iter().zip(&b[tail..]).all(|(x, y)| x == y)
+}
+
 /// The cache slot of a short text: its length and first eight bytes, mixed.
 fn slot_of(text: &[u8]) -> usize {
     let mut head = [0u8; 8];
@@ -267,7 +302,9 @@ impl Shared {
         }
         let slot = &mut self.texts[slot_of(text.as_bytes())];
         match slot {
-            Some(shared) if **shared == *text => Value::Str(shared.clone()),
+            Some(shared) if same_short_text(shared.as_bytes(), text.as_bytes()) => {
+                Value::Str(shared.clone())
+            }
             _ => {
                 let fresh: Arc<str> = Arc::from(text);
                 *slot = Some(fresh.clone());

@@ -282,6 +282,9 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         if let Some(value) = args.first().and_then(|a| self.group_aggregate(f, *a, env)) {
             return value;
         }
+        if let Some(value) = self.call_in_place(f, args, env) {
+            return value;
+        }
         let mut values: Vec<Value> = Vec::new();
         if !matches!(
             f,
@@ -333,6 +336,25 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             Function::Mean => ops::mean(&arg(0)),
             // Reached only through `value`, which reads `share` whole.
             Function::Share => Value::Missing,
+        }
+    }
+
+    /// A text test or a length whose arguments are constants, fields or ids, read in place:
+    /// the general path copies every argument into a list first.
+    fn call_in_place(&self, f: &Function, args: &[ExprId], env: &[Bound<'r>]) -> Option<Value> {
+        let text = |i: usize| args.get(i).and_then(|a| self.text(*a, env));
+        let test = |test: fn(&str, &str) -> bool| Some(Value::Bool(test(text(0)?, text(1)?)));
+        match f {
+            Function::StartsWith => test(|s, p| s.starts_with(p)),
+            Function::EndsWith => test(|s, p| s.ends_with(p)),
+            Function::Contains => test(|s, p| s.contains(p)),
+            Function::Matches(p) => Some(Value::Bool(p.0.is_match(text(0)?))),
+            Function::Len => match self.borrowed(*args.first()?, env)? {
+                Value::Str(s) => Some(Value::Num(s.chars().count() as f64)),
+                Value::List(items) => Some(Value::Num(items.len() as f64)),
+                _ => None,
+            },
+            _ => None,
         }
     }
 
