@@ -63,7 +63,7 @@ impl EnumType {
 
     /// Whether `text` is one of the variants.
     pub fn has(&self, text: &str) -> bool {
-        self.variants.iter().any(|v| **v == *text)
+        (self.variants.iter()).any(|v| crate::data::same_short_text(v.as_bytes(), text.as_bytes()))
     }
 }
 

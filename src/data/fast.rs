@@ -15,7 +15,7 @@
 //! and short strings, and a scanner that knows which type comes next does a third of the
 //! work.
 
-use super::validate::Shared;
+use super::validate::{same_short_text, Shared};
 use super::{Origin, Record, Validator, Value};
 use crate::schema::{Kind, KindId, Type};
 use smallvec::SmallVec;
@@ -476,7 +476,7 @@ impl<'l> Scan<'l> {
         let (start, name) = (self.at + 1, name.as_bytes());
         let end = start + name.len();
         match self.bytes().get(start..end + 2) {
-            Some([key @ .., b'"', b':']) if same_short(key, name) => {
+            Some([key @ .., b'"', b':']) if same_short_text(key, name) => {
                 self.at = end + 2;
                 true
             }
@@ -548,18 +548,12 @@ fn plain_run(bytes: &[u8]) -> usize {
         .unwrap_or(bytes.len() - at)
 }
 
-/// Byte equality of two short slices, in line: names are a few bytes long, and a call to
-/// `memcmp` costs more than comparing them.
-fn same_short(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
-}
-
 /// The index of a field, trying `guess` first: writers put a kind's fields in the same
 /// order on every line, so the next field is usually the next one in the schema, and one
 /// comparison finds it.
 fn field_index(kind: &Kind, name: &str, guess: usize) -> Option<usize> {
     match kind.fields.get_index(guess) {
-        Some((key, _)) if same_short(key.as_bytes(), name.as_bytes()) => Some(guess),
+        Some((key, _)) if same_short_text(key.as_bytes(), name.as_bytes()) => Some(guess),
         _ => kind.fields.keys().position(|k| k == name),
     }
 }

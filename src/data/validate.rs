@@ -255,9 +255,9 @@ const SHARED_TEXT_MAX: usize = 32;
 /// Slots of the text cache (a power of two).
 const SHARED_SLOTS: usize = 256;
 
-/// Equality of two texts of at most [`SHARED_TEXT_MAX`] bytes, a word at a time and in line:
-/// for texts this short a call to `memcmp` costs more than the comparison.
-fn same_short_text(a: &[u8], b: &[u8]) -> bool {
+/// Equality of two short texts (names, labels, keys), a word at a time and in line: for
+/// texts this short a call to `memcmp` costs more than the comparison.
+pub(crate) fn same_short_text(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
@@ -273,12 +273,12 @@ fn same_short_text(a: &[u8], b: &[u8]) -> bool {
 
 /// The cache slot of a short text: its length and first eight bytes, mixed.
 fn slot_of(text: &[u8]) -> usize {
-    let mut head = [0u8; 8];
-    let n = text.len().min(8);
-    head[..n].copy_from_slice(&text[..n]);
+    let head = match text.first_chunk::<8>() {
+        Some(head) => u64::from_le_bytes(*head),
+        None => (text.iter().enumerate()).fold(0, |w, (i, &b)| w | u64::from(b) << (8 * i)),
+    };
     let tail = text.last().copied().unwrap_or(0) as u64;
-    let mixed = (u64::from_le_bytes(head) ^ (tail << 56) ^ text.len() as u64)
-        .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mixed = (head ^ (tail << 56) ^ text.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     (mixed >> 56) as usize % SHARED_SLOTS
 }
 
