@@ -172,7 +172,9 @@ fn read_input(
                 Ok(file) => file,
                 Err(e) => return unreadable(runner, &name, e, origin),
             };
-            let reader = BufReader::with_capacity(1 << 20, file);
+            // A small buffer: batches read straight into their own buffers (a read at least
+            // as long as the buffer bypasses it), rather than through it with a second copy.
+            let reader = BufReader::with_capacity(DIRECT_READ_BUFFER, file);
             if format == InputFormat::JsonLines {
                 read_into(stages, runner, reader, &name, source, progress)
             } else {
@@ -204,6 +206,10 @@ fn read_input(
         }
     }
 }
+
+/// The buffer of a file's reader: no longer than the reads batches make, so that they bypass
+/// it (`BufReader` hands a read at least as long as its buffer to the file directly).
+const DIRECT_READ_BUFFER: usize = 8 << 10;
 
 /// Reads a whole file of a non-JSON format (such files are small: one item, or one data
 /// set's annotations) and checks its records.
