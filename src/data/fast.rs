@@ -301,22 +301,34 @@ impl<'l> Scan<'l> {
 
     /// A list, or `None` past `max_len` values (an error the general path reports).
     fn list(&mut self, elem: &Type, max_len: usize, shared: &mut Shared) -> Option<Value> {
+        let start = shared.list_items.len();
+        let read = self.list_items(elem, max_len, shared);
+        // Elements are gathered on a stack shared by every list of the batch (nested lists
+        // stack theirs above), so that a list costs one allocation of its exact size.
+        let items: Option<Arc<[Value]>> = read.map(|()| shared.list_items.drain(start..).collect());
+        shared.list_items.truncate(start);
+        items.map(Value::List)
+    }
+
+    /// Pushes a list's elements onto `shared.list_items`.
+    fn list_items(&mut self, elem: &Type, max_len: usize, shared: &mut Shared) -> Option<()> {
         self.expect(b'[')?;
-        let mut items: SmallVec<[Value; 8]> = SmallVec::new();
         if self.peek()? == b']' {
             self.at += 1;
-        } else {
-            loop {
-                items.push(self.typed(elem, false, shared)?);
-                if items.len() > max_len || !self.more(b']')? {
-                    break;
-                }
-            }
-            if items.len() > max_len {
+            return Some(());
+        }
+        let mut len = 0;
+        loop {
+            let item = self.typed(elem, false, shared)?;
+            shared.list_items.push(item);
+            len += 1;
+            if len > max_len {
                 return None;
             }
+            if !self.more(b']')? {
+                return Some(());
+            }
         }
-        Some(Value::List(items.into_iter().collect()))
     }
 
     /// Any JSON value, checked and dropped (a field the kind does not declare).
@@ -405,7 +417,10 @@ impl<'l> Scan<'l> {
                         return None;
                     }
                     parts.kind = Some(id);
-                    parts.fields = vec![Value::Missing; kind.fields.len()];
+                    parts.fields = Vec::with_capacity(kind.fields.len());
+                    parts
+                        .fields
+                        .resize_with(kind.fields.len(), || Value::Missing);
                     let resume = self.at;
                     for (name, at) in early.drain(..) {
                         self.at = at;

@@ -238,6 +238,8 @@ pub fn validate(
 pub struct Shared {
     last_item: Option<Arc<str>>,
     texts: Vec<Option<Arc<str>>>,
+    /// The elements of the lists being read (see `fast::Scan::list`).
+    pub(crate) list_items: Vec<Value>,
 }
 
 impl Default for Shared {
@@ -245,6 +247,7 @@ impl Default for Shared {
         Shared {
             last_item: None,
             texts: vec![None; SHARED_SLOTS],
+            list_items: Vec::new(),
         }
     }
 }
@@ -286,7 +289,7 @@ impl Shared {
     /// The item name, shared with the previous record's when equal.
     pub(crate) fn item(&mut self, item: &str) -> Arc<str> {
         match &self.last_item {
-            Some(last) if **last == *item => last.clone(),
+            Some(last) if same_short_text(last.as_bytes(), item.as_bytes()) => last.clone(),
             _ => {
                 let fresh: Arc<str> = Arc::from(item);
                 self.last_item = Some(fresh.clone());
