@@ -15,7 +15,8 @@
 //! and short strings, and a scanner that knows which type comes next does a third of the
 //! work.
 
-use super::validate::{same_short_text, Shared};
+use super::text::same_short_text;
+use super::validate::Shared;
 use super::{Origin, Record, Validator, Value};
 use crate::schema::{Kind, KindId, Type};
 use smallvec::SmallVec;

@@ -6,13 +6,14 @@ pub mod formats;
 mod lite;
 pub mod ops;
 mod read;
+mod text;
 mod validate;
 mod value;
 
 pub use error::DataError;
 pub use lite::{Line, Lite};
 pub use read::{is_json_array, parse_line, read_array, Batch, Batches, Part, BATCH_BYTES};
-pub(crate) use validate::same_short_text;
+pub(crate) use text::same_short_text;
 pub use validate::{validate, Shared, Validator};
 
 /// Reads one line of JSON Lines into a record: the fast path when it applies, else the

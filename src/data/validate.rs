@@ -1,6 +1,7 @@
 //! JSON records → [`Record`]s that follow the schema.
 
 use super::lite::{Line, Lite};
+use super::text::same_short_text;
 use super::{DataError, Origin, Record, Value};
 use crate::check::did_you_mean;
 use crate::schema::{Kind, KindId, Schema, Type};
@@ -257,22 +258,6 @@ const SHARED_TEXT_MAX: usize = 32;
 
 /// Slots of the text cache (a power of two).
 const SHARED_SLOTS: usize = 256;
-
-/// Equality of two short texts (names, labels, keys), a word at a time and in line: for
-/// texts this short a call to `memcmp` costs more than the comparison.
-pub(crate) fn same_short_text(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let word = |chunk: &[u8]| {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(chunk);
-        u64::from_ne_bytes(w)
-    };
-    let tail = a.len() - a.len() % 8;
-    let mut words = a.chunks_exact(8).zip(b.chunks_exact(8));
-    words.all(|(x, y)| word(x) == word(y)) && a[tail..].iter().zip(&b[tail..]).all(|(x, y)| x == y)
-}
 
 /// The cache slot of a short text: its length and first eight bytes, mixed.
 fn slot_of(text: &[u8]) -> usize {
