@@ -122,6 +122,28 @@ impl FleissPart {
         self.agreement += (squares - n) / (n * (n - 1.0));
     }
 
+    /// Adds one unit of `n` ratings, given as the number of ratings of each category (indexed
+    /// like `totals`, which gathers them for [`FleissPart::set_categories`]).
+    pub(crate) fn add_counts(&mut self, n: usize, counts: &[f64], totals: &mut [f64]) {
+        let n = n as f64;
+        let squares: f64 = counts.iter().map(|c| c * c).sum();
+        for (total, count) in totals.iter_mut().zip(counts) {
+            *total += count;
+        }
+        self.units += 1.0;
+        self.agreement += (squares - n) / (n * (n - 1.0));
+    }
+
+    /// The categories' totals, as [`FleissPart::add_counts`] gathered them: `totals[i]` is
+    /// `labels[i]`'s, and `order` lists the labels' indexes in label order.
+    pub(crate) fn set_categories(&mut self, labels: &[Label], order: &[usize], totals: &[f64]) {
+        self.categories = order
+            .iter()
+            .filter(|&&i| totals[i] > 0.0)
+            .map(|&i| (labels[i].clone(), totals[i]))
+            .collect();
+    }
+
     /// Adds another part of the same number of ratings.
     pub fn merge(&mut self, other: &FleissPart) {
         self.units += other.units;
@@ -243,22 +265,25 @@ pub(crate) fn alpha_of_codes(units: &[Vec<usize>], values: &[Label], level: Leve
 /// the units of several items can be summed apart and merged. Units are given as positions
 /// in `values`, as [`alpha_of_codes`] takes them; cells add up in unit order. Appends to
 /// `out` in pair order, `values` being sorted.
-pub(crate) fn coincidences_of_codes(
-    units: &[Vec<usize>],
+pub(crate) fn coincidences_of_codes<U>(
+    units: impl IntoIterator<Item = U>,
     values: &[Label],
     out: &mut Vec<((Label, Label), f64)>,
-) {
+) where
+    U: ExactSizeIterator<Item = usize>,
+{
     let v = values.len();
     let mut observed = vec![0.0f64; v * v];
     let mut present = vec![false; v];
     let mut counts = vec![0.0f64; v];
-    for unit in units.iter().filter(|u| u.len() >= 2) {
+    for unit in units.into_iter().filter(|u| u.len() >= 2) {
         counts.iter_mut().for_each(|n| *n = 0.0);
-        for &code in unit {
+        let size = unit.len();
+        for code in unit {
             counts[code] += 1.0;
             present[code] = true;
         }
-        let pairable = unit.len() as f64 - 1.0;
+        let pairable = size as f64 - 1.0;
         for c in (0..v).filter(|&c| counts[c] > 0.0) {
             for k in (0..v).filter(|&k| counts[k] > 0.0) {
                 let same = if c == k { counts[c] } else { 0.0 };

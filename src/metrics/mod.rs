@@ -374,6 +374,33 @@ fn sorted(labels: &[Label]) -> (Vec<usize>, Vec<Label>) {
     (rank, order.iter().map(|&c| labels[c].clone()).collect())
 }
 
+/// Fleiss' κ's parts of some ratings, by number of ratings per unit: each unit counted by
+/// value code, and the codes turned into labels once at the end.
+fn fleiss_parts(ratings: &Ratings) -> std::collections::BTreeMap<usize, agreement::FleissPart> {
+    let values = ratings.values.len();
+    let mut parts: std::collections::BTreeMap<usize, (agreement::FleissPart, Vec<f64>)> =
+        Default::default();
+    let mut counts = vec![0.0f64; values];
+    for unit in ratings.units.iter().filter(|u| u.len() >= 2) {
+        counts.iter_mut().for_each(|n| *n = 0.0);
+        for &(_, value) in unit {
+            counts[value as usize] += 1.0;
+        }
+        let (part, totals) = parts
+            .entry(unit.len())
+            .or_insert_with(|| (Default::default(), vec![0.0; values]));
+        part.add_counts(unit.len(), &counts, totals);
+    }
+    let mut order: Vec<usize> = (0..values).collect();
+    order.sort_by(|&a, &b| ratings.values[a].cmp(&ratings.values[b]));
+    (parts.into_iter())
+        .map(|(n, (mut part, totals))| {
+            part.set_categories(&ratings.values, &order, &totals);
+            (n, part)
+        })
+        .collect()
+}
+
 /// What one part of the data contributes to a statistic: sums that add up across parts, so
 /// a statistic over a whole data set can be computed item by item, in any order, without
 /// keeping the ratings (`per dataset` rules stream this way). Units never span parts.
@@ -408,8 +435,10 @@ impl Partial {
         match statistic {
             Statistic::Alpha(level) => {
                 let mut pairs = Vec::new();
-                let (coded, values) = ratings.coded();
-                agreement::coincidences_of_codes(&coded, &values, &mut pairs);
+                let (rank, values) = sorted(&ratings.values);
+                let coded = (ratings.units.iter())
+                    .map(|unit| unit.iter().map(|&(_, value)| rank[value as usize]));
+                agreement::coincidences_of_codes(coded, &values, &mut pairs);
                 Partial::Alpha(level, pairs)
             }
             Statistic::Kappa(weights) => {
@@ -424,16 +453,7 @@ impl Partial {
                 }
                 Partial::Kappa(weights, raters, pairs)
             }
-            Statistic::Fleiss => {
-                let mut parts: std::collections::BTreeMap<usize, agreement::FleissPart> =
-                    Default::default();
-                for unit in ratings.units.iter().filter(|u| u.len() >= 2) {
-                    let values: smallvec::SmallVec<[&Label; 8]> =
-                        unit.iter().map(|&(_, v)| ratings.value(v)).collect();
-                    parts.entry(unit.len()).or_default().add_unit(&values);
-                }
-                Partial::Fleiss(parts)
-            }
+            Statistic::Fleiss => Partial::Fleiss(fleiss_parts(ratings)),
             Statistic::Agreement | Statistic::Disagreement | Statistic::LabelDistance => {
                 let units: Vec<Vec<Label>> = ratings
                     .units()
@@ -731,5 +751,60 @@ impl Part {
     pub fn merge(&mut self, other: &Part) {
         self.statistic.merge(&other.statistic);
         self.raters.merge(&other.raters);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Ratings of a few units by a few raters, with labels that sort differently from the
+    /// order they first appear in.
+    fn ratings() -> impl Strategy<Value = Ratings> {
+        let rating = (
+            0u8..6,
+            0u8..5,
+            prop::sample::select(vec!["c", "a", "b", "d"]),
+        );
+        prop::collection::vec(rating, 0..40).prop_map(|list| {
+            let mut ratings = Ratings::default();
+            for (unit, rater, value) in list {
+                ratings.add(
+                    Label::Text(format!("u{unit}").into()),
+                    Label::Text(format!("r{rater}").into()),
+                    Label::Text(value.into()),
+                );
+            }
+            ratings
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 2000,
+            rng_algorithm: prop::test_runner::RngAlgorithm::ChaCha,
+            ..ProptestConfig::default()
+        })]
+
+        /// Parts counted by value code equal parts built unit by unit from the labels.
+        #[test]
+        fn coded_parts_equal_parts_from_labels(ratings in ratings()) {
+            let mut fleiss: std::collections::BTreeMap<usize, agreement::FleissPart> =
+                Default::default();
+            for unit in ratings.units.iter().filter(|u| u.len() >= 2) {
+                let values: Vec<&Label> = unit.iter().map(|&(_, v)| ratings.value(v)).collect();
+                fleiss.entry(unit.len()).or_default().add_unit(&values);
+            }
+            prop_assert_eq!(fleiss_parts(&ratings), fleiss);
+
+            let (coded, values) = ratings.coded();
+            let mut pairs = Vec::new();
+            agreement::coincidences_of_codes(coded.iter().map(|u| u.iter().copied()), &values, &mut pairs);
+            let Partial::Alpha(_, streamed) = Partial::of(Statistic::Alpha(agreement::Level::Nominal), &ratings) else {
+                panic!("an α part");
+            };
+            prop_assert_eq!(streamed, pairs);
+        }
     }
 }
