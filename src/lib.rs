@@ -25,3 +25,14 @@ pub use run::{
     Baseline, BaselineEntry, CollectFindings, DatasetParts, ExplainRequest, FindingSink, Input,
     KindCount, Metric, Outcome, RunOptions, Slot, SourceInfo, Summary, DEFAULT_WORK_BUDGET,
 };
+
+/// The configuration of the library's property tests: `cases` cases from a fixed generator,
+/// so that every run (and CI) checks the same ones.
+#[cfg(test)]
+pub(crate) fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    proptest::test_runner::Config {
+        cases,
+        rng_algorithm: proptest::test_runner::RngAlgorithm::ChaCha,
+        ..proptest::test_runner::Config::default()
+    }
+}

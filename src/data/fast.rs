@@ -796,11 +796,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig {
-            cases: 4000,
-            rng_algorithm: prop::test_runner::RngAlgorithm::ChaCha,
-            ..ProptestConfig::default()
-        })]
+        #![proptest_config(crate::proptest_config(4000))]
 
         /// Whatever the line, the fast path returns the general path's record or gives up.
         #[test]

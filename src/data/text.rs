@@ -25,11 +25,7 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
-        #![proptest_config(ProptestConfig {
-            cases: 4000,
-            rng_algorithm: prop::test_runner::RngAlgorithm::ChaCha,
-            ..ProptestConfig::default()
-        })]
+        #![proptest_config(crate::proptest_config(4000))]
 
         /// It agrees with `str`'s own equality, on texts that often share a prefix.
         #[test]

@@ -781,11 +781,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig {
-            cases: 2000,
-            rng_algorithm: prop::test_runner::RngAlgorithm::ChaCha,
-            ..ProptestConfig::default()
-        })]
+        #![proptest_config(crate::proptest_config(2000))]
 
         /// Parts counted by value code equal parts built unit by unit from the labels.
         #[test]
