@@ -75,7 +75,10 @@ pub struct Group {
 pub struct ItemView<'r> {
     plan: &'r Plan,
     records: &'r [Record],
-    by_kind: Vec<Vec<u32>>,
+    /// The records' indexes by kind, kind after kind (a counting sort of the records).
+    by_kind: Vec<u32>,
+    /// Where each kind's run starts in `by_kind`, and one more entry for the end.
+    kind_starts: Vec<u32>,
     groups: Vec<OnceCell<Vec<Group>>>,
     indexes: Vec<OnceCell<Index<'r>>>,
     /// Whether every record is of the same item: then units of agreement statistics need no
@@ -86,19 +89,33 @@ pub struct ItemView<'r> {
 impl<'r> ItemView<'r> {
     /// Indexes `records` (all of one item, or all of the data set) for `plan`.
     pub fn new(plan: &'r Plan, records: &'r [Record]) -> Self {
-        let mut by_kind = vec![Vec::new(); plan.schema.len()];
+        let kinds = plan.schema.len();
+        let kind_of = |r: &Record| Some(r.kind.0 as usize).filter(|&k| k < kinds);
+        let mut kind_starts = vec![0u32; kinds + 1];
         let mut one_item = true;
-        for (i, r) in records.iter().enumerate() {
-            if let Some(list) = by_kind.get_mut(r.kind.0 as usize) {
-                list.push(i as u32);
+        for r in records {
+            if let Some(k) = kind_of(r) {
+                kind_starts[k + 1] += 1;
             }
             one_item = one_item && r.item == records[0].item;
+        }
+        for k in 0..kinds {
+            kind_starts[k + 1] += kind_starts[k];
+        }
+        let mut by_kind = vec![0u32; kind_starts[kinds] as usize];
+        let mut next = kind_starts.clone();
+        for (i, r) in records.iter().enumerate() {
+            if let Some(k) = kind_of(r) {
+                by_kind[next[k] as usize] = i as u32;
+                next[k] += 1;
+            }
         }
         ItemView {
             plan,
             records,
             one_item,
             by_kind,
+            kind_starts,
             groups: plan.groupings.iter().map(|_| OnceCell::new()).collect(),
             indexes: plan.indexes.iter().map(|_| OnceCell::new()).collect(),
         }
@@ -107,9 +124,15 @@ impl<'r> ItemView<'r> {
     /// The records of a kind, in input order.
     pub fn of_kind(&self, kind: KindId) -> impl Iterator<Item = &'r Record> + '_ {
         let records = self.records;
-        self.by_kind[kind.0 as usize]
+        self.kind_members(kind)
             .iter()
             .map(move |&i| &records[i as usize])
+    }
+
+    /// The indexes of a kind's records, in input order.
+    fn kind_members(&self, kind: KindId) -> &[u32] {
+        let k = kind.0 as usize;
+        &self.by_kind[self.kind_starts[k] as usize..self.kind_starts[k + 1] as usize]
     }
 
     fn index(&self, i: usize) -> &Index<'r> {
@@ -119,7 +142,7 @@ impl<'r> ItemView<'r> {
                 spec,
                 &self.plan.schema,
                 self.records,
-                &self.by_kind[spec.kind.0 as usize],
+                self.kind_members(spec.kind),
             )
         })
     }
@@ -128,7 +151,8 @@ impl<'r> ItemView<'r> {
         self.groups[g].get_or_init(|| {
             let (kind, field) = self.plan.groupings[g];
             let records = self.records;
-            let mut keyed: Vec<(&Value, u32)> = self.by_kind[kind.0 as usize]
+            let mut keyed: Vec<(&Value, u32)> = self
+                .kind_members(kind)
                 .iter()
                 .map(|&i| (records[i as usize].get(field), i))
                 .filter(|(v, _)| !matches!(v, Value::Missing))
@@ -597,7 +621,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             return Candidates::Records(found);
         }
         match source {
-            LoopSource::Kind(k) => Candidates::Records(&view.by_kind[k.0 as usize]),
+            LoopSource::Kind(k) => Candidates::Records(view.kind_members(*k)),
             LoopSource::Groups(g) => Candidates::Groups(view.groups(*g)),
             LoopSource::Members(v) => match &env[v.0 as usize] {
                 Bound::Group(g) => Candidates::Records(&g.members),
