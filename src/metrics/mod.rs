@@ -363,10 +363,16 @@ impl Label {
     }
 }
 
-/// Each label's position among the labels sorted, and the sorted labels.
-fn sorted(labels: &[Label]) -> (Vec<usize>, Vec<Label>) {
+/// The labels' indexes in label order.
+fn label_order(labels: &[Label]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..labels.len()).collect();
     order.sort_by(|&a, &b| labels[a].cmp(&labels[b]));
+    order
+}
+
+/// Each label's position among the labels sorted, and the sorted labels.
+fn sorted(labels: &[Label]) -> (Vec<usize>, Vec<Label>) {
+    let order = label_order(labels);
     let mut rank = vec![0usize; order.len()];
     for (position, &code) in order.iter().enumerate() {
         rank[code] = position;
@@ -391,8 +397,7 @@ fn fleiss_parts(ratings: &Ratings) -> std::collections::BTreeMap<usize, agreemen
             .or_insert_with(|| (Default::default(), vec![0.0; values]));
         part.add_counts(unit.len(), &counts, totals);
     }
-    let mut order: Vec<usize> = (0..values).collect();
-    order.sort_by(|&a, &b| ratings.values[a].cmp(&ratings.values[b]));
+    let order = label_order(&ratings.values);
     (parts.into_iter())
         .map(|(n, (mut part, totals))| {
             part.set_categories(&ratings.values, &order, &totals);
