@@ -341,8 +341,11 @@ impl Pack {
         let mut run = move || input::run(self, inputs, options, sink);
         if options.threads == 0 {
             // The pool the caller runs in (rayon's global pool, sized by RAYON_NUM_THREADS,
-            // unless the caller installed one): no threads are started per call.
-            return run();
+            // unless the caller installed one): no threads are started per call. The run
+            // itself moves onto one of its threads, as `install` does, so that the reading
+            // thread also parses and evaluates while it waits instead of being one thread
+            // more than there are cores.
+            return rayon::scope(|_| run());
         }
         match rayon::ThreadPoolBuilder::new()
             .num_threads(options.threads)
