@@ -775,3 +775,41 @@ fn data_set_parts_checked_apart_merge_to_the_whole_runs_results() {
     }
     assert!(DatasetParts::from_bytes(b"not parts").is_err());
 }
+
+/// Turning the raters' counts off (as `check` does for output that does not show them)
+/// changes nothing else: the same findings, and the same statistics to the bit.
+#[test]
+fn statistics_without_rater_counts_equal_those_with_them() {
+    use concordant::{Input, Pack, RunOptions};
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let data = [Input::Path(generated_file(dir.path()))];
+    let pack = Pack::from_paths(&[root().join("rules"), root().join("rules/reliability")])
+        .expect("the packs compile");
+    let with = pack.check_inputs(&data);
+    let options = RunOptions {
+        rater_metrics: false,
+        ..RunOptions::default()
+    };
+    let without = pack.check_inputs_with(&data, &options);
+    let findings = |o: &concordant::Outcome| -> Vec<(usize, Vec<String>, String)> {
+        o.findings
+            .iter()
+            .map(|f| (f.rule, f.key.clone(), f.message.clone()))
+            .collect()
+    };
+    assert!(!with.findings.is_empty());
+    assert_eq!(findings(&with), findings(&without));
+    assert!(with.metrics.len() >= 4, "{}", with.metrics.len());
+    assert_eq!(with.metrics.len(), without.metrics.len());
+    for (a, b) in with.metrics.iter().zip(&without.metrics) {
+        assert_eq!(a.rule, b.rule);
+        assert_eq!(
+            a.value.map(f64::to_bits),
+            b.value.map(f64::to_bits),
+            "{}",
+            a.rule
+        );
+        assert!(b.raters.raters.is_empty(), "{}: no rater counts", b.rule);
+    }
+    assert!(with.metrics.iter().any(|m| !m.raters.raters.is_empty()));
+}

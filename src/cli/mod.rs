@@ -430,6 +430,8 @@ fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode 
         parse_only: args.parse_only,
         input_format: args.input_format,
         item_metrics: args.metrics.is_some(),
+        // The per-annotator tables: in `--metrics` and at the end of the human report.
+        rater_metrics: args.metrics.is_some() || args.format == Format::Human,
         read: ReadOptions {
             fps: args.fps,
             mapping: None,

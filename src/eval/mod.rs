@@ -225,6 +225,8 @@ pub struct Evaluator<'p> {
     /// For each streamed statistic, the first one that is the same statistic of the same
     /// ratings (written in a condition and again in a message): computed once.
     same_statistic: Vec<usize>,
+    /// Whether items' parts count each rater's ratings ([`crate::metrics::RaterStats`]).
+    rater_metrics: bool,
 }
 
 impl<'p> Evaluator<'p> {
@@ -253,6 +255,7 @@ impl<'p> Evaluator<'p> {
             streamed,
             same_ratings,
             same_statistic,
+            rater_metrics: true,
         }
     }
 
@@ -312,7 +315,10 @@ impl<'p> Evaluator<'p> {
                     let (ratings, raters) =
                         gathered[self.same_ratings[k]].get_or_insert_with(|| {
                             let ratings = run.ratings(id, &mut env);
-                            let raters = crate::metrics::RaterStats::of(&ratings);
+                            let raters = match self.rater_metrics {
+                                true => crate::metrics::RaterStats::of(&ratings),
+                                false => Default::default(),
+                            };
                             (ratings, raters)
                         });
                     crate::metrics::Part {
@@ -448,6 +454,15 @@ impl<'p> Evaluator<'p> {
     /// `budget` candidates.
     pub fn with_budget(self, budget: u64) -> Self {
         Evaluator { budget, ..self }
+    }
+
+    /// Whether items' parts count each rater's ratings, for [`crate::run::Metric::raters`]
+    /// (on unless turned off): the statistics do not need them.
+    pub fn with_rater_metrics(self, rater_metrics: bool) -> Self {
+        Evaluator {
+            rater_metrics,
+            ..self
+        }
     }
 
     /// The work budget per rule and item.

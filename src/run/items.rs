@@ -411,7 +411,9 @@ impl<'p> Work<'p> {
     /// What a run of `pack` with `options` needs to evaluate items.
     pub fn new(pack: &'p Pack, options: &RunOptions) -> Self {
         Work {
-            evaluator: Evaluator::new(&pack.plan).with_budget(options.work_budget),
+            evaluator: Evaluator::new(&pack.plan)
+                .with_budget(options.work_budget)
+                .with_rater_metrics(options.rater_metrics),
             parse_only: options.parse_only,
             item_metrics: options.item_metrics,
             explain: options.explain.clone(),

@@ -57,6 +57,10 @@ pub struct RunOptions {
     pub read: ReadOptions,
     /// Keep every item's statistics (rules without `for`) for [`Outcome::item_metrics`].
     pub item_metrics: bool,
+    /// Count each rater's ratings and disagreements behind the data-set statistics
+    /// ([`Metric::raters`]). On by default; a caller that shows only findings turns it off
+    /// and saves their gathering and merging, item by item.
+    pub rater_metrics: bool,
     /// Known findings to leave out ([`Outcome::baselined`], [`Outcome::stale_baseline`]).
     pub baseline: Option<Arc<Baseline>>,
     /// Explain the findings of one rule ([`Outcome::explanations`]).
@@ -119,6 +123,7 @@ impl Default for RunOptions {
             input_format: None,
             read: ReadOptions::default(),
             item_metrics: false,
+            rater_metrics: true,
             baseline: None,
             explain: None,
             limits: crate::Limits::default(),
