@@ -10,7 +10,7 @@ use crate::data::{
     Shared, SourceId, Validator,
 };
 use crate::schema::KindId;
-use indexmap::IndexMap;
+use indexmap::{IndexMap, IndexSet};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
@@ -573,7 +573,7 @@ fn reread_items(stages: &Stages, runner: &mut Runner) {
             }
             let parsed: Vec<Vec<Parsed>> = current
                 .par_iter()
-                .map(|batch| parse_batch(stages, batch, &info.name))
+                .map(|batch| parse_batch(stages, batch, &info.name, &wanted))
                 .collect();
             parsed.into_iter().flatten().for_each(&mut keep);
             current.into_iter().for_each(|b| batches.recycle(b));
@@ -616,11 +616,19 @@ impl Collected {
     }
 }
 
-/// Parses and validates a whole batch in order, for passes that only collect records.
-fn parse_batch(stages: &Stages, batch: &Batch, name: &str) -> Vec<Parsed> {
+/// Parses and validates a batch in order, for the pass that only collects the records of
+/// the `wanted` items. A line that names another item first, in plain text, is skipped
+/// unparsed: on shuffled input most lines belong to items that need no second look.
+fn parse_batch(
+    stages: &Stages,
+    batch: &Batch,
+    name: &str,
+    wanted: &IndexSet<Arc<str>>,
+) -> Vec<Parsed> {
     let mut shared = Shared::default();
     batch
         .lines(&batch.whole())
+        .filter(|(bytes, _)| leading_item(bytes).is_none_or(|item| wanted.contains(item)))
         .map(|(bytes, origin)| {
             let fallback = || fallback_id(name, origin);
             let (bucket, result) =
@@ -628,6 +636,21 @@ fn parse_batch(stages: &Stages, batch: &Batch, name: &str) -> Vec<Parsed> {
             Parsed { bucket, result }
         })
         .collect()
+}
+
+/// The item a record line names first (`{"item": "clip_7", …`) when its text needs no
+/// unescaping and no later `"item"` could override it (the last of repeated keys counts);
+/// `None` when only parsing the line can tell.
+fn leading_item(line: &[u8]) -> Option<&str> {
+    let rest = line.trim_ascii_start().strip_prefix(b"{")?;
+    let rest = rest.trim_ascii_start().strip_prefix(b"\"item\"")?;
+    let rest = rest.trim_ascii_start().strip_prefix(b":")?;
+    let rest = rest.trim_ascii_start().strip_prefix(b"\"")?;
+    let end = memchr::memchr2(b'"', b'\\', rest)?;
+    if rest[end] != b'"' || memchr::memmem::find(&rest[end..], b"\"item\"").is_some() {
+        return None;
+    }
+    std::str::from_utf8(&rest[..end]).ok()
 }
 
 /// [`Pack::check_values`]: groups the values by item, then checks them.
@@ -682,4 +705,32 @@ fn new_run(record: Record) -> Vec<Record> {
     let mut run = Vec::with_capacity(128);
     run.push(record);
     run
+}
+
+#[cfg(test)]
+mod tests {
+    use super::leading_item;
+
+    #[test]
+    fn leading_item_reads_only_an_item_named_first_in_plain_text() {
+        let cases: [(&[u8], Option<&str>); 9] = [
+            (br#"{"item":"clip_7","kind":"speech"}"#, Some("clip_7")),
+            (br#"  { "item" : "clip 7" ,"id":"a"}"#, Some("clip 7")),
+            (br#"{"item":""}"#, Some("")),
+            (br#"{"kind":"speech","item":"clip_7"}"#, None),
+            (br#"{"item":"clip\"7"}"#, None),
+            (br#"{"item":"clip_7"#, None),
+            (br#"{"item":7}"#, None),
+            (b"{\"item\":\"clip_\xff\"}", None),
+            (br#"{"item":"a","item":"b"}"#, None),
+        ];
+        for (line, want) in cases {
+            assert_eq!(
+                leading_item(line),
+                want,
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+        }
+    }
 }
