@@ -444,7 +444,10 @@ fn process_batch(
                     {
                         run.push(record)
                     }
-                    _ => runs.push(new_run(record)),
+                    _ => {
+                        let capacity = runs.last().map_or(FIRST_RUN_CAPACITY, Vec::len);
+                        runs.push(new_run(record, capacity));
+                    }
                 }
             }
             Err(error) => out.errors.push(*error),
@@ -701,8 +704,14 @@ pub(super) fn run_values(
 }
 
 /// A run starting with `record`, with room for a typical item, so that it rarely grows.
-fn new_run(record: Record) -> Vec<Record> {
-    let mut run = Vec::with_capacity(128);
+/// Room for the first run of a batch: about an item of the benchmark's data.
+const FIRST_RUN_CAPACITY: usize = 128;
+
+/// A run of an item's records, with room for as many as the run before it had: items of one
+/// file tend to be alike, and input that is not grouped has runs of one record, for which
+/// room for a hundred would be allocated and freed record by record.
+fn new_run(record: Record, capacity: usize) -> Vec<Record> {
+    let mut run = Vec::with_capacity(capacity.max(1));
     run.push(record);
     run
 }
