@@ -78,6 +78,12 @@ fn human_output_shows_the_record_line_and_the_rule() {
         stdout.contains("checked 27 of 29 records in 2 items (2 rejected)"),
         "{stdout}"
     );
+    // The per-annotator table of each data-set statistic (its counts are gathered only for
+    // output that shows them).
+    assert!(
+        stdout.contains("  ann_a                       3            1       0.0%      0.333"),
+        "{stdout}"
+    );
 }
 
 #[test]
