@@ -291,12 +291,17 @@ impl Ratings {
     /// α needs only how often each value occurs in each unit.
     pub fn coded(&self) -> (Vec<Vec<usize>>, Vec<Label>) {
         let (rank, values) = sorted(&self.values);
-        let codes = self
-            .units
-            .iter()
-            .map(|u| u.iter().map(|&(_, v)| rank[v as usize]).collect())
-            .collect();
+        let codes = self.coded_units(&rank).map(Iterator::collect).collect();
         (codes, values)
+    }
+
+    /// Each unit's values as `rank` (from [`sorted`]) places them, unit by unit, without
+    /// collecting them.
+    fn coded_units<'a>(
+        &'a self,
+        rank: &'a [usize],
+    ) -> impl Iterator<Item = impl ExactSizeIterator<Item = usize> + 'a> + 'a {
+        (self.units.iter()).map(move |unit| unit.iter().map(move |&(_, v)| rank[v as usize]))
     }
 
     /// The values of each unit.
@@ -441,9 +446,7 @@ impl Partial {
             Statistic::Alpha(level) => {
                 let mut pairs = Vec::new();
                 let (rank, values) = sorted(&ratings.values);
-                let coded = (ratings.units.iter())
-                    .map(|unit| unit.iter().map(|&(_, value)| rank[value as usize]));
-                agreement::coincidences_of_codes(coded, &values, &mut pairs);
+                agreement::coincidences_of_codes(ratings.coded_units(&rank), &values, &mut pairs);
                 Partial::Alpha(level, pairs)
             }
             Statistic::Kappa(weights) => {

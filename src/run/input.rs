@@ -703,7 +703,6 @@ pub(super) fn run_values(
     runner.finish(&work)
 }
 
-/// A run starting with `record`, with room for a typical item, so that it rarely grows.
 /// Room for the first run of a batch: about an item of the benchmark's data.
 const FIRST_RUN_CAPACITY: usize = 128;
 
