@@ -13,7 +13,7 @@ mod value;
 pub use error::DataError;
 pub use lite::{Line, Lite};
 pub use read::{is_json_array, parse_line, read_array, Batch, Batches, Part, BATCH_BYTES};
-pub(crate) use text::same_short_text;
+pub(crate) use text::{same_short_text, same_text, text_order};
 pub use validate::{validate, Shared, Validator};
 
 /// Reads one line of JSON Lines into a record: the fast path when it applies, else the

@@ -254,11 +254,13 @@ impl<'p> JsonSpool<'p> {
     fn write(&mut self, findings: &[Finding]) -> std::io::Result<std::ops::Range<u64>> {
         use std::io::Write;
         let start = self.written;
+        let mut line = Vec::new();
         for f in findings {
-            let line = erased::Json::to_json(&finding(self.pack, &self.sources, f));
-            self.file.write_all(line.as_bytes())?;
-            self.file.write_all(b"\n")?;
-            self.written += line.len() as u64 + 1;
+            line.clear();
+            serde_json::to_writer(&mut line, &finding(self.pack, &self.sources, f))?;
+            line.push(b'\n');
+            self.file.write_all(&line)?;
+            self.written += line.len() as u64;
         }
         Ok(start..self.written)
     }

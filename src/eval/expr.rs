@@ -23,14 +23,16 @@ pub fn render_value(v: &Value, format: Format) -> String {
 
 /// [`compare`] for two texts.
 fn compare_text(op: crate::plan::CompareOp, a: &str, b: &str) -> bool {
+    use crate::data::{same_text, text_order};
     use crate::plan::CompareOp::*;
+    use std::cmp::Ordering::*;
     match op {
-        Eq => a == b,
-        Ne => a != b,
-        Lt => a < b,
-        Le => a <= b,
-        Gt => a > b,
-        Ge => a >= b,
+        Eq => same_text(a, b),
+        Ne => !same_text(a, b),
+        Lt => text_order(a, b) == Less,
+        Le => text_order(a, b) != Greater,
+        Gt => text_order(a, b) == Greater,
+        Ge => text_order(a, b) != Less,
     }
 }
 
@@ -678,7 +680,7 @@ fn label_ref(value: &Value) -> Option<crate::metrics::LabelRef<'_>> {
     use crate::metrics::LabelRef;
     match value {
         Value::Num(n) => Some(LabelRef::Num(*n)),
-        Value::Str(s) => Some(LabelRef::Text(s)),
+        Value::Str(s) => Some(LabelRef::Shared(s)),
         Value::Bool(true) => Some(LabelRef::Text("true")),
         Value::Bool(false) => Some(LabelRef::Text("false")),
         Value::Missing | Value::List(_) => None,
@@ -691,6 +693,7 @@ fn item_unit(item: &str, unit: crate::metrics::LabelRef) -> crate::metrics::Labe
     let unit = match unit {
         LabelRef::Num(n) => crate::data::format_number(n),
         LabelRef::Text(t) => t.to_string(),
+        LabelRef::Shared(t) => t.to_string(),
     };
     Label::Text(format!("{item}\u{1f}{unit}").into())
 }

@@ -43,6 +43,25 @@ impl<'v> HashKey<'v> {
     }
 }
 
+/// A text key, compared in line (`data::same_text`): keys are mostly short names and ids,
+/// for which calling `memcmp` costs more than the comparison.
+#[derive(Debug, Clone, Copy)]
+struct Text<'v>(&'v str);
+
+impl PartialEq for Text<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        crate::data::same_text(self.0, other.0)
+    }
+}
+
+impl Eq for Text<'_> {}
+
+impl std::hash::Hash for Text<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state)
+    }
+}
+
 /// The records under one key: a range of [`Index::members`].
 #[derive(Debug, Clone, Copy, Default)]
 struct Bucket {
@@ -57,7 +76,7 @@ struct Bucket {
 /// allocations whatever the number of keys.
 #[derive(Debug)]
 pub struct Index<'r> {
-    text: FxHashMap<&'r str, u32>,
+    text: FxHashMap<Text<'r>, u32>,
     other: FxHashMap<Scalar, u32>,
     buckets: Vec<Bucket>,
     members: Vec<u32>,
@@ -147,11 +166,11 @@ impl<'r> Index<'r> {
     fn bucket_of(&mut self, key: IndexKey, r: &'r Record) -> Option<u32> {
         let next = (self.text.len() + self.other.len()) as u32;
         let value = match key {
-            IndexKey::Id => return Some(*self.text.entry(&r.id).or_insert(next)),
+            IndexKey::Id => return Some(*self.text.entry(Text(&r.id)).or_insert(next)),
             IndexKey::Field(f) => r.get(f),
         };
         match HashKey::of(value)? {
-            HashKey::Str(s) => Some(*self.text.entry(s).or_insert(next)),
+            HashKey::Str(s) => Some(*self.text.entry(Text(s)).or_insert(next)),
             HashKey::Other(k) => Some(*self.other.entry(k).or_insert(next)),
         }
     }
@@ -166,7 +185,7 @@ impl<'r> Index<'r> {
     ) -> &'s [u32] {
         let bucket = if self.hashed {
             let found = match key {
-                Some(HashKey::Str(s)) => self.text.get(s),
+                Some(HashKey::Str(s)) => self.text.get(&Text(s)),
                 Some(HashKey::Other(k)) => self.other.get(&k),
                 None => None,
             };

@@ -215,6 +215,9 @@ pub enum LabelRef<'a> {
     Num(f64),
     /// A text.
     Text(&'a str),
+    /// A text the data already shares (a record's field): adding it copies the handle, not
+    /// the text, and later equal texts are found by address.
+    Shared(&'a std::sync::Arc<str>),
 }
 
 impl LabelRef<'_> {
@@ -222,6 +225,16 @@ impl LabelRef<'_> {
         match self {
             LabelRef::Num(n) => Label::Num(n),
             LabelRef::Text(t) => Label::Text(t.into()),
+            LabelRef::Shared(t) => Label::Text(t.clone()),
+        }
+    }
+
+    /// The text, if it is one.
+    fn text(&self) -> Option<&str> {
+        match self {
+            LabelRef::Num(_) => None,
+            LabelRef::Text(t) => Some(t),
+            LabelRef::Shared(t) => Some(t),
         }
     }
 }
@@ -232,6 +245,7 @@ impl std::hash::Hash for LabelRef<'_> {
         match self {
             LabelRef::Num(n) => n.to_bits().hash(state),
             LabelRef::Text(t) => t.hash(state),
+            LabelRef::Shared(t) => (**t).hash(state),
         }
     }
 }
@@ -240,7 +254,8 @@ impl indexmap::Equivalent<Label> for LabelRef<'_> {
     fn equivalent(&self, key: &Label) -> bool {
         match (self, key) {
             (LabelRef::Num(a), Label::Num(b)) => a.to_bits() == b.to_bits(),
-            (LabelRef::Text(a), Label::Text(b)) => **a == **b,
+            (LabelRef::Num(_), _) => false,
+            (text, Label::Text(b)) => text.text().is_some_and(|a| crate::data::same_text(a, b)),
             _ => false,
         }
     }
@@ -363,7 +378,7 @@ impl Label {
     pub fn as_label_ref(&self) -> LabelRef<'_> {
         match self {
             Label::Num(n) => LabelRef::Num(*n),
-            Label::Text(t) => LabelRef::Text(t),
+            Label::Text(t) => LabelRef::Shared(t),
         }
     }
 }

@@ -299,12 +299,83 @@ pub fn compile(checked: &Checked, sources: &crate::span::SourceMap) -> Plan {
         .iter()
         .map(|rule| lower::lower_rule(rule, &checked.schema, sources, &mut shared))
         .collect();
-    Plan {
+    let mut plan = Plan {
         schema: Arc::new(checked.schema.clone()),
         rules,
         groupings: shared.groupings,
         indexes: shared.indexes,
         unselected: Vec::new(),
+    };
+    share_sorted_indexes(&mut plan);
+    plan
+}
+
+/// Loops and quantifiers that probe a hashed index by a key probe, instead, the index of the
+/// same kind and key that is also sorted by start, when some rule needs that one: its buckets
+/// hold the same records, so an item builds one index instead of two. They may: the order
+/// of candidates shows neither in findings (sorted by key) nor in what a quantifier decides.
+/// Agreement statistics keep their index, because a rater's first rating, in input order,
+/// is the one that counts.
+fn share_sorted_indexes(plan: &mut Plan) {
+    let specs = &plan.indexes;
+    let sorted_twin: Vec<Option<usize>> = (specs.iter())
+        .map(|spec| match spec.by_start || spec.key.is_none() {
+            true => None,
+            false => specs.iter().position(|other| {
+                other.by_start && other.kind == spec.kind && other.key == spec.key
+            }),
+        })
+        .collect();
+    if sorted_twin.iter().all(Option::is_none) {
+        return;
+    }
+    let to_twin = |access: &mut Access| {
+        if let Access::Probe { index, .. } = access {
+            *index = sorted_twin[*index].unwrap_or(*index);
+        }
+    };
+    for rule in &mut plan.rules {
+        rule.loops.iter_mut().for_each(|l| to_twin(&mut l.access));
+        for node in &mut rule.exprs {
+            if let Node::Quantified { access, .. } = node {
+                to_twin(access);
+            }
+        }
+    }
+    drop_unused_indexes(plan);
+}
+
+/// Removes the indexes no access probes, numbering the others again in order.
+fn drop_unused_indexes(plan: &mut Plan) {
+    let mut used = vec![false; plan.indexes.len()];
+    for_each_access(plan, |index| used[*index] = true);
+    let mut renumbered = vec![0; used.len()];
+    let mut next = 0;
+    for (i, &u) in used.iter().enumerate() {
+        renumbered[i] = next;
+        next += usize::from(u);
+    }
+    for_each_access(plan, |index| *index = renumbered[*index]);
+    let mut keep = used.into_iter();
+    plan.indexes.retain(|_| keep.next().unwrap_or(false));
+}
+
+/// Calls `f` on the index of every probe of every rule.
+fn for_each_access(plan: &mut Plan, mut f: impl FnMut(&mut usize)) {
+    let mut probe = |access: &mut Access| {
+        if let Access::Probe { index, .. } = access {
+            f(index);
+        }
+    };
+    for rule in &mut plan.rules {
+        rule.loops.iter_mut().for_each(|l| probe(&mut l.access));
+        for node in &mut rule.exprs {
+            match node {
+                Node::Quantified { access, .. } | Node::Agreement { access, .. } => probe(access),
+                Node::Temporal { sides, .. } => sides.iter_mut().for_each(|s| probe(&mut s.access)),
+                _ => {}
+            }
+        }
     }
 }
 
