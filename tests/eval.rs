@@ -44,3 +44,62 @@ fn eval_cases() {
         insta::assert_snapshot!(run_case(path));
     });
 }
+
+/// What one rule reports on the shared-quantifier case with a work budget: its findings
+/// (item, key) and the items on which the budget stopped it.
+fn one_rule_under_budget(pack: &Pack, data: &Path, rule: &str, budget: u64) -> Vec<String> {
+    let options = concordant::RunOptions {
+        work_budget: budget,
+        ..Default::default()
+    };
+    let outcome = pack.check_inputs_with(&[Input::Path(data.to_path_buf())], &options);
+    let findings = (outcome.findings.iter())
+        .filter(|f| pack.plan.rules[f.rule].id == rule)
+        .map(|f| format!("{:?} {:?}", f.item, f.key));
+    let stopped = (outcome.data_errors.iter())
+        .map(ToString::to_string)
+        .filter(|e| e.contains(&format!("`{rule}`")));
+    findings.chain(stopped).collect()
+}
+
+/// A quantifier shared between rules is computed once, but each rule still counts its
+/// candidates against its own work budget: under every budget, every rule reports and
+/// stops exactly as it does alone (where nothing is shared).
+#[test]
+fn shared_quantifiers_cost_each_rule_its_own_budget() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let case = std::fs::read_to_string(root.join("tests/fixtures/eval/shared-quantifiers.case"))
+        .expect("case file");
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let data = dir.path().join("data.jsonl");
+    let (_, body) = (sections(&case).into_iter())
+        .find(|(name, _)| name == "data.jsonl")
+        .expect("data section");
+    std::fs::write(&data, body).expect("write data");
+    let rules = root.join("tests/fixtures/plan/shared-quantifiers.cord");
+    let all = Pack::from_paths(&[&rules]).expect("fixture compiles");
+    assert!(all.plan.memo_slots > 0, "the fixture shares quantifiers");
+    let stopped =
+        |budget| one_rule_under_budget(&all, &data, "voiced-turn-has-its-speaker", budget);
+    assert!(
+        stopped(2).iter().any(|e| e.contains("stopped on item")),
+        "{:?}",
+        stopped(2)
+    );
+    assert!(
+        !stopped(12).iter().any(|e| e.contains("stopped on item")),
+        "{:?}",
+        stopped(12)
+    );
+    for rule in all.plan.rules.iter().map(|r| r.id.clone()) {
+        let mut alone = Pack::from_paths(&[&rules]).expect("fixture compiles");
+        alone.select(&[&rule]).expect("the rule exists");
+        for budget in 0..=12 {
+            assert_eq!(
+                one_rule_under_budget(&all, &data, &rule, budget),
+                one_rule_under_budget(&alone, &data, &rule, budget),
+                "rule {rule}, budget {budget}"
+            );
+        }
+    }
+}

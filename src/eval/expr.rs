@@ -77,6 +77,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 condition,
             } if *quantifier != Quantifier::Count => matches!(
                 self.quantified(
+                    id,
                     *quantifier,
                     var.0 as usize,
                     (source, access),
@@ -203,6 +204,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 filter,
                 condition,
             } => self.quantified(
+                id,
                 *quantifier,
                 var.0 as usize,
                 (source, access),
@@ -559,7 +561,43 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         ratings
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn quantified(
+        &self,
+        id: ExprId,
+        quantifier: Quantifier,
+        var: usize,
+        (source, access): (&LoopSource, &Access),
+        filter: &[ExprId],
+        condition: Option<ExprId>,
+        env: &mut [Bound<'r>],
+    ) -> Value {
+        let shared = self.rule.memo(id).and_then(|memo| {
+            let record = self.record(env, memo.over)?;
+            Some((memo.slot, self.view.position(record)?))
+        });
+        let Some((slot, at)) = shared else {
+            return self.quantify(quantifier, var, (source, access), filter, condition, env);
+        };
+        if let Some(remembered) = self.view.recall(slot, at) {
+            self.spend(remembered.work as usize);
+            return Value::Bool(remembered.answer);
+        }
+        let before = self.work.get();
+        let value = self.quantify(quantifier, var, (source, access), filter, condition, env);
+        if let (false, Value::Bool(answer)) = (self.stopped(), &value) {
+            let work = self.work.get() - before;
+            let remembered = super::Remembered {
+                answer: *answer,
+                work,
+            };
+            self.view.remember(slot, at, remembered);
+        }
+        value
+    }
+
+    /// Runs a quantifier over its candidates.
+    fn quantify(
         &self,
         quantifier: Quantifier,
         var: usize,

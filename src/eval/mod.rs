@@ -81,6 +81,10 @@ pub struct ItemView<'r> {
     kind_starts: Vec<u32>,
     groups: Vec<OnceCell<Vec<Group>>>,
     indexes: Vec<OnceCell<Index<'r>>>,
+    /// The answers of shared quantifiers ([`crate::plan::Memo`]), by slot and then record,
+    /// as [`Remembered::pack`] packs them (0: not computed yet); a slot is empty until first
+    /// used.
+    memos: std::cell::RefCell<Vec<Vec<u64>>>,
     /// Whether every record is of the same item: then units of agreement statistics need no
     /// item to tell them apart.
     one_item: bool,
@@ -118,6 +122,36 @@ impl<'r> ItemView<'r> {
             kind_starts,
             groups: plan.groupings.iter().map(|_| OnceCell::new()).collect(),
             indexes: plan.indexes.iter().map(|_| OnceCell::new()).collect(),
+            memos: std::cell::RefCell::new(vec![Vec::new(); plan.memo_slots]),
+        }
+    }
+
+    /// The position of a record of this view.
+    fn position(&self, record: &Record) -> Option<usize> {
+        let offset =
+            (record as *const Record as usize).checked_sub(self.records.as_ptr() as usize)?;
+        let at = offset / std::mem::size_of::<Record>();
+        let found = self.records.get(at)?;
+        std::ptr::eq(found, record).then_some(at)
+    }
+
+    /// What a shared quantifier answered for the record at `at`, if it was computed.
+    fn recall(&self, slot: usize, at: usize) -> Option<Remembered> {
+        let packed = *self.memos.borrow().get(slot)?.get(at)?;
+        Remembered::unpack(packed)
+    }
+
+    /// Remembers what a shared quantifier answered for the record at `at`.
+    fn remember(&self, slot: usize, at: usize, remembered: Remembered) {
+        let mut memos = self.memos.borrow_mut();
+        let Some(answers) = memos.get_mut(slot) else {
+            return;
+        };
+        if answers.is_empty() {
+            answers.resize(self.records.len(), 0);
+        }
+        if let Some(place) = answers.get_mut(at) {
+            *place = remembered.pack();
         }
     }
 
@@ -169,6 +203,28 @@ impl<'r> ItemView<'r> {
                 }
             }
             groups
+        })
+    }
+}
+
+/// A shared quantifier's answer for one record, and the candidates computing it took: each
+/// place that reads it counts them against its rule's work budget, as if it had computed it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Remembered {
+    answer: bool,
+    work: u64,
+}
+
+impl Remembered {
+    /// One word: bit 0 set (computed), bit 1 the answer, the rest the work (saturating).
+    fn pack(self) -> u64 {
+        1 | (u64::from(self.answer) << 1) | (self.work.min(u64::MAX >> 2) << 2)
+    }
+
+    fn unpack(packed: u64) -> Option<Remembered> {
+        (packed & 1 == 1).then_some(Remembered {
+            answer: packed & 2 != 0,
+            work: packed >> 2,
         })
     }
 }

@@ -45,7 +45,7 @@ impl PartialEq for Label {
         match (self, other) {
             (Label::Num(a), Label::Num(b)) => a.to_bits() == b.to_bits(),
             // Labels read from data share their text, so most equal labels are one allocation.
-            (Label::Text(a), Label::Text(b)) => std::sync::Arc::ptr_eq(a, b) || a == b,
+            (Label::Text(a), Label::Text(b)) => crate::data::same_text(a, b),
             _ => false,
         }
     }
@@ -72,7 +72,8 @@ impl Ord for Label {
     fn cmp(&self, other: &Self) -> Ordering {
         match (self, other) {
             (Label::Num(a), Label::Num(b)) => a.total_cmp(b),
-            (Label::Text(a), Label::Text(b)) => a.cmp(b),
+            // Byte order is code point order in UTF-8.
+            (Label::Text(a), Label::Text(b)) => crate::data::text_order(a, b),
             _ => self.rank().cmp(&other.rank()),
         }
     }

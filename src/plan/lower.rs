@@ -109,6 +109,7 @@ pub(super) fn lower_rule(
         condition,
         message,
         exprs: b.exprs,
+        memos: Vec::new(),
         location: RuleLocation {
             file: file.shown.clone(),
             line: file.line_col(rule.span.range.start).0,

@@ -7,6 +7,7 @@
 
 mod joins;
 mod lower;
+mod share;
 mod show;
 
 use crate::check::ir::{self, VarId};
@@ -37,6 +38,9 @@ pub struct Plan {
     pub indexes: Vec<IndexSpec>,
     /// Rules of the pack left out by `check --select`: a waiver of one is not stale.
     pub unselected: Vec<String>,
+    /// How many quantifiers are computed once per record and item for every place that
+    /// writes them ([`RulePlan::memos`]).
+    pub memo_slots: usize,
 }
 
 impl Plan {
@@ -144,6 +148,10 @@ pub struct RulePlan {
     pub message: Vec<MessagePart>,
     /// The expression table.
     pub exprs: Vec<Node>,
+    /// Its quantifiers that the pack writes alike in more than one place, over one record
+    /// variable: each is computed once per record and item and remembered in a slot
+    /// shared by those places.
+    pub memos: Vec<(ExprId, Memo)>,
     /// Where the rule is written.
     pub location: RuleLocation,
 }
@@ -153,6 +161,21 @@ impl RulePlan {
     pub fn expr(&self, id: ExprId) -> &Node {
         &self.exprs[id.0 as usize]
     }
+
+    /// The slot that remembers a quantifier's value, if it is shared.
+    pub fn memo(&self, id: ExprId) -> Option<Memo> {
+        (self.memos.iter()).find_map(|&(e, memo)| (e == id).then_some(memo))
+    }
+}
+
+/// Where a shared quantifier's value is remembered: a slot of [`Plan::memo_slots`], per
+/// record of the variable it reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Memo {
+    /// The slot.
+    pub slot: usize,
+    /// The one (record) variable the quantifier reads.
+    pub over: VarId,
 }
 
 /// A `for` binding at run time.
@@ -305,78 +328,11 @@ pub fn compile(checked: &Checked, sources: &crate::span::SourceMap) -> Plan {
         groupings: shared.groupings,
         indexes: shared.indexes,
         unselected: Vec::new(),
+        memo_slots: 0,
     };
-    share_sorted_indexes(&mut plan);
+    share::share_sorted_indexes(&mut plan);
+    share::share_quantifiers(&mut plan);
     plan
-}
-
-/// Loops and quantifiers that probe a hashed index by a key probe, instead, the index of the
-/// same kind and key that is also sorted by start, when some rule needs that one: its buckets
-/// hold the same records, so an item builds one index instead of two. They may: the order
-/// of candidates shows neither in findings (sorted by key) nor in what a quantifier decides.
-/// Agreement statistics keep their index, because a rater's first rating, in input order,
-/// is the one that counts.
-fn share_sorted_indexes(plan: &mut Plan) {
-    let specs = &plan.indexes;
-    let sorted_twin: Vec<Option<usize>> = (specs.iter())
-        .map(|spec| match spec.by_start || spec.key.is_none() {
-            true => None,
-            false => specs.iter().position(|other| {
-                other.by_start && other.kind == spec.kind && other.key == spec.key
-            }),
-        })
-        .collect();
-    if sorted_twin.iter().all(Option::is_none) {
-        return;
-    }
-    let to_twin = |access: &mut Access| {
-        if let Access::Probe { index, .. } = access {
-            *index = sorted_twin[*index].unwrap_or(*index);
-        }
-    };
-    for rule in &mut plan.rules {
-        rule.loops.iter_mut().for_each(|l| to_twin(&mut l.access));
-        for node in &mut rule.exprs {
-            if let Node::Quantified { access, .. } = node {
-                to_twin(access);
-            }
-        }
-    }
-    drop_unused_indexes(plan);
-}
-
-/// Removes the indexes no access probes, numbering the others again in order.
-fn drop_unused_indexes(plan: &mut Plan) {
-    let mut used = vec![false; plan.indexes.len()];
-    for_each_access(plan, |index| used[*index] = true);
-    let mut renumbered = vec![0; used.len()];
-    let mut next = 0;
-    for (i, &u) in used.iter().enumerate() {
-        renumbered[i] = next;
-        next += usize::from(u);
-    }
-    for_each_access(plan, |index| *index = renumbered[*index]);
-    let mut keep = used.into_iter();
-    plan.indexes.retain(|_| keep.next().unwrap_or(false));
-}
-
-/// Calls `f` on the index of every probe of every rule.
-fn for_each_access(plan: &mut Plan, mut f: impl FnMut(&mut usize)) {
-    let mut probe = |access: &mut Access| {
-        if let Access::Probe { index, .. } = access {
-            f(index);
-        }
-    };
-    for rule in &mut plan.rules {
-        rule.loops.iter_mut().for_each(|l| probe(&mut l.access));
-        for node in &mut rule.exprs {
-            match node {
-                Node::Quantified { access, .. } | Node::Agreement { access, .. } => probe(access),
-                Node::Temporal { sides, .. } => sides.iter_mut().for_each(|s| probe(&mut s.access)),
-                _ => {}
-            }
-        }
-    }
 }
 
 impl RulePlan {

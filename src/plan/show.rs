@@ -240,9 +240,17 @@ impl Printer<'_> {
                     Quantifier::Count => "count",
                 };
                 let how = self.access(source, access, *var, used);
+                let shared = match self.rule.memo(id) {
+                    Some(memo) => format!(
+                        "; computed once per {} and item, shared with every place written alike (memo #{})",
+                        self.var(memo.over),
+                        memo.slot
+                    ),
+                    None => String::new(),
+                };
                 let _ = writeln!(
                     out,
-                    "{indent}  `{} {}`: {join}; {how}",
+                    "{indent}  `{} {}`: {join}; {how}{shared}",
                     quantifier_word(*quantifier),
                     self.var(*var)
                 );
@@ -382,7 +390,7 @@ impl Printer<'_> {
     }
 }
 
-fn children(node: &Node) -> Vec<ExprId> {
+pub(super) fn children(node: &Node) -> Vec<ExprId> {
     match node {
         Node::List(items) | Node::All(items) | Node::Any(items) | Node::Call(_, items) => {
             items.clone()

@@ -279,23 +279,40 @@ struct ItemState {
     slot: Slot,
     /// The rules of the findings delivered for it, to correct the counts on redelivery.
     rules: Box<[u32]>,
-    /// Duplicate ids and stopped rules, with the kind of the record each names.
-    errors: Vec<(DataError, Option<KindId>)>,
     /// Its part of the statistics of streamed data-set rules (replaced, not added, when the
     /// item is evaluated again).
     partials: Vec<crate::metrics::Part>,
-    /// Its statistics, for `--metrics`.
-    statistics: Vec<(usize, crate::plan::ExprId, crate::data::Value)>,
     /// Whether an evaluation of it has been applied.
     applied: bool,
     /// Findings its records waived.
     waived: u64,
+    /// What few items have, boxed: a run keeps a state for every item, so it stays small.
+    extra: Option<Box<ItemExtra>>,
+}
+
+/// The rarer results of an item's latest evaluation.
+#[derive(Default)]
+struct ItemExtra {
+    /// Duplicate ids and stopped rules, with the kind of the record each names.
+    errors: Vec<(DataError, Option<KindId>)>,
+    /// Its statistics, for `--metrics`.
+    statistics: Vec<(usize, crate::plan::ExprId, crate::data::Value)>,
     /// The baseline entries its findings matched.
     baselined: Vec<super::BaselineEntry>,
     /// Its findings explained, when asked.
     explanations: Vec<crate::eval::explain::Explanation>,
     /// Its records, kept for a report ([`super::RunOptions::keep_records`]).
     records: Vec<Record>,
+}
+
+impl ItemExtra {
+    fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+            && self.statistics.is_empty()
+            && self.baselined.is_empty()
+            && self.explanations.is_empty()
+            && self.records.is_empty()
+    }
 }
 
 /// The findings and metrics of the data-set rules that stream, from their merged parts.
@@ -737,17 +754,18 @@ impl<'p, 's> Runner<'p, 's> {
             let Some(state) = self.items.get_mut(&result.item) else {
                 continue;
             };
+            let mut extra = state.extra.take().map_or_else(ItemExtra::default, |e| *e);
             if let Some(baseline) = &mut self.baseline {
-                baseline.give_back(std::mem::take(&mut state.baselined));
-                state.baselined = baseline.filter(&self.pack.plan, &mut result.findings);
+                baseline.give_back(std::mem::take(&mut extra.baselined));
+                extra.baselined = baseline.filter(&self.pack.plan, &mut result.findings);
             }
             state.waived = result.waived;
-            state.explanations = result.explanations;
-            let kept_before = !state.records.is_empty();
-            state.records = Vec::new();
+            extra.explanations = result.explanations;
+            let kept_before = !extra.records.is_empty();
+            extra.records = Vec::new();
             if !result.records.is_empty() && (kept_before || self.kept_items < self.keep_records) {
                 self.kept_items += usize::from(!kept_before);
-                state.records = result.records;
+                extra.records = result.records;
             } else if kept_before {
                 self.kept_items -= 1;
             }
@@ -758,10 +776,11 @@ impl<'p, 's> Runner<'p, 's> {
             for &rule in state.rules.iter() {
                 self.outcome.per_rule[rule as usize] += 1;
             }
-            state.errors = result.errors;
+            extra.errors = result.errors;
+            extra.statistics = result.statistics;
             state.partials = result.partials;
-            state.statistics = result.statistics;
             state.applied = true;
+            state.extra = (!extra.is_empty()).then(|| Box::new(extra));
             self.sink.deliver(state.slot, result.findings);
         }
         self.merge_evaluated();
@@ -846,7 +865,7 @@ impl<'p, 's> Runner<'p, 's> {
         let mut out: Vec<super::ItemMetric> = Vec::new();
         for (item, state) in states {
             let first = out.len();
-            for (rule, id, value) in &state.statistics {
+            for (rule, id, value) in state.extra.iter().flat_map(|e| &e.statistics) {
                 let metric = super::ItemMetric {
                     item: item.to_string(),
                     rule: plan.rules[*rule].id.clone(),
@@ -897,10 +916,13 @@ impl<'p, 's> Runner<'p, 's> {
         self.outcome.waived = self.items.values().map(|s| s.waived).sum();
         let mut in_order: Vec<(&Arc<str>, &mut ItemState)> = self.items.iter_mut().collect();
         in_order.sort_by_key(|(_, s)| s.slot);
-        for (item, state) in in_order {
-            self.outcome.explanations.append(&mut state.explanations);
-            if !state.records.is_empty() {
-                let records = std::mem::take(&mut state.records);
+        for (item, extra) in in_order
+            .into_iter()
+            .filter_map(|(item, state)| Some((item, state.extra.as_mut()?)))
+        {
+            self.outcome.explanations.append(&mut extra.explanations);
+            if !extra.records.is_empty() {
+                let records = std::mem::take(&mut extra.records);
                 self.outcome.item_records.push((item.clone(), records));
             }
         }
@@ -908,7 +930,8 @@ impl<'p, 's> Runner<'p, 's> {
             self.outcome.per_rule[f.rule] += 1;
         }
         self.sink.deliver(Slot::MAX, dataset_findings);
-        for (error, kind) in self.items.values_mut().flat_map(|s| s.errors.drain(..)) {
+        let errors = (self.items.values_mut()).flat_map(|s| s.extra.iter_mut());
+        for (error, kind) in errors.flat_map(|e| e.errors.drain(..)) {
             if matches!(error, DataError::DuplicateId { .. }) {
                 let count = self.counts.slot(kind);
                 count.checked -= 1;
