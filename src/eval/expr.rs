@@ -526,7 +526,10 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         let per_item = self.rule.scope == crate::syntax::ast::Scope::Dataset && !self.view.one_item;
         let candidates = self.candidates(source, access, env);
         let implied = super::implied_by(access);
-        let mut ratings = crate::metrics::Ratings::default();
+        let mut ratings = crate::metrics::Ratings::with_capacity(candidates.len());
+        // Ratings are mostly fields, read in place; anything else is computed first.
+        let in_place =
+            (rating.iter()).all(|&e| matches!(self.rule.expr(e), Node::Const(_) | Node::Field(..)));
         if self.spend(candidates.len()) {
             for i in 0..candidates.len() {
                 env[var] = candidates.get(i, self.view);
@@ -536,15 +539,14 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 {
                     continue;
                 }
-                // Fields are read in place; computed values are kept for the statement.
-                let computed = rating.map(|e| match self.borrowed(e, env) {
-                    Some(_) => Value::Missing,
-                    None => self.value(e, env),
-                });
-                let [value, unit, rater] = [0, 1, 2].map(|i| match self.borrowed(rating[i], env) {
-                    Some(v) => label_ref(v),
-                    None => label_ref(&computed[i]),
-                });
+                let computed: [Value; 3];
+                let [value, unit, rater] = match in_place {
+                    true => rating.map(|e| self.borrowed(e, env).and_then(label_ref)),
+                    false => {
+                        computed = rating.map(|e| self.value(e, env));
+                        [0, 1, 2].map(|i| label_ref(&computed[i]))
+                    }
+                };
                 let (Some(value), Some(unit), Some(rater)) = (value, unit, rater) else {
                     continue;
                 };

@@ -275,6 +275,15 @@ fn code_of(known: &mut Vec<Label>, label: LabelRef) -> u32 {
 }
 
 impl Ratings {
+    /// No ratings yet, with room for `n` of as many units.
+    pub fn with_capacity(n: usize) -> Ratings {
+        Ratings {
+            unit_codes: indexmap::IndexSet::with_capacity_and_hasher(n, Default::default()),
+            units: Vec::with_capacity(n),
+            ..Ratings::default()
+        }
+    }
+
     /// Adds a rating.
     pub fn add(&mut self, unit: Label, rater: Label, value: Label) {
         self.add_ref(
