@@ -4,7 +4,7 @@ use super::time::{self, Interval};
 use super::{Bound, Candidates, RuleRun};
 use crate::check::{arith, compare};
 use crate::data::{format_number, ops, Record, Value};
-use crate::plan::{Access, ExprId, Format, Function, LoopSource, Node};
+use crate::plan::{ExprId, Format, Function, Node};
 use crate::syntax::ast::Quantifier;
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -68,25 +68,9 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                     _ => false,
                 }
             }
-            Node::Quantified {
-                quantifier,
-                var,
-                source,
-                access,
-                filter,
-                condition,
-            } if *quantifier != Quantifier::Count => matches!(
-                self.quantified(
-                    id,
-                    *quantifier,
-                    var.0 as usize,
-                    (source, access),
-                    filter,
-                    *condition,
-                    env
-                ),
-                Value::Bool(true)
-            ),
+            Node::Quantified { quantifier, .. } if *quantifier != Quantifier::Count => {
+                matches!(self.quantified(id, env), Value::Bool(true))
+            }
             _ => matches!(self.value(id, env), Value::Bool(true)),
         }
     }
@@ -196,22 +180,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                         .map_or(Value::Missing, Value::Num)
                 }
             },
-            Node::Quantified {
-                quantifier,
-                var,
-                source,
-                access,
-                filter,
-                condition,
-            } => self.quantified(
-                id,
-                *quantifier,
-                var.0 as usize,
-                (source, access),
-                filter,
-                *condition,
-                env,
-            ),
+            Node::Quantified { .. } => self.quantified(id, env),
         }
     }
 
@@ -563,30 +532,22 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         ratings
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn quantified(
-        &self,
-        id: ExprId,
-        quantifier: Quantifier,
-        var: usize,
-        (source, access): (&LoopSource, &Access),
-        filter: &[ExprId],
-        condition: Option<ExprId>,
-        env: &mut [Bound<'r>],
-    ) -> Value {
+    /// A quantifier's value: remembered when places that write it alike share it
+    /// ([`crate::plan::Memo`]), else computed.
+    fn quantified(&self, id: ExprId, env: &mut [Bound<'r>]) -> Value {
         let shared = self.rule.memo(id).and_then(|memo| {
             let record = self.record(env, memo.over)?;
             Some((memo.slot, self.view.position(record)?))
         });
         let Some((slot, at)) = shared else {
-            return self.quantify(quantifier, var, (source, access), filter, condition, env);
+            return self.quantify(id, env);
         };
         if let Some(remembered) = self.view.recall(slot, at) {
             self.spend(remembered.work as usize);
             return Value::Bool(remembered.answer);
         }
         let before = self.work.get();
-        let value = self.quantify(quantifier, var, (source, access), filter, condition, env);
+        let value = self.quantify(id, env);
         if let (false, Value::Bool(answer)) = (self.stopped(), &value) {
             let work = self.work.get() - before;
             let remembered = super::Remembered {
@@ -599,15 +560,19 @@ impl<'a, 'r> RuleRun<'a, 'r> {
     }
 
     /// Runs a quantifier over its candidates.
-    fn quantify(
-        &self,
-        quantifier: Quantifier,
-        var: usize,
-        (source, access): (&LoopSource, &Access),
-        filter: &[ExprId],
-        condition: Option<ExprId>,
-        env: &mut [Bound<'r>],
-    ) -> Value {
+    fn quantify(&self, id: ExprId, env: &mut [Bound<'r>]) -> Value {
+        let Node::Quantified {
+            quantifier,
+            var,
+            source,
+            access,
+            filter,
+            condition,
+        } = self.rule.expr(id)
+        else {
+            return Value::Missing;
+        };
+        let (quantifier, var, condition) = (*quantifier, var.0 as usize, *condition);
         let candidates = self.candidates(source, access, env);
         let implied = super::implied_by(access);
         let decided = if self.spend(candidates.len()) {
