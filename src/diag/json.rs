@@ -198,10 +198,10 @@ pub fn render(pack: &Pack, outcome: &Outcome) -> String {
     out
 }
 
-/// A [`FindingSink`] that writes findings as JSON Lines to a temporary file as items
-/// complete, so a run over millions of records holds none of its findings in memory. Once
-/// the run is over, [`JsonSpool::finish`] writes the whole output in the same order as
-/// [`render`]: data errors, findings, summary.
+/// A [`FindingSink`](crate::run::FindingSink) that writes findings as JSON Lines to a
+/// temporary file as items complete, so a run over millions of records holds none of its
+/// findings in memory. Once the run is over, [`JsonSpool::finish`] writes the whole output
+/// in the same order as [`render`]: data errors, findings, summary.
 pub struct JsonSpool<'p> {
     pack: &'p Pack,
     sources: Vec<String>,
