@@ -63,16 +63,19 @@ fn last_word(bytes: &[u8]) -> u64 {
 
 /// Eight bytes as a word whose order is theirs.
 fn big_endian_word(chunk: &[u8]) -> u64 {
-    let mut w = [0u8; 8];
-    w.copy_from_slice(chunk);
-    u64::from_be_bytes(w)
+    u64::from_be_bytes(eight(chunk))
 }
 
 /// Eight bytes as a word, in memory order.
 fn word(chunk: &[u8]) -> u64 {
+    u64::from_ne_bytes(eight(chunk))
+}
+
+/// A chunk of exactly eight bytes as an array.
+fn eight(chunk: &[u8]) -> [u8; 8] {
     let mut w = [0u8; 8];
     w.copy_from_slice(chunk);
-    u64::from_ne_bytes(w)
+    w
 }
 
 #[cfg(test)]
