@@ -343,7 +343,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
     ) -> Vec<(Arc<str>, crate::metrics::temporal::Segment)> {
         let var = side.var.0 as usize;
         let candidates = self.candidates(&side.source, &side.access, env);
-        let implied = super::implied_by(&side.access);
+        let implied = side.access.implied();
         let mut out = Vec::new();
         if self.spend(candidates.len()) {
             for i in 0..candidates.len() {
@@ -494,7 +494,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         let var = var.0 as usize;
         let per_item = self.rule.scope == crate::syntax::ast::Scope::Dataset && !self.view.one_item;
         let candidates = self.candidates(source, access, env);
-        let implied = super::implied_by(access);
+        let implied = access.implied();
         let mut ratings = crate::metrics::Ratings::with_capacity(candidates.len());
         // Ratings are mostly fields, read in place; anything else is computed first.
         let in_place =
@@ -574,13 +574,12 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         };
         let (quantifier, var, condition) = (*quantifier, var.0 as usize, *condition);
         let candidates = self.candidates(source, access, env);
-        let implied = super::implied_by(access);
         let decided = if self.spend(candidates.len()) {
             self.decide(
                 quantifier,
                 var,
                 &candidates,
-                (filter, implied),
+                (filter, access),
                 condition,
                 env,
             )
@@ -603,11 +602,12 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         quantifier: Quantifier,
         var: usize,
         candidates: &Candidates<'r>,
-        (filter, implied): (&[ExprId], Option<ExprId>),
+        (filter, access): (&[ExprId], &crate::plan::Access),
         condition: Option<ExprId>,
         env: &mut [Bound<'r>],
     ) -> Option<(bool, usize)> {
-        if filter.iter().all(|f| Some(*f) == implied) {
+        let implied = access.implied();
+        if access.leaves_no_filter(filter) {
             if let Some(decided) = decided_by_size(quantifier, candidates.len()) {
                 return decided;
             }

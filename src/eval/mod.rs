@@ -571,14 +571,6 @@ impl<'p> Evaluator<'p> {
     }
 }
 
-/// The filter conjunct an access path makes true of every candidate, if any.
-pub(crate) fn implied_by(access: &Access) -> Option<crate::plan::ExprId> {
-    match access {
-        Access::Probe { implies, .. } => *implies,
-        Access::Scan => None,
-    }
-}
-
 /// One rule running over one item.
 pub(crate) struct RuleRun<'a, 'r> {
     pub(crate) plan: &'a Plan,
@@ -643,7 +635,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         if !self.spend(candidates.len()) {
             return;
         }
-        let implied = implied_by(&l.access);
+        let implied = l.access.implied();
         for i in 0..candidates.len() {
             env[var] = candidates.get(i, self.view);
             if l.filters

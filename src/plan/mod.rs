@@ -91,6 +91,23 @@ pub enum Access {
     },
 }
 
+impl Access {
+    /// The filter conjunct the access makes true of every candidate, if any.
+    pub fn implied(&self) -> Option<ExprId> {
+        match self {
+            Access::Probe { implies, .. } => *implies,
+            Access::Scan => None,
+        }
+    }
+
+    /// Whether every conjunct of `filter` is one the access makes true: then its candidates
+    /// are exactly the elements that pass, and `some`, `no` and `count` follow from their
+    /// number alone.
+    pub fn leaves_no_filter(&self, filter: &[ExprId]) -> bool {
+        filter.iter().all(|f| Some(*f) == self.implied())
+    }
+}
+
 /// A time relation between the record being looked up and a record already bound, used to
 /// narrow a sorted index to a range of start times.
 #[derive(Debug, Clone, Copy, PartialEq)]

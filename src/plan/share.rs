@@ -3,7 +3,7 @@
 
 use super::{Access, ExprId, Function, LoopSource, Memo, Node, Plan, RulePlan, VarKind};
 use crate::check::ir::VarId;
-use crate::syntax::ast::Scope;
+use crate::syntax::ast::{Quantifier, Scope};
 
 /// Loops and quantifiers that probe a hashed index by a key probe, instead, the index of the
 /// same kind and key that is also sorted by start, when some rule needs that one: its buckets
@@ -74,10 +74,10 @@ fn for_each_access(plan: &mut Plan, mut f: impl FnMut(&mut usize)) {
     }
 }
 
-/// Gives a memo slot to each `some`, `no` or `all` that item rules write alike in more than one place
-/// (in one rule or in several) and that reads exactly one record variable: `some s in speech
-/// where s intersects t within 0.2` under `transcript-needs-speech` and again in the `where`
-/// of `transcript-speaker-matches-speech` is then computed once per transcript. Two
+/// Gives a memo slot to each `some`, `no` or `all` that item rules write alike in more than
+/// one place (in one rule or in several) and that reads exactly one record variable: `some s
+/// in speech where s intersects t within 0.2` under `transcript-needs-speech` and again in the
+/// `where` of `transcript-speaker-matches-speech` is then computed once per transcript. Two
 /// quantifiers are alike when they read as the same text (`describe_expr`), with the same
 /// constants, over a variable of the same kind: the text names every source, field, function
 /// and variable they use.
@@ -113,9 +113,9 @@ pub(super) fn share_quantifiers(plan: &mut Plan) {
 }
 
 /// Whether a quantifier is worth remembering: `some`, `no` and `all` (a count is a number,
-/// and the counts rules write are mostly the size of an index bucket), unless its index
-/// answers it alone (a probe by key with nothing left to check, decided by the bucket's
-/// size).
+/// and the counts rules write are mostly the size of an index bucket), unless its access
+/// answers it alone (`some` and `no` with no filter left to check are decided by the number
+/// of candidates).
 fn worth_remembering(node: &Node) -> bool {
     let Node::Quantified {
         quantifier,
@@ -126,15 +126,8 @@ fn worth_remembering(node: &Node) -> bool {
     else {
         return false;
     };
-    let decided_by_index = match access {
-        Access::Probe {
-            window: None,
-            implies,
-            ..
-        } => filter.iter().all(|f| Some(*f) == *implies),
-        _ => false,
-    };
-    *quantifier != crate::syntax::ast::Quantifier::Count && !decided_by_index
+    let decided_by_size = *quantifier != Quantifier::All && access.leaves_no_filter(filter);
+    *quantifier != Quantifier::Count && !decided_by_size
 }
 
 /// The variables an expression reads without binding them, and its constants written out;
