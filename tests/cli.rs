@@ -335,6 +335,42 @@ fn parse_only_reads_everything_and_runs_no_rule() {
     assert_eq!(summary["records"]["checked"], 27);
 }
 
+/// The data errors and record counts of a `--format json` run: everything but findings.
+fn data_faults(args: &[&str]) -> (Vec<serde_json::Value>, serde_json::Value) {
+    let out = concordant(args);
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    let errors = lines.iter().filter(|l| l["type"] == "data-error").cloned();
+    let summary = lines.last().expect("summary")["records"].clone();
+    (errors.collect(), summary)
+}
+
+#[test]
+fn parse_only_reports_the_data_errors_of_a_full_run_repeated_ids_included() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut text =
+        std::fs::read_to_string(root.join("examples/data/clips.jsonl")).expect("example");
+    let first = text.lines().next().expect("a first line").to_string();
+    text.push_str(&first.replace("\"start\":0.40", "\"start\":0.50"));
+    text.push('\n');
+    let data = dir.path().join("repeated-id.jsonl");
+    std::fs::write(&data, text).expect("write");
+    let data = data.to_str().expect("utf-8 path");
+    let args = ["check", "--rules", "rules/", "--format", "json", data];
+    let full = data_faults(&args);
+    let parse_only = data_faults(&[&args[..], &["--parse-only"]].concat());
+    let codes: Vec<&serde_json::Value> = full.0.iter().map(|e| &e["code"]).collect();
+    assert!(
+        codes.iter().any(|c| *c == "cord::data::duplicate-id"),
+        "{codes:?}"
+    );
+    assert_eq!(parse_only, full);
+    assert_eq!(full.1["rejected"], 3);
+}
+
 #[test]
 fn a_subtitle_file_is_checked_and_its_bad_timestamp_shown_at_its_line() {
     let out = concordant(&[

@@ -246,7 +246,8 @@ struct CheckArgs {
     /// Stop a rule on an item after it has considered this many candidate records.
     #[arg(long, value_name = "N", default_value_t = concordant::DEFAULT_WORK_BUDGET)]
     work_budget: u64,
-    /// Read and validate the data but run no rule (measures the cost of input alone).
+    /// Read and validate the data (repeated ids within an item included) but run no rule
+    /// (measures the cost of input alone).
     #[arg(long)]
     parse_only: bool,
     /// Leave out the findings of an earlier `--format json` output, report only new ones, and

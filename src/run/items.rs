@@ -446,10 +446,14 @@ impl<'p> Work<'p> {
             .collect()
     }
 
-    /// Evaluates one item (or only drops it, when parsing is all that was asked for).
+    /// Evaluates one item. When reading and validating is all that was asked for, it only
+    /// checks that the item's ids are unique: a repeated id is a fault of the data, whatever
+    /// the rules.
     pub fn evaluate_one(&self, records: Vec<Record>) -> ItemResult {
         if self.parse_only {
-            return ItemResult::nothing_for(&records);
+            let nothing = ItemResult::nothing_for(&records);
+            let (_, errors) = without_duplicates(records);
+            return ItemResult { errors, ..nothing };
         }
         let statistics = match self.item_metrics {
             true => self.evaluator.item_statistics(&records),

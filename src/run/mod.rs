@@ -46,7 +46,8 @@ pub struct RunOptions {
     pub work_budget: u64,
     /// Whether to show a progress line on standard error.
     pub progress: bool,
-    /// Read and validate every record but run no rule: the cost of input alone.
+    /// Read and validate every record, the uniqueness of ids within each item included, but
+    /// run no rule: the cost of input alone.
     pub parse_only: bool,
     /// The size of the batches of lines that threads take on (output never depends on it).
     pub batch_bytes: usize,
