@@ -86,13 +86,20 @@ impl Value {
 /// Formats a number the way messages show it: the shortest text that reads back as the same
 /// double, without a trailing `.0`.
 pub fn format_number(n: f64) -> String {
+    let mut text = String::new();
+    let _ = write_number(&mut text, n);
+    text
+}
+
+/// Writes a number as [`format_number`] formats it, without a `String` of its own.
+pub fn write_number(out: &mut impl fmt::Write, n: f64) -> fmt::Result {
     if n.is_finite() && n == n.trunc() && n.abs() < 1e15 {
-        format!("{}", n as i64)
+        write!(out, "{}", n as i64)
     } else if n.abs() >= 1e15 || (n != 0.0 && n.abs() < 1e-6) {
         // `1e300` is printed by `{}` as three hundred digits.
-        format!("{n:e}")
+        write!(out, "{n:e}")
     } else {
-        format!("{n}")
+        write!(out, "{n}")
     }
 }
 
@@ -101,7 +108,7 @@ impl fmt::Display for Value {
         match self {
             Value::Missing => write!(f, "missing"),
             Value::Bool(b) => write!(f, "{b}"),
-            Value::Num(n) => write!(f, "{}", format_number(*n)),
+            Value::Num(n) => write_number(f, *n),
             Value::Str(s) => write!(f, "{s}"),
             Value::List(items) => {
                 write!(f, "[")?;

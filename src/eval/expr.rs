@@ -3,7 +3,7 @@
 use super::time::{self, Interval};
 use super::{Bound, Candidates, RuleRun};
 use crate::check::{arith, compare};
-use crate::data::{format_number, ops, Record, Value};
+use crate::data::{ops, write_number, Record, Value};
 use crate::plan::{ExprId, Format, Function, Node};
 use crate::syntax::ast::Quantifier;
 use std::cmp::Ordering;
@@ -11,13 +11,33 @@ use std::sync::Arc;
 
 /// Shows a value in a message: times and durations with an `s` suffix.
 pub fn render_value(v: &Value, format: Format) -> String {
+    let mut text = String::new();
+    write_value(&mut text, v, format);
+    text
+}
+
+/// Appends a value as [`render_value`] shows it: messages are built in one `String`.
+pub(crate) fn write_value(out: &mut String, v: &Value, format: Format) {
+    use std::fmt::Write;
     match (v, format) {
-        (Value::Num(n), Format::Seconds) => format!("{}s", format_number(*n)),
-        (Value::List(items), Format::Seconds) => {
-            let parts: Vec<String> = items.iter().map(|i| render_value(i, format)).collect();
-            format!("[{}]", parts.join(", "))
+        (Value::Num(n), Format::Seconds) => {
+            let _ = write_number(out, *n);
+            out.push('s');
         }
-        _ => v.to_string(),
+        (Value::List(items), Format::Seconds) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_value(out, item, format);
+            }
+            out.push(']');
+        }
+        (Value::Str(s), _) => out.push_str(s),
+        _ => {
+            let _ = write!(out, "{v}");
+        }
     }
 }
 

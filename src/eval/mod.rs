@@ -62,12 +62,40 @@ pub struct Finding {
 }
 
 /// Records of a kind sharing one field value.
-#[derive(Debug, Clone)]
-pub struct Group {
+#[derive(Debug, Clone, Copy)]
+pub struct Group<'g> {
     /// The shared value.
-    pub key: Value,
+    pub key: &'g Value,
     /// Indexes of its records in the item.
-    pub members: Vec<u32>,
+    pub members: &'g [u32],
+}
+
+/// The groups of one grouping over an item: every group's members side by side in one
+/// array, so building them takes two allocations whatever the number of groups.
+#[derive(Debug, Default)]
+pub struct Groups {
+    /// Each group's key and where its members end in `members`, in key order.
+    keys: Vec<(Value, u32)>,
+    /// The members of every group, group after group, each in input order.
+    members: Vec<u32>,
+}
+
+impl Groups {
+    fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    fn get(&self, i: usize) -> Group<'_> {
+        let from = match i {
+            0 => 0,
+            _ => self.keys[i - 1].1 as usize,
+        };
+        let (key, to) = &self.keys[i];
+        Group {
+            key,
+            members: &self.members[from..*to as usize],
+        }
+    }
 }
 
 /// The records of one item, indexed by kind and grouped as the plan needs. Join indexes are
@@ -79,7 +107,7 @@ pub struct ItemView<'r> {
     by_kind: Vec<u32>,
     /// Where each kind's run starts in `by_kind`, and one more entry for the end.
     kind_starts: Vec<u32>,
-    groups: Vec<OnceCell<Vec<Group>>>,
+    groups: Vec<OnceCell<Groups>>,
     indexes: Vec<OnceCell<Index<'r>>>,
     /// The answers of shared quantifiers ([`crate::plan::Memo`]), by slot and then record,
     /// as [`Remembered::pack`] packs them (0: not computed yet); a slot is empty until first
@@ -181,7 +209,7 @@ impl<'r> ItemView<'r> {
         })
     }
 
-    fn groups(&self, g: usize) -> &[Group] {
+    fn groups(&self, g: usize) -> &Groups {
         self.groups[g].get_or_init(|| {
             let (kind, field) = self.plan.groupings[g];
             let records = self.records;
@@ -192,15 +220,16 @@ impl<'r> ItemView<'r> {
                 .filter(|(v, _)| !matches!(v, Value::Missing))
                 .collect();
             keyed.sort_by(|a, b| a.0.total_cmp(b.0).then(a.1.cmp(&b.1)));
-            let mut groups: Vec<Group> = Vec::new();
-            for (key, i) in keyed {
-                match groups.last_mut() {
-                    Some(g) if g.key.total_cmp(key).is_eq() => g.members.push(i),
-                    _ => groups.push(Group {
-                        key: key.clone(),
-                        members: vec![i],
-                    }),
+            let mut groups = Groups {
+                keys: Vec::new(),
+                members: Vec::with_capacity(keyed.len()),
+            };
+            for (n, &(key, i)) in keyed.iter().enumerate() {
+                match groups.keys.last_mut() {
+                    Some((last, end)) if last.total_cmp(key).is_eq() => *end += 1,
+                    _ => groups.keys.push((key.clone(), n as u32 + 1)),
                 }
+                groups.members.push(i);
             }
             groups
         })
@@ -234,7 +263,7 @@ impl Remembered {
 pub(crate) enum Bound<'r> {
     Unset,
     Record(&'r Record),
-    Group(&'r Group),
+    Group(Group<'r>),
     Value(Value),
 }
 
@@ -585,7 +614,7 @@ pub(crate) struct RuleRun<'a, 'r> {
 /// The candidates of a loop or quantifier.
 pub(crate) enum Candidates<'r> {
     Records(&'r [u32]),
-    Groups(&'r [Group]),
+    Groups(&'r Groups),
     Values(Arc<[Value]>),
     None,
 }
@@ -603,7 +632,7 @@ impl<'r> Candidates<'r> {
     fn get(&self, i: usize, view: &'r ItemView<'r>) -> Bound<'r> {
         match self {
             Candidates::Records(r) => Bound::Record(&view.records[r[i] as usize]),
-            Candidates::Groups(g) => Bound::Group(&g[i]),
+            Candidates::Groups(g) => Bound::Group(g.get(i)),
             Candidates::Values(v) => Bound::Value(v[i].clone()),
             Candidates::None => Bound::Unset,
         }
@@ -687,7 +716,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             LoopSource::Kind(k) => Candidates::Records(view.kind_members(*k)),
             LoopSource::Groups(g) => Candidates::Groups(view.groups(*g)),
             LoopSource::Members(v) => match &env[v.0 as usize] {
-                Bound::Group(g) => Candidates::Records(&g.members),
+                Bound::Group(g) => Candidates::Records(g.members),
                 _ => Candidates::None,
             },
             LoopSource::List(e) => match self.value(*e, env) {
@@ -741,9 +770,10 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         for part in &self.rule.message {
             match part {
                 crate::plan::MessagePart::Text(t) => out.push_str(t),
-                crate::plan::MessagePart::Value(e, format) => {
-                    out.push_str(&render_value(&self.value(*e, env), *format))
-                }
+                crate::plan::MessagePart::Value(e, format) => match self.text(*e, env) {
+                    Some(text) => out.push_str(text),
+                    None => expr::write_value(&mut out, &self.value(*e, env), *format),
+                },
             }
         }
         out

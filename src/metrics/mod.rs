@@ -264,9 +264,17 @@ impl indexmap::Equivalent<Label> for LabelRef<'_> {
 
 /// The number of `label` in `known`, added at the end if new.
 fn code_of(known: &mut Vec<Label>, label: LabelRef) -> u32 {
-    let found = known
-        .iter()
-        .position(|k| indexmap::Equivalent::equivalent(&label, k));
+    // Texts a batch of records shares are one allocation: their addresses are compared
+    // first, and the texts only when no address matches.
+    let same_address = |k: &Label| match (label, k) {
+        (LabelRef::Shared(a), Label::Text(b)) => std::ptr::eq(a.as_ptr(), b.as_ptr()),
+        _ => false,
+    };
+    let found = (known.iter().position(same_address)).or_else(|| {
+        known
+            .iter()
+            .position(|k| indexmap::Equivalent::equivalent(&label, k))
+    });
     let at = found.unwrap_or_else(|| {
         known.push(label.to_label());
         known.len() - 1
