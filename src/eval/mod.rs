@@ -72,7 +72,7 @@ pub struct Group<'g> {
 
 /// The groups of one grouping over an item: every group's members side by side in one
 /// array, so building them takes two allocations whatever the number of groups.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Groups {
     /// Each group's key and where its members end in `members`, in key order.
     keys: Vec<(Value, u32)>,
