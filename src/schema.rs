@@ -58,7 +58,7 @@ impl EnumType {
         self.variants
             .iter()
             .find(|v| ***v == *text)
-            .map(|v| crate::data::Value::Str(v.clone()))
+            .map(|v| crate::data::Value::str(v))
     }
 
     /// Whether `text` is one of the variants.

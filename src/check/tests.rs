@@ -60,7 +60,7 @@ impl Checker<'_> {
         Some(Record {
             item: Arc::from(item),
             kind: kind_id,
-            id: Arc::from(lit.id.node.as_str()),
+            id: lit.id.node.as_str().into(),
             fields: fields.into_boxed_slice(),
             origin: Origin::line(SourceId(lit.span.file.0), line as u32),
             waivers: None,

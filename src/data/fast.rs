@@ -63,7 +63,7 @@ impl Parts<'_> {
         let record = Record {
             item: self.item?,
             kind: kind_id,
-            id: Arc::from(&*self.id?),
+            id: super::small_text(&self.id?),
             fields: self.fields.into_boxed_slice(),
             origin,
             waivers: None,
@@ -285,10 +285,10 @@ impl<'l> Scan<'l> {
     fn typed(&mut self, ty: &Type, optional: bool, shared: &mut Shared) -> Option<Value> {
         match (self.peek()?, ty) {
             (b'n', _) if optional => self.word(b"null").map(|()| Value::Missing),
-            (b'"', Type::Str | Type::Ref(_)) => Some(shared.text(&self.string()?)),
+            (b'"', Type::Str | Type::Ref(_)) => Some(Value::str(&self.string()?)),
             (b'"', Type::Enum(e)) => {
                 let text = self.string()?;
-                e.has(&text).then(|| shared.text(&text))
+                e.has(&text).then(|| Value::str(&text))
             }
             (b'-' | b'0'..=b'9', Type::Num | Type::Time | Type::Duration) => {
                 self.number().map(Value::Num)

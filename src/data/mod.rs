@@ -37,4 +37,4 @@ pub fn read_record(
     }
 }
 
-pub use value::{format_number, write_number, Origin, Record, SourceId, Value, Waiver};
+pub use value::{format_number, small_text, write_number, Origin, Record, SourceId, Value, Waiver};

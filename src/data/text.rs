@@ -15,8 +15,8 @@ pub(crate) fn same_short_text(a: &[u8], b: &[u8]) -> bool {
 /// Texts up to this long are compared in line; longer ones by the library.
 const IN_LINE: usize = 32;
 
-/// Whether two texts are equal. Texts that records share (one allocation, see
-/// `validate::Shared`) are equal at once; short ones are compared in line.
+/// Whether two texts are equal. Texts that share one allocation are equal at once; short
+/// ones are compared in line.
 #[inline]
 pub(crate) fn same_text(a: &str, b: &str) -> bool {
     if a.len() != b.len() {

@@ -147,9 +147,9 @@ impl Validator {
         let Some(kind_id) = self.find_kind(&kind_name) else {
             return Err(Box::new(self.unknown_kind(&kind_name, origin)));
         };
-        let id: Arc<str> = match line.get("id").and_then(Lite::to_text) {
-            Some(id) => Arc::from(&*id),
-            None => Arc::from(fallback_id()),
+        let id: smol_str::SmolStr = match line.get("id").and_then(Lite::to_text) {
+            Some(id) => super::small_text(&id),
+            None => super::small_text(&fallback_id()),
         };
         let kind = self.schema.kind(kind_id);
         let mut slots: SmallVec<[Option<&Lite<'l>>; 16]> = smallvec![None; kind.fields.len()];
@@ -180,7 +180,7 @@ impl Validator {
                         origin,
                     }))
                 }
-                Some(json) => convert(json, &field.ty, shared).map_err(|problem| {
+                Some(json) => convert(json, &field.ty).map_err(|problem| {
                     Box::new(field_error(kind, &id, name, &field.ty, problem, origin))
                 })?,
             };
@@ -230,44 +230,13 @@ pub fn validate(
 }
 
 /// What records read together (one batch of lines, on one thread) share: the item name of
-/// the previous record and recent short texts. Field values such as speaker names,
-/// annotators, labels and enum values repeat from record to record; sharing them saves an
-/// allocation and a free for most field values. The texts sit in a small direct-mapped cache:
-/// a collision only costs an allocation, and a lookup is one hash of a few bytes and one
-/// comparison.
-#[derive(Debug)]
+/// the previous record, which nearly every record repeats. (Short texts — names, labels,
+/// enum values, ids — need no sharing: a [`Value::Str`] holds up to 23 bytes in itself.)
+#[derive(Debug, Default)]
 pub struct Shared {
     last_item: Option<Arc<str>>,
-    texts: Vec<Option<Arc<str>>>,
     /// The elements of the lists being read (see `fast::Scan::list`).
     pub(crate) list_items: Vec<Value>,
-}
-
-impl Default for Shared {
-    fn default() -> Self {
-        Shared {
-            last_item: None,
-            texts: vec![None; SHARED_SLOTS],
-            list_items: Vec::new(),
-        }
-    }
-}
-
-/// Texts longer than this are rarely repeated (free text, not names).
-const SHARED_TEXT_MAX: usize = 32;
-
-/// Slots of the text cache (a power of two).
-const SHARED_SLOTS: usize = 256;
-
-/// The cache slot of a short text: its length and first eight bytes, mixed.
-fn slot_of(text: &[u8]) -> usize {
-    let head = match text.first_chunk::<8>() {
-        Some(head) => u64::from_le_bytes(*head),
-        None => (text.iter().enumerate()).fold(0, |w, (i, &b)| w | u64::from(b) << (8 * i)),
-    };
-    let tail = text.last().copied().unwrap_or(0) as u64;
-    let mixed = (head ^ (tail << 56) ^ text.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (mixed >> 56) as usize % SHARED_SLOTS
 }
 
 impl Shared {
@@ -279,24 +248,6 @@ impl Shared {
                 let fresh: Arc<str> = Arc::from(item);
                 self.last_item = Some(fresh.clone());
                 fresh
-            }
-        }
-    }
-
-    /// A text value, shared with an earlier equal one when the cache still has it.
-    pub(crate) fn text(&mut self, text: &str) -> Value {
-        if text.len() > SHARED_TEXT_MAX {
-            return Value::str(text);
-        }
-        let slot = &mut self.texts[slot_of(text.as_bytes())];
-        match slot {
-            Some(shared) if same_short_text(shared.as_bytes(), text.as_bytes()) => {
-                Value::Str(shared.clone())
-            }
-            _ => {
-                let fresh: Arc<str> = Arc::from(text);
-                *slot = Some(fresh.clone());
-                Value::Str(fresh)
             }
         }
     }
@@ -345,9 +296,9 @@ enum Problem {
     NotInEnum(String),
 }
 
-fn convert(json: &Lite, ty: &Type, shared: &mut Shared) -> Result<Value, Problem> {
+fn convert(json: &Lite, ty: &Type) -> Result<Value, Problem> {
     match (ty, json) {
-        (Type::Str | Type::Ref(_), Lite::Str(s)) => Ok(shared.text(s)),
+        (Type::Str | Type::Ref(_), Lite::Str(s)) => Ok(Value::str(s)),
         (Type::Ref(_), number @ (Lite::Int(_) | Lite::UInt(_) | Lite::Float(_))) => {
             Ok(number.to_text().map_or(Value::Missing, |t| Value::str(&t)))
         }
@@ -360,11 +311,11 @@ fn convert(json: &Lite, ty: &Type, shared: &mut Shared) -> Result<Value, Problem
         (Type::Bool, Lite::Bool(b)) => Ok(Value::Bool(*b)),
         // Shared within the batch, not across the run: a text every thread clones would have
         // its reference count bounce between their caches.
-        (Type::Enum(e), Lite::Str(s)) if e.has(s) => Ok(shared.text(s)),
+        (Type::Enum(e), Lite::Str(s)) if e.has(s) => Ok(Value::str(s)),
         (Type::Enum(_), Lite::Str(s)) => Err(Problem::NotInEnum(s.to_string())),
         (Type::List(elem), Lite::Array(items)) => {
             let values: Result<Vec<Value>, Problem> =
-                items.iter().map(|i| convert(i, elem, shared)).collect();
+                items.iter().map(|i| convert(i, elem)).collect();
             Ok(Value::List(values?.into()))
         }
         (_, json) => Err(Problem::Type(json.type_name())),

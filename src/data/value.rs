@@ -1,6 +1,7 @@
 //! Run-time values and records.
 
 use crate::schema::{FieldId, KindId};
+use smol_str::SmolStr;
 use std::fmt;
 use std::sync::Arc;
 
@@ -16,16 +17,27 @@ pub enum Value {
     Bool(bool),
     /// A number, time or duration.
     Num(f64),
-    /// Text, an enum value or a record id.
-    Str(Arc<str>),
+    /// Text, an enum value or a record id: held in the value itself up to 23 bytes, so
+    /// that names, labels and ids take no allocation and no reference count.
+    Str(SmolStr),
     /// A list.
     List(Arc<[Value]>),
+}
+
+/// A text as a [`SmolStr`], copied in line when short enough (without `SmolStr::new`'s
+/// search for runs of whitespace, which names and ids never are).
+pub fn small_text(text: &str) -> SmolStr {
+    if text.len() <= 23 {
+        SmolStr::new_inline(text)
+    } else {
+        SmolStr::new(text)
+    }
 }
 
 impl Value {
     /// A text value.
     pub fn str(text: &str) -> Value {
-        Value::Str(Arc::from(text))
+        Value::Str(small_text(text))
     }
 
     /// The number, if this is one.
@@ -160,7 +172,7 @@ pub struct Record {
     /// Its kind.
     pub kind: KindId,
     /// Its id, unique within the item.
-    pub id: Arc<str>,
+    pub id: SmolStr,
     /// Field values by [`FieldId`]; an absent optional field is [`Value::Missing`].
     pub fields: Box<[Value]>,
     /// Where it was read from.

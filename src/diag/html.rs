@@ -342,7 +342,7 @@ fn finding_data(
         .iter()
         .map(|r| {
             let annotator = kept
-                .and_then(|rs| rs.iter().find(|k| k.id == r.id && k.kind == r.kind))
+                .and_then(|rs| rs.iter().find(|k| *k.id == *r.id && k.kind == r.kind))
                 .and_then(|k| text_field(pack, k, "annotator"))
                 .or_else(|| annotator_in_line(lines.get(r.origin)?));
             if let Some(a) = annotator.filter(|a| !annotators.contains(a)) {

@@ -134,7 +134,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 .map_or(Value::Missing, |r| Value::Str(r.id.clone())),
             Node::RecordItem(v) => self
                 .record(env, *v)
-                .map_or(Value::Missing, |r| Value::Str(r.item.clone())),
+                .map_or(Value::Missing, |r| Value::str(&r.item)),
             Node::GroupKey(v) => match &env[v.0 as usize] {
                 Bound::Group(g) => g.key.clone(),
                 _ => Value::Missing,

@@ -28,7 +28,7 @@ pub struct RecordRef {
     /// Its item.
     pub item: Arc<str>,
     /// Its id.
-    pub id: Arc<str>,
+    pub id: smol_str::SmolStr,
     /// Its kind.
     pub kind: KindId,
     /// Where it was read.

@@ -17,8 +17,8 @@ use std::cmp::Ordering;
 pub enum Label {
     /// A number (a score, a count, an ordinal level).
     Num(f64),
-    /// A category (shared, so that gathering ratings copies no text).
-    Text(std::sync::Arc<str>),
+    /// A category (in line when short, else shared, so gathering ratings copies no text).
+    Text(smol_str::SmolStr),
 }
 
 impl Label {
@@ -216,9 +216,8 @@ pub enum LabelRef<'a> {
     Num(f64),
     /// A text.
     Text(&'a str),
-    /// A text the data already shares (a record's field): adding it copies the handle, not
-    /// the text, and later equal texts are found by address.
-    Shared(&'a std::sync::Arc<str>),
+    /// A record's text, which copies cheaply: held in line when short, else shared.
+    Shared(&'a smol_str::SmolStr),
 }
 
 impl LabelRef<'_> {
@@ -264,17 +263,15 @@ impl indexmap::Equivalent<Label> for LabelRef<'_> {
 
 /// The number of `label` in `known`, added at the end if new.
 fn code_of(known: &mut Vec<Label>, label: LabelRef) -> u32 {
-    // Texts a batch of records shares are one allocation: their addresses are compared
-    // first, and the texts only when no address matches.
-    let same_address = |k: &Label| match (label, k) {
-        (LabelRef::Shared(a), Label::Text(b)) => std::ptr::eq(a.as_ptr(), b.as_ptr()),
-        _ => false,
-    };
-    let found = (known.iter().position(same_address)).or_else(|| {
-        known
+    // The label's text is taken once, and compared with each known text in line.
+    let found = match label.text() {
+        Some(text) => known
             .iter()
-            .position(|k| indexmap::Equivalent::equivalent(&label, k))
-    });
+            .position(|k| matches!(k, Label::Text(b) if crate::data::same_text(b, text))),
+        None => known
+            .iter()
+            .position(|k| indexmap::Equivalent::equivalent(&label, k)),
+    };
     let at = found.unwrap_or_else(|| {
         known.push(label.to_label());
         known.len() - 1

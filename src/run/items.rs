@@ -405,7 +405,11 @@ impl GroupingBudget {
 /// (texts shared between records are counted once per record, an overestimate).
 fn record_size(record: &Record) -> u64 {
     let fields = record.fields.len() * std::mem::size_of::<crate::data::Value>();
-    (std::mem::size_of::<Record>() + fields + record.id.len()) as u64
+    let id = match record.id.is_heap_allocated() {
+        true => record.id.len(),
+        false => 0,
+    };
+    (std::mem::size_of::<Record>() + fields + id) as u64
 }
 
 /// The slot of an item whose first record is at `origin`.
@@ -900,7 +904,7 @@ impl<'p, 's> Runner<'p, 's> {
         let dataset_findings = match self.dataset.take() {
             Some(records) => {
                 // Duplicates were reported by the per-item pass; here they are only left out.
-                let mut seen: HashSet<(Arc<str>, Arc<str>)> = HashSet::new();
+                let mut seen: HashSet<(Arc<str>, smol_str::SmolStr)> = HashSet::new();
                 let records: Vec<Record> = records
                     .into_iter()
                     .filter(|r| seen.insert((r.item.clone(), r.id.clone())))

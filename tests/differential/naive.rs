@@ -217,7 +217,7 @@ impl<'r> Naive<'_, 'r> {
                 .map_or(Value::Missing, |r| Value::Str(r.id.clone())),
             Node::RecordItem(v) => self
                 .record(env, *v)
-                .map_or(Value::Missing, |r| Value::Str(r.item.clone())),
+                .map_or(Value::Missing, |r| Value::str(&r.item)),
             Node::GroupKey(v) => match &env[v.0 as usize] {
                 Binding::Group(k, _) => k.clone(),
                 _ => Value::Missing,
