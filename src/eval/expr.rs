@@ -82,7 +82,10 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 right,
                 tolerance,
             } => {
-                let tol = tolerance.and_then(|t| self.value(t, env).as_num());
+                let tol = tolerance.and_then(|t| match self.rule.expr(t) {
+                    Node::Const(Value::Num(n)) => Some(*n),
+                    _ => self.value(t, env).as_num(),
+                });
                 match (self.interval(env, *left), self.interval(env, *right)) {
                     (Some(a), Some(b)) => time::holds(*rel, a, b, tol),
                     _ => false,
@@ -108,7 +111,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         var: crate::check::ir::VarId,
     ) -> Option<Interval> {
         let r = self.record(env, var)?;
-        let (s, e) = self.plan.schema.kind(r.kind).interval?;
+        let (s, e) = (self.plan.spans.get(r.kind.0 as usize).copied()).flatten()?;
         Some(Interval {
             start: r.num(s),
             end: r.num(e),

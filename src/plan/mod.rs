@@ -41,6 +41,8 @@ pub struct Plan {
     /// How many quantifiers are computed once per record and item for every place that
     /// writes them ([`RulePlan::memos`]).
     pub memo_slots: usize,
+    /// Each kind's start and end fields, by kind id: read for every time relation.
+    pub spans: Vec<Option<(FieldId, FieldId)>>,
 }
 
 impl Plan {
@@ -346,6 +348,9 @@ pub fn compile(checked: &Checked, sources: &crate::span::SourceMap) -> Plan {
         indexes: shared.indexes,
         unselected: Vec::new(),
         memo_slots: 0,
+        spans: (0..checked.schema.len())
+            .map(|k| checked.schema.kind(KindId(k as u32)).interval)
+            .collect(),
     };
     share::share_sorted_indexes(&mut plan);
     share::share_quantifiers(&mut plan);
