@@ -370,12 +370,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         let mut out = Vec::new();
         if self.spend(candidates.len()) {
             for i in 0..candidates.len() {
-                env[var] = candidates.get(i, self.view);
-                if !side
-                    .filter
-                    .iter()
-                    .all(|f| Some(*f) == implied || self.truth(*f, env))
-                {
+                if !self.bind_passing(&candidates, i, var, (&side.filter, implied), env) {
                     continue;
                 }
                 let Some(span) = self.interval(env, side.var) else {
@@ -542,11 +537,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             }
         }
         for i in 0..candidates.len() {
-            env[var] = candidates.get(i, self.view);
-            if !filter
-                .iter()
-                .all(|f| Some(*f) == implied || self.truth(*f, env))
-            {
+            if !self.bind_passing(&candidates, i, var, (filter, implied), env) {
                 continue;
             }
             let computed: [Value; 3];
@@ -663,11 +654,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         }
         let mut count = 0usize;
         for i in 0..candidates.len() {
-            env[var] = candidates.get(i, self.view);
-            if !filter
-                .iter()
-                .all(|f| Some(*f) == implied || self.truth(*f, env))
-            {
+            if !self.bind_passing(candidates, i, var, (filter, implied), env) {
                 continue;
             }
             match quantifier {

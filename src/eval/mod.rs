@@ -652,6 +652,23 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         work <= self.budget
     }
 
+    /// Binds candidate `i` to `var`, and says whether it passes the conjuncts of `filter`
+    /// that its access did not already make true (`implied`).
+    #[inline]
+    pub(crate) fn bind_passing(
+        &self,
+        candidates: &Candidates<'r>,
+        i: usize,
+        var: usize,
+        (filter, implied): (&[crate::plan::ExprId], Option<crate::plan::ExprId>),
+        env: &mut [Bound<'r>],
+    ) -> bool {
+        env[var] = candidates.get(i, self.view);
+        filter
+            .iter()
+            .all(|f| Some(*f) == implied || self.truth(*f, env))
+    }
+
     fn loops(&self, level: usize, env: &mut Vec<Bound<'r>>, found: &mut Vec<Vec<Bound<'r>>>) {
         let Some(l) = self.rule.loops.get(level) else {
             if self.violated(env) {
@@ -666,11 +683,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         }
         let implied = l.access.implied();
         for i in 0..candidates.len() {
-            env[var] = candidates.get(i, self.view);
-            if l.filters
-                .iter()
-                .all(|f| Some(*f) == implied || self.truth(*f, env))
-            {
+            if self.bind_passing(&candidates, i, var, (&l.filters, implied), env) {
                 self.loops(level + 1, env, found);
             }
             if self.stopped() {
