@@ -46,14 +46,12 @@ pub enum Type {
 pub struct EnumType {
     /// Where it was declared, as `kind.field`.
     pub owner: String,
-    /// Variant names in declaration order, each allocated once so that every record
-    /// holding it shares the text.
+    /// Variant names in declaration order.
     pub variants: Vec<Arc<str>>,
 }
 
 impl EnumType {
-    /// The run-time value of a variant, shared with every other record that has it;
-    /// `None` when `text` is not a variant.
+    /// The run-time value of a variant; `None` when `text` is not a variant.
     pub fn value(&self, text: &str) -> Option<crate::data::Value> {
         self.variants
             .iter()

@@ -309,8 +309,6 @@ fn convert(json: &Lite, ty: &Type) -> Result<Value, Problem> {
             }
         }
         (Type::Bool, Lite::Bool(b)) => Ok(Value::Bool(*b)),
-        // Shared within the batch, not across the run: a text every thread clones would have
-        // its reference count bounce between their caches.
         (Type::Enum(e), Lite::Str(s)) if e.has(s) => Ok(Value::str(s)),
         (Type::Enum(_), Lite::Str(s)) => Err(Problem::NotInEnum(s.to_string())),
         (Type::List(elem), Lite::Array(items)) => {
