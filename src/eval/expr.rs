@@ -82,9 +82,9 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 right,
                 tolerance,
             } => {
-                let tol = tolerance.and_then(|t| match self.rule.expr(t) {
-                    Node::Const(Value::Num(n)) => Some(*n),
-                    _ => self.value(t, env).as_num(),
+                let tol = tolerance.and_then(|t| match self.borrowed(t, env) {
+                    Some(v) => v.as_num(),
+                    None => self.value(t, env).as_num(),
                 });
                 match (self.interval(env, *left), self.interval(env, *right)) {
                     (Some(a), Some(b)) => time::holds(*rel, a, b, tol),
