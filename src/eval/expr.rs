@@ -520,22 +520,6 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         if !self.spend(candidates.len()) {
             return ratings;
         }
-        // The common case, `l.value per l.segment by l.annotator` over records with nothing
-        // left to filter: the three fields are read straight from each record.
-        if let (Candidates::Records(members), Some(fields), false) =
-            (&candidates, self.fields_of(var, rating), per_item)
-        {
-            if access.leaves_no_filter(filter) {
-                for &i in *members {
-                    let r = &self.view.records[i as usize];
-                    let [value, unit, rater] = fields.map(|f| label_ref(r.get(f)));
-                    if let (Some(value), Some(unit), Some(rater)) = (value, unit, rater) {
-                        ratings.add_ref(unit, rater, value);
-                    }
-                }
-                return ratings;
-            }
-        }
         for i in 0..candidates.len() {
             if !self.bind_passing(&candidates, i, var, (filter, implied), env) {
                 continue;
@@ -561,15 +545,6 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         }
         env[var] = Bound::Unset;
         ratings
-    }
-
-    /// The fields of `var` that `exprs` read, when each is one (`l.value`, not `lower(l.value)`).
-    fn fields_of(&self, var: usize, exprs: &[ExprId; 3]) -> Option<[crate::schema::FieldId; 3]> {
-        let field = |e: ExprId| match self.rule.expr(e) {
-            Node::Field(v, f) if v.0 as usize == var => Some(*f),
-            _ => None,
-        };
-        Some([field(exprs[0])?, field(exprs[1])?, field(exprs[2])?])
     }
 
     /// A quantifier's value: remembered when places that write it alike share it
