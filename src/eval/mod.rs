@@ -314,6 +314,47 @@ pub struct Evaluator<'p> {
     rater_metrics: bool,
 }
 
+/// One item's ratings for the streamed statistics that rate alike (α and Fleiss' κ of the
+/// same labels, say), gathered once, with what those statistics share.
+struct Gathered {
+    ratings: crate::metrics::Ratings,
+    /// The raters' counts, when the run asks for them.
+    raters: crate::metrics::RaterStats,
+    /// How the units' values coincide, counted once for α and Fleiss' κ alike.
+    coincidences: Option<crate::metrics::agreement::Coincidences>,
+}
+
+impl Gathered {
+    fn new(ratings: crate::metrics::Ratings, rater_metrics: bool) -> Gathered {
+        let raters = match rater_metrics {
+            true => crate::metrics::RaterStats::of(&ratings),
+            false => Default::default(),
+        };
+        Gathered {
+            ratings,
+            raters,
+            coincidences: None,
+        }
+    }
+
+    /// The part of `statistic` that the ratings contribute.
+    fn partial(&mut self, statistic: crate::metrics::Statistic) -> crate::metrics::Partial {
+        use crate::metrics::{Partial, Statistic};
+        let ratings = &self.ratings;
+        let mut coincidences = || {
+            (self
+                .coincidences
+                .get_or_insert_with(|| ratings.coincidences()))
+            .clone()
+        };
+        match statistic {
+            Statistic::Alpha(level) => Partial::Alpha(level, coincidences()),
+            Statistic::Fleiss => Partial::Fleiss(coincidences()),
+            other => Partial::of(other, ratings),
+        }
+    }
+}
+
 impl<'p> Evaluator<'p> {
     /// An evaluator for `plan`, with no work budget.
     pub fn new(plan: &'p Plan) -> Self {
@@ -379,8 +420,8 @@ impl<'p> Evaluator<'p> {
     /// [`Evaluator::partials`] over an item's indexed records.
     fn partials_in<'r>(&self, view: &'r ItemView<'r>) -> Vec<crate::metrics::Part> {
         let mut env = Vec::new();
-        let mut gathered: Vec<Option<(crate::metrics::Ratings, crate::metrics::RaterStats)>> =
-            vec![None; self.streamed.len()];
+        let mut gathered: Vec<Option<Gathered>> = Vec::new();
+        gathered.resize_with(self.streamed.len(), || None);
         let mut parts = Vec::with_capacity(self.streamed.len());
         for (k, &(index, id)) in self.streamed.iter().enumerate() {
             if let Some(earlier) = parts
@@ -397,19 +438,14 @@ impl<'p> Evaluator<'p> {
             env.resize(rule.vars.len(), Bound::Unset);
             let part = match rule.expr(id) {
                 crate::plan::Node::Agreement { statistic, .. } => {
-                    let (ratings, raters) =
-                        gathered[self.same_ratings[k]].get_or_insert_with(|| {
-                            let ratings = run.ratings(id, &mut env);
-                            let raters = match self.rater_metrics {
-                                true => crate::metrics::RaterStats::of(&ratings),
-                                false => Default::default(),
-                            };
-                            (ratings, raters)
-                        });
+                    let first = self.same_ratings[k] == k;
+                    let gathered = gathered[self.same_ratings[k]].get_or_insert_with(|| {
+                        Gathered::new(run.ratings(id, &mut env), self.rater_metrics)
+                    });
                     crate::metrics::Part {
-                        statistic: crate::metrics::Partial::of(*statistic, ratings),
-                        raters: match self.same_ratings[k] == k {
-                            true => raters.clone(),
+                        statistic: gathered.partial(*statistic),
+                        raters: match first {
+                            true => gathered.raters.clone(),
                             false => Default::default(),
                         },
                     }

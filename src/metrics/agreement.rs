@@ -93,82 +93,6 @@ pub(crate) fn kappa_of_pairs(
     (expected != 0.0).then(|| 1.0 - observed / expected)
 }
 
-/// What Fleiss' κ sums over units with the same number of ratings: how many units, the sum
-/// of their per-unit agreement, and the ratings per category. Parts merge by adding.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct FleissPart {
-    /// Units.
-    pub units: f64,
-    /// Sum over units of (Σ n_uc² − n) / (n (n − 1)).
-    pub agreement: f64,
-    /// Ratings per category, in category order.
-    pub categories: Vec<(Label, f64)>,
-}
-
-impl FleissPart {
-    /// Adds one unit with `n` ratings.
-    pub fn add_unit(&mut self, unit: &[&Label]) {
-        let n = unit.len() as f64;
-        let mut squares = 0.0;
-        for (i, v) in unit.iter().enumerate() {
-            if unit[..i].contains(v) {
-                continue;
-            }
-            let count = unit[i..].iter().filter(|l| *l == v).count() as f64;
-            squares += count * count;
-            *super::entry(&mut self.categories, v) += count;
-        }
-        self.units += 1.0;
-        self.agreement += (squares - n) / (n * (n - 1.0));
-    }
-
-    /// Adds one unit of `n` ratings, given as the number of ratings of each category (indexed
-    /// like `totals`, which gathers them for [`FleissPart::set_categories`]).
-    pub(crate) fn add_counts(&mut self, n: usize, counts: &[f64], totals: &mut [f64]) {
-        let n = n as f64;
-        let squares: f64 = counts.iter().map(|c| c * c).sum();
-        for (total, count) in totals.iter_mut().zip(counts) {
-            *total += count;
-        }
-        self.units += 1.0;
-        self.agreement += (squares - n) / (n * (n - 1.0));
-    }
-
-    /// The categories' totals, as [`FleissPart::add_counts`] gathered them: `totals[i]` is
-    /// `labels[i]`'s, and `order` lists the labels' indexes in label order.
-    pub(crate) fn set_categories(&mut self, labels: &[Label], order: &[usize], totals: &[f64]) {
-        self.categories = order
-            .iter()
-            .filter(|&&i| totals[i] > 0.0)
-            .map(|&i| (labels[i].clone(), totals[i]))
-            .collect();
-    }
-
-    /// Adds another part of the same number of ratings.
-    pub fn merge(&mut self, other: &FleissPart) {
-        self.units += other.units;
-        self.agreement += other.agreement;
-        for (c, n) in &other.categories {
-            *super::entry(&mut self.categories, c) += n;
-        }
-    }
-
-    /// Fleiss' κ of the units added.
-    pub fn kappa(&self) -> Option<f64> {
-        let total: f64 = self.categories.iter().map(|(_, n)| n).sum();
-        if self.units == 0.0 || total == 0.0 {
-            return None;
-        }
-        let observed = self.agreement / self.units;
-        let expected: f64 = self
-            .categories
-            .iter()
-            .map(|(_, n)| (n / total) * (n / total))
-            .sum();
-        (expected != 1.0).then(|| (observed - expected) / (1.0 - expected))
-    }
-}
-
 /// Fleiss' κ, as statsmodels' `fleiss_kappa` (method `fleiss`) computes it from the table of
 /// counts per unit and category. Every unit needs the same number of ratings (at least two);
 /// `None` otherwise.
@@ -223,93 +147,194 @@ pub enum Level {
 /// distance between values. Missing ratings are simply absent.
 pub fn krippendorff_alpha(units: &Units, level: Level) -> Option<f64> {
     let values = domain(units.iter().flatten());
-    let coded: Vec<Vec<usize>> = units
-        .iter()
-        .map(|u| u.iter().map(|l| index_of(&values, l)).collect())
-        .collect();
-    alpha_of_codes(&coded, &values, level)
+    let mut coincidences = Coincidences::over(values.clone());
+    let mut counts = vec![0u32; values.len()];
+    for unit in units {
+        counts.iter_mut().for_each(|n| *n = 0);
+        for label in unit {
+            counts[index_of(&values, label)] += 1;
+        }
+        coincidences.add_unit(&counts);
+    }
+    coincidences.pruned().alpha(level)
 }
 
-/// Krippendorff's α of units given as positions in `values` (sorted, distinct).
-pub(crate) fn alpha_of_codes(units: &[Vec<usize>], values: &[Label], level: Level) -> Option<f64> {
-    let v = values.len();
-    if v == 0 {
-        return None;
-    }
-    let numeric: Vec<f64> = values
-        .iter()
-        .map(|l| l.as_num().unwrap_or(f64::NAN))
-        .collect();
-    if matches!(level, Level::Interval | Level::Ratio) && numeric.iter().any(|n| n.is_nan()) {
-        return None;
-    }
-    let mut observed = vec![0.0f64; v * v];
-    for unit in units.iter().filter(|u| u.len() >= 2) {
-        let mut counts = vec![0.0f64; v];
-        for &code in unit {
-            counts[code] += 1.0;
+/// How the values of units coincide, summed over units by their number of ratings: what
+/// Krippendorff's α and Fleiss' κ both sum over units, so one part of a data set serves both.
+/// The sums are integers, so parts add up exactly and in any order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Coincidences {
+    /// The values of units with two or more ratings, sorted and distinct.
+    values: Vec<Label>,
+    /// Per number of ratings on a unit (two or more), in increasing order.
+    sizes: Vec<SizeSums>,
+}
+
+/// The sums over the units with one number of ratings.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct SizeSums {
+    /// Ratings per unit.
+    ratings: u32,
+    /// Units.
+    units: u64,
+    /// For each pair of values (c, k), row by row over the values: the sum over units of
+    /// `n_c · n_k`, less `n_c` when c = k, where `n_c` is how many of a unit's ratings are c.
+    /// Divided by one less than the ratings, these are α's coincidences; the diagonal is what
+    /// Fleiss' κ counts as agreeing pairs, and a row sums to the value's ratings times that.
+    pairs: Vec<u64>,
+}
+
+impl Coincidences {
+    /// No units yet, over `values` (sorted and distinct) that [`Coincidences::add_unit`]
+    /// counts by position.
+    pub(crate) fn over(values: Vec<Label>) -> Coincidences {
+        Coincidences {
+            values,
+            sizes: Vec::new(),
         }
-        let pairable = unit.len() as f64 - 1.0;
-        for c in 0..v {
-            for k in 0..v {
-                let same = if c == k { counts[c] } else { 0.0 };
-                observed[c * v + k] += (counts[c] * counts[k] - same) / pairable;
+    }
+
+    /// Adds a unit given as how many of its ratings are each value (by position in the
+    /// values). A unit with fewer than two ratings has nothing to pair and adds nothing.
+    pub(crate) fn add_unit(&mut self, counts: &[u32]) {
+        let ratings: u32 = counts.iter().sum();
+        if ratings < 2 {
+            return;
+        }
+        let v = self.values.len();
+        let size = self.size_mut(ratings);
+        size.units += 1;
+        for (c, &nc) in counts.iter().enumerate().filter(|(_, &n)| n > 0) {
+            for (k, &nk) in counts.iter().enumerate().filter(|(_, &n)| n > 0) {
+                let same = if c == k { nc } else { 0 };
+                size.pairs[c * v + k] += u64::from(nc * nk - same);
             }
         }
     }
-    alpha_from_coincidences(&observed, values, level)
-}
 
-/// The coincidences some units add, by pair of values that occur in a unit with two or more
-/// ratings (both orders; pairs that never coincide add 0): what α sums over units, so that
-/// the units of several items can be summed apart and merged. Units are given as positions
-/// in `values`, as [`alpha_of_codes`] takes them; cells add up in unit order. Appends to
-/// `out` in pair order, `values` being sorted.
-pub(crate) fn coincidences_of_codes<U>(
-    units: impl IntoIterator<Item = U>,
-    values: &[Label],
-    out: &mut Vec<((Label, Label), f64)>,
-) where
-    U: ExactSizeIterator<Item = usize>,
-{
-    let v = values.len();
-    let mut observed = vec![0.0f64; v * v];
-    let mut present = vec![false; v];
-    let mut counts = vec![0.0f64; v];
-    for unit in units.into_iter().filter(|u| u.len() >= 2) {
-        counts.iter_mut().for_each(|n| *n = 0.0);
-        let size = unit.len();
-        for code in unit {
-            counts[code] += 1.0;
-            present[code] = true;
+    /// The same sums without the values that no unit with two or more ratings has.
+    pub(crate) fn pruned(self) -> Coincidences {
+        let v = self.values.len();
+        let rated = |c: usize| {
+            (self.sizes.iter()).any(|s| s.pairs[c * v..(c + 1) * v].iter().any(|&n| n > 0))
+        };
+        let kept: Vec<Label> = (0..v)
+            .filter(|&c| rated(c))
+            .map(|c| self.values[c].clone())
+            .collect();
+        if kept.len() == v {
+            return self;
         }
-        let pairable = size as f64 - 1.0;
-        for c in (0..v).filter(|&c| counts[c] > 0.0) {
-            for k in (0..v).filter(|&k| counts[k] > 0.0) {
-                let same = if c == k { counts[c] } else { 0.0 };
-                observed[c * v + k] += (counts[c] * counts[k] - same) / pairable;
+        let mut out = Coincidences::over(kept);
+        out.merge(&self);
+        out
+    }
+
+    /// Adds another part's sums.
+    pub fn merge(&mut self, other: &Coincidences) {
+        let at: Vec<usize> = match self.values == other.values {
+            true => (0..other.values.len()).collect(),
+            false => {
+                self.widen(&other.values);
+                (other.values.iter())
+                    .map(|label| index_of(&self.values, label))
+                    .collect()
+            }
+        };
+        let (v, w) = (self.values.len(), other.values.len());
+        for size in &other.sizes {
+            let into = self.size_mut(size.ratings);
+            into.units += size.units;
+            for (c, k) in (0..w).flat_map(|c| (0..w).map(move |k| (c, k))) {
+                into.pairs[at[c] * v + at[k]] += size.pairs[c * w + k];
             }
         }
     }
-    for c in (0..v).filter(|&c| present[c]) {
-        for k in (0..v).filter(|&k| present[k]) {
-            out.push(((values[c].clone(), values[k].clone()), observed[c * v + k]));
-        }
-    }
-}
 
-/// Krippendorff's α from summed coincidences by pair of values (sorted by pair).
-pub(crate) fn alpha_of_coincidences(pairs: &[((Label, Label), f64)], level: Level) -> Option<f64> {
-    let values = domain(pairs.iter().flat_map(|((a, b), _)| [a, b]));
-    let v = values.len();
-    let mut observed = vec![0.0f64; v * v];
-    for ((a, b), n) in pairs {
-        observed[index_of(&values, a) * v + index_of(&values, b)] += n;
+    /// The sums of units with `ratings` ratings, added (empty) if there are none yet.
+    fn size_mut(&mut self, ratings: u32) -> &mut SizeSums {
+        let v = self.values.len();
+        let at = match self.sizes.binary_search_by_key(&ratings, |s| s.ratings) {
+            Ok(at) => at,
+            Err(at) => {
+                let pairs = vec![0; v * v];
+                self.sizes.insert(
+                    at,
+                    SizeSums {
+                        ratings,
+                        units: 0,
+                        pairs,
+                    },
+                );
+                at
+            }
+        };
+        &mut self.sizes[at]
     }
-    if v == 0 {
-        return None;
+
+    /// Makes room for `more` values (sorted), moving the sums to the values' new positions.
+    fn widen(&mut self, more: &[Label]) {
+        let mut values = self.values.clone();
+        values.extend(
+            more.iter()
+                .filter(|l| self.values.binary_search(l).is_err())
+                .cloned(),
+        );
+        values.sort();
+        values.dedup();
+        if values.len() == self.values.len() {
+            return;
+        }
+        let at: Vec<usize> = (self.values.iter())
+            .map(|label| index_of(&values, label))
+            .collect();
+        let (old, new) = (self.values.len(), values.len());
+        for size in &mut self.sizes {
+            let mut pairs = vec![0; new * new];
+            for (c, k) in (0..old).flat_map(|c| (0..old).map(move |k| (c, k))) {
+                pairs[at[c] * new + at[k]] = size.pairs[c * old + k];
+            }
+            size.pairs = pairs;
+        }
+        self.values = values;
     }
-    alpha_from_coincidences(&observed, &values, level)
+
+    /// Krippendorff's α at `level`.
+    pub fn alpha(&self, level: Level) -> Option<f64> {
+        let v = self.values.len();
+        if v == 0 {
+            return None;
+        }
+        let mut observed = vec![0.0f64; v * v];
+        for size in &self.sizes {
+            let pairable = f64::from(size.ratings - 1);
+            for (o, &n) in observed.iter_mut().zip(&size.pairs) {
+                *o += n as f64 / pairable;
+            }
+        }
+        alpha_from_coincidences(&observed, &self.values, level)
+    }
+
+    /// Fleiss' κ over the units with the most common number of ratings (the larger number on
+    /// a tie), as [`fleiss_kappa`] computes it for those units alone.
+    pub fn fleiss(&self) -> Option<f64> {
+        let size = (self.sizes.iter()).max_by_key(|s| (s.units, s.ratings))?;
+        let v = self.values.len();
+        let m = u64::from(size.ratings);
+        let totals: Vec<u64> = (0..v)
+            .map(|c| size.pairs[c * v..(c + 1) * v].iter().sum::<u64>() / (m - 1))
+            .collect();
+        let total: u64 = totals.iter().sum();
+        if size.units == 0 || total == 0 {
+            return None;
+        }
+        let agreeing: u64 = (0..v).map(|c| size.pairs[c * v + c]).sum();
+        let observed = agreeing as f64 / (m * (m - 1)) as f64 / size.units as f64;
+        let expected: f64 = (totals.iter())
+            .map(|&n| (n as f64 / total as f64) * (n as f64 / total as f64))
+            .sum();
+        (expected != 1.0).then(|| (observed - expected) / (1.0 - expected))
+    }
 }
 
 /// α from the observed coincidence matrix (`values` sorted and distinct).

@@ -173,13 +173,10 @@ impl Statistic {
     /// exactly two raters; every statistic needs a unit with two ratings).
     pub fn compute(self, ratings: &Ratings) -> Option<f64> {
         match self {
-            Statistic::Alpha(level) => {
-                let (coded, values) = ratings.coded();
-                agreement::alpha_of_codes(&coded, &values, level)
-            }
+            Statistic::Alpha(level) => ratings.coincidences().alpha(level),
             Statistic::Agreement => agreement::percent_agreement(&ratings.units()),
             Statistic::Disagreement | Statistic::LabelDistance => None,
-            Statistic::Fleiss => agreement::fleiss_kappa(&ratings.even_units()),
+            Statistic::Fleiss => ratings.coincidences().fleiss(),
             Statistic::Kappa(weights) => {
                 let (a, b) = ratings.two_raters()?;
                 let (x, y) = ratings.pair(a, b);
@@ -317,21 +314,19 @@ impl Ratings {
         self.units[at].push((rater, value));
     }
 
-    /// Each unit's values as positions in the sorted distinct values, and those values:
-    /// α needs only how often each value occurs in each unit.
-    pub fn coded(&self) -> (Vec<Vec<usize>>, Vec<Label>) {
+    /// How the units' values coincide: what α and Fleiss' κ sum over units.
+    pub fn coincidences(&self) -> agreement::Coincidences {
         let (rank, values) = sorted(&self.values);
-        let codes = self.coded_units(&rank).map(Iterator::collect).collect();
-        (codes, values)
-    }
-
-    /// Each unit's values as `rank` (from [`sorted`]) places them, unit by unit, without
-    /// collecting them.
-    fn coded_units<'a>(
-        &'a self,
-        rank: &'a [usize],
-    ) -> impl Iterator<Item = impl ExactSizeIterator<Item = usize> + 'a> + 'a {
-        (self.units.iter()).map(move |unit| unit.iter().map(move |&(_, v)| rank[v as usize]))
+        let mut counts = vec![0u32; values.len()];
+        let mut coincidences = agreement::Coincidences::over(values);
+        for unit in self.units.iter().filter(|u| u.len() >= 2) {
+            counts.iter_mut().for_each(|n| *n = 0);
+            for &(_, value) in unit {
+                counts[rank[value as usize]] += 1;
+            }
+            coincidences.add_unit(&counts);
+        }
+        coincidences.pruned()
     }
 
     /// The values of each unit.
@@ -344,27 +339,6 @@ impl Ratings {
 
     fn value(&self, code: u32) -> &Label {
         &self.values[code as usize]
-    }
-
-    /// The units with the most common number of ratings, among units with two or more (the
-    /// larger number on a tie): the units Fleiss' κ is taken over.
-    pub fn even_units(&self) -> Vec<Vec<Label>> {
-        let counts: Vec<usize> = self
-            .units
-            .iter()
-            .map(|u| u.len())
-            .filter(|&n| n >= 2)
-            .collect();
-        let Some(&common) = counts
-            .iter()
-            .max_by_key(|&&n| (counts.iter().filter(|&&m| m == n).count(), n))
-        else {
-            return Vec::new();
-        };
-        self.units()
-            .into_iter()
-            .filter(|u| u.len() == common)
-            .collect()
     }
 
     /// The two raters in label order, when there are exactly two.
@@ -415,39 +389,13 @@ fn sorted(labels: &[Label]) -> (Vec<usize>, Vec<Label>) {
     (rank, order.iter().map(|&c| labels[c].clone()).collect())
 }
 
-/// Fleiss' κ's parts of some ratings, by number of ratings per unit: each unit counted by
-/// value code, and the codes turned into labels once at the end.
-fn fleiss_parts(ratings: &Ratings) -> std::collections::BTreeMap<usize, agreement::FleissPart> {
-    let values = ratings.values.len();
-    let mut parts: std::collections::BTreeMap<usize, (agreement::FleissPart, Vec<f64>)> =
-        Default::default();
-    let mut counts = vec![0.0f64; values];
-    for unit in ratings.units.iter().filter(|u| u.len() >= 2) {
-        counts.iter_mut().for_each(|n| *n = 0.0);
-        for &(_, value) in unit {
-            counts[value as usize] += 1.0;
-        }
-        let (part, totals) = parts
-            .entry(unit.len())
-            .or_insert_with(|| (Default::default(), vec![0.0; values]));
-        part.add_counts(unit.len(), &counts, totals);
-    }
-    let order = label_order(&ratings.values);
-    (parts.into_iter())
-        .map(|(n, (mut part, totals))| {
-            part.set_categories(&ratings.values, &order, &totals);
-            (n, part)
-        })
-        .collect()
-}
-
 /// What one part of the data contributes to a statistic: sums that add up across parts, so
 /// a statistic over a whole data set can be computed item by item, in any order, without
 /// keeping the ratings (`per dataset` rules stream this way). Units never span parts.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Partial {
-    /// Coincidences by pair of values.
-    Alpha(agreement::Level, Vec<((Label, Label), f64)>),
+    /// Krippendorff's α: how the units' values coincide.
+    Alpha(agreement::Level, agreement::Coincidences),
     /// Counts of (first rater's value, second rater's value) on co-rated units, and the
     /// raters seen.
     Kappa(
@@ -455,8 +403,8 @@ pub enum Partial {
         std::collections::BTreeSet<Label>,
         std::collections::BTreeMap<(Label, Label), f64>,
     ),
-    /// Per number of ratings on a unit.
-    Fleiss(std::collections::BTreeMap<usize, agreement::FleissPart>),
+    /// Fleiss' κ: how the units' values coincide.
+    Fleiss(agreement::Coincidences),
     /// Sum of the units' shares of agreeing pairs, and how many units.
     Agreement(f64, f64),
     /// Items where a condition holds, and items (`share(…)`).
@@ -473,12 +421,7 @@ impl Partial {
     /// The part of `statistic` that `ratings` contribute.
     pub fn of(statistic: Statistic, ratings: &Ratings) -> Partial {
         match statistic {
-            Statistic::Alpha(level) => {
-                let mut pairs = Vec::new();
-                let (rank, values) = sorted(&ratings.values);
-                agreement::coincidences_of_codes(ratings.coded_units(&rank), &values, &mut pairs);
-                Partial::Alpha(level, pairs)
-            }
+            Statistic::Alpha(level) => Partial::Alpha(level, ratings.coincidences()),
             Statistic::Kappa(weights) => {
                 let raters: std::collections::BTreeSet<Label> =
                     ratings.raters.iter().cloned().collect();
@@ -491,7 +434,7 @@ impl Partial {
                 }
                 Partial::Kappa(weights, raters, pairs)
             }
-            Statistic::Fleiss => Partial::Fleiss(fleiss_parts(ratings)),
+            Statistic::Fleiss => Partial::Fleiss(ratings.coincidences()),
             Statistic::Agreement | Statistic::Disagreement | Statistic::LabelDistance => {
                 let units: Vec<Vec<Label>> = ratings
                     .units()
@@ -507,7 +450,7 @@ impl Partial {
     /// The part of the same statistic that adds nothing.
     pub fn neutral(&self) -> Partial {
         match self {
-            Partial::Alpha(level, _) => Partial::Alpha(*level, Vec::new()),
+            Partial::Alpha(level, _) => Partial::Alpha(*level, Default::default()),
             Partial::Kappa(weights, ..) => {
                 Partial::Kappa(*weights, Default::default(), Default::default())
             }
@@ -529,19 +472,11 @@ impl Partial {
             }
         };
         match (self, other) {
-            (Partial::Alpha(_, a), Partial::Alpha(_, b)) => {
-                for (pair, n) in b {
-                    *entry(a, pair) += n;
-                }
-            }
+            (Partial::Alpha(_, a), Partial::Alpha(_, b))
+            | (Partial::Fleiss(a), Partial::Fleiss(b)) => a.merge(b),
             (Partial::Kappa(_, ra, a), Partial::Kappa(_, rb, b)) => {
                 ra.extend(rb.iter().cloned());
                 add(a, b);
-            }
-            (Partial::Fleiss(a), Partial::Fleiss(b)) => {
-                for (n, part) in b {
-                    a.entry(*n).or_default().merge(part);
-                }
             }
             (Partial::Agreement(sa, na), Partial::Agreement(sb, nb))
             | (Partial::Share(sa, na), Partial::Share(sb, nb)) => {
@@ -559,19 +494,14 @@ impl Partial {
     /// The statistic over every part merged in.
     pub fn finish(&self) -> Option<f64> {
         match self {
-            Partial::Alpha(level, pairs) => agreement::alpha_of_coincidences(pairs, *level),
+            Partial::Alpha(level, coincidences) => coincidences.alpha(*level),
             Partial::Kappa(weights, raters, pairs) => {
                 if raters.len() != 2 {
                     return None;
                 }
                 agreement::kappa_of_pairs(pairs, *weights)
             }
-            Partial::Fleiss(parts) => {
-                let (_, part) = parts
-                    .iter()
-                    .max_by(|(na, a), (nb, b)| a.units.total_cmp(&b.units).then(na.cmp(nb)))?;
-                part.kappa()
-            }
+            Partial::Fleiss(coincidences) => coincidences.fleiss(),
             Partial::Agreement(sum, units) | Partial::Share(sum, units) => {
                 (*units > 0.0).then(|| sum / units)
             }
@@ -797,48 +727,65 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// Ratings of a few units by a few raters, with labels that sort differently from the
-    /// order they first appear in.
-    fn ratings() -> impl Strategy<Value = Ratings> {
+    /// Ratings of a few units by a few raters, as (unit, rater, value), with values that sort
+    /// differently from the order they first appear in.
+    fn rating_list() -> impl Strategy<Value = Vec<(u8, u8, &'static str)>> {
         let rating = (
             0u8..6,
             0u8..5,
             prop::sample::select(vec!["c", "a", "b", "d"]),
         );
-        prop::collection::vec(rating, 0..40).prop_map(|list| {
-            let mut ratings = Ratings::default();
-            for (unit, rater, value) in list {
-                ratings.add(
-                    Label::Text(format!("u{unit}").into()),
-                    Label::Text(format!("r{rater}").into()),
-                    Label::Text(value.into()),
-                );
-            }
-            ratings
-        })
+        prop::collection::vec(rating, 0..40)
+    }
+
+    fn gathered<'a>(list: impl IntoIterator<Item = &'a (u8, u8, &'static str)>) -> Ratings {
+        let mut ratings = Ratings::default();
+        for (unit, rater, value) in list {
+            ratings.add(
+                Label::Text(format!("u{unit}").into()),
+                Label::Text(format!("r{rater}").into()),
+                Label::Text((*value).into()),
+            );
+        }
+        ratings
     }
 
     proptest! {
         #![proptest_config(crate::proptest_config(2000))]
 
-        /// Parts counted by value code equal parts built unit by unit from the labels.
+        /// The coincidences of units split between two parts, merged in either order, are
+        /// those of all the units: sums are exact, whichever values each part has.
         #[test]
-        fn coded_parts_equal_parts_from_labels(ratings in ratings()) {
-            let mut fleiss: std::collections::BTreeMap<usize, agreement::FleissPart> =
-                Default::default();
-            for unit in ratings.units.iter().filter(|u| u.len() >= 2) {
-                let values: Vec<&Label> = unit.iter().map(|&(_, v)| ratings.value(v)).collect();
-                fleiss.entry(unit.len()).or_default().add_unit(&values);
-            }
-            prop_assert_eq!(fleiss_parts(&ratings), fleiss);
+        fn parts_add_up_to_the_whole(list in rating_list(), cut in 0u8..7) {
+            let whole = gathered(&list).coincidences();
+            let first = gathered(list.iter().filter(|r| r.0 < cut)).coincidences();
+            let second = gathered(list.iter().filter(|r| r.0 >= cut)).coincidences();
+            let mut forward = agreement::Coincidences::default();
+            forward.merge(&first);
+            forward.merge(&second);
+            prop_assert_eq!(&forward, &whole);
+            let mut backward = second.clone();
+            backward.merge(&first);
+            prop_assert_eq!(&backward, &whole);
+        }
 
-            let (coded, values) = ratings.coded();
-            let mut pairs = Vec::new();
-            agreement::coincidences_of_codes(coded.iter().map(|u| u.iter().copied()), &values, &mut pairs);
-            let Partial::Alpha(_, streamed) = Partial::of(Statistic::Alpha(agreement::Level::Nominal), &ratings) else {
-                panic!("an α part");
-            };
-            prop_assert_eq!(streamed, pairs);
+        /// Fleiss' κ from the coincidences is statsmodels' formula over the units with the
+        /// most common number of ratings.
+        #[test]
+        fn fleiss_from_coincidences_is_the_table_formula(list in rating_list()) {
+            let ratings = gathered(&list);
+            let units: Vec<Vec<Label>> = ratings.units().into_iter().filter(|u| u.len() >= 2).collect();
+            let common = units
+                .iter()
+                .map(Vec::len)
+                .max_by_key(|&n| (units.iter().filter(|u| u.len() == n).count(), n));
+            let even: Vec<Vec<Label>> = units.iter().filter(|u| Some(u.len()) == common).cloned().collect();
+            let want = agreement::fleiss_kappa(&even);
+            let got = ratings.coincidences().fleiss();
+            prop_assert_eq!(got.is_some(), want.is_some(), "{:?} against {:?}", got, want);
+            if let (Some(got), Some(want)) = (got, want) {
+                prop_assert!((got - want).abs() < 1e-12, "{} against {}", got, want);
+            }
         }
     }
 }
