@@ -232,15 +232,21 @@ impl Coincidences {
 
     /// Adds another part's sums.
     pub fn merge(&mut self, other: &Coincidences) {
-        let at: Vec<usize> = match self.values == other.values {
-            true => (0..other.values.len()).collect(),
-            false => {
-                self.widen(&other.values);
-                (other.values.iter())
-                    .map(|label| index_of(&self.values, label))
-                    .collect()
+        if self.values == other.values {
+            // Most parts have the values seen before: the sums add cell by cell.
+            for size in &other.sizes {
+                let into = self.size_mut(size.ratings);
+                into.units += size.units;
+                for (sum, n) in into.pairs.iter_mut().zip(&size.pairs) {
+                    *sum += n;
+                }
             }
-        };
+            return;
+        }
+        self.widen(&other.values);
+        let at: Vec<usize> = (other.values.iter())
+            .map(|label| index_of(&self.values, label))
+            .collect();
         let (v, w) = (self.values.len(), other.values.len());
         for size in &other.sizes {
             let into = self.size_mut(size.ratings);
