@@ -573,7 +573,8 @@ impl Output {
             None => Box::new(std::io::stdout()),
         };
         Ok(Output {
-            writer: std::io::BufWriter::new(sink),
+            // Large writes: a run's JSON output is copied from its spool in large pieces.
+            writer: std::io::BufWriter::with_capacity(1 << 18, sink),
             path: path.map(PathBuf::from),
             failed: None,
         })

@@ -237,7 +237,7 @@ impl<'p> JsonSpool<'p> {
             writeln!(out, "{}", erased::Json::to_json(&data_error(&sources, e)))?;
         }
         let mut at = u64::MAX;
-        for range in self.slots.into_values().filter(|r| !r.is_empty()) {
+        for range in contiguous(self.slots.into_values()) {
             if range.start != at {
                 file.seek(SeekFrom::Start(range.start))?;
             }
@@ -278,6 +278,22 @@ impl crate::run::FindingSink for JsonSpool<'_> {
             Err(e) => self.error = Some(e),
         }
     }
+}
+
+/// Byte ranges in order, with each run of ranges that follow one another in the file joined
+/// into one: items mostly complete in the order they are written, so the findings of a
+/// whole run are mostly copied in one piece rather than item by item.
+fn contiguous(
+    ranges: impl IntoIterator<Item = std::ops::Range<u64>>,
+) -> impl Iterator<Item = std::ops::Range<u64>> {
+    let mut ranges = ranges.into_iter().filter(|r| !r.is_empty()).peekable();
+    std::iter::from_fn(move || {
+        let mut joined = ranges.next()?;
+        while let Some(next) = ranges.next_if(|r| r.start == joined.end) {
+            joined.end = next.end;
+        }
+        Some(joined)
+    })
 }
 
 mod erased {
