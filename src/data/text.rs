@@ -2,14 +2,31 @@
 //! (keys, names, labels, enum values); for those a call to `memcmp` costs more than the
 //! comparison itself.
 
-/// Whether two texts are equal, a word at a time.
+/// Whether two texts are equal, a word at a time. The tail is compared as a last word that
+/// overlaps the one before, and texts shorter than a word (most names and ids) as two
+/// overlapping half words, so no byte is compared on its own but in the shortest texts.
 pub(crate) fn same_short_text(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
+    let n = a.len();
+    if n != b.len() {
         return false;
     }
-    let tail = a.len() - a.len() % 8;
-    let mut words = a.chunks_exact(8).zip(b.chunks_exact(8));
-    words.all(|(x, y)| word(x) == word(y)) && a[tail..].iter().zip(&b[tail..]).all(|(x, y)| x == y)
+    match n {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+        4..=7 => half(&a[..4]) == half(&b[..4]) && half(&a[n - 4..]) == half(&b[n - 4..]),
+        _ => {
+            let mut words = a.chunks_exact(8).zip(b.chunks_exact(8));
+            words.all(|(x, y)| word(x) == word(y))
+                && (n % 8 == 0 || word(&a[n - 8..]) == word(&b[n - 8..]))
+        }
+    }
+}
+
+/// Four bytes as a word, in memory order.
+fn half(chunk: &[u8]) -> u32 {
+    let mut w = [0u8; 4];
+    w.copy_from_slice(chunk);
+    u32::from_ne_bytes(w)
 }
 
 /// Texts up to this long are compared in line; longer ones by the library.
@@ -95,6 +112,17 @@ mod tests {
             prop_assert_eq!(same_text(&a, &b), a == b);
             prop_assert!(same_text(&a, &a.clone()));
             prop_assert_eq!(text_order(&a, &b), a.cmp(&b));
+        }
+
+        /// Texts of the same length that differ in one byte, anywhere, are told apart.
+        #[test]
+        fn one_byte_apart_is_different(a in "[a-z0-9_]{1,40}", at in 0usize..40, by in 1u8..20) {
+            let mut b = a.clone().into_bytes();
+            let at = at % b.len();
+            b[at] = b'0' + (b[at] + by) % 64;
+            let b = String::from_utf8(b).unwrap_or_default();
+            prop_assert_eq!(a.len(), b.len());
+            prop_assert_eq!(same_short_text(a.as_bytes(), b.as_bytes()), a == b);
         }
     }
 }
