@@ -64,7 +64,8 @@ impl Evaluator<'_> {
         let Some(plan) = self.plan.rules.get(rule) else {
             return Vec::new();
         };
-        let view = ItemView::new(self.plan, records);
+        let arena = bumpalo::Bump::new();
+        let view = ItemView::new(self.plan, records, &arena);
         let run = self.run(plan, &view, None);
         let mut env = vec![Bound::Unset; plan.vars.len()];
         let mut found = Vec::new();

@@ -473,8 +473,10 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             items.entry(&*r.item).or_default().push(r.clone());
         }
         let mut held = 0usize;
+        let mut arena = bumpalo::Bump::new();
         for records in items.values() {
-            let view = super::ItemView::new(self.plan, records);
+            arena.reset();
+            let view = super::ItemView::new(self.plan, records, &arena);
             let run = RuleRun {
                 plan: self.plan,
                 rule: self.rule,

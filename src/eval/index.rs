@@ -11,7 +11,12 @@ use crate::eval::time::Interval;
 use crate::plan::{IndexKey, IndexSpec, Window};
 use crate::schema::Schema;
 use crate::syntax::ast::Relation;
-use rustc_hash::FxHashMap;
+
+/// A hash map in an item's arena.
+type ArenaMap<'r, K> = hashbrown::HashMap<K, u32, rustc_hash::FxBuildHasher, &'r bumpalo::Bump>;
+
+/// A vector in an item's arena.
+type ArenaVec<'r, T> = bumpalo::collections::Vec<'r, T>;
 
 /// A key as an index hashes it: equal keys are exactly the values `==` calls equal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -72,38 +77,37 @@ struct Bucket {
 }
 
 /// One index over one item: the members of every bucket side by side in one array (each
-/// bucket sorted by start when the index is sorted), so building it takes a handful of
-/// allocations whatever the number of keys.
+/// bucket sorted by start when the index is sorted), in the item's arena.
 #[derive(Debug)]
 pub struct Index<'r> {
-    text: FxHashMap<Text<'r>, u32>,
-    other: FxHashMap<Scalar, u32>,
-    buckets: Vec<Bucket>,
-    members: Vec<u32>,
-    starts: Vec<f64>,
+    text: ArenaMap<'r, Text<'r>>,
+    other: ArenaMap<'r, Scalar>,
+    buckets: ArenaVec<'r, Bucket>,
+    members: ArenaVec<'r, u32>,
+    starts: ArenaVec<'r, f64>,
     hashed: bool,
     by_start: bool,
 }
 
 impl<'r> Index<'r> {
-    /// Builds the index `spec` over an item's records of its kind (`members`, in input order).
+    /// Builds the index `spec` over an item's records of its kind (`members`, in input
+    /// order), in `arena`.
     pub fn build(
         spec: &IndexSpec,
         schema: &Schema,
         records: &'r [Record],
         members: &[u32],
+        arena: &'r bumpalo::Bump,
     ) -> Self {
         let span = schema.kind(spec.kind).interval;
         let by_start = spec.by_start && span.is_some();
+        let keys = if spec.key.is_some() { members.len() } else { 0 };
         let mut index = Index {
-            text: FxHashMap::with_capacity_and_hasher(
-                if spec.key.is_some() { members.len() } else { 0 },
-                Default::default(),
-            ),
-            other: FxHashMap::default(),
-            buckets: Vec::new(),
-            members: Vec::with_capacity(members.len()),
-            starts: Vec::new(),
+            text: ArenaMap::with_capacity_and_hasher_in(keys, Default::default(), arena),
+            other: ArenaMap::with_hasher_in(Default::default(), arena),
+            buckets: ArenaVec::new_in(arena),
+            members: ArenaVec::with_capacity_in(members.len(), arena),
+            starts: ArenaVec::new_in(arena),
             hashed: spec.key.is_some(),
             by_start,
         };
@@ -115,7 +119,7 @@ impl<'r> Index<'r> {
             _ => true,
         };
         // Each member's bucket, then a counting sort into one array.
-        let mut placed: Vec<(u32, u32)> = Vec::with_capacity(members.len());
+        let mut placed = ArenaVec::with_capacity_in(members.len(), arena);
         for &i in members.iter().filter(|&&i| has_span(i)) {
             let bucket = match spec.key {
                 None => Some(0),
@@ -129,7 +133,7 @@ impl<'r> Index<'r> {
             None => 1,
             Some(_) => index.text.len() + index.other.len(),
         };
-        index.buckets = vec![Bucket::default(); count];
+        index.buckets = bumpalo::vec![in arena; Bucket::default(); count];
         for &(b, _) in &placed {
             index.buckets[b as usize].to += 1;
         }
@@ -156,7 +160,8 @@ impl<'r> Index<'r> {
                     .map(|&i| records[i as usize].num(e) - start(i))
                     .fold(0.0, f64::max);
             }
-            index.starts = index.members.iter().map(|&i| start(i)).collect();
+            index.starts = ArenaVec::with_capacity_in(index.members.len(), arena);
+            index.starts.extend(index.members.iter().map(|&i| start(i)));
         }
         index
     }

@@ -71,16 +71,16 @@ pub struct Group<'g> {
 }
 
 /// The groups of one grouping over an item: every group's members side by side in one
-/// array, so building them takes two allocations whatever the number of groups.
+/// array, in the item's arena.
 #[derive(Debug)]
-pub struct Groups {
-    /// Each group's key and where its members end in `members`, in key order.
-    keys: Vec<(Value, u32)>,
+pub struct Groups<'r> {
+    /// Each group's key (read in place) and where its members end in `members`, in key order.
+    keys: bumpalo::collections::Vec<'r, (&'r Value, u32)>,
     /// The members of every group, group after group, each in input order.
-    members: Vec<u32>,
+    members: bumpalo::collections::Vec<'r, u32>,
 }
 
-impl Groups {
+impl Groups<'_> {
     fn len(&self) -> usize {
         self.keys.len()
     }
@@ -98,32 +98,62 @@ impl Groups {
     }
 }
 
+thread_local! {
+    /// Each thread's arenas for item views, reset between items, so that an item's indexes
+    /// and groups reuse the memory of the item before.
+    static ARENAS: std::cell::RefCell<Vec<bumpalo::Bump>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// An arena that has grown past this (a view of a whole data set, say) is freed after use
+/// rather than kept for the next item.
+const KEPT_ARENA_BYTES: usize = 4 << 20;
+
+/// Runs `f` with an empty arena for an item's view, taken from this thread's and given back
+/// reset.
+fn with_arena<T>(f: impl FnOnce(&bumpalo::Bump) -> T) -> T {
+    let mut arena = ARENAS.with(|a| a.borrow_mut().pop()).unwrap_or_default();
+    let out = f(&arena);
+    arena.reset();
+    if arena.allocated_bytes() <= KEPT_ARENA_BYTES {
+        ARENAS.with(|a| a.borrow_mut().push(arena));
+    }
+    out
+}
+
+/// A vector in an item's arena.
+type ArenaVec<'r, T> = bumpalo::collections::Vec<'r, T>;
+
 /// The records of one item, indexed by kind and grouped as the plan needs. Join indexes are
-/// built on first use.
+/// built on first use. What the view builds lives in an arena ([`with_arena`]): an item
+/// takes a hundred or so small allocations (indexes, groups, memos), which the arena makes a
+/// pointer bump each and frees at once. Nothing in it owns memory outside the arena (keys are
+/// read in place), so nothing in it needs dropping.
 pub struct ItemView<'r> {
     plan: &'r Plan,
     records: &'r [Record],
+    arena: &'r bumpalo::Bump,
     /// The records' indexes by kind, kind after kind (a counting sort of the records).
-    by_kind: Vec<u32>,
+    by_kind: &'r [u32],
     /// Where each kind's run starts in `by_kind`, and one more entry for the end.
-    kind_starts: Vec<u32>,
-    groups: Vec<OnceCell<Groups>>,
-    indexes: Vec<OnceCell<Index<'r>>>,
+    kind_starts: &'r [u32],
+    groups: &'r [OnceCell<Groups<'r>>],
+    indexes: &'r [OnceCell<Index<'r>>],
     /// The answers of shared quantifiers ([`crate::plan::Memo`]), by slot and then record,
-    /// as [`Remembered::pack`] packs them (0: not computed yet); a slot is empty until first
+    /// as [`Remembered::pack`] packs them (0: not computed yet); a slot is made when first
     /// used.
-    memos: std::cell::RefCell<Vec<Vec<u64>>>,
+    memos: &'r [OnceCell<&'r [std::cell::Cell<u64>]>],
     /// Whether every record is of the same item: then units of agreement statistics need no
     /// item to tell them apart.
     one_item: bool,
 }
 
 impl<'r> ItemView<'r> {
-    /// Indexes `records` (all of one item, or all of the data set) for `plan`.
-    pub fn new(plan: &'r Plan, records: &'r [Record]) -> Self {
+    /// Indexes `records` (all of one item, or all of the data set) for `plan`, building in
+    /// `arena`.
+    pub fn new(plan: &'r Plan, records: &'r [Record], arena: &'r bumpalo::Bump) -> Self {
         let kinds = plan.schema.len();
         let kind_of = |r: &Record| Some(r.kind.0 as usize).filter(|&k| k < kinds);
-        let mut kind_starts = vec![0u32; kinds + 1];
+        let kind_starts = arena.alloc_slice_fill_copy(kinds + 1, 0u32);
         let mut one_item = true;
         for r in records {
             if let Some(k) = kind_of(r) {
@@ -134,8 +164,8 @@ impl<'r> ItemView<'r> {
         for k in 0..kinds {
             kind_starts[k + 1] += kind_starts[k];
         }
-        let mut by_kind = vec![0u32; kind_starts[kinds] as usize];
-        let mut next = kind_starts.clone();
+        let by_kind = arena.alloc_slice_fill_copy(kind_starts[kinds] as usize, 0u32);
+        let next = arena.alloc_slice_copy(kind_starts);
         for (i, r) in records.iter().enumerate() {
             if let Some(k) = kind_of(r) {
                 by_kind[next[k] as usize] = i as u32;
@@ -145,12 +175,13 @@ impl<'r> ItemView<'r> {
         ItemView {
             plan,
             records,
+            arena,
             one_item,
             by_kind,
             kind_starts,
-            groups: plan.groupings.iter().map(|_| OnceCell::new()).collect(),
-            indexes: plan.indexes.iter().map(|_| OnceCell::new()).collect(),
-            memos: std::cell::RefCell::new(vec![Vec::new(); plan.memo_slots]),
+            groups: arena.alloc_slice_fill_with(plan.groupings.len(), |_| OnceCell::new()),
+            indexes: arena.alloc_slice_fill_with(plan.indexes.len(), |_| OnceCell::new()),
+            memos: arena.alloc_slice_fill_with(plan.memo_slots, |_| OnceCell::new()),
         }
     }
 
@@ -165,21 +196,22 @@ impl<'r> ItemView<'r> {
 
     /// What a shared quantifier answered for the record at `at`, if it was computed.
     fn recall(&self, slot: usize, at: usize) -> Option<Remembered> {
-        let packed = *self.memos.borrow().get(slot)?.get(at)?;
+        let packed = self.memos.get(slot)?.get()?.get(at)?.get();
         Remembered::unpack(packed)
     }
 
     /// Remembers what a shared quantifier answered for the record at `at`.
     fn remember(&self, slot: usize, at: usize, remembered: Remembered) {
-        let mut memos = self.memos.borrow_mut();
-        let Some(answers) = memos.get_mut(slot) else {
+        let Some(answers) = self.memos.get(slot) else {
             return;
         };
-        if answers.is_empty() {
-            answers.resize(self.records.len(), 0);
-        }
-        if let Some(place) = answers.get_mut(at) {
-            *place = remembered.pack();
+        let answers = answers.get_or_init(|| {
+            let fresh = || std::cell::Cell::new(0);
+            self.arena
+                .alloc_slice_fill_with(self.records.len(), |_| fresh())
+        });
+        if let Some(place) = answers.get(at) {
+            place.set(remembered.pack());
         }
     }
 
@@ -205,29 +237,31 @@ impl<'r> ItemView<'r> {
                 &self.plan.schema,
                 self.records,
                 self.kind_members(spec.kind),
+                self.arena,
             )
         })
     }
 
-    fn groups(&self, g: usize) -> &Groups {
+    fn groups(&self, g: usize) -> &Groups<'r> {
         self.groups[g].get_or_init(|| {
             let (kind, field) = self.plan.groupings[g];
-            let records = self.records;
-            let mut keyed: Vec<(&Value, u32)> = self
-                .kind_members(kind)
-                .iter()
-                .map(|&i| (records[i as usize].get(field), i))
-                .filter(|(v, _)| !matches!(v, Value::Missing))
-                .collect();
+            let (records, arena) = (self.records, self.arena);
+            let members = self.kind_members(kind);
+            let mut keyed = ArenaVec::with_capacity_in(members.len(), arena);
+            keyed.extend(
+                (members.iter())
+                    .map(|&i| (records[i as usize].get(field), i))
+                    .filter(|(v, _)| !matches!(v, Value::Missing)),
+            );
             keyed.sort_by(|a, b| a.0.total_cmp(b.0).then(a.1.cmp(&b.1)));
             let mut groups = Groups {
-                keys: Vec::new(),
-                members: Vec::with_capacity(keyed.len()),
+                keys: ArenaVec::with_capacity_in(keyed.len(), arena),
+                members: ArenaVec::with_capacity_in(keyed.len(), arena),
             };
             for (n, &(key, i)) in keyed.iter().enumerate() {
                 match groups.keys.last_mut() {
                     Some((last, end)) if last.total_cmp(key).is_eq() => *end += 1,
-                    _ => groups.keys.push((key.clone(), n as u32 + 1)),
+                    _ => groups.keys.push((key, n as u32 + 1)),
                 }
                 groups.members.push(i);
             }
@@ -414,7 +448,7 @@ impl<'p> Evaluator<'p> {
                 .map(|&(index, id)| self.neutral_part(&self.plan.rules[index], id))
                 .collect();
         }
-        self.partials_in(&ItemView::new(self.plan, records))
+        with_arena(|arena| self.partials_in(&ItemView::new(self.plan, records, arena)))
     }
 
     /// [`Evaluator::partials`] over an item's indexed records.
@@ -482,7 +516,8 @@ impl<'p> Evaluator<'p> {
     /// The findings of streamed `per dataset` rules, from the merged partials (in the order
     /// [`Evaluator::partials`] gives them).
     pub fn finish_streamed(&self, merged: &[crate::metrics::Part]) -> Vec<Finding> {
-        let view = ItemView::new(self.plan, &[]);
+        let arena = bumpalo::Bump::new();
+        let view = ItemView::new(self.plan, &[], &arena);
         let mut findings = Vec::new();
         let mut env = Vec::new();
         let mut found = Vec::new();
@@ -517,7 +552,13 @@ impl<'p> Evaluator<'p> {
     /// The values of the statistics of item-scope rules without `for` on one item:
     /// (rule, statistic, value), for `--metrics`.
     pub fn item_statistics(&self, records: &[Record]) -> Vec<(usize, crate::plan::ExprId, Value)> {
-        let view = ItemView::new(self.plan, records);
+        with_arena(|arena| self.item_statistics_in(&ItemView::new(self.plan, records, arena)))
+    }
+
+    fn item_statistics_in<'r>(
+        &self,
+        view: &'r ItemView<'r>,
+    ) -> Vec<(usize, crate::plan::ExprId, Value)> {
         let mut out = Vec::new();
         let mut env = Vec::new();
         for (index, rule) in self.plan.rules.iter().enumerate() {
@@ -525,7 +566,7 @@ impl<'p> Evaluator<'p> {
                 continue;
             }
             for id in rule.statistics() {
-                let run = self.run(rule, &view, None);
+                let run = self.run(rule, view, None);
                 env.clear();
                 env.resize(rule.vars.len(), Bound::Unset);
                 out.push((index, id, run.value(id, &mut env)));
@@ -600,7 +641,11 @@ impl<'p> Evaluator<'p> {
     /// (or, for [`Scope::Dataset`], be the whole data set). Findings come sorted by rule and
     /// key, so the order does not depend on the order of the records or of the candidates.
     pub fn evaluate(&self, records: &[Record], scope: Scope) -> Evaluation {
-        let view = ItemView::new(self.plan, records);
+        with_arena(|arena| self.evaluate_in(&ItemView::new(self.plan, records, arena), scope))
+    }
+
+    fn evaluate_in<'r>(&self, view: &'r ItemView<'r>, scope: Scope) -> Evaluation {
+        let records = view.records;
         let item: Option<Arc<str>> = match scope {
             Scope::Item => records.first().map(|r| r.item.clone()),
             Scope::Dataset => None,
@@ -613,7 +658,7 @@ impl<'p> Evaluator<'p> {
             if rule.scope != scope || (scope == Scope::Dataset && streamed) {
                 continue;
             }
-            let run = self.run(rule, &view, None);
+            let run = self.run(rule, view, None);
             env.clear();
             env.resize(rule.vars.len(), Bound::Unset);
             found.clear();
@@ -630,7 +675,7 @@ impl<'p> Evaluator<'p> {
             out.findings.extend(findings);
         }
         if scope == Scope::Item && !self.streamed.is_empty() {
-            out.partials = self.partials_in(&view);
+            out.partials = self.partials_in(view);
         }
         out
     }
@@ -650,7 +695,7 @@ pub(crate) struct RuleRun<'a, 'r> {
 /// The candidates of a loop or quantifier.
 pub(crate) enum Candidates<'r> {
     Records(&'r [u32]),
-    Groups(&'r Groups),
+    Groups(&'r Groups<'r>),
     Values(Arc<[Value]>),
     None,
 }
