@@ -209,6 +209,8 @@ pub struct JsonSpool<'p> {
     written: u64,
     /// The byte range of each slot's findings in the file.
     slots: std::collections::BTreeMap<Slot, std::ops::Range<u64>>,
+    /// One finding's line, reused from finding to finding.
+    line: Vec<u8>,
     error: Option<std::io::Error>,
 }
 
@@ -221,6 +223,7 @@ impl<'p> JsonSpool<'p> {
             file: std::io::BufWriter::with_capacity(1 << 16, tempfile::tempfile()?),
             written: 0,
             slots: Default::default(),
+            line: Vec::new(),
             error: None,
         })
     }
@@ -254,13 +257,12 @@ impl<'p> JsonSpool<'p> {
     fn write(&mut self, findings: &[Finding]) -> std::io::Result<std::ops::Range<u64>> {
         use std::io::Write;
         let start = self.written;
-        let mut line = Vec::new();
         for f in findings {
-            line.clear();
-            serde_json::to_writer(&mut line, &finding(self.pack, &self.sources, f))?;
-            line.push(b'\n');
-            self.file.write_all(&line)?;
-            self.written += line.len() as u64;
+            self.line.clear();
+            serde_json::to_writer(&mut self.line, &finding(self.pack, &self.sources, f))?;
+            self.line.push(b'\n');
+            self.file.write_all(&self.line)?;
+            self.written += self.line.len() as u64;
         }
         Ok(start..self.written)
     }

@@ -829,8 +829,8 @@ impl<'a, 'r> RuleRun<'a, 'r> {
     }
 
     fn finding(&self, rule: usize, item: Option<Arc<str>>, env: &[Bound<'r>]) -> Finding {
-        let mut key = Vec::new();
-        let mut records = Vec::new();
+        let mut key = Vec::with_capacity(self.rule.loops.len());
+        let mut records = Vec::with_capacity(self.rule.loops.len());
         for l in &self.rule.loops {
             match &env[l.var.0 as usize] {
                 Bound::Record(r) => {
@@ -860,7 +860,8 @@ impl<'a, 'r> RuleRun<'a, 'r> {
     }
 
     fn message(&self, env: &mut [Bound<'r>]) -> String {
-        let mut out = String::new();
+        // Room for a typical message, which would otherwise grow three or four times.
+        let mut out = String::with_capacity(128);
         for part in &self.rule.message {
             match part {
                 crate::plan::MessagePart::Text(t) => out.push_str(t),
