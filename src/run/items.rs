@@ -227,17 +227,20 @@ fn without_duplicates(records: Vec<Record>) -> (Vec<Record>, Vec<(DataError, Opt
     let mut errors = Vec::new();
     let mut repeated = Vec::new();
     for (i, record) in records.iter().enumerate() {
-        if let Some(line) = first.get(&*record.id) {
-            repeated.push(i);
-            let error = DataError::DuplicateId {
-                id: record.id.to_string(),
-                item: record.item.to_string(),
-                first_line: *line,
-                origin: record.origin,
-            };
-            errors.push((error, Some(record.kind)));
-        } else {
-            first.insert(&record.id, record.origin.line);
+        match first.entry(&record.id) {
+            std::collections::hash_map::Entry::Vacant(place) => {
+                place.insert(record.origin.line);
+            }
+            std::collections::hash_map::Entry::Occupied(line) => {
+                repeated.push(i);
+                let error = DataError::DuplicateId {
+                    id: record.id.to_string(),
+                    item: record.item.to_string(),
+                    first_line: *line.get(),
+                    origin: record.origin,
+                };
+                errors.push((error, Some(record.kind)));
+            }
         }
     }
     drop(first);
