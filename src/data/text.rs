@@ -123,6 +123,7 @@ mod tests {
             let b = String::from_utf8(b).unwrap_or_default();
             prop_assert_eq!(a.len(), b.len());
             prop_assert_eq!(same_short_text(a.as_bytes(), b.as_bytes()), a == b);
+            prop_assert_eq!(text_order(&a, &b), a.cmp(&b));
         }
     }
 }

@@ -298,14 +298,7 @@ impl Ratings {
     /// Adds a rating given by borrowed labels, copying a label's text only the first time it
     /// is seen.
     pub fn add_ref(&mut self, unit: LabelRef, rater: LabelRef, value: LabelRef) {
-        // A unit's ratings mostly come one after another: the last unit is tried first,
-        // without hashing.
-        let last = self.unit_codes.len().checked_sub(1);
-        let found = match last.and_then(|i| self.unit_codes.get_index(i)) {
-            Some(known) if indexmap::Equivalent::equivalent(&unit, known) => last,
-            _ => self.unit_codes.get_index_of(&unit),
-        };
-        let at = match found {
+        let at = match self.unit_codes.get_index_of(&unit) {
             Some(at) => at,
             None => {
                 self.unit_codes.insert(unit.to_label());
