@@ -360,3 +360,15 @@ pub fn metrics(outcome: &Outcome) -> serde_json::Value {
         .collect();
     json!({ "metrics": metrics, "items": items })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::contiguous;
+
+    #[test]
+    fn ranges_that_follow_one_another_are_joined_and_order_is_kept() {
+        let ranges = [0..10, 10..20, 30..40, 40..40, 40..45, 20..30, 45..50];
+        let joined: Vec<_> = contiguous(ranges).collect();
+        assert_eq!(joined, [0..20, 30..45, 20..30, 45..50]);
+    }
+}
