@@ -549,6 +549,52 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         ratings
     }
 
+    /// How the ratings of agreement statistic `id` coincide, counted straight from records
+    /// read in place (see [`crate::metrics::Tally`]): what α and Fleiss' κ need, without
+    /// gathering the ratings. `None` where they must be gathered ([`RuleRun::ratings`]): a
+    /// rating that is computed, or units that need their item to tell them apart.
+    #[inline(never)]
+    pub(crate) fn coincidences(
+        &self,
+        id: ExprId,
+        env: &mut [Bound<'r>],
+    ) -> Option<crate::metrics::agreement::Coincidences> {
+        let Node::Agreement {
+            var,
+            source,
+            access,
+            filter,
+            rating,
+            ..
+        } = self.rule.expr(id)
+        else {
+            return None;
+        };
+        let per_item = self.rule.scope == crate::syntax::ast::Scope::Dataset && !self.view.one_item;
+        let in_place =
+            (rating.iter()).all(|&e| matches!(self.rule.expr(e), Node::Const(_) | Node::Field(..)));
+        if per_item || !in_place {
+            return None;
+        }
+        let var = var.0 as usize;
+        let candidates = self.candidates(source, access, env);
+        let mut tally = crate::metrics::Tally::with_capacity(candidates.len());
+        if self.spend(candidates.len()) {
+            for i in 0..candidates.len() {
+                if !self.bind_passing(&candidates, i, var, (filter, access.implied()), env) {
+                    continue;
+                }
+                let [value, unit, rater] =
+                    rating.map(|e| self.borrowed(e, env).and_then(label_ref));
+                if let (Some(value), Some(unit), Some(rater)) = (value, unit, rater) {
+                    tally.add(unit, rater, value);
+                }
+            }
+            env[var] = Bound::Unset;
+        }
+        Some(tally.finish())
+    }
+
     /// A quantifier's value: remembered when places that write it alike share it
     /// ([`crate::plan::Memo`]), else computed.
     fn quantified(&self, id: ExprId, env: &mut [Bound<'r>]) -> Value {

@@ -346,6 +346,10 @@ pub struct Evaluator<'p> {
     same_statistic: Vec<usize>,
     /// Whether items' parts count each rater's ratings ([`crate::metrics::RaterStats`]).
     rater_metrics: bool,
+    /// For each streamed statistic that gathers ratings first, whether every statistic of the
+    /// same ratings is α or Fleiss' κ: then, without raters' counts, the ratings need not be
+    /// kept, only how their units' values coincide.
+    only_coincidences: Vec<bool>,
 }
 
 /// One item's ratings for the streamed statistics that rate alike (α and Fleiss' κ of the
@@ -359,6 +363,15 @@ struct Gathered {
 }
 
 impl Gathered {
+    /// Ratings counted straight into how their units' values coincide, for α and Fleiss' κ.
+    fn counted(coincidences: crate::metrics::agreement::Coincidences) -> Gathered {
+        Gathered {
+            ratings: Default::default(),
+            raters: Default::default(),
+            coincidences: Some(coincidences),
+        }
+    }
+
     fn new(ratings: crate::metrics::Ratings, rater_metrics: bool) -> Gathered {
         let raters = match rater_metrics {
             true => crate::metrics::RaterStats::of(&ratings),
@@ -409,6 +422,23 @@ impl<'p> Evaluator<'p> {
         let same_statistic = first_equal(&streamed, |(index, id)| {
             Some(crate::plan::describe_expr(plan, &plan.rules[index], id))
         });
+        let only_coincidences = (0..streamed.len())
+            .map(|k| {
+                (0..streamed.len())
+                    .filter(|&j| same_ratings[j] == k)
+                    .all(|j| {
+                        let (index, id) = streamed[j];
+                        matches!(
+                            plan.rules[index].expr(id),
+                            crate::plan::Node::Agreement {
+                                statistic: crate::metrics::Statistic::Alpha(_)
+                                    | crate::metrics::Statistic::Fleiss,
+                                ..
+                            }
+                        )
+                    })
+            })
+            .collect();
         Evaluator {
             plan,
             budget: u64::MAX,
@@ -416,6 +446,7 @@ impl<'p> Evaluator<'p> {
             same_ratings,
             same_statistic,
             rater_metrics: true,
+            only_coincidences,
         }
     }
 
@@ -474,7 +505,14 @@ impl<'p> Evaluator<'p> {
                 crate::plan::Node::Agreement { statistic, .. } => {
                     let first = self.same_ratings[k] == k;
                     let gathered = gathered[self.same_ratings[k]].get_or_insert_with(|| {
-                        Gathered::new(run.ratings(id, &mut env), self.rater_metrics)
+                        let counted = match self.only_coincidences[self.same_ratings[k]] {
+                            true if !self.rater_metrics => run.coincidences(id, &mut env),
+                            _ => None,
+                        };
+                        match counted {
+                            Some(coincidences) => Gathered::counted(coincidences),
+                            None => Gathered::new(run.ratings(id, &mut env), self.rater_metrics),
+                        }
                     });
                     crate::metrics::Part {
                         statistic: gathered.partial(*statistic),

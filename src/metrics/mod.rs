@@ -316,17 +316,8 @@ impl Ratings {
 
     /// How the units' values coincide: what α and Fleiss' κ sum over units.
     pub fn coincidences(&self) -> agreement::Coincidences {
-        let (rank, values) = sorted(&self.values);
-        let mut counts = vec![0u32; values.len()];
-        let mut coincidences = agreement::Coincidences::over(values);
-        for unit in self.units.iter().filter(|u| u.len() >= 2) {
-            counts.iter_mut().for_each(|n| *n = 0);
-            for &(_, value) in unit {
-                counts[rank[value as usize]] += 1;
-            }
-            coincidences.add_unit(&counts);
-        }
-        coincidences.pruned()
+        let units = (self.units.iter()).map(|unit| unit.iter().map(|&(_, v)| v));
+        coincidences_of(&self.values, units)
     }
 
     /// The values of each unit.
@@ -360,6 +351,113 @@ impl Ratings {
             })
             .unzip()
     }
+}
+
+/// Counts how the units' values coincide straight from ratings read in place, for a run that
+/// wants only α or Fleiss' κ of them: equal to [`Ratings::coincidences`] of the same ratings
+/// (a rater's first rating of a unit counts), without copying a label or keeping the ratings.
+#[derive(Debug, Default)]
+pub struct Tally<'v> {
+    /// The units in order of first appearance, each with its ratings as (rater, value number),
+    /// one per rater.
+    units: Vec<(LabelRef<'v>, TalliedRatings<'v>)>,
+    /// Where each unit is in `units`, by its hash.
+    places: hashbrown::HashTable<u32>,
+    /// The values, numbered in order of first appearance.
+    values: smallvec::SmallVec<[LabelRef<'v>; 8]>,
+}
+
+/// One unit's ratings in a [`Tally`]: a unit has a handful of raters.
+type TalliedRatings<'v> = smallvec::SmallVec<[(LabelRef<'v>, u32); 4]>;
+
+impl<'v> Tally<'v> {
+    /// No ratings yet, with room for `n` of as many units.
+    pub fn with_capacity(n: usize) -> Tally<'v> {
+        Tally {
+            units: Vec::with_capacity(n),
+            places: hashbrown::HashTable::with_capacity(n),
+            values: Default::default(),
+        }
+    }
+
+    /// Adds a rating, unless its rater already rated its unit.
+    pub fn add(&mut self, unit: LabelRef<'v>, rater: LabelRef<'v>, value: LabelRef<'v>) {
+        let hash = label_hash(&unit);
+        let units = &self.units;
+        let found = (self.places).find(hash, |&at| same_label(&units[at as usize].0, &unit));
+        let at = match found {
+            Some(&at) => at as usize,
+            None => {
+                self.units.push((unit, TalliedRatings::new()));
+                let units = &self.units;
+                let rehash = |&at: &u32| label_hash(&units[at as usize].0);
+                (self.places).insert_unique(hash, (units.len() - 1) as u32, rehash);
+                self.units.len() - 1
+            }
+        };
+        if (self.units[at].1.iter()).any(|(r, _)| same_label(r, &rater)) {
+            return;
+        }
+        let code = match self.values.iter().position(|v| same_label(v, &value)) {
+            Some(code) => code,
+            None => {
+                self.values.push(value);
+                self.values.len() - 1
+            }
+        };
+        self.units[at].1.push((rater, code as u32));
+    }
+
+    /// How the units' values coincide.
+    pub fn finish(&self) -> agreement::Coincidences {
+        let labels: Vec<Label> = self.values.iter().map(|v| v.to_label()).collect();
+        let units = (self.units.iter()).map(|(_, ratings)| ratings.iter().map(|&(_, v)| v));
+        coincidences_of(&labels, units)
+    }
+}
+
+/// Whether two borrowed labels stand for the same [`Label`].
+fn same_label(a: &LabelRef, b: &LabelRef) -> bool {
+    match (a, b) {
+        (LabelRef::Num(x), LabelRef::Num(y)) => x.to_bits() == y.to_bits(),
+        (LabelRef::Num(_), _) | (_, LabelRef::Num(_)) => false,
+        _ => a
+            .text()
+            .zip(b.text())
+            .is_some_and(|(x, y)| crate::data::same_text(x, y)),
+    }
+}
+
+/// A borrowed label's hash, as its [`Label`]'s.
+fn label_hash(label: &LabelRef) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(label)
+}
+
+/// How units coincide, given each unit's values as numbers into `labels` (in any order).
+fn coincidences_of<U>(labels: &[Label], units: impl Iterator<Item = U>) -> agreement::Coincidences
+where
+    U: Iterator<Item = u32> + Clone,
+{
+    let order = label_order(labels);
+    let mut rank = vec![0usize; order.len()];
+    for (position, &code) in order.iter().enumerate() {
+        rank[code] = position;
+    }
+    let mut coincidences =
+        agreement::Coincidences::over(order.iter().map(|&code| labels[code].clone()).collect());
+    let mut counts = vec![0u32; order.len()];
+    for unit in units {
+        if unit.clone().nth(1).is_none() {
+            continue;
+        }
+        counts.iter_mut().for_each(|n| *n = 0);
+        for value in unit {
+            counts[rank[value as usize]] += 1;
+        }
+        coincidences.add_unit(&counts);
+    }
+    coincidences.pruned()
 }
 
 impl Label {
@@ -767,6 +865,34 @@ mod tests {
             let mut backward = second.clone();
             backward.merge(&first);
             prop_assert_eq!(&backward, &whole);
+        }
+
+        /// Counting ratings straight into coincidences gives what gathering them first gives,
+        /// whatever repeats: a rater rating a unit twice, numbers and texts mixed.
+        #[test]
+        fn a_tally_equals_the_gathered_ratings(list in rating_list(), numbers in prop::collection::vec(0u8..3, 0..40)) {
+            let label = |i: usize, text: &'static str| match numbers.get(i) {
+                Some(0) => Label::Num(f64::from(text.as_bytes()[0] % 3)),
+                _ => Label::Text(text.into()),
+            };
+            let labelled: Vec<[Label; 3]> = list
+                .iter()
+                .enumerate()
+                .map(|(i, (unit, rater, value))| {
+                    [
+                        Label::Text(format!("u{unit}").into()),
+                        Label::Text(format!("r{rater}").into()),
+                        label(i, value),
+                    ]
+                })
+                .collect();
+            let mut ratings = Ratings::default();
+            let mut tally = Tally::default();
+            for [unit, rater, value] in &labelled {
+                ratings.add(unit.clone(), rater.clone(), value.clone());
+                tally.add(unit.as_label_ref(), rater.as_label_ref(), value.as_label_ref());
+            }
+            prop_assert_eq!(tally.finish(), ratings.coincidences());
         }
 
         /// Fleiss' κ from the coincidences is statsmodels' formula over the units with the
