@@ -500,52 +500,33 @@ impl<'a, 'r> RuleRun<'a, 'r> {
     /// Kept out of line: it is rare next to the joins `value` serves.
     #[inline(never)]
     pub(crate) fn ratings(&self, id: ExprId, env: &mut [Bound<'r>]) -> crate::metrics::Ratings {
-        let Node::Agreement {
-            var,
-            source,
-            access,
-            filter,
-            rating,
-            ..
-        } = self.rule.expr(id)
-        else {
+        let Some(rated) = self.rated(id) else {
             return crate::metrics::Ratings::default();
         };
-        let var = var.0 as usize;
-        let per_item = self.rule.scope == crate::syntax::ast::Scope::Dataset && !self.view.one_item;
-        let candidates = self.candidates(source, access, env);
-        let implied = access.implied();
+        let candidates = self.candidates(rated.source, rated.access, env);
         let mut ratings = crate::metrics::Ratings::with_capacity(candidates.len());
-        // Ratings are mostly fields, read in place; anything else is computed first.
-        let in_place =
-            (rating.iter()).all(|&e| matches!(self.rule.expr(e), Node::Const(_) | Node::Field(..)));
-        if !self.spend(candidates.len()) {
-            return ratings;
-        }
-        for i in 0..candidates.len() {
-            if !self.bind_passing(&candidates, i, var, (filter, implied), env) {
-                continue;
-            }
+        self.each_rated(&rated, &candidates, env, |env| {
             let computed: [Value; 3];
-            let [value, unit, rater] = match in_place {
-                true => rating.map(|e| self.borrowed(e, env).and_then(label_ref)),
+            let [value, unit, rater] = match rated.in_place {
+                true => rated
+                    .rating
+                    .map(|e| self.borrowed(e, env).and_then(label_ref)),
                 false => {
-                    computed = rating.map(|e| self.value(e, env));
+                    computed = rated.rating.map(|e| self.value(e, env));
                     [0, 1, 2].map(|i| label_ref(&computed[i]))
                 }
             };
             let (Some(value), Some(unit), Some(rater)) = (value, unit, rater) else {
-                continue;
+                return;
             };
-            match &env[var] {
-                Bound::Record(r) if per_item => {
+            match &env[rated.var] {
+                Bound::Record(r) if rated.per_item => {
                     let unit = item_unit(&r.item, unit);
                     ratings.add_ref(unit.as_label_ref(), rater, value);
                 }
                 _ => ratings.add_ref(unit, rater, value),
             }
-        }
-        env[var] = Bound::Unset;
+        });
         ratings
     }
 
@@ -559,6 +540,22 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         id: ExprId,
         env: &mut [Bound<'r>],
     ) -> Option<crate::metrics::agreement::Coincidences> {
+        let rated = self.rated(id).filter(|r| r.in_place && !r.per_item)?;
+        let candidates = self.candidates(rated.source, rated.access, env);
+        let mut tally = crate::metrics::Tally::with_capacity(candidates.len());
+        self.each_rated(&rated, &candidates, env, |env| {
+            let [value, unit, rater] = rated
+                .rating
+                .map(|e| self.borrowed(e, env).and_then(label_ref));
+            if let (Some(value), Some(unit), Some(rater)) = (value, unit, rater) {
+                tally.add(unit, rater, value);
+            }
+        });
+        Some(tally.finish())
+    }
+
+    /// How agreement statistic `id` reads its ratings.
+    fn rated(&self, id: ExprId) -> Option<Rated<'a>> {
         let Node::Agreement {
             var,
             source,
@@ -570,29 +567,37 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         else {
             return None;
         };
-        let per_item = self.rule.scope == crate::syntax::ast::Scope::Dataset && !self.view.one_item;
-        let in_place =
-            (rating.iter()).all(|&e| matches!(self.rule.expr(e), Node::Const(_) | Node::Field(..)));
-        if per_item || !in_place {
-            return None;
+        Some(Rated {
+            var: var.0 as usize,
+            source,
+            access,
+            filter,
+            rating: *rating,
+            per_item: self.rule.scope == crate::syntax::ast::Scope::Dataset && !self.view.one_item,
+            // Ratings are mostly fields, read in place; anything else is computed first.
+            in_place: (rating.iter())
+                .all(|&e| matches!(self.rule.expr(e), Node::Const(_) | Node::Field(..))),
+        })
+    }
+
+    /// Calls `each` with every one of a statistic's candidates that passes its filter bound.
+    fn each_rated(
+        &self,
+        rated: &Rated<'a>,
+        candidates: &super::Candidates<'r>,
+        env: &mut [Bound<'r>],
+        mut each: impl FnMut(&mut [Bound<'r>]),
+    ) {
+        if !self.spend(candidates.len()) {
+            return;
         }
-        let var = var.0 as usize;
-        let candidates = self.candidates(source, access, env);
-        let mut tally = crate::metrics::Tally::with_capacity(candidates.len());
-        if self.spend(candidates.len()) {
-            for i in 0..candidates.len() {
-                if !self.bind_passing(&candidates, i, var, (filter, access.implied()), env) {
-                    continue;
-                }
-                let [value, unit, rater] =
-                    rating.map(|e| self.borrowed(e, env).and_then(label_ref));
-                if let (Some(value), Some(unit), Some(rater)) = (value, unit, rater) {
-                    tally.add(unit, rater, value);
-                }
+        let filter = (rated.filter, rated.access.implied());
+        for i in 0..candidates.len() {
+            if self.bind_passing(candidates, i, rated.var, filter, env) {
+                each(env);
             }
-            env[var] = Bound::Unset;
         }
-        Some(tally.finish())
+        env[rated.var] = Bound::Unset;
     }
 
     /// A quantifier's value: remembered when places that write it alike share it
@@ -737,6 +742,20 @@ fn untagged(
     segments: Vec<(Arc<str>, crate::metrics::temporal::Segment)>,
 ) -> Vec<crate::metrics::temporal::Segment> {
     segments.into_iter().map(|(_, s)| s).collect()
+}
+
+/// How an agreement statistic reads its ratings: its variable, what it ranges over and
+/// keeps, its (value, unit, rater) expressions, and how they are read.
+struct Rated<'p> {
+    var: usize,
+    source: &'p crate::plan::LoopSource,
+    access: &'p crate::plan::Access,
+    filter: &'p [ExprId],
+    rating: [ExprId; 3],
+    /// Units belong to their record's item (a data-set rule over several items).
+    per_item: bool,
+    /// Every expression is a constant or a field, read in place.
+    in_place: bool,
 }
 
 /// A value as a borrowed rating label; missing values and lists give none.
