@@ -124,7 +124,7 @@ fn with_arena<T>(f: impl FnOnce(&bumpalo::Bump) -> T) -> T {
 type ArenaVec<'r, T> = bumpalo::collections::Vec<'r, T>;
 
 /// The records of one item, indexed by kind and grouped as the plan needs. Join indexes are
-/// built on first use. What the view builds lives in an arena ([`with_arena`]): an item
+/// built on first use. What the view builds lives in an arena (`with_arena`): an item
 /// takes a hundred or so small allocations (indexes, groups, memos), which the arena makes a
 /// pointer bump each and frees at once. Nothing in it owns memory outside the arena (keys are
 /// read in place), so nothing in it needs dropping.
