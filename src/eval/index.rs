@@ -6,6 +6,7 @@
 //! the equality or relation that chose the index, and the plan keeps that conjunct as a
 //! filter, so leaving them out changes nothing.
 
+use super::ArenaVec;
 use crate::data::{Record, Value};
 use crate::eval::time::Interval;
 use crate::plan::{IndexKey, IndexSpec, Window};
@@ -14,9 +15,6 @@ use crate::syntax::ast::Relation;
 
 /// A hash map in an item's arena.
 type ArenaMap<'r, K> = hashbrown::HashMap<K, u32, rustc_hash::FxBuildHasher, &'r bumpalo::Bump>;
-
-/// A vector in an item's arena.
-type ArenaVec<'r, T> = bumpalo::collections::Vec<'r, T>;
 
 /// A key as an index hashes it: equal keys are exactly the values `==` calls equal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

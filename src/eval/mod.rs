@@ -75,9 +75,9 @@ pub struct Group<'g> {
 #[derive(Debug)]
 pub struct Groups<'r> {
     /// Each group's key (read in place) and where its members end in `members`, in key order.
-    keys: bumpalo::collections::Vec<'r, (&'r Value, u32)>,
+    keys: ArenaVec<'r, (&'r Value, u32)>,
     /// The members of every group, group after group, each in input order.
-    members: bumpalo::collections::Vec<'r, u32>,
+    members: ArenaVec<'r, u32>,
 }
 
 impl Groups<'_> {
@@ -121,7 +121,7 @@ fn with_arena<T>(f: impl FnOnce(&bumpalo::Bump) -> T) -> T {
 }
 
 /// A vector in an item's arena.
-type ArenaVec<'r, T> = bumpalo::collections::Vec<'r, T>;
+pub(crate) type ArenaVec<'r, T> = bumpalo::collections::Vec<'r, T>;
 
 /// The records of one item, indexed by kind and grouped as the plan needs. Join indexes are
 /// built on first use. What the view builds lives in an arena (`with_arena`): an item

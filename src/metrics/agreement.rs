@@ -147,16 +147,8 @@ pub enum Level {
 /// distance between values. Missing ratings are simply absent.
 pub fn krippendorff_alpha(units: &Units, level: Level) -> Option<f64> {
     let values = domain(units.iter().flatten());
-    let mut coincidences = Coincidences::over(values.clone());
-    let mut counts = vec![0u32; values.len()];
-    for unit in units {
-        counts.iter_mut().for_each(|n| *n = 0);
-        for label in unit {
-            counts[index_of(&values, label)] += 1;
-        }
-        coincidences.add_unit(&counts);
-    }
-    coincidences.pruned().alpha(level)
+    let coded = (units.iter()).map(|u| u.iter().map(|l| index_of(&values, l) as u32));
+    super::coincidences_of(&values, coded).alpha(level)
 }
 
 /// How the values of units coincide, summed over units by their number of ratings: what
@@ -215,16 +207,17 @@ impl Coincidences {
     /// The same sums without the values that no unit with two or more ratings has.
     pub(crate) fn pruned(self) -> Coincidences {
         let v = self.values.len();
-        let rated = |c: usize| {
+        let rated = |c: &usize| {
             (self.sizes.iter()).any(|s| s.pairs[c * v..(c + 1) * v].iter().any(|&n| n > 0))
         };
-        let kept: Vec<Label> = (0..v)
-            .filter(|&c| rated(c))
-            .map(|c| self.values[c].clone())
-            .collect();
-        if kept.len() == v {
+        // Every item's part comes through here: most have nothing to prune.
+        if (0..v).all(|c| rated(&c)) {
             return self;
         }
+        let kept = (0..v)
+            .filter(rated)
+            .map(|c| self.values[c].clone())
+            .collect();
         let mut out = Coincidences::over(kept);
         out.merge(&self);
         out

@@ -437,7 +437,7 @@ fn label_hash(label: &LabelRef) -> u64 {
 /// How units coincide, given each unit's values as numbers into `labels` (in any order).
 fn coincidences_of<U>(labels: &[Label], units: impl Iterator<Item = U>) -> agreement::Coincidences
 where
-    U: Iterator<Item = u32> + Clone,
+    U: Iterator<Item = u32>,
 {
     let order = label_order(labels);
     let mut rank = vec![0usize; order.len()];
@@ -448,9 +448,6 @@ where
         agreement::Coincidences::over(order.iter().map(|&code| labels[code].clone()).collect());
     let mut counts = vec![0u32; order.len()];
     for unit in units {
-        if unit.clone().nth(1).is_none() {
-            continue;
-        }
         counts.iter_mut().for_each(|n| *n = 0);
         for value in unit {
             counts[rank[value as usize]] += 1;
