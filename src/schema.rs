@@ -48,20 +48,35 @@ pub struct EnumType {
     pub owner: String,
     /// Variant names in declaration order.
     pub variants: Vec<Arc<str>>,
+    /// Each variant's run-time value, made once: a record's enum field is a copy of one.
+    values: Vec<crate::data::Value>,
 }
 
 impl EnumType {
-    /// The run-time value of a variant; `None` when `text` is not a variant.
-    pub fn value(&self, text: &str) -> Option<crate::data::Value> {
-        self.variants
+    /// The enum of `variants`, declared as `owner` (`kind.field`).
+    pub fn new(owner: String, variants: Vec<Arc<str>>) -> Self {
+        let values = variants
             .iter()
-            .find(|v| ***v == *text)
             .map(|v| crate::data::Value::str(v))
+            .collect();
+        EnumType {
+            owner,
+            variants,
+            values,
+        }
+    }
+
+    /// The run-time value of a variant; `None` when `text` is not a variant.
+    pub fn value(&self, text: &str) -> Option<&crate::data::Value> {
+        let text = text.as_bytes();
+        (self.variants.iter())
+            .position(|v| crate::data::same_short_text(v.as_bytes(), text))
+            .map(|i| &self.values[i])
     }
 
     /// Whether `text` is one of the variants.
     pub fn has(&self, text: &str) -> bool {
-        (self.variants.iter()).any(|v| crate::data::same_short_text(v.as_bytes(), text.as_bytes()))
+        self.value(text).is_some()
     }
 }
 

@@ -148,10 +148,7 @@ impl Checker<'_> {
                 names.push(Arc::from(v.node.as_str()));
             }
         }
-        Type::Enum(Arc::new(EnumType {
-            owner: owner.to_string(),
-            variants: names,
-        }))
+        Type::Enum(Arc::new(EnumType::new(owner.to_string(), names)))
     }
 
     fn resolve_ref(&mut self, kind: &ast::Name, kinds: &[String]) -> Type {

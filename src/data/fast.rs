@@ -281,23 +281,39 @@ impl<'l> Scan<'l> {
         Some(())
     }
 
-    /// A value of the declared type.
-    fn typed(&mut self, ty: &Type, optional: bool, shared: &mut Shared) -> Option<Value> {
+    /// Reads a value of the declared type into `slot`, where the record keeps it. (A value
+    /// built here and returned would be copied through memory on its way there, a few bytes
+    /// at a time, and read back whole: a read the processor cannot serve from the writes
+    /// still in flight, which stalls it.)
+    fn typed_into(
+        &mut self,
+        ty: &Type,
+        optional: bool,
+        shared: &mut Shared,
+        slot: &mut Value,
+    ) -> Option<()> {
         match (self.peek()?, ty) {
-            (b'n', _) if optional => self.word(b"null").map(|()| Value::Missing),
-            (b'"', Type::Str | Type::Ref(_)) => Some(Value::str(&self.string()?)),
-            (b'"', Type::Enum(e)) => {
-                let text = self.string()?;
-                e.has(&text).then(|| Value::str(&text))
+            (b'n', _) if optional => {
+                self.word(b"null")?;
+                *slot = Value::Missing;
             }
+            (b'"', Type::Str | Type::Ref(_)) => *slot = Value::str(&self.string()?),
+            (b'"', Type::Enum(e)) => *slot = e.value(&self.string()?)?.clone(),
             (b'-' | b'0'..=b'9', Type::Num | Type::Time | Type::Duration) => {
-                self.number().map(Value::Num)
+                *slot = Value::Num(self.number()?);
             }
-            (b't', Type::Bool) => self.word(b"true").map(|()| Value::Bool(true)),
-            (b'f', Type::Bool) => self.word(b"false").map(|()| Value::Bool(false)),
-            (b'[', Type::List(elem)) => self.list(elem, self.max_list_len, shared),
-            _ => None,
+            (b't', Type::Bool) => {
+                self.word(b"true")?;
+                *slot = Value::Bool(true);
+            }
+            (b'f', Type::Bool) => {
+                self.word(b"false")?;
+                *slot = Value::Bool(false);
+            }
+            (b'[', Type::List(elem)) => *slot = self.list(elem, self.max_list_len, shared)?,
+            _ => return None,
         }
+        Some(())
     }
 
     /// A list, or `None` past `max_len` values (an error the general path reports).
@@ -320,7 +336,8 @@ impl<'l> Scan<'l> {
         }
         let mut len = 0;
         loop {
-            let item = self.typed(elem, false, shared)?;
+            let mut item = Value::Missing;
+            self.typed_into(elem, false, shared, &mut item)?;
             shared.list_items.push(item);
             len += 1;
             if len > max_len {
@@ -473,7 +490,7 @@ impl<'l> Scan<'l> {
         shared: &mut Shared,
     ) -> Option<usize> {
         let field = kind.field(crate::schema::FieldId(i as u32));
-        parts.fields[i] = self.typed(&field.ty, field.optional, shared)?;
+        self.typed_into(&field.ty, field.optional, shared, &mut parts.fields[i])?;
         parts.given |= 1 << i;
         Some(i + 1)
     }

@@ -309,8 +309,10 @@ fn convert(json: &Lite, ty: &Type) -> Result<Value, Problem> {
             }
         }
         (Type::Bool, Lite::Bool(b)) => Ok(Value::Bool(*b)),
-        (Type::Enum(e), Lite::Str(s)) if e.has(s) => Ok(Value::str(s)),
-        (Type::Enum(_), Lite::Str(s)) => Err(Problem::NotInEnum(s.to_string())),
+        (Type::Enum(e), Lite::Str(s)) => match e.value(s) {
+            Some(value) => Ok(value.clone()),
+            None => Err(Problem::NotInEnum(s.to_string())),
+        },
         (Type::List(elem), Lite::Array(items)) => {
             let values: Result<Vec<Value>, Problem> =
                 items.iter().map(|i| convert(i, elem)).collect();
