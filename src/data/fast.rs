@@ -1,10 +1,11 @@
-//! The fast path for the common line: one pass over its bytes straight into a [`Record`],
+//! The fast path for the common line: one pass over its text straight into a [`Record`],
 //! each field read as the type the schema declares, with no intermediate tree and no
-//! allocation beyond the record's own.
+//! allocation beyond the record's own. It reads lines already checked as UTF-8; a line that
+//! is not goes to the general path.
 //!
 //! Anything unusual (a wrong type, a missing field, a value outside its enum, an unknown
 //! kind, an id given as a number, `null` for a required field, an escape in a key, deeply
-//! nested JSON, invalid UTF-8 …) makes the fast path give up, and the line goes through the
+//! nested JSON …) makes the fast path give up, and the line goes through the
 //! general path ([`super::Line`] then [`super::Validator::record`]), which produces the
 //! diagnostic. Giving up is always safe; the fast path therefore returns only records the
 //! general path would return, equal in every field, and the tests below hold both to that
@@ -26,11 +27,10 @@ use std::sync::Arc;
 /// Reads a line into a record, or `None` when the general path must look at it.
 pub(crate) fn record(
     validator: &Validator,
-    bytes: &[u8],
+    text: &str,
     origin: Origin,
     shared: &mut Shared,
 ) -> Option<Record> {
-    let text = simdutf8::basic::from_utf8(bytes).ok()?;
     let mut scan = Scan {
         text,
         at: 0,
@@ -613,7 +613,7 @@ mod tests {
     fn agree(line: &str) -> bool {
         let validator = Validator::new(schema());
         let origin = Origin::line(SourceId(0), 1);
-        let fast = record(&validator, line.as_bytes(), origin, &mut Shared::default());
+        let fast = record(&validator, line, origin, &mut Shared::default());
         let general = parse_line(line.as_bytes(), origin).ok().and_then(|l| {
             validator
                 .record(&l, origin, String::new, &mut Shared::default())
@@ -678,13 +678,8 @@ mod tests {
             let line = format!(
                 r#"{{"item":"a","kind":"s","id":"1","start":{text},"end":1e300,"who":"x","mood":"up"}}"#
             );
-            let fast = record(
-                &validator,
-                line.as_bytes(),
-                Origin::default(),
-                &mut Shared::default(),
-            )
-            .expect("a plain line");
+            let fast = record(&validator, &line, Origin::default(), &mut Shared::default())
+                .expect("a plain line");
             let expected: f64 = serde_json::from_str(text).expect("a number");
             assert_eq!(fast.num(FieldId(0)).to_bits(), expected.to_bits(), "{text}");
         }

@@ -12,7 +12,9 @@ mod value;
 
 pub use error::DataError;
 pub use lite::{Line, Lite};
-pub use read::{is_json_array, parse_line, read_array, Batch, Batches, Part, BATCH_BYTES};
+pub use read::{
+    is_json_array, parse_line, read_array, Batch, Batches, LineText, Part, BATCH_BYTES,
+};
 pub(crate) use text::{same_short_text, same_text, text_order};
 pub use validate::{validate, Shared, Validator};
 
@@ -20,7 +22,7 @@ pub use validate::{validate, Shared, Validator};
 /// general path with its diagnostics. Returns the kind the line names (for counting) too.
 pub fn read_record(
     validator: &Validator,
-    bytes: &[u8],
+    line: LineText<'_>,
     origin: Origin,
     fallback_id: impl FnOnce() -> String,
     shared: &mut Shared,
@@ -28,10 +30,13 @@ pub fn read_record(
     Option<crate::schema::KindId>,
     Result<Record, Box<DataError>>,
 ) {
-    if let Some(record) = fast::record(validator, bytes, origin, shared) {
+    let fast = line
+        .text()
+        .and_then(|text| fast::record(validator, text, origin, shared));
+    if let Some(record) = fast {
         return (Some(record.kind), Ok(record));
     }
-    match parse_line(bytes, origin) {
+    match parse_line(line.bytes(), origin) {
         Ok(line) => validator.check_line(&line, origin, fallback_id, shared),
         Err(error) => (None, Err(error)),
     }

@@ -419,13 +419,13 @@ fn process_batch(
             origin: Origin::line(batch.source, *line),
         });
     };
-    for (bytes, origin) in batch.lines(&batch.whole()) {
+    for (line, origin) in batch.lines(&batch.whole()) {
         while let Some(dropped) = overlong.next_if(|(line, _)| *line < origin.line) {
             too_long(&mut out, dropped);
         }
         let (bucket, result) = read_record(
             stages.validator,
-            bytes,
+            line,
             origin,
             || fallback_id(name, origin),
             &mut shared,
@@ -631,11 +631,11 @@ fn parse_batch(
     let mut shared = Shared::default();
     batch
         .lines(&batch.whole())
-        .filter(|(bytes, _)| leading_item(bytes).is_none_or(|item| wanted.contains(item)))
-        .map(|(bytes, origin)| {
+        .filter(|(line, _)| leading_item(line.bytes()).is_none_or(|item| wanted.contains(item)))
+        .map(|(line, origin)| {
             let fallback = || fallback_id(name, origin);
             let (bucket, result) =
-                read_record(stages.validator, bytes, origin, fallback, &mut shared);
+                read_record(stages.validator, line, origin, fallback, &mut shared);
             Parsed { bucket, result }
         })
         .collect()
