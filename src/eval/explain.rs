@@ -136,7 +136,7 @@ impl<'r> RuleRun<'_, 'r> {
             let var = var.0 as usize;
             let found = self.candidates(source, access, env);
             for i in 0..found.len() {
-                env[var] = found.get(i, self.view);
+                found.bind(i, self.view, &mut env[var]);
                 let passes_filter = filter.iter().all(|f| self.truth(*f, env));
                 let satisfies = condition
                     .filter(|_| passes_filter)

@@ -748,12 +748,15 @@ impl<'r> Candidates<'r> {
         }
     }
 
-    fn get(&self, i: usize, view: &'r ItemView<'r>) -> Bound<'r> {
+    /// Binds candidate `i` to `slot`. (Written in place: a `Bound` returned would be
+    /// written to memory a field at a time and read back whole, which stalls the processor,
+    /// and this runs once per candidate.)
+    fn bind(&self, i: usize, view: &'r ItemView<'r>, slot: &mut Bound<'r>) {
         match self {
-            Candidates::Records(r) => Bound::Record(&view.records[r[i] as usize]),
-            Candidates::Groups(g) => Bound::Group(g.get(i)),
-            Candidates::Values(v) => Bound::Value(v[i].clone()),
-            Candidates::None => Bound::Unset,
+            Candidates::Records(r) => *slot = Bound::Record(&view.records[r[i] as usize]),
+            Candidates::Groups(g) => *slot = Bound::Group(g.get(i)),
+            Candidates::Values(v) => *slot = Bound::Value(v[i].clone()),
+            Candidates::None => *slot = Bound::Unset,
         }
     }
 }
@@ -782,7 +785,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         (filter, implied): (&[crate::plan::ExprId], Option<crate::plan::ExprId>),
         env: &mut [Bound<'r>],
     ) -> bool {
-        env[var] = candidates.get(i, self.view);
+        candidates.bind(i, self.view, &mut env[var]);
         filter
             .iter()
             .all(|f| Some(*f) == implied || self.truth(*f, env))
