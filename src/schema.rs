@@ -47,7 +47,7 @@ pub struct EnumType {
     /// Where it was declared, as `kind.field`.
     pub owner: String,
     /// Variant names in declaration order.
-    pub variants: Vec<Arc<str>>,
+    variants: Vec<Arc<str>>,
     /// Each variant's run-time value, made once: a record's enum field is a copy of one.
     values: Vec<crate::data::Value>,
 }
@@ -77,6 +77,11 @@ impl EnumType {
     /// Whether `text` is one of the variants.
     pub fn has(&self, text: &str) -> bool {
         self.value(text).is_some()
+    }
+
+    /// The variant names, in declaration order.
+    pub fn variants(&self) -> &[Arc<str>] {
+        &self.variants
     }
 }
 

@@ -324,7 +324,7 @@ impl Checker<'_> {
         span: &Span,
     ) -> (Expr, Ty) {
         if !e.has(value) {
-            let help = super::did_you_mean(value, "values", e.variants.iter().map(|v| &**v));
+            let help = super::did_you_mean(value, "values", e.variants().iter().map(|v| &**v));
             self.error(CheckError::UnknownEnumValue {
                 value: value.to_string(),
                 owner: format!("`{}`", e.owner),

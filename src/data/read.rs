@@ -476,6 +476,30 @@ mod tests {
         assert!(batches.next_batch().expect("in memory").is_none());
     }
 
+    #[test]
+    fn a_batch_that_is_not_utf8_hands_out_bytes_and_each_line_is_checked_alone() {
+        let text = b"{\"a\":1}\n{\"b\":\"\xff\"}\n{\"c\":3}\n";
+        let mut batches = Batches::new(&text[..], SourceId(0));
+        let batch = batches.next_batch().expect("in memory").expect("one batch");
+        let lines: Vec<(Option<&str>, bool)> = (batch.lines(&batch.whole()))
+            .map(|(line, _)| (line.text(), matches!(line, LineText::Bytes(_))))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (Some("{\"a\":1}"), true),
+                (None, true),
+                (Some("{\"c\":3}"), true)
+            ]
+        );
+        let valid = Batches::new(&b"{\"a\":1}\n"[..], SourceId(0))
+            .next_batch()
+            .expect("in memory")
+            .expect("one batch");
+        let (line, _) = valid.lines(&valid.whole()).next().expect("one line");
+        assert!(matches!(line, LineText::Utf8("{\"a\":1}")));
+    }
+
     /// Every line kept and every line dropped, by number, for a text read with these sizes.
     type Lines = Vec<(u32, Vec<u8>)>;
 

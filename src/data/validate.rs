@@ -334,7 +334,7 @@ fn field_error(
         (Problem::NotInEnum(value), Type::Enum(e)) => DataError::NotInEnum {
             kind: kind.name.clone(),
             field: field.to_string(),
-            help: did_you_mean(&value, "values", e.variants.iter().map(|v| &**v)),
+            help: did_you_mean(&value, "values", e.variants().iter().map(|v| &**v)),
             value,
             origin,
         },
@@ -357,7 +357,7 @@ fn expected_of(ty: &Type) -> String {
         Type::Str | Type::Ref(_) => "a string".into(),
         Type::Num | Type::Time | Type::Duration => "a number".into(),
         Type::Bool => "a boolean".into(),
-        Type::Enum(e) => format!("one of {}", e.variants.join(", ")),
+        Type::Enum(e) => format!("one of {}", e.variants().join(", ")),
         Type::List(elem) => format!("an array of {}", expected_of(elem)),
         _ => "a value".into(),
     }
