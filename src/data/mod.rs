@@ -13,7 +13,7 @@ mod value;
 pub use error::DataError;
 pub use lite::{Line, Lite};
 pub use read::{
-    is_json_array, parse_line, read_array, Batch, Batches, LineText, Part, BATCH_BYTES,
+    opening, parse_line, read_array, Batch, Batches, LineText, Opening, Part, BATCH_BYTES,
 };
 pub(crate) use text::{same_short_text, same_text, text_order};
 pub use validate::{validate, Shared, Validator};

@@ -187,6 +187,15 @@ impl<R: Read> Batches<R> {
         }
     }
 
+    /// Numbers lines from `line` on rather than from 1: for a reader whose first lines were
+    /// consumed already ([`opening`]).
+    pub fn starting_at(self, line: u32) -> Self {
+        Batches {
+            next_line: line,
+            ..self
+        }
+    }
+
     /// The number of the next line to be read (1 before any): where a read error stopped.
     pub fn next_line(&self) -> u32 {
         self.next_line
@@ -328,24 +337,40 @@ impl<R> Batches<R> {
     }
 }
 
-/// Whether a source holds a JSON array rather than JSON Lines: its first non-blank byte is
-/// `[`. Consumes only leading blanks, and the UTF-8 byte-order mark some exporters write.
-pub fn is_json_array(reader: &mut impl BufRead) -> io::Result<bool> {
+/// How a source begins, read by [`opening`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Opening {
+    /// The source holds a JSON array rather than JSON Lines: its first non-blank byte is `[`.
+    pub json_array: bool,
+    /// The number of the line the reader is left on: leading blanks that fill the reader's
+    /// whole buffer are consumed, and their line breaks counted here.
+    pub first_line: u32,
+}
+
+/// Reads how a source begins. Consumes the UTF-8 byte-order mark some exporters write, and
+/// leading blanks only a whole buffer at a time; [`Opening::first_line`] says which line
+/// the reader is then left on, for the line numbers of what follows.
+pub fn opening(reader: &mut impl BufRead) -> io::Result<Opening> {
     if reader.fill_buf()?.starts_with(b"\xef\xbb\xbf") {
         reader.consume(3);
     }
+    let mut first_line = 1;
     loop {
         let buf = reader.fill_buf()?;
-        if buf.is_empty() {
-            return Ok(false);
-        }
-        match buf.iter().position(|b| !b.is_ascii_whitespace()) {
-            Some(i) => return Ok(buf[i] == b'['),
+        let json_array = match buf.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(&first) => first == b'[',
+            None if buf.is_empty() => false,
             None => {
+                first_line += memchr::memchr_iter(b'\n', buf).count() as u32;
                 let n = buf.len();
                 reader.consume(n);
+                continue;
             }
-        }
+        };
+        return Ok(Opening {
+            json_array,
+            first_line,
+        });
     }
 }
 
@@ -406,11 +431,12 @@ fn describe_json_error(e: &serde_json::Error) -> String {
 pub fn read_array(
     mut reader: impl BufRead,
     source: SourceId,
+    first_line: u32,
     each: &mut dyn FnMut(Result<Line, DataError>, Origin),
 ) {
     let mut text = String::new();
     if let Err(e) = reader.read_to_string(&mut text) {
-        let origin = Origin::line(source, 1);
+        let origin = Origin::line(source, first_line);
         let error = DataError::InvalidJson {
             reason: e.to_string(),
             origin,
@@ -420,12 +446,12 @@ pub fn read_array(
     let elements: Vec<&RawValue> = match serde_json::from_str(&text) {
         Ok(e) => e,
         Err(e) => {
-            let origin = Origin::line(source, e.line() as u32);
+            let origin = Origin::line(source, first_line - 1 + e.line() as u32);
             let reason = describe_json_error(&e);
             return each(Err(DataError::InvalidJson { reason, origin }), origin);
         }
     };
-    let mut line = 1u32;
+    let mut line = first_line;
     let mut line_start = 0usize;
     let mut scanned = 0usize;
     for element in elements {

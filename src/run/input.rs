@@ -6,8 +6,8 @@ use super::{fallback_id, FindingSink, Input, Outcome, Pack, RunOptions, SourceIn
 use crate::data::formats::mapping::{Mappings, TableFormat};
 use crate::data::formats::{self, InputFormat, ReadOptions};
 use crate::data::{
-    is_json_array, read_array, read_record, Batch, Batches, DataError, Line, Origin, Record,
-    Shared, SourceId, Validator,
+    opening, read_array, read_record, Batch, Batches, DataError, Line, Origin, Record, Shared,
+    SourceId, Validator,
 };
 use crate::schema::KindId;
 use indexmap::{IndexMap, IndexSet};
@@ -33,6 +33,11 @@ struct Stages<'a, 'p> {
 }
 
 impl Stages<'_, '_> {
+    /// Batches of `reader`'s lines, of the run's size and line limit.
+    fn batches<R: Read>(&self, reader: R, source: SourceId) -> Batches<R> {
+        Batches::with_size(reader, source, self.batch_bytes).with_max_line(self.max_line)
+    }
+
     /// How to read an input: its format, and the mapping of a CSV or JSON data set whose
     /// name a mapping of the pack matches.
     fn reading(&self, input: &Input) -> (InputFormat, ReadOptions) {
@@ -282,12 +287,17 @@ fn read_into(
     progress: &mut Progress,
 ) {
     let origin = Origin::line(source, 0);
-    let result = match is_json_array(&mut reader) {
-        Ok(true) => {
-            read_json_array(stages, runner, reader, name, source);
+    let result = match opening(&mut reader) {
+        Ok(opening) if opening.json_array => {
+            read_json_array(stages, runner, reader, name, source, opening.first_line);
             Ok(())
         }
-        Ok(false) => read_lines(stages, runner, reader, name, source, progress),
+        Ok(opening) => {
+            let batches = stages
+                .batches(reader, source)
+                .starting_at(opening.first_line);
+            read_lines(stages, runner, batches, name, source, progress)
+        }
         Err(e) => Err(e),
     };
     if let Err(e) = result {
@@ -310,16 +320,14 @@ enum Done {
 /// batch boundaries into items and hands those to the pool too. While it waits it runs the
 /// pool's jobs itself. A few batches per thread are in flight at most, so memory stays
 /// bounded, and no thread waits for a slow batch at a barrier.
-fn read_lines(
+fn read_lines<R: Read>(
     stages: &Stages,
     runner: &mut Runner,
-    reader: impl BufRead,
+    mut batches: Batches<R>,
     name: &str,
     source: SourceId,
     progress: &mut Progress,
 ) -> io::Result<()> {
-    let mut batches =
-        Batches::with_size(reader, source, stages.batch_bytes).with_max_line(stages.max_line);
     let max_in_flight = rayon::current_num_threads() as u64 * 3;
     let (done_tx, done_rx) = mpsc::channel::<Done>();
     let mut read_error = None;
@@ -482,8 +490,9 @@ fn read_json_array(
     reader: impl BufRead,
     name: &str,
     source: SourceId,
+    first_line: u32,
 ) {
-    read_array(reader, source, &mut |line, origin| {
+    read_array(reader, source, first_line, &mut |line, origin| {
         let parsed = parse_one(stages.validator, line, origin, name, &mut Shared::default());
         runner.accept(parsed);
     });
@@ -556,12 +565,16 @@ fn reread_items(stages: &Stages, runner: &mut Runner) {
             }
             continue;
         }
-        if is_json_array(&mut reader).unwrap_or(false) {
-            read_array(reader, source, &mut each);
+        let Ok(opening) = opening(&mut reader) else {
+            continue;
+        };
+        if opening.json_array {
+            read_array(reader, source, opening.first_line, &mut each);
             continue;
         }
-        let mut batches =
-            Batches::with_size(reader, source, stages.batch_bytes).with_max_line(stages.max_line);
+        let mut batches = stages
+            .batches(reader, source)
+            .starting_at(opening.first_line);
         let window = rayon::current_num_threads() * 2;
         loop {
             let mut current = Vec::with_capacity(window);
