@@ -357,20 +357,16 @@ pub fn opening(reader: &mut impl BufRead) -> io::Result<Opening> {
     let mut first_line = 1;
     loop {
         let buf = reader.fill_buf()?;
-        let json_array = match buf.iter().find(|b| !b.is_ascii_whitespace()) {
-            Some(&first) => first == b'[',
-            None if buf.is_empty() => false,
-            None => {
-                first_line += memchr::memchr_iter(b'\n', buf).count() as u32;
-                let n = buf.len();
-                reader.consume(n);
-                continue;
-            }
-        };
-        return Ok(Opening {
-            json_array,
-            first_line,
-        });
+        let first = buf.iter().find(|b| !b.is_ascii_whitespace()).copied();
+        if first.is_some() || buf.is_empty() {
+            return Ok(Opening {
+                json_array: first == Some(b'['),
+                first_line,
+            });
+        }
+        first_line += memchr::memchr_iter(b'\n', buf).count() as u32;
+        let n = buf.len();
+        reader.consume(n);
     }
 }
 

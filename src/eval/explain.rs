@@ -61,12 +61,15 @@ const DEPTH: usize = 4;
 impl Evaluator<'_> {
     /// The findings of rule `rule` on an item's records, each explained.
     pub fn explain(&self, records: &[Record], rule: usize) -> Vec<Explanation> {
+        super::with_arena(|arena| self.explain_in(&ItemView::new(self.plan, records, arena), rule))
+    }
+
+    fn explain_in<'r>(&self, view: &'r ItemView<'r>, rule: usize) -> Vec<Explanation> {
         let Some(plan) = self.plan.rules.get(rule) else {
             return Vec::new();
         };
-        let arena = bumpalo::Bump::new();
-        let view = ItemView::new(self.plan, records, &arena);
-        let run = self.run(plan, &view, None);
+        let records = view.records;
+        let run = self.run(plan, view, None);
         let mut env = vec![Bound::Unset; plan.vars.len()];
         let mut found = Vec::new();
         run.loops(0, &mut env, &mut found);

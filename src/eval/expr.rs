@@ -473,20 +473,20 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             items.entry(&*r.item).or_default().push(r.clone());
         }
         let mut held = 0usize;
-        let mut arena = bumpalo::Bump::new();
         for records in items.values() {
-            arena.reset();
-            let view = super::ItemView::new(self.plan, records, &arena);
-            let run = RuleRun {
-                plan: self.plan,
-                rule: self.rule,
-                view: &view,
-                work: std::cell::Cell::new(0),
-                budget: self.budget,
-                overrides: None,
-            };
-            let mut env = vec![Bound::Unset; self.rule.vars.len()];
-            held += usize::from(run.truth(cond, &mut env));
+            held += usize::from(super::with_arena(|arena| {
+                let view = super::ItemView::new(self.plan, records, arena);
+                let run = RuleRun {
+                    plan: self.plan,
+                    rule: self.rule,
+                    view: &view,
+                    work: std::cell::Cell::new(0),
+                    budget: self.budget,
+                    overrides: None,
+                };
+                let mut env = vec![Bound::Unset; self.rule.vars.len()];
+                run.truth(cond, &mut env)
+            }));
         }
         match items.len() {
             0 => Value::Missing,

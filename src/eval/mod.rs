@@ -554,8 +554,14 @@ impl<'p> Evaluator<'p> {
     /// The findings of streamed `per dataset` rules, from the merged partials (in the order
     /// [`Evaluator::partials`] gives them).
     pub fn finish_streamed(&self, merged: &[crate::metrics::Part]) -> Vec<Finding> {
-        let arena = bumpalo::Bump::new();
-        let view = ItemView::new(self.plan, &[], &arena);
+        with_arena(|arena| self.finish_streamed_in(&ItemView::new(self.plan, &[], arena), merged))
+    }
+
+    fn finish_streamed_in<'r>(
+        &self,
+        view: &'r ItemView<'r>,
+        merged: &[crate::metrics::Part],
+    ) -> Vec<Finding> {
         let mut findings = Vec::new();
         let mut env = Vec::new();
         let mut found = Vec::new();
@@ -573,7 +579,7 @@ impl<'p> Evaluator<'p> {
             if overrides.is_empty() {
                 continue;
             }
-            let run = self.run(rule, &view, Some(&overrides));
+            let run = self.run(rule, view, Some(&overrides));
             env.clear();
             env.resize(rule.vars.len(), Bound::Unset);
             found.clear();
