@@ -22,8 +22,9 @@ pub mod testing;
 pub use limits::{Limits, DEFAULT_MAX_NESTING};
 pub use pack::{Pack, PackDiagnostic, PackError};
 pub use run::{
-    Baseline, BaselineEntry, CollectFindings, DatasetParts, ExplainRequest, FindingSink, Input,
-    KindCount, Metric, Outcome, RunOptions, Slot, SourceInfo, Summary, DEFAULT_WORK_BUDGET,
+    item_names, Baseline, BaselineEntry, CollectFindings, DatasetParts, ExplainRequest,
+    FindingSink, Input, KindCount, Metric, Outcome, RunOptions, Slot, SourceInfo, Summary,
+    DEFAULT_WORK_BUDGET, MAX_THREADS,
 };
 
 /// The configuration of the library's property tests: `cases` cases from a fixed generator,

@@ -1,7 +1,9 @@
 //! The six benchmark rules give exactly the DuckDB reference's counts on generated data,
 //! grouped and shuffled. Expected counts: `tests/fixtures/bench/seed11-items300.counts.json`
 //! (regenerate with `tests/fixtures/bench/regenerate.sh`). The generator is
-//! `../shared/bench/gen.py`, beside the repository.
+//! `../shared/bench/gen.py`, beside the repository; without it these tests say so and skip.
+
+mod support;
 
 use concordant::{Input, Pack, RunOptions};
 use std::collections::BTreeMap;
@@ -17,21 +19,15 @@ const RULES: [(&str, &str); 6] = [
     ("B6", "label-disagreement"),
 ];
 
-fn generate(dir: &Path, shuffle: bool) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let gen = root.join("../shared/bench/gen.py");
-    assert!(
-        gen.exists(),
-        "the benchmark generator is expected at {}",
-        gen.display()
-    );
+/// `gen.py --items 300 --seed 11` (shuffled or not), written into `dir`.
+fn generate(gen: &Path, dir: &Path, shuffle: bool) -> PathBuf {
     let out = dir.join(if shuffle {
         "shuffled.jsonl"
     } else {
         "grouped.jsonl"
     });
     let mut cmd = Command::new("python3");
-    cmd.arg(&gen)
+    cmd.arg(gen)
         .args(["--items", "300", "--seed", "11", "--out"])
         .arg(&out);
     if shuffle {
@@ -74,15 +70,19 @@ fn benchmark_rules_match_the_duckdb_reference() {
         .into_iter()
         .filter_map(|(k, v)| Some((k, v.as_u64()?)))
         .collect();
+    let Some(gen) = support::shared("bench/gen.py", "benchmark_rules_match_the_duckdb_reference")
+    else {
+        return;
+    };
     let pack = Pack::from_paths(&[root.join("rules")]).expect("rules compile");
     let dir = tempfile::tempdir().expect("tempdir");
     assert_eq!(
-        counts(&pack, generate(dir.path(), false)),
+        counts(&pack, generate(&gen, dir.path(), false)),
         expected,
         "grouped input"
     );
     assert_eq!(
-        counts(&pack, generate(dir.path(), true)),
+        counts(&pack, generate(&gen, dir.path(), true)),
         expected,
         "shuffled input"
     );
@@ -91,7 +91,10 @@ fn benchmark_rules_match_the_duckdb_reference() {
 #[test]
 fn benchmark_rules_match_the_edge_fixture() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let bench = root.join("../shared/bench/fixtures");
+    let Some(bench) = support::shared("bench/fixtures", "benchmark_rules_match_the_edge_fixture")
+    else {
+        return;
+    };
     let pack = Pack::from_paths(&[root.join("rules")]).expect("rules compile");
     let outcome = pack.check_inputs(&[Input::Path(bench.join("edge.jsonl"))]);
     let mut actual: Vec<String> = outcome
@@ -126,6 +129,12 @@ fn benchmark_rules_match_the_edge_fixture() {
 #[test]
 fn output_does_not_depend_on_threads_batches_or_input_order() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let Some(gen) = support::shared(
+        "bench/gen.py",
+        "output_does_not_depend_on_threads_batches_or_input_order",
+    ) else {
+        return;
+    };
     let pack = Pack::from_paths(&[root.join("rules")]).expect("rules compile");
     let dir = tempfile::tempdir().expect("tempdir");
     let render = |data: &PathBuf, threads: usize, batch_bytes: usize| {
@@ -137,7 +146,10 @@ fn output_does_not_depend_on_threads_batches_or_input_order() {
         let outcome = pack.check_inputs_with(&[Input::Path(data.clone())], &options);
         concordant::diag::json::render(&pack, &outcome)
     };
-    for data in [generate(dir.path(), false), generate(dir.path(), true)] {
+    for data in [
+        generate(&gen, dir.path(), false),
+        generate(&gen, dir.path(), true),
+    ] {
         let reference = render(&data, 1, concordant::data::BATCH_BYTES);
         for (threads, batch_bytes) in [(1, 700), (3, 700), (3, 5000), (2, 64 << 10)] {
             let output = render(&data, threads, batch_bytes);

@@ -2,7 +2,10 @@
 //! `krippendorff`, pyannote.metrics) to 1e-9, on real and generated data. The reference
 //! values are in `tests/metrics/reference.json`; `tests/metrics/regenerate.sh` recomputes
 //! them in a venv of their own. Here the same ratings are read with Concordant's readers and
-//! the dataset packs' mappings, and computed with `concordant::metrics`.
+//! the dataset packs' mappings, and computed with `concordant::metrics`. The real and
+//! generated data come from `../shared`; without it those tests say so and skip.
+
+mod support;
 
 use concordant::data::formats::mapping::TableFormat;
 use concordant::data::formats::{to_json_lines, InputFormat, ReadOptions};
@@ -18,12 +21,11 @@ use indexmap::IndexMap;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use support::root;
 
-fn data(path: &str) -> PathBuf {
-    root().join("../shared/data").join(path)
+/// A file of a public data set in `../shared/data`, when it is there.
+fn data(path: &str, test: &str) -> Option<PathBuf> {
+    support::shared(&format!("data/{path}"), test)
 }
 
 /// The records a data file gives, through its data set's pack mapping when it has one.
@@ -223,27 +225,29 @@ fn reference() -> Value {
     serde_json::from_str(&text).expect("reference.json is JSON")
 }
 
-fn generated() -> Vec<Value> {
+fn generated(test: &str) -> Option<Vec<Value>> {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    std::fs::read_to_string(generated_file(dir.path()))
+    let records = std::fs::read_to_string(generated_file(dir.path(), test)?)
         .expect("generated data")
         .lines()
         .map(|l| serde_json::from_str(l).expect("a record"))
-        .collect()
+        .collect();
+    Some(records)
 }
 
-/// `gen.py --items 300 --seed 11`, written into `dir`.
-fn generated_file(dir: &Path) -> PathBuf {
+/// `gen.py --items 300 --seed 11`, written into `dir`, when the generator is there.
+fn generated_file(dir: &Path, test: &str) -> Option<PathBuf> {
+    let gen = support::shared("bench/gen.py", test)?;
     let out = dir.join("gen.jsonl");
     let status = std::process::Command::new("python3")
-        .arg(root().join("../shared/bench/gen.py"))
+        .arg(gen)
         .args(["--items", "300", "--seed", "11", "--out"])
         .arg(&out)
         .stdout(std::process::Stdio::null())
         .status()
         .expect("run gen.py");
     assert!(status.success());
-    out
+    Some(out)
 }
 
 /// The data-set rules of rules/ and the reliability pack, run by `concordant check --metrics`,
@@ -254,7 +258,10 @@ fn generated_file(dir: &Path) -> PathBuf {
 fn reliability_pack_metrics_equal_the_references() {
     let reference = reference();
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let data = generated_file(dir.path());
+    let Some(data) = generated_file(dir.path(), "reliability_pack_metrics_equal_the_references")
+    else {
+        return;
+    };
     let metrics = dir.path().join("metrics.json");
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_concordant"))
         .current_dir(root())
@@ -322,7 +329,9 @@ fn reliability_pack_metrics_equal_the_references() {
 #[test]
 fn generated_labels_and_speakers() {
     let reference = reference();
-    let records = generated();
+    let Some(records) = generated("generated_labels_and_speakers") else {
+        return;
+    };
     let mut ratings = Ratings::default();
     for r in records.iter().filter(|r| r["kind"] == "sentiment_label") {
         let unit = format!("{}/{}", r["item"], r["segment"]);
@@ -367,7 +376,12 @@ fn generated_labels_and_speakers() {
 fn crowdtruth_judgements() {
     let reference = reference();
     for file in ["mace_temp", "mace_rte"] {
-        let path = data(&format!("crowdtruth/tutorial/data/{file}.standardized.csv"));
+        let Some(path) = data(
+            &format!("crowdtruth/tutorial/data/{file}.standardized.csv"),
+            "crowdtruth_judgements",
+        ) else {
+            return;
+        };
         let mut ratings = Ratings::default();
         for r in records("crowdtruth", &path) {
             let worker = r["worker"].as_str().unwrap_or_default();
@@ -394,7 +408,12 @@ fn crowdtruth_judgements() {
 #[test]
 fn qvhighlights_saliency() {
     let reference = reference();
-    let path = data("qvhighlights/highlight_val_release.jsonl");
+    let Some(path) = data(
+        "qvhighlights/highlight_val_release.jsonl",
+        "qvhighlights_saliency",
+    ) else {
+        return;
+    };
     let mut ratings = Ratings::default();
     for r in records("qvhighlights", &path)
         .iter()
@@ -417,7 +436,12 @@ fn qvhighlights_saliency() {
 #[test]
 fn label_studio_boxes_per_label() {
     let reference = &reference()["label-studio evalme test_bbox boxes per label"];
-    let path = data("label-studio/evalme/tests/test_data/test_bbox.json");
+    let Some(path) = data(
+        "label-studio/evalme/tests/test_data/test_bbox.json",
+        "label_studio_boxes_per_label",
+    ) else {
+        return;
+    };
     let records = records("label-studio", &path);
     let mut ratings = Ratings::default();
     let mut tasks: IndexMap<String, IndexMap<String, IndexMap<String, f64>>> = IndexMap::new();
@@ -480,7 +504,9 @@ fn label_studio_boxes_per_label() {
 #[test]
 fn didemo_chunks() {
     let reference = &reference()["didemo chunks"];
-    let path = data("didemo/val_data.json");
+    let Some(path) = data("didemo/val_data.json", "didemo_chunks") else {
+        return;
+    };
     let (mut first, mut last) = (Ratings::default(), Ratings::default());
     for r in records("didemo", &path)
         .iter()
@@ -530,7 +556,12 @@ fn activitynet_annotation_sets() {
     let reference = &reference()["activitynet-captions val_1 vs val_2"];
     let mut videos: IndexMap<String, [Vec<Segment>; 2]> = IndexMap::new();
     for (set, file) in ["val_1.json", "val_2.json"].iter().enumerate() {
-        let path = data(&format!("activitynet-captions/{file}"));
+        let Some(path) = data(
+            &format!("activitynet-captions/{file}"),
+            "activitynet_annotation_sets",
+        ) else {
+            return;
+        };
         for r in records("activitynet-captions", &path)
             .iter()
             .filter(|r| r["kind"] == "segment")
@@ -642,7 +673,12 @@ fn edge_cases_match_the_references_and_their_undefined_cases() {
 #[test]
 fn streamed_statistics_survive_input_that_turns_out_ungrouped() {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let grouped = generated_file(dir.path());
+    let Some(grouped) = generated_file(
+        dir.path(),
+        "streamed_statistics_survive_input_that_turns_out_ungrouped",
+    ) else {
+        return;
+    };
     let text = std::fs::read_to_string(&grouped).expect("generated data");
     let mut lines: Vec<&str> = text.lines().collect();
     let item_of =
@@ -718,7 +754,12 @@ fn streamed_statistics_survive_input_that_turns_out_ungrouped() {
 fn data_set_parts_checked_apart_merge_to_the_whole_runs_results() {
     use concordant::{DatasetParts, Input, Pack, RunOptions};
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let whole = generated_file(dir.path());
+    let Some(whole) = generated_file(
+        dir.path(),
+        "data_set_parts_checked_apart_merge_to_the_whole_runs_results",
+    ) else {
+        return;
+    };
     let pack = Pack::from_paths(&[root().join("rules")]).expect("rules/ compiles");
     let reference = pack.check_inputs(&[Input::Path(whole.clone())]);
 
@@ -782,7 +823,13 @@ fn data_set_parts_checked_apart_merge_to_the_whole_runs_results() {
 fn statistics_without_rater_counts_equal_those_with_them() {
     use concordant::{Input, Pack, RunOptions};
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let data = [Input::Path(generated_file(dir.path()))];
+    let Some(data) = generated_file(
+        dir.path(),
+        "statistics_without_rater_counts_equal_those_with_them",
+    ) else {
+        return;
+    };
+    let data = [Input::Path(data)];
     let pack = Pack::from_paths(&[root().join("rules"), root().join("rules/reliability")])
         .expect("the packs compile");
     let with = pack.check_inputs(&data);

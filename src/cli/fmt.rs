@@ -44,12 +44,16 @@ pub(super) fn run(args: FmtArgs) -> ExitCode {
         }
     }
     let (mut changed, mut failed) = (0, 0);
+    let mut listed = String::new();
     for file in &files {
-        match format_file(file, args.check) {
+        match format_file(file, args.check, &mut listed) {
             Outcome::Unchanged => {}
             Outcome::Changed => changed += 1,
             Outcome::Failed => failed += 1,
         }
+    }
+    if let Err(code) = super::write_out(&listed) {
+        return code;
     }
     let verb = if args.check {
         "would change"
@@ -102,7 +106,8 @@ fn formatted(text: &str) -> Result<String, String> {
     }
 }
 
-fn format_file(file: &Path, check: bool) -> Outcome {
+/// Formats one file (or, with `check`, only compares), adding what changed to `listed`.
+fn format_file(file: &Path, check: bool, listed: &mut String) -> Outcome {
     let shown = file.display();
     let text = match std::fs::read_to_string(file) {
         Ok(t) => t,
@@ -122,16 +127,19 @@ fn format_file(file: &Path, check: bool) -> Outcome {
         return Outcome::Unchanged;
     }
     if check {
-        println!("would reformat {shown}");
+        listed.push_str(&format!("would reformat {shown}\n"));
         return Outcome::Changed;
     }
-    match std::fs::write(file, new) {
+    // Written beside the file and renamed over it (its link's target, for a symbolic link),
+    // so a full disk leaves the rule file as it was rather than cut mid-rule.
+    let target = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
+    match super::output::write_file(&target, &new) {
         Ok(()) => {
-            println!("formatted {shown}");
+            listed.push_str(&format!("formatted {shown}\n"));
             Outcome::Changed
         }
         Err(e) => {
-            eprintln!("error: cannot write `{shown}`: {e}");
+            eprintln!("error: {e}");
             Outcome::Failed
         }
     }
@@ -144,10 +152,10 @@ fn format_stdin() -> ExitCode {
         return ExitCode::from(2);
     }
     match formatted(&text) {
-        Ok(new) => {
-            print!("{new}");
-            ExitCode::SUCCESS
-        }
+        Ok(new) => match super::write_out(&new) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(code) => code,
+        },
         Err(why) => {
             eprintln!("error: standard input {why}");
             ExitCode::from(2)

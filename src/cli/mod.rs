@@ -1,12 +1,14 @@
 //! The `concordant` command line: a thin front end over the library.
 
 mod fmt;
+mod output;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use concordant::data::formats::mapping::{Mappings, TableFormat};
 use concordant::data::formats::{InputFormat, ReadOptions};
 use concordant::diag::{self, Color};
 use concordant::{Input, Limits, Pack, RunOptions};
+use output::{Output, Protected};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -240,7 +242,8 @@ struct CheckArgs {
         long,
         value_name = "N",
         default_value_t = 0,
-        hide_default_value = true
+        hide_default_value = true,
+        value_parser = parse_threads
     )]
     threads: usize,
     /// Stop a rule on an item after it has considered this many candidate records.
@@ -278,6 +281,30 @@ fn parse_input_format(name: &str) -> Result<InputFormat, String> {
         let names: Vec<&str> = InputFormat::ALL.iter().map(|(n, _)| *n).collect();
         format!("unknown format; the formats are {}", names.join(", "))
     })
+}
+
+/// A `--threads` value: at most [`concordant::MAX_THREADS`]; 0 leaves the choice to
+/// `RAYON_NUM_THREADS` or the number of cores.
+fn parse_threads(text: &str) -> Result<usize, String> {
+    let max = concordant::MAX_THREADS;
+    match text.parse::<usize>() {
+        Ok(n) if n <= max => Ok(n),
+        Ok(_) => Err(format!(
+            "at most {max} threads; more than a few per core only slows a run (0 uses every core)"
+        )),
+        Err(_) => Err(format!("expected a number of threads from 0 to {max}")),
+    }
+}
+
+/// The threads of a run: `--threads`, else `RAYON_NUM_THREADS` held to the same bound, else
+/// 0 (every core).
+fn threads(flag: usize) -> Result<usize, String> {
+    match std::env::var("RAYON_NUM_THREADS") {
+        Ok(value) if flag == 0 && !value.trim().is_empty() => {
+            parse_threads(value.trim()).map_err(|e| format!("RAYON_NUM_THREADS={value}: {e}"))
+        }
+        _ => Ok(flag),
+    }
 }
 
 /// An `--fps` value: a positive, finite number.
@@ -387,10 +414,13 @@ fn load(paths: &[PathBuf], limits: &Limits, stderr_color: Color) -> Result<Pack,
     }
 }
 
-fn write_out(text: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
+/// Writes a command's whole output to standard output; `Err` is the exit status of a failed
+/// write, after saying so.
+fn write_out(text: &str) -> Result<(), ExitCode> {
+    output::write_stdout(text).map_err(|message| {
+        eprintln!("error: {message}");
+        ExitCode::from(2)
+    })
 }
 
 fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode {
@@ -405,6 +435,13 @@ fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode 
             return ExitCode::from(2);
         }
     }
+    let threads = match refuse_destinations(&args, &pack).and_then(|()| threads(args.threads)) {
+        Ok(threads) => threads,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
     let inputs: Vec<Input> = args
         .data
         .iter()
@@ -425,7 +462,7 @@ fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode 
     };
     let options = RunOptions {
         baseline,
-        threads: args.threads,
+        threads,
         work_budget: args.work_budget,
         progress: std::io::stderr().is_terminal(),
         parse_only: args.parse_only,
@@ -498,11 +535,8 @@ fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode 
     }
     if let Some(path) = &args.metrics {
         let text = diag::json::metrics(&outcome).to_string() + "\n";
-        if let Err(e) = std::fs::write(path, text) {
-            eprintln!(
-                "error: cannot write the metrics to `{}`: {e}",
-                path.display()
-            );
+        if let Err(e) = output::write_file(path, &text) {
+            eprintln!("error: the metrics: {e}");
             return ExitCode::from(2);
         }
     }
@@ -533,6 +567,35 @@ fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode 
     }
 }
 
+/// Refuses an `--output` or `--metrics` that names a file the run reads (or each other), before
+/// anything is read or written.
+fn refuse_destinations(args: &CheckArgs, pack: &Pack) -> Result<(), String> {
+    let mut protected = Protected::default();
+    for data in args.data.iter().filter(|p| p.as_os_str() != "-") {
+        protected.add(data, "data file");
+    }
+    for (_, source) in pack.sources.iter() {
+        protected.add(&source.path, "rule file");
+    }
+    for path in &args.rules.rules {
+        match path.is_dir() {
+            true => protected.add_dir(path, "toml", "mapping file"),
+            false => protected.add(path, "rule file"),
+        }
+    }
+    if let Some(baseline) = &args.baseline {
+        protected.add(baseline, "baseline");
+    }
+    if let Some(output) = &args.output {
+        protected.refuse("--output", output)?;
+        protected.add(output, "output file");
+    }
+    if let Some(metrics) = &args.metrics {
+        protected.refuse("--metrics", metrics)?;
+    }
+    Ok(())
+}
+
 /// The baseline in a file, or a message that says what is wrong with it.
 fn read_baseline(path: &std::path::Path) -> Result<std::sync::Arc<concordant::Baseline>, String> {
     let text = std::fs::read_to_string(path)
@@ -552,53 +615,8 @@ fn check_to_json(
     let names = inputs.iter().map(Input::name).collect();
     let mut spool = diag::json::JsonSpool::new(pack, names)?;
     let outcome = pack.check_inputs_into(inputs, options, &mut spool);
-    spool.finish(&outcome, &mut out.writer)?;
+    spool.finish(&outcome, out.writer())?;
     Ok(outcome)
-}
-
-/// Where `check` writes: standard output, or the file `--output` names.
-struct Output {
-    writer: std::io::BufWriter<Box<dyn Write>>,
-    path: Option<PathBuf>,
-    failed: Option<std::io::Error>,
-}
-
-impl Output {
-    fn to(path: Option<&std::path::Path>) -> Result<Output, String> {
-        let sink: Box<dyn Write> = match path {
-            Some(path) => Box::new(
-                std::fs::File::create(path)
-                    .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?,
-            ),
-            None => Box::new(std::io::stdout()),
-        };
-        Ok(Output {
-            // Large writes: a run's JSON output is copied from its spool in large pieces.
-            writer: std::io::BufWriter::with_capacity(1 << 18, sink),
-            path: path.map(PathBuf::from),
-            failed: None,
-        })
-    }
-
-    fn write(&mut self, text: &str) {
-        if let Err(e) = self.writer.write_all(text.as_bytes()) {
-            self.failed.get_or_insert(e);
-        }
-    }
-
-    /// Flushes, and says what went wrong if anything did (a closed pipe is not an error).
-    fn finish(mut self) -> Result<(), String> {
-        let result = match self.failed.take() {
-            Some(e) => Err(e),
-            None => self.writer.flush(),
-        };
-        match (result, &self.path) {
-            (Ok(()), _) => Ok(()),
-            (Err(e), _) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-            (Err(e), Some(path)) => Err(format!("cannot write `{}`: {e}", path.display())),
-            (Err(e), None) => Err(format!("cannot write the output: {e}")),
-        }
-    }
 }
 
 fn explain(args: ExplainArgs, stderr_color: Color) -> ExitCode {
@@ -630,7 +648,10 @@ fn explain(args: ExplainArgs, stderr_color: Color) -> ExitCode {
         ..RunOptions::default()
     };
     let outcome = pack.check_inputs_with(&inputs, &options);
-    write_out(&diag::explain::render(&pack, &outcome, 0));
+    let explained = diag::explain::render(&pack, &outcome, 0);
+    if let Err(code) = write_out(&diag::escaped(&explained, true)) {
+        return code;
+    }
     report_unreadable_input(&outcome)
 }
 
@@ -666,7 +687,9 @@ fn test(args: TestArgs, _stdout_color: Color, stderr_color: Color) -> ExitCode {
     let results = pack.run_tests();
     let failed = results.iter().any(|r| !r.passed());
     if args.format == TestFormat::Junit {
-        write_out(&diag::junit::render(&results));
+        if let Err(code) = write_out(&diag::junit::render(&results)) {
+            return code;
+        }
         return if failed {
             ExitCode::from(1)
         } else {
@@ -691,7 +714,9 @@ fn test(args: TestArgs, _stdout_color: Color, stderr_color: Color) -> ExitCode {
     }
     let passed = results.len() - failed.len();
     out.push_str(&format!("\n{passed} passed, {} failed\n", failed.len()));
-    write_out(&out);
+    if let Err(code) = write_out(&diag::escaped(&out, true)) {
+        return code;
+    }
     if failed.is_empty() {
         ExitCode::SUCCESS
     } else {
@@ -709,8 +734,9 @@ fn convert(args: ConvertArgs, stderr_color: Color) -> ExitCode {
     };
     let mut status = ExitCode::SUCCESS;
     let mut stdout = std::io::stdout().lock();
-    for path in &args.files {
-        let input = Input::Path(path.clone());
+    let inputs: Vec<Input> = args.files.iter().cloned().map(Input::Path).collect();
+    let items = concordant::item_names(&inputs);
+    for ((path, input), item) in args.files.iter().zip(&inputs).zip(&items) {
         let mapping = mappings
             .for_path(path)
             .filter(|_| args.input_format.is_none());
@@ -738,10 +764,15 @@ fn convert(args: ConvertArgs, stderr_color: Color) -> ExitCode {
             mapping: mapping.cloned().map(std::sync::Arc::new),
         };
         let (records, errors) =
-            concordant::data::formats::to_json_lines(format, &bytes, &input.item_name(), &options);
+            concordant::data::formats::to_json_lines(format, &bytes, item, &options);
         for (_, record) in records {
-            if writeln!(stdout, "{record}").is_err() {
-                return ExitCode::from(2);
+            match writeln!(stdout, "{record}") {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return status,
+                Err(e) => {
+                    eprintln!("error: cannot write the output: {e}");
+                    return ExitCode::from(2);
+                }
             }
         }
         for error in &errors {
@@ -807,6 +838,8 @@ fn plan(args: PlanArgs, stderr_color: Color) -> ExitCode {
             out.push_str(&concordant::plan::describe_rule(plan, rule));
         }
     }
-    write_out(&out);
-    ExitCode::SUCCESS
+    match write_out(&out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
 }

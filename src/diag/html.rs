@@ -32,8 +32,10 @@ pub fn render(pack: &Pack, outcome: &Outcome) -> Result<String, minijinja::Error
     let report = Report::of(pack, outcome);
     let data = serde_json::to_string(&report.data)
         .unwrap_or_else(|_| "{}".into())
-        // The JSON sits in a <script> element: `</` must not end it.
-        .replace("</", "<\\/");
+        // The JSON sits in a <script> element, where `</script>` would end it and `<!--` then
+        // `<script` would make the browser swallow the rest of the page. `<` occurs in JSON
+        // only inside strings, where `\u003c` means the same.
+        .replace('<', "\\u003c");
     let mut env = minijinja::Environment::new();
     env.add_template("report.html", TEMPLATE)?;
     env.get_template("report.html")?

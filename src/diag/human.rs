@@ -1,6 +1,7 @@
 //! Human output: miette-rendered diagnostics with the offending data lines.
 
 use super::lines::LineCache;
+use super::printable::{escaped, same_length, Printable};
 use super::window;
 use crate::data::DataError;
 use crate::eval::Finding;
@@ -32,10 +33,11 @@ fn handler(color: Color) -> GraphicalReportHandler {
         .with_links(false)
 }
 
-/// Renders one diagnostic to text.
+/// Renders one diagnostic to text, its message, help and labels escaped for a terminal
+/// ([`Printable`]).
 pub fn render(diagnostic: &dyn Diagnostic, color: Color) -> String {
     let mut out = String::new();
-    let _ = handler(color).render_report(&mut out, diagnostic);
+    let _ = handler(color).render_report(&mut out, &Printable::new(diagnostic));
     out
 }
 
@@ -72,8 +74,8 @@ fn render_rule_diagnostics(
         let file = sources.get(d.span().file);
         let labels: Vec<LabeledSpan> = d.labels().map_or(Vec::new(), Iterator::collect);
         let shown = DataLine {
-            name: file.display_name(),
-            text: file.text.to_string(),
+            name: escaped(&file.display_name(), false).into_owned(),
+            text: same_length(&file.text).into_owned(),
             line: 1,
         }
         .windowed(labels);
@@ -293,10 +295,11 @@ impl<'a> HumanRenderer<'a> {
             .outcome
             .sources
             .get(origin.source.0 as usize)
-            .map_or("?".into(), |s| s.name.clone());
+            .map_or("?".into(), |s| escaped(&s.name, false).into_owned());
+        // Escaped before any label is placed in it, so labels point into what is shown.
         Some(DataLine {
             name,
-            text: text.to_string(),
+            text: escaped(text, false).into_owned(),
             line: origin.line as usize,
         })
     }
@@ -391,8 +394,8 @@ impl<'a> HumanRenderer<'a> {
                 );
                 let lines_before = usize::from(from < header_line);
                 let file = DataLine {
-                    name: f.display_name(),
-                    text: text[from..to].to_string(),
+                    name: escaped(&f.display_name(), false).into_owned(),
+                    text: same_length(&text[from..to]).into_owned(),
                     line: plan.location.line.saturating_sub(lines_before),
                 };
                 file.windowed(vec![label])
@@ -469,7 +472,10 @@ impl<'a> HumanRenderer<'a> {
         for f in &self.outcome.findings {
             out.push_str(&render(&self.finding(f), self.color));
         }
-        out.push_str(&super::summary_text(self.pack, self.outcome));
+        out.push_str(&escaped(
+            &super::summary_text(self.pack, self.outcome),
+            true,
+        ));
         out
     }
 }

@@ -12,10 +12,12 @@ mod human;
 pub mod json;
 pub mod junit;
 mod lines;
+mod printable;
 pub mod sarif;
 mod window;
 
 pub use human::{render, render_pack_error, render_pack_warnings, Color, HumanRenderer};
+pub use printable::escaped;
 
 use crate::pack::Pack;
 use crate::run::Outcome;

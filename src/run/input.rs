@@ -140,9 +140,10 @@ pub(super) fn run(
     };
     let mut runner = Runner::new(pack, options, sink);
     let mut progress = Progress::new(options.progress);
-    for (index, input) in inputs.iter().enumerate() {
+    let items = super::item_names(inputs);
+    for (index, (input, item)) in inputs.iter().zip(items).enumerate() {
         let source = SourceId(index as u32);
-        read_input(&stages, &mut runner, input, source, &mut progress);
+        read_input(&stages, &mut runner, (input, item), source, &mut progress);
     }
     runner.finish_current();
     let ready = runner.take_ready();
@@ -156,10 +157,11 @@ pub(super) fn run(
     runner.finish(&work)
 }
 
+/// Reads one input; `item` names the records of formats that hold one item per file.
 fn read_input(
     stages: &Stages,
     runner: &mut Runner,
-    input: &Input,
+    (input, item): (&Input, String),
     source: SourceId,
     progress: &mut Progress,
 ) {
@@ -172,6 +174,7 @@ fn read_input(
                 name: name.clone(),
                 readable: Some(path.clone()),
                 format,
+                item: item.clone(),
             });
             let file = match File::open(path) {
                 Ok(file) => file,
@@ -183,7 +186,7 @@ fn read_input(
             if format == InputFormat::JsonLines {
                 read_into(stages, runner, reader, &name, source, progress)
             } else {
-                read_format(stages, runner, reader, input, source);
+                read_format(stages, runner, reader, (input, &item), source);
             }
         }
         Input::Stdin => {
@@ -196,6 +199,7 @@ fn read_input(
                 name: "<stdin>".into(),
                 readable: Some(spool.path().to_path_buf()),
                 format,
+                item: item.clone(),
             });
             runner.outcome.spool = Some(Arc::new(spool));
             let tee = Tee {
@@ -206,7 +210,7 @@ fn read_input(
             if format == InputFormat::JsonLines {
                 read_into(stages, runner, reader, "<stdin>", source, progress);
             } else {
-                read_format(stages, runner, reader, input, source);
+                read_format(stages, runner, reader, (input, &item), source);
             }
         }
     }
@@ -222,7 +226,7 @@ fn read_format(
     stages: &Stages,
     runner: &mut Runner,
     mut reader: impl Read,
-    input: &Input,
+    (input, item): (&Input, &str),
     source: SourceId,
 ) {
     let mut bytes = Vec::new();
@@ -237,30 +241,23 @@ fn read_format(
     // A mapping names its kinds, so an undeclared one is a mistake to report; a fixed
     // format gives kinds a pack may not care about.
     let mapped = read.mapping.is_some();
-    formats::read_file(
-        format,
-        &bytes,
-        &input.item_name(),
-        source,
-        &read,
-        &mut |line, origin| {
-            if let Ok(line) = &line {
-                given += 1;
-                if !mapped && !declares_kind_of(stages.validator, line) {
-                    return;
-                }
-                declared += 1;
+    formats::read_file(format, &bytes, item, source, &read, &mut |line, origin| {
+        if let Ok(line) = &line {
+            given += 1;
+            if !mapped && !declares_kind_of(stages.validator, line) {
+                return;
             }
-            let parsed = parse_one(
-                stages.validator,
-                line,
-                origin,
-                &name,
-                &mut Shared::default(),
-            );
-            runner.accept(parsed);
-        },
-    );
+            declared += 1;
+        }
+        let parsed = parse_one(
+            stages.validator,
+            line,
+            origin,
+            &name,
+            &mut Shared::default(),
+        );
+        runner.accept(parsed);
+    });
     if given > 0 && declared == 0 {
         runner.error(DataError::NoDeclaredKind {
             format: format.name().into(),
@@ -560,8 +557,7 @@ fn reread_items(stages: &Stages, runner: &mut Runner) {
                     name => Input::Path(name.into()),
                 };
                 let (_, read) = stages.reading(&input);
-                let item = input.item_name();
-                formats::read_file(info.format, &bytes, &item, source, &read, &mut each);
+                formats::read_file(info.format, &bytes, &info.item, source, &read, &mut each);
             }
             continue;
         }
@@ -683,6 +679,7 @@ pub(super) fn run_values(
         name: "<values>".into(),
         readable: None,
         format: InputFormat::JsonLines,
+        item: "values".into(),
     });
     // Each value keeps its position in the input as its "line", whatever its item.
     let mut grouped: IndexMap<String, Vec<(usize, serde_json::Value)>> = IndexMap::new();

@@ -113,6 +113,11 @@ pub struct ExplainRequest {
 /// 100-record item needs a few thousand), far below hours of work.
 pub const DEFAULT_WORK_BUDGET: u64 = 50_000_000;
 
+/// The most worker threads a run starts ([`RunOptions::threads`] above it is lowered to it).
+/// Each thread holds up to three batches in flight and a stack; past a few per core they only
+/// add start-up time and memory (10,000 threads took over 100 s on 29 records).
+pub const MAX_THREADS: usize = 1024;
+
 impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
@@ -143,6 +148,8 @@ pub struct SourceInfo {
     pub readable: Option<PathBuf>,
     /// The format it was read as.
     pub format: InputFormat,
+    /// The item of its records when its format holds one item per file ([`item_names`]).
+    pub item: String,
 }
 
 /// Records read, checked and rejected for one kind.
@@ -292,23 +299,55 @@ impl Input {
         }
     }
 
-    /// The item of formats that hold one item per file: the file's name (with its
-    /// extension, so that `talk.vtt` and `talk.srt` stay two items).
-    pub fn item_name(&self) -> String {
-        match self {
-            Input::Path(path) => path
-                .file_name()
-                .map_or_else(|| self.name(), |s| s.to_string_lossy().into_owned()),
-            Input::Stdin => "stdin".into(),
-        }
-    }
-
     /// The name diagnostics give this input.
     pub fn name(&self) -> String {
         match self {
             Input::Path(path) => path.display().to_string(),
             Input::Stdin => "<stdin>".into(),
         }
+    }
+}
+
+/// The item of each input whose format holds one item per file (subtitles, TextGrid, ELAN):
+/// the file's name with its extension, so that `talk.vtt` and `talk.srt` stay two items; when
+/// other inputs of the run have the same name (`ep1/captions.vtt`, `ep2/captions.vtt`), as
+/// many of the folders above it as tell them apart, so two videos never become one item.
+pub fn item_names(inputs: &[Input]) -> Vec<String> {
+    let parts: Vec<Vec<String>> = inputs.iter().map(name_parts).collect();
+    let distinct_at = |index: usize, depth: usize| {
+        let tail = |p: &Vec<String>| p[p.len().saturating_sub(depth)..].to_vec();
+        let mine = tail(&parts[index]);
+        parts
+            .iter()
+            .enumerate()
+            .all(|(other, p)| other == index || parts[other] == parts[index] || tail(p) != mine)
+    };
+    (0..inputs.len())
+        .map(|index| {
+            let all = &parts[index];
+            let depth = (1..=all.len())
+                .find(|&depth| distinct_at(index, depth))
+                .unwrap_or(all.len());
+            all[all.len().saturating_sub(depth)..].join("/")
+        })
+        .collect()
+}
+
+/// The components of an input's path, last one the file's name (`stdin` for standard input).
+fn name_parts(input: &Input) -> Vec<String> {
+    match input {
+        Input::Path(path) => {
+            let parts: Vec<String> = path
+                .components()
+                .filter(|c| matches!(c, std::path::Component::Normal(_)))
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            match parts.is_empty() {
+                true => vec![input.name()],
+                false => parts,
+            }
+        }
+        Input::Stdin => vec!["stdin".into()],
     }
 }
 
@@ -354,7 +393,7 @@ impl Pack {
             return rayon::scope(|_| run());
         }
         match rayon::ThreadPoolBuilder::new()
-            .num_threads(options.threads)
+            .num_threads(options.threads.min(MAX_THREADS))
             .build()
         {
             Ok(pool) => pool.install(run),

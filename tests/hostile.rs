@@ -1,0 +1,162 @@
+//! Hostile and careless uses of the command line, one scenario per
+//! `tests/fixtures/hostile/*.case` file, each snapshotted as a user sees it: the exit status,
+//! standard output and error, and every file the run changed or created.
+//!
+//! A case file starts with comment lines saying what it guards against, then `$$ name`
+//! sections: `$$ args` is the command line (words split on spaces; `{rules}` is the
+//! repository's `rules/`, and `> PATH` at the end sends standard output to PATH, e.g.
+//! `/dev/full`), `$$ stdin` is standard input, `$$ file-size-blocks` limits the size of any
+//! file the command writes (`ulimit -f`, in the shell's blocks: a disk that fills up), and
+//! every other section is a file written into
+//! a fresh directory (names may have folders) that the command runs in. A snapshot that lists
+//! no file under "files" shows that nothing was overwritten.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// A case's `$$ name` sections, in order.
+fn sections(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        if let Some(name) = line.strip_prefix("$$ ") {
+            out.push((name.trim().to_string(), String::new()));
+        } else if let Some((_, body)) = out.last_mut() {
+            body.push_str(line);
+            body.push('\n');
+        }
+    }
+    out
+}
+
+/// Every file under `dir`, by its path relative to it, with its bytes.
+fn files_under(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder)
+            .expect("a readable folder")
+            .flatten()
+        {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap_or_default();
+                files.insert(path.strip_prefix(dir).expect("under").to_path_buf(), bytes);
+            }
+        }
+    }
+    files
+}
+
+/// The command line of a case, with where its standard output goes; under a file-size limit
+/// it runs through `sh`, which sets the limit and ignores the signal a write past it sends,
+/// so the write fails as on a full disk.
+fn command(args: &str, dir: &Path, file_blocks: Option<&str>) -> (Command, Option<PathBuf>) {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut words: Vec<String> = args
+        .split_whitespace()
+        .map(|w| w.replace("{rules}", &format!("{root}/rules")))
+        .collect();
+    let redirect = match words.len() {
+        n if n >= 2 && words[n - 2] == ">" => {
+            let to = words.pop().map(PathBuf::from);
+            words.pop();
+            to
+        }
+        _ => None,
+    };
+    let binary = env!("CARGO_BIN_EXE_concordant");
+    let mut cmd = match file_blocks {
+        Some(blocks) => {
+            let mut sh = Command::new("sh");
+            let script = format!("trap '' XFSZ; ulimit -f {blocks}; exec \"$0\" \"$@\"");
+            sh.args(["-c", &script, binary]);
+            sh
+        }
+        None => Command::new(binary),
+    };
+    cmd.args(&words).current_dir(dir).env("NO_COLOR", "1");
+    (cmd, redirect.map(|to| dir.join(to)))
+}
+
+fn run_case(path: &Path) -> String {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let text = std::fs::read_to_string(path).expect("a case file");
+    let (mut args, mut stdin, mut blocks) = (String::new(), None, None);
+    for (name, body) in sections(&text) {
+        match name.as_str() {
+            "args" => args = body.trim().to_string(),
+            "stdin" => stdin = Some(body),
+            "file-size-blocks" => blocks = Some(body.trim().to_string()),
+            _ => {
+                let file = dir.path().join(&name);
+                std::fs::create_dir_all(file.parent().expect("a folder")).expect("a folder");
+                std::fs::write(&file, body).expect("write a section");
+            }
+        }
+    }
+    let before = files_under(dir.path());
+    let (mut cmd, redirect) = command(&args, dir.path(), blocks.as_deref());
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
+    if let Some(to) = &redirect {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(to);
+        cmd.stdout(file.expect("the redirection's target"));
+    } else {
+        cmd.stdout(Stdio::piped());
+    }
+    cmd.stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("run concordant");
+    if let Some(input) = stdin {
+        use std::io::Write;
+        let mut pipe = child.stdin.take().expect("stdin");
+        let _ = pipe.write_all(input.as_bytes());
+    }
+    let output = child.wait_with_output().expect("concordant ends");
+    let after = files_under(dir.path());
+    let mut shown = format!(
+        "$ concordant {args}\nexit status: {}\n--- stdout\n{}--- stderr\n{}--- files\n",
+        output
+            .status
+            .code()
+            .map_or("signal".into(), |c| c.to_string()),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    for (file, bytes) in &after {
+        let verb = match before.get(file) {
+            Some(old) if old == bytes => continue,
+            Some(_) => "changed",
+            None => "created",
+        };
+        let first: String = String::from_utf8_lossy(bytes)
+            .lines()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join("\n");
+        shown.push_str(&format!("{verb} {}:\n{first}\n", file.display()));
+    }
+    for file in before.keys().filter(|f| !after.contains_key(*f)) {
+        shown.push_str(&format!("removed {}\n", file.display()));
+    }
+    let dir_shown = format!("{}", dir.path().display());
+    shown
+        .replace(&dir_shown, "$DIR")
+        .replace(env!("CARGO_MANIFEST_DIR"), "$ROOT")
+}
+
+#[test]
+fn hostile_cases() {
+    insta::glob!("fixtures/hostile/*.case", |path| {
+        insta::assert_snapshot!(run_case(path));
+    });
+}

@@ -1,0 +1,40 @@
+//! What several test targets share: the repository's root, and `../shared` beside it.
+//!
+//! Some tests check Concordant against material that is not in the repository: the benchmark
+//! generator and its reference counts (`../shared/bench`) and the full public data sets
+//! (`../shared/data`). A clone with nothing beside it still gets a passing `cargo test`: such
+//! a test says in one line what it skipped and returns. CI sets `CONCORDANT_REQUIRE_SHARED`,
+//! and there a missing path fails the test instead, so nothing is ever skipped in CI.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The repository's root.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared/<relative>` beside the repository, when it is there.
+///
+/// When it is not, the line saying so goes straight to the process's standard error, not
+/// through `eprintln!`, which the test harness captures and shows only for failing tests.
+pub fn shared(relative: &str, test: &str) -> Option<PathBuf> {
+    let path = root().join("../shared").join(relative);
+    if path.exists() {
+        return Some(path);
+    }
+    let required = std::env::var_os("CONCORDANT_REQUIRE_SHARED").is_some_and(|v| !v.is_empty());
+    assert!(
+        !required,
+        "{test}: `{}` is missing, and CONCORDANT_REQUIRE_SHARED says every test must run",
+        path.display()
+    );
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipped {test}: needs ../shared/{relative} beside the repository (the benchmark \
+         generator and the public data sets); put it there to run this test"
+    );
+    None
+}
