@@ -24,6 +24,9 @@ pub struct Limits {
     /// Past it, records of items that reappear are rejected with
     /// `cord::data::grouping-limit` instead of being held.
     pub max_grouping_bytes: u64,
+    /// Folders, besides the current directory and those of the rule paths given, whose
+    /// `.cord` files an `import` may read (`cord::check::import-refused` elsewhere).
+    pub import_roots: Vec<std::path::PathBuf>,
 }
 
 /// 64 levels: the deepest rule in `rules/` measures 17 (a quantifier inside a bracketed
@@ -39,6 +42,7 @@ impl Default for Limits {
             max_fields: 1_000,
             max_list_len: 100_000,
             max_grouping_bytes: 4 << 30,
+            import_roots: Vec::new(),
         }
     }
 }

@@ -86,9 +86,61 @@ struct Loader {
     stack: Vec<PathBuf>,
     mappings: Mappings,
     limits: crate::Limits,
+    /// The folders (canonical) whose rule files imports may read: the current directory,
+    /// the folders of the paths given, and `Limits::import_roots`.
+    roots: Vec<PathBuf>,
 }
 
 impl Loader {
+    /// A loader whose imports may read under the current directory, the folders of `paths`
+    /// and the limits' import roots.
+    fn new(paths: &[&Path], limits: &crate::Limits) -> Loader {
+        let folder_of = |path: &Path| match path.is_dir() {
+            true => path.to_path_buf(),
+            false => match path.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+                _ => PathBuf::from("."),
+            },
+        };
+        let roots = std::iter::once(PathBuf::from("."))
+            .chain(paths.iter().map(|p| folder_of(p)))
+            .chain(limits.import_roots.iter().cloned())
+            .filter_map(|root| root.canonicalize().ok())
+            .collect();
+        Loader {
+            limits: limits.clone(),
+            roots,
+            ..Loader::default()
+        }
+    }
+
+    /// Why an import may not read `path`, with what to do instead; `None` when it may (or
+    /// when the path does not exist, which the read reports).
+    fn refusal(&self, path: &Path) -> Option<(String, String)> {
+        if path.extension().is_none_or(|e| e != "cord") {
+            return Some((
+                "it is not a rule file".into(),
+                "an import names a `.cord` file; data files are given to `concordant check`".into(),
+            ));
+        }
+        let canonical = path.canonicalize().ok()?;
+        if !self.roots.iter().any(|root| canonical.starts_with(root)) {
+            return Some((
+                "it is outside the pack".into(),
+                "imports read rule files under the current directory or the folders of the \
+                 rule paths given; allow another folder with `--allow-import DIR`"
+                    .into(),
+            ));
+        }
+        match std::fs::metadata(&canonical) {
+            Ok(meta) if !meta.is_file() => Some((
+                "it is not a regular file".into(),
+                "import a `.cord` file; pipes, devices and folders cannot be imported".into(),
+            )),
+            _ => None,
+        }
+    }
+
     fn load_path(&mut self, path: &Path) {
         if path.is_dir() {
             match files_in(path, "cord") {
@@ -133,6 +185,16 @@ impl Loader {
             return;
         }
         if self.sources.find(&canonical).is_some() {
+            return;
+        }
+        if let Some(((span, written), (reason, help))) = import.zip(self.refusal(path)) {
+            let error = CheckError::ImportRefused {
+                path: written.to_string(),
+                reason,
+                help,
+                span: span.clone(),
+            };
+            self.diagnostics.push(error.into());
             return;
         }
         let text = match read_rule_file(path, self.limits.max_rule_file_bytes) {
@@ -222,10 +284,8 @@ impl Pack {
         paths: &[P],
         limits: &crate::Limits,
     ) -> Result<Pack, PackError> {
-        let mut loader = Loader {
-            limits: limits.clone(),
-            ..Loader::default()
-        };
+        let given: Vec<&Path> = paths.iter().map(AsRef::as_ref).collect();
+        let mut loader = Loader::new(&given, limits);
         for path in paths {
             loader.load_path(path.as_ref());
         }
@@ -235,7 +295,7 @@ impl Pack {
     /// Compiles the text of the rule file at `path` (an editor's unsaved buffer, say):
     /// imports are resolved relative to `path`, and the text is the file's first source.
     pub fn from_text_at(path: &Path, text: &str) -> Result<Pack, PackError> {
-        let mut loader = Loader::default();
+        let mut loader = Loader::new(&[path], &crate::Limits::default());
         loader.load_text(path.to_path_buf(), path.to_path_buf(), text.to_string());
         Self::finish(loader)
     }
@@ -254,7 +314,7 @@ impl Pack {
     /// assert_eq!(pack.plan.rules[0].id, "empty-speech");
     /// ```
     pub fn from_source(name: &str, text: &str) -> Result<Pack, PackError> {
-        let mut loader = Loader::default();
+        let mut loader = Loader::new(&[], &crate::Limits::default());
         let cwd = std::env::current_dir().unwrap_or_default();
         loader.load_text(cwd.join(name), PathBuf::from(name), text.to_string());
         Self::finish(loader)

@@ -6,8 +6,8 @@
 //! sections: `$$ args` is the command line (words split on spaces; `{rules}` is the
 //! repository's `rules/`, and `> PATH` at the end sends standard output to PATH, e.g.
 //! `/dev/full`), `$$ stdin` is standard input, `$$ file-size-blocks` limits the size of any
-//! file the command writes (`ulimit -f`, in the shell's blocks: a disk that fills up), and
-//! every other section is a file written into
+//! file the command writes (`ulimit -f`, in the shell's blocks: a disk that fills up),
+//! `$$ cwd` names the folder (of the case's) to run in, and every other section is a file written into
 //! a fresh directory (names may have folders) that the command runs in. A snapshot that lists
 //! no file under "files" shows that nothing was overwritten.
 
@@ -84,12 +84,13 @@ fn command(args: &str, dir: &Path, file_blocks: Option<&str>) -> (Command, Optio
 fn run_case(path: &Path) -> String {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let text = std::fs::read_to_string(path).expect("a case file");
-    let (mut args, mut stdin, mut blocks) = (String::new(), None, None);
+    let (mut args, mut stdin, mut blocks, mut cwd) = (String::new(), None, None, None);
     for (name, body) in sections(&text) {
         match name.as_str() {
             "args" => args = body.trim().to_string(),
             "stdin" => stdin = Some(body),
             "file-size-blocks" => blocks = Some(body.trim().to_string()),
+            "cwd" => cwd = Some(dir.path().join(body.trim())),
             _ => {
                 let file = dir.path().join(&name);
                 std::fs::create_dir_all(file.parent().expect("a folder")).expect("a folder");
@@ -98,7 +99,8 @@ fn run_case(path: &Path) -> String {
         }
     }
     let before = files_under(dir.path());
-    let (mut cmd, redirect) = command(&args, dir.path(), blocks.as_deref());
+    let run_in = cwd.unwrap_or_else(|| dir.path().to_path_buf());
+    let (mut cmd, redirect) = command(&args, &run_in, blocks.as_deref());
     cmd.stdin(if stdin.is_some() {
         Stdio::piped()
     } else {
@@ -159,4 +161,64 @@ fn hostile_cases() {
     insta::glob!("fixtures/hostile/*.case", |path| {
         insta::assert_snapshot!(run_case(path));
     });
+}
+
+/// A named pipe called `.cord` is refused as an import, not opened: opening it would wait
+/// for a writer forever (the command, or the language server reading its own input, hung).
+#[test]
+fn importing_a_named_pipe_is_refused_without_opening_it() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let made = Command::new("mkfifo")
+        .arg(dir.path().join("pipe.cord"))
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    std::fs::write(dir.path().join("rules.cord"), "import \"pipe.cord\"\n").expect("write");
+    let output = Command::new(env!("CARGO_BIN_EXE_concordant"))
+        .args(["test", "rules.cord"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("concordant ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("it is not a regular file"), "{stderr}");
+}
+
+/// The HTML report of data holding `<!--<script>` and `</script>` keeps its data whole: the
+/// JSON the page's script reads ends where the template ends it, parses, and holds them.
+#[test]
+fn html_report_data_survives_script_markup_in_values() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let page = dir.path().join("report.html");
+    let status = Command::new(env!("CARGO_BIN_EXE_concordant"))
+        .args([
+            "check",
+            "--rules",
+            &format!("{root}/rules"),
+            "--format",
+            "html",
+        ])
+        .arg("--output")
+        .arg(&page)
+        .arg(format!("{root}/tests/html/hostile.jsonl"))
+        .status()
+        .expect("concordant ends");
+    assert_eq!(status.code(), Some(1));
+    let html = std::fs::read_to_string(&page).expect("the report");
+    let marker = r#"id="report-data">"#;
+    let start = html.find(marker).expect("the data") + marker.len();
+    let end = start + html[start..].find("</script>").expect("its end");
+    assert!(!html[start..end].contains('<'), "no markup inside the data");
+    let data: serde_json::Value = serde_json::from_str(&html[start..end]).expect("JSON");
+    let text = data.to_string();
+    assert!(
+        text.contains("<!--<script>clip_001"),
+        "the item's name is kept"
+    );
+    assert!(
+        text.contains("</script><script>alert(1)</script>"),
+        "the id is kept"
+    );
 }

@@ -23,6 +23,23 @@ pub enum CheckError {
         #[label("imported here")]
         span: Span,
     },
+    /// `import "/etc/passwd"`, `import "../../secrets.cord"` (outside the pack), or
+    /// `import "/dev/stdin"`: an import reads only `.cord` files that are regular files under
+    /// the pack's root, so a rule file cannot make a diagnostic show another file's content,
+    /// nor hang on a pipe or a device.
+    #[error("cannot import `{path}`: {reason}")]
+    #[diagnostic(code("cord::check::import-refused"), help("{help}"))]
+    ImportRefused {
+        /// The path as written.
+        path: String,
+        /// Why it is refused.
+        reason: String,
+        /// What to do instead.
+        help: String,
+        /// The import.
+        #[label("imported here")]
+        span: Span,
+    },
     /// `import "self.cord"` inside `self.cord`, or a cycle of imports.
     #[error("`{path}` imports itself")]
     #[diagnostic(
@@ -452,6 +469,7 @@ impl CheckError {
         use CheckError::*;
         match self {
             ImportNotFound { span, .. }
+            | ImportRefused { span, .. }
             | ImportCycle { span, .. }
             | DuplicateKind { span, .. }
             | DuplicateField { span, .. }

@@ -165,6 +165,7 @@ impl LimitArgs {
             max_fields: self.max_fields,
             max_list_len: self.max_list_len,
             max_grouping_bytes: self.max_grouping_bytes,
+            import_roots: Vec::new(),
         }
     }
 }
@@ -203,6 +204,25 @@ struct RulesArg {
         value_name = "PATH"
     )]
     rules: Vec<PathBuf>,
+    #[command(flatten)]
+    imports: ImportArgs,
+}
+
+/// Where `import` may read besides the pack's own folders (docs/robustness.md).
+#[derive(clap::Args)]
+struct ImportArgs {
+    /// Let `import` read rule files under DIR too; by default it reads only under the current
+    /// directory and the folders of the rule paths given.
+    #[arg(long = "allow-import", value_name = "DIR")]
+    allow: Vec<PathBuf>,
+}
+
+impl ImportArgs {
+    /// `limits` with these folders added to where imports may read.
+    fn within(&self, mut limits: Limits) -> Limits {
+        limits.import_roots.extend(self.allow.iter().cloned());
+        limits
+    }
 }
 
 #[derive(clap::Args)]
@@ -323,6 +343,8 @@ struct TestArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = TestFormat::Human)]
     format: TestFormat,
+    #[command(flatten)]
+    imports: ImportArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -425,7 +447,11 @@ fn write_out(text: &str) -> Result<(), ExitCode> {
 
 fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode {
     let limits = args.limits.limits();
-    let mut pack = match load(&args.rules.rules, &limits, stderr_color) {
+    let mut pack = match load(
+        &args.rules.rules,
+        &args.rules.imports.within(limits.clone()),
+        stderr_color,
+    ) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -621,7 +647,11 @@ fn check_to_json(
 
 fn explain(args: ExplainArgs, stderr_color: Color) -> ExitCode {
     let limits = args.limits.limits();
-    let mut pack = match load(&args.rules.rules, &limits, stderr_color) {
+    let mut pack = match load(
+        &args.rules.rules,
+        &args.rules.imports.within(limits.clone()),
+        stderr_color,
+    ) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -680,7 +710,8 @@ fn report_unreadable_input(outcome: &concordant::Outcome) -> ExitCode {
 }
 
 fn test(args: TestArgs, _stdout_color: Color, stderr_color: Color) -> ExitCode {
-    let pack = match load(&args.paths, &Limits::default(), stderr_color) {
+    let limits = args.imports.within(Limits::default());
+    let pack = match load(&args.paths, &limits, stderr_color) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -815,7 +846,8 @@ fn load_mappings(paths: &[PathBuf]) -> Result<Mappings, String> {
 }
 
 fn plan(args: PlanArgs, stderr_color: Color) -> ExitCode {
-    let pack = match load(&args.rules.rules, &Limits::default(), stderr_color) {
+    let limits = args.rules.imports.within(Limits::default());
+    let pack = match load(&args.rules.rules, &limits, stderr_color) {
         Ok(p) => p,
         Err(code) => return code,
     };

@@ -29,6 +29,7 @@ try {
   const problems = [];
   page.on("console", m => { if (m.type() === "error") problems.push(m.text()); });
   page.on("pageerror", e => problems.push(String(e)));
+  page.on("dialog", d => { problems.push(`a dialog opened: ${d.message()}`); d.dismiss(); });
   page.on("request", r => { if (!r.url().startsWith("file:")) problems.push(`network request: ${r.url()}`); });
   await page.goto(pathToFileURL(report).href);
   await page.waitForSelector("li.finding");

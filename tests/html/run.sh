@@ -21,3 +21,8 @@ cd "$root"
 "$bin" check --rules rules/ --format html --output "$work/report.html" examples/data/clips.jsonl || [ $? -eq 1 ]
 "$bin" check --rules rules/ --format json --output "$work/findings.jsonl" examples/data/clips.jsonl || [ $? -eq 1 ]
 node "$here/check.mjs" "$work/report.html" "$work/findings.jsonl" "${SCREENSHOT:-$work/report.png}"
+# The same example with `<!--<script>` in an item's name and `</script>` in an id: the page
+# must still render every finding and run nothing from the data.
+"$bin" check --rules rules/ --format html --output "$work/hostile.html" tests/html/hostile.jsonl || [ $? -eq 1 ]
+"$bin" check --rules rules/ --format json --output "$work/hostile.jsonl" tests/html/hostile.jsonl || [ $? -eq 1 ]
+node "$here/check.mjs" "$work/hostile.html" "$work/hostile.jsonl" "$work/hostile.png"
