@@ -19,7 +19,7 @@ pub mod span;
 pub mod syntax;
 pub mod testing;
 
-pub use limits::{Limits, DEFAULT_MAX_NESTING};
+pub use limits::{Limits, DEFAULT_MAX_NESTING, MAX_NESTING_CEILING};
 pub use pack::{Pack, PackDiagnostic, PackError};
 pub use run::{
     item_names, Baseline, BaselineEntry, CollectFindings, DatasetParts, ExplainRequest,

@@ -33,6 +33,55 @@ pub struct Limits {
 /// condition inside another).
 pub const DEFAULT_MAX_NESTING: usize = 64;
 
+/// The deepest nesting any limit may allow: `max_nesting` above it counts as this. A pack is
+/// compiled on a thread whose stack takes this depth in every form of nesting
+/// ([`compile_stack_bytes`]), and evaluation recurses on the same tree, so the ceiling is
+/// what keeps every limit below what the stack can take.
+pub const MAX_NESTING_CEILING: usize = 256;
+
+/// The stack of the thread a pack is compiled on, for a nesting limit: what the parser, the
+/// lowering, the checker and the planner take per level in a debug build (about 8 KiB for a
+/// quantifier, the deepest measured), eight times over, plus room for everything else.
+pub(crate) fn compile_stack_bytes(max_nesting: usize) -> usize {
+    const PER_LEVEL: usize = 64 << 10;
+    const BASE: usize = 4 << 20;
+    BASE + PER_LEVEL * max_nesting.min(MAX_NESTING_CEILING)
+}
+
+std::thread_local! {
+    /// Whether this thread was started by [`with_deep_stack`], so work nested in it stays.
+    static ON_DEEP_STACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `work` (parsing, checking, planning: what recurses on a rule's nesting) on a thread
+/// whose stack takes the deepest nesting `limits` allow ([`compile_stack_bytes`]), whatever
+/// thread the caller is on (a test's or an editor's 2 MiB thread, say). On such a thread
+/// already, or if no thread can be started, it runs where it is.
+pub(crate) fn with_deep_stack<T: Send>(limits: &Limits, work: impl FnOnce() -> T + Send) -> T {
+    if ON_DEEP_STACK.with(std::cell::Cell::get) {
+        return work();
+    }
+    let bytes = compile_stack_bytes(limits.max_nesting);
+    let mut job = Some(work);
+    let ran = std::thread::scope(|scope| {
+        let slot = &mut job;
+        let thread = std::thread::Builder::new().stack_size(bytes);
+        let handle = thread.spawn_scoped(scope, move || {
+            ON_DEEP_STACK.with(|deep| deep.set(true));
+            slot.take().map(|work| work())
+        });
+        handle.ok().map(|h| h.join())
+    });
+    match (ran, job.take()) {
+        (Some(Ok(Some(result))), _) => result,
+        (Some(Err(panic)), _) => std::panic::resume_unwind(panic),
+        (_, Some(work)) => work(),
+        (Some(Ok(None)), None) | (None, None) => {
+            unreachable!("the work either ran on its thread or is still here")
+        }
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {

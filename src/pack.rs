@@ -285,19 +285,24 @@ impl Pack {
         limits: &crate::Limits,
     ) -> Result<Pack, PackError> {
         let given: Vec<&Path> = paths.iter().map(AsRef::as_ref).collect();
-        let mut loader = Loader::new(&given, limits);
-        for path in paths {
-            loader.load_path(path.as_ref());
-        }
-        Self::finish(loader)
+        crate::limits::with_deep_stack(limits, || {
+            let mut loader = Loader::new(&given, limits);
+            for path in &given {
+                loader.load_path(path);
+            }
+            Self::finish(loader)
+        })
     }
 
     /// Compiles the text of the rule file at `path` (an editor's unsaved buffer, say):
     /// imports are resolved relative to `path`, and the text is the file's first source.
     pub fn from_text_at(path: &Path, text: &str) -> Result<Pack, PackError> {
-        let mut loader = Loader::new(&[path], &crate::Limits::default());
-        loader.load_text(path.to_path_buf(), path.to_path_buf(), text.to_string());
-        Self::finish(loader)
+        let limits = crate::Limits::default();
+        crate::limits::with_deep_stack(&limits, || {
+            let mut loader = Loader::new(&[path], &limits);
+            loader.load_text(path.to_path_buf(), path.to_path_buf(), text.to_string());
+            Self::finish(loader)
+        })
     }
 
     /// Compiles rule-file text. Imports are resolved relative to the current directory.
@@ -314,10 +319,13 @@ impl Pack {
     /// assert_eq!(pack.plan.rules[0].id, "empty-speech");
     /// ```
     pub fn from_source(name: &str, text: &str) -> Result<Pack, PackError> {
-        let mut loader = Loader::new(&[], &crate::Limits::default());
-        let cwd = std::env::current_dir().unwrap_or_default();
-        loader.load_text(cwd.join(name), PathBuf::from(name), text.to_string());
-        Self::finish(loader)
+        let limits = crate::Limits::default();
+        crate::limits::with_deep_stack(&limits, || {
+            let mut loader = Loader::new(&[], &limits);
+            let cwd = std::env::current_dir().unwrap_or_default();
+            loader.load_text(cwd.join(name), PathBuf::from(name), text.to_string());
+            Self::finish(loader)
+        })
     }
 
     /// Keeps only the rules named by `ids` (`check --select`), and plans only them, so the

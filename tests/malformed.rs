@@ -45,23 +45,29 @@ fn malformed_data_files() {
     });
 }
 
-/// Rules nesting as deep as the limit allows, in each way a rule can nest, compile (or fail
-/// with a diagnostic) on a thread with a 2 MiB stack, what a test or an embedding thread gets.
+/// Rules nesting as deep as the highest limit allows ([`concordant::MAX_NESTING_CEILING`]),
+/// in each way a rule can nest, compile and run on records when called from a thread with a
+/// 2 MiB stack, what a test or an embedding thread gets: compiling moves to a thread of its
+/// own, and evaluation recurses within the pool's stacks.
 #[test]
-fn rules_at_the_nesting_limit_compile_in_a_small_stack() {
+fn rules_at_the_nesting_ceiling_compile_and_run_from_a_small_stack() {
     let head = "schema { kind speech { start: time, end: time, speaker: str } }\n";
     let rule = |condition: String| {
         format!("{head}rule r: error {{\n  for s in speech\n  require {condition}\n  message \"m\"\n}}\n")
     };
-    let limit = concordant::DEFAULT_MAX_NESTING;
+    let limits = concordant::Limits {
+        max_nesting: concordant::MAX_NESTING_CEILING,
+        ..concordant::Limits::default()
+    };
+    let parses = |text: &String| {
+        concordant::syntax::parse_within(concordant::span::FileId(0), text, &limits)
+            .1
+            .is_empty()
+    };
     let deepest = |make: &dyn Fn(usize) -> String| {
-        (1..limit * 2)
+        (1..limits.max_nesting * 2)
             .map(make)
-            .take_while(|text| {
-                concordant::syntax::parse(concordant::span::FileId(0), text)
-                    .1
-                    .is_empty()
-            })
+            .take_while(parses)
             .last()
             .expect("some depth parses")
     };
@@ -75,19 +81,37 @@ fn rules_at_the_nesting_limit_compile_in_a_small_stack() {
         }),
         deepest(&|n| rule(format!("{}s.speaker == \"a\"", "not ".repeat(n)))),
         deepest(&|n| rule(vec!["s.speaker == \"a\""; n].join(" and "))),
-        deepest(&|n| {
-            rule(format!(
-                "{}s.speaker == \"a\"",
-                "some x in speech where ".repeat(n)
-            ))
-        }),
+        deepest(&|n| rule(format!("{}true", "some x in speech where ".repeat(n)))),
         deepest(&|n| rule(format!("duration(s){} > 1s", " + duration(s)".repeat(n)))),
+        deepest(&|n| rule(format!("s{} == \"a\"", ".id".repeat(n)))),
     ];
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let data = dir.path().join("data.jsonl");
+    let record = r#"{"item":"c","kind":"speech","id":"s1","start":0,"end":1,"speaker":"a"}"#;
+    std::fs::write(&data, format!("{record}\n")).expect("write");
+    let files: Vec<_> = (texts.iter().enumerate())
+        .map(|(i, text)| {
+            let path = dir.path().join(format!("deep{i}.cord"));
+            std::fs::write(&path, text).expect("write");
+            path
+        })
+        .collect();
     std::thread::Builder::new()
         .stack_size(2 << 20)
         .spawn(move || {
-            for text in texts {
-                let _ = Pack::from_source("deep.cord", &text);
+            for file in files {
+                let Ok(pack) = Pack::from_paths_within(&[&file], &limits) else {
+                    continue;
+                };
+                for threads in [0, 1] {
+                    let options = RunOptions {
+                        threads,
+                        limits: limits.clone(),
+                        ..RunOptions::default()
+                    };
+                    let outcome = pack.check_inputs_with(&[Input::Path(data.clone())], &options);
+                    assert_eq!(outcome.summary.total().checked, 1);
+                }
             }
         })
         .expect("a thread")

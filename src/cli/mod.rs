@@ -136,7 +136,8 @@ struct ExplainArgs {
 #[command(next_help_heading = "Limits")]
 struct LimitArgs {
     /// How deeply an expression may nest (brackets, quantifiers, `not`, chained operators).
-    #[arg(long, value_name = "N", default_value_t = Limits::default().max_nesting)]
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_nesting,
+          value_parser = parse_nesting)]
     max_nesting: usize,
     /// The largest rule file, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_rule_file_bytes)]
@@ -313,6 +314,19 @@ fn parse_threads(text: &str) -> Result<usize, String> {
             "at most {max} threads; more than a few per core only slows a run (0 uses every core)"
         )),
         Err(_) => Err(format!("expected a number of threads from 0 to {max}")),
+    }
+}
+
+/// A `--max-nesting` value: at most [`concordant::MAX_NESTING_CEILING`], the depth the stack
+/// is sized for.
+fn parse_nesting(text: &str) -> Result<usize, String> {
+    let ceiling = concordant::MAX_NESTING_CEILING;
+    match text.parse::<usize>() {
+        Ok(n) if (1..=ceiling).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a nesting depth from 1 to {ceiling}; deeper rules would exhaust the stack \
+             (split a deep condition into constants or several rules instead)"
+        )),
     }
 }
 

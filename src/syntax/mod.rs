@@ -73,7 +73,7 @@ pub enum SyntaxError {
     #[diagnostic(
         code("cord::syntax::too-deep"),
         help(
-            "every bracket, quantifier, `not` and chained operator adds a level: split the \
+            "every bracket, quantifier, `not`, field link and chained operator adds a level: split the \
              condition into several rules, or raise the limit with `--max-nesting`"
         )
     )]
@@ -138,15 +138,16 @@ pub fn parse_within(
         };
         return (ast::File::default(), vec![error]);
     }
-    if let Some(deep) = nesting::too_deep(text, limits.max_nesting) {
+    let max_nesting = limits.max_nesting.min(crate::limits::MAX_NESTING_CEILING);
+    if let Some(deep) = nesting::too_deep(text, max_nesting) {
         let error = SyntaxError::TooDeep {
             depth: deep.depth,
-            limit: limits.max_nesting,
+            limit: max_nesting,
             span: Span::new(file, deep.range),
         };
         return (ast::File::default(), vec![error]);
     }
-    match CordParser::parse(Rule::file, text) {
+    crate::limits::with_deep_stack(limits, || match CordParser::parse(Rule::file, text) {
         Ok(mut pairs) => {
             let mut errors = Vec::new();
             let root = pairs
@@ -158,5 +159,5 @@ pub fn parse_within(
             ast::File::default(),
             vec![names::describe_error(file, text, err)],
         ),
-    }
+    })
 }

@@ -5,7 +5,7 @@
 //! quantifier, or just `a and b and c …` ten thousand times) would run them out of stack. The
 //! measure here bounds the depth of that tree from above: every bracket opens two levels (one
 //! for a comparison inside it), and within a bracket every `and`, `or`, `not`, quantifier,
-//! arithmetic operator and `list` adds one, until a comma or a statement keyword starts a
+//! arithmetic operator, `list` and field link (`.`) adds one, until a comma or a statement keyword starts a
 //! sibling. A file whose measure stays within the limit
 //! parses, checks and drops in bounded stack.
 
@@ -58,6 +58,8 @@ impl Scan {
                         self.levels.pop();
                     }
                     "," => self.restart(),
+                    // A field chain `t.a.b.c` nests one level per link.
+                    "." => self.add(),
                     _ => {}
                 },
                 // Comparisons and relations do not chain (`a < b < c` is not a rule), so
@@ -157,6 +159,7 @@ mod tests {
         assert!(depth_of("rule a: error { require not not not not x }") >= 5);
         assert!(depth_of("rule a: error { require a and b and c and d and e }") >= 5);
         assert!(depth_of("kind k { f: list<list<list<str>>> }") >= 5);
+        assert!(depth_of("rule a: error { require t.id.id.id.id.id == 1 }") >= 5);
         assert!(flat <= 2, "{flat}");
         let hole = depth_of("rule a: error { message \"{((((x))))}\" }");
         assert!(hole >= 6, "{hole}");
