@@ -130,22 +130,24 @@ pub enum DataError {
         /// Where the second is.
         origin: Origin,
     },
-    /// A rule whose joins over one item would consider more candidate pairs than allowed.
+    /// A rule whose joins over one item, or over the data set (a `per dataset` rule), would
+    /// consider more candidate pairs than allowed.
     #[error(
-        "rule `{rule}` stopped on item `{item}`: it considered more than {budget} candidate pairs"
+        "rule `{rule}` stopped on {}: it considered more than {budget} candidate pairs",
+        scope_of(item)
     )]
     #[diagnostic(
         code("cord::eval::work-budget"),
-        help("its findings for this item are left out; narrow the rule's `where` (an equality or a time relation lets the planner use an index) or raise --work-budget")
+        help("its findings there are left out; narrow the rule's `where` (an equality or a time relation lets the planner use an index) or raise --work-budget")
     )]
     WorkBudget {
         /// The rule id.
         rule: String,
-        /// The item.
-        item: String,
+        /// The item, or `None` for a `per dataset` rule.
+        item: Option<String>,
         /// The budget that was exceeded.
         budget: u64,
-        /// The item's first record.
+        /// The first record of the item (or of the data set).
         origin: Origin,
     },
     /// A part of a subtitle, TextGrid or other non-JSON file that does not follow its format.
@@ -285,6 +287,14 @@ pub enum DataError {
         /// Where reading stopped.
         origin: Origin,
     },
+}
+
+/// What a rule stopped on: an item, or the data set.
+fn scope_of(item: &Option<String>) -> String {
+    match item {
+        Some(item) => format!("item `{item}`"),
+        None => "the data set".into(),
+    }
 }
 
 impl DataError {

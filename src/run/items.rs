@@ -121,7 +121,7 @@ pub fn evaluate_item(
     for rule in evaluation.exceeded {
         let error = DataError::WorkBudget {
             rule: evaluator.plan().rules[rule].id.clone(),
-            item: item.to_string(),
+            item: Some(item.to_string()),
             budget: evaluator.budget(),
             origin: records.first().map_or_else(Origin::default, |r| r.origin),
         };
@@ -912,7 +912,16 @@ impl<'p, 's> Runner<'p, 's> {
                     .into_iter()
                     .filter(|r| seen.insert((r.item.clone(), r.id.clone())))
                     .collect();
-                work.evaluator.evaluate(&records, Scope::Dataset).findings
+                let evaluation = work.evaluator.evaluate(&records, Scope::Dataset);
+                for rule in evaluation.exceeded {
+                    self.outcome.data_errors.push(DataError::WorkBudget {
+                        rule: self.pack.plan.rules[rule].id.clone(),
+                        item: None,
+                        budget: work.evaluator.budget(),
+                        origin: records.first().map_or_else(Origin::default, |r| r.origin),
+                    });
+                }
+                evaluation.findings
             }
             None => Vec::new(),
         };
