@@ -426,6 +426,23 @@ pub enum CheckError {
         #[label("used again here")]
         span: Span,
     },
+    /// `speech s1 { start: 2s, end: 1s, … }` in a `given` block: a record `check` would reject
+    /// as data (here `cord::data::reversed-interval`), so a test over it would pass on records
+    /// no real run ever evaluates.
+    #[error("test record `{id}` would be rejected as data: {why}")]
+    #[diagnostic(
+        code("cord::check::test-record-rejected"),
+        help("given records are validated as data files are; fix the record so the test checks what a run would")
+    )]
+    RejectedTestRecord {
+        /// The record's id.
+        id: String,
+        /// The data diagnostic `check` would give.
+        why: String,
+        /// The record.
+        #[label("rejected by `check`")]
+        span: Span,
+    },
     /// A `for` binding that the rule never uses.
     #[error("binding `{name}` is never used")]
     #[diagnostic(
@@ -498,6 +515,7 @@ impl CheckError {
             | UnknownRule { span, .. }
             | MissingTestField { span, .. }
             | DuplicateRecordId { span, .. }
+            | RejectedTestRecord { span, .. }
             | UnusedBinding { span, .. }
             | ConstantFalseFilter { span, .. } => span,
         }

@@ -57,14 +57,26 @@ impl Checker<'_> {
             .sources
             .get(lit.span.file)
             .line_col(lit.span.range.start);
-        Some(Record {
+        let record = Record {
             item: Arc::from(item),
             kind: kind_id,
             id: lit.id.node.as_str().into(),
             fields: fields.into_boxed_slice(),
             origin: Origin::line(SourceId(lit.span.file.0), line as u32),
             waivers: None,
-        })
+        };
+        let kind = self.out.schema.kind(kind_id);
+        match crate::data::check_interval(kind, record) {
+            Ok(record) => Some(record),
+            Err(rejected) => {
+                self.error(CheckError::RejectedTestRecord {
+                    id: lit.id.node.clone(),
+                    why: rejected.to_string(),
+                    span: lit.span.clone(),
+                });
+                None
+            }
+        }
     }
 
     fn record_fields(&mut self, kind_id: KindId, lit: &ast::RecordLit) -> Option<Vec<Value>> {

@@ -183,7 +183,7 @@ pub enum DataError {
     #[error("record `{id}` has a waiver without a reason: `{text}`")]
     #[diagnostic(
         code("cord::data::bad-waiver"),
-        help("write `\"waive\": [\"rule-id: why its finding here is acceptable\"]`; the record is left out until then")
+        help("write `\"waive\": [\"rule-id: why its finding here is acceptable\"]`; until then it waives nothing (the record is checked as usual)")
     )]
     BadWaiver {
         /// The record.

@@ -16,6 +16,7 @@ pub use read::{
     opening, parse_line, read_array, Batch, Batches, LineText, Opening, Part, BATCH_BYTES,
 };
 pub(crate) use text::{same_short_text, same_text, text_order};
+pub(crate) use validate::check_interval;
 pub use validate::{validate, Shared, Validator};
 
 /// Reads one line of JSON Lines into a record: the fast path when it applies, else the

@@ -189,13 +189,7 @@ impl Validator {
         let item = shared.item(&item);
         let waivers = match line.get("waive") {
             None | Some(Lite::Null) => None,
-            Some(waive) => Some(waivers(waive).map_err(|text| {
-                Box::new(DataError::BadWaiver {
-                    id: id.to_string(),
-                    text,
-                    origin,
-                })
-            })?),
+            Some(waive) => Some(waivers(waive)),
         };
         let record = Record {
             item,
@@ -253,28 +247,37 @@ impl Shared {
     }
 }
 
-/// A record's `"waive"`: one `"rule: reason"` text or a list of them; the text of the first
-/// that is not one as the error.
-fn waivers(waive: &Lite) -> Result<Box<[super::Waiver]>, String> {
+/// A record's `"waive"`: one `"rule: reason"` text or a list of them. One without a reason
+/// (or that is no text) keeps what was written, with no reason, to be reported where the
+/// item's waivers are applied; the record itself is still checked.
+fn waivers(waive: &Lite) -> Box<[super::Waiver]> {
     let one = |item: &Lite| match item {
         Lite::Str(text) => match text.split_once(':') {
             Some((rule, reason)) if !rule.trim().is_empty() && !reason.trim().is_empty() => {
-                Ok(super::Waiver {
+                super::Waiver {
                     rule: Arc::from(rule.trim()),
-                    reason: Arc::from(reason.trim()),
-                })
+                    reason: Some(Arc::from(reason.trim())),
+                }
             }
-            _ => Err(text.to_string()),
+            _ => super::Waiver {
+                rule: Arc::from(text.as_ref()),
+                reason: None,
+            },
         },
-        other => Err(other.type_name().to_string()),
+        other => super::Waiver {
+            rule: Arc::from(other.type_name()),
+            reason: None,
+        },
     };
     match waive {
         Lite::Array(items) => items.iter().map(one).collect(),
-        single => Ok(Box::new([one(single)?])),
+        single => Box::new([one(single)]),
     }
 }
 
-fn check_interval(kind: &Kind, record: Record) -> Result<Record, Box<DataError>> {
+/// The record, or the diagnostic of an interval that ends before it starts. `test` blocks'
+/// records go through it too, so they are held to what data is.
+pub(crate) fn check_interval(kind: &Kind, record: Record) -> Result<Record, Box<DataError>> {
     if let Some((s, e)) = kind.interval {
         let (start, end) = (record.num(s), record.num(e));
         if start > end {

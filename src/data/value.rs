@@ -190,10 +190,12 @@ pub struct Record {
 /// A record's waiver of a rule: `"waive": ["speech-needs-transcript: music, no words"]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Waiver {
-    /// The rule whose findings on the record are accepted.
+    /// The rule whose findings on the record are accepted; for a waiver without a reason,
+    /// the waiver as written.
     pub rule: Arc<str>,
-    /// Why: required.
-    pub reason: Arc<str>,
+    /// Why. A waiver written without one waives nothing and is reported
+    /// (`cord::data::bad-waiver`), while its record is checked as any other.
+    pub reason: Option<Arc<str>>,
 }
 
 impl Record {

@@ -339,7 +339,7 @@ impl<'a> HumanRenderer<'a> {
             message: format!("{} (in {item})", f.message),
             code: rule.id.clone(),
             severity: miette_severity(rule.severity),
-            help: rule.doc.first().cloned(),
+            help: (!rule.doc.is_empty()).then(|| rule.doc.join("\n")),
             source,
             labels,
             related,

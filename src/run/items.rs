@@ -187,7 +187,8 @@ fn apply_waivers(
         let Some(record) = f.records.first().and_then(|r| waiving.get(&*r.id)) else {
             return true;
         };
-        let waived = record.waivers.iter().flatten().any(|w| &*w.rule == rule);
+        let waived =
+            (record.waivers.iter().flatten()).any(|w| w.reason.is_some() && &*w.rule == rule);
         if waived {
             used.insert((&*record.id, rule));
         }
@@ -196,6 +197,15 @@ fn apply_waivers(
     for record in waiving.values() {
         for waiver in record.waivers.iter().flatten() {
             let rule = &*waiver.rule;
+            if waiver.reason.is_none() {
+                let error = DataError::BadWaiver {
+                    id: record.id.to_string(),
+                    text: rule.to_string(),
+                    origin: record.origin,
+                };
+                errors.push((error, Some(record.kind)));
+                continue;
+            }
             let why = if used.contains(&(&*record.id, rule))
                 || plan.unselected.iter().any(|u| u == rule)
             {
