@@ -343,9 +343,14 @@ fn threads(flag: usize) -> Result<usize, String> {
 
 /// An `--fps` value: a positive, finite number.
 fn parse_fps(text: &str) -> Result<f64, String> {
+    let range = concordant::data::formats::cvat::FPS_RANGE;
     match text.parse::<f64>() {
-        Ok(fps) if fps.is_finite() && fps > 0.0 => Ok(fps),
-        _ => Err("expected a positive number of frames per second, e.g. 25 or 29.97".into()),
+        Ok(fps) if range.contains(&fps) => Ok(fps),
+        _ => Err(format!(
+            "expected frames per second from {} to {}, e.g. 25 or 29.97",
+            range.start(),
+            range.end()
+        )),
     }
 }
 

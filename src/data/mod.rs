@@ -1,5 +1,6 @@
 //! Data: the record model, readers for annotation files, and schema validation.
 
+mod array;
 mod error;
 mod fast;
 pub mod formats;
@@ -10,10 +11,11 @@ mod text;
 mod validate;
 mod value;
 
+pub use array::read_array;
 pub use error::DataError;
 pub use lite::{Line, Lite};
 pub use read::{
-    opening, parse_line, read_array, Batch, Batches, LineText, Opening, Part, BATCH_BYTES,
+    opening, parse_line, Batch, Batches, LineText, Opening, Part, BATCH_BYTES,
 };
 pub(crate) use text::{same_short_text, same_text, text_order};
 pub(crate) use validate::check_interval;

@@ -7,7 +7,6 @@
 
 use super::lite::Line;
 use super::{DataError, Origin, SourceId};
-use serde_json::value::RawValue;
 use std::io::{self, BufRead, Read};
 use std::ops::Range;
 
@@ -420,51 +419,6 @@ fn describe_json_error(e: &serde_json::Error) -> String {
     match text.rfind(" at line ") {
         Some(i) => format!("{} (column {})", &text[..i], e.column()),
         None => text,
-    }
-}
-
-/// Reads a whole JSON array, calling `each` with every element's parse in order.
-pub fn read_array(
-    mut reader: impl BufRead,
-    source: SourceId,
-    first_line: u32,
-    each: &mut dyn FnMut(Result<Line, DataError>, Origin),
-) {
-    let mut text = String::new();
-    if let Err(e) = reader.read_to_string(&mut text) {
-        let origin = Origin::line(source, first_line);
-        let error = DataError::InvalidJson {
-            reason: e.to_string(),
-            origin,
-        };
-        return each(Err(error), origin);
-    }
-    let elements: Vec<&RawValue> = match serde_json::from_str(&text) {
-        Ok(e) => e,
-        Err(e) => {
-            let origin = Origin::line(source, first_line - 1 + e.line() as u32);
-            let reason = describe_json_error(&e);
-            return each(Err(DataError::InvalidJson { reason, origin }), origin);
-        }
-    };
-    let mut line = first_line;
-    let mut line_start = 0usize;
-    let mut scanned = 0usize;
-    for element in elements {
-        let offset = element.get().as_ptr() as usize - text.as_ptr() as usize;
-        for at in memchr::memchr_iter(b'\n', &text.as_bytes()[scanned..offset]) {
-            line += 1;
-            line_start = scanned + at + 1;
-        }
-        scanned = offset;
-        // Elements may share a line (a one-line array): the column tells them apart.
-        let mut origin = Origin::line(source, line);
-        origin.column = (offset - line_start + 1) as u32;
-        let parsed = Line::parse(element.get()).map_err(|e| DataError::InvalidJson {
-            reason: describe_json_error(&e),
-            origin,
-        });
-        each(parsed, origin);
     }
 }
 

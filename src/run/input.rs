@@ -489,7 +489,7 @@ fn read_json_array(
     source: SourceId,
     first_line: u32,
 ) {
-    read_array(reader, source, first_line, &mut |line, origin| {
+    read_array(reader, source, first_line, stages.max_line, &mut |line, origin| {
         let parsed = parse_one(stages.validator, line, origin, name, &mut Shared::default());
         runner.accept(parsed);
     });
@@ -565,7 +565,7 @@ fn reread_items(stages: &Stages, runner: &mut Runner) {
             continue;
         };
         if opening.json_array {
-            read_array(reader, source, opening.first_line, &mut each);
+            read_array(reader, source, opening.first_line, stages.max_line, &mut each);
             continue;
         }
         let mut batches = stages

@@ -174,6 +174,9 @@ pub(super) fn describe_error(
         pest::error::ErrorVariant::ParsingError { positives, .. } => positives.clone(),
         pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
     };
+    if let Some(stray) = stray_character(text).filter(|stray| stray.start >= offset) {
+        return stray_character_error(file, text, stray);
+    }
     if let Some(open) = unclosed_bracket(text).filter(|open| open.start <= offset) {
         let (line, _) = line_col(text, open.start);
         return SyntaxError::Unexpected {
@@ -199,6 +202,37 @@ pub(super) fn describe_error(
         found,
         span: Span::new(file, range),
         help,
+    }
+}
+
+/// The first character outside strings and comments that begins no token (`ü` in a name,
+/// `$`, `@`). The parser backtracks from it to the start of its statement and reports that
+/// instead (`found keyword const`), so when one lies at or after where the parser stopped,
+/// it is the mistake to name.
+fn stray_character(text: &str) -> Option<std::ops::Range<usize>> {
+    use logos::Logos;
+    let mut lexer = super::lexer::TokenKind::lexer(text);
+    while let Some(token) = lexer.next() {
+        if token.is_err() {
+            let start = lexer.span().start;
+            let len = text[start..].chars().next().map_or(1, char::len_utf8);
+            return Some(start..start + len);
+        }
+    }
+    None
+}
+
+fn stray_character_error(file: FileId, text: &str, stray: std::ops::Range<usize>) -> SyntaxError {
+    let character = &text[stray.clone()];
+    let help = match character.is_ascii() {
+        true => "remove it, or put it in a string (`\"…\"`)",
+        false => "names are written with ASCII letters, digits and `_`; other text belongs in a string (`\"…\"`)",
+    };
+    SyntaxError::Unexpected {
+        expected: "a name, a number, a string or an operator".into(),
+        found: format!("the character `{}`", character.escape_debug()),
+        span: Span::new(file, stray),
+        help: Some(help.into()),
     }
 }
 

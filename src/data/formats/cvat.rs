@@ -45,6 +45,16 @@ pub(super) fn read(text: &str, out: &mut Out) {
         return;
     }
     let fps = out.fps.unwrap_or(1.0);
+    if !(FPS_RANGE.contains(&fps)) {
+        let message = format!(
+            "{fps} frames per second is not a frame rate (from {} to {}); times would not be \
+             numbers",
+            FPS_RANGE.start(),
+            FPS_RANGE.end()
+        );
+        out.malformed(InputFormat::Cvat, 1, message, None);
+        return;
+    }
     let task = root
         .descendants()
         .find(|n| n.has_tag_name("task") && n.parent().is_some_and(|p| p.has_tag_name("meta")));
@@ -64,6 +74,10 @@ pub(super) fn read(text: &str, out: &mut Out) {
         reader.track(track, None, out);
     }
 }
+
+/// The frame rates a reader accepts: beyond them a frame number divided by the rate is no
+/// longer a usable time (`1e-320` makes every time infinite).
+pub const FPS_RANGE: std::ops::RangeInclusive<f64> = 1e-3..=1e6;
 
 struct Reader<'l> {
     lines: &'l LineIndex,

@@ -210,13 +210,37 @@ pub enum Each {
 }
 
 /// A field's value: a template, or a template with a type.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub enum ValueSpec {
     /// Text (or, as a lone reference, the value as it is).
     Template(String),
     /// A converted value.
     Typed(Typed),
+}
+
+/// By hand rather than `untagged`: a mistake inside a table (`form = …`) is then reported as
+/// what it is (an unknown field, and which ones there are), not as "did not match any variant".
+impl<'de> Deserialize<'de> for ValueSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Spec;
+        impl<'de> serde::de::Visitor<'de> for Spec {
+            type Value = ValueSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "a template such as \"{column}\", or a table such as \
+                     { from = \"{column}\", as = \"number\" }",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<ValueSpec, E> {
+                Ok(ValueSpec::Template(text.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<ValueSpec, A::Error> {
+                let table = serde::de::value::MapAccessDeserializer::new(map);
+                Typed::deserialize(table).map(ValueSpec::Typed)
+            }
+        }
+        deserializer.deserialize_any(Spec)
+    }
 }
 
 /// A template converted to a type.

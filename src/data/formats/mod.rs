@@ -7,7 +7,7 @@
 //! the run keeps those whose kind the schema declares (see [`InputFormat::kinds`]). What
 //! each format gives is documented in `docs/formats.md`.
 
-mod cvat;
+pub mod cvat;
 mod elan;
 mod jsondoc;
 mod labelstudio;

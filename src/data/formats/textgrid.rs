@@ -119,13 +119,21 @@ impl Values {
 
     fn count(&mut self, what: &str) -> Result<(usize, usize), Unexpected> {
         let (line, n) = self.number(what)?;
-        if n >= 0.0 && n.fract() == 0.0 && n < 1e9 {
-            Ok((line, n as usize))
-        } else {
+        // Each thing counted takes at least one value of the file, so a count beyond what is
+        // left is wrong however whole it is (and is never allocated for).
+        let left = self.tokens.len().saturating_sub(self.at);
+        if n < 0.0 || n.fract() != 0.0 {
             Err(Unexpected(
                 line,
                 format!("{what} should be a whole number, found {n}"),
             ))
+        } else if n > left as f64 {
+            Err(Unexpected(
+                line,
+                format!("{what} is {n}, more than the {left} values left in the file"),
+            ))
+        } else {
+            Ok((line, n as usize))
         }
     }
 
