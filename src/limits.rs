@@ -24,6 +24,10 @@ pub struct Limits {
     /// Past it, records of items that reappear are rejected with
     /// `cord::data::grouping-limit` instead of being held.
     pub max_grouping_bytes: u64,
+    /// The largest file of a format read whole (subtitles, TextGrid, ELAN, CVAT, Label
+    /// Studio, CSV and JSON data sets) and of a baseline, in bytes: such a file is held, with
+    /// what is parsed from it, many times over (`cord::data::file-too-large` past it).
+    pub max_document_bytes: u64,
     /// Folders, besides the current directory and those of the rule paths given, whose
     /// `.cord` files an `import` may read (`cord::check::import-refused` elsewhere).
     pub import_roots: Vec<std::path::PathBuf>,
@@ -91,6 +95,7 @@ impl Default for Limits {
             max_fields: 1_000,
             max_list_len: 100_000,
             max_grouping_bytes: 4 << 30,
+            max_document_bytes: 64 << 20,
             import_roots: Vec::new(),
         }
     }

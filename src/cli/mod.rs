@@ -6,6 +6,7 @@ mod output;
 use clap::{Parser, Subcommand, ValueEnum};
 use concordant::data::formats::mapping::{Mappings, TableFormat};
 use concordant::data::formats::{InputFormat, ReadOptions};
+use concordant::data::DataError;
 use concordant::diag::{self, Color};
 use concordant::{Input, Limits, Pack, RunOptions};
 use output::{Output, Protected};
@@ -155,6 +156,10 @@ struct LimitArgs {
     /// past it, items that reappear are rejected instead of held.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_grouping_bytes)]
     max_grouping_bytes: u64,
+    /// The largest file of a format read whole (subtitles, TextGrid, ELAN, CVAT, Label Studio,
+    /// CSV and JSON data sets) and the largest baseline, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_document_bytes)]
+    max_document_bytes: u64,
 }
 
 impl LimitArgs {
@@ -166,6 +171,7 @@ impl LimitArgs {
             max_fields: self.max_fields,
             max_list_len: self.max_list_len,
             max_grouping_bytes: self.max_grouping_bytes,
+            max_document_bytes: self.max_document_bytes,
             import_roots: Vec::new(),
         }
     }
@@ -498,7 +504,11 @@ fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode 
             }
         })
         .collect();
-    let baseline = match args.baseline.as_deref().map(read_baseline).transpose() {
+    let most = limits.max_document_bytes;
+    let baseline = match (args.baseline.as_deref())
+        .map(|path| read_baseline(path, most))
+        .transpose()
+    {
         Ok(b) => b,
         Err(message) => {
             eprintln!("error: {message}");
@@ -585,10 +595,7 @@ fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode 
             return ExitCode::from(2);
         }
     }
-    let unreadable = outcome
-        .data_errors
-        .iter()
-        .any(|e| matches!(e, concordant::data::DataError::Unreadable { .. }));
+    let unreadable = outcome.data_errors.iter().any(DataError::is_unread_input);
     if unreadable {
         eprintln!("error: some input could not be read; see the diagnostics above");
         return ExitCode::from(2);
@@ -642,9 +649,24 @@ fn refuse_destinations(args: &CheckArgs, pack: &Pack) -> Result<(), String> {
 }
 
 /// The baseline in a file, or a message that says what is wrong with it.
-fn read_baseline(path: &std::path::Path) -> Result<std::sync::Arc<concordant::Baseline>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read the baseline `{}`: {e}", path.display()))?;
+fn read_baseline(
+    path: &std::path::Path,
+    most: u64,
+) -> Result<std::sync::Arc<concordant::Baseline>, String> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| format!("cannot read the baseline `{}`: {e}", path.display());
+    let mut text = String::new();
+    (std::fs::File::open(path).map_err(cannot)?)
+        .take(most.saturating_add(1))
+        .read_to_string(&mut text)
+        .map_err(cannot)?;
+    if text.len() as u64 > most {
+        return Err(format!(
+            "the baseline `{}` is larger than {most} bytes; raise the limit with \
+             `--max-document-bytes` if it is real",
+            path.display()
+        ));
+    }
     concordant::Baseline::from_json_lines(&text)
         .map(std::sync::Arc::new)
         .map_err(|e| format!("`{}`: {e}", path.display()))
@@ -710,7 +732,7 @@ fn explain(args: ExplainArgs, stderr_color: Color) -> ExitCode {
 fn report_unreadable_input(outcome: &concordant::Outcome) -> ExitCode {
     let mut unreadable = false;
     for e in &outcome.data_errors {
-        if let concordant::data::DataError::Unreadable { .. } = e {
+        if e.is_unread_input() {
             eprintln!("error: {e}");
             unreadable = true;
         }

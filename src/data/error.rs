@@ -164,6 +164,22 @@ pub enum DataError {
         /// Where.
         origin: Origin,
     },
+    /// A subtitle, TextGrid, ELAN, CVAT or Label Studio file, or a CSV or JSON data set, larger
+    /// than [`crate::Limits::max_document_bytes`]: such formats are read whole, and hold many
+    /// times their size while they are.
+    #[error("this {format} file is larger than the {limit} bytes a whole file of its format may have; it was not read")]
+    #[diagnostic(
+        code("cord::data::file-too-large"),
+        help("split it into several files, export it as JSON Lines (read as it streams), or raise the limit with `--max-document-bytes`")
+    )]
+    FileTooLarge {
+        /// The file's format.
+        format: String,
+        /// The limit.
+        limit: u64,
+        /// The file.
+        origin: Origin,
+    },
     /// A subtitle or TextGrid file checked with a schema that declares none of the kinds its
     /// format gives: nothing in it would be checked.
     #[error("the schema declares none of the kinds a {format} file gives ({kinds})")]
@@ -298,6 +314,15 @@ fn scope_of(item: &Option<String>) -> String {
 }
 
 impl DataError {
+    /// Whether a whole input was left unread (it could not be opened or read, or is too large
+    /// to read whole): the command line then exits with status 2, as for a missing file.
+    pub fn is_unread_input(&self) -> bool {
+        matches!(
+            self,
+            DataError::Unreadable { .. } | DataError::FileTooLarge { .. }
+        )
+    }
+
     /// Where the problem is.
     pub fn origin(&self) -> Origin {
         use DataError::*;
@@ -313,6 +338,7 @@ impl DataError {
             | DuplicateId { origin, .. }
             | WorkBudget { origin, .. }
             | Malformed { origin, .. }
+            | FileTooLarge { origin, .. }
             | NoDeclaredKind { origin, .. }
             | BadWaiver { origin, .. }
             | StaleWaiver { origin, .. }

@@ -14,9 +14,7 @@ mod value;
 pub use array::read_array;
 pub use error::DataError;
 pub use lite::{Line, Lite};
-pub use read::{
-    opening, parse_line, Batch, Batches, LineText, Opening, Part, BATCH_BYTES,
-};
+pub use read::{opening, parse_line, Batch, Batches, LineText, Opening, Part, BATCH_BYTES};
 pub(crate) use text::{same_short_text, same_text, text_order};
 pub(crate) use validate::check_interval;
 pub use validate::{validate, Shared, Validator};

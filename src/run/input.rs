@@ -27,6 +27,8 @@ struct Stages<'a, 'p> {
     batch_bytes: usize,
     /// The longest line kept ([`crate::Limits::max_line_bytes`]).
     max_line: usize,
+    /// The largest file of a format read whole ([`crate::Limits::max_document_bytes`]).
+    max_document: u64,
     input_format: Option<InputFormat>,
     read: ReadOptions,
     mappings: &'a Mappings,
@@ -134,6 +136,7 @@ pub(super) fn run(
         validator: &validator,
         batch_bytes: options.batch_bytes,
         max_line: options.limits.max_line_bytes,
+        max_document: options.limits.max_document_bytes,
         input_format: options.input_format,
         read: options.read.clone(),
         mappings: &pack.mappings,
@@ -225,16 +228,25 @@ const DIRECT_READ_BUFFER: usize = 8 << 10;
 fn read_format(
     stages: &Stages,
     runner: &mut Runner,
-    mut reader: impl Read,
+    reader: impl Read,
     (input, item): (&Input, &str),
     source: SourceId,
 ) {
+    let (format, read) = stages.reading(input);
+    let limit = stages.max_document;
     let mut bytes = Vec::new();
-    if let Err(e) = reader.read_to_end(&mut bytes) {
+    if let Err(e) = reader.take(limit.saturating_add(1)).read_to_end(&mut bytes) {
         let origin = Origin::line(source, 0);
         return unreadable(runner, &input.name(), e, origin);
     }
-    let (format, read) = stages.reading(input);
+    if bytes.len() as u64 > limit {
+        runner.error(DataError::FileTooLarge {
+            format: formats::format_title(format).into(),
+            limit,
+            origin: Origin::line(source, 0),
+        });
+        return;
+    }
     let name = input.name();
     let mut declared = 0usize;
     let mut given = 0usize;
@@ -489,10 +501,16 @@ fn read_json_array(
     source: SourceId,
     first_line: u32,
 ) {
-    read_array(reader, source, first_line, stages.max_line, &mut |line, origin| {
-        let parsed = parse_one(stages.validator, line, origin, name, &mut Shared::default());
-        runner.accept(parsed);
-    });
+    read_array(
+        reader,
+        source,
+        first_line,
+        stages.max_line,
+        &mut |line, origin| {
+            let parsed = parse_one(stages.validator, line, origin, name, &mut Shared::default());
+            runner.accept(parsed);
+        },
+    );
     let ready = runner.take_ready();
     runner.apply(stages.work.evaluate(ready));
 }
@@ -551,7 +569,10 @@ fn reread_items(stages: &Stages, runner: &mut Runner) {
         };
         if info.format != InputFormat::JsonLines {
             let mut bytes = Vec::new();
-            if reader.read_to_end(&mut bytes).is_ok() {
+            let limit = stages.max_document.saturating_add(1);
+            let read = (&mut reader).take(limit).read_to_end(&mut bytes);
+            // A file past the limit gave no records in the first pass, so none to gather.
+            if read.is_ok() && (bytes.len() as u64) < limit {
                 let input = match info.name.as_str() {
                     "<stdin>" => Input::Stdin,
                     name => Input::Path(name.into()),
@@ -565,7 +586,13 @@ fn reread_items(stages: &Stages, runner: &mut Runner) {
             continue;
         };
         if opening.json_array {
-            read_array(reader, source, opening.first_line, stages.max_line, &mut each);
+            read_array(
+                reader,
+                source,
+                opening.first_line,
+                stages.max_line,
+                &mut each,
+            );
             continue;
         }
         let mut batches = stages

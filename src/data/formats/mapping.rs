@@ -234,7 +234,10 @@ impl<'de> Deserialize<'de> for ValueSpec {
             fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<ValueSpec, E> {
                 Ok(ValueSpec::Template(text.to_string()))
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<ValueSpec, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<ValueSpec, A::Error> {
                 let table = serde::de::value::MapAccessDeserializer::new(map);
                 Typed::deserialize(table).map(ValueSpec::Typed)
             }

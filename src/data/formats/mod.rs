@@ -295,7 +295,7 @@ fn decode<'b>(
 }
 
 /// The format's name in messages.
-fn format_title(format: InputFormat) -> &'static str {
+pub fn format_title(format: InputFormat) -> &'static str {
     match format {
         InputFormat::JsonLines => "JSON Lines",
         InputFormat::WebVtt => "WebVTT",
