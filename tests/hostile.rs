@@ -222,3 +222,67 @@ fn html_report_data_survives_script_markup_in_values() {
         "the id is kept"
     );
 }
+
+/// The JSON findings and summary of checking `data` with the packs of `rules/`.
+fn json_run(data: &Path, extra: &[&str]) -> String {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let output = Command::new(env!("CARGO_BIN_EXE_concordant"))
+        .args([
+            "check",
+            "--rules",
+            &format!("{root}/rules"),
+            "--format",
+            "json",
+        ])
+        .args(extra)
+        .arg(data)
+        .output()
+        .expect("concordant ends");
+    String::from_utf8(output.stdout).expect("UTF-8")
+}
+
+/// One record out of place makes the input ungrouped; once grouping passes
+/// `--max-grouping-bytes`, the items that follow, whose records all come together, are still
+/// checked (they used to be rejected with a false "item reappears"), and the output equals
+/// that of the grouped input.
+#[test]
+fn a_record_out_of_place_costs_only_its_own_item_past_the_grouping_budget() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mut lines = Vec::new();
+    // Enough batches that some are read after the input turns out ungrouped.
+    for clip in 0..10_000 {
+        for (i, (start, end)) in [(0.0, 1.0), (1.5, 2.5), (3.0, 4.0)].iter().enumerate() {
+            lines.push(format!(
+                r#"{{"item":"clip{clip}","kind":"speech","id":"s{i}","start":{start},"end":{end},"speaker":"a"}}"#
+            ));
+        }
+        lines.push(format!(
+            r#"{{"item":"clip{clip}","kind":"transcript","id":"t0","start":0,"end":1,"speaker":"a","text":"hi","sentiment":"neutral"}}"#
+        ));
+    }
+    let grouped = dir.path().join("grouped.jsonl");
+    std::fs::write(&grouped, lines.join("\n") + "\n").expect("write");
+    let straggler = lines.remove(21);
+    lines.insert(0, straggler);
+    let moved = dir.path().join("moved.jsonl");
+    std::fs::write(&moved, lines.join("\n") + "\n").expect("write");
+    let reference = json_run(&grouped, &[]);
+    let budget = json_run(&moved, &["--max-grouping-bytes", "100000"]);
+    assert!(!budget.contains("grouping-limit"), "no item is given up");
+    let without_files = |s: &str| {
+        s.replace("moved.jsonl", "data")
+            .replace("grouped.jsonl", "data")
+    };
+    let findings = |s: &str| {
+        let mut f: Vec<String> = without_files(s)
+            .lines()
+            .filter(|l| l.contains(r#""type":"finding""#))
+            .map(|l| l.split(r#""records""#).next().unwrap_or("").to_string())
+            .collect();
+        f.sort();
+        f
+    };
+    assert_eq!(findings(&budget), findings(&reference));
+    let summary = |s: &str| s.lines().last().unwrap_or("").to_string();
+    assert_eq!(summary(&budget), summary(&reference));
+}

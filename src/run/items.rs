@@ -360,18 +360,12 @@ pub(super) fn streamed_results(
 pub(super) struct GroupingBudget {
     held: u64,
     limit: u64,
-    /// Items given up on: their later records are dropped as they arrive.
-    abandoned: HashSet<Arc<str>>,
 }
 
 impl GroupingBudget {
     /// An empty budget of `limit` bytes.
     pub(super) fn new(limit: u64) -> Self {
-        GroupingBudget {
-            held: 0,
-            limit,
-            abandoned: HashSet::new(),
-        }
+        GroupingBudget { held: 0, limit }
     }
 
     /// Counts a record in, unless that passes the limit.
@@ -388,9 +382,9 @@ impl GroupingBudget {
         self.held -= record_size(record);
     }
 
-    /// Whether an item has been given up on.
-    pub(super) fn gave_up(&self, item: &str) -> bool {
-        self.abandoned.contains(item)
+    /// Forgets every record held (the caller let go of them all).
+    fn release_all(&mut self) {
+        self.held = 0;
     }
 
     /// Holds `record` with the others of its item in `held` when it fits the budget. When it
@@ -408,7 +402,6 @@ impl GroupingBudget {
         }
         let mut released = held.shift_remove(&record.item).unwrap_or_default();
         released.iter().for_each(|r| self.give_back(r));
-        self.abandoned.insert(record.item.clone());
         released.push(record);
         Err(released)
     }
@@ -503,8 +496,15 @@ pub(super) struct Runner<'p, 's> {
     current: Vec<Record>,
     /// Items completed while the input still looked grouped.
     finished: HashSet<Arc<str>>,
-    /// Set once an item reappears: from then on records are grouped in memory.
+    /// Set once an item reappears: from then on records are grouped in memory, until the
+    /// grouping budget runs out.
     grouping: bool,
+    /// Set once an item reappears, and never cleared: the streamed statistics' parts are then
+    /// merged at the end, in slot order, since items may be evaluated again.
+    unordered: bool,
+    /// Set when grouping passed its budget: items are evaluated as they end again, and one
+    /// that reappears is read again whole at the end instead of being held.
+    past_budget: bool,
     grouped: IndexMap<Arc<str>, Vec<Record>>,
     /// What the grouped records hold, estimated, against [`crate::Limits::max_grouping_bytes`].
     grouping_budget: GroupingBudget,
@@ -549,6 +549,8 @@ impl<'p, 's> Runner<'p, 's> {
             current: Vec::new(),
             finished: HashSet::new(),
             grouping: false,
+            unordered: false,
+            past_budget: false,
             grouped: IndexMap::new(),
             grouping_budget: GroupingBudget::new(options.limits.max_grouping_bytes),
             reread: IndexSet::new(),
@@ -665,6 +667,11 @@ impl<'p, 's> Runner<'p, 's> {
             self.finish_current();
         }
         if self.current.is_empty() && self.finished.contains(&record.item) {
+            if self.past_budget {
+                // Read again whole at the end, with the rest of its records.
+                self.reread.insert(record.item.clone());
+                return;
+            }
             self.start_grouping();
             return self.group(record);
         }
@@ -674,26 +681,25 @@ impl<'p, 's> Runner<'p, 's> {
     fn group(&mut self, record: Record) {
         if self.finished.contains(&record.item) {
             self.reread.insert(record.item.clone());
-        } else if self.grouping_budget.gave_up(&record.item) {
-            self.uncheck(record.kind);
         } else if let Err(released) = self.grouping_budget.hold(&mut self.grouped, record) {
-            self.abandon(&released);
+            self.stop_grouping(released);
         }
     }
 
-    /// Reports an item given up by the grouping budget (`released`: its records, the one
-    /// that passed the limit last): none of its records is checked, each counts as rejected.
-    fn abandon(&mut self, released: &[Record]) {
-        if let Some(last) = released.last() {
-            self.outcome.data_errors.push(DataError::GroupingLimit {
-                item: last.item.to_string(),
-                limit: self.grouping_budget.limit,
-                origin: last.origin,
-            });
+    /// Grouping passed its budget. Holding on would mean giving up every later item, even
+    /// those whose records all come together; instead the items held are evaluated as they
+    /// are (each marked for the pass at the end should it reappear, like any item evaluated
+    /// early), and the run streams again from the item being read (`released`: its records).
+    fn stop_grouping(&mut self, released: Vec<Record>) {
+        self.grouping = false;
+        self.past_budget = true;
+        self.grouping_budget.release_all();
+        for (item, records) in std::mem::take(&mut self.grouped) {
+            self.finished.insert(item.clone());
+            self.open(&item, records[0].origin);
+            self.ready.push(records);
         }
-        for record in released {
-            self.uncheck(record.kind);
-        }
+        self.current = released;
     }
 
     /// The grouping budget's limit, for the pass that reads items again.
@@ -812,7 +818,7 @@ impl<'p, 's> Runner<'p, 's> {
     /// evaluated. Not once the input is grouped in memory: an item evaluated then may be
     /// evaluated again, replacing its part.
     fn merge_evaluated(&mut self) {
-        if self.grouping || self.merged.is_empty() {
+        if self.unordered || self.merged.is_empty() {
             return;
         }
         while let Some((_, state)) = self.items.get_index_mut(self.merged_items) {
@@ -832,10 +838,11 @@ impl<'p, 's> Runner<'p, 's> {
     /// so the merged parts are dropped and those items read again at the end like the items
     /// that reappeared.
     fn start_grouping(&mut self) {
-        if self.grouping {
+        if self.grouping || self.past_budget {
             return;
         }
         self.grouping = true;
+        self.unordered = true;
         if self.merged_items == 0 {
             return;
         }
