@@ -24,6 +24,9 @@ pub struct Limits {
     /// Past it, records of items that reappear are rejected with
     /// `cord::data::grouping-limit` instead of being held.
     pub max_grouping_bytes: u64,
+    /// The most records one item may have: an item is held whole while it is evaluated
+    /// (`cord::data::item-too-large` past it, and the item is not checked).
+    pub max_item_records: usize,
     /// The largest file of a format read whole (subtitles, TextGrid, ELAN, CVAT, Label
     /// Studio, CSV and JSON data sets) and of a baseline, in bytes: such a file is held, with
     /// what is parsed from it, many times over (`cord::data::file-too-large` past it).
@@ -96,6 +99,7 @@ impl Default for Limits {
             max_list_len: 100_000,
             max_grouping_bytes: 4 << 30,
             max_document_bytes: 64 << 20,
+            max_item_records: 1_000_000,
             import_roots: Vec::new(),
         }
     }

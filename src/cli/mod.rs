@@ -160,6 +160,9 @@ struct LimitArgs {
     /// CSV and JSON data sets) and the largest baseline, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_document_bytes)]
     max_document_bytes: u64,
+    /// The most records one item may have; a larger item is reported and not checked.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_item_records)]
+    max_item_records: usize,
 }
 
 impl LimitArgs {
@@ -172,6 +175,7 @@ impl LimitArgs {
             max_list_len: self.max_list_len,
             max_grouping_bytes: self.max_grouping_bytes,
             max_document_bytes: self.max_document_bytes,
+            max_item_records: self.max_item_records,
             import_roots: Vec::new(),
         }
     }

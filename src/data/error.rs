@@ -277,6 +277,21 @@ pub enum DataError {
         /// Where.
         origin: Origin,
     },
+    /// An item with more records than [`crate::Limits::max_item_records`]: every record of an
+    /// item is held while it is evaluated, so one huge item would take memory without bound.
+    #[error("item `{item}` has more than {limit} records; none of its records was checked")]
+    #[diagnostic(
+        code("cord::data::item-too-large"),
+        help("an item is evaluated with all its records in memory (about 700 bytes each); split it into smaller items (a clip per item), or raise the limit with `--max-item-records`")
+    )]
+    ItemTooLarge {
+        /// The item.
+        item: String,
+        /// The limit.
+        limit: usize,
+        /// The record that passed it.
+        origin: Origin,
+    },
     /// A record of an item that reappeared after the input had grouped as many bytes as
     /// [`crate::Limits::max_grouping_bytes`] allows.
     #[error("item `{item}` reappears, but {limit} bytes of records are already held for grouping; this record was not checked")]
@@ -346,6 +361,7 @@ impl DataError {
             | TooManyFields { origin, .. }
             | ListTooLong { origin, .. }
             | GroupingLimit { origin, .. }
+            | ItemTooLarge { origin, .. }
             | Unreadable { origin, .. } => *origin,
         }
     }

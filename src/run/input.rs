@@ -29,6 +29,8 @@ struct Stages<'a, 'p> {
     max_line: usize,
     /// The largest file of a format read whole ([`crate::Limits::max_document_bytes`]).
     max_document: u64,
+    /// The most records of an item ([`crate::Limits::max_item_records`]).
+    max_item_records: usize,
     input_format: Option<InputFormat>,
     read: ReadOptions,
     mappings: &'a Mappings,
@@ -137,6 +139,7 @@ pub(super) fn run(
         batch_bytes: options.batch_bytes,
         max_line: options.limits.max_line_bytes,
         max_document: options.limits.max_document_bytes,
+        max_item_records: options.limits.max_item_records,
         input_format: options.input_format,
         read: options.read.clone(),
         mappings: &pack.mappings,
@@ -482,7 +485,11 @@ fn process_batch(
         .into_iter()
         .enumerate()
         .map(|(i, records)| {
-            let interior = i > 0 && i < last && seen[&records[0].item] == 1;
+            // An item too large to check goes to the runner, which reports it.
+            let interior = i > 0
+                && i < last
+                && seen[&records[0].item] == 1
+                && records.len() <= stages.max_item_records;
             if evaluate && interior {
                 Run::Evaluated(stages.work.evaluate_one(records))
             } else {

@@ -508,6 +508,10 @@ pub(super) struct Runner<'p, 's> {
     grouped: IndexMap<Arc<str>, Vec<Record>>,
     /// What the grouped records hold, estimated, against [`crate::Limits::max_grouping_bytes`].
     grouping_budget: GroupingBudget,
+    /// The most records an item may have, and the items that had more: their records are
+    /// dropped as they come.
+    max_item_records: usize,
+    too_large: HashSet<Arc<str>>,
     /// Items evaluated early that reappeared: their records are read again at the end.
     pub reread: IndexSet<Arc<str>>,
     /// Completed items waiting to be evaluated.
@@ -553,6 +557,8 @@ impl<'p, 's> Runner<'p, 's> {
             past_budget: false,
             grouped: IndexMap::new(),
             grouping_budget: GroupingBudget::new(options.limits.max_grouping_bytes),
+            max_item_records: options.limits.max_item_records,
+            too_large: HashSet::new(),
             reread: IndexSet::new(),
             ready: Vec::new(),
             items: IndexMap::default(),
@@ -656,6 +662,9 @@ impl<'p, 's> Runner<'p, 's> {
 
     /// Adds a record to its item.
     fn place(&mut self, record: Record) {
+        if !self.too_large.is_empty() && self.too_large.contains(&record.item) {
+            return self.uncheck(record.kind);
+        }
         if self.grouping {
             return self.group(record);
         }
@@ -676,13 +685,41 @@ impl<'p, 's> Runner<'p, 's> {
             return self.group(record);
         }
         self.current.push(record);
+        if self.current.len() > self.max_item_records {
+            let records = std::mem::take(&mut self.current);
+            self.give_up_large(records);
+        }
+    }
+
+    /// Reports an item with more records than it may have, and drops them (`records`: those
+    /// held, the one past the limit last); its later records are dropped as they come.
+    fn give_up_large(&mut self, records: Vec<Record>) {
+        let Some(last) = records.last() else {
+            return;
+        };
+        self.outcome.data_errors.push(DataError::ItemTooLarge {
+            item: last.item.to_string(),
+            limit: self.max_item_records,
+            origin: last.origin,
+        });
+        self.too_large.insert(last.item.clone());
+        for record in &records {
+            self.uncheck(record.kind);
+        }
     }
 
     fn group(&mut self, record: Record) {
-        if self.finished.contains(&record.item) {
-            self.reread.insert(record.item.clone());
+        let item = record.item.clone();
+        if self.finished.contains(&item) {
+            self.reread.insert(item);
         } else if let Err(released) = self.grouping_budget.hold(&mut self.grouped, record) {
             self.stop_grouping(released);
+        } else if (self.grouped.get(&item)).is_some_and(|r| r.len() > self.max_item_records) {
+            let records = self.grouped.shift_remove(&item).unwrap_or_default();
+            records
+                .iter()
+                .for_each(|r| self.grouping_budget.give_back(r));
+            self.give_up_large(records);
         }
     }
 
