@@ -15,7 +15,7 @@ shift
 cd "$here"
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(parse check eval jsonl formats)
+[ ${#targets[@]} -gt 0 ] || targets=(parse check eval jsonl formats lsp_framing array)
 RUSTC_BOOTSTRAP=1 cargo fuzz build -O -s none
 bash "$here/seed.sh" >/dev/null
 bin="$here/target/x86_64-unknown-linux-gnu/release"

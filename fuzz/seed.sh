@@ -54,6 +54,17 @@ done
 data=$(find "$root/examples/data" "$scratch" -name '*.jsonl' -size +0 2>/dev/null | sort)
 seed eval "" $data
 seed jsonl "" $data
+# JSON arrays: the malformed corpus's arrays, the leading `[` taken off (the target adds it
+# after its first byte, which picks the read size).
+for array in "$root"/tests/fixtures/malformed/data/json-array*.jsonl; do
+  { printf '\x07'; tail -c +2 "$array"; } > "$scratch/$(basename "$array" .jsonl).array"
+done
+seed array "" $(find "$scratch" -name '*.array' | sort)
+# The language server's framing: the message streams of the hostile cases.
+for case in "$root"/tests/fixtures/hostile/lsp-*.case; do
+  awk '/^\$\$ /{keep = ($2 == "stdin"); next} keep' "$case" > "$scratch/$(basename "$case" .case).lsp"
+done
+seed lsp_framing "" $(find "$scratch" -name '*.lsp' | sort)
 real="$root/tests/fixtures/real"
 seed formats '\x00' $(find "$real" -name '*.vtt' | sort)
 seed formats '\x01' $(find "$real" -name '*.srt' | sort)

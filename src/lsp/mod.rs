@@ -3,11 +3,13 @@
 //! Each open document is compiled with its imports ([`analysis::Analysis`]) when it is
 //! opened and on every change, and its diagnostics — the CLI's, with their codes and help —
 //! are published. Requests are answered from the latest analysis: hover, go to definition,
-//! completion, document symbols and semantic tokens. A request the server cannot read gets an
-//! error response, and a failure inside a handler is caught and reported: the server keeps
-//! running.
+//! completion, document symbols and semantic tokens. A request whose parameters the server
+//! cannot read gets an error response, a body that is no message is skipped with a log
+//! message ([`transport`]), and a failure inside a handler is caught and reported: the server
+//! keeps running. Only framing it cannot follow ends it, with an error.
 
 pub mod analysis;
+pub mod transport;
 
 use analysis::{Analysis, Completion, Symbol};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
@@ -15,17 +17,27 @@ use lsp_types as lsp;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-/// Runs the server on standard input and output until the client says `exit`.
+/// Runs the server on standard input and output until the client says `exit`. Framing the
+/// server cannot follow ([`transport`]) ends it with an error.
 pub fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let (connection, threads) = Connection::stdio();
+    let (sender, receiver, threads) = transport::stdio()?;
+    let connection = Connection { sender, receiver };
+    let served = serve_initialized(&connection);
+    // The writer thread ends once the connection, and with it the last sender, is gone.
+    drop(connection);
+    match (threads.join(), served) {
+        // Framing that could not be followed is why anything else failed.
+        (Err(e), _) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        (_, served) => served,
+    }
+}
+
+fn serve_initialized(
+    connection: &Connection,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let capabilities = serde_json::to_value(capabilities())?;
     connection.initialize(capabilities)?;
-    serve(&connection)?;
-    // The writer thread ends once the connection, and with it the last sender, is gone. A
-    // client that closed its end first leaves the writer a broken pipe: nothing to report.
-    drop(connection);
-    let _ = threads.join();
-    Ok(())
+    serve(connection)
 }
 
 /// Answers messages until the client asks the server to shut down.
