@@ -83,7 +83,7 @@ struct Loader {
     diagnostics: Vec<PackDiagnostic>,
     unreadable: Vec<(PathBuf, String)>,
     /// Files being loaded, for cycle detection.
-    stack: Vec<PathBuf>,
+    stack: std::collections::HashSet<PathBuf>,
     mappings: Mappings,
     limits: crate::Limits,
     /// The folders (canonical) whose rule files imports may read: the current directory,
@@ -173,6 +173,18 @@ impl Loader {
 
     /// Loads one file; `import` is the import that asked for it, if any.
     fn load_file(&mut self, path: &Path, import: Option<(&Span, &str)>) {
+        if let Some((canonical, text)) = self.read_file(path, import) {
+            self.load_text(canonical, path.to_path_buf(), text);
+        }
+    }
+
+    /// The canonical path and text of a file to load, or nothing when it is loaded (or being
+    /// loaded) already or cannot be, which is reported.
+    fn read_file(
+        &mut self,
+        path: &Path,
+        import: Option<(&Span, &str)>,
+    ) -> Option<(PathBuf, String)> {
         let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
         if self.stack.contains(&canonical) {
             if let Some((span, written)) = import {
@@ -182,10 +194,10 @@ impl Loader {
                 };
                 self.diagnostics.push(error.into());
             }
-            return;
+            return None;
         }
         if self.sources.find(&canonical).is_some() {
-            return;
+            return None;
         }
         if let Some(((span, written), (reason, help))) = import.zip(self.refusal(path)) {
             let error = CheckError::ImportRefused {
@@ -195,10 +207,10 @@ impl Loader {
                 span: span.clone(),
             };
             self.diagnostics.push(error.into());
-            return;
+            return None;
         }
-        let text = match read_rule_file(path, self.limits.max_rule_file_bytes) {
-            Ok(text) => text,
+        match read_rule_file(path, self.limits.max_rule_file_bytes) {
+            Ok(text) => Some((canonical, text)),
             Err(e) => {
                 match import {
                     Some((span, written)) => self.diagnostics.push(
@@ -211,13 +223,38 @@ impl Loader {
                     ),
                     None => self.unreadable.push((path.to_path_buf(), e)),
                 }
-                return;
+                None
             }
-        };
-        self.load_text(canonical, path.to_path_buf(), text);
+        }
     }
 
+    /// Loads a file's text and, depth first, what it imports; each file is added after its
+    /// imports. The walk keeps its own stack rather than recursing, so a chain of thousands
+    /// of imports costs no call stack (the parser, which checks what stack is left, failed
+    /// on one such chain).
     fn load_text(&mut self, canonical: PathBuf, shown: PathBuf, text: String) {
+        let mut open = vec![self.open(canonical, shown, text)];
+        while let Some(top) = open.last_mut() {
+            let Some(import) = top.file.imports.get(top.next).cloned() else {
+                if let Some(done) = open.pop() {
+                    self.stack.remove(&done.canonical);
+                    self.sources.set_display(done.id, done.shown);
+                    self.files.push((done.id, done.file));
+                }
+                continue;
+            };
+            top.next += 1;
+            let path = top.dir.join(&import.node);
+            if let Some((canonical, text)) =
+                self.read_file(&path, Some((&import.span, &import.node)))
+            {
+                open.push(self.open(canonical, path, text));
+            }
+        }
+    }
+
+    /// Adds a file's text to the sources and parses it.
+    fn open(&mut self, canonical: PathBuf, shown: PathBuf, text: String) -> Opened {
         // Editors on some systems start a UTF-8 file with a byte-order mark.
         let text = match text.strip_prefix('\u{feff}') {
             Some(rest) => rest.to_string(),
@@ -228,18 +265,30 @@ impl Loader {
             syntax::parse_within(id, &self.sources.get(id).text.clone(), &self.limits);
         self.diagnostics
             .extend(errors.into_iter().map(PackDiagnostic::from));
-        self.stack.push(canonical.clone());
+        self.stack.insert(canonical.clone());
         let dir = canonical
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
-        for import in &file.imports {
-            self.load_file(&dir.join(&import.node), Some((&import.span, &import.node)));
+        Opened {
+            id,
+            canonical,
+            shown,
+            dir,
+            file,
+            next: 0,
         }
-        self.stack.pop();
-        self.sources.set_display(id, shown);
-        self.files.push((id, file));
     }
+}
+
+/// A file being loaded: parsed, its imports loaded up to `next`.
+struct Opened {
+    id: FileId,
+    canonical: PathBuf,
+    shown: PathBuf,
+    dir: PathBuf,
+    file: ast::File,
+    next: usize,
 }
 
 /// A rule file's text, read no further than the limit allows (a path like `/dev/zero` never

@@ -127,15 +127,20 @@ impl SourceFile {
 #[derive(Debug, Clone, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
+    /// Each file's id by its path, so finding a file does not scan them all (a pack of
+    /// thousands of files looks each import up).
+    by_path: std::collections::HashMap<PathBuf, FileId>,
 }
 
 impl SourceMap {
     /// Adds a file and returns its id.
     pub fn add(&mut self, path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> FileId {
         let path = path.into();
+        let id = FileId(self.files.len() as u32);
+        self.by_path.entry(path.clone()).or_insert(id);
         self.files
             .push(SourceFile::new(path.clone(), path, text.into()));
-        FileId((self.files.len() - 1) as u32)
+        id
     }
 
     /// Sets the path shown to users for a file.
@@ -150,10 +155,7 @@ impl SourceMap {
 
     /// The id of an already loaded path, if any.
     pub fn find(&self, path: &Path) -> Option<FileId> {
-        self.files
-            .iter()
-            .position(|f| f.path == path)
-            .map(|i| FileId(i as u32))
+        self.by_path.get(path).copied()
     }
 
     /// All files in load order.

@@ -286,3 +286,26 @@ fn a_record_out_of_place_costs_only_its_own_item_past_the_grouping_budget() {
     let summary = |s: &str| s.lines().last().unwrap_or("").to_string();
     assert_eq!(summary(&budget), summary(&reference));
 }
+
+/// A chain of 5,000 imports, each file importing the next, loads: the loader walks it with
+/// a stack of its own (the parser, short of call stack, used to fail at depth ~3,300).
+#[test]
+fn a_chain_of_five_thousand_imports_loads() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let n = 5_000;
+    for i in 0..n {
+        let import = match i + 1 < n {
+            true => format!("import \"f{}.cord\"\n", i + 1),
+            false => "schema { kind speech { start: time, end: time, speaker: str } }\n".into(),
+        };
+        let text = format!("{import}const c{i} = {i}\n");
+        std::fs::write(dir.path().join(format!("f{i}.cord")), text).expect("write");
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_concordant"))
+        .args(["test", "f0.cord"])
+        .current_dir(dir.path())
+        .output()
+        .expect("concordant ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+}

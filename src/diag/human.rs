@@ -73,15 +73,50 @@ fn render_rule_diagnostics(
     for d in diagnostics {
         let file = sources.get(d.span().file);
         let labels: Vec<LabeledSpan> = d.labels().map_or(Vec::new(), Iterator::collect);
+        // Only the labels' lines and one either side: miette reads a source from its start
+        // for every label, so showing the whole file made a file of many errors quadratic.
+        let start = labels.iter().map(|l| l.offset()).min().unwrap_or(0);
+        let end = labels
+            .iter()
+            .map(|l| l.offset() + l.len())
+            .max()
+            .unwrap_or(0);
+        let shown = around(&file.text, start..end.max(start));
+        let labels = labels
+            .into_iter()
+            .map(|l| shifted(l, shown.start))
+            .collect();
         let shown = DataLine {
             name: escaped(&file.display_name(), false).into_owned(),
-            text: same_length(&file.text).into_owned(),
-            line: 1,
+            text: same_length(&file.text[shown.clone()]).into_owned(),
+            line: file.line_col(shown.start).0,
         }
         .windowed(labels);
         out.push_str(&render(&Relabeled { inner: d, shown }, color));
     }
     out
+}
+
+/// The lines of `text` that `range` touches, with one line of context either side.
+fn around(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let (start, end) = (range.start.min(text.len()), range.end.min(text.len()));
+    let line_start = |at: usize| text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = |at: usize| text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let first = line_start(start);
+    let from = line_start(first.saturating_sub(1));
+    let last = line_end(end);
+    let to = line_end((last + 1).min(text.len()));
+    from..to
+}
+
+/// A label moved back by `by` bytes, for an excerpt starting there.
+fn shifted(label: LabeledSpan, by: usize) -> LabeledSpan {
+    let span = (label.offset().saturating_sub(by), label.len());
+    let text = label.label().map(str::to_string);
+    match label.primary() {
+        true => LabeledSpan::new_primary_with_span(text, span),
+        false => LabeledSpan::new_with_span(text, span),
+    }
 }
 
 /// A diagnostic shown over a windowed copy of its source ([`window`]), its labels moved.
