@@ -410,8 +410,9 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                     .unwrap_or(0.5);
                 let [a, b] = sides.as_ref();
                 let (reference, other) = (self.segments(a, env), self.segments(b, env));
-                let (matching, error) =
-                    function.parts(&untagged(reference), &untagged(other), threshold);
+                let (matching, error, work) =
+                    function.parts_counted(&untagged(reference), &untagged(other), threshold);
+                self.spend(work as usize);
                 return crate::metrics::Part {
                     statistic: crate::metrics::Partial::Temporal(*function, matching, error),
                     raters: Default::default(),
@@ -450,15 +451,25 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         let value = if self.rule.scope == crate::syntax::ast::Scope::Dataset {
             let mut matching = crate::metrics::temporal::Matching::default();
             let mut error = crate::metrics::temporal::DiarizationError::default();
+            let mut work = 0;
             for [reference, other] in by_item(reference, other).values() {
-                let (m, e) = function.parts(reference, other, threshold);
+                let (m, e, w) = function.parts_counted(reference, other, threshold);
                 matching.merge(&m);
                 error.merge(&e);
+                work += w;
             }
-            function.of_parts(&matching, &error)
+            (function.of_parts(&matching, &error), work)
         } else {
-            function.compute(&untagged(reference), &untagged(other), threshold)
+            let (m, e, work) =
+                function.parts_counted(&untagged(reference), &untagged(other), threshold);
+            (function.of_parts(&m, &e), work)
         };
+        // The work counts against the rule's budget once done: the sweeps are near-linear,
+        // so it is the pairs that overlap, not every pair, that a pathological item costs.
+        let (value, work) = value;
+        if !self.spend(work as usize) {
+            return Value::Missing;
+        }
         value
             .filter(|x| x.is_finite())
             .map_or(Value::Missing, Value::Num)

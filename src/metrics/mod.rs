@@ -200,7 +200,17 @@ pub struct Ratings {
     raters: Vec<Label>,
     /// The values, numbered in order of first appearance.
     values: Vec<Label>,
+    /// The same raters and values hashed, once there are more than a few to search.
+    rater_index: LabelIndex,
+    value_index: LabelIndex,
 }
+
+/// Labels in the order of a list, hashed, for lists too long to search in place (crowds of
+/// thousands of raters made every rating a scan of them all).
+type LabelIndex = indexmap::IndexSet<Label, rustc_hash::FxBuildHasher>;
+
+/// Up to this many labels, a list is searched in place: faster than hashing a short text.
+const SEARCHED_IN_PLACE: usize = 16;
 
 /// One unit's ratings as (rater, value) numbers, in the order given: a unit has a handful of
 /// raters, so a short list searched in place beats a map per unit.
@@ -258,16 +268,19 @@ impl indexmap::Equivalent<Label> for LabelRef<'_> {
     }
 }
 
-/// The number of `label` in `known`, added at the end if new.
-fn code_of(known: &mut Vec<Label>, label: LabelRef) -> u32 {
-    // The label's text is taken once, and compared with each known text in line.
-    let found = match label.text() {
-        Some(text) => known
-            .iter()
-            .position(|k| matches!(k, Label::Text(b) if crate::data::same_text(b, text))),
-        None => known
-            .iter()
-            .position(|k| indexmap::Equivalent::equivalent(&label, k)),
+/// The number of `label` in `known`, added at the end if new. A short list is searched in
+/// place; a longer one through `index`, which follows `known` (brought up to date here).
+fn code_of(known: &mut Vec<Label>, index: &mut LabelIndex, label: LabelRef) -> u32 {
+    let found = if known.len() <= SEARCHED_IN_PLACE {
+        // The label's text is taken once, and compared with each known text in line.
+        match label.text() {
+            Some(text) => (known.iter())
+                .position(|k| matches!(k, Label::Text(b) if crate::data::same_text(b, text))),
+            None => (known.iter()).position(|k| indexmap::Equivalent::equivalent(&label, k)),
+        }
+    } else {
+        index.extend(known[index.len()..].iter().cloned());
+        index.get_index_of(&label)
     };
     let at = found.unwrap_or_else(|| {
         known.push(label.to_label());
@@ -306,11 +319,11 @@ impl Ratings {
                 self.units.len() - 1
             }
         };
-        let rater = code_of(&mut self.raters, rater);
+        let rater = code_of(&mut self.raters, &mut self.rater_index, rater);
         if self.units[at].iter().any(|&(r, _)| r == rater) {
             return;
         }
-        let value = code_of(&mut self.values, value);
+        let value = code_of(&mut self.values, &mut self.value_index, value);
         self.units[at].push((rater, value));
     }
 
