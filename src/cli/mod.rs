@@ -549,32 +549,38 @@ fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode 
         }
     };
     let outcome = match args.format {
-        Format::Json => match check_to_json(&pack, &inputs, &options, &mut out) {
-            Ok(outcome) => outcome,
-            Err(e) => {
-                eprintln!("error: cannot write the findings: {e}");
-                return ExitCode::from(2);
-            }
-        },
+        Format::Json => check_to_json(&pack, &inputs, &options, &mut out),
         Format::Human => {
-            let outcome = pack.check_inputs_with(&inputs, &options);
-            let color = if args.output.is_some() {
-                Color::Never
-            } else {
-                stdout_color
+            let color = match args.output {
+                Some(_) => Color::Never,
+                None => stdout_color,
             };
-            out.write(&diag::HumanRenderer::new(&pack, &outcome, color).render_all());
-            outcome
+            let spool = diag::human::spool(&pack, color);
+            check_streamed(
+                &pack,
+                &inputs,
+                &options,
+                spool,
+                &mut out,
+                diag::human::finish,
+            )
         }
         Format::Sarif => {
-            let outcome = pack.check_inputs_with(&inputs, &options);
-            out.write(&diag::sarif::render(&pack, &outcome));
-            outcome
+            let spool = diag::sarif::spool(&pack, source_names(&inputs));
+            check_streamed(&pack, &inputs, &options, spool, &mut out, |s, o, w| {
+                diag::sarif::finish(s, &pack, o, w)
+            })
         }
         Format::Github => {
-            let outcome = pack.check_inputs_with(&inputs, &options);
-            out.write(&diag::github::render(&pack, &outcome));
-            outcome
+            let spool = diag::github::spool(&pack, source_names(&inputs));
+            check_streamed(
+                &pack,
+                &inputs,
+                &options,
+                spool,
+                &mut out,
+                diag::github::finish,
+            )
         }
         Format::Html => {
             let outcome = pack.check_inputs_with(&inputs, &options);
@@ -585,7 +591,14 @@ fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode 
                     return ExitCode::from(2);
                 }
             }
-            outcome
+            Ok(outcome)
+        }
+    };
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            eprintln!("error: cannot write the findings: {e}");
+            return ExitCode::from(2);
         }
     };
     if let Err(e) = out.finish() {
@@ -683,11 +696,35 @@ fn check_to_json(
     options: &RunOptions,
     out: &mut Output,
 ) -> std::io::Result<concordant::Outcome> {
-    let names = inputs.iter().map(Input::name).collect();
-    let mut spool = diag::json::JsonSpool::new(pack, names)?;
+    let mut spool = diag::json::JsonSpool::new(pack, source_names(inputs))?;
     let outcome = pack.check_inputs_into(inputs, options, &mut spool);
     spool.finish(&outcome, out.writer())?;
     Ok(outcome)
+}
+
+/// Runs the check with findings rendered into `spool` as items complete, then writes the
+/// whole output with `finish`: a run holds none of its findings in memory.
+fn check_streamed<R: diag::spool::Rendering>(
+    pack: &Pack,
+    inputs: &[Input],
+    options: &RunOptions,
+    spool: std::io::Result<diag::spool::Spool<R>>,
+    out: &mut Output,
+    finish: impl FnOnce(
+        diag::spool::Spool<R>,
+        &concordant::Outcome,
+        &mut dyn Write,
+    ) -> std::io::Result<()>,
+) -> std::io::Result<concordant::Outcome> {
+    let mut spool = spool?;
+    let outcome = pack.check_inputs_into(inputs, options, &mut spool);
+    finish(spool, &outcome, out.writer())?;
+    Ok(outcome)
+}
+
+/// The names sources get in the output.
+fn source_names(inputs: &[Input]) -> Vec<String> {
+    inputs.iter().map(Input::name).collect()
 }
 
 fn explain(args: ExplainArgs, stderr_color: Color) -> ExitCode {

@@ -304,37 +304,84 @@ fn value_end(text: &str) -> usize {
     text.trim_end().len()
 }
 
+/// Where the text of the data lines shown comes from: read in one pass once a run is over
+/// ([`LineCache`]), or as it goes ([`super::lines::LineReader`]).
+pub(super) trait LineSource {
+    /// The text shown of the line at `origin`, if it can be read.
+    fn line(&self, origin: crate::data::Origin) -> Option<String>;
+}
+
+impl LineSource for LineCache {
+    fn line(&self, origin: crate::data::Origin) -> Option<String> {
+        self.get(origin).map(str::to_string)
+    }
+}
+
 /// Renders findings, data errors and the summary of a run.
 pub struct HumanRenderer<'a> {
-    pack: &'a Pack,
+    shown: Shown<'a, LineCache>,
     outcome: &'a Outcome,
-    lines: LineCache,
-    color: Color,
 }
 
 impl<'a> HumanRenderer<'a> {
     /// A renderer for one run.
     pub fn new(pack: &'a Pack, outcome: &'a Outcome, color: Color) -> Self {
-        let lines = LineCache::load(outcome);
-        HumanRenderer {
+        let shown = Shown {
             pack,
-            outcome,
-            lines,
+            names: outcome.sources.iter().map(|s| s.name.clone()).collect(),
+            lines: LineCache::load(outcome),
             color,
+        };
+        HumanRenderer { shown, outcome }
+    }
+
+    /// Everything: data errors, findings, then the summary.
+    pub fn render_all(&self) -> String {
+        let mut out = String::new();
+        for e in &self.outcome.data_errors {
+            out.push_str(&self.shown.data_error_text(e));
         }
+        for f in &self.outcome.findings {
+            out.push_str(&self.shown.finding_text(f));
+        }
+        out.push_str(&summary(self.shown.pack, self.outcome));
+        out
+    }
+}
+
+/// The closing summary, escaped for a terminal.
+pub(super) fn summary(pack: &Pack, outcome: &Outcome) -> String {
+    escaped(&super::summary_text(pack, outcome), true).into_owned()
+}
+
+/// Findings and data errors as miette diagnostics over the data lines of `lines`.
+pub(super) struct Shown<'a, L> {
+    pub(super) pack: &'a Pack,
+    /// The sources' names, by source id.
+    pub(super) names: Vec<String>,
+    pub(super) lines: L,
+    pub(super) color: Color,
+}
+
+impl<L: LineSource> Shown<'_, L> {
+    /// A finding, rendered.
+    pub(super) fn finding_text(&self, f: &Finding) -> String {
+        render(&self.finding(f), self.color)
+    }
+
+    /// A data error, rendered.
+    pub(super) fn data_error_text(&self, e: &DataError) -> String {
+        render(&self.data_error(e), self.color)
     }
 
     fn data_line(&self, origin: crate::data::Origin) -> Option<DataLine> {
-        let text = self.lines.get(origin)?;
-        let name = self
-            .outcome
-            .sources
-            .get(origin.source.0 as usize)
-            .map_or("?".into(), |s| escaped(&s.name, false).into_owned());
+        let text = self.lines.line(origin)?;
+        let name = (self.names.get(origin.source.0 as usize))
+            .map_or("?".into(), |name| escaped(name, false).into_owned());
         // Escaped before any label is placed in it, so labels point into what is shown.
         Some(DataLine {
             name,
-            text: escaped(text, false).into_owned(),
+            text: escaped(&text, false).into_owned(),
             line: origin.line as usize,
         })
     }
@@ -476,17 +523,13 @@ impl<'a> HumanRenderer<'a> {
             Some(l) => l.windowed(labels),
             None => (None, labels),
         };
-        let location =
-            self.outcome
-                .sources
-                .get(origin.source.0 as usize)
-                .map_or(String::new(), |s| {
-                    if origin.line > 0 {
-                        format!(" ({}:{})", s.name, origin.line)
-                    } else {
-                        format!(" ({})", s.name)
-                    }
-                });
+        let location = (self.names.get(origin.source.0 as usize)).map_or(String::new(), |name| {
+            if origin.line > 0 {
+                format!(" ({name}:{})", origin.line)
+            } else {
+                format!(" ({name})")
+            }
+        });
         Rendered {
             message: format!("{e}{location}"),
             code: e.code_str(),
@@ -497,20 +540,63 @@ impl<'a> HumanRenderer<'a> {
             related: Vec::new(),
         }
     }
+}
 
-    /// Everything: data errors, findings, then the summary.
-    pub fn render_all(&self) -> String {
-        let mut out = String::new();
-        for e in &self.outcome.data_errors {
-            out.push_str(&render(&self.data_error(e), self.color));
-        }
-        for f in &self.outcome.findings {
-            out.push_str(&render(&self.finding(f), self.color));
-        }
-        out.push_str(&escaped(
-            &super::summary_text(self.pack, self.outcome),
-            true,
-        ));
-        out
+impl LineSource for super::lines::LineReader {
+    fn line(&self, origin: crate::data::Origin) -> Option<String> {
+        self.get(origin)
     }
+}
+
+/// How `--format human` renders findings as a run goes ([`super::spool`]): each with its data
+/// lines, read from the sources as the run opens them.
+pub struct HumanFindings<'p> {
+    shown: Shown<'p, super::lines::LineReader>,
+}
+
+impl super::spool::Rendering for HumanFindings<'_> {
+    fn render(&mut self, findings: &[Finding], out: &mut Vec<u8>) -> std::io::Result<()> {
+        for f in findings {
+            out.extend_from_slice(self.shown.finding_text(f).as_bytes());
+        }
+        Ok(())
+    }
+
+    fn source(&mut self, id: crate::data::SourceId, info: &crate::run::SourceInfo) {
+        let index = id.0 as usize;
+        if self.shown.names.len() <= index {
+            self.shown.names.resize(index + 1, String::new());
+        }
+        self.shown.names[index] = info.name.clone();
+        self.shown.lines.add(id, info.readable.as_deref());
+    }
+}
+
+/// A spool of rendered findings for a run of `pack`.
+pub fn spool(pack: &Pack, color: Color) -> std::io::Result<super::spool::Spool<HumanFindings<'_>>> {
+    super::spool::Spool::new(HumanFindings {
+        shown: Shown {
+            pack,
+            names: Vec::new(),
+            lines: Default::default(),
+            color,
+        },
+    })
+}
+
+/// Writes the run's report, as [`HumanRenderer::render_all`] would, to `out`: data errors,
+/// the findings spooled, the summary.
+pub fn finish(
+    spool: super::spool::Spool<HumanFindings>,
+    outcome: &Outcome,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut spool = spool;
+    let pack = spool.rendering().shown.pack;
+    let errors = HumanRenderer::new(pack, outcome, spool.rendering().shown.color);
+    for e in &outcome.data_errors {
+        out.write_all(errors.shown.data_error_text(e).as_bytes())?;
+    }
+    spool.copy_to(out, 0)?;
+    out.write_all(summary(pack, outcome).as_bytes())
 }

@@ -198,104 +198,57 @@ pub fn render(pack: &Pack, outcome: &Outcome) -> String {
     out
 }
 
-/// A [`FindingSink`](crate::run::FindingSink) that writes findings as JSON Lines to a
-/// temporary file as items complete, so a run over millions of records holds none of its
-/// findings in memory. Once the run is over, [`JsonSpool::finish`] writes the whole output
-/// in the same order as [`render`]: data errors, findings, summary.
-pub struct JsonSpool<'p> {
+/// How `--format json` renders findings: a line each.
+pub struct JsonLines<'p> {
     pack: &'p Pack,
     sources: Vec<String>,
-    file: std::io::BufWriter<std::fs::File>,
-    written: u64,
-    /// The byte range of each slot's findings in the file.
-    slots: std::collections::BTreeMap<Slot, std::ops::Range<u64>>,
-    /// One finding's line, reused from finding to finding.
-    line: Vec<u8>,
-    error: Option<std::io::Error>,
 }
+
+impl super::spool::Rendering for JsonLines<'_> {
+    fn render(&mut self, findings: &[Finding], out: &mut Vec<u8>) -> std::io::Result<()> {
+        for f in findings {
+            serde_json::to_writer(&mut *out, &finding(self.pack, &self.sources, f))?;
+            out.push(b'\n');
+        }
+        Ok(())
+    }
+}
+
+/// A [`FindingSink`](crate::run::FindingSink) that writes findings as JSON Lines to a
+/// temporary file as items complete ([`super::spool`]), so a run over millions of records
+/// holds none of its findings in memory. Once the run is over, [`JsonSpool::finish`] writes
+/// the whole output in the same order as [`render`]: data errors, findings, summary.
+pub struct JsonSpool<'p>(super::spool::Spool<JsonLines<'p>>);
 
 impl<'p> JsonSpool<'p> {
     /// A spool for a run of `pack` over sources with these names.
     pub fn new(pack: &'p Pack, sources: Vec<String>) -> std::io::Result<Self> {
-        Ok(JsonSpool {
-            pack,
-            sources,
-            file: std::io::BufWriter::with_capacity(1 << 16, tempfile::tempfile()?),
-            written: 0,
-            slots: Default::default(),
-            line: Vec::new(),
-            error: None,
-        })
+        super::spool::Spool::new(JsonLines { pack, sources }).map(JsonSpool)
     }
 
     /// Writes the run's output to `out`.
     pub fn finish(self, outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        use std::io::{Read, Seek, SeekFrom};
-        if let Some(e) = self.error {
-            return Err(e);
-        }
-        let mut file = self.file.into_inner().map_err(|e| e.into_error())?;
         let sources = names(outcome);
+        let mut errors = Vec::new();
         for e in &outcome.data_errors {
-            writeln!(out, "{}", erased::Json::to_json(&data_error(&sources, e)))?;
+            errors.clear();
+            serde_json::to_writer(&mut errors, &data_error(&sources, e))?;
+            errors.push(b'\n');
+            out.write_all(&errors)?;
         }
-        let mut at = u64::MAX;
-        for range in contiguous(self.slots.into_values()) {
-            if range.start != at {
-                file.seek(SeekFrom::Start(range.start))?;
-            }
-            std::io::copy(&mut (&mut file).take(range.end - range.start), out)?;
-            at = range.end;
-        }
+        let rendering = self.0.copy_to(out, 0)?;
         writeln!(
             out,
             "{}",
-            erased::Json::to_json(&summary(self.pack, outcome))
+            erased::Json::to_json(&summary(rendering.pack, outcome))
         )
-    }
-
-    fn write(&mut self, findings: &[Finding]) -> std::io::Result<std::ops::Range<u64>> {
-        use std::io::Write;
-        let start = self.written;
-        for f in findings {
-            self.line.clear();
-            serde_json::to_writer(&mut self.line, &finding(self.pack, &self.sources, f))?;
-            self.line.push(b'\n');
-            self.file.write_all(&self.line)?;
-            self.written += self.line.len() as u64;
-        }
-        Ok(start..self.written)
     }
 }
 
 impl crate::run::FindingSink for JsonSpool<'_> {
     fn deliver(&mut self, slot: Slot, findings: Vec<Finding>) {
-        if self.error.is_some() || (findings.is_empty() && !self.slots.contains_key(&slot)) {
-            return;
-        }
-        match self.write(&findings) {
-            Ok(range) => {
-                self.slots.insert(slot, range);
-            }
-            Err(e) => self.error = Some(e),
-        }
+        self.0.deliver(slot, findings);
     }
-}
-
-/// Byte ranges in order, with each run of ranges that follow one another in the file joined
-/// into one: items mostly complete in the order they are written, so the findings of a
-/// whole run are mostly copied in one piece rather than item by item.
-fn contiguous(
-    ranges: impl IntoIterator<Item = std::ops::Range<u64>>,
-) -> impl Iterator<Item = std::ops::Range<u64>> {
-    let mut ranges = ranges.into_iter().filter(|r| !r.is_empty()).peekable();
-    std::iter::from_fn(move || {
-        let mut joined = ranges.next()?;
-        while let Some(next) = ranges.next_if(|r| r.start == joined.end) {
-            joined.end = next.end;
-        }
-        Some(joined)
-    })
 }
 
 mod erased {
@@ -359,16 +312,4 @@ pub fn metrics(outcome: &Outcome) -> serde_json::Value {
         .map(|m| json!({ "item": m.item, "rule": m.rule, "statistic": m.statistic, "value": m.value }))
         .collect();
     json!({ "metrics": metrics, "items": items })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::contiguous;
-
-    #[test]
-    fn ranges_that_follow_one_another_are_joined_and_order_is_kept() {
-        let ranges = [0..10, 10..20, 30..40, 40..40, 40..45, 20..30, 45..50];
-        let joined: Vec<_> = contiguous(ranges).collect();
-        assert_eq!(joined, [0..20, 30..45, 20..30, 45..50]);
-    }
 }

@@ -8,12 +8,13 @@
 pub mod explain;
 pub mod github;
 pub mod html;
-mod human;
+pub mod human;
 pub mod json;
 pub mod junit;
 mod lines;
 mod printable;
 pub mod sarif;
+pub mod spool;
 mod window;
 
 pub use human::{render, render_pack_error, render_pack_warnings, Color, HumanRenderer};

@@ -3,12 +3,14 @@
 //! level, every finding at the data line of its primary record, with the rule's definition and
 //! the other records as related locations, and every data error.
 
+use super::spool::Spool;
 use crate::data::DataError;
 use crate::eval::Finding;
 use crate::pack::Pack;
 use crate::run::Outcome;
 use crate::syntax::ast::Severity;
 use serde_json::{json, Value};
+use std::io::Write;
 
 /// The SARIF level of a severity.
 fn level(severity: Severity) -> &'static str {
@@ -139,6 +141,30 @@ fn data_error(sources: &[String], e: &DataError, rule_index: usize) -> Value {
 /// The whole run as one SARIF 2.1.0 log.
 pub fn render(pack: &Pack, outcome: &Outcome) -> String {
     let sources: Vec<String> = outcome.sources.iter().map(|s| s.name.clone()).collect();
+    let mut findings = Vec::new();
+    for f in &outcome.findings {
+        let _ = write_result(&mut findings, &finding(pack, &sources, f));
+    }
+    let mut out = Vec::new();
+    let _ = write_log(pack, outcome, &mut out, |out, skip| {
+        out.write_all(&findings[skip.min(findings.len())..])
+    });
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Where the results go in the log's text, written around them.
+const RESULTS: &str = "\"results\": \"@@concordant-results@@\"";
+
+/// Writes the log: its run's tool, rules and artifacts, then the results (data errors, then
+/// what `findings(out, skip)` writes: results each led by `,`, the first `skip` bytes left
+/// out when no data error came before them), then the rest.
+fn write_log(
+    pack: &Pack,
+    outcome: &Outcome,
+    out: &mut dyn Write,
+    findings: impl FnOnce(&mut dyn Write, usize) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let sources: Vec<String> = outcome.sources.iter().map(|s| s.name.clone()).collect();
     let mut data_codes: Vec<String> = outcome
         .data_errors
         .iter()
@@ -146,16 +172,6 @@ pub fn render(pack: &Pack, outcome: &Outcome) -> String {
         .collect();
     data_codes.sort();
     data_codes.dedup();
-    let mut results: Vec<Value> = outcome
-        .data_errors
-        .iter()
-        .map(|e| {
-            let code = e.code_str();
-            let index = pack.plan.rules.len() + data_codes.binary_search(&code).unwrap_or(0);
-            data_error(&sources, e, index)
-        })
-        .collect();
-    results.extend(outcome.findings.iter().map(|f| finding(pack, &sources, f)));
     let artifacts: Vec<Value> = sources
         .iter()
         .map(|name| json!({ "location": { "uri": uri(name) } }))
@@ -170,9 +186,61 @@ pub fn render(pack: &Pack, outcome: &Outcome) -> String {
                 "rules": rules(pack, &data_codes),
             }},
             "artifacts": artifacts,
-            "results": results,
+            "results": "@@concordant-results@@",
             "columnKind": "unicodeCodePoints",
         }],
     });
-    serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
+    let text = serde_json::to_string_pretty(&log).map_err(std::io::Error::other)?;
+    let (before, after) = text.split_once(RESULTS).unwrap_or((&text, ""));
+    write!(out, "{before}\"results\": [")?;
+    let mut first = true;
+    for e in &outcome.data_errors {
+        let code = e.code_str();
+        let index = pack.plan.rules.len() + data_codes.binary_search(&code).unwrap_or(0);
+        let mut result = Vec::new();
+        write_result(&mut result, &data_error(&sources, e, index))?;
+        let skip = usize::from(first);
+        out.write_all(&result[skip..])?;
+        first = false;
+    }
+    findings(out, usize::from(first))?;
+    writeln!(out, "\n]{after}")
+}
+
+/// One result as `,` and a line of JSON.
+fn write_result(out: &mut Vec<u8>, result: &Value) -> std::io::Result<()> {
+    out.extend_from_slice(b",\n");
+    serde_json::to_writer(out, result).map_err(std::io::Error::other)
+}
+
+/// How `--format sarif` renders findings as a run goes ([`super::spool`]).
+pub struct Results<'p> {
+    pack: &'p Pack,
+    sources: Vec<String>,
+}
+
+impl super::spool::Rendering for Results<'_> {
+    fn render(&mut self, findings: &[Finding], out: &mut Vec<u8>) -> std::io::Result<()> {
+        for f in findings {
+            write_result(out, &finding(self.pack, &self.sources, f))?;
+        }
+        Ok(())
+    }
+}
+
+/// A spool of results for a run of `pack` over sources with these names.
+pub fn spool(pack: &Pack, sources: Vec<String>) -> std::io::Result<Spool<Results<'_>>> {
+    Spool::new(Results { pack, sources })
+}
+
+/// Writes the run's log, as [`render`] would, to `out`.
+pub fn finish(
+    spool: Spool<Results>,
+    pack: &Pack,
+    outcome: &Outcome,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    write_log(pack, outcome, out, |out, skip| {
+        spool.copy_to(out, skip as u64).map(drop)
+    })
 }

@@ -176,7 +176,7 @@ fn read_input(
     match input {
         Input::Path(path) => {
             let name = input.name();
-            runner.outcome.sources.push(SourceInfo {
+            runner.add_source(SourceInfo {
                 name: name.clone(),
                 readable: Some(path.clone()),
                 format,
@@ -201,7 +201,7 @@ fn read_input(
                 Ok((copy, spool)) => (copy, spool),
                 Err(e) => return unreadable(runner, "<stdin>", e, origin),
             };
-            runner.outcome.sources.push(SourceInfo {
+            runner.add_source(SourceInfo {
                 name: "<stdin>".into(),
                 readable: Some(spool.path().to_path_buf()),
                 format,
@@ -709,7 +709,7 @@ pub(super) fn run_values(
     let work = Work::new(pack, options);
     let mut runner = Runner::new(pack, options, sink);
     let validator = Validator::new(pack.plan.schema.clone()).within(&options.limits);
-    runner.outcome.sources.push(SourceInfo {
+    runner.add_source(SourceInfo {
         name: "<values>".into(),
         readable: None,
         format: InputFormat::JsonLines,

@@ -2,7 +2,7 @@
 //! and collecting each item's results into its slot, so that output order never depends on
 //! how many threads evaluated the items.
 
-use super::{FindingSink, Outcome, RunOptions, Slot, UNREADABLE};
+use super::{FindingSink, Outcome, RunOptions, Slot, SourceInfo, UNREADABLE};
 use crate::data::{DataError, Origin, Record};
 use crate::eval::{Evaluator, Finding};
 use crate::pack::Pack;
@@ -646,6 +646,13 @@ impl<'p, 's> Runner<'p, 's> {
         self.finished.insert(item.clone());
         self.open(&item, result.first);
         self.apply(vec![result]);
+    }
+
+    /// Registers the next source, and tells the sink of it.
+    pub fn add_source(&mut self, info: SourceInfo) {
+        let id = crate::data::SourceId(self.outcome.sources.len() as u32);
+        self.sink.source(id, &info);
+        self.outcome.sources.push(info);
     }
 
     /// Records an error that concerns no single line (an unreadable file).

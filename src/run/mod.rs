@@ -199,6 +199,9 @@ pub type Slot = u128;
 pub trait FindingSink: Send {
     /// The findings of the item in `slot`, sorted by rule and key.
     fn deliver(&mut self, slot: Slot, findings: Vec<Finding>);
+
+    /// A source the run opens, before any finding about it (for sinks that show its lines).
+    fn source(&mut self, _id: crate::data::SourceId, _info: &SourceInfo) {}
 }
 
 /// A sink that keeps every finding, for [`Outcome::findings`].

@@ -137,7 +137,6 @@ mod naive {
     }
 }
 
-
 fn seg(start: f64, end: f64, label: &str) -> Segment {
     Segment {
         start,
