@@ -884,8 +884,9 @@ fn html_report_is_self_contained_and_holds_every_finding() {
         .filter(|l| l.contains(r#""type":"finding""#))
         .count();
     assert_eq!(findings, expected);
+    let first = data["items"][0]["name"].as_str().expect("an item's name");
     assert!(
-        data["items"][0]["records"]
+        data["timelines"][first]["records"]
             .as_array()
             .is_some_and(|r| !r.is_empty()),
         "timelines"

@@ -583,15 +583,15 @@ fn check(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode 
             )
         }
         Format::Html => {
-            let outcome = pack.check_inputs_with(&inputs, &options);
-            match diag::html::render(&pack, &outcome) {
-                Ok(page) => out.write(&page),
-                Err(e) => {
-                    eprintln!("error: cannot render the report: {e}");
-                    return ExitCode::from(2);
-                }
-            }
-            Ok(outcome)
+            let spool = diag::html::spool(&pack);
+            check_streamed(
+                &pack,
+                &inputs,
+                &options,
+                spool,
+                &mut out,
+                diag::html::finish,
+            )
         }
     };
     let outcome = match outcome {

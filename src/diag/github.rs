@@ -102,7 +102,12 @@ pub struct Annotations<'p> {
 }
 
 impl super::spool::Rendering for Annotations<'_> {
-    fn render(&mut self, findings: &[Finding], out: &mut Vec<u8>) -> std::io::Result<()> {
+    fn render(
+        &mut self,
+        _slot: crate::run::Slot,
+        findings: &[Finding],
+        out: &mut Vec<u8>,
+    ) -> std::io::Result<()> {
         for f in findings {
             out.extend_from_slice(finding_line(self.pack, &self.sources, f).as_bytes());
         }

@@ -4,16 +4,20 @@
 //! The page is rendered from `report.html` with minijinja. What the script draws (findings,
 //! timelines) travels as one JSON document in the page, so the file grows with what is shown:
 //! every finding, and the records of the first items with findings (`check --report-items`).
+//! Each item's findings are rendered into that document as the item completes
+//! ([`super::spool`]), and the page is written around them at the end, so a report of a
+//! million findings holds none of them in memory.
 
-use super::lines::LineCache;
+use super::lines::LineReader;
+use super::spool::{Rendering, Spool};
 use crate::data::{format_number, Record, Value};
 use crate::eval::Finding;
 use crate::pack::Pack;
 use crate::run::Outcome;
+use crate::run::Slot;
 use crate::schema::Type;
 use indexmap::IndexMap;
 use serde::Serialize;
-use std::sync::Arc;
 
 /// The template, inline so the binary carries it.
 const TEMPLATE: &str = include_str!("report.html");
@@ -29,13 +33,67 @@ const LANE_FIELDS: [&str; 4] = ["speaker", "track", "annotator", "label"];
 
 /// Renders the report of a run. Fails only if the template does (a bug, not bad input).
 pub fn render(pack: &Pack, outcome: &Outcome) -> Result<String, minijinja::Error> {
-    let report = Report::of(pack, outcome);
+    let io = |e: std::io::Error| {
+        minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())
+    };
+    let mut spool = spool(pack).map_err(io)?;
+    for (i, info) in outcome.sources.iter().enumerate() {
+        crate::run::FindingSink::source(&mut spool, crate::data::SourceId(i as u32), info);
+    }
+    let mut by_item: Vec<Vec<Finding>> = Vec::new();
+    for f in &outcome.findings {
+        match by_item.last_mut() {
+            Some(last) if last[0].item == f.item => last.push(f.clone()),
+            _ => by_item.push(vec![f.clone()]),
+        }
+    }
+    for (slot, findings) in by_item.into_iter().enumerate() {
+        crate::run::FindingSink::deliver(&mut spool, slot as Slot, findings);
+    }
+    let mut page = Vec::new();
+    finish(spool, outcome, &mut page).map_err(io)?;
+    Ok(String::from_utf8_lossy(&page).into_owned())
+}
+
+/// A spool of the report's items for a run of `pack`.
+pub fn spool(pack: &Pack) -> std::io::Result<Spool<ReportItems<'_>>> {
+    Spool::new(ReportItems {
+        pack,
+        lines: LineReader::default(),
+        tallies: Default::default(),
+    })
+}
+
+/// Where the items go in the report's data, written around them.
+const ITEMS: &str = "\"items\":\"@@concordant-items@@\"";
+
+/// Writes the report page around the items spooled.
+pub fn finish(
+    spool: Spool<ReportItems>,
+    outcome: &Outcome,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut spool = spool;
+    let (pack, tallies) = {
+        let items = spool.rendering();
+        (items.pack, std::mem::take(&mut items.tallies))
+    };
+    let report = Report::of(pack, outcome, tallies.into_values().collect());
     let data = serde_json::to_string(&report.data)
         .unwrap_or_else(|_| "{}".into())
         // The JSON sits in a <script> element, where `</script>` would end it and `<!--` then
         // `<script` would make the browser swallow the rest of the page. `<` occurs in JSON
         // only inside strings, where `\u003c` means the same.
         .replace('<', "\\u003c");
+    let page = page(&report, &data).map_err(std::io::Error::other)?;
+    let (before, after) = page.split_once(ITEMS).unwrap_or((&page, ""));
+    write!(out, "{before}\"items\":[")?;
+    spool.copy_to(out, 1)?;
+    write!(out, "]{after}")
+}
+
+/// The page, with `data` as the script's document.
+fn page(report: &Report, data: &str) -> Result<String, minijinja::Error> {
     let mut env = minijinja::Environment::new();
     env.add_template("report.html", TEMPLATE)?;
     env.get_template("report.html")?
@@ -46,6 +104,80 @@ pub fn render(pack: &Pack, outcome: &Outcome) -> Result<String, minijinja::Error
             kinds => report.kinds,
             data => data,
         })
+}
+
+/// How the report renders each item's findings as a run goes: its entry of the data's
+/// `items`, and what the summary's charts count of it.
+pub struct ReportItems<'p> {
+    pack: &'p Pack,
+    lines: LineReader,
+    /// What each item (by slot) adds to the charts; replaced when an item is evaluated again.
+    tallies: std::collections::BTreeMap<Slot, Tally>,
+}
+
+/// What one item's findings add to the summary.
+#[derive(Default)]
+struct Tally {
+    findings: usize,
+    dataset: bool,
+    annotators: Vec<(String, u64)>,
+    kinds: Vec<(usize, u64)>,
+}
+
+impl Rendering for ReportItems<'_> {
+    fn render(
+        &mut self,
+        slot: Slot,
+        findings: &[Finding],
+        out: &mut Vec<u8>,
+    ) -> std::io::Result<()> {
+        let Some(first) = findings.first() else {
+            self.tallies.remove(&slot);
+            return Ok(());
+        };
+        let mut tally = Tally {
+            findings: findings.len(),
+            dataset: first.item.is_none(),
+            ..Tally::default()
+        };
+        let findings: Vec<FindingData> = (findings.iter())
+            .map(|f| finding_data(f, &self.lines))
+            .inspect(|f| tally.count(f))
+            .collect();
+        let item = ItemData {
+            name: first.item.as_deref().unwrap_or(DATA_SET).to_string(),
+            dataset: tally.dataset,
+            findings,
+        };
+        self.tallies.insert(slot, tally);
+        out.push(b',');
+        let text = serde_json::to_string(&item).map_err(std::io::Error::other)?;
+        out.extend_from_slice(text.replace('<', "\\u003c").as_bytes());
+        Ok(())
+    }
+
+    fn source(&mut self, id: crate::data::SourceId, info: &crate::run::SourceInfo) {
+        self.lines.add(id, info.readable.as_deref());
+    }
+}
+
+impl Tally {
+    fn count(&mut self, finding: &FindingData) {
+        for a in &finding.annotators {
+            add_one(&mut self.annotators, a.clone());
+        }
+        let mut kinds: Vec<usize> = finding.records.iter().map(|r| r.0).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        kinds.into_iter().for_each(|k| add_one(&mut self.kinds, k));
+    }
+}
+
+fn add_one<K: PartialEq>(counts: &mut Vec<(K, u64)>, key: K) {
+    match counts.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, n)) => *n += 1,
+        None => counts.push((key, 1)),
+    }
 }
 
 /// What the template shows without the script.
@@ -107,7 +239,10 @@ struct Data {
     files: Vec<String>,
     kinds: Vec<String>,
     rules: Vec<RuleInfo>,
-    items: Vec<ItemData>,
+    /// The records of the first items with findings, by item, for their timelines.
+    timelines: IndexMap<String, Timeline>,
+    /// Where the spooled items go.
+    items: &'static str,
     errors: Vec<ErrorData>,
     #[serde(rename = "errorsTotal")]
     errors_total: usize,
@@ -125,9 +260,14 @@ struct ItemData {
     /// Whether these are the findings about the whole data set.
     dataset: bool,
     findings: Vec<FindingData>,
-    /// The lanes of the timeline, by name.
+}
+
+/// The timeline of an item whose records the run kept.
+#[derive(Serialize)]
+struct Timeline {
+    /// The lanes, by name.
     lanes: Vec<String>,
-    /// Every record of the item, when it is one of those kept; empty otherwise.
+    /// Every record of the item.
     records: Vec<RecordData>,
 }
 
@@ -176,107 +316,82 @@ struct ErrorData {
 }
 
 impl Report {
-    fn of(pack: &Pack, outcome: &Outcome) -> Report {
-        let lines = LineCache::load(outcome);
-        let kept: IndexMap<&str, &Vec<Record>> = outcome
-            .item_records
-            .iter()
-            .map(|(item, records)| (&**item, records))
-            .collect();
-        let mut items: IndexMap<Arc<str>, ItemData> = IndexMap::new();
+    fn of(pack: &Pack, outcome: &Outcome, tallies: Vec<Tally>) -> Report {
         let mut per_annotator: IndexMap<String, u64> = IndexMap::new();
-        let mut per_kind: IndexMap<String, u64> = IndexMap::new();
-        for f in &outcome.findings {
-            let name = f.item.clone().unwrap_or_else(|| Arc::from(DATA_SET));
-            let records = kept.get(&*name).copied();
-            let finding = finding_data(pack, f, records, &lines);
-            for a in &finding.annotators {
-                *per_annotator.entry(a.clone()).or_default() += 1;
+        let mut per_kind: IndexMap<usize, u64> = IndexMap::new();
+        for tally in &tallies {
+            for (a, n) in &tally.annotators {
+                *per_annotator.entry(a.clone()).or_default() += n;
             }
-            let mut kinds: Vec<usize> = finding.records.iter().map(|r| r.0).collect();
-            kinds.sort_unstable();
-            kinds.dedup();
-            for k in kinds {
-                let name = &pack.plan.schema.kind(crate::schema::KindId(k as u32)).name;
-                *per_kind.entry(name.clone()).or_default() += 1;
+            for (k, n) in &tally.kinds {
+                *per_kind.entry(*k).or_default() += n;
             }
-            let entry = items.entry(name.clone()).or_insert_with(|| {
-                let mut lanes = Vec::new();
-                let records = records
-                    .map(|rs| {
-                        rs.iter()
-                            .map(|r| record_data(pack, r, &mut lanes))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                ItemData {
-                    name: name.to_string(),
-                    dataset: f.item.is_none(),
-                    findings: Vec::new(),
-                    lanes,
-                    records,
-                }
-            });
-            entry.findings.push(finding);
         }
-        let rules = rule_rows(pack, outcome);
-        let summary = summary(pack, outcome, &items);
-        let kinds = outcome
-            .summary
-            .per_kind
-            .iter()
+        let kind_findings = |name: &str| {
+            let id = pack.plan.schema.kind_id(name)?;
+            per_kind.get(&(id.0 as usize)).copied()
+        };
+        let kinds = (outcome.summary.per_kind.iter())
             .map(|(kind, c)| KindRow {
                 kind: kind.clone(),
                 read: c.read,
                 checked: c.checked,
                 rejected: c.rejected,
-                findings: per_kind.get(kind).copied().unwrap_or(0),
+                findings: kind_findings(kind).unwrap_or(0),
             })
             .collect();
         per_annotator.sort_by(|a, x, b, y| y.cmp(x).then(a.cmp(b)));
-        let annotators = bars(per_annotator);
-        let data = Data {
-            files: outcome.sources.iter().map(|s| s.name.clone()).collect(),
-            kinds: pack
-                .plan
-                .schema
-                .kinds()
-                .map(|(_, k)| k.name.clone())
-                .collect(),
-            rules: pack
-                .plan
-                .rules
-                .iter()
-                .map(|r| RuleInfo {
-                    id: r.id.clone(),
-                    severity: super::json::severity_word(r.severity),
-                })
-                .collect(),
-            items: items.into_values().collect(),
-            errors: outcome
-                .data_errors
-                .iter()
-                .take(SHOWN_DATA_ERRORS)
-                .map(|e| ErrorData {
-                    code: e.code_str(),
-                    message: e.to_string(),
-                    file: e.origin().source.0 as usize,
-                    line: e.origin().line,
-                })
-                .collect(),
-            errors_total: outcome.data_errors.len(),
-        };
         Report {
-            summary,
-            rules,
-            annotators,
+            summary: summary(pack, outcome, &tallies),
+            rules: rule_rows(pack, outcome),
+            annotators: bars(per_annotator),
             kinds,
-            data,
+            data: data(pack, outcome),
         }
     }
 }
 
-fn summary(pack: &Pack, outcome: &Outcome, items: &IndexMap<Arc<str>, ItemData>) -> Summary {
+/// The script's document but its items.
+fn data(pack: &Pack, outcome: &Outcome) -> Data {
+    let timelines = (outcome.item_records.iter())
+        .map(|(item, records)| {
+            let mut lanes = Vec::new();
+            let records = (records.iter())
+                .map(|r| record_data(pack, r, &mut lanes))
+                .collect();
+            (item.to_string(), Timeline { lanes, records })
+        })
+        .collect();
+    Data {
+        files: outcome.sources.iter().map(|s| s.name.clone()).collect(),
+        kinds: pack
+            .plan
+            .schema
+            .kinds()
+            .map(|(_, k)| k.name.clone())
+            .collect(),
+        rules: (pack.plan.rules.iter())
+            .map(|r| RuleInfo {
+                id: r.id.clone(),
+                severity: super::json::severity_word(r.severity),
+            })
+            .collect(),
+        timelines,
+        items: "@@concordant-items@@",
+        errors: (outcome.data_errors.iter())
+            .take(SHOWN_DATA_ERRORS)
+            .map(|e| ErrorData {
+                code: e.code_str(),
+                message: e.to_string(),
+                file: e.origin().source.0 as usize,
+                line: e.origin().line,
+            })
+            .collect(),
+        errors_total: outcome.data_errors.len(),
+    }
+}
+
+fn summary(pack: &Pack, outcome: &Outcome, tallies: &[Tally]) -> Summary {
     let total = outcome.summary.total();
     let by_severity = |word: &str| {
         pack.plan
@@ -287,18 +402,22 @@ fn summary(pack: &Pack, outcome: &Outcome, items: &IndexMap<Arc<str>, ItemData>)
             .map(|(_, n)| *n)
             .sum()
     };
+    let dataset_findings = (tallies.iter())
+        .filter(|t| t.dataset)
+        .map(|t| t.findings)
+        .sum();
     Summary {
         items: outcome.summary.items,
         read: total.read,
         checked: total.checked,
         rejected: total.rejected,
-        findings: outcome.findings.len(),
+        findings: tallies.iter().map(|t| t.findings).sum(),
         errors: by_severity("error"),
         warnings: by_severity("warning"),
         infos: by_severity("info"),
         data_errors: outcome.data_errors.len(),
-        items_with_findings: items.keys().filter(|k| &***k != DATA_SET).count(),
-        dataset_findings: outcome.findings.iter().filter(|f| f.item.is_none()).count(),
+        items_with_findings: tallies.iter().filter(|t| !t.dataset).count(),
+        dataset_findings,
         timelines: outcome.item_records.len(),
     }
 }
@@ -332,21 +451,13 @@ fn bars(counts: IndexMap<String, u64>) -> Vec<Bar> {
         .collect()
 }
 
-fn finding_data(
-    pack: &Pack,
-    f: &Finding,
-    kept: Option<&Vec<Record>>,
-    lines: &LineCache,
-) -> FindingData {
+fn finding_data(f: &Finding, lines: &LineReader) -> FindingData {
     let mut annotators: Vec<String> = Vec::new();
     let records = f
         .records
         .iter()
         .map(|r| {
-            let annotator = kept
-                .and_then(|rs| rs.iter().find(|k| *k.id == *r.id && k.kind == r.kind))
-                .and_then(|k| text_field(pack, k, "annotator"))
-                .or_else(|| annotator_in_line(lines.get(r.origin)?));
+            let annotator = lines.get(r.origin).and_then(|l| annotator_in_line(&l));
             if let Some(a) = annotator.filter(|a| !annotators.contains(a)) {
                 annotators.push(a);
             }

@@ -555,7 +555,12 @@ pub struct HumanFindings<'p> {
 }
 
 impl super::spool::Rendering for HumanFindings<'_> {
-    fn render(&mut self, findings: &[Finding], out: &mut Vec<u8>) -> std::io::Result<()> {
+    fn render(
+        &mut self,
+        _slot: crate::run::Slot,
+        findings: &[Finding],
+        out: &mut Vec<u8>,
+    ) -> std::io::Result<()> {
         for f in findings {
             out.extend_from_slice(self.shown.finding_text(f).as_bytes());
         }

@@ -205,7 +205,12 @@ pub struct JsonLines<'p> {
 }
 
 impl super::spool::Rendering for JsonLines<'_> {
-    fn render(&mut self, findings: &[Finding], out: &mut Vec<u8>) -> std::io::Result<()> {
+    fn render(
+        &mut self,
+        _slot: crate::run::Slot,
+        findings: &[Finding],
+        out: &mut Vec<u8>,
+    ) -> std::io::Result<()> {
         for f in findings {
             serde_json::to_writer(&mut *out, &finding(self.pack, &self.sources, f))?;
             out.push(b'\n');

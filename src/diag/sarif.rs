@@ -220,7 +220,12 @@ pub struct Results<'p> {
 }
 
 impl super::spool::Rendering for Results<'_> {
-    fn render(&mut self, findings: &[Finding], out: &mut Vec<u8>) -> std::io::Result<()> {
+    fn render(
+        &mut self,
+        _slot: crate::run::Slot,
+        findings: &[Finding],
+        out: &mut Vec<u8>,
+    ) -> std::io::Result<()> {
         for f in findings {
             write_result(out, &finding(self.pack, &self.sources, f))?;
         }
