@@ -131,7 +131,8 @@ pub(super) fn run(
     options: &RunOptions,
     sink: &mut dyn FindingSink,
 ) -> Outcome {
-    let work = Work::new(pack, options);
+    let mut runner = Runner::new(pack, options, sink);
+    let work = Work::new(pack, options, runner.keep_left());
     let validator = Validator::new(pack.plan.schema.clone()).within(&options.limits);
     let stages = Stages {
         work: &work,
@@ -144,7 +145,6 @@ pub(super) fn run(
         read: options.read.clone(),
         mappings: &pack.mappings,
     };
-    let mut runner = Runner::new(pack, options, sink);
     let mut progress = Progress::new(options.progress);
     let items = super::item_names(inputs);
     for (index, (input, item)) in inputs.iter().zip(items).enumerate() {
@@ -706,8 +706,8 @@ pub(super) fn run_values(
     options: &RunOptions,
     sink: &mut dyn FindingSink,
 ) -> Outcome {
-    let work = Work::new(pack, options);
     let mut runner = Runner::new(pack, options, sink);
+    let work = Work::new(pack, options, runner.keep_left());
     let validator = Validator::new(pack.plan.schema.clone()).within(&options.limits);
     runner.add_source(SourceInfo {
         name: "<values>".into(),

@@ -431,12 +431,19 @@ pub(super) struct Work<'p> {
     parse_only: bool,
     item_metrics: bool,
     explain: Option<super::ExplainRequest>,
-    keep_records: bool,
+    /// How many more items' records a report may keep, shared with the runner: items
+    /// evaluated once it is 0 send none back.
+    keep_left: KeepLeft,
 }
 
+/// The count of items whose records may still be kept, shared by the threads evaluating items
+/// and the runner that keeps them.
+pub(super) type KeepLeft = Arc<std::sync::atomic::AtomicUsize>;
+
 impl<'p> Work<'p> {
-    /// What a run of `pack` with `options` needs to evaluate items.
-    pub fn new(pack: &'p Pack, options: &RunOptions) -> Self {
+    /// What a run of `pack` with `options` needs to evaluate items; `keep_left` is the
+    /// runner's ([`Runner::keep_left`]).
+    pub fn new(pack: &'p Pack, options: &RunOptions, keep_left: KeepLeft) -> Self {
         Work {
             evaluator: Evaluator::new(&pack.plan)
                 .with_budget(options.work_budget)
@@ -444,7 +451,7 @@ impl<'p> Work<'p> {
             parse_only: options.parse_only,
             item_metrics: options.item_metrics,
             explain: options.explain.clone(),
-            keep_records: options.keep_records > 0,
+            keep_left,
         }
     }
 
@@ -476,8 +483,13 @@ impl<'p> Work<'p> {
         ItemResult {
             statistics,
             explanations,
-            ..evaluate_item(&self.evaluator, records, self.keep_records)
+            ..evaluate_item(&self.evaluator, records, self.keeps_records())
         }
+    }
+
+    /// Whether an item evaluated now may still have its records kept.
+    fn keeps_records(&self) -> bool {
+        self.keep_left.load(std::sync::atomic::Ordering::Relaxed) > 0
     }
 
     /// Evaluates items on the thread pool.
@@ -531,6 +543,7 @@ pub(super) struct Runner<'p, 's> {
     /// How many items' records to keep for a report, and how many are kept.
     keep_records: usize,
     kept_items: usize,
+    keep_left: KeepLeft,
     /// Known findings still to be matched.
     baseline: Option<super::baseline::Matcher>,
     pub outcome: Outcome,
@@ -567,6 +580,7 @@ impl<'p, 's> Runner<'p, 's> {
             sink,
             dataset: keep_for_dataset.then(Vec::new),
             keep_records: options.keep_records,
+            keep_left: Arc::new(options.keep_records.into()),
             defer_dataset: options.defer_dataset,
             kept_items: 0,
             baseline: options
@@ -646,6 +660,11 @@ impl<'p, 's> Runner<'p, 's> {
         self.finished.insert(item.clone());
         self.open(&item, result.first);
         self.apply(vec![result]);
+    }
+
+    /// The count of items whose records may still be kept, for [`Work::new`].
+    pub fn keep_left(&self) -> KeepLeft {
+        self.keep_left.clone()
     }
 
     /// Registers the next source, and tells the sink of it.
@@ -840,6 +859,9 @@ impl<'p, 's> Runner<'p, 's> {
             } else if kept_before {
                 self.kept_items -= 1;
             }
+            let left = self.keep_records.saturating_sub(self.kept_items);
+            self.keep_left
+                .store(left, std::sync::atomic::Ordering::Relaxed);
             for &rule in state.rules.iter() {
                 self.outcome.per_rule[rule as usize] -= 1;
             }
