@@ -21,19 +21,24 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-/// A data source's name as a URI reference: relative paths stay relative, spaces and `%` are
-/// escaped, standard input gets a name of its own.
+/// A data source's name as a URI reference: relative paths stay relative, every byte that
+/// is not a path character of RFC 3986 is percent-encoded (`#` would start a fragment, `?` a
+/// query, and spaces and non-ASCII letters are not allowed as they are), backslashes become
+/// slashes, and standard input gets a name of its own.
 fn uri(name: &str) -> String {
     if name == "<stdin>" {
         return "stdin".into();
     }
     let mut out = String::with_capacity(name.len());
-    for c in name.chars() {
-        match c {
-            '%' => out.push_str("%25"),
-            ' ' => out.push_str("%20"),
-            '\\' => out.push('/'),
-            c => out.push(c),
+    for byte in name.bytes() {
+        match byte {
+            b'\\' => out.push('/'),
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => out.push(byte as char),
+            b'-' | b'.' | b'_' | b'~' | b'/' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' => {
+                out.push(byte as char)
+            }
+            b'*' | b'+' | b',' | b';' | b'=' | b':' | b'@' => out.push(byte as char),
+            _ => out.push_str(&format!("%{byte:02X}")),
         }
     }
     out
@@ -248,4 +253,17 @@ pub fn finish(
     write_log(pack, outcome, out, |out, skip| {
         spool.copy_to(out, skip as u64).map(drop)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn file_names_become_uri_references_that_keep_every_character() {
+        assert_eq!(
+            super::uri("data/clip#1 ü?.jsonl"),
+            "data/clip%231%20%C3%BC%3F.jsonl"
+        );
+        assert_eq!(super::uri("a\\b%c.jsonl"), "a/b%25c.jsonl");
+        assert_eq!(super::uri("<stdin>"), "stdin");
+    }
 }
