@@ -1,22 +1,11 @@
 //! Evaluation cases: each `tests/fixtures/eval/*.case` file holds a rule file and data,
 //! separated by `$$ name` lines; the JSON output of checking the data is snapshotted.
 
+mod support;
+
 use concordant::{Input, Pack};
 use std::path::Path;
-
-/// Splits a case file into its `$$ name` sections.
-fn sections(text: &str) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
-    for line in text.lines() {
-        if let Some(name) = line.strip_prefix("$$ ") {
-            out.push((name.trim().to_string(), String::new()));
-        } else if let Some((_, body)) = out.last_mut() {
-            body.push_str(line);
-            body.push('\n');
-        }
-    }
-    out
-}
+use support::sections;
 
 fn run_case(path: &Path) -> String {
     let dir = tempfile::tempdir().expect("temporary directory");

@@ -11,23 +11,12 @@
 //! a fresh directory (names may have folders) that the command runs in. A snapshot that lists
 //! no file under "files" shows that nothing was overwritten.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-
-/// A case's `$$ name` sections, in order.
-fn sections(text: &str) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
-    for line in text.lines() {
-        if let Some(name) = line.strip_prefix("$$ ") {
-            out.push((name.trim().to_string(), String::new()));
-        } else if let Some((_, body)) = out.last_mut() {
-            body.push_str(line);
-            body.push('\n');
-        }
-    }
-    out
-}
+use support::sections;
 
 /// Every file under `dir`, by its path relative to it, with its bytes.
 fn files_under(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {

@@ -38,3 +38,17 @@ pub fn shared(relative: &str, test: &str) -> Option<PathBuf> {
     );
     None
 }
+
+/// A case file's `$$ name` sections, in order: each name with the lines below it.
+pub fn sections(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        if let Some(name) = line.strip_prefix("$$ ") {
+            out.push((name.trim().to_string(), String::new()));
+        } else if let Some((_, body)) = out.last_mut() {
+            body.push_str(line);
+            body.push('\n');
+        }
+    }
+    out
+}

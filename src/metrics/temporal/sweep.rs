@@ -38,6 +38,16 @@ pub(super) fn match_segments_counted(
             (0..hypothesis.len()).for_each(|j| consider(i, j));
         }
     }
+    (greedy(pairs, reference, hypothesis), considered)
+}
+
+/// The one-to-one matching that takes `pairs` (temporal IoU, reference, hypothesis) best
+/// first (ties: reference order, then hypothesis order), skipping segments already taken.
+pub(super) fn greedy(
+    mut pairs: Vec<(f64, usize, usize)>,
+    reference: &[Segment],
+    hypothesis: &[Segment],
+) -> Matching {
     pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     let mut used_r = vec![false; reference.len()];
     let mut used_h = vec![false; hypothesis.len()];
@@ -57,7 +67,7 @@ pub(super) fn match_segments_counted(
         let (r, h) = (&reference[i], &hypothesis[j]);
         matching.boundary_sum += ((r.start - h.start).abs() + (r.end - h.end).abs()) / 2.0;
     }
-    (matching, considered)
+    matching
 }
 
 /// Calls `pair(i, j)` for every reference segment `i` and hypothesis segment `j` that share

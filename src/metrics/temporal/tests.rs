@@ -23,26 +23,9 @@ mod naive {
                 }
             }
         }
-        pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-        let mut used_r = vec![false; reference.len()];
-        let mut used_h = vec![false; hypothesis.len()];
-        let mut matching = Matching {
-            matched: 0,
-            reference: reference.len(),
-            hypothesis: hypothesis.len(),
-            boundary_sum: 0.0,
-        };
-        for (_, i, j) in pairs {
-            if used_r[i] || used_h[j] {
-                continue;
-            }
-            used_r[i] = true;
-            used_h[j] = true;
-            matching.matched += 1;
-            let (r, h) = (&reference[i], &hypothesis[j]);
-            matching.boundary_sum += ((r.start - h.start).abs() + (r.end - h.end).abs()) / 2.0;
-        }
-        matching
+        // Which pairs a matching takes is the same definition either way; only how the
+        // pairs are found differs.
+        super::super::sweep::greedy(pairs, reference, hypothesis)
     }
 
     /// The diarization error of `hypothesis` against `reference` for one item: hypothesis
