@@ -1,7 +1,8 @@
 //! Reading the sources of a run: files and standard input, JSON Lines in parallel batches or
 //! a JSON array, the second pass over items that reappeared, and records given as values.
 
-use super::items::{BatchOutput, ItemResult, Parsed, Run, Runner, Work};
+use super::evaluate::{ItemResult, Work};
+use super::items::{BatchOutput, Parsed, Run, Runner};
 use super::{fallback_id, FindingSink, Input, Outcome, Pack, RunOptions, SourceInfo};
 use crate::data::formats::mapping::{Mappings, TableFormat};
 use crate::data::formats::{self, InputFormat, ReadOptions};

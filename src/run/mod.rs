@@ -14,6 +14,7 @@
 //! temporary file as it is read so that it can be read twice.
 
 mod baseline;
+mod evaluate;
 mod input;
 mod items;
 
