@@ -298,3 +298,39 @@ fn a_chain_of_five_thousand_imports_loads() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
 }
+
+/// A Label Studio export that is an array of tasks is read task by task: with a document
+/// limit far below the file's size (but above each task's), it is checked, and gives exactly
+/// what reading it whole gives.
+#[test]
+fn a_label_studio_export_is_read_task_by_task() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let tasks: Vec<String> = (0..200)
+        .map(|i| {
+            format!(
+                r#"{{"id": {i}, "data": {{"video": "v{i}.mp4"}}, "annotations": [{{"id": {i}, "completed_by": 1, "result": [{{"id": "r{i}", "from_name": "label", "to_name": "video", "type": "labels", "value": {{"start": {i}, "end": {}, "labels": ["Speech"]}}}}]}}]}}"#,
+                i + 1
+            )
+        })
+        .collect();
+    let export = dir.path().join("export.json");
+    std::fs::write(&export, format!("[\n{}\n]\n", tasks.join(",\n"))).expect("write");
+    let pack = format!("{root}/rules/datasets/label-studio");
+    let run = |limit: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_concordant"))
+            .args(["check", "--rules", &pack, "--format", "json"])
+            .args(["--max-document-bytes", limit])
+            .arg(&export)
+            .output()
+            .expect("concordant ends");
+        String::from_utf8(output.stdout).expect("UTF-8")
+    };
+    let streamed = run("2000");
+    assert!(!streamed.contains("file-too-large"), "{streamed}");
+    assert!(
+        streamed.contains(r#""records":{"read":800,"checked":800"#),
+        "{streamed}"
+    );
+    assert_eq!(streamed, run("67108864"));
+}

@@ -12,6 +12,9 @@ use super::read::parse_line;
 use super::{DataError, Line, Origin, SourceId};
 use std::io::BufRead;
 
+/// Where [`read_elements`] hands each element's text (or why it has none), with its place.
+pub type Elements<'a> = dyn FnMut(Result<&[u8], DataError>, Origin) + 'a;
+
 /// Where the scanner is, between and within elements.
 #[derive(Default)]
 struct Scanner {
@@ -36,11 +39,27 @@ struct Scanner {
 /// on line `first_line`), handing each to `each` as a parsed line or the diagnostic of why it
 /// is not one. Elements longer than `max_element_bytes` are skipped unheld.
 pub fn read_array(
-    mut reader: impl BufRead,
+    reader: impl BufRead,
     source: SourceId,
     first_line: u32,
     max_element_bytes: usize,
     each: &mut dyn FnMut(Result<Line, DataError>, Origin),
+) {
+    let mut parsed = |element: Result<&[u8], DataError>, origin: Origin| match element {
+        Ok(bytes) => each(parse_line(bytes, origin).map_err(|e| *e), origin),
+        Err(e) => each(Err(e), origin),
+    };
+    read_elements(reader, source, first_line, max_element_bytes, &mut parsed);
+}
+
+/// [`read_array`] handing out each element's text as it is, for readers of their own (a
+/// Label Studio export's tasks).
+pub fn read_elements(
+    mut reader: impl BufRead,
+    source: SourceId,
+    first_line: u32,
+    max_element_bytes: usize,
+    each: &mut Elements,
 ) {
     let mut scanner = Scanner {
         line: first_line,
@@ -87,13 +106,7 @@ impl Scanner {
         }
     }
 
-    fn byte(
-        &mut self,
-        byte: u8,
-        source: SourceId,
-        limit: usize,
-        each: &mut dyn FnMut(Result<Line, DataError>, Origin),
-    ) {
+    fn byte(&mut self, byte: u8, source: SourceId, limit: usize, each: &mut Elements) {
         if self.start.is_none() {
             self.between(byte, source);
         } else if self.ends_scalar(byte) {
@@ -148,7 +161,7 @@ impl Scanner {
     }
 
     /// Hands the element read to `each`, parsed or with its diagnostic, and starts afresh.
-    fn emit(&mut self, limit: usize, each: &mut dyn FnMut(Result<Line, DataError>, Origin)) {
+    fn emit(&mut self, limit: usize, each: &mut Elements) {
         let Some(origin) = self.start.take() else {
             return;
         };
@@ -165,17 +178,12 @@ impl Scanner {
             };
             return each(Err(error), origin);
         }
-        each(parse_line(&element, origin).map_err(|e| *e), origin);
+        each(Ok(&element), origin);
     }
 
     /// At the end of the file: the last element, if one was left open (a cut file), and the
     /// missing `]`.
-    fn finish(
-        mut self,
-        source: SourceId,
-        limit: usize,
-        each: &mut dyn FnMut(Result<Line, DataError>, Origin),
-    ) {
+    fn finish(mut self, source: SourceId, limit: usize, each: &mut Elements) {
         self.emit(limit, each);
         if !self.closed {
             let origin = self.here(source);

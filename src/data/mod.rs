@@ -11,7 +11,7 @@ mod text;
 mod validate;
 mod value;
 
-pub use array::read_array;
+pub use array::{read_array, read_elements, Elements};
 pub use error::DataError;
 pub use lite::{Line, Lite};
 pub use read::{opening, parse_line, Batch, Batches, LineText, Opening, Part, BATCH_BYTES};

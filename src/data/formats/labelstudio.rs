@@ -69,6 +69,41 @@ pub(super) fn read(text: &str, out: &mut Out) {
     }
 }
 
+/// Whether `first`, the first element of an export that is an array, is a task: then the
+/// export can be read task by task ([`read_task`]). An array of predictions is one task as a
+/// whole, and is read whole.
+pub(super) fn is_task(first: &[u8]) -> bool {
+    let Ok(value) = serde_json::from_slice::<Value>(first) else {
+        return false;
+    };
+    let prediction = value.get("result").is_some() && value.get("data").is_none();
+    !prediction && task(&value).is_some()
+}
+
+/// Reads one task of an export read task by task: `index` is its place among the tasks,
+/// `at` where it starts. An element that is no task is passed over, as when the file is read
+/// whole; one that is not JSON is reported there.
+pub(super) fn read_task(bytes: &[u8], index: &mut usize, at: (usize, usize), out: &mut Out) {
+    let value: Value = match serde_json::from_slice(bytes) {
+        Ok(value) => value,
+        Err(e) => {
+            let message = format!("a task that is not valid JSON: {e}");
+            return out.malformed_at(InputFormat::LabelStudio, at, message, None);
+        }
+    };
+    let Some(task) = task(&value) else {
+        return;
+    };
+    let number = task.id.clone().unwrap_or_else(|| index.to_string());
+    *index += 1;
+    Task {
+        task: &task,
+        out_item: format!("{} task {number}", out.item),
+        at,
+    }
+    .emit(out);
+}
+
 /// Where annotations come from.
 #[derive(Clone, Copy)]
 enum Source {

@@ -161,6 +161,55 @@ pub struct ReadOptions {
 /// line it starts on.
 pub type Emit<'a> = dyn FnMut(Result<Line<'static>, DataError>, Origin) + 'a;
 
+/// Whether a Label Studio export that starts with `peek` can be read task by task
+/// ([`read_label_studio_tasks`]): it is an array whose first element, whole within `peek`, is
+/// a task.
+pub fn label_studio_streams(peek: &[u8]) -> bool {
+    let mut first: Option<Vec<u8>> = None;
+    let start = peek
+        .iter()
+        .position(|b| !b.is_ascii_whitespace() && !matches!(b, 0xEF | 0xBB | 0xBF));
+    if start.is_none_or(|at| peek[at] != b'[') {
+        return false;
+    }
+    crate::data::read_elements(peek, SourceId(0), 1, usize::MAX, &mut |element, _| {
+        if let (None, Ok(bytes)) = (&first, element) {
+            first = Some(bytes.to_vec());
+        }
+    });
+    first.is_some_and(|bytes| labelstudio::is_task(&bytes))
+}
+
+/// Reads a Label Studio export that is an array of tasks one task at a time, through the
+/// array scanner of [`crate::data::read_elements`]: an export of any size costs the memory of
+/// its largest task (at most `max_task_bytes`), and gives the records, with their places,
+/// that reading it whole gives. `item` is the file's name, as for [`read_file`].
+pub fn read_label_studio_tasks(
+    reader: impl std::io::BufRead,
+    item: &str,
+    source: SourceId,
+    options: &ReadOptions,
+    max_task_bytes: usize,
+    emit: &mut Emit,
+) {
+    let mut index = 0;
+    crate::data::read_elements(reader, source, 1, max_task_bytes, &mut |element, origin| {
+        let mut out = Out {
+            item,
+            source,
+            fps: options.fps,
+            emit: &mut *emit,
+        };
+        match element {
+            Ok(bytes) => {
+                let at = (origin.line as usize, origin.column as usize);
+                labelstudio::read_task(bytes, &mut index, at, &mut out);
+            }
+            Err(e) => (out.emit)(Err(e), origin),
+        }
+    });
+}
+
 /// Reads a whole file of a non-JSON format. `item` names the item of formats that hold one
 /// item per file (the file's name).
 pub fn read_file(
