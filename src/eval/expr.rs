@@ -184,19 +184,22 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 statistic,
                 target,
                 gold,
+                closed,
                 ..
             } => match self.overrides.and_then(|o| o.get(&id)) {
                 Some(value) => value.clone(),
                 None => {
-                    let ratings = self.ratings(id, env);
+                    let gathered = self.gathered(id, *closed, env);
+                    let ratings = &gathered.ratings;
                     let gold = gold.map(|g| label(&self.value(g, env)));
                     let value = match (target, gold) {
                         (Some(t), Some(gold)) => label(&self.value(*t, env)).and_then(|rater| {
-                            statistic.compute_against(&ratings, &rater, gold.as_ref()?)
+                            statistic.compute_against(ratings, &rater, gold.as_ref()?)
                         }),
-                        (Some(t), None) => label(&self.value(*t, env))
-                            .and_then(|rater| statistic.compute_for(&ratings, &rater)),
-                        (None, _) => statistic.compute(&ratings),
+                        (Some(t), None) => label(&self.value(*t, env)).and_then(|rater| {
+                            statistic.compute_for_stats(ratings, gathered.stats(), &rater)
+                        }),
+                        (None, _) => statistic.compute(ratings),
                     };
                     value
                         .filter(|x| x.is_finite())
@@ -494,6 +497,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                     work: std::cell::Cell::new(0),
                     budget: self.budget,
                     overrides: None,
+                    gathered: Default::default(),
                 };
                 let mut env = vec![Bound::Unset; self.rule.vars.len()];
                 run.truth(cond, &mut env)
@@ -510,6 +514,25 @@ impl<'a, 'r> RuleRun<'a, 'r> {
     /// belongs to its record's item (a segment id means something only within its clip).
     /// Kept out of line: it is rare next to the joins `value` serves.
     #[inline(never)]
+    /// The ratings of statistic `id`: gathered once per run of the rule when it is closed
+    /// (it reads nothing that changes from one evaluation to the next), else every time.
+    fn gathered(
+        &self,
+        id: ExprId,
+        closed: bool,
+        env: &mut [Bound<'r>],
+    ) -> std::rc::Rc<super::GatheredRatings> {
+        if !closed {
+            return std::rc::Rc::new(super::GatheredRatings::new(self.ratings(id, env)));
+        }
+        if let Some(gathered) = self.gathered.borrow().get(&id) {
+            return gathered.clone();
+        }
+        let gathered = std::rc::Rc::new(super::GatheredRatings::new(self.ratings(id, env)));
+        self.gathered.borrow_mut().insert(id, gathered.clone());
+        gathered
+    }
+
     pub(crate) fn ratings(&self, id: ExprId, env: &mut [Bound<'r>]) -> crate::metrics::Ratings {
         let Some(rated) = self.rated(id) else {
             return crate::metrics::Ratings::default();

@@ -653,6 +653,7 @@ impl<'p> Evaluator<'p> {
             work: Cell::new(0),
             budget: self.budget,
             overrides,
+            gathered: Default::default(),
         }
     }
 
@@ -734,6 +735,31 @@ pub(crate) struct RuleRun<'a, 'r> {
     budget: u64,
     /// Values of agreement statistics computed beforehand (streamed `per dataset` rules).
     pub(crate) overrides: Option<&'a FxHashMap<crate::plan::ExprId, Value>>,
+    /// The ratings of closed agreement statistics (`Node::Agreement::closed`), gathered once
+    /// in this run of the rule, with each rater's counts once asked for.
+    pub(crate) gathered:
+        std::cell::RefCell<FxHashMap<crate::plan::ExprId, std::rc::Rc<GatheredRatings>>>,
+}
+
+/// A closed statistic's ratings, and each rater's counts of them.
+pub(crate) struct GatheredRatings {
+    pub(crate) ratings: crate::metrics::Ratings,
+    stats: std::cell::OnceCell<crate::metrics::RaterStats>,
+}
+
+impl GatheredRatings {
+    pub(crate) fn new(ratings: crate::metrics::Ratings) -> Self {
+        GatheredRatings {
+            ratings,
+            stats: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Each rater's counts, computed the first time they are asked for.
+    pub(crate) fn stats(&self) -> &crate::metrics::RaterStats {
+        self.stats
+            .get_or_init(|| crate::metrics::RaterStats::of(&self.ratings))
+    }
 }
 
 /// The candidates of a loop or quantifier.

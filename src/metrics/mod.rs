@@ -149,7 +149,17 @@ impl Statistic {
 
     /// The statistic of one rater (`target`) of some ratings.
     pub fn compute_for(self, ratings: &Ratings, target: &Label) -> Option<f64> {
-        let stats = RaterStats::of(ratings);
+        self.compute_for_stats(ratings, &RaterStats::of(ratings), target)
+    }
+
+    /// [`Statistic::compute_for`] with each rater's counts of the ratings (`stats`) already
+    /// made, as when one rater after another is asked about the same ratings.
+    pub fn compute_for_stats(
+        self,
+        ratings: &Ratings,
+        stats: &RaterStats,
+        target: &Label,
+    ) -> Option<f64> {
         let row = stats.row(target)?;
         match self {
             Statistic::Disagreement => row.disagreement_rate(),

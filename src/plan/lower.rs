@@ -149,6 +149,11 @@ fn binding_level(e: &Expr, level_vars: &[VarId]) -> usize {
         .unwrap_or(0)
 }
 
+/// The conjuncts of a filter, if any.
+fn narrowing_all(filter: Option<&Expr>) -> Vec<&Expr> {
+    filter.map(conjuncts).unwrap_or_default()
+}
+
 /// Every variable an expression reads.
 pub(super) fn vars_read(e: &Expr, out: &mut Vec<VarId>) {
     match e {
@@ -460,6 +465,9 @@ impl Builder<'_> {
             }
             parts.push(id);
         }
+        let mut read = Vec::new();
+        (narrowing_all(filter).into_iter().chain(rating)).for_each(|e| vars_read(e, &mut read));
+        let closed = matches!(source, LoopSource::Kind(_)) && read.iter().all(|&v| v == var);
         let rating = rating.map(|e| self.expr(e));
         Node::Agreement {
             statistic,
@@ -470,6 +478,7 @@ impl Builder<'_> {
             rating,
             target: None,
             gold: None,
+            closed,
         }
     }
 

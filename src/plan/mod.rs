@@ -304,6 +304,10 @@ pub enum Node {
         target: Option<ExprId>,
         /// The gold rater `target` is compared with (`against g`), instead of the majority.
         gold: Option<ExprId>,
+        /// Whether it ranges over a kind and reads no variable but its own: its ratings are
+        /// then the same wherever the rule evaluates it, and are gathered once per run of
+        /// the rule (a `for g in group … by annotator` asks one rater at a time of them).
+        closed: bool,
     },
     /// A temporal agreement function of two segmentations of the item.
     Temporal {
