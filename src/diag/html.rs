@@ -81,15 +81,60 @@ pub fn finish(
     let report = Report::of(pack, outcome, tallies.into_values().collect());
     let data = serde_json::to_string(&report.data)
         .unwrap_or_else(|_| "{}".into())
-        // The JSON sits in a <script> element, where `</script>` would end it and `<!--` then
-        // `<script` would make the browser swallow the rest of the page. `<` occurs in JSON
-        // only inside strings, where `\u003c` means the same.
         .replace('<', "\\u003c");
     let page = page(&report, &data).map_err(std::io::Error::other)?;
-    let (before, after) = page.split_once(ITEMS).unwrap_or((&page, ""));
-    write!(out, "{before}\"items\":[")?;
+    let (before, rest) = page.split_once(TIMELINES).unwrap_or((&page, ""));
+    let (middle, after) = rest.split_once(ITEMS).unwrap_or((rest, ""));
+    write!(out, "{before}\"timelines\":{{")?;
+    write_timelines(pack, outcome, &mut NoMarkup(&mut *out))?;
+    write!(out, "}}{middle}\"items\":[")?;
     spool.copy_to(out, 1)?;
     write!(out, "]{after}")
+}
+
+/// Where the timelines go in the report's data, written around them.
+const TIMELINES: &str = "\"timelines\":\"@@concordant-timelines@@\"";
+
+/// The timelines of the items the run kept, one at a time, as the entries of a JSON object.
+fn write_timelines(
+    pack: &Pack,
+    outcome: &Outcome,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    for (i, (item, records)) in outcome.item_records.iter().enumerate() {
+        let mut lanes = Vec::new();
+        let records: Vec<RecordData> = (records.iter())
+            .map(|r| record_data(pack, r, &mut lanes))
+            .collect();
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *out, &**item)?;
+        out.write_all(b":")?;
+        serde_json::to_writer(&mut *out, &Timeline { lanes, records })?;
+    }
+    Ok(())
+}
+
+/// Writes JSON with every `<` as `\u003c`. The JSON sits in a <script> element, where
+/// `</script>` would end it and `<!--` then `<script` would make the browser swallow the rest
+/// of the page; `<` occurs in JSON only inside strings, where `\u003c` means the same.
+struct NoMarkup<'w>(&'w mut dyn std::io::Write);
+
+impl std::io::Write for NoMarkup<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        for (i, part) in buf.split(|&b| b == b'<').enumerate() {
+            if i > 0 {
+                self.0.write_all(b"\\u003c")?;
+            }
+            self.0.write_all(part)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// The page, with `data` as the script's document.
@@ -239,8 +284,9 @@ struct Data {
     files: Vec<String>,
     kinds: Vec<String>,
     rules: Vec<RuleInfo>,
-    /// The records of the first items with findings, by item, for their timelines.
-    timelines: IndexMap<String, Timeline>,
+    /// Where the records of the first items with findings go, by item, for their
+    /// timelines ([`write_timelines`]).
+    timelines: &'static str,
     /// Where the spooled items go.
     items: &'static str,
     errors: Vec<ErrorData>,
@@ -353,15 +399,6 @@ impl Report {
 
 /// The script's document but its items.
 fn data(pack: &Pack, outcome: &Outcome) -> Data {
-    let timelines = (outcome.item_records.iter())
-        .map(|(item, records)| {
-            let mut lanes = Vec::new();
-            let records = (records.iter())
-                .map(|r| record_data(pack, r, &mut lanes))
-                .collect();
-            (item.to_string(), Timeline { lanes, records })
-        })
-        .collect();
     Data {
         files: outcome.sources.iter().map(|s| s.name.clone()).collect(),
         kinds: pack
@@ -376,7 +413,7 @@ fn data(pack: &Pack, outcome: &Outcome) -> Data {
                 severity: super::json::severity_word(r.severity),
             })
             .collect(),
-        timelines,
+        timelines: "@@concordant-timelines@@",
         items: "@@concordant-items@@",
         errors: (outcome.data_errors.iter())
             .take(SHOWN_DATA_ERRORS)
