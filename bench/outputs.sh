@@ -25,6 +25,6 @@ for format in parse-only json github sarif human html; do
   [ "$format" = parse-only ] && flags=(--format json --parse-only)
   /usr/bin/time -f "%e %M" -o "$work/time" "$bin" check --rules "$root/rules" \
     --select speech-needs-transcript "${flags[@]}" --output "$work/out" "$work/data.jsonl" || true
-  read -r seconds kb < "$work/time"
+  read -r seconds kb < <(tail -n 1 "$work/time")
   echo "| $format | $seconds | $((kb / 1024)) | $(( $(stat -c %s "$work/out") / 1048576 )) |"
 done
