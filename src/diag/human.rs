@@ -73,8 +73,10 @@ fn render_rule_diagnostics(
     for d in diagnostics {
         let file = sources.get(d.span().file);
         let labels: Vec<LabeledSpan> = d.labels().map_or(Vec::new(), Iterator::collect);
-        // Only the labels' lines and one either side: miette reads a source from its start
-        // for every label, so showing the whole file made a file of many errors quadratic.
+        // Only the labels' lines: a diagnostic shows the lines it points at and nothing
+        // around them, as rustc does (so never more of a file than the mistake); and miette
+        // reads a source from its start for every label, so the whole file made a file of
+        // many errors quadratic.
         let start = labels.iter().map(|l| l.offset()).min().unwrap_or(0);
         let end = labels
             .iter()
@@ -97,15 +99,11 @@ fn render_rule_diagnostics(
     out
 }
 
-/// The lines of `text` that `range` touches, with one line of context either side.
+/// The lines of `text` that `range` touches.
 fn around(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
     let (start, end) = (range.start.min(text.len()), range.end.min(text.len()));
-    let line_start = |at: usize| text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = |at: usize| text[at..].find('\n').map_or(text.len(), |i| at + i);
-    let first = line_start(start);
-    let from = line_start(first.saturating_sub(1));
-    let last = line_end(end);
-    let to = line_end((last + 1).min(text.len()));
+    let from = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let to = text[end..].find('\n').map_or(text.len(), |i| end + i);
     from..to
 }
 
@@ -460,25 +458,19 @@ impl<L: LineSource> Shown<'_, L> {
                 let header_end = f.text[start..]
                     .find('{')
                     .map_or(plan.location.range.end, |i| start + i);
-                // The header's lines and one either side (miette's context), not the whole
-                // file: miette scans a source from its start for every label it places.
+                // The header's lines only, not the whole file: a note shows what it points
+                // at, and miette scans a source from its start for every label it places.
                 let text = &f.text;
-                let line_start = |at: usize| text[..at].rfind('\n').map_or(0, |i| i + 1);
-                let line_end = |at: usize| text[at..].find('\n').map_or(text.len(), |i| at + i);
-                let header_line = line_start(start);
-                let from = line_start(header_line.saturating_sub(1));
-                let to = line_end(line_end(header_end) + 1)
-                    .min(text.len())
-                    .max(header_end);
+                let shown = around(text, start..header_end);
                 let label = LabeledSpan::new_with_span(
                     Some("rule defined here".into()),
-                    (start - from, header_end - start),
+                    (start - shown.start, header_end - start),
                 );
-                let lines_before = usize::from(from < header_line);
+                let (from, to) = (shown.start, shown.end);
                 let file = DataLine {
                     name: escaped(&f.display_name(), false).into_owned(),
                     text: same_length(&text[from..to]).into_owned(),
-                    line: plan.location.line.saturating_sub(lines_before),
+                    line: f.line_col(from).0,
                 };
                 file.windowed(vec![label])
             }
