@@ -1,7 +1,7 @@
 //! `concordant check`: checks data against a pack, in every output format.
 
 use super::output::{self, Output, Protected};
-use super::{load, parse_fps, parse_input_format, LimitArgs, RulesArg};
+use super::{parse_fps, parse_input_format, LimitArgs, RulesArg};
 use clap::ValueEnum;
 use concordant::data::formats::InputFormat;
 use concordant::data::formats::ReadOptions;
@@ -143,11 +143,7 @@ enum FailOn {
 /// Runs `concordant check`.
 pub(super) fn run(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode {
     let limits = args.limits.limits();
-    let mut pack = match load(
-        &args.rules.rules,
-        &args.rules.imports.within(limits.clone()),
-        stderr_color,
-    ) {
+    let mut pack = match args.rules.load(&limits, stderr_color) {
         Ok(p) => p,
         Err(code) => return code,
     };

@@ -206,6 +206,17 @@ struct ImportArgs {
     allow: Vec<PathBuf>,
 }
 
+impl RulesArg {
+    /// The pack at these paths, within `limits` and the folders imports may read.
+    fn load(&self, limits: &Limits, stderr_color: Color) -> Result<Pack, ExitCode> {
+        load(
+            &self.rules,
+            &self.imports.within(limits.clone()),
+            stderr_color,
+        )
+    }
+}
+
 impl ImportArgs {
     /// `limits` with these folders added to where imports may read.
     fn within(&self, mut limits: Limits) -> Limits {
@@ -347,11 +358,7 @@ fn write_out(text: &str) -> Result<(), ExitCode> {
 
 fn explain(args: ExplainArgs, stderr_color: Color) -> ExitCode {
     let limits = args.limits.limits();
-    let mut pack = match load(
-        &args.rules.rules,
-        &args.rules.imports.within(limits.clone()),
-        stderr_color,
-    ) {
+    let mut pack = match args.rules.load(&limits, stderr_color) {
         Ok(p) => p,
         Err(code) => return code,
     };
