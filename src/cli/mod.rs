@@ -553,8 +553,7 @@ fn load_mappings(paths: &[PathBuf]) -> Result<Mappings, String> {
 }
 
 fn plan(args: PlanArgs, stderr_color: Color) -> ExitCode {
-    let limits = args.rules.imports.within(Limits::default());
-    let pack = match load(&args.rules.rules, &limits, stderr_color) {
+    let pack = match args.rules.load(&Limits::default(), stderr_color) {
         Ok(p) => p,
         Err(code) => return code,
     };
