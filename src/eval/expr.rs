@@ -7,7 +7,6 @@ use crate::data::{ops, write_number, Record, Value};
 use crate::plan::{ExprId, Format, Function, Node};
 use crate::syntax::ast::Quantifier;
 use std::cmp::Ordering;
-use std::sync::Arc;
 
 /// Shows a value in a message: times and durations with an `s` suffix.
 pub fn render_value(v: &Value, format: Format) -> String {
@@ -357,48 +356,6 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         }
     }
 
-    /// `some` and `no` stop at the first element that passes, `all` at the first that fails.
-    /// The quantifier's variable is bound in place and unset again afterwards.
-    /// The segments of one side of a temporal agreement function: its records that pass the
-    /// filter, with their labels (missing labels are empty).
-    #[inline(never)]
-    fn segments(
-        &self,
-        side: &crate::plan::Side,
-        env: &mut [Bound<'r>],
-    ) -> Vec<(Arc<str>, crate::metrics::temporal::Segment)> {
-        let var = side.var.0 as usize;
-        let candidates = self.candidates(&side.source, &side.access, env);
-        let implied = side.access.implied();
-        let mut out = Vec::new();
-        if self.spend(candidates.len()) {
-            for i in 0..candidates.len() {
-                if !self.bind_passing(&candidates, i, var, (&side.filter, implied), env) {
-                    continue;
-                }
-                let Some(span) = self.interval(env, side.var) else {
-                    continue;
-                };
-                let label = side
-                    .label
-                    .map(|l| self.value(l, env).to_string())
-                    .unwrap_or_default();
-                let item = match &env[var] {
-                    Bound::Record(r) => r.item.clone(),
-                    _ => Arc::from(""),
-                };
-                let segment = crate::metrics::temporal::Segment {
-                    start: span.start,
-                    end: span.end,
-                    label,
-                };
-                out.push((item, segment));
-            }
-        }
-        env[var] = Bound::Unset;
-        out
-    }
-
     /// What this item contributes to the statistic `id` of a streamed data-set rule.
     pub(crate) fn partial(&self, id: ExprId, env: &mut [Bound<'r>]) -> crate::metrics::Part {
         let statistic = match self.rule.expr(id) {
@@ -413,8 +370,11 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                     .unwrap_or(0.5);
                 let [a, b] = sides.as_ref();
                 let (reference, other) = (self.segments(a, env), self.segments(b, env));
-                let (matching, error, work) =
-                    function.parts_counted(&untagged(reference), &untagged(other), threshold);
+                let (matching, error, work) = function.parts_counted(
+                    &super::temporal::untagged(reference),
+                    &super::temporal::untagged(other),
+                    threshold,
+                );
                 self.spend(work as usize);
                 return crate::metrics::Part {
                     statistic: crate::metrics::Partial::Temporal(*function, matching, error),
@@ -431,51 +391,6 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             _ => crate::metrics::Statistic::Agreement,
         };
         crate::metrics::Part::of(statistic, &self.ratings(id, env))
-    }
-
-    /// A temporal agreement function. In a data-set rule each item's segmentations are
-    /// compared on their own and the matchings and errors summed: segments of different clips
-    /// never match.
-    #[inline(never)]
-    fn temporal(&self, id: ExprId, env: &mut [Bound<'r>]) -> Value {
-        let Node::Temporal {
-            function,
-            sides,
-            threshold,
-        } = self.rule.expr(id)
-        else {
-            return Value::Missing;
-        };
-        let threshold = threshold
-            .and_then(|t| self.value(t, env).as_num())
-            .unwrap_or(0.5);
-        let [a, b] = sides.as_ref();
-        let (reference, other) = (self.segments(a, env), self.segments(b, env));
-        let value = if self.rule.scope == crate::syntax::ast::Scope::Dataset {
-            let mut matching = crate::metrics::temporal::Matching::default();
-            let mut error = crate::metrics::temporal::DiarizationError::default();
-            let mut work = 0;
-            for [reference, other] in by_item(reference, other).values() {
-                let (m, e, w) = function.parts_counted(reference, other, threshold);
-                matching.merge(&m);
-                error.merge(&e);
-                work += w;
-            }
-            (function.of_parts(&matching, &error), work)
-        } else {
-            let (m, e, work) =
-                function.parts_counted(&untagged(reference), &untagged(other), threshold);
-            (function.of_parts(&m, &e), work)
-        };
-        // The work counts against the rule's budget once done: the sweeps are near-linear,
-        // so it is the pairs that overlap, not every pair, that a pathological item costs.
-        let (value, work) = value;
-        if !self.spend(work as usize) {
-            return Value::Missing;
-        }
-        value
-            .filter(|x| x.is_finite())
-            .map_or(Value::Missing, Value::Num)
     }
 
     /// `share(cond)` over the records in view: the share of their items for which the
@@ -755,27 +670,6 @@ fn label(value: &Value) -> Option<crate::metrics::Label> {
         Value::Bool(b) => Some(Label::Text(b.to_string().into())),
         Value::Missing | Value::List(_) => None,
     }
-}
-
-/// Two sides' segments grouped by item, in item order.
-fn by_item(
-    reference: Vec<(Arc<str>, crate::metrics::temporal::Segment)>,
-    other: Vec<(Arc<str>, crate::metrics::temporal::Segment)>,
-) -> std::collections::BTreeMap<Arc<str>, [Vec<crate::metrics::temporal::Segment>; 2]> {
-    let mut items: std::collections::BTreeMap<_, [Vec<_>; 2]> = Default::default();
-    for (side, segments) in [reference, other].into_iter().enumerate() {
-        for (item, segment) in segments {
-            items.entry(item).or_default()[side].push(segment);
-        }
-    }
-    items
-}
-
-/// Segments without the items they came from.
-fn untagged(
-    segments: Vec<(Arc<str>, crate::metrics::temporal::Segment)>,
-) -> Vec<crate::metrics::temporal::Segment> {
-    segments.into_iter().map(|(_, s)| s).collect()
 }
 
 /// How an agreement statistic reads its ratings: its variable, what it ranges over and

@@ -9,6 +9,7 @@
 pub mod explain;
 mod expr;
 mod index;
+mod temporal;
 pub mod time;
 
 use crate::data::{Origin, Record, Value};
