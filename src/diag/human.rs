@@ -1,6 +1,6 @@
 //! Human output: miette-rendered diagnostics with the offending data lines.
 
-use super::lines::LineCache;
+use super::lines::LineReader;
 use super::printable::{escaped, same_length, Printable};
 use super::window;
 use crate::data::DataError;
@@ -302,22 +302,9 @@ fn value_end(text: &str) -> usize {
     text.trim_end().len()
 }
 
-/// Where the text of the data lines shown comes from: read in one pass once a run is over
-/// ([`LineCache`]), or as it goes ([`super::lines::LineReader`]).
-pub(super) trait LineSource {
-    /// The text shown of the line at `origin`, if it can be read.
-    fn line(&self, origin: crate::data::Origin) -> Option<String>;
-}
-
-impl LineSource for LineCache {
-    fn line(&self, origin: crate::data::Origin) -> Option<String> {
-        self.get(origin).map(str::to_string)
-    }
-}
-
 /// Renders findings, data errors and the summary of a run.
 pub struct HumanRenderer<'a> {
-    shown: Shown<'a, LineCache>,
+    shown: Shown<'a>,
     outcome: &'a Outcome,
 }
 
@@ -327,9 +314,13 @@ impl<'a> HumanRenderer<'a> {
         let shown = Shown {
             pack,
             names: outcome.sources.iter().map(|s| s.name.clone()).collect(),
-            lines: LineCache::load(outcome),
+            lines: LineReader::default(),
             color,
         };
+        for (i, source) in outcome.sources.iter().enumerate() {
+            let id = crate::data::SourceId(i as u32);
+            shown.lines.add(id, source.readable.as_deref());
+        }
         HumanRenderer { shown, outcome }
     }
 
@@ -353,15 +344,15 @@ pub(super) fn summary(pack: &Pack, outcome: &Outcome) -> String {
 }
 
 /// Findings and data errors as miette diagnostics over the data lines of `lines`.
-pub(super) struct Shown<'a, L> {
+pub(super) struct Shown<'a> {
     pub(super) pack: &'a Pack,
     /// The sources' names, by source id.
     pub(super) names: Vec<String>,
-    pub(super) lines: L,
+    pub(super) lines: LineReader,
     pub(super) color: Color,
 }
 
-impl<L: LineSource> Shown<'_, L> {
+impl Shown<'_> {
     /// A finding, rendered.
     pub(super) fn finding_text(&self, f: &Finding) -> String {
         render(&self.finding(f), self.color)
@@ -373,7 +364,7 @@ impl<L: LineSource> Shown<'_, L> {
     }
 
     fn data_line(&self, origin: crate::data::Origin) -> Option<DataLine> {
-        let text = self.lines.line(origin)?;
+        let text = self.lines.get(origin)?;
         let name = (self.names.get(origin.source.0 as usize))
             .map_or("?".into(), |name| escaped(name, false).into_owned());
         // Escaped before any label is placed in it, so labels point into what is shown.
@@ -534,16 +525,10 @@ impl<L: LineSource> Shown<'_, L> {
     }
 }
 
-impl LineSource for super::lines::LineReader {
-    fn line(&self, origin: crate::data::Origin) -> Option<String> {
-        self.get(origin)
-    }
-}
-
 /// How `--format human` renders findings as a run goes ([`super::spool`]): each with its data
 /// lines, read from the sources as the run opens them.
 pub struct HumanFindings<'p> {
-    shown: Shown<'p, super::lines::LineReader>,
+    shown: Shown<'p>,
 }
 
 impl super::spool::Rendering for HumanFindings<'_> {
