@@ -16,7 +16,7 @@ use crate::pack::Pack;
 use crate::run::Outcome;
 use crate::run::Slot;
 use crate::schema::Type;
-use indexmap::IndexMap;
+use indexmap::{IndexMap, IndexSet};
 use serde::Serialize;
 
 /// The template, inline so the binary carries it.
@@ -61,6 +61,7 @@ pub fn spool(pack: &Pack) -> std::io::Result<Spool<ReportItems<'_>>> {
         pack,
         lines: LineReader::default(),
         tallies: Default::default(),
+        annotators: IndexSet::new(),
     })
 }
 
@@ -74,11 +75,12 @@ pub fn finish(
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     let mut spool = spool;
-    let (pack, tallies) = {
+    let (pack, tallies, annotators) = {
         let items = spool.rendering();
-        (items.pack, std::mem::take(&mut items.tallies))
+        let tallies = std::mem::take(&mut items.tallies);
+        (items.pack, tallies, std::mem::take(&mut items.annotators))
     };
-    let report = Report::of(pack, outcome, tallies.into_values().collect());
+    let report = Report::of(pack, outcome, tallies.into_values().collect(), &annotators);
     let data = serde_json::to_string(&report.data)
         .unwrap_or_else(|_| "{}".into())
         .replace('<', "\\u003c");
@@ -158,15 +160,18 @@ pub struct ReportItems<'p> {
     lines: LineReader,
     /// What each item (by slot) adds to the charts; replaced when an item is evaluated again.
     tallies: std::collections::BTreeMap<Slot, Tally>,
+    /// The annotators findings name, each once: tallies count them by index.
+    annotators: IndexSet<String>,
 }
 
-/// What one item's findings add to the summary.
+/// What one item's findings add to the summary. A run keeps one for every item with
+/// findings, so it is a few words: counts by annotator index and by kind, in boxed slices.
 #[derive(Default)]
 struct Tally {
-    findings: usize,
+    findings: u32,
     dataset: bool,
-    annotators: Vec<(String, u64)>,
-    kinds: Vec<(usize, u64)>,
+    annotators: Box<[(u32, u32)]>,
+    kinds: Box<[(u32, u32)]>,
 }
 
 impl Rendering for ReportItems<'_> {
@@ -180,15 +185,17 @@ impl Rendering for ReportItems<'_> {
             self.tallies.remove(&slot);
             return Ok(());
         };
-        let mut tally = Tally {
-            findings: findings.len(),
-            dataset: first.item.is_none(),
-            ..Tally::default()
-        };
+        let mut counts = Counts::default();
         let findings: Vec<FindingData> = (findings.iter())
             .map(|f| finding_data(f, &self.lines))
-            .inspect(|f| tally.count(f))
+            .inspect(|f| counts.count(f, &mut self.annotators))
             .collect();
+        let tally = Tally {
+            findings: findings.len() as u32,
+            dataset: first.item.is_none(),
+            annotators: counts.annotators.into_boxed_slice(),
+            kinds: counts.kinds.into_boxed_slice(),
+        };
         let item = ItemData {
             name: first.item.as_deref().unwrap_or(DATA_SET).to_string(),
             dataset: tally.dataset,
@@ -206,19 +213,30 @@ impl Rendering for ReportItems<'_> {
     }
 }
 
-impl Tally {
-    fn count(&mut self, finding: &FindingData) {
+/// One item's counts as its findings are rendered.
+#[derive(Default)]
+struct Counts {
+    annotators: Vec<(u32, u32)>,
+    kinds: Vec<(u32, u32)>,
+}
+
+impl Counts {
+    fn count(&mut self, finding: &FindingData, names: &mut IndexSet<String>) {
         for a in &finding.annotators {
-            add_one(&mut self.annotators, a.clone());
+            let index = match names.get_index_of(a) {
+                Some(i) => i,
+                None => names.insert_full(a.clone()).0,
+            };
+            add_one(&mut self.annotators, index as u32);
         }
-        let mut kinds: Vec<usize> = finding.records.iter().map(|r| r.0).collect();
+        let mut kinds: Vec<u32> = finding.records.iter().map(|r| r.0 as u32).collect();
         kinds.sort_unstable();
         kinds.dedup();
         kinds.into_iter().for_each(|k| add_one(&mut self.kinds, k));
     }
 }
 
-fn add_one<K: PartialEq>(counts: &mut Vec<(K, u64)>, key: K) {
+fn add_one(counts: &mut Vec<(u32, u32)>, key: u32) {
     match counts.iter_mut().find(|(k, _)| *k == key) {
         Some((_, n)) => *n += 1,
         None => counts.push((key, 1)),
@@ -362,15 +380,21 @@ struct ErrorData {
 }
 
 impl Report {
-    fn of(pack: &Pack, outcome: &Outcome, tallies: Vec<Tally>) -> Report {
+    fn of(
+        pack: &Pack,
+        outcome: &Outcome,
+        tallies: Vec<Tally>,
+        annotators: &IndexSet<String>,
+    ) -> Report {
         let mut per_annotator: IndexMap<String, u64> = IndexMap::new();
         let mut per_kind: IndexMap<usize, u64> = IndexMap::new();
         for tally in &tallies {
-            for (a, n) in &tally.annotators {
-                *per_annotator.entry(a.clone()).or_default() += n;
+            for &(a, n) in &tally.annotators {
+                let name = annotators[a as usize].clone();
+                *per_annotator.entry(name).or_default() += u64::from(n);
             }
-            for (k, n) in &tally.kinds {
-                *per_kind.entry(*k).or_default() += n;
+            for &(k, n) in &tally.kinds {
+                *per_kind.entry(k as usize).or_default() += u64::from(n);
             }
         }
         let kind_findings = |name: &str| {
@@ -441,14 +465,14 @@ fn summary(pack: &Pack, outcome: &Outcome, tallies: &[Tally]) -> Summary {
     };
     let dataset_findings = (tallies.iter())
         .filter(|t| t.dataset)
-        .map(|t| t.findings)
+        .map(|t| t.findings as usize)
         .sum();
     Summary {
         items: outcome.summary.items,
         read: total.read,
         checked: total.checked,
         rejected: total.rejected,
-        findings: tallies.iter().map(|t| t.findings).sum(),
+        findings: tallies.iter().map(|t| t.findings as usize).sum(),
         errors: by_severity("error"),
         warnings: by_severity("warning"),
         infos: by_severity("info"),

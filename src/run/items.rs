@@ -82,8 +82,10 @@ impl Counts {
 struct ItemState {
     /// Where the item's first record is: the order of items in the output.
     slot: Slot,
-    /// The rules of the findings delivered for it, to correct the counts on redelivery.
-    rules: Box<[u32]>,
+    /// How many findings of each rule were delivered for it (rule, count), to correct the
+    /// counts on redelivery: a pair per rule, not an entry per finding, since a run keeps
+    /// this for every item.
+    rules: Box<[(u32, u32)]>,
     /// Its part of the statistics of streamed data-set rules (replaced, not added, when the
     /// item is evaluated again).
     partials: Vec<crate::metrics::Part>,
@@ -578,12 +580,12 @@ impl<'p, 's> Runner<'p, 's> {
             let left = self.keep_records.saturating_sub(self.kept_items);
             self.keep_left
                 .store(left, std::sync::atomic::Ordering::Relaxed);
-            for &rule in state.rules.iter() {
-                self.outcome.per_rule[rule as usize] -= 1;
+            for &(rule, n) in state.rules.iter() {
+                self.outcome.per_rule[rule as usize] -= u64::from(n);
             }
-            state.rules = result.findings.iter().map(|f| f.rule as u32).collect();
-            for &rule in state.rules.iter() {
-                self.outcome.per_rule[rule as usize] += 1;
+            state.rules = count_by_rule(&result.findings);
+            for &(rule, n) in state.rules.iter() {
+                self.outcome.per_rule[rule as usize] += u64::from(n);
             }
             extra.errors = result.errors;
             extra.statistics = result.statistics;
@@ -775,4 +777,18 @@ impl<'p, 's> Runner<'p, 's> {
         outcome.data_errors.sort_by_key(DataError::origin);
         outcome
     }
+}
+
+/// The number of findings of each rule, in the order rules first appear (findings come
+/// sorted by rule, so this is one pair per rule that found something).
+fn count_by_rule(findings: &[crate::eval::Finding]) -> Box<[(u32, u32)]> {
+    let mut counts: Vec<(u32, u32)> = Vec::new();
+    for finding in findings {
+        let rule = finding.rule as u32;
+        match counts.iter_mut().rev().find(|(r, _)| *r == rule) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((rule, 1)),
+        }
+    }
+    counts.into_boxed_slice()
 }
