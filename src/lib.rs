@@ -11,13 +11,16 @@ pub mod eval;
 mod limits;
 pub mod lsp;
 pub mod metrics;
+pub mod ops;
 mod pack;
 pub mod plan;
 mod run;
 pub mod schema;
 pub mod span;
+pub mod suggest;
 pub mod syntax;
 pub mod testing;
+pub mod value;
 
 pub use limits::{Limits, DEFAULT_MAX_NESTING, MAX_NESTING_CEILING};
 pub use pack::{Pack, PackDiagnostic, PackError};

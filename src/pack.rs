@@ -387,10 +387,9 @@ impl Pack {
             .map(AsRef::as_ref)
             .filter(|id| !known.contains(id))
             .map(|id| {
-                let hint =
-                    crate::check::suggest::did_you_mean(id, "the rules are", known.iter().copied())
-                        .map(|h| format!(" ({h})"))
-                        .unwrap_or_default();
+                let hint = crate::suggest::did_you_mean(id, "the rules are", known.iter().copied())
+                    .map(|h| format!(" ({h})"))
+                    .unwrap_or_default();
                 format!("no rule `{id}` in the pack{hint}")
             })
             .collect();

@@ -49,7 +49,7 @@ pub struct EnumType {
     /// Variant names in declaration order.
     variants: Vec<Arc<str>>,
     /// Each variant's run-time value, made once: a record's enum field is a copy of one.
-    values: Vec<crate::data::Value>,
+    values: Vec<crate::value::Value>,
 }
 
 impl EnumType {
@@ -57,7 +57,7 @@ impl EnumType {
     pub fn new(owner: String, variants: Vec<Arc<str>>) -> Self {
         let values = variants
             .iter()
-            .map(|v| crate::data::Value::str(v))
+            .map(|v| crate::value::Value::str(v))
             .collect();
         EnumType {
             owner,
@@ -67,10 +67,10 @@ impl EnumType {
     }
 
     /// The run-time value of a variant; `None` when `text` is not a variant.
-    pub fn value(&self, text: &str) -> Option<&crate::data::Value> {
+    pub fn value(&self, text: &str) -> Option<&crate::value::Value> {
         let text = text.as_bytes();
         (self.variants.iter())
-            .position(|v| crate::data::same_short_text(v.as_bytes(), text))
+            .position(|v| crate::value::same_short_text(v.as_bytes(), text))
             .map(|i| &self.values[i])
     }
 

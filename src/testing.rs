@@ -3,8 +3,8 @@
 
 use crate::check::ir::Expectation;
 use crate::eval::Evaluator;
+use crate::ops::Scope;
 use crate::pack::Pack;
-use crate::syntax::ast::Scope;
 use indexmap::IndexMap;
 
 /// A finding reduced to what an `expect` line can say: rule, item and key.

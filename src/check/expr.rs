@@ -1,11 +1,13 @@
 //! Expressions and rules: name resolution and type checking.
 
-use super::ir::{self, ArithOp, CompareOp, Expr, Format, Function, MessagePart, Pattern, VarId};
+use super::ir::{self, Expr, Format, Function, MessagePart, Pattern, VarId};
 use super::{CheckError, Checker};
-use crate::data::{ops, Value};
+use crate::data::Value;
+use crate::ops::Quantifier;
+use crate::ops::{self, arith, compare, ArithOp, CompareOp};
 use crate::schema::{FieldId, KindId, Type, TypeDisplay};
 use crate::span::Span;
-use crate::syntax::ast::{self, BinaryOp, ExprKind, Quantifier, UnaryOp};
+use crate::syntax::ast::{self, BinaryOp, ExprKind, UnaryOp};
 use std::sync::Arc;
 
 /// The type of a checked expression, and whether its value may be missing (an optional
@@ -164,32 +166,6 @@ pub(super) fn fold(expr: &Expr) -> Option<Value> {
     })
 }
 
-/// Arithmetic shared by folding and evaluation.
-pub fn arith(op: ArithOp, a: f64, b: f64) -> f64 {
-    match op {
-        ArithOp::Add => a + b,
-        ArithOp::Sub => a - b,
-        ArithOp::Mul => a * b,
-        ArithOp::Div => a / b,
-        ArithOp::Rem => a % b,
-    }
-}
-
-/// Comparison shared by folding and evaluation.
-pub fn compare(op: CompareOp, a: &Value, b: &Value) -> bool {
-    use std::cmp::Ordering::*;
-    match op {
-        CompareOp::Eq => ops::equal(a, b),
-        CompareOp::Ne => {
-            !ops::equal(a, b) && !matches!((a, b), (Value::Missing, _) | (_, Value::Missing))
-        }
-        CompareOp::Lt => ops::order(a, b) == Some(Less),
-        CompareOp::Le => matches!(ops::order(a, b), Some(Less | Equal)),
-        CompareOp::Gt => ops::order(a, b) == Some(Greater),
-        CompareOp::Ge => matches!(ops::order(a, b), Some(Greater | Equal)),
-    }
-}
-
 impl Checker<'_> {
     fn show(&self, ty: &Type) -> String {
         TypeDisplay(ty, &self.out.schema).to_string()
@@ -324,7 +300,8 @@ impl Checker<'_> {
         span: &Span,
     ) -> (Expr, Ty) {
         if !e.has(value) {
-            let help = super::did_you_mean(value, "values", e.variants().iter().map(|v| &**v));
+            let help =
+                crate::suggest::did_you_mean(value, "values", e.variants().iter().map(|v| &**v));
             self.error(CheckError::UnknownEnumValue {
                 value: value.to_string(),
                 owner: format!("`{}`", e.owner),
@@ -373,7 +350,7 @@ impl Checker<'_> {
             .chain(self.out.consts.keys().cloned())
             .collect();
         let mut help =
-            super::did_you_mean(name, "names in scope", names.iter().map(String::as_str));
+            crate::suggest::did_you_mean(name, "names in scope", names.iter().map(String::as_str));
         if self.out.schema.kind_id(name).is_some() {
             help = Some(format!("`{name}` is a kind: bind it first (`for x in {name}` or `some x in {name} where …`)"));
         }
@@ -463,7 +440,7 @@ impl Checker<'_> {
         let k = self.out.schema.kind(kind);
         let Some(id) = k.field_id(&field.node) else {
             let names = k.fields.keys().map(String::as_str).chain(["id", "item"]);
-            let help = super::did_you_mean(&field.node, "fields", names);
+            let help = crate::suggest::did_you_mean(&field.node, "fields", names);
             self.error(CheckError::UnknownField {
                 kind: k.name.clone(),
                 name: field.node.clone(),
@@ -496,7 +473,7 @@ impl Checker<'_> {
         }
         let Some(id) = k.field_id(&field.node) else {
             let names = k.fields.keys().map(String::as_str).chain(["key"]);
-            let help = super::did_you_mean(&field.node, "fields (or `key`)", names);
+            let help = crate::suggest::did_you_mean(&field.node, "fields (or `key`)", names);
             self.error(CheckError::UnknownField {
                 kind: format!("group of {}", k.name),
                 name: field.node.clone(),
@@ -889,7 +866,7 @@ impl Checker<'_> {
                 .iter()
                 .chain(std::iter::once(&MEAN))
                 .map(|(n, _)| *n);
-            let help = super::did_you_mean(&name.node, "functions", names);
+            let help = crate::suggest::did_you_mean(&name.node, "functions", names);
             self.error(CheckError::UnknownFunction {
                 name: name.node.clone(),
                 span: name.span.clone(),
@@ -1417,7 +1394,7 @@ impl Checker<'_> {
         let help = if names.is_empty() {
             Some(format!("`{}` takes no option", name.node))
         } else {
-            super::did_you_mean(&option.node, "its options", names.iter().copied())
+            crate::suggest::did_you_mean(&option.node, "its options", names.iter().copied())
         };
         self.error(CheckError::UnknownStatisticOption {
             statistic: name.node.clone(),
@@ -1609,7 +1586,7 @@ impl Checker<'_> {
                 };
                 let decl = self.out.schema.kind(k);
                 let Some(f) = decl.field_id(&by.node) else {
-                    let help = super::did_you_mean(
+                    let help = crate::suggest::did_you_mean(
                         &by.node,
                         "fields",
                         decl.fields.keys().map(String::as_str),

@@ -2,9 +2,9 @@
 //! This is what the planner compiles; it holds no text to re-parse.
 
 use crate::data::{Record, Value};
+use crate::ops::{ArithOp, CompareOp, Mode, Quantifier, Relation, Scope, Severity};
 use crate::schema::{FieldId, KindId, Type};
 use crate::span::Span;
-use crate::syntax::ast::{Mode, Quantifier, Relation, Scope, Severity};
 
 /// Index of a variable (a `for` binding or a quantifier's variable) within one rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -181,38 +181,6 @@ pub enum Expr {
         /// `satisfy`.
         condition: Option<Box<Expr>>,
     },
-}
-
-/// Comparison operators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CompareOp {
-    /// `==`
-    Eq,
-    /// `!=`
-    Ne,
-    /// `<`
-    Lt,
-    /// `<=`
-    Le,
-    /// `>`
-    Gt,
-    /// `>=`
-    Ge,
-}
-
-/// Arithmetic operators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ArithOp {
-    /// `+`
-    Add,
-    /// `-`
-    Sub,
-    /// `*`
-    Mul,
-    /// `/`
-    Div,
-    /// `%`
-    Rem,
 }
 
 /// Built-in functions. Interval functions name their record variables directly; the others

@@ -8,13 +8,10 @@ mod error;
 mod expr;
 pub mod ir;
 mod schema;
-pub(crate) mod suggest;
-mod tests;
+mod test_blocks;
 
 pub use error::CheckError;
-pub use expr::{arith, compare};
-pub use suggest::{closest, did_you_mean};
-pub use tests::DEFAULT_TEST_ITEM;
+pub use test_blocks::DEFAULT_TEST_ITEM;
 
 use crate::data::Value;
 use crate::schema::{Schema, Type};
@@ -104,7 +101,7 @@ impl Checker<'_> {
             .kinds()
             .map(|(_, k)| k.name.clone())
             .collect();
-        let help = did_you_mean(name, "kinds", kinds.iter().map(String::as_str));
+        let help = crate::suggest::did_you_mean(name, "kinds", kinds.iter().map(String::as_str));
         self.error(CheckError::UnknownKind {
             name: name.to_string(),
             span: span.clone(),

@@ -155,8 +155,11 @@ impl Checker<'_> {
         match kinds.iter().position(|k| *k == kind.node) {
             Some(i) => Type::Ref(crate::schema::KindId(i as u32)),
             None => {
-                let help =
-                    super::did_you_mean(&kind.node, "kinds", kinds.iter().map(String::as_str));
+                let help = crate::suggest::did_you_mean(
+                    &kind.node,
+                    "kinds",
+                    kinds.iter().map(String::as_str),
+                );
                 self.error(CheckError::UnknownKind {
                     name: kind.node.clone(),
                     span: kind.span.clone(),
@@ -175,7 +178,7 @@ impl Checker<'_> {
             "time" => Type::Time,
             "duration" => Type::Duration,
             other => {
-                let help = super::did_you_mean(other, "types", TYPE_NAMES);
+                let help = crate::suggest::did_you_mean(other, "types", TYPE_NAMES);
                 self.error(CheckError::UnknownType {
                     name: other.to_string(),
                     span: name.span.clone(),

@@ -562,7 +562,7 @@ fn plan(args: PlanArgs, stderr_color: Color) -> ExitCode {
     for id in &args.ids {
         if plan.rule(id).is_none() {
             let ids = plan.rules.iter().map(|r| r.id.as_str());
-            let help = concordant::check::did_you_mean(id, "rules", ids)
+            let help = concordant::suggest::did_you_mean(id, "rules", ids)
                 .unwrap_or_else(|| "`concordant plan --rules PATH` lists every rule".into());
             eprintln!("error: no rule `{id}` in the given rule files\n  help: {help}");
             return ExitCode::from(2);

@@ -16,10 +16,10 @@
 //! and short strings, and a scanner that knows which type comes next does a third of the
 //! work.
 
-use super::text::same_short_text;
 use super::validate::Shared;
 use super::{Origin, Record, Validator, Value};
 use crate::schema::{Kind, KindId, Type};
+use crate::value::same_short_text;
 use smallvec::SmallVec;
 use std::borrow::Cow;
 use std::sync::Arc;

@@ -5,17 +5,14 @@ mod error;
 mod fast;
 pub mod formats;
 mod lite;
-pub mod ops;
 mod read;
-mod text;
+mod record;
 mod validate;
-mod value;
 
 pub use array::{read_array, read_elements, Elements};
 pub use error::DataError;
 pub use lite::{Line, Lite};
 pub use read::{opening, parse_line, Batch, Batches, LineText, Opening, Part, BATCH_BYTES};
-pub(crate) use text::{same_short_text, same_text, text_order};
 pub(crate) use validate::check_interval;
 pub use validate::{validate, Shared, Validator};
 
@@ -43,4 +40,5 @@ pub fn read_record(
     }
 }
 
-pub use value::{format_number, small_text, write_number, Origin, Record, SourceId, Value, Waiver};
+pub use crate::value::{format_number, small_text, write_number, Value};
+pub use record::{Origin, Record, SourceId, Waiver};

@@ -1,10 +1,10 @@
 //! JSON records → [`Record`]s that follow the schema.
 
 use super::lite::{Line, Lite};
-use super::text::same_short_text;
 use super::{DataError, Origin, Record, Value};
-use crate::check::did_you_mean;
 use crate::schema::{Kind, KindId, Schema, Type};
+use crate::suggest::did_you_mean;
+use crate::value::same_short_text;
 use smallvec::{smallvec, SmallVec};
 use std::sync::Arc;
 

@@ -36,13 +36,13 @@ pub fn render(pack: &Pack, outcome: &Outcome, rule: usize) -> String {
         out,
         "rule {} ({}) at {}:{}",
         plan.id,
-        super::json::severity_word(plan.severity),
+        plan.severity.as_str(),
         plan.location.file.display(),
         plan.location.line
     );
     let mode = match plan.mode {
-        crate::syntax::ast::Mode::Require => "fires when this is false",
-        crate::syntax::ast::Mode::Forbid => "fires when this is true",
+        crate::ops::Mode::Require => "fires when this is false",
+        crate::ops::Mode::Forbid => "fires when this is true",
     };
     let _ = writeln!(
         out,

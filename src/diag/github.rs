@@ -4,9 +4,9 @@
 
 use super::spool::Spool;
 use crate::eval::Finding;
+use crate::ops::Severity;
 use crate::pack::Pack;
 use crate::run::Outcome;
-use crate::syntax::ast::Severity;
 
 /// Escapes a workflow command's message.
 fn escape_data(text: &str) -> String {
@@ -80,11 +80,7 @@ fn finding_line(pack: &Pack, sources: &[String], f: &Finding) -> String {
         Severity::Info => "notice",
     };
     let shown = super::json::finding(pack, sources, f);
-    let title = format!(
-        "{} ({})",
-        rule.id,
-        super::json::severity_word(rule.severity)
-    );
+    let title = format!("{} ({})", rule.id, rule.severity.as_str());
     match shown.records.first() {
         Some(r) => annotation(command, r.file, r.line, r.column, &title, &f.message),
         None => {

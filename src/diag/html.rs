@@ -434,7 +434,7 @@ fn data(pack: &Pack, outcome: &Outcome) -> Data {
         rules: (pack.plan.rules.iter())
             .map(|r| RuleInfo {
                 id: r.id.clone(),
-                severity: super::json::severity_word(r.severity),
+                severity: r.severity.as_str(),
             })
             .collect(),
         timelines: "@@concordant-timelines@@",
@@ -459,7 +459,7 @@ fn summary(pack: &Pack, outcome: &Outcome, tallies: &[Tally]) -> Summary {
             .rules
             .iter()
             .zip(&outcome.per_rule)
-            .filter(|(r, _)| super::json::severity_word(r.severity) == word)
+            .filter(|(r, _)| r.severity.as_str() == word)
             .map(|(_, n)| *n)
             .sum()
     };
@@ -491,7 +491,7 @@ fn rule_rows(pack: &Pack, outcome: &Outcome) -> Vec<RuleRow> {
         .zip(&outcome.per_rule)
         .map(|(rule, n)| RuleRow {
             id: rule.id.clone(),
-            severity: super::json::severity_word(rule.severity),
+            severity: rule.severity.as_str(),
             count: *n,
             width: (*n as f64 / most * 100.0).round(),
             doc: rule.doc.join(" "),

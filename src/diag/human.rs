@@ -5,9 +5,9 @@ use super::printable::{escaped, same_length, Printable};
 use super::window;
 use crate::data::DataError;
 use crate::eval::Finding;
+use crate::ops::Severity;
 use crate::pack::{Pack, PackError};
 use crate::run::Outcome;
-use crate::syntax::ast::Severity;
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteSpanContents,
     SourceCode, SourceSpan, SpanContents,

@@ -5,7 +5,6 @@ use crate::data::DataError;
 use crate::eval::Finding;
 use crate::pack::Pack;
 use crate::run::{KindCount, Outcome, Slot};
-use crate::syntax::ast::Severity;
 use indexmap::IndexMap;
 use serde::Serialize;
 
@@ -98,15 +97,6 @@ pub struct JsonSummary<'a> {
     pub stale_baseline: &'a [crate::run::BaselineEntry],
 }
 
-/// The word for a severity in output.
-pub fn severity_word(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-    }
-}
-
 fn source_name(names: &[String], index: u32) -> &str {
     names.get(index as usize).map_or("?", |s| s.as_str())
 }
@@ -117,7 +107,7 @@ pub fn finding<'a>(pack: &'a Pack, sources: &'a [String], f: &'a Finding) -> Jso
     JsonFinding {
         kind: "finding",
         rule: &rule.id,
-        severity: severity_word(rule.severity),
+        severity: rule.severity.as_str(),
         message: &f.message,
         item: f.item.as_deref(),
         key: &f.key,
@@ -159,7 +149,7 @@ pub fn summary<'a>(pack: &'a Pack, outcome: &'a Outcome) -> JsonSummary<'a> {
     let mut per_rule: IndexMap<&str, usize> =
         pack.plan.rules.iter().map(|r| (r.id.as_str(), 0)).collect();
     for (rule, n) in pack.plan.rules.iter().zip(&outcome.per_rule) {
-        findings[severity_word(rule.severity)] += *n as usize;
+        findings[rule.severity.as_str()] += *n as usize;
         per_rule[rule.id.as_str()] += *n as usize;
     }
     JsonSummary {

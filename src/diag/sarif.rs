@@ -6,9 +6,9 @@
 use super::spool::Spool;
 use crate::data::DataError;
 use crate::eval::Finding;
+use crate::ops::Severity;
 use crate::pack::Pack;
 use crate::run::Outcome;
-use crate::syntax::ast::Severity;
 use serde_json::{json, Value};
 use std::io::Write;
 
@@ -74,8 +74,8 @@ fn rules(pack: &Pack, data_codes: &[String]) -> Vec<Value> {
                 "defaultConfiguration": { "level": level(rule.severity) },
                 "properties": {
                     "scope": match rule.scope {
-                        crate::syntax::ast::Scope::Item => "item",
-                        crate::syntax::ast::Scope::Dataset => "dataset",
+                        crate::ops::Scope::Item => "item",
+                        crate::ops::Scope::Dataset => "dataset",
                     },
                     "definedAt": format!("{}:{}", rule.location.file.display(), rule.location.line),
                 },

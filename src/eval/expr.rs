@@ -2,10 +2,11 @@
 
 use super::time::{self, Interval};
 use super::{Bound, Candidates, RuleRun};
-use crate::check::{arith, compare};
-use crate::data::{ops, write_number, Record, Value};
+use crate::data::{write_number, Record, Value};
+use crate::ops;
+use crate::ops::Quantifier;
+use crate::ops::{arith, compare};
 use crate::plan::{ExprId, Format, Function, Node};
-use crate::syntax::ast::Quantifier;
 use std::cmp::Ordering;
 
 /// Shows a value in a message: times and durations with an `s` suffix.
@@ -41,9 +42,9 @@ pub(crate) fn write_value(out: &mut String, v: &Value, format: Format) {
 }
 
 /// [`compare`] for two texts.
-fn compare_text(op: crate::plan::CompareOp, a: &str, b: &str) -> bool {
-    use crate::data::{same_text, text_order};
-    use crate::plan::CompareOp::*;
+fn compare_text(op: crate::ops::CompareOp, a: &str, b: &str) -> bool {
+    use crate::ops::CompareOp::*;
+    use crate::value::{same_text, text_order};
     use std::cmp::Ordering::*;
     match op {
         Eq => same_text(a, b),
@@ -97,18 +98,14 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         }
     }
 
-    fn record(&self, env: &[Bound<'r>], var: crate::check::ir::VarId) -> Option<&'r Record> {
+    fn record(&self, env: &[Bound<'r>], var: crate::plan::VarId) -> Option<&'r Record> {
         match env.get(var.0 as usize) {
             Some(Bound::Record(r)) => Some(r),
             _ => None,
         }
     }
 
-    pub(crate) fn interval(
-        &self,
-        env: &[Bound<'r>],
-        var: crate::check::ir::VarId,
-    ) -> Option<Interval> {
+    pub(crate) fn interval(&self, env: &[Bound<'r>], var: crate::plan::VarId) -> Option<Interval> {
         let r = self.record(env, var)?;
         let (s, e) = (self.plan.spans.get(r.kind.0 as usize).copied()).flatten()?;
         Some(Interval {
@@ -239,7 +236,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
     /// them.
     fn compare(
         &self,
-        op: crate::plan::CompareOp,
+        op: crate::ops::CompareOp,
         a: ExprId,
         b: ExprId,
         env: &mut [Bound<'r>],
@@ -522,7 +519,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             access,
             filter,
             rating: *rating,
-            per_item: self.rule.scope == crate::syntax::ast::Scope::Dataset && !self.view.one_item,
+            per_item: self.rule.scope == crate::ops::Scope::Dataset && !self.view.one_item,
             // Ratings are mostly fields, read in place; anything else is computed first.
             in_place: (rating.iter())
                 .all(|&e| matches!(self.rule.expr(e), Node::Const(_) | Node::Field(..))),

@@ -9,9 +9,9 @@
 use super::ArenaVec;
 use crate::data::{Record, Value};
 use crate::eval::time::Interval;
+use crate::ops::Relation;
 use crate::plan::{IndexKey, IndexSpec, Window};
 use crate::schema::Schema;
-use crate::syntax::ast::Relation;
 
 /// A hash map in an item's arena.
 type ArenaMap<'r, K> = hashbrown::HashMap<K, u32, rustc_hash::FxBuildHasher, &'r bumpalo::Bump>;
@@ -53,7 +53,7 @@ struct Text<'v>(&'v str);
 
 impl PartialEq for Text<'_> {
     fn eq(&self, other: &Self) -> bool {
-        crate::data::same_text(self.0, other.0)
+        crate::value::same_text(self.0, other.0)
     }
 }
 

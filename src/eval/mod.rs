@@ -13,9 +13,9 @@ mod temporal;
 pub mod time;
 
 use crate::data::{Origin, Record, Value};
+use crate::ops::{Mode, Scope};
 use crate::plan::{Access, LoopSource, Plan, RulePlan};
 use crate::schema::KindId;
-use crate::syntax::ast::{Mode, Scope};
 use index::{HashKey, Index};
 use rustc_hash::FxHashMap;
 use std::cell::{Cell, OnceCell};

@@ -65,7 +65,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             .unwrap_or(0.5);
         let [a, b] = sides.as_ref();
         let (reference, other) = (self.segments(a, env), self.segments(b, env));
-        let value = if self.rule.scope == crate::syntax::ast::Scope::Dataset {
+        let value = if self.rule.scope == crate::ops::Scope::Dataset {
             let mut matching = crate::metrics::temporal::Matching::default();
             let mut error = crate::metrics::temporal::DiarizationError::default();
             let mut work = 0;

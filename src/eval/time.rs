@@ -7,7 +7,7 @@
 //! equal, "before" means "earlier by more than `d`", and `intersects` admits gaps up to and
 //! including `d` (`a.start <= b.end + d and b.start <= a.end + d`).
 
-use crate::syntax::ast::Relation;
+use crate::ops::Relation;
 
 /// A closed interval `[start, end]` in seconds.
 #[derive(Debug, Clone, Copy, PartialEq)]

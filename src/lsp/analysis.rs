@@ -145,13 +145,9 @@ impl Analysis {
             ));
         }
         if let Some((_, r)) = self.rules().find(|(_, r)| r.id.node == word) {
-            let scope = match r.scope {
-                ast::Scope::Item => "per item",
-                ast::Scope::Dataset => "per dataset",
-            };
-            let severity = format!("{:?}", r.severity.node).to_lowercase();
+            let (severity, scope) = (r.severity.node.as_str(), r.scope.as_str());
             return Some(with_doc(
-                format!("```cord\nrule {word}: {severity} {scope}\n```"),
+                format!("```cord\nrule {word}: {severity} per {scope}\n```"),
                 &r.doc,
             ));
         }

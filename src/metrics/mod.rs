@@ -45,7 +45,7 @@ impl PartialEq for Label {
         match (self, other) {
             (Label::Num(a), Label::Num(b)) => a.to_bits() == b.to_bits(),
             // Labels read from data share their text, so most equal labels are one allocation.
-            (Label::Text(a), Label::Text(b)) => crate::data::same_text(a, b),
+            (Label::Text(a), Label::Text(b)) => crate::value::same_text(a, b),
             _ => false,
         }
     }
@@ -73,7 +73,7 @@ impl Ord for Label {
         match (self, other) {
             (Label::Num(a), Label::Num(b)) => a.total_cmp(b),
             // Byte order is code point order in UTF-8.
-            (Label::Text(a), Label::Text(b)) => crate::data::text_order(a, b),
+            (Label::Text(a), Label::Text(b)) => crate::value::text_order(a, b),
             _ => self.rank().cmp(&other.rank()),
         }
     }
@@ -272,7 +272,7 @@ impl indexmap::Equivalent<Label> for LabelRef<'_> {
         match (self, key) {
             (LabelRef::Num(a), Label::Num(b)) => a.to_bits() == b.to_bits(),
             (LabelRef::Num(_), _) => false,
-            (text, Label::Text(b)) => text.text().is_some_and(|a| crate::data::same_text(a, b)),
+            (text, Label::Text(b)) => text.text().is_some_and(|a| crate::value::same_text(a, b)),
             _ => false,
         }
     }
@@ -285,7 +285,7 @@ fn code_of(known: &mut Vec<Label>, index: &mut LabelIndex, label: LabelRef) -> u
         // The label's text is taken once, and compared with each known text in line.
         match label.text() {
             Some(text) => (known.iter())
-                .position(|k| matches!(k, Label::Text(b) if crate::data::same_text(b, text))),
+                .position(|k| matches!(k, Label::Text(b) if crate::value::same_text(b, text))),
             None => (known.iter()).position(|k| indexmap::Equivalent::equivalent(&label, k)),
         }
     } else {
@@ -447,7 +447,7 @@ fn same_label(a: &LabelRef, b: &LabelRef) -> bool {
         _ => a
             .text()
             .zip(b.text())
-            .is_some_and(|(x, y)| crate::data::same_text(x, y)),
+            .is_some_and(|(x, y)| crate::value::same_text(x, y)),
     }
 }
 

@@ -9,8 +9,8 @@
 
 use super::IndexKey;
 use crate::check::ir::{Expr, VarId};
+use crate::ops::Relation;
 use crate::schema::{Kind, Type};
-use crate::syntax::ast::Relation;
 
 /// The join a binding can use, before its expressions are lowered.
 #[derive(Debug, Default)]
@@ -41,7 +41,7 @@ pub(super) fn choose<'e>(
     let mut choice = JoinChoice::default();
     for conjunct in conjuncts {
         match conjunct {
-            Expr::Compare(crate::check::ir::CompareOp::Eq, a, b) if choice.key.is_none() => {
+            Expr::Compare(crate::ops::CompareOp::Eq, a, b) if choice.key.is_none() => {
                 choice.key = equality_key(x, kind, a, b, bound)
                     .or_else(|| equality_key(x, kind, b, a, bound))
                     .map(|(key, probe)| (key, probe, *conjunct));

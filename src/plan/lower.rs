@@ -6,9 +6,9 @@ use super::{
     VarKind, Window,
 };
 use crate::check::ir::{self, Expr, Function, VarId};
+use crate::ops::{Mode, Quantifier};
 use crate::schema::{FieldId, KindId, Schema, Type};
 use crate::span::SourceMap;
-use crate::syntax::ast::{Mode, Quantifier};
 
 /// What the rules of a pack share: groupings and indexes, each built once per item.
 #[derive(Debug, Default)]

@@ -10,15 +10,16 @@ mod lower;
 mod share;
 mod show;
 
-use crate::check::ir::{self, VarId};
+use crate::check::ir;
 use crate::check::Checked;
 use crate::data::Value;
+use crate::ops::{ArithOp, CompareOp};
+use crate::ops::{Mode, Quantifier, Relation, Scope, Severity};
 use crate::schema::{FieldId, KindId, Schema};
-use crate::syntax::ast::{Mode, Quantifier, Relation, Scope, Severity};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-pub use ir::{ArithOp, CompareOp, Format, Function};
+pub use ir::{Format, Function, VarId};
 pub use show::{describe_expr, describe_ratings, describe_rule};
 
 /// Index of an expression in a rule's table.
@@ -403,7 +404,7 @@ impl RulePlan {
     /// in it needs the data set's records: such a rule is computed item by item from partial
     /// statistics that merge, instead of from every record. `None` for any other rule.
     pub fn streamed_statistics(&self) -> Option<Vec<ExprId>> {
-        if self.scope != crate::syntax::ast::Scope::Dataset || !self.loops.is_empty() {
+        if self.scope != crate::ops::Scope::Dataset || !self.loops.is_empty() {
             return None;
         }
         let mut roots = vec![self.condition];

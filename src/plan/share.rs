@@ -3,7 +3,7 @@
 
 use super::{Access, ExprId, Function, LoopSource, Memo, Node, Plan, RulePlan, VarKind};
 use crate::check::ir::VarId;
-use crate::syntax::ast::{Quantifier, Scope};
+use crate::ops::{Quantifier, Scope};
 
 /// Loops and quantifiers that probe a hashed index by a key probe, instead, the index of the
 /// same kind and key that is also sorted by start, when some rule needs that one: its buckets

@@ -3,8 +3,8 @@
 
 use super::{Access, ExprId, IndexKey, LoopSource, Node, Plan, RulePlan, VarKind};
 use crate::check::ir::VarId;
-use crate::plan::{ArithOp, CompareOp, Function};
-use crate::syntax::ast::{Mode, Quantifier};
+use crate::ops::{Mode, Quantifier};
+use crate::plan::Function;
 use std::fmt::Write;
 
 /// An expression of a rule, as `concordant plan` shows it.
@@ -23,15 +23,12 @@ pub fn describe_ratings(plan: &Plan, rule: &RulePlan, id: ExprId) -> Option<Stri
 pub fn describe_rule(plan: &Plan, rule: &RulePlan) -> String {
     let p = Printer { plan, rule };
     let mut out = String::new();
-    let scope = match rule.scope {
-        crate::syntax::ast::Scope::Item => "per item",
-        crate::syntax::ast::Scope::Dataset => "per dataset",
-    };
+    let scope = rule.scope.as_str();
     let _ = writeln!(
         out,
-        "rule {} ({}, {scope}) at {}:{}",
+        "rule {} ({}, per {scope}) at {}:{}",
         rule.id,
-        crate::diag::json::severity_word(rule.severity),
+        rule.severity.as_str(),
         rule.location.file.display(),
         rule.location.line
     );
@@ -40,7 +37,7 @@ pub fn describe_rule(plan: &Plan, rule: &RulePlan) -> String {
             out,
             "  streamed: each item adds its part of the statistics; the parts merge, no record is kept"
         );
-    } else if rule.scope == crate::syntax::ast::Scope::Dataset {
+    } else if rule.scope == crate::ops::Scope::Dataset {
         let _ = writeln!(
             out,
             "  runs once over every record of the data set, kept in memory"
@@ -251,7 +248,7 @@ impl Printer<'_> {
                 let _ = writeln!(
                     out,
                     "{indent}  `{} {}`: {join}; {how}{shared}",
-                    quantifier_word(*quantifier),
+                    quantifier.as_str(),
                     self.var(*var)
                 );
             }
@@ -278,10 +275,10 @@ impl Printer<'_> {
             Node::All(parts) => self.list(parts, " and "),
             Node::Any(parts) => format!("({})", self.list(parts, " or ")),
             Node::Compare(op, a, b) => {
-                format!("{} {} {}", self.expr(*a), compare_word(*op), self.expr(*b))
+                format!("{} {} {}", self.expr(*a), op.as_str(), self.expr(*b))
             }
             Node::Arith(op, a, b) => {
-                format!("({} {} {})", self.expr(*a), arith_word(*op), self.expr(*b))
+                format!("({} {} {})", self.expr(*a), op.as_str(), self.expr(*b))
             }
             Node::Neg(a) => format!("-{}", self.expr(*a)),
             Node::In(a, b) => format!("{} in {}", self.expr(*a), self.expr(*b)),
@@ -365,7 +362,7 @@ impl Printer<'_> {
             } => {
                 let mut text = format!(
                     "({} {} in {}",
-                    quantifier_word(*quantifier),
+                    quantifier.as_str(),
                     self.var(*var),
                     self.source(source)
                 );
@@ -423,36 +420,6 @@ pub(super) fn children(node: &Node) -> Vec<ExprId> {
             .chain(*threshold)
             .collect(),
         _ => Vec::new(),
-    }
-}
-
-fn quantifier_word(q: Quantifier) -> &'static str {
-    match q {
-        Quantifier::Some => "some",
-        Quantifier::No => "no",
-        Quantifier::All => "all",
-        Quantifier::Count => "count",
-    }
-}
-
-fn compare_word(op: CompareOp) -> &'static str {
-    match op {
-        CompareOp::Eq => "==",
-        CompareOp::Ne => "!=",
-        CompareOp::Lt => "<",
-        CompareOp::Le => "<=",
-        CompareOp::Gt => ">",
-        CompareOp::Ge => ">=",
-    }
-}
-
-fn arith_word(op: ArithOp) -> &'static str {
-    match op {
-        ArithOp::Add => "+",
-        ArithOp::Sub => "-",
-        ArithOp::Mul => "*",
-        ArithOp::Div => "/",
-        ArithOp::Rem => "%",
     }
 }
 

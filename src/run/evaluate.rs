@@ -4,9 +4,9 @@
 use super::RunOptions;
 use crate::data::{DataError, Origin, Record};
 use crate::eval::{Evaluator, Finding};
+use crate::ops::Scope;
 use crate::pack::Pack;
 use crate::schema::KindId;
-use crate::syntax::ast::Scope;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
@@ -166,7 +166,7 @@ fn apply_waivers(
                 "found nothing on it".to_string()
             } else {
                 let ids = plan.rules.iter().map(|r| r.id.as_str());
-                match crate::check::suggest::closest(rule, ids) {
+                match crate::suggest::closest(rule, ids) {
                     Some(near) => format!("is not a rule of the pack (did you mean `{near}`?)"),
                     None => "is not a rule of the pack".to_string(),
                 }

@@ -1,6 +1,7 @@
 //! The typed syntax tree of one rule file. Every node that a diagnostic can point at is
 //! [`Spanned`]; nothing here knows about schemas or types.
 
+pub use crate::ops::{Mode, Quantifier, Relation, Scope, Severity};
 use crate::span::{Span, Spanned};
 
 /// A name as written, with its span.
@@ -67,35 +68,6 @@ pub struct ConstDecl {
     pub name: Name,
     /// Its value; the checker requires it to be constant.
     pub value: Expr,
-}
-
-/// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    /// Worth knowing.
-    Info,
-    /// Probably wrong.
-    Warning,
-    /// Wrong.
-    Error,
-}
-
-/// What a rule sees at once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Scope {
-    /// The records of one item (the default).
-    Item,
-    /// All records of the data set.
-    Dataset,
-}
-
-/// Whether a rule's condition must hold or must not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Mode {
-    /// `require`: a binding for which the condition is false is a finding.
-    Require,
-    /// `forbid`: a binding for which the condition is true is a finding.
-    Forbid,
 }
 
 /// `rule id: severity { for … where … require … message "…" }`
@@ -336,85 +308,6 @@ impl BinaryOp {
             BinaryOp::Rem => "%",
         }
     }
-}
-
-/// Allen's thirteen interval relations and `intersects`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Relation {
-    /// `a.end < b.start`
-    Before,
-    /// `b.end < a.start`
-    After,
-    /// `a.end == b.start`
-    Meets,
-    /// `b.end == a.start`
-    MetBy,
-    /// `a.start < b.start < a.end < b.end`
-    Overlaps,
-    /// `b.start < a.start < b.end < a.end`
-    OverlappedBy,
-    /// `a.start == b.start and a.end < b.end`
-    Starts,
-    /// `a.start == b.start and b.end < a.end`
-    StartedBy,
-    /// `b.start < a.start and a.end < b.end`
-    During,
-    /// `a.start < b.start and b.end < a.end`
-    Contains,
-    /// `a.end == b.end and b.start < a.start`
-    Finishes,
-    /// `a.end == b.end and a.start < b.start`
-    FinishedBy,
-    /// `a.start == b.start and a.end == b.end`
-    Equals,
-    /// The two share time: `a.start < b.end and b.start < a.end`.
-    Intersects,
-}
-
-impl Relation {
-    /// Every relation with its keyword.
-    pub const ALL: [(Relation, &'static str); 14] = [
-        (Relation::Before, "before"),
-        (Relation::After, "after"),
-        (Relation::Meets, "meets"),
-        (Relation::MetBy, "met_by"),
-        (Relation::Overlaps, "overlaps"),
-        (Relation::OverlappedBy, "overlapped_by"),
-        (Relation::Starts, "starts"),
-        (Relation::StartedBy, "started_by"),
-        (Relation::During, "during"),
-        (Relation::Contains, "contains"),
-        (Relation::Finishes, "finishes"),
-        (Relation::FinishedBy, "finished_by"),
-        (Relation::Equals, "equals"),
-        (Relation::Intersects, "intersects"),
-    ];
-
-    /// The keyword of a relation.
-    pub fn keyword(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(r, _)| *r == self)
-            .map_or("intersects", |(_, k)| k)
-    }
-
-    /// The relation named by a keyword.
-    pub fn from_keyword(word: &str) -> Option<Relation> {
-        Self::ALL.iter().find(|(_, k)| *k == word).map(|(r, _)| *r)
-    }
-}
-
-/// `some`, `all`, `no`, `count`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Quantifier {
-    /// True when at least one element passes.
-    Some,
-    /// True when every element that passes the filter satisfies the condition.
-    All,
-    /// True when no element passes.
-    No,
-    /// The number of elements that pass.
-    Count,
 }
 
 /// `test "name" { given { … } expect … }`

@@ -4,9 +4,9 @@
 //! beyond the value primitives (`compare`, `arith`, `ops`, `time`), so a join, window or
 //! shortcut in the real evaluator that drops or adds a candidate shows up as a difference.
 
-use concordant::check::{arith, compare};
-use concordant::data::{ops, Record, Value};
+use concordant::data::{Record, Value};
 use concordant::eval::{render_value, time};
+use concordant::ops::{self, arith, compare};
 use concordant::plan::{ExprId, Function, LoopSource, MessagePart, Node, Plan, RulePlan};
 use concordant::syntax::ast::{Mode, Quantifier, Scope};
 use std::cmp::Ordering;

@@ -1,7 +1,8 @@
 //! Operations on [`Value`]s shared by constant folding in the checker and by the evaluator,
 //! so a constant and a run-time value can never be computed two ways.
 
-use super::Value;
+use super::{ArithOp, CompareOp};
+use crate::value::Value;
 use std::cmp::Ordering;
 
 /// Equality: numbers as IEEE doubles (so NaN equals nothing), text byte-wise, lists
@@ -9,7 +10,7 @@ use std::cmp::Ordering;
 pub fn equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Num(x), Value::Num(y)) => x == y,
-        (Value::Str(x), Value::Str(y)) => super::same_text(x, y),
+        (Value::Str(x), Value::Str(y)) => crate::value::same_text(x, y),
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::List(x), Value::List(y)) => {
             x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| equal(p, q))
@@ -22,7 +23,7 @@ pub fn equal(a: &Value, b: &Value) -> bool {
 pub fn order(a: &Value, b: &Value) -> Option<Ordering> {
     match (a, b) {
         (Value::Num(x), Value::Num(y)) => x.partial_cmp(y),
-        (Value::Str(x), Value::Str(y)) => Some(super::text_order(x, y)),
+        (Value::Str(x), Value::Str(y)) => Some(crate::value::text_order(x, y)),
         _ => None,
     }
 }
@@ -118,4 +119,30 @@ pub fn sum(list: &Value) -> Value {
 /// The mean of the numbers in a list; missing for an empty list.
 pub fn mean(list: &Value) -> Value {
     mean_of(elements(list).iter())
+}
+
+/// Arithmetic shared by folding and evaluation.
+pub fn arith(op: ArithOp, a: f64, b: f64) -> f64 {
+    match op {
+        ArithOp::Add => a + b,
+        ArithOp::Sub => a - b,
+        ArithOp::Mul => a * b,
+        ArithOp::Div => a / b,
+        ArithOp::Rem => a % b,
+    }
+}
+
+/// Comparison shared by folding and evaluation.
+pub fn compare(op: CompareOp, a: &Value, b: &Value) -> bool {
+    use std::cmp::Ordering::*;
+    match op {
+        CompareOp::Eq => equal(a, b),
+        CompareOp::Ne => {
+            !equal(a, b) && !matches!((a, b), (Value::Missing, _) | (_, Value::Missing))
+        }
+        CompareOp::Lt => order(a, b) == Some(Less),
+        CompareOp::Le => matches!(order(a, b), Some(Less | Equal)),
+        CompareOp::Gt => order(a, b) == Some(Greater),
+        CompareOp::Ge => matches!(order(a, b), Some(Greater | Equal)),
+    }
 }

@@ -1,6 +1,11 @@
-//! Run-time values and records.
+//! Run-time values: what a record's fields hold and expressions compute, and the comparison of
+//! short texts they rely on. At the bottom of the crate: the schema caches values, the data
+//! layer builds them, every stage computes with them.
 
-use crate::schema::{FieldId, KindId};
+mod text;
+
+pub(crate) use text::{same_short_text, same_text, text_order};
+
 use smol_str::SmolStr;
 use std::fmt;
 use std::sync::Arc;
@@ -86,7 +91,7 @@ impl Value {
         match (self, other) {
             (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
             (Value::Num(a), Value::Num(b)) => a.total_cmp(b),
-            (Value::Str(a), Value::Str(b)) => super::text_order(a, b),
+            (Value::Str(a), Value::Str(b)) => text_order(a, b),
             (Value::List(a), Value::List(b)) => {
                 for (x, y) in a.iter().zip(b.iter()) {
                     let o = x.total_cmp(y);
@@ -139,73 +144,5 @@ impl fmt::Display for Value {
                 write!(f, "]")
             }
         }
-    }
-}
-
-/// Index of a data source (a file, stdin, or a test block) in a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct SourceId(pub u32);
-
-/// Where a record was read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct Origin {
-    /// The source.
-    pub source: SourceId,
-    /// 1-based line of the record's first character.
-    pub line: u32,
-    /// 1-based column (in bytes) of the record's first character, or 0 when the record is
-    /// the whole line (JSON Lines). Set for records that need not start their line, such as
-    /// the elements of a JSON array or document, so that records on one line stay apart.
-    pub column: u32,
-}
-
-impl Origin {
-    /// A whole line of a source.
-    pub fn line(source: SourceId, line: u32) -> Origin {
-        Origin {
-            source,
-            line,
-            column: 0,
-        }
-    }
-}
-
-/// One annotation record, validated against the schema.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Record {
-    /// The media item (clip) it belongs to.
-    pub item: Arc<str>,
-    /// Its kind.
-    pub kind: KindId,
-    /// Its id, unique within the item.
-    pub id: SmolStr,
-    /// Field values by [`FieldId`]; an absent optional field is [`Value::Missing`].
-    pub fields: Box<[Value]>,
-    /// Where it was read from.
-    pub origin: Origin,
-    /// Rules whose findings on this record are accepted, each with why (`"waive"`).
-    pub waivers: Option<Box<[Waiver]>>,
-}
-
-/// A record's waiver of a rule: `"waive": ["speech-needs-transcript: music, no words"]`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Waiver {
-    /// The rule whose findings on the record are accepted; for a waiver without a reason,
-    /// the waiver as written.
-    pub rule: Arc<str>,
-    /// Why. A waiver written without one waives nothing and is reported
-    /// (`cord::data::bad-waiver`), while its record is checked as any other.
-    pub reason: Option<Arc<str>>,
-}
-
-impl Record {
-    /// The value of a field.
-    pub fn get(&self, field: FieldId) -> &Value {
-        self.fields.get(field.0 as usize).unwrap_or(&Value::Missing)
-    }
-
-    /// A numeric field, or NaN when it is absent (only optional fields can be).
-    pub fn num(&self, field: FieldId) -> f64 {
-        self.get(field).as_num().unwrap_or(f64::NAN)
     }
 }

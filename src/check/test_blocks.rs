@@ -85,7 +85,7 @@ impl Checker<'_> {
         let mut ok = true;
         for (name, expr) in &lit.fields {
             let Some(id) = kind.field_id(&name.node) else {
-                let help = super::did_you_mean(
+                let help = crate::suggest::did_you_mean(
                     &name.node,
                     "fields",
                     kind.fields.keys().map(String::as_str),
@@ -138,7 +138,7 @@ impl Checker<'_> {
             return true;
         }
         let ids: Vec<String> = self.out.rules.iter().map(|r| r.id.clone()).collect();
-        let help = super::did_you_mean(&id.node, "rules", ids.iter().map(String::as_str));
+        let help = crate::suggest::did_you_mean(&id.node, "rules", ids.iter().map(String::as_str));
         self.error(CheckError::UnknownRule {
             id: id.node.clone(),
             span: id.span.clone(),
