@@ -1,6 +1,6 @@
 //! Expressions and rules: name resolution and type checking.
 
-use super::ir::{self, Expr, Format, Function, MessagePart, Pattern, VarId};
+use super::ir::{self, Expr, Format, MessagePart, VarId};
 use super::{CheckError, Checker};
 use crate::data::Value;
 use crate::ops::Quantifier;
@@ -19,7 +19,7 @@ pub(super) struct Ty {
 }
 
 impl Ty {
-    fn of(ty: Type) -> Ty {
+    pub(super) fn of(ty: Type) -> Ty {
         Ty {
             ty,
             maybe_missing: false,
@@ -59,7 +59,7 @@ impl Scope {
     }
 
     /// The kind of the group a column expression reads.
-    fn var_ty_of_column(&self, expr: &Expr) -> Option<KindId> {
+    pub(super) fn var_ty_of_column(&self, expr: &Expr) -> Option<KindId> {
         match expr {
             Expr::GroupColumn(v, _) => match self.var_ty(*v) {
                 Type::Group(k, _) => Some(*k),
@@ -71,46 +71,6 @@ impl Scope {
 
     fn var_ty(&self, var: VarId) -> &Type {
         &self.vars[var.0 as usize].ty
-    }
-}
-
-/// The built-in functions and their arities, for lookups and did-you-mean.
-const FUNCTIONS: [(&str, usize); 18] = [
-    ("duration", 1),
-    ("gap", 2),
-    ("tiou", 2),
-    ("lower", 1),
-    ("upper", 1),
-    ("contains", 2),
-    ("starts_with", 2),
-    ("ends_with", 2),
-    ("matches", 2),
-    ("len", 1),
-    ("abs", 1),
-    ("has", 1),
-    ("count", 1),
-    ("count_distinct", 1),
-    ("min", 1),
-    ("max", 1),
-    ("sum", 1),
-    ("share", 1),
-];
-
-const MEAN: (&str, usize) = ("mean", 1);
-
-fn arity(name: &str) -> Option<usize> {
-    FUNCTIONS
-        .iter()
-        .chain(std::iter::once(&MEAN))
-        .find(|(n, _)| *n == name)
-        .map(|(_, a)| *a)
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
     }
 }
 
@@ -252,7 +212,7 @@ impl Checker<'_> {
         expr
     }
 
-    fn require_present(&mut self, ty: &Ty, span: &Span) {
+    pub(super) fn require_present(&mut self, ty: &Ty, span: &Span) {
         if ty.maybe_missing {
             let expr = self.text(span);
             self.error(CheckError::OptionalUnchecked {
@@ -265,7 +225,7 @@ impl Checker<'_> {
         }
     }
 
-    fn mismatch(
+    pub(super) fn mismatch(
         &mut self,
         context: &str,
         expected: &str,
@@ -786,7 +746,7 @@ impl Checker<'_> {
 
     /// Resolves an operand of a time relation or interval function to a record variable of
     /// an interval kind.
-    fn interval_var(&mut self, scope: &mut Scope, e: &ast::Expr) -> Option<VarId> {
+    pub(super) fn interval_var(&mut self, scope: &mut Scope, e: &ast::Expr) -> Option<VarId> {
         let (expr, ty) = self.check_expr(scope, e, None);
         match (&expr, &ty.ty) {
             (Expr::RecordId(v), Type::Record(k)) => {
@@ -852,229 +812,6 @@ impl Checker<'_> {
             _ => Expr::Const(Value::Bool(false)),
         };
         (expr, Ty::of(Type::Bool))
-    }
-
-    fn check_call(
-        &mut self,
-        scope: &mut Scope,
-        name: &ast::Name,
-        args: &[ast::Expr],
-        span: &Span,
-    ) -> (Expr, Ty) {
-        let Some(expected) = arity(&name.node) else {
-            let names = FUNCTIONS
-                .iter()
-                .chain(std::iter::once(&MEAN))
-                .map(|(n, _)| *n);
-            let help = crate::suggest::did_you_mean(&name.node, "functions", names);
-            self.error(CheckError::UnknownFunction {
-                name: name.node.clone(),
-                span: name.span.clone(),
-                help,
-            });
-            for arg in args {
-                self.check_expr(scope, arg, None);
-            }
-            return (Expr::Const(Value::Missing), Ty::of(Type::Error));
-        };
-        if args.len() != expected {
-            self.error(CheckError::WrongArity {
-                name: name.node.clone(),
-                expected: plural(expected, "argument"),
-                found: if args.len() == 1 {
-                    "1 was".into()
-                } else {
-                    format!("{} were", args.len())
-                },
-                span: span.clone(),
-                help: Some("see the list of functions in docs/language.md#functions".to_string()),
-            });
-            return (Expr::Const(Value::Missing), Ty::of(Type::Error));
-        }
-        match name.node.as_str() {
-            "duration" | "gap" | "tiou" => self.check_interval_call(scope, &name.node, args),
-            "has" => self.check_has(scope, &args[0]),
-            "share" => {
-                let cond = self.check_bool(
-                    scope,
-                    &args[0],
-                    "`share` counts the items where a condition holds",
-                );
-                (Expr::Call(Function::Share, vec![cond]), Ty::of(Type::Num))
-            }
-            "lower" | "upper" | "contains" | "starts_with" | "ends_with" | "matches" => {
-                self.check_text_call(scope, &name.node, args)
-            }
-            "len" | "abs" => self.check_number_call(scope, &name.node, &args[0]),
-            _ => self.check_aggregate(scope, &name.node, &args[0]),
-        }
-    }
-
-    fn check_interval_call(
-        &mut self,
-        scope: &mut Scope,
-        name: &str,
-        args: &[ast::Expr],
-    ) -> (Expr, Ty) {
-        let vars: Vec<Option<VarId>> = args.iter().map(|a| self.interval_var(scope, a)).collect();
-        let (func, ty) = match (name, vars.as_slice()) {
-            ("duration", [Some(a)]) => (Function::Duration(*a), Type::Duration),
-            ("gap", [Some(a), Some(b)]) => (Function::Gap(*a, *b), Type::Duration),
-            ("tiou", [Some(a), Some(b)]) => (Function::Tiou(*a, *b), Type::Num),
-            _ => return (Expr::Const(Value::Missing), Ty::of(Type::Error)),
-        };
-        (Expr::Call(func, Vec::new()), Ty::of(ty))
-    }
-
-    /// `has(x)` accepts any expression; it is how an optional field or an aggregate of a
-    /// possibly empty list is tested before use.
-    fn check_has(&mut self, scope: &mut Scope, arg: &ast::Expr) -> (Expr, Ty) {
-        let (expr, _) = self.check_expr(scope, arg, None);
-        (Expr::Has(Box::new(expr)), Ty::of(Type::Bool))
-    }
-
-    fn check_text_arg(&mut self, scope: &mut Scope, arg: &ast::Expr, name: &str) -> Expr {
-        let (expr, ty) = self.check_expr(scope, arg, None);
-        self.require_present(&ty, &arg.span);
-        if !ty.ty.is_textual() {
-            let context = format!("`{name}` works on text");
-            self.mismatch(&context, "`str`", &ty.ty, &arg.span, None);
-        }
-        expr
-    }
-
-    fn check_text_call(&mut self, scope: &mut Scope, name: &str, args: &[ast::Expr]) -> (Expr, Ty) {
-        let exprs: Vec<Expr> = args
-            .iter()
-            .map(|a| self.check_text_arg(scope, a, name))
-            .collect();
-        let (func, ty) = match name {
-            "lower" => (Function::Lower, Type::Str),
-            "upper" => (Function::Upper, Type::Str),
-            "contains" => (Function::Contains, Type::Bool),
-            "starts_with" => (Function::StartsWith, Type::Bool),
-            "ends_with" => (Function::EndsWith, Type::Bool),
-            _ => match self.compile_pattern(&exprs[1], &args[1].span) {
-                Some(p) => (Function::Matches(p), Type::Bool),
-                None => return (Expr::Const(Value::Bool(false)), Ty::of(Type::Bool)),
-            },
-        };
-        let exprs = if matches!(func, Function::Matches(_)) {
-            exprs[..1].to_vec()
-        } else {
-            exprs
-        };
-        (Expr::Call(func, exprs), Ty::of(ty))
-    }
-
-    /// Regular expressions are compiled once, when the rules are checked, so a bad pattern
-    /// is a rule-file error rather than a failure on every record.
-    fn compile_pattern(&mut self, pattern: &Expr, span: &Span) -> Option<Pattern> {
-        let Some(Value::Str(text)) = fold(pattern) else {
-            self.error(CheckError::NotConstant {
-                what: "a `matches` pattern".into(),
-                span: span.clone(),
-            });
-            return None;
-        };
-        match regex::Regex::new(&text) {
-            Ok(re) => Some(Pattern(re)),
-            Err(err) => {
-                let reason = err.to_string().lines().last().map(|l| l.trim().to_string());
-                self.error(CheckError::BadRegex {
-                    reason,
-                    span: span.clone(),
-                });
-                None
-            }
-        }
-    }
-
-    fn check_number_call(&mut self, scope: &mut Scope, name: &str, arg: &ast::Expr) -> (Expr, Ty) {
-        let (expr, ty) = self.check_expr(scope, arg, None);
-        self.require_present(&ty, &arg.span);
-        let (func, out) = match (name, &ty.ty) {
-            ("len", t) if t.is_textual() || matches!(t, Type::List(_)) => {
-                (Function::Len, Type::Num)
-            }
-            ("abs", t) if t.is_numeric() => (Function::Abs, t.clone()),
-            _ => {
-                let expected = if name == "len" {
-                    "text or a list"
-                } else {
-                    "a number, time or duration"
-                };
-                let context = format!("`{name}` needs {expected}");
-                self.mismatch(&context, expected, &ty.ty, &arg.span, None);
-                return (Expr::Const(Value::Missing), Ty::of(Type::Error));
-            }
-        };
-        (Expr::Call(func, vec![expr]), Ty::of(out))
-    }
-
-    fn check_aggregate(&mut self, scope: &mut Scope, name: &str, arg: &ast::Expr) -> (Expr, Ty) {
-        let (expr, ty) = self.check_expr(scope, arg, None);
-        if let (Expr::GroupKey(v), Type::Group(..)) = (&expr, &ty.ty) {
-            if name == "count" {
-                return (Expr::GroupSize(*v), Ty::of(Type::Num));
-            }
-        }
-        let elem = match &ty.ty {
-            Type::List(elem) => elem.as_ref().clone(),
-            Type::Error => Type::Error,
-            other => {
-                let context = format!("`{name}` aggregates a list");
-                let help = matches!(other, Type::Group(..))
-                    .then(|| format!("aggregate a field of the group, such as `{name}(g.value)`"));
-                self.mismatch(
-                    &context,
-                    "a list (a group's field, a list field, a set)",
-                    other,
-                    &arg.span,
-                    help,
-                );
-                Type::Error
-            }
-        };
-        let (func, out) = match name {
-            "count" => (Function::Count, Type::Num),
-            "count_distinct" => (Function::CountDistinct, Type::Num),
-            "min" => (Function::Min, elem.clone()),
-            "max" => (Function::Max, elem.clone()),
-            "sum" => (Function::Sum, elem.clone()),
-            _ => (Function::Mean, elem.clone()),
-        };
-        let numeric_only = matches!(func, Function::Sum | Function::Mean);
-        let ordered = matches!(func, Function::Min | Function::Max);
-        if (numeric_only && !elem.is_numeric())
-            || (ordered && !(elem.is_numeric() || elem.is_textual()))
-        {
-            let context = format!("`{name}` needs numbers");
-            self.mismatch(
-                &context,
-                "a list of numbers, times or durations",
-                &ty.ty,
-                &arg.span,
-                None,
-            );
-        }
-        // A group has at least one record, so its column of a required field is never empty.
-        let never_empty = match &expr {
-            Expr::GroupColumn(_, f) => match scope.var_ty_of_column(&expr) {
-                Some(k) => !self.out.schema.kind(k).field(*f).optional,
-                None => false,
-            },
-            _ => false,
-        };
-        let maybe_missing =
-            !never_empty && matches!(func, Function::Min | Function::Max | Function::Mean);
-        (
-            Expr::Call(func, vec![expr]),
-            Ty {
-                ty: out,
-                maybe_missing,
-            },
-        )
     }
 
     /// Resolves what a binding or quantifier ranges over: a kind by name, the records of a

@@ -1,6 +1,7 @@
 //! Checked rules: names resolved to kinds, fields and variables, every expression typed.
 //! This is what the planner compiles; it holds no text to re-parse.
 
+use crate::builtins::Builtin;
 use crate::data::{Record, Value};
 use crate::ops::{ArithOp, CompareOp, Mode, Quantifier, Relation, Scope, Severity};
 use crate::schema::{FieldId, KindId, Type};
@@ -183,46 +184,33 @@ pub enum Expr {
     },
 }
 
-/// Built-in functions. Interval functions name their record variables directly; the others
-/// take their arguments as expressions.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Function {
-    /// `duration(x)`: `end - start` of a record.
-    Duration(VarId),
-    /// `gap(a, b)`: the time between two records, 0 when they share time.
-    Gap(VarId, VarId),
-    /// `tiou(a, b)`: temporal intersection over union.
-    Tiou(VarId, VarId),
-    /// `lower(s)`
-    Lower,
-    /// `upper(s)`
-    Upper,
-    /// `contains(s, part)`
-    Contains,
-    /// `starts_with(s, prefix)`
-    StartsWith,
-    /// `ends_with(s, suffix)`
-    EndsWith,
-    /// `matches(s, "regex")`, compiled once.
-    Matches(Pattern),
-    /// `len(s)` or `len(list)`
-    Len,
-    /// `abs(x)`
-    Abs,
-    /// `count(list)`
-    Count,
-    /// `count_distinct(list)`
-    CountDistinct,
-    /// `min(list)`
-    Min,
-    /// `max(list)`
-    Max,
-    /// `sum(list)`
-    Sum,
-    /// `mean(list)`
-    Mean,
-    /// `share(condition)`: the share of items for which the condition holds.
-    Share,
+/// A call of a built-in function: its entry in [`crate::builtins::BUILTINS`] and, for
+/// `matches`, the pattern compiled from its constant argument. Its arguments are expressions
+/// (record variables for interval functions), so what a call reads is what they read.
+#[derive(Debug, Clone)]
+pub struct Function {
+    /// The entry.
+    pub builtin: &'static Builtin,
+    /// The compiled pattern of `matches`.
+    pub pattern: Option<Pattern>,
+}
+
+impl Function {
+    /// The function's name.
+    pub fn name(&self) -> &'static str {
+        self.builtin.name
+    }
+
+    /// Whether it is `share`, which the evaluator computes over the data set's items.
+    pub fn is_share(&self) -> bool {
+        matches!(self.builtin.eval, crate::builtins::Eval::Share)
+    }
+}
+
+impl PartialEq for Function {
+    fn eq(&self, other: &Self) -> bool {
+        self.builtin.name == other.builtin.name && self.pattern == other.pattern
+    }
 }
 
 /// A compiled regular expression, equal to another when written the same.

@@ -4,6 +4,7 @@
 //! checked, and an expression with an error gets [`Type::Error`], which is compatible with
 //! everything, so one mistake gives one diagnostic.
 
+mod calls;
 mod error;
 mod expr;
 pub mod ir;

@@ -1,13 +1,13 @@
 //! Evaluating one node of a rule's expression table.
 
-use super::time::{self, Interval};
 use super::{Bound, Candidates, RuleRun};
+use crate::builtins::Eval;
 use crate::data::{write_number, Record, Value};
 use crate::ops;
+use crate::ops::time::{self, Interval};
 use crate::ops::Quantifier;
 use crate::ops::{arith, compare};
 use crate::plan::{ExprId, Format, Function, Node};
-use std::cmp::Ordering;
 
 /// Shows a value in a message: times and durations with an `s` suffix.
 pub fn render_value(v: &Value, format: Format) -> String {
@@ -167,7 +167,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 .as_num()
                 .map_or(Value::Missing, |n| Value::Num(-n)),
             Node::Default(a, b) => ops::default(self.value(*a, env), || self.value(*b, env)),
-            Node::Call(Function::Share, args) => match self.overrides.and_then(|o| o.get(&id)) {
+            Node::Call(f, args) if f.is_share() => match self.overrides.and_then(|o| o.get(&id)) {
                 Some(value) => value.clone(),
                 None => self.share(args[0]),
             },
@@ -252,104 +252,100 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         }
     }
 
-    /// An aggregate over a group's column, read in place rather than copied into a list.
-    fn group_aggregate(&self, f: &Function, arg: ExprId, env: &[Bound<'r>]) -> Option<Value> {
-        let Node::GroupColumn(v, field) = self.rule.expr(arg) else {
-            return None;
-        };
-        let Bound::Group(g) = &env[v.0 as usize] else {
-            return None;
-        };
-        let records = self.view.records;
-        let column = g.members.iter().map(|&i| records[i as usize].get(*field));
-        Some(match f {
-            Function::Count => ops::count_of(column),
-            Function::CountDistinct => ops::count_distinct_of(column),
-            Function::Min => ops::extreme_of(column, Ordering::Less),
-            Function::Max => ops::extreme_of(column, Ordering::Greater),
-            Function::Sum => ops::sum_of(column),
-            Function::Mean => ops::mean_of(column),
-            _ => return None,
-        })
-    }
-
+    /// A call of a built-in, computed as its entry says, with its arguments read in place
+    /// where they allow: a group's column is not copied into a list, a field's text or list
+    /// not cloned.
     fn call(&self, f: &Function, args: &[ExprId], env: &mut [Bound<'r>]) -> Value {
-        if let Some(value) = args.first().and_then(|a| self.group_aggregate(f, *a, env)) {
-            return value;
-        }
-        if let Some(value) = self.call_in_place(f, args, env) {
-            return value;
-        }
-        let mut values: Vec<Value> = Vec::new();
-        if !matches!(
-            f,
-            Function::Duration(_) | Function::Gap(..) | Function::Tiou(..)
-        ) {
-            values = args.iter().map(|a| self.value(*a, env)).collect();
-        }
-        let env: &[Bound<'r>] = env;
-        let interval = |v| self.interval(env, v);
-        let arg = |i: usize| values.get(i).cloned().unwrap_or(Value::Missing);
-        let text = |i: usize| match arg(i) {
-            Value::Str(s) => Some(s),
-            _ => None,
-        };
-        let num_or_missing = |o: Option<f64>| o.map_or(Value::Missing, Value::Num);
-        match f {
-            Function::Duration(a) => num_or_missing(interval(*a).map(time::duration)),
-            Function::Gap(a, b) => {
-                num_or_missing(interval(*a).zip(interval(*b)).map(|(x, y)| time::gap(x, y)))
-            }
-            Function::Tiou(a, b) => num_or_missing(
-                interval(*a)
-                    .zip(interval(*b))
-                    .map(|(x, y)| time::tiou(x, y)),
-            ),
-            Function::Lower => text(0).map_or(Value::Missing, |s| Value::str(&s.to_lowercase())),
-            Function::Upper => text(0).map_or(Value::Missing, |s| Value::str(&s.to_uppercase())),
-            Function::Contains => {
-                Value::Bool(matches!((text(0), text(1)), (Some(s), Some(p)) if s.contains(&*p)))
-            }
-            Function::StartsWith => {
-                Value::Bool(matches!((text(0), text(1)), (Some(s), Some(p)) if s.starts_with(&*p)))
-            }
-            Function::EndsWith => {
-                Value::Bool(matches!((text(0), text(1)), (Some(s), Some(p)) if s.ends_with(&*p)))
-            }
-            Function::Matches(p) => Value::Bool(text(0).is_some_and(|s| p.0.is_match(&s))),
-            Function::Len => match arg(0) {
-                Value::Str(s) => Value::Num(s.chars().count() as f64),
-                Value::List(items) => Value::Num(items.len() as f64),
-                _ => Value::Missing,
+        match f.builtin.eval {
+            Eval::Intervals(compute) => self.of_intervals(compute, args, env),
+            Eval::Text(compute) => match self.text(args[0], env) {
+                Some(text) => compute(text),
+                None => match self.value(args[0], env) {
+                    Value::Str(s) => compute(&s),
+                    _ => Value::Missing,
+                },
             },
-            Function::Abs => num_or_missing(arg(0).as_num().map(f64::abs)),
-            Function::Count => ops::count(&arg(0)),
-            Function::CountDistinct => ops::count_distinct(&arg(0)),
-            Function::Min => ops::extreme(&arg(0), Ordering::Less),
-            Function::Max => ops::extreme(&arg(0), Ordering::Greater),
-            Function::Sum => ops::sum(&arg(0)),
-            Function::Mean => ops::mean(&arg(0)),
-            // Reached only through `value`, which reads `share` whole.
-            Function::Share => Value::Missing,
+            Eval::TextTest(test) => match (self.text(args[0], env), self.text(args[1], env)) {
+                (Some(s), Some(p)) => Value::Bool(test(s, p)),
+                _ => {
+                    let (s, p) = (self.value(args[0], env), self.value(args[1], env));
+                    Value::Bool(matches!((s, p), (Value::Str(s), Value::Str(p)) if test(&s, &p)))
+                }
+            },
+            Eval::Pattern => {
+                let Some(pattern) = &f.pattern else {
+                    return Value::Missing;
+                };
+                match self.text(args[0], env) {
+                    Some(text) => Value::Bool(pattern.0.is_match(text)),
+                    None => Value::Bool(matches!(
+                        self.value(args[0], env),
+                        Value::Str(s) if pattern.0.is_match(&s)
+                    )),
+                }
+            }
+            Eval::Value(compute) => self.owned(args[0], env, compute),
+            Eval::Aggregate(compute) => self.aggregate(compute, args[0], env),
+            // `has` is a node of its own; `share` is read whole by `value`; statistics
+            // are nodes of their own.
+            Eval::Has | Eval::Share | Eval::Statistic => Value::Missing,
         }
     }
 
-    /// A text test or a length whose arguments are constants, fields or ids, read in place:
-    /// the general path copies every argument into a list first.
-    fn call_in_place(&self, f: &Function, args: &[ExprId], env: &[Bound<'r>]) -> Option<Value> {
-        let text = |i: usize| args.get(i).and_then(|a| self.text(*a, env));
-        let test = |test: fn(&str, &str) -> bool| Some(Value::Bool(test(text(0)?, text(1)?)));
-        match f {
-            Function::StartsWith => test(|s, p| s.starts_with(p)),
-            Function::EndsWith => test(|s, p| s.ends_with(p)),
-            Function::Contains => test(|s, p| s.contains(p)),
-            Function::Matches(p) => Some(Value::Bool(p.0.is_match(text(0)?))),
-            Function::Len => match self.borrowed(*args.first()?, env)? {
-                Value::Str(s) => Some(Value::Num(s.chars().count() as f64)),
-                Value::List(items) => Some(Value::Num(items.len() as f64)),
-                _ => None,
-            },
-            _ => None,
+    /// A function of the intervals of record variables; missing when one has none.
+    fn of_intervals(
+        &self,
+        compute: fn(&[Interval]) -> f64,
+        args: &[ExprId],
+        env: &[Bound<'r>],
+    ) -> Value {
+        let mut intervals = [Interval {
+            start: 0.0,
+            end: 0.0,
+        }; 2];
+        for (slot, arg) in intervals.iter_mut().zip(args) {
+            let Node::RecordId(v) = self.rule.expr(*arg) else {
+                return Value::Missing;
+            };
+            match self.interval(env, *v) {
+                Some(interval) => *slot = interval,
+                None => return Value::Missing,
+            }
+        }
+        Value::Num(compute(&intervals[..args.len().min(2)]))
+    }
+
+    /// `compute` of a value, read in place when it is a field or a constant.
+    fn owned(&self, id: ExprId, env: &mut [Bound<'r>], compute: fn(&Value) -> Value) -> Value {
+        match self.borrowed(id, env) {
+            Some(value) => compute(value),
+            None => compute(&self.value(id, env)),
+        }
+    }
+
+    /// An aggregate of a group's column (read in place) or of a list's elements.
+    fn aggregate(
+        &self,
+        compute: fn(&mut dyn Iterator<Item = &Value>) -> Value,
+        arg: ExprId,
+        env: &mut [Bound<'r>],
+    ) -> Value {
+        if let Node::GroupColumn(v, field) = self.rule.expr(arg) {
+            if let Bound::Group(g) = &env[v.0 as usize] {
+                let records = self.view.records;
+                return compute(&mut g.members.iter().map(|&i| records[i as usize].get(*field)));
+            }
+        }
+        let elements = |list: &Value| -> Value {
+            let items: &[Value] = match list {
+                Value::List(items) => items,
+                _ => &[],
+            };
+            compute(&mut items.iter())
+        };
+        match self.borrowed(arg, env) {
+            Some(list) => elements(list),
+            None => elements(&self.value(arg, env)),
         }
     }
 
@@ -378,7 +374,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                     raters: Default::default(),
                 };
             }
-            Node::Call(Function::Share, args) => {
+            Node::Call(f, args) if f.is_share() => {
                 let held = self.truth(args[0], env);
                 return crate::metrics::Part {
                     statistic: crate::metrics::Partial::Share(f64::from(u8::from(held)), 1.0),

@@ -8,7 +8,7 @@
 
 use super::ArenaVec;
 use crate::data::{Record, Value};
-use crate::eval::time::Interval;
+use crate::ops::time::Interval;
 use crate::ops::Relation;
 use crate::plan::{IndexKey, IndexSpec, Window};
 use crate::schema::Schema;

@@ -10,7 +10,6 @@ pub mod explain;
 mod expr;
 mod index;
 mod temporal;
-pub mod time;
 
 use crate::data::{Origin, Record, Value};
 use crate::ops::{Mode, Scope};

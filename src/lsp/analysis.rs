@@ -240,15 +240,13 @@ impl Analysis {
             what: "const",
             detail: format!("const = {}", self.sources.snippet(&c.value.span)),
         }));
-        out.extend(BUILTINS.iter().map(|(name, signature, _)| Completion {
-            label: name.to_string(),
-            what: if crate::syntax::RELATIONS.contains(name) {
-                "relation"
-            } else {
-                "function"
-            },
-            detail: signature.to_string(),
-        }));
+        out.extend(
+            builtin_entries().map(|(name, signature, _, what)| Completion {
+                label: name.to_string(),
+                what,
+                detail: signature,
+            }),
+        );
         out.extend(KEYWORDS.iter().map(|k| Completion {
             label: k.to_string(),
             what: "keyword",
@@ -586,194 +584,26 @@ const KEYWORDS: [&str; 27] = [
     "some", "all", "no", "satisfy", "within", "not",
 ];
 
-/// Built-in functions, statistics and relations: name, signature, what it gives.
-const BUILTINS: [(&str, &str, &str); 43] = [
-    (
-        "duration",
-        "duration(x)",
-        "`x.end - x.start` of an interval record.",
-    ),
-    (
-        "gap",
-        "gap(a, b)",
-        "The time between two interval records, 0 when they touch or share time.",
-    ),
-    (
-        "tiou",
-        "tiou(a, b)",
-        "Temporal intersection over union of two interval records.",
-    ),
-    ("lower", "lower(s)", "Text in lower case."),
-    ("upper", "upper(s)", "Text in upper case."),
-    (
-        "starts_with",
-        "starts_with(s, prefix)",
-        "Whether text starts with a prefix.",
-    ),
-    (
-        "ends_with",
-        "ends_with(s, suffix)",
-        "Whether text ends with a suffix.",
-    ),
-    (
-        "matches",
-        "matches(s, \"regex\")",
-        "Regular-expression match; the pattern is a constant.",
-    ),
-    (
-        "len",
-        "len(x)",
-        "Characters of text, or elements of a list.",
-    ),
-    ("abs", "abs(x)", "Absolute value."),
-    ("has", "has(x)", "Whether a value is present."),
-    (
-        "count",
-        "count(x in S where F) | count(g)",
-        "How many; the size of a group.",
-    ),
-    (
-        "count_distinct",
-        "count_distinct(list)",
-        "How many different values.",
-    ),
-    ("min", "min(list)", "The least value; may be missing."),
-    ("max", "max(list)", "The greatest value; may be missing."),
-    ("sum", "sum(list)", "The sum."),
-    ("mean", "mean(list)", "The mean; may be missing."),
-    (
-        "share",
-        "share(condition)",
-        "The share of items for which a condition holds (`per dataset`).",
-    ),
-    (
-        "alpha",
-        "alpha(x in S: VALUE per UNIT by RATER, nominal|ordinal|interval|ratio)",
-        "Krippendorff's α, with missing ratings (the `krippendorff` package).",
-    ),
-    (
-        "kappa",
-        "kappa(x in S: VALUE per UNIT by RATER, unweighted|linear|quadratic)",
-        "Cohen's κ of exactly two raters (scikit-learn's `cohen_kappa_score`).",
-    ),
-    (
-        "fleiss",
-        "fleiss(x in S: VALUE per UNIT by RATER)",
-        "Fleiss' κ over the units with the most common number of ratings (statsmodels).",
-    ),
-    (
-        "agreement",
-        "agreement(x in S: VALUE per UNIT by RATER)",
-        "Percent agreement: agreeing pairs per unit, averaged.",
-    ),
-    (
-        "disagreement",
-        "disagreement(x in S: VALUE per UNIT by RATER for R [against G])",
-        "Rater R's share of ratings that differ from the majority (or gold rater G).",
-    ),
-    (
-        "label_distance",
-        "label_distance(x in S: VALUE per UNIT by RATER for R)",
-        "Total variation distance of R's labels from the pool's.",
-    ),
-    (
-        "segment_precision",
-        "segment_precision(a in S by L, b in T by L, threshold)",
-        "Matched share of the second segmentation at a tIoU threshold.",
-    ),
-    (
-        "segment_recall",
-        "segment_recall(a in S by L, b in T by L, threshold)",
-        "Matched share of the reference segmentation.",
-    ),
-    (
-        "segment_f1",
-        "segment_f1(a in S by L, b in T by L, threshold)",
-        "Harmonic mean of segment precision and recall.",
-    ),
-    (
-        "boundary_deviation",
-        "boundary_deviation(a in S, b in T, threshold)",
-        "Mean distance of matched segments' boundaries, seconds.",
-    ),
-    (
-        "diarization_error",
-        "diarization_error(a in S by L, b in T by L)",
-        "Missed, false alarm and confused time over reference time (pyannote.metrics).",
-    ),
-    (
-        "before",
-        "a before b [within d]",
-        "`a` ends before `b` starts.",
-    ),
-    (
-        "after",
-        "a after b [within d]",
-        "`a` starts after `b` ends.",
-    ),
-    (
-        "meets",
-        "a meets b [within d]",
-        "`a` ends where `b` starts.",
-    ),
-    (
-        "met_by",
-        "a met_by b [within d]",
-        "`a` starts where `b` ends.",
-    ),
-    (
-        "overlaps",
-        "a overlaps b [within d]",
-        "`a` starts first and ends inside `b`.",
-    ),
-    (
-        "overlapped_by",
-        "a overlapped_by b [within d]",
-        "`b` starts first and ends inside `a`.",
-    ),
-    (
-        "starts",
-        "a starts b [within d]",
-        "Same start, `a` ends first.",
-    ),
-    (
-        "started_by",
-        "a started_by b [within d]",
-        "Same start, `b` ends first.",
-    ),
-    (
-        "during",
-        "a during b [within d]",
-        "`a` lies strictly inside `b`.",
-    ),
-    (
-        "contains",
-        "a contains b | contains(s, part)",
-        "`b` lies strictly inside `a`; or text contains a part.",
-    ),
-    (
-        "finishes",
-        "a finishes b [within d]",
-        "Same end, `a` starts later.",
-    ),
-    (
-        "finished_by",
-        "a finished_by b [within d]",
-        "Same end, `b` starts later.",
-    ),
-    ("equals", "a equals b [within d]", "Same start and end."),
-    (
-        "intersects",
-        "a intersects b [within d]",
-        "The intervals share time.",
-    ),
-];
+/// What the language server says of a word that names built-ins: each function or statistic
+/// of the table ([`crate::builtins::BUILTINS`]) and each relation, with its signature and
+/// doc (`contains` is both a relation and a function).
+fn builtin(word: &str) -> Option<(String, String)> {
+    let (signatures, docs): (Vec<String>, Vec<&str>) = builtin_entries()
+        .filter(|(name, ..)| *name == word)
+        .map(|(_, signature, doc, _)| (signature, doc))
+        .unzip();
+    (!signatures.is_empty()).then(|| (signatures.join(" | "), docs.join(" ")))
+}
 
-fn builtin(word: &str) -> Option<(&'static str, &'static str)> {
-    BUILTINS
-        .iter()
-        .find(|(name, ..)| *name == word)
-        .map(|(_, signature, doc)| (*signature, *doc))
+/// Every built-in and relation: name, signature, doc, and what it is.
+fn builtin_entries() -> impl Iterator<Item = (&'static str, String, &'static str, &'static str)> {
+    let functions = (crate::builtins::BUILTINS.iter())
+        .map(|b| (b.name, b.signature.to_string(), b.doc, "function"));
+    let relations = crate::ops::Relation::ALL.iter().map(|(relation, word)| {
+        let signature = format!("a {word} b [within d]");
+        (*word, signature, relation.doc(), "relation")
+    });
+    functions.chain(relations)
 }
 
 #[cfg(test)]

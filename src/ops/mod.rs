@@ -5,11 +5,12 @@
 //! Each word has its spelling in rule files (`as_str`), which the plan printer, the
 //! renderers and the language server use too.
 
+pub mod time;
 mod values;
 
 pub use values::{
-    arith, compare, contains, count, count_distinct, count_distinct_of, count_of, default, equal,
-    extreme, extreme_of, mean, mean_of, order, sum, sum_of,
+    arith, compare, contains, count_distinct_of, count_of, default, equal, extreme_of, mean_of,
+    order, sum_of,
 };
 
 /// How bad a finding is.
@@ -160,6 +161,26 @@ impl Relation {
             .iter()
             .find(|(r, _)| *r == self)
             .map_or("intersects", |(_, k)| k)
+    }
+
+    /// What the relation means, in one sentence (for the language server).
+    pub fn doc(self) -> &'static str {
+        match self {
+            Relation::Before => "`a` ends before `b` starts.",
+            Relation::After => "`a` starts after `b` ends.",
+            Relation::Meets => "`a` ends where `b` starts.",
+            Relation::MetBy => "`a` starts where `b` ends.",
+            Relation::Overlaps => "`a` starts first and ends inside `b`.",
+            Relation::OverlappedBy => "`b` starts first and ends inside `a`.",
+            Relation::Starts => "Same start, `a` ends first.",
+            Relation::StartedBy => "Same start, `b` ends first.",
+            Relation::During => "`a` lies strictly inside `b`.",
+            Relation::Contains => "`b` lies strictly inside `a`.",
+            Relation::Finishes => "Same end, `a` starts later.",
+            Relation::FinishedBy => "Same end, `b` starts later.",
+            Relation::Equals => "Same start and end.",
+            Relation::Intersects => "The intervals share time.",
+        }
     }
 
     /// The relation named by a keyword.

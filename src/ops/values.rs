@@ -44,28 +44,6 @@ pub fn default(value: Value, fallback: impl FnOnce() -> Value) -> Value {
     }
 }
 
-fn elements(list: &Value) -> &[Value] {
-    match list {
-        Value::List(items) => items,
-        _ => &[],
-    }
-}
-
-/// The number of present elements.
-pub fn count(list: &Value) -> Value {
-    count_of(elements(list).iter())
-}
-
-/// The number of distinct present elements.
-pub fn count_distinct(list: &Value) -> Value {
-    count_distinct_of(elements(list).iter())
-}
-
-/// The smallest (or largest) present element; missing for an empty list.
-pub fn extreme(list: &Value, want: Ordering) -> Value {
-    extreme_of(elements(list).iter(), want)
-}
-
 /// [`count`] over elements given one by one (a group's column, say).
 pub fn count_of<'v>(items: impl Iterator<Item = &'v Value>) -> Value {
     Value::Num(items.filter(|v| !matches!(v, Value::Missing)).count() as f64)
@@ -109,16 +87,6 @@ pub fn mean_of<'v>(items: impl Iterator<Item = &'v Value>) -> Value {
     } else {
         Value::Num(total / n as f64)
     }
-}
-
-/// The sum of the numbers in a list (0 for an empty list).
-pub fn sum(list: &Value) -> Value {
-    sum_of(elements(list).iter())
-}
-
-/// The mean of the numbers in a list; missing for an empty list.
-pub fn mean(list: &Value) -> Value {
-    mean_of(elements(list).iter())
 }
 
 /// Arithmetic shared by folding and evaluation.

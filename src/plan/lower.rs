@@ -5,7 +5,7 @@ use super::{
     Access, ExprId, IndexSpec, Loop, LoopSource, MessagePart, Node, RuleLocation, RulePlan,
     VarKind, Window,
 };
-use crate::check::ir::{self, Expr, Function, VarId};
+use crate::check::ir::{self, Expr, VarId};
 use crate::ops::{Mode, Quantifier};
 use crate::schema::{FieldId, KindId, Schema, Type};
 use crate::span::SourceMap;
@@ -187,14 +187,7 @@ pub(super) fn vars_read(e: &Expr, out: &mut Vec<VarId>) {
                 vars_read(t, out);
             }
         }
-        Expr::Call(f, args) => {
-            match f {
-                Function::Duration(a) => out.push(*a),
-                Function::Gap(a, b) | Function::Tiou(a, b) => out.extend([*a, *b]),
-                _ => {}
-            }
-            args.iter().for_each(|a| vars_read(a, out));
-        }
+        Expr::Call(_, args) => args.iter().for_each(|a| vars_read(a, out)),
         Expr::Temporal {
             sides, threshold, ..
         } => {

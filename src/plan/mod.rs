@@ -382,9 +382,8 @@ impl RulePlan {
             }
             seen.push(id);
             match self.expr(id) {
-                Node::Agreement { .. } | Node::Temporal { .. } | Node::Call(Function::Share, _) => {
-                    found.push(id)
-                }
+                Node::Agreement { .. } | Node::Temporal { .. } => found.push(id),
+                Node::Call(f, _) if f.is_share() => found.push(id),
                 Node::List(items) | Node::All(items) | Node::Any(items) | Node::Call(_, items) => {
                     roots.extend(items.iter().copied())
                 }
@@ -393,7 +392,17 @@ impl RulePlan {
                 | Node::Arith(_, a, b)
                 | Node::In(a, b)
                 | Node::Default(a, b) => roots.extend([*a, *b]),
-                _ => {}
+                // Statistics inside a quantifier are computed per element, not per item.
+                Node::Quantified { .. } => {}
+                Node::Const(_)
+                | Node::Var(_)
+                | Node::Field(..)
+                | Node::RecordId(_)
+                | Node::RecordItem(_)
+                | Node::GroupKey(_)
+                | Node::GroupColumn(..)
+                | Node::GroupSize(_)
+                | Node::Relation { .. } => {}
             }
         }
         found.sort_by_key(|id| id.0);
@@ -423,7 +432,7 @@ impl RulePlan {
                         found.push(id);
                     }
                 }
-                Node::Call(Function::Share, _) => {
+                Node::Call(f, _) if f.is_share() => {
                     if !found.contains(&id) {
                         found.push(id);
                     }
@@ -452,7 +461,15 @@ impl RulePlan {
                 | Node::In(a, b)
                 | Node::Default(a, b) => roots.extend([*a, *b]),
                 Node::Const(_) => {}
-                _ => return None,
+                // Anything that reads a record needs the data set's records.
+                Node::Var(_)
+                | Node::Field(..)
+                | Node::RecordId(_)
+                | Node::RecordItem(_)
+                | Node::GroupKey(_)
+                | Node::GroupColumn(..)
+                | Node::GroupSize(_)
+                | Node::Relation { .. } => return None,
             }
         }
         (!found.is_empty()).then_some(found)

@@ -1,7 +1,7 @@
 //! Work that rules share: indexes that serve several probes, and quantifiers that several
 //! places of a pack write alike.
 
-use super::{Access, ExprId, Function, LoopSource, Memo, Node, Plan, RulePlan, VarKind};
+use super::{Access, ExprId, LoopSource, Memo, Node, Plan, RulePlan, VarKind};
 use crate::check::ir::VarId;
 use crate::ops::{Quantifier, Scope};
 
@@ -152,9 +152,8 @@ fn collect(
     let node = rule.expr(id);
     let mut children = super::show::children(node);
     match node {
-        Node::Agreement { .. } | Node::Temporal { .. } | Node::Call(Function::Share, _) => {
-            return None
-        }
+        Node::Agreement { .. } | Node::Temporal { .. } => return None,
+        Node::Call(f, _) if f.is_share() => return None,
         Node::Const(value) => constants.push_str(&format!("{value:?};")),
         Node::Var(v)
         | Node::Field(v, _)
@@ -162,9 +161,7 @@ fn collect(
         | Node::RecordItem(v)
         | Node::GroupKey(v)
         | Node::GroupColumn(v, _)
-        | Node::GroupSize(v)
-        | Node::Call(Function::Duration(v), _) => used.push(*v),
-        Node::Call(Function::Gap(a, b) | Function::Tiou(a, b), _) => used.extend([*a, *b]),
+        | Node::GroupSize(v) => used.push(*v),
         Node::Relation {
             left,
             right,
@@ -191,7 +188,18 @@ fn collect(
                 used.extend(window.as_ref().map(|w| w.other));
             }
         }
-        _ => {}
+        // Their operands are their children.
+        Node::List(_)
+        | Node::Not(_)
+        | Node::All(_)
+        | Node::Any(_)
+        | Node::Compare(..)
+        | Node::Arith(..)
+        | Node::Neg(_)
+        | Node::In(..)
+        | Node::Default(..)
+        | Node::Has(_)
+        | Node::Call(..) => {}
     }
     for child in children {
         collect(rule, child, used, bound, constants)?;

@@ -300,12 +300,7 @@ impl Printer<'_> {
                     self.var(*right)
                 )
             }
-            Node::Call(f, args) => match f {
-                Function::Duration(a) => format!("duration({})", self.var(*a)),
-                Function::Gap(a, b) => format!("gap({}, {})", self.var(*a), self.var(*b)),
-                Function::Tiou(a, b) => format!("tiou({}, {})", self.var(*a), self.var(*b)),
-                _ => format!("{}({})", function_name(f), self.list(args, ", ")),
-            },
+            Node::Call(f, args) => format!("{}({})", f.name(), self.arguments(f, args)),
             Node::Temporal {
                 function,
                 sides,
@@ -378,6 +373,17 @@ impl Printer<'_> {
         }
     }
 
+    /// A call's arguments; a record given for its interval shows as its variable.
+    fn arguments(&self, f: &Function, args: &[ExprId]) -> String {
+        let shown: Vec<String> = (f.builtin.params.iter().zip(args))
+            .map(|(param, arg)| match (param, self.rule.expr(*arg)) {
+                (crate::builtins::Param::Interval, Node::RecordId(v)) => self.var(*v).to_string(),
+                _ => self.expr(*arg),
+            })
+            .collect();
+        shown.join(", ")
+    }
+
     fn list(&self, items: &[ExprId], sep: &str) -> String {
         items
             .iter()
@@ -419,29 +425,16 @@ pub(super) fn children(node: &Node) -> Vec<ExprId> {
             .flat_map(|s| s.filter.iter().copied().chain(s.label))
             .chain(*threshold)
             .collect(),
-        _ => Vec::new(),
-    }
-}
-
-fn function_name(f: &Function) -> String {
-    match f {
-        Function::Share => "share".into(),
-        Function::Duration(_) => "duration".into(),
-        Function::Gap(..) => "gap".into(),
-        Function::Tiou(..) => "tiou".into(),
-        Function::Lower => "lower".into(),
-        Function::Upper => "upper".into(),
-        Function::Contains => "contains".into(),
-        Function::StartsWith => "starts_with".into(),
-        Function::EndsWith => "ends_with".into(),
-        Function::Matches(_) => "matches".into(),
-        Function::Len => "len".into(),
-        Function::Abs => "abs".into(),
-        Function::Count => "count".into(),
-        Function::CountDistinct => "count_distinct".into(),
-        Function::Min => "min".into(),
-        Function::Max => "max".into(),
-        Function::Sum => "sum".into(),
-        Function::Mean => "mean".into(),
+        // A relation's tolerance, like a quantifier's source and probe key, is read by the
+        // callers that need it from the node.
+        Node::Const(_)
+        | Node::Var(_)
+        | Node::Field(..)
+        | Node::RecordId(_)
+        | Node::RecordItem(_)
+        | Node::GroupKey(_)
+        | Node::GroupColumn(..)
+        | Node::GroupSize(_)
+        | Node::Relation { .. } => Vec::new(),
     }
 }

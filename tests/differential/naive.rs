@@ -5,7 +5,8 @@
 //! shortcut in the real evaluator that drops or adds a candidate shows up as a difference.
 
 use concordant::data::{Record, Value};
-use concordant::eval::{render_value, time};
+use concordant::eval::render_value;
+use concordant::ops::time;
 use concordant::ops::{self, arith, compare};
 use concordant::plan::{ExprId, Function, LoopSource, MessagePart, Node, Plan, RulePlan};
 use concordant::syntax::ast::{Mode, Quantifier, Scope};
@@ -272,7 +273,7 @@ impl<'r> Naive<'_, 'r> {
                     },
                 )
             }
-            Node::Call(Function::Share, args) => {
+            Node::Call(f, args) if f.is_share() => {
                 // Each item of the records on its own, with nothing bound.
                 let mut items: Vec<(&str, Vec<&'r Record>)> = Vec::new();
                 for r in self.records {
@@ -432,51 +433,50 @@ impl<'r> Naive<'_, 'r> {
         }
     }
 
+    /// Each built-in computed the plain way, by name, independently of its table entry: a
+    /// function added to the table needs its reference meaning here too.
     fn call(&self, f: &Function, args: &[ExprId], env: &mut Vec<Binding<'r>>) -> Value {
         let values: Vec<Value> = args.iter().map(|a| self.eval(*a, env)).collect();
         let text = |i: usize| values.get(i).and_then(|v| v.as_str().map(str::to_string));
         let num = |o: Option<f64>| o.map_or(Value::Missing, Value::Num);
-        match f {
-            Function::Share => Value::Missing,
-            Function::Duration(a) => num(self.interval(env, *a).map(time::duration)),
-            Function::Gap(a, b) => num(self
-                .interval(env, *a)
-                .zip(self.interval(env, *b))
-                .map(|(x, y)| time::gap(x, y))),
-            Function::Tiou(a, b) => num(self
-                .interval(env, *a)
-                .zip(self.interval(env, *b))
-                .map(|(x, y)| time::tiou(x, y))),
-            Function::Lower => text(0).map_or(Value::Missing, |s| Value::str(&s.to_lowercase())),
-            Function::Upper => text(0).map_or(Value::Missing, |s| Value::str(&s.to_uppercase())),
-            Function::Contains => {
+        let record = |i: usize| match self.rule.expr(args[i]) {
+            Node::RecordId(v) => self.interval(env, *v),
+            _ => None,
+        };
+        let first = values.first().unwrap_or(&Value::Missing);
+        match f.name() {
+            "share" => Value::Missing,
+            "duration" => num(record(0).map(time::duration)),
+            "gap" => num(record(0).zip(record(1)).map(|(x, y)| time::gap(x, y))),
+            "tiou" => num(record(0).zip(record(1)).map(|(x, y)| time::tiou(x, y))),
+            "lower" => text(0).map_or(Value::Missing, |s| Value::str(&s.to_lowercase())),
+            "upper" => text(0).map_or(Value::Missing, |s| Value::str(&s.to_uppercase())),
+            "contains" => {
                 Value::Bool(matches!((text(0), text(1)), (Some(s), Some(p)) if s.contains(&p)))
             }
-            Function::StartsWith => {
+            "starts_with" => {
                 Value::Bool(matches!((text(0), text(1)), (Some(s), Some(p)) if s.starts_with(&p)))
             }
-            Function::EndsWith => {
+            "ends_with" => {
                 Value::Bool(matches!((text(0), text(1)), (Some(s), Some(p)) if s.ends_with(&p)))
             }
-            Function::Matches(p) => Value::Bool(text(0).is_some_and(|s| p.0.is_match(&s))),
-            Function::Len => match values.first() {
-                Some(Value::Str(s)) => Value::Num(s.chars().count() as f64),
-                Some(Value::List(items)) => Value::Num(items.len() as f64),
+            "matches" => {
+                let pattern = f.pattern.as_ref().expect("matches has a pattern");
+                Value::Bool(text(0).is_some_and(|s| pattern.0.is_match(&s)))
+            }
+            "len" => match first {
+                Value::Str(s) => Value::Num(s.chars().count() as f64),
+                Value::List(items) => Value::Num(items.len() as f64),
                 _ => Value::Missing,
             },
-            Function::Abs => num(values.first().and_then(Value::as_num).map(f64::abs)),
-            Function::Count => ops::count(values.first().unwrap_or(&Value::Missing)),
-            Function::CountDistinct => {
-                ops::count_distinct(values.first().unwrap_or(&Value::Missing))
-            }
-            Function::Min => {
-                ops::extreme(values.first().unwrap_or(&Value::Missing), Ordering::Less)
-            }
-            Function::Max => {
-                ops::extreme(values.first().unwrap_or(&Value::Missing), Ordering::Greater)
-            }
-            Function::Sum => ops::sum(values.first().unwrap_or(&Value::Missing)),
-            Function::Mean => ops::mean(values.first().unwrap_or(&Value::Missing)),
+            "abs" => num(first.as_num().map(f64::abs)),
+            "count" => ops::count_of(list(first)),
+            "count_distinct" => ops::count_distinct_of(list(first)),
+            "min" => ops::extreme_of(list(first), Ordering::Less),
+            "max" => ops::extreme_of(list(first), Ordering::Greater),
+            "sum" => ops::sum_of(list(first)),
+            "mean" => ops::mean_of(list(first)),
+            other => panic!("no reference meaning for the built-in `{other}`"),
         }
     }
 }
@@ -488,5 +488,13 @@ fn label(value: &Value) -> Option<concordant::metrics::Label> {
         Value::Str(s) => Some(Label::Text(s.clone())),
         Value::Bool(b) => Some(Label::Text(b.to_string().into())),
         Value::Missing | Value::List(_) => None,
+    }
+}
+
+/// The elements of a list value; none for anything else.
+fn list(value: &Value) -> std::slice::Iter<'_, Value> {
+    match value {
+        Value::List(items) => items.iter(),
+        _ => [].iter(),
     }
 }

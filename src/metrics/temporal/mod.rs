@@ -27,13 +27,11 @@ pub struct Segment {
 
 /// Temporal intersection over union; two equal zero-length segments have 1.
 pub fn tiou(a: &Segment, b: &Segment) -> f64 {
-    let inter = (a.end.min(b.end) - a.start.max(b.start)).max(0.0);
-    let union = a.end.max(b.end) - a.start.min(b.start);
-    if union == 0.0 {
-        1.0
-    } else {
-        inter / union
-    }
+    let interval = |s: &Segment| crate::ops::time::Interval {
+        start: s.start,
+        end: s.end,
+    };
+    crate::ops::time::tiou(interval(a), interval(b))
 }
 
 /// How two segmentations match at a threshold.

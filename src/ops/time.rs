@@ -1,4 +1,5 @@
-//! Interval relations and functions.
+//! Interval relations and functions: what `before`, `overlaps`, `within`, `duration`, `gap`
+//! and `tiou` mean, for the evaluator, the built-ins and the temporal statistics alike.
 //!
 //! Boundary convention (see docs/language.md#time): without a tolerance, endpoints compare
 //! exactly, and `intersects` needs shared time of positive length *or* a zero-length interval
@@ -76,16 +77,17 @@ pub fn gap(a: Interval, b: Interval) -> f64 {
     (a.start.max(b.start) - a.end.min(b.end)).max(0.0)
 }
 
-/// Temporal intersection over union. Two equal zero-length intervals have IoU 1; a
-/// zero-length interval and anything else have 0.
+/// Temporal intersection over union: the shared time over the time either covers (for
+/// intervals that share time, the span from the first start to the last end; for any
+/// other pair the intersection is 0). Two equal zero-length intervals have 1; a zero-length
+/// interval and anything else have 0. The one formula of the crate: the `tiou` built-in and
+/// the temporal statistics' matching both use it.
 pub fn tiou(a: Interval, b: Interval) -> f64 {
     let inter = (a.end.min(b.end) - a.start.max(b.start)).max(0.0);
-    let union = duration(a) + duration(b) - inter;
-    if union > 0.0 {
-        inter / union
-    } else if a == b {
+    let union = a.end.max(b.end) - a.start.min(b.start);
+    if union == 0.0 {
         1.0
     } else {
-        0.0
+        inter / union
     }
 }

@@ -1,0 +1,432 @@
+//! The built-in functions: one entry each in [`BUILTINS`], read by every stage that meets a
+//! call. The checker types a call from its entry's parameters and result, the planner and the
+//! plan printer see its name and arguments, the evaluator runs its [`Eval`], and the language
+//! server and `docs/language.md` show its signature, doc and example (a test compares the
+//! docs' table with this one).
+//!
+//! Adding a function is adding an entry (and its tests): every argument is an expression, so
+//! the variables a call reads are its arguments' and nothing else needs to know of it. A
+//! function whose evaluation fits none of [`Eval`]'s shapes is a new shape, which the
+//! compiler then makes the evaluator handle.
+
+use crate::ops;
+use crate::ops::time::{self, Interval};
+use crate::value::Value;
+use std::cmp::Ordering;
+
+/// A built-in function or statistic.
+#[derive(Debug)]
+pub struct Builtin {
+    /// Its name in rule files.
+    pub name: &'static str,
+    /// Its parameters, in order.
+    pub params: &'static [Param],
+    /// The type of its result.
+    pub returns: Returns,
+    /// Whether its result can be missing.
+    pub missing: Missing,
+    /// How it is computed.
+    pub eval: Eval,
+    /// How it is called, as the language server and the docs show it.
+    pub signature: &'static str,
+    /// What it gives, in one sentence.
+    pub doc: &'static str,
+    /// A condition or message part that uses it.
+    pub example: &'static str,
+}
+
+/// What an argument must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Param {
+    /// A record variable whose kind declares `start: time` and `end: time`.
+    Interval,
+    /// Text (a `str`, an enum value, an id).
+    Text,
+    /// Constant text: a regular expression, compiled when the rules are checked.
+    Pattern,
+    /// A number, time or duration.
+    Number,
+    /// Text or a list.
+    Sized,
+    /// A list (a group's field, a list field, a set), whose elements must be `elements`;
+    /// with `group_size`, a group too (its number of records).
+    List {
+        /// What the elements must be.
+        elements: Elements,
+        /// Whether a group is taken as its size.
+        group_size: bool,
+    },
+    /// A condition.
+    Condition,
+    /// Any value, present or not.
+    Any,
+}
+
+/// What the elements of a list argument must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Elements {
+    /// Anything.
+    Any,
+    /// Numbers, times, durations or text: what `min` and `max` can order.
+    Ordered,
+    /// Numbers, times or durations.
+    Numeric,
+}
+
+/// The type of a result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Returns {
+    /// A number.
+    Num,
+    /// A duration.
+    Duration,
+    /// `true` or `false`.
+    Bool,
+    /// Text.
+    Str,
+    /// The type of the first argument (`abs` of a duration is a duration).
+    Argument,
+    /// The type of the first argument's elements (`max` of durations is a duration).
+    Element,
+}
+
+/// When a result can be missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// Never.
+    Never,
+    /// When the list is empty (never for a group's column of a required field: a group has
+    /// at least one record).
+    WhenEmpty,
+}
+
+/// How a built-in is computed: the shapes the evaluator knows, each read in place where the
+/// arguments allow (a group's column is not copied into a list, a field's text not copied).
+#[derive(Debug, Clone, Copy)]
+pub enum Eval {
+    /// Of the intervals of its record arguments.
+    Intervals(fn(&[Interval]) -> f64),
+    /// Of one text; missing for anything else.
+    Text(fn(&str) -> Value),
+    /// A test of a text against another; false when either is not text.
+    TextTest(fn(&str, &str) -> bool),
+    /// Whether a text matches the pattern compiled from the constant second argument.
+    Pattern,
+    /// Of one value.
+    Value(fn(&Value) -> Value),
+    /// Of the elements of a list, or of a group's column.
+    Aggregate(fn(&mut dyn Iterator<Item = &Value>) -> Value),
+    /// `has`: the checker reads it as a test of presence, which narrows what follows.
+    Has,
+    /// `share`: computed over the items of the data set by the evaluator.
+    Share,
+    /// A statistic with a syntax of its own, which the grammar parses (agreement
+    /// statistics, temporal agreement): listed here for the language server and the docs.
+    Statistic,
+}
+
+impl Builtin {
+    /// Whether rule files call it as `name(arguments)` (statistics have their own syntax).
+    pub fn is_call(&self) -> bool {
+        !matches!(self.eval, Eval::Statistic)
+    }
+}
+
+/// The built-in called `name` (a function or a statistic).
+pub fn builtin(name: &str) -> Option<&'static Builtin> {
+    BUILTINS.iter().find(|b| b.name == name)
+}
+
+/// The built-in functions called as `name(arguments)`.
+pub fn functions() -> impl Iterator<Item = &'static Builtin> + Clone {
+    BUILTINS.iter().filter(|b| b.is_call())
+}
+
+const INTERVAL: &[Param] = &[Param::Interval];
+const TWO_INTERVALS: &[Param] = &[Param::Interval, Param::Interval];
+const TEXT: &[Param] = &[Param::Text];
+const TWO_TEXTS: &[Param] = &[Param::Text, Param::Text];
+const ANY_LIST: &[Param] = &[Param::List {
+    elements: Elements::Any,
+    group_size: false,
+}];
+const ORDERED_LIST: &[Param] = &[Param::List {
+    elements: Elements::Ordered,
+    group_size: false,
+}];
+const NUMERIC_LIST: &[Param] = &[Param::List {
+    elements: Elements::Numeric,
+    group_size: false,
+}];
+
+/// Every built-in, in the order the docs list them.
+pub static BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "duration",
+        params: INTERVAL,
+        returns: Returns::Duration,
+        missing: Missing::Never,
+        eval: Eval::Intervals(|x| time::duration(x[0])),
+        signature: "duration(x)",
+        doc: "`x.end - x.start` of an interval record.",
+        example: "duration(a) > 30s",
+    },
+    Builtin {
+        name: "gap",
+        params: TWO_INTERVALS,
+        returns: Returns::Duration,
+        missing: Missing::Never,
+        eval: Eval::Intervals(|x| time::gap(x[0], x[1])),
+        signature: "gap(a, b)",
+        doc: "The time between two interval records, 0 when they touch or share time.",
+        example: "gap(a, b) < 200ms",
+    },
+    Builtin {
+        name: "tiou",
+        params: TWO_INTERVALS,
+        returns: Returns::Num,
+        missing: Missing::Never,
+        eval: Eval::Intervals(|x| time::tiou(x[0], x[1])),
+        signature: "tiou(a, b)",
+        doc: "Temporal intersection over union of two interval records (two equal \
+              zero-length intervals: 1).",
+        example: "tiou(a, b) >= 0.5",
+    },
+    Builtin {
+        name: "lower",
+        params: TEXT,
+        returns: Returns::Str,
+        missing: Missing::Never,
+        eval: Eval::Text(|s| Value::str(&s.to_lowercase())),
+        signature: "lower(s)",
+        doc: "Text in lower case.",
+        example: "lower(t.text) == \"yes\"",
+    },
+    Builtin {
+        name: "upper",
+        params: TEXT,
+        returns: Returns::Str,
+        missing: Missing::Never,
+        eval: Eval::Text(|s| Value::str(&s.to_uppercase())),
+        signature: "upper(s)",
+        doc: "Text in upper case.",
+        example: "upper(a.label) == a.label",
+    },
+    Builtin {
+        name: "contains",
+        params: TWO_TEXTS,
+        returns: Returns::Bool,
+        missing: Missing::Never,
+        eval: Eval::TextTest(|s, part| s.contains(part)),
+        signature: "contains(s, part)",
+        doc: "Whether text contains another.",
+        example: "contains(t.text, a.label)",
+    },
+    Builtin {
+        name: "starts_with",
+        params: TWO_TEXTS,
+        returns: Returns::Bool,
+        missing: Missing::Never,
+        eval: Eval::TextTest(|s, prefix| s.starts_with(prefix)),
+        signature: "starts_with(s, prefix)",
+        doc: "Whether text starts with a prefix.",
+        example: "starts_with(t.id, \"tr\")",
+    },
+    Builtin {
+        name: "ends_with",
+        params: TWO_TEXTS,
+        returns: Returns::Bool,
+        missing: Missing::Never,
+        eval: Eval::TextTest(|s, suffix| s.ends_with(suffix)),
+        signature: "ends_with(s, suffix)",
+        doc: "Whether text ends with a suffix.",
+        example: "ends_with(t.text, \".\")",
+    },
+    Builtin {
+        name: "matches",
+        params: &[Param::Text, Param::Pattern],
+        returns: Returns::Bool,
+        missing: Missing::Never,
+        eval: Eval::Pattern,
+        signature: "matches(s, \"regex\")",
+        doc: "Regular-expression match; the pattern is a constant, compiled when the rules \
+              are checked.",
+        example: "matches(t.text, \"^[A-Z]\")",
+    },
+    Builtin {
+        name: "len",
+        params: &[Param::Sized],
+        returns: Returns::Num,
+        missing: Missing::Never,
+        eval: Eval::Value(|v| match v {
+            Value::Str(s) => Value::Num(s.chars().count() as f64),
+            Value::List(items) => Value::Num(items.len() as f64),
+            _ => Value::Missing,
+        }),
+        signature: "len(x)",
+        doc: "Characters of text, or elements of a list.",
+        example: "len(t.text) > 0",
+    },
+    Builtin {
+        name: "abs",
+        params: &[Param::Number],
+        returns: Returns::Argument,
+        missing: Missing::Never,
+        eval: Eval::Value(|v| v.as_num().map_or(Value::Missing, |x| Value::Num(x.abs()))),
+        signature: "abs(x)",
+        doc: "Absolute value.",
+        example: "abs(a.start - b.start) <= 1s",
+    },
+    Builtin {
+        name: "has",
+        params: &[Param::Any],
+        returns: Returns::Bool,
+        missing: Missing::Never,
+        eval: Eval::Has,
+        signature: "has(x)",
+        doc: "Whether a value is present (an optional field, an aggregate of an empty list).",
+        example: "has(a.speaker) and a.speaker != \"\"",
+    },
+    Builtin {
+        name: "count",
+        params: &[Param::List {
+            elements: Elements::Any,
+            group_size: true,
+        }],
+        returns: Returns::Num,
+        missing: Missing::Never,
+        eval: Eval::Aggregate(|items| ops::count_of(items)),
+        signature: "count(list) | count(g) | count(x in S where F)",
+        doc: "How many present elements; the size of a group; how many records pass.",
+        example: "count(g) >= 3",
+    },
+    Builtin {
+        name: "count_distinct",
+        params: ANY_LIST,
+        returns: Returns::Num,
+        missing: Missing::Never,
+        eval: Eval::Aggregate(|items| ops::count_distinct_of(items)),
+        signature: "count_distinct(list)",
+        doc: "How many different present values.",
+        example: "count_distinct(g.speaker) == 1",
+    },
+    Builtin {
+        name: "min",
+        params: ORDERED_LIST,
+        returns: Returns::Element,
+        missing: Missing::WhenEmpty,
+        eval: Eval::Aggregate(|items| ops::extreme_of(items, Ordering::Less)),
+        signature: "min(list)",
+        doc: "The least value; missing for an empty list.",
+        example: "min(g.start) >= 0s",
+    },
+    Builtin {
+        name: "max",
+        params: ORDERED_LIST,
+        returns: Returns::Element,
+        missing: Missing::WhenEmpty,
+        eval: Eval::Aggregate(|items| ops::extreme_of(items, Ordering::Greater)),
+        signature: "max(list)",
+        doc: "The greatest value; missing for an empty list.",
+        example: "max(g.end) <= 600s",
+    },
+    Builtin {
+        name: "sum",
+        params: NUMERIC_LIST,
+        returns: Returns::Element,
+        missing: Missing::Never,
+        eval: Eval::Aggregate(|items| ops::sum_of(items)),
+        signature: "sum(list)",
+        doc: "The sum of the numbers (0 for an empty list).",
+        example: "sum(g.score) <= 10",
+    },
+    Builtin {
+        name: "mean",
+        params: NUMERIC_LIST,
+        returns: Returns::Element,
+        missing: Missing::WhenEmpty,
+        eval: Eval::Aggregate(|items| ops::mean_of(items)),
+        signature: "mean(list)",
+        doc: "The mean of the numbers; missing for an empty list.",
+        example: "mean(g.score) >= 0.5",
+    },
+    Builtin {
+        name: "share",
+        params: &[Param::Condition],
+        returns: Returns::Num,
+        missing: Missing::Never,
+        eval: Eval::Share,
+        signature: "share(condition)",
+        doc: "The share of items for which a condition holds (`per dataset` rules).",
+        example: "share(some t in transcript where t.text != \"\") >= 0.95",
+    },
+    statistic(
+        "alpha",
+        "alpha(x in S: VALUE per UNIT by RATER, nominal|ordinal|interval|ratio)",
+        "Krippendorff's α, with missing ratings (the `krippendorff` package).",
+    ),
+    statistic(
+        "kappa",
+        "kappa(x in S: VALUE per UNIT by RATER, unweighted|linear|quadratic)",
+        "Cohen's κ of exactly two raters (scikit-learn's `cohen_kappa_score`).",
+    ),
+    statistic(
+        "fleiss",
+        "fleiss(x in S: VALUE per UNIT by RATER)",
+        "Fleiss' κ over the units with the most common number of ratings (statsmodels).",
+    ),
+    statistic(
+        "agreement",
+        "agreement(x in S: VALUE per UNIT by RATER)",
+        "Percent agreement: agreeing pairs per unit, averaged.",
+    ),
+    statistic(
+        "disagreement",
+        "disagreement(x in S: VALUE per UNIT by RATER for R [against G])",
+        "Rater R's share of ratings that differ from the majority (or gold rater G).",
+    ),
+    statistic(
+        "label_distance",
+        "label_distance(x in S: VALUE per UNIT by RATER for R)",
+        "Total variation distance of R's labels from the pool's.",
+    ),
+    statistic(
+        "segment_precision",
+        "segment_precision(a in S by L, b in T by L, threshold)",
+        "Matched share of the second segmentation at a tIoU threshold.",
+    ),
+    statistic(
+        "segment_recall",
+        "segment_recall(a in S by L, b in T by L, threshold)",
+        "Matched share of the reference segmentation.",
+    ),
+    statistic(
+        "segment_f1",
+        "segment_f1(a in S by L, b in T by L, threshold)",
+        "Harmonic mean of segment precision and recall.",
+    ),
+    statistic(
+        "boundary_deviation",
+        "boundary_deviation(a in S, b in T, threshold)",
+        "Mean distance of matched segments' boundaries, seconds.",
+    ),
+    statistic(
+        "diarization_error",
+        "diarization_error(a in S by L, b in T by L)",
+        "Missed, false alarm and confused time over reference time (pyannote.metrics).",
+    ),
+];
+
+/// An entry for a statistic with a syntax of its own.
+const fn statistic(name: &'static str, signature: &'static str, doc: &'static str) -> Builtin {
+    Builtin {
+        name,
+        params: &[],
+        returns: Returns::Num,
+        missing: Missing::WhenEmpty,
+        eval: Eval::Statistic,
+        signature,
+        doc,
+        example: "",
+    }
+}

@@ -1,0 +1,118 @@
+//! The built-ins table (`src/builtins.rs`) is the one place a function is defined: the docs'
+//! function table is its rendering, and every function is exercised by a fixture.
+
+mod support;
+
+use concordant::builtins::{functions, BUILTINS};
+
+/// The table `docs/language.md` shows between its `builtins` markers.
+fn rendered_table() -> String {
+    let mut out = String::from("| function | result | example |\n|---|---|---|\n");
+    for b in functions() {
+        let signature = b.signature.replace('|', "\\|");
+        out.push_str(&format!(
+            "| `{signature}` | {} | `{}` |\n",
+            b.doc, b.example
+        ));
+    }
+    out
+}
+
+#[test]
+fn the_docs_list_every_function_as_the_table_does() {
+    let docs = std::fs::read_to_string(support::root().join("docs/language.md"))
+        .expect("docs/language.md is readable");
+    let start = "<!-- builtins: generated from src/builtins.rs by tests/builtins.rs -->\n";
+    let shown = docs
+        .split(start)
+        .nth(1)
+        .and_then(|rest| rest.split("<!-- /builtins -->").next())
+        .expect("docs/language.md has the builtins markers");
+    let expected = rendered_table();
+    assert_eq!(
+        shown, expected,
+        "docs/language.md's function table differs from src/builtins.rs; it should read:\n{expected}"
+    );
+}
+
+#[test]
+fn every_function_is_exercised_by_a_fixture() {
+    let mut texts = String::new();
+    for dir in [
+        "tests/fixtures/eval",
+        "tests/fixtures/check",
+        "tests/fixtures/differential",
+    ] {
+        collect(&support::root().join(dir), &mut texts);
+    }
+    let unused: Vec<&str> = functions()
+        .map(|b| b.name)
+        .filter(|name| !texts.contains(&format!("{name}(")))
+        .collect();
+    assert!(unused.is_empty(), "built-ins no fixture calls: {unused:?}");
+}
+
+/// The schema every example is written against: `a` and `b` speech, `t` a transcript, `g` a
+/// group of speech by label.
+const EXAMPLE_SCHEMA: &str = "schema {
+  kind speech { start: time, end: time, speaker: str?, label: str, score: num }
+  kind transcript { start: time, end: time, text: str }
+}
+";
+
+#[test]
+fn every_example_compiles() {
+    for b in functions() {
+        let rule = if b.example.starts_with("share(") {
+            format!(
+                "rule example: info per dataset {{\n  require {}\n  message \"\"\n}}",
+                b.example
+            )
+        } else if b.example.contains("(g") {
+            format!(
+                "rule example: info {{\n  for g in group speech by label\n  where {}\n  require true\n  message \"\"\n}}",
+                b.example
+            )
+        } else {
+            format!(
+                "rule example: info {{\n  for a in speech, b in speech, t in transcript\n  where {}\n  require true\n  message \"\"\n}}",
+                b.example
+            )
+        };
+        let source = format!("{EXAMPLE_SCHEMA}{rule}\n");
+        if let Err(e) = concordant::Pack::from_source("example.cord", &source) {
+            let shown = concordant::diag::render_pack_error(&e, concordant::diag::Color::Never);
+            panic!("the example of `{}` does not compile:\n{shown}", b.name);
+        }
+    }
+}
+
+#[test]
+fn names_are_unique_and_calls_have_examples() {
+    let mut names: Vec<&str> = BUILTINS.iter().map(|b| b.name).collect();
+    names.sort_unstable();
+    let count = names.len();
+    names.dedup();
+    assert_eq!(names.len(), count, "a built-in is listed twice");
+    for b in functions() {
+        assert!(
+            b.example.contains(&format!("{}(", b.name)),
+            "{}: example",
+            b.name
+        );
+        assert!(b.doc.ends_with('.'), "{}: the doc is a sentence", b.name);
+    }
+}
+
+fn collect(dir: &std::path::Path, out: &mut String) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for path in entries.flatten().map(|e| e.path()) {
+        if path.is_dir() {
+            collect(&path, out);
+        } else if let Ok(text) = std::fs::read_to_string(&path) {
+            out.push_str(&text);
+        }
+    }
+}
