@@ -116,3 +116,35 @@ fn collect(dir: &std::path::Path, out: &mut String) {
         }
     }
 }
+
+#[test]
+fn the_statistics_are_the_grammars() {
+    let grammar = std::fs::read_to_string(support::root().join("grammar/cord.pest"))
+        .expect("grammar/cord.pest is readable");
+    let mut spelled: Vec<String> = ["\nstatistic = ", "\ntemporal_fn = "]
+        .iter()
+        .flat_map(|start| {
+            let rest = grammar
+                .split(start)
+                .nth(1)
+                .expect("the grammar rule exists");
+            let body = rest.split("\n}").next().unwrap_or_default().to_string();
+            body.split('"')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    spelled.sort();
+    let mut listed: Vec<String> = BUILTINS
+        .iter()
+        .filter(|b| !b.is_call())
+        .map(|b| b.name.to_string())
+        .collect();
+    listed.sort();
+    assert_eq!(
+        spelled, listed,
+        "grammar statistics vs the built-ins table's"
+    );
+}

@@ -247,11 +247,15 @@ impl Analysis {
                 detail: signature,
             }),
         );
-        out.extend(KEYWORDS.iter().map(|k| Completion {
-            label: k.to_string(),
-            what: "keyword",
-            detail: String::new(),
-        }));
+        out.extend(
+            crate::syntax::keywords::KEYWORDS
+                .iter()
+                .map(|(k, _)| Completion {
+                    label: k.to_string(),
+                    what: "keyword",
+                    detail: String::new(),
+                }),
+        );
         let mut seen = std::collections::HashSet::new();
         out.retain(|c| seen.insert((c.label.clone(), c.what)));
         out
@@ -576,13 +580,6 @@ fn with_doc(head: String, doc: &[String]) -> String {
         format!("{head}\n\n{}", doc.join("\n"))
     }
 }
-
-/// Words a rule file is made of, for completion.
-const KEYWORDS: [&str; 27] = [
-    "import", "schema", "kind", "const", "rule", "per", "item", "dataset", "for", "in", "group",
-    "by", "where", "require", "forbid", "message", "test", "given", "expect", "nothing", "on",
-    "some", "all", "no", "satisfy", "within", "not",
-];
 
 /// What the language server says of a word that names built-ins: each function or statistic
 /// of the table ([`crate::builtins::BUILTINS`]) and each relation, with its signature and

@@ -4,6 +4,8 @@
 //! stream of tokens is what is wanted: naming the token a syntax error stopped at, and (for
 //! editors and the formatter) classifying every piece of a file, comments included.
 
+use super::keywords::Class;
+use crate::ops::Relation;
 use logos::Logos;
 use std::ops::Range;
 
@@ -51,31 +53,6 @@ pub enum TokenKind {
 // group (`(a|b)*`), by recursing once per character: a long name or string would exhaust the
 // stack. Each pattern above is a plain loop, and these callbacks decide what it was.
 
-const KEYWORDS: [&str; 33] = [
-    "import", "schema", "kind", "const", "rule", "per", "for", "in", "group", "by", "where",
-    "require", "forbid", "message", "test", "given", "expect", "nothing", "some", "all", "no",
-    "satisfy", "and", "or", "not", "within", "count", "on", "true", "false", "error", "warning",
-    "info",
-];
-
-/// The interval relations (a relation's name is also how a rule file writes it).
-pub const RELATIONS: [&str; 14] = [
-    "before",
-    "after",
-    "meets",
-    "met_by",
-    "overlaps",
-    "overlapped_by",
-    "starts",
-    "started_by",
-    "during",
-    "contains",
-    "finishes",
-    "finished_by",
-    "equals",
-    "intersects",
-];
-
 /// A word: a keyword, a relation, a rule id (a lowercase word followed by `-word`s) or a name.
 fn word(lex: &mut logos::Lexer<TokenKind>) -> TokenKind {
     let kebab = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
@@ -93,9 +70,11 @@ fn word(lex: &mut logos::Lexer<TokenKind>) -> TokenKind {
         lex.bump(i);
         return TokenKind::RuleId;
     }
-    match lex.slice() {
-        w if KEYWORDS.contains(&w) => TokenKind::Keyword,
-        w if RELATIONS.contains(&w) => TokenKind::Relation,
+    let word = lex.slice();
+    match super::keywords::class(word) {
+        // A contextual keyword is a name where the grammar does not expect it (`x.item`).
+        Some(Class::Reserved | Class::Severity) => TokenKind::Keyword,
+        _ if Relation::from_keyword(word).is_some() => TokenKind::Relation,
         _ => TokenKind::Identifier,
     }
 }

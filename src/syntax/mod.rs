@@ -6,13 +6,14 @@
 
 pub mod ast;
 mod format;
+pub mod keywords;
 mod lexer;
 mod lower;
 mod names;
 mod nesting;
 
 pub use format::format;
-pub use lexer::{tokenize, Token, TokenKind, RELATIONS};
+pub use lexer::{tokenize, Token, TokenKind};
 
 use crate::span::{FileId, Span};
 use pest::Parser;
