@@ -3,6 +3,8 @@
 //! canonical records (with the line each starts on) and the parts that give no record are
 //! snapshotted.
 
+mod support;
+
 use concordant::data::formats::mapping::{InputSpec, TableFormat};
 use concordant::data::formats::{to_json_lines, InputFormat, ReadOptions};
 use miette::Diagnostic;
@@ -203,4 +205,66 @@ proptest::proptest! {
         let (records, errors) = to_json_lines(*format, &bytes, "damaged", options);
         proptest::prop_assert!(records.len() + errors.len() < 1_000_000);
     }
+}
+
+/// The table `docs/formats.md` shows: one row per entry of the format registry.
+fn rendered_formats() -> String {
+    use concordant::data::formats::FORMATS;
+    let mut out = String::from("| name | extensions | reader | kinds |\n|---|---|---|---|\n");
+    for f in FORMATS.iter() {
+        let extensions = match (f.extensions, f.sniff.is_some()) {
+            ([], _) if f.forced => "anything else".to_string(),
+            ([], _) => "those a mapping's `files` match".to_string(),
+            (list, sniffed) => {
+                let list: Vec<String> = list.iter().map(|e| format!("`.{e}`")).collect();
+                let shown = list.join(", ");
+                if sniffed {
+                    format!("{shown} whose first bytes show one")
+                } else {
+                    shown
+                }
+            }
+        };
+        let kinds: Vec<String> = f.kinds.iter().map(|k| format!("`{k}`")).collect();
+        let kinds = if kinds.is_empty() {
+            "as the records or the mapping say".to_string()
+        } else {
+            kinds.join(", ")
+        };
+        out.push_str(&format!(
+            "| `{}` | {extensions} | {} | {kinds} |\n",
+            f.name, f.describes
+        ));
+    }
+    out
+}
+
+#[test]
+fn the_docs_list_every_format_as_the_registry_does() {
+    let docs = std::fs::read_to_string(support::root().join("docs/formats.md"))
+        .expect("docs/formats.md is readable");
+    let start =
+        "<!-- formats: generated from src/data/formats/registry.rs by tests/formats.rs -->\n";
+    let shown = docs
+        .split(start)
+        .nth(1)
+        .and_then(|rest| rest.split("<!-- /formats -->").next())
+        .expect("docs/formats.md has the formats markers");
+    let expected = rendered_formats();
+    assert_eq!(
+        shown, expected,
+        "docs/formats.md's table differs from the format registry; it should read:\n{expected}"
+    );
+}
+
+#[test]
+fn every_format_name_and_alias_is_taken_by_input_format() {
+    use concordant::data::formats::InputFormat;
+    for f in InputFormat::forcible() {
+        for name in std::iter::once(&f.name).chain(f.aliases) {
+            assert_eq!(InputFormat::from_name(name), Some(f.format), "{name}");
+            assert_eq!(InputFormat::from_name(&name.to_uppercase()), Some(f.format));
+        }
+    }
+    assert_eq!(InputFormat::from_name("csv (mapped)"), None);
 }

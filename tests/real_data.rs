@@ -26,8 +26,7 @@ fn annotation_files(folder: &Path, pack: &Pack) -> Vec<PathBuf> {
             files.extend(annotation_files(&path, pack));
         } else if is_settings(&path) {
             continue;
-        } else if InputFormat::of_file(&path) != InputFormat::JsonLines
-            || pack.mappings.for_path(&path).is_some()
+        } else if InputFormat::choose(Some(&path), None, &pack.mappings).0 != InputFormat::JsonLines
         {
             files.push(path);
         }

@@ -37,12 +37,13 @@ Exit status: 0 when nothing at or above --fail-on was found, 1 when something wa
 pub(super) struct CheckArgs {
     #[command(flatten)]
     rules: RulesArg,
-    /// Data files: JSON Lines (or a JSON array), or WebVTT/SRT/SBV subtitles and Praat
-    /// TextGrids, chosen by extension; `-` reads standard input.
+    /// Data files, each read in the format its extension (and, for `.json`, its content)
+    /// shows, or through a mapping of the pack (`--input-format` lists the formats); `-`
+    /// reads standard input.
     #[arg(required = true, value_name = "DATA")]
     data: Vec<PathBuf>,
     /// Read every data file as this format, whatever its extension (docs/formats.md).
-    #[arg(long, value_name = "FORMAT", value_parser = parse_input_format)]
+    #[arg(long, value_name = "FORMAT", value_parser = parse_input_format, long_help = super::input_format_help())]
     input_format: Option<InputFormat>,
     /// Frames per second of formats that count in frames without saying their rate (CVAT);
     /// without it their times are frame numbers.

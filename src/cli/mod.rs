@@ -5,7 +5,7 @@ mod fmt;
 mod output;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use concordant::data::formats::mapping::{Mappings, TableFormat};
+use concordant::data::formats::mapping::Mappings;
 use concordant::data::formats::{InputFormat, ReadOptions};
 use concordant::diag::{self, Color};
 use concordant::{Input, Limits, Pack, RunOptions};
@@ -103,7 +103,7 @@ struct ExplainArgs {
     #[arg(long, value_name = "ID")]
     record: Option<String>,
     /// Read every data file as this format, whatever its extension.
-    #[arg(long, value_name = "FORMAT", value_parser = parse_input_format)]
+    #[arg(long, value_name = "FORMAT", value_parser = parse_input_format, long_help = input_format_help())]
     input_format: Option<InputFormat>,
     #[command(flatten)]
     limits: LimitArgs,
@@ -171,7 +171,7 @@ struct ConvertArgs {
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
     /// Read every file as this format, whatever its extension.
-    #[arg(long, value_name = "FORMAT", value_parser = parse_input_format)]
+    #[arg(long, value_name = "FORMAT", value_parser = parse_input_format, long_help = input_format_help())]
     input_format: Option<InputFormat>,
     /// Frames per second of formats that count in frames without saying their rate (CVAT).
     #[arg(long, value_name = "N", value_parser = parse_fps)]
@@ -237,9 +237,20 @@ struct PlanArgs {
 /// An `--input-format` value, with the list of formats when it is none of them.
 fn parse_input_format(name: &str) -> Result<InputFormat, String> {
     InputFormat::from_name(name).ok_or_else(|| {
-        let names: Vec<&str> = InputFormat::ALL.iter().map(|(n, _)| *n).collect();
+        let names: Vec<&str> = InputFormat::forcible().map(|f| f.name).collect();
         format!("unknown format; the formats are {}", names.join(", "))
     })
+}
+
+/// The long help of `--input-format`: every format it takes, from the format registry.
+fn input_format_help() -> String {
+    let formats: Vec<String> = InputFormat::forcible()
+        .map(|f| format!("  {}: {}", f.name, f.describes))
+        .collect();
+    format!(
+        "Read every data file as this format, whatever its extension (docs/formats.md):\n{}",
+        formats.join("\n")
+    )
 }
 
 /// A `--max-nesting` value: at most [`concordant::MAX_NESTING_CEILING`], the depth the stack
@@ -474,19 +485,17 @@ fn convert(args: ConvertArgs, stderr_color: Color) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     let inputs: Vec<Input> = args.files.iter().cloned().map(Input::Path).collect();
     let items = concordant::item_names(&inputs);
-    for ((path, input), item) in args.files.iter().zip(&inputs).zip(&items) {
-        let mapping = mappings
-            .for_path(path)
-            .filter(|_| args.input_format.is_none());
-        let format = match mapping.map(|m| m.format) {
-            Some(TableFormat::Csv | TableFormat::Tsv) => InputFormat::Csv,
-            Some(TableFormat::Json | TableFormat::Jsonl) => InputFormat::MappedJson,
-            None => input.format(args.input_format),
-        };
+    for (path, item) in args.files.iter().zip(&items) {
+        let (format, mapping) = InputFormat::choose(Some(path), args.input_format, &mappings);
         if format == InputFormat::JsonLines {
+            let readers: Vec<&str> = (concordant::data::formats::FORMATS.iter())
+                .filter(|f| !matches!(f.read, concordant::data::formats::Read::Lines))
+                .map(|f| f.name)
+                .collect();
             eprintln!(
-                "error: {} is JSON Lines already; convert reads subtitle, TextGrid, ELAN and CVAT files, and CSV and JSON data sets with --mapping",
-                path.display()
+                "error: {} is JSON Lines already; convert reads {} (a mapped data set through --mapping)",
+                path.display(),
+                readers.join(", ")
             );
             return ExitCode::from(2);
         }

@@ -6,7 +6,7 @@ mod formats_read;
 use super::evaluate::{ItemResult, Work};
 use super::items::{BatchOutput, Parsed, Run, Runner};
 use super::{fallback_id, FindingSink, Input, Outcome, Pack, RunOptions, SourceInfo};
-use crate::data::formats::mapping::{Mappings, TableFormat};
+use crate::data::formats::mapping::Mappings;
 use crate::data::formats::{self, InputFormat, ReadOptions};
 use crate::data::{
     opening, read_array, read_record, Batch, Batches, DataError, Line, Origin, Record, Shared,
@@ -48,22 +48,14 @@ impl Stages<'_, '_> {
     /// How to read an input: its format, and the mapping of a CSV or JSON data set whose
     /// name a mapping of the pack matches.
     fn reading(&self, input: &Input) -> (InputFormat, ReadOptions) {
-        let mapping = match input {
-            Input::Path(path) => self.mappings.for_path(path),
+        let path = match input {
+            Input::Path(path) => Some(path.as_path()),
             Input::Stdin => None,
         };
+        let (format, mapping) = InputFormat::choose(path, self.input_format, self.mappings);
         let mut read = self.read.clone();
-        match mapping {
-            Some(spec) if self.input_format.is_none() => {
-                read.mapping = Some(Arc::new(spec.clone()));
-                let format = match spec.format {
-                    TableFormat::Csv | TableFormat::Tsv => InputFormat::Csv,
-                    TableFormat::Json | TableFormat::Jsonl => InputFormat::MappedJson,
-                };
-                (format, read)
-            }
-            _ => (input.format(self.input_format), read),
-        }
+        read.mapping = mapping.map(|spec| Arc::new(spec.clone()));
+        (format, read)
     }
 }
 

@@ -294,15 +294,6 @@ pub struct ItemMetric {
 const UNREADABLE: &str = "(unreadable)";
 
 impl Input {
-    /// The format of this input: `forced` when given, else by file extension.
-    pub fn format(&self, forced: Option<InputFormat>) -> InputFormat {
-        match (forced, self) {
-            (Some(format), _) => format,
-            (None, Input::Path(path)) => InputFormat::of_file(path),
-            (None, Input::Stdin) => InputFormat::JsonLines,
-        }
-    }
-
     /// The name diagnostics give this input.
     pub fn name(&self) -> String {
         match self {

@@ -262,20 +262,11 @@ pub(super) fn emit(
 ) {
     if let Err(message) = record(spec, scope, at, out) {
         out.malformed_at(
-            input_format(input),
+            input.format.input_format(),
             at,
             format!("{} record: {message}", spec.kind),
             None,
         );
-    }
-}
-
-fn input_format(input: &InputSpec) -> super::InputFormat {
-    match input.format {
-        super::mapping::TableFormat::Csv | super::mapping::TableFormat::Tsv => {
-            super::InputFormat::Csv
-        }
-        _ => super::InputFormat::MappedJson,
     }
 }
 

@@ -136,6 +136,14 @@ pub enum TableFormat {
 }
 
 impl TableFormat {
+    /// The reader of files of this layout.
+    pub fn input_format(self) -> super::InputFormat {
+        match self {
+            TableFormat::Csv | TableFormat::Tsv => super::InputFormat::Csv,
+            TableFormat::Json | TableFormat::Jsonl => super::InputFormat::MappedJson,
+        }
+    }
+
     fn extensions(self) -> &'static [&'static str] {
         match self {
             TableFormat::Csv => &["csv"],

@@ -13,13 +13,15 @@ mod jsondoc;
 mod labelstudio;
 mod mapped;
 pub mod mapping;
+mod registry;
 mod subtitles;
 mod table;
 mod textgrid;
 
+pub use registry::{Format, Read, FORMATS};
+
 use super::{DataError, Line, Lite, Origin, SourceId};
 use std::borrow::Cow;
-use std::path::Path;
 
 /// The format of a data file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -45,106 +47,6 @@ pub enum InputFormat {
     /// A JSON data set (one document, or JSON Lines of other objects), read through a
     /// mapping.
     MappedJson,
-}
-
-impl InputFormat {
-    /// Every format with its name for `--input-format`.
-    pub const ALL: [(&'static str, InputFormat); 8] = [
-        ("jsonl", InputFormat::JsonLines),
-        ("vtt", InputFormat::WebVtt),
-        ("srt", InputFormat::Srt),
-        ("sbv", InputFormat::Sbv),
-        ("textgrid", InputFormat::TextGrid),
-        ("eaf", InputFormat::Elan),
-        ("cvat", InputFormat::Cvat),
-        ("labelstudio", InputFormat::LabelStudio),
-    ];
-
-    /// The format named `name` (as `--input-format` takes it; case does not matter).
-    pub fn from_name(name: &str) -> Option<InputFormat> {
-        let name = name.to_ascii_lowercase();
-        let name = match name.as_str() {
-            "json" | "ndjson" => "jsonl",
-            "webvtt" => "vtt",
-            "elan" => "eaf",
-            "label-studio" | "ls" => "labelstudio",
-            other => other,
-        };
-        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
-    }
-
-    /// The format's name.
-    pub fn name(self) -> &'static str {
-        match self {
-            InputFormat::Csv => "csv (mapped)",
-            InputFormat::MappedJson => "json (mapped)",
-            _ => Self::ALL
-                .iter()
-                .find(|(_, f)| *f == self)
-                .map_or("jsonl", |(n, _)| n),
-        }
-    }
-
-    /// The format of a file, from its extension; JSON Lines when the extension says nothing
-    /// else.
-    pub fn of_path(path: &Path) -> InputFormat {
-        let extension = path
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase());
-        match extension.as_deref() {
-            Some("vtt") => InputFormat::WebVtt,
-            Some("srt") => InputFormat::Srt,
-            Some("sbv") => InputFormat::Sbv,
-            Some("textgrid") => InputFormat::TextGrid,
-            Some("eaf") => InputFormat::Elan,
-            Some("xml") => InputFormat::Cvat,
-            Some("csv" | "tsv" | "tab") => InputFormat::Csv,
-            _ => InputFormat::JsonLines,
-        }
-    }
-
-    /// The format of a file, from its extension and, for `.json`, its first bytes: a JSON
-    /// document that looks like a Label Studio export is one; any other is canonical records.
-    pub fn of_file(path: &Path) -> InputFormat {
-        let by_extension = InputFormat::of_path(path);
-        let json = path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-        if by_extension != InputFormat::JsonLines || !json {
-            return by_extension;
-        }
-        let mut prefix = vec![0u8; 64 * 1024];
-        let read = std::fs::File::open(path).and_then(|mut f| {
-            use std::io::Read;
-            f.read(&mut prefix)
-        });
-        match read {
-            Ok(n) if labelstudio::looks_like_export(&String::from_utf8_lossy(&prefix[..n])) => {
-                InputFormat::LabelStudio
-            }
-            _ => by_extension,
-        }
-    }
-
-    /// The record kinds the format gives.
-    pub fn kinds(self) -> &'static [&'static str] {
-        match self {
-            InputFormat::JsonLines => &[],
-            InputFormat::WebVtt | InputFormat::Srt | InputFormat::Sbv => &["cue"],
-            InputFormat::TextGrid => &["grid", "tier", "interval", "point"],
-            InputFormat::Elan => &["tier", "annotation", "cv_entry"],
-            InputFormat::Cvat => &["task", "track", "shape"],
-            InputFormat::LabelStudio => &[
-                "task",
-                "annotation",
-                "region",
-                "segment",
-                "keyframe",
-                "data",
-            ],
-            InputFormat::Csv | InputFormat::MappedJson => &[],
-        }
-    }
 }
 
 /// What a reader needs to know beyond the file.
@@ -227,25 +129,17 @@ pub fn read_file(
         fps: options.fps,
         emit,
     };
-    match format {
-        InputFormat::JsonLines => {}
-        InputFormat::WebVtt => subtitles::read_vtt(&text, &mut out),
-        InputFormat::Srt => subtitles::read_srt(&text, &mut out),
-        InputFormat::Sbv => subtitles::read_sbv(&text, &mut out),
-        InputFormat::TextGrid => textgrid::read(&text, &mut out),
-        InputFormat::Elan => elan::read(&text, &mut out),
-        InputFormat::Cvat => cvat::read(&text, &mut out),
-        InputFormat::LabelStudio => labelstudio::read(&text, &mut out),
-        InputFormat::Csv | InputFormat::MappedJson => match options.mapping.as_deref() {
-            Some(spec) if format == InputFormat::Csv => table::read(&text, spec, &mut out),
-            Some(spec) => jsondoc::read(&text, spec, &mut out),
-            None => out.malformed(
-                format,
-                1,
-                "a CSV or JSON data set is read through a mapping, and none matches this file".into(),
-                Some("add an [[input]] table to a .toml file in the rule pack's directory (docs/formats.md)".into()),
-            ),
-        },
+    match (format.entry().read, options.mapping.as_deref()) {
+        (Read::Lines, _) => {}
+        (Read::Whole(read), _) => read(&text, &mut out),
+        (Read::Mapped, Some(spec)) if format == InputFormat::Csv => table::read(&text, spec, &mut out),
+        (Read::Mapped, Some(spec)) => jsondoc::read(&text, spec, &mut out),
+        (Read::Mapped, None) => out.malformed(
+            format,
+            1,
+            "a CSV or JSON data set is read through a mapping, and none matches this file".into(),
+            Some("add an [[input]] table to a .toml file in the rule pack's directory (docs/formats.md)".into()),
+        ),
     }
 }
 
@@ -360,7 +254,7 @@ pub fn format_title(format: InputFormat) -> &'static str {
 }
 
 /// What a reader writes to: records and problems, with their lines.
-struct Out<'a, 'e> {
+pub struct Out<'a, 'e> {
     item: &'a str,
     source: SourceId,
     fps: Option<f64>,
