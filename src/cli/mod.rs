@@ -489,11 +489,11 @@ fn convert(args: ConvertArgs, stderr_color: Color) -> ExitCode {
         let (format, mapping) = InputFormat::choose(Some(path), args.input_format, &mappings);
         if format == InputFormat::JsonLines {
             let readers: Vec<&str> = (concordant::data::formats::FORMATS.iter())
-                .filter(|f| !matches!(f.read, concordant::data::formats::Read::Lines))
+                .filter(|f| matches!(f.read, concordant::data::formats::Read::Whole(_)))
                 .map(|f| f.name)
                 .collect();
             eprintln!(
-                "error: {} is JSON Lines already; convert reads {} (a mapped data set through --mapping)",
+                "error: {} is JSON Lines already; convert reads {}, and CSV or JSON data sets through --mapping",
                 path.display(),
                 readers.join(", ")
             );
