@@ -58,7 +58,7 @@ impl Checker<'_> {
 
     /// Checks each argument against its parameter, then gives the call the result type its
     /// entry declares.
-    fn check_builtin(
+    pub(super) fn check_builtin(
         &mut self,
         scope: &mut Scope,
         builtin: &'static Builtin,
@@ -116,7 +116,12 @@ impl Checker<'_> {
         (Expr::Call(Function { builtin, pattern }, exprs), ty)
     }
 
-    fn check_text_arg(&mut self, scope: &mut Scope, arg: &ast::Expr, name: &str) -> Expr {
+    pub(super) fn check_text_arg(
+        &mut self,
+        scope: &mut Scope,
+        arg: &ast::Expr,
+        name: &str,
+    ) -> Expr {
         let (expr, ty) = self.check_expr(scope, arg, None);
         self.require_present(&ty, &arg.span);
         if !ty.ty.is_textual() {
@@ -127,7 +132,7 @@ impl Checker<'_> {
     }
 
     /// A number (`abs`) or something with a length (`len`): a present value of that type.
-    fn check_plain_arg(
+    pub(super) fn check_plain_arg(
         &mut self,
         scope: &mut Scope,
         name: &str,
@@ -154,7 +159,7 @@ impl Checker<'_> {
     /// A list to aggregate, typed as its elements (a group's field is its column, read in
     /// place when evaluated); a group where the function takes one, as its size. The type
     /// is "maybe missing" unless the list can never be empty.
-    fn check_list_arg(
+    pub(super) fn check_list_arg(
         &mut self,
         scope: &mut Scope,
         name: &str,
@@ -210,7 +215,7 @@ impl Checker<'_> {
 
     /// Whether a list is a group's column of a required field: a group has at least one
     /// record, so that column is never empty.
-    fn never_empty(&self, list: &Expr, scope: &Scope) -> bool {
+    pub(super) fn never_empty(&self, list: &Expr, scope: &Scope) -> bool {
         match list {
             Expr::GroupColumn(_, f) => match scope.var_ty_of_column(list) {
                 Some(k) => !self.out.schema.kind(k).field(*f).optional,
@@ -222,7 +227,7 @@ impl Checker<'_> {
 
     /// Regular expressions are compiled once, when the rules are checked, so a bad pattern
     /// is a rule-file error rather than a failure on every record.
-    fn compile_pattern(&mut self, pattern: &Expr, span: &Span) -> Option<Pattern> {
+    pub(super) fn compile_pattern(&mut self, pattern: &Expr, span: &Span) -> Option<Pattern> {
         let Some(Value::Str(text)) = fold(pattern) else {
             self.error(CheckError::NotConstant {
                 what: "a `matches` pattern".into(),

@@ -1,9 +1,9 @@
-//! Expressions and rules: name resolution and type checking.
+//! Expressions: name resolution, constant folding and type checking of operators, fields and
+//! literals (calls, relations, quantifiers and statistics have files of their own).
 
-use super::ir::{self, Expr, Format, MessagePart, VarId};
+use super::ir::{self, Expr, VarId};
 use super::{CheckError, Checker};
 use crate::data::Value;
-use crate::ops::Quantifier;
 use crate::ops::{self, arith, compare, ArithOp, CompareOp};
 use crate::schema::{FieldId, KindId, Type, TypeDisplay};
 use crate::span::Span;
@@ -33,13 +33,13 @@ pub(super) struct Scope {
     pub vars: Vec<ir::Var>,
     pub used: Vec<bool>,
     /// Names visible now, innermost last.
-    visible: Vec<(String, VarId)>,
+    pub visible: Vec<(String, VarId)>,
     /// Optional fields known to be present here, from `has(x.f)` tests.
-    present: Vec<(VarId, FieldId)>,
+    pub present: Vec<(VarId, FieldId)>,
 }
 
 impl Scope {
-    fn lookup(&self, name: &str) -> Option<VarId> {
+    pub(super) fn lookup(&self, name: &str) -> Option<VarId> {
         self.visible
             .iter()
             .rev()
@@ -69,7 +69,7 @@ impl Scope {
         }
     }
 
-    fn var_ty(&self, var: VarId) -> &Type {
+    pub(super) fn var_ty(&self, var: VarId) -> &Type {
         &self.vars[var.0 as usize].ty
     }
 }
@@ -127,7 +127,7 @@ pub(super) fn fold(expr: &Expr) -> Option<Value> {
 }
 
 impl Checker<'_> {
-    fn show(&self, ty: &Type) -> String {
+    pub(super) fn show(&self, ty: &Type) -> String {
         TypeDisplay(ty, &self.out.schema).to_string()
     }
 
@@ -246,14 +246,14 @@ impl Checker<'_> {
         });
     }
 
-    fn check_string(&mut self, s: &str, span: &Span, hint: Option<&Type>) -> (Expr, Ty) {
+    pub(super) fn check_string(&mut self, s: &str, span: &Span, hint: Option<&Type>) -> (Expr, Ty) {
         if let Some(Type::Enum(e)) = hint {
             return self.enum_value(s, e, span);
         }
         (Expr::Const(Value::str(s)), Ty::of(Type::Str))
     }
 
-    fn enum_value(
+    pub(super) fn enum_value(
         &mut self,
         value: &str,
         e: &Arc<crate::schema::EnumType>,
@@ -275,7 +275,7 @@ impl Checker<'_> {
         )
     }
 
-    fn check_name(
+    pub(super) fn check_name(
         &mut self,
         scope: &mut Scope,
         name: &str,
@@ -322,7 +322,7 @@ impl Checker<'_> {
         (Expr::Const(Value::Missing), Ty::of(Type::Error))
     }
 
-    fn check_list(
+    pub(super) fn check_list(
         &mut self,
         scope: &mut Scope,
         items: &[ast::Expr],
@@ -357,7 +357,7 @@ impl Checker<'_> {
         (Expr::List(out), Ty::of(Type::List(Box::new(elem))))
     }
 
-    fn check_field(
+    pub(super) fn check_field(
         &mut self,
         scope: &mut Scope,
         base: &ast::Expr,
@@ -385,7 +385,7 @@ impl Checker<'_> {
         }
     }
 
-    fn record_field(
+    pub(super) fn record_field(
         &mut self,
         scope: &Scope,
         var: VarId,
@@ -420,7 +420,7 @@ impl Checker<'_> {
         )
     }
 
-    fn group_field(
+    pub(super) fn group_field(
         &mut self,
         var: VarId,
         kind: KindId,
@@ -446,7 +446,12 @@ impl Checker<'_> {
         (Expr::GroupColumn(var, id), Ty::of(ty))
     }
 
-    fn check_unary(&mut self, scope: &mut Scope, op: UnaryOp, operand: &ast::Expr) -> (Expr, Ty) {
+    pub(super) fn check_unary(
+        &mut self,
+        scope: &mut Scope,
+        op: UnaryOp,
+        operand: &ast::Expr,
+    ) -> (Expr, Ty) {
         match op {
             UnaryOp::Not => {
                 let inner = self.check_bool(scope, operand, "`not` needs a condition");
@@ -469,7 +474,7 @@ impl Checker<'_> {
         }
     }
 
-    fn check_binary(
+    pub(super) fn check_binary(
         &mut self,
         scope: &mut Scope,
         op: BinaryOp,
@@ -490,7 +495,7 @@ impl Checker<'_> {
         }
     }
 
-    fn check_logical(
+    pub(super) fn check_logical(
         &mut self,
         scope: &mut Scope,
         op: BinaryOp,
@@ -519,7 +524,7 @@ impl Checker<'_> {
 
     /// Whether a bare name or string would only make sense as an enum value, so the other
     /// side should be checked first to supply the enum type.
-    fn needs_context(&self, scope: &Scope, e: &ast::Expr) -> bool {
+    pub(super) fn needs_context(&self, scope: &Scope, e: &ast::Expr) -> bool {
         match &e.node {
             ExprKind::Name(n) => scope.lookup(n).is_none() && !self.out.consts.contains_key(n),
             ExprKind::Str(_) | ExprKind::Set(_) | ExprKind::List(_) => true,
@@ -528,7 +533,7 @@ impl Checker<'_> {
     }
 
     /// Checks two operands, the one that can supply an enum type first.
-    fn check_pair(
+    pub(super) fn check_pair(
         &mut self,
         scope: &mut Scope,
         l: &ast::Expr,
@@ -556,7 +561,7 @@ impl Checker<'_> {
 
     /// Whether values of two types can be compared. A constant duration may stand for a
     /// point in time (`t.start > 5s`).
-    fn compatible(&self, a: &Type, b: &Type, constant_side: bool) -> bool {
+    pub(super) fn compatible(&self, a: &Type, b: &Type, constant_side: bool) -> bool {
         match (a, b) {
             (Type::Error, _) | (_, Type::Error) => true,
             (Type::Time, Type::Duration) | (Type::Duration, Type::Time) => constant_side,
@@ -570,7 +575,7 @@ impl Checker<'_> {
         }
     }
 
-    fn check_comparison(
+    pub(super) fn check_comparison(
         &mut self,
         scope: &mut Scope,
         op: BinaryOp,
@@ -628,7 +633,7 @@ impl Checker<'_> {
         )
     }
 
-    fn check_membership(
+    pub(super) fn check_membership(
         &mut self,
         scope: &mut Scope,
         op: BinaryOp,
@@ -674,7 +679,12 @@ impl Checker<'_> {
         (expr, Ty::of(Type::Bool))
     }
 
-    fn check_default(&mut self, scope: &mut Scope, l: &ast::Expr, r: &ast::Expr) -> (Expr, Ty) {
+    pub(super) fn check_default(
+        &mut self,
+        scope: &mut Scope,
+        l: &ast::Expr,
+        r: &ast::Expr,
+    ) -> (Expr, Ty) {
         let (left, lt) = self.check_expr(scope, l, None);
         let (right, rt) = self.check_expr(scope, r, Some(&lt.ty));
         if !self.compatible(&lt.ty, &rt.ty, true) {
@@ -688,7 +698,7 @@ impl Checker<'_> {
         (Expr::Default(Box::new(left), Box::new(right)), ty)
     }
 
-    fn check_arith(
+    pub(super) fn check_arith(
         &mut self,
         scope: &mut Scope,
         op: BinaryOp,
@@ -727,7 +737,7 @@ impl Checker<'_> {
     }
 
     /// The result type of arithmetic on times, durations and plain numbers.
-    fn arith_type(&self, op: ArithOp, a: &Type, b: &Type) -> Option<Type> {
+    pub(super) fn arith_type(&self, op: ArithOp, a: &Type, b: &Type) -> Option<Type> {
         use Type::*;
         Some(match (op, a, b) {
             (_, Error, _) | (_, _, Error) => Error,
@@ -742,602 +752,5 @@ impl Checker<'_> {
             (ArithOp::Div, Duration, Duration) => Num,
             _ => return None,
         })
-    }
-
-    /// Resolves an operand of a time relation or interval function to a record variable of
-    /// an interval kind.
-    pub(super) fn interval_var(&mut self, scope: &mut Scope, e: &ast::Expr) -> Option<VarId> {
-        let (expr, ty) = self.check_expr(scope, e, None);
-        match (&expr, &ty.ty) {
-            (Expr::RecordId(v), Type::Record(k)) => {
-                let kind = self.out.schema.kind(*k);
-                if kind.interval.is_some() {
-                    return Some(*v);
-                }
-                let help = Some(format!(
-                    "kind `{}` does not declare `start: time` and `end: time`",
-                    kind.name
-                ));
-                self.error(CheckError::NotAnInterval {
-                    expr: self.text(&e.span),
-                    span: e.span.clone(),
-                    help,
-                });
-                None
-            }
-            (_, Type::Error) => None,
-            (_, other) => {
-                let help = Some(format!(
-                    "it is a `{}`; relations compare records bound by `for` or a quantifier",
-                    self.show(other)
-                ));
-                self.error(CheckError::NotAnInterval {
-                    expr: self.text(&e.span),
-                    span: e.span.clone(),
-                    help,
-                });
-                None
-            }
-        }
-    }
-
-    fn check_duration_value(&mut self, scope: &mut Scope, e: &ast::Expr, context: &str) -> Expr {
-        let (expr, ty) = self.check_expr(scope, e, None);
-        self.require_present(&ty, &e.span);
-        if !matches!(ty.ty, Type::Duration | Type::Num | Type::Error) {
-            self.mismatch(context, "a duration (`200ms`)", &ty.ty, &e.span, None);
-        }
-        expr
-    }
-
-    fn check_relation(
-        &mut self,
-        scope: &mut Scope,
-        rel: ast::Relation,
-        left: &ast::Expr,
-        right: &ast::Expr,
-        tolerance: Option<&ast::Expr>,
-    ) -> (Expr, Ty) {
-        let a = self.interval_var(scope, left);
-        let b = self.interval_var(scope, right);
-        let tolerance = tolerance
-            .map(|t| Box::new(self.check_duration_value(scope, t, "`within` takes a tolerance")));
-        let expr = match (a, b) {
-            (Some(left), Some(right)) => Expr::Relation {
-                rel,
-                left,
-                right,
-                tolerance,
-            },
-            _ => Expr::Const(Value::Bool(false)),
-        };
-        (expr, Ty::of(Type::Bool))
-    }
-
-    /// Resolves what a binding or quantifier ranges over: a kind by name, the records of a
-    /// group, or a list.
-    pub(super) fn check_source(
-        &mut self,
-        scope: &mut Scope,
-        e: &ast::Expr,
-    ) -> Option<(ir::Source, Type)> {
-        if let ExprKind::Name(name) = &e.node {
-            if scope.lookup(name).is_none() && !self.out.consts.contains_key(name) {
-                return match self.out.schema.kind_id(name) {
-                    Some(k) => Some((ir::Source::Kind(k), Type::Record(k))),
-                    None => {
-                        self.unknown_kind(name, &e.span);
-                        None
-                    }
-                };
-            }
-        }
-        let (expr, ty) = self.check_expr(scope, e, None);
-        self.require_present(&ty, &e.span);
-        match (expr, ty.ty) {
-            (Expr::GroupKey(v), Type::Group(k, _)) => {
-                Some((ir::Source::Members(v), Type::Record(k)))
-            }
-            (expr, Type::List(elem)) => Some((ir::Source::List(expr), *elem)),
-            (_, Type::Error) => None,
-            (_, other) => {
-                let ty = self.show(&other);
-                self.error(CheckError::NotIterable {
-                    expr: self.text(&e.span),
-                    ty,
-                    span: e.span.clone(),
-                });
-                None
-            }
-        }
-    }
-
-    /// `alpha(l in kind where f: value per unit by rater, option)`: the ratings' values, units
-    /// and raters may be of any scalar type (a missing one leaves the record out); ordinal,
-    /// interval and ratio α need numbers. The result may be missing: a statistic is undefined
-    /// for too few ratings.
-    fn check_agreement(
-        &mut self,
-        scope: &mut Scope,
-        (statistic, option, target, gold): (
-            &ast::Name,
-            Option<&ast::Name>,
-            Option<&ast::Expr>,
-            Option<&ast::Expr>,
-        ),
-        var: &ast::Name,
-        source: &ast::Expr,
-        filter: Option<&ast::Expr>,
-        [value, unit, rater]: [&ast::Expr; 3],
-    ) -> (Expr, Ty) {
-        let resolved = self.check_source(scope, source);
-        let visible = scope.visible.len();
-        let (src, elem) = resolved.unwrap_or((ir::Source::List(Expr::List(vec![])), Type::Error));
-        let id = scope.bind(&var.node, elem);
-        scope.used[id.0 as usize] = true;
-        let filter = filter.map(|f| {
-            self.check_bool(
-                scope,
-                f,
-                "an agreement statistic's `where` needs a condition",
-            )
-        });
-        let stat = self.statistic(statistic, option);
-        let target = self.check_target(scope, statistic, stat, target);
-        let gold = self.check_gold(scope, statistic, stat, gold);
-        let mut parts = Vec::new();
-        for (e, what) in [(value, "a rating"), (unit, "a unit"), (rater, "a rater")] {
-            let (expr, ty) = self.check_expr(scope, e, None);
-            let numeric_needed = what == "a rating"
-                && matches!(
-                    stat,
-                    Some(crate::metrics::Statistic::Alpha(
-                        crate::metrics::agreement::Level::Ordinal
-                            | crate::metrics::agreement::Level::Interval
-                            | crate::metrics::agreement::Level::Ratio
-                    ))
-                );
-            if numeric_needed && !ty.ty.is_numeric() {
-                self.mismatch(
-                    "ordinal, interval and ratio α compare ratings as numbers",
-                    "a number",
-                    &ty.ty,
-                    &e.span,
-                    Some("rate with a number field, or use `nominal`".into()),
-                );
-            } else if matches!(ty.ty, Type::List(_) | Type::Record(_) | Type::Group(..)) {
-                self.mismatch(
-                    what,
-                    "a text, enum, number or boolean",
-                    &ty.ty,
-                    &e.span,
-                    None,
-                );
-            }
-            parts.push(expr);
-        }
-        scope.visible.truncate(visible);
-        let mut parts = parts.into_iter();
-        let mut next = || Box::new(parts.next().unwrap_or(Expr::List(vec![])));
-        let (value, unit, rater) = (next(), next(), next());
-        let expr = match stat {
-            Some(statistic) => Expr::Agreement {
-                statistic,
-                var: id,
-                source: Box::new(src),
-                filter: filter.map(Box::new),
-                value,
-                unit,
-                rater,
-                target: target.map(Box::new),
-                gold: gold.map(Box::new),
-            },
-            None => Expr::List(vec![]),
-        };
-        let ty = if stat.is_some() {
-            Type::Num
-        } else {
-            Type::Error
-        };
-        (
-            expr,
-            Ty {
-                ty,
-                maybe_missing: true,
-            },
-        )
-    }
-
-    /// `segment_f1(a in s where f by l, b in t where g by m, threshold)`: both sides range
-    /// over records of interval kinds; the result may be missing (no segments to compare).
-    fn check_temporal(
-        &mut self,
-        scope: &mut Scope,
-        function: &ast::Name,
-        sides: &[ast::Segments; 2],
-        threshold: Option<&ast::Expr>,
-    ) -> (Expr, Ty) {
-        let mut checked = Vec::new();
-        for side in sides {
-            let resolved = self.check_source(scope, &side.source);
-            let visible = scope.visible.len();
-            let (src, elem) =
-                resolved.unwrap_or((ir::Source::List(Expr::List(vec![])), Type::Error));
-            if let Type::Record(k) = elem {
-                if self.out.schema.kind(k).interval.is_none() {
-                    let name = self.out.schema.kind(k).name.clone();
-                    self.error(CheckError::NotAnInterval {
-                        expr: self.text(&side.source.span),
-                        span: side.source.span.clone(),
-                        help: Some(format!(
-                            "kind `{name}` does not declare `start: time` and `end: time`"
-                        )),
-                    });
-                }
-            }
-            let id = scope.bind(&side.var.node, elem);
-            scope.used[id.0 as usize] = true;
-            let filter = side
-                .filter
-                .as_ref()
-                .map(|f| self.check_bool(scope, f, "a segmentation's `where` needs a condition"));
-            let label = side
-                .label
-                .as_ref()
-                .map(|l| self.check_expr(scope, l, None).0);
-            scope.visible.truncate(visible);
-            checked.push(ir::Side {
-                var: id,
-                source: src,
-                filter,
-                label,
-            });
-        }
-        let threshold = threshold.map(|t| {
-            let (expr, ty) = self.check_expr(scope, t, Some(&Type::Num));
-            if !matches!(ty.ty, Type::Num | Type::Error) {
-                self.mismatch(
-                    "a temporal-IoU threshold",
-                    "a number",
-                    &ty.ty,
-                    &t.span,
-                    None,
-                );
-            }
-            Box::new(expr)
-        });
-        let function = crate::metrics::temporal::TemporalFn::from_name(&function.node)
-            .unwrap_or(crate::metrics::temporal::TemporalFn::F1);
-        let mut sides = checked.into_iter();
-        let (Some(a), Some(b)) = (sides.next(), sides.next()) else {
-            return (Expr::List(vec![]), Ty::of(Type::Error));
-        };
-        let expr = Expr::Temporal {
-            function,
-            sides: Box::new([a, b]),
-            threshold,
-        };
-        (
-            expr,
-            Ty {
-                ty: Type::Num,
-                maybe_missing: true,
-            },
-        )
-    }
-
-    /// The gold rater of `disagreement(… for r against GOLD)`; a diagnostic on any other
-    /// statistic, whose meaning a gold rater would not change.
-    fn check_gold(
-        &mut self,
-        scope: &mut Scope,
-        name: &ast::Name,
-        stat: Option<crate::metrics::Statistic>,
-        gold: Option<&ast::Expr>,
-    ) -> Option<Expr> {
-        let gold = gold?;
-        if stat == Some(crate::metrics::Statistic::Disagreement) {
-            return Some(self.check_expr(scope, gold, None).0);
-        }
-        if stat.is_some() {
-            self.error(CheckError::RaterTarget {
-                statistic: name.node.clone(),
-                problem: "has no gold rater; `against` names one".into(),
-                span: gold.span.clone(),
-                help: Some(
-                    "`against` goes with `disagreement`: a rater's share of ratings that differ from the gold rater's".into(),
-                ),
-            });
-        }
-        None
-    }
-
-    /// The rater a one-rater statistic is about (`for r`), checked where the rule's bindings
-    /// are visible; a diagnostic where one is missing or not taken.
-    fn check_target(
-        &mut self,
-        scope: &mut Scope,
-        name: &ast::Name,
-        stat: Option<crate::metrics::Statistic>,
-        target: Option<&ast::Expr>,
-    ) -> Option<Expr> {
-        let one_rater = stat.is_some_and(|s| s.of_one_rater());
-        match (one_rater, target) {
-            (true, Some(t)) => Some(self.check_expr(scope, t, None).0),
-            (true, None) => {
-                self.error(CheckError::RaterTarget {
-                    statistic: name.node.clone(),
-                    problem: "is about one rater: say which".into(),
-                    span: name.span.clone(),
-                    help: Some(format!(
-                        "add `for` and the rater after `by …`, e.g. `{}(l in label: l.value per l.segment by l.annotator for g.key)` in `for g in group label by annotator`",
-                        name.node
-                    )),
-                });
-                None
-            }
-            (false, Some(t)) if stat.is_some() => {
-                self.error(CheckError::RaterTarget {
-                    statistic: name.node.clone(),
-                    problem: "is about every rater; `for` names one".into(),
-                    span: t.span.clone(),
-                    help: Some("`for` goes with `disagreement` and `label_distance`".into()),
-                });
-                None
-            }
-            _ => None,
-        }
-    }
-
-    /// The statistic a name and option give, or a diagnostic.
-    fn statistic(
-        &mut self,
-        name: &ast::Name,
-        option: Option<&ast::Name>,
-    ) -> Option<crate::metrics::Statistic> {
-        use crate::metrics::agreement::{Level, Weights};
-        use crate::metrics::Statistic;
-        let options: &[(&str, Statistic)] = match name.node.as_str() {
-            "alpha" => &[
-                ("nominal", Statistic::Alpha(Level::Nominal)),
-                ("ordinal", Statistic::Alpha(Level::Ordinal)),
-                ("interval", Statistic::Alpha(Level::Interval)),
-                ("ratio", Statistic::Alpha(Level::Ratio)),
-            ],
-            "kappa" => &[
-                ("unweighted", Statistic::Kappa(Weights::Unweighted)),
-                ("linear", Statistic::Kappa(Weights::Linear)),
-                ("quadratic", Statistic::Kappa(Weights::Quadratic)),
-            ],
-            "fleiss" => &[("", Statistic::Fleiss)],
-            "disagreement" => &[("", Statistic::Disagreement)],
-            "label_distance" => &[("", Statistic::LabelDistance)],
-            _ => &[("", Statistic::Agreement)],
-        };
-        let Some(option) = option else {
-            return Some(options[0].1);
-        };
-        if let Some((_, s)) = options
-            .iter()
-            .find(|(o, _)| !o.is_empty() && *o == option.node)
-        {
-            return Some(*s);
-        }
-        let names: Vec<&str> = options
-            .iter()
-            .map(|(o, _)| *o)
-            .filter(|o| !o.is_empty())
-            .collect();
-        let help = if names.is_empty() {
-            Some(format!("`{}` takes no option", name.node))
-        } else {
-            crate::suggest::did_you_mean(&option.node, "its options", names.iter().copied())
-        };
-        self.error(CheckError::UnknownStatisticOption {
-            statistic: name.node.clone(),
-            option: option.node.clone(),
-            span: option.span.clone(),
-            help,
-        });
-        None
-    }
-
-    fn check_quantified(
-        &mut self,
-        scope: &mut Scope,
-        quantifier: Quantifier,
-        var: &ast::Name,
-        source: &ast::Expr,
-        filter: Option<&ast::Expr>,
-        condition: Option<&ast::Expr>,
-    ) -> (Expr, Ty) {
-        let resolved = self.check_source(scope, source);
-        let visible = scope.visible.len();
-        let (src, elem) = resolved.unwrap_or((ir::Source::List(Expr::List(vec![])), Type::Error));
-        let id = scope.bind(&var.node, elem);
-        scope.used[id.0 as usize] = true;
-        let filter =
-            filter.map(|f| self.check_bool(scope, f, "a quantifier's `where` needs a condition"));
-        let mut facts = Vec::new();
-        if let Some(f) = &filter {
-            proven_present(f, &mut facts);
-        }
-        let before = scope.present.len();
-        scope.present.extend(facts);
-        let condition = condition.map(|c| self.check_bool(scope, c, "`satisfy` needs a condition"));
-        scope.present.truncate(before);
-        scope.visible.truncate(visible);
-        // `all x in s where c` without `satisfy` reads as "every x satisfies c".
-        let (filter, condition) = match (quantifier, filter, condition) {
-            (Quantifier::All, Some(f), None) => (None, Some(f)),
-            other => (other.1, other.2),
-        };
-        let ty = if quantifier == Quantifier::Count {
-            Type::Num
-        } else {
-            Type::Bool
-        };
-        let expr = Expr::Quantified {
-            quantifier,
-            var: id,
-            source: Box::new(src),
-            filter: filter.map(Box::new),
-            condition: condition.map(Box::new),
-        };
-        (expr, Ty::of(ty))
-    }
-
-    /// Checks a message template; times and durations are shown in seconds.
-    pub(super) fn check_message(
-        &mut self,
-        scope: &mut Scope,
-        template: &ast::Template,
-    ) -> Vec<MessagePart> {
-        template
-            .parts
-            .iter()
-            .map(|part| match part {
-                ast::TemplatePart::Text(t) => MessagePart::Text(t.clone()),
-                ast::TemplatePart::Hole(e) => {
-                    let (expr, ty) = self.check_expr(scope, e, None);
-                    let format = match ty.ty {
-                        Type::Time | Type::Duration => Format::Seconds,
-                        _ => Format::Plain,
-                    };
-                    MessagePart::Value(expr, format)
-                }
-            })
-            .collect()
-    }
-
-    /// Checks and folds an expression that must be constant (a `const` value or a test
-    /// record's field).
-    pub(super) fn constant_value(
-        &mut self,
-        e: &ast::Expr,
-        hint: Option<&Type>,
-        what: &str,
-    ) -> (Value, Type) {
-        let mut scope = Scope::default();
-        let (expr, ty) = self.check_expr(&mut scope, e, hint);
-        match fold(&expr) {
-            Some(v) => (v, ty.ty),
-            None => {
-                if ty.ty != Type::Error {
-                    self.error(CheckError::NotConstant {
-                        what: what.to_string(),
-                        span: e.span.clone(),
-                    });
-                }
-                (Value::Missing, Type::Error)
-            }
-        }
-    }
-
-    /// Whether a constant of type `found` may be stored in a field of type `field`.
-    pub(super) fn assignable(&self, field: &Type, found: &Type) -> bool {
-        match (field, found) {
-            (Type::Time, Type::Duration) => true,
-            (Type::Duration | Type::Time | Type::Num, Type::Num) => true,
-            (Type::List(a), Type::List(b)) => self.assignable(a, b) || **b == Type::Error,
-            (a, b) => self.compatible(a, b, false) && (a.is_numeric() == b.is_numeric()),
-        }
-    }
-}
-
-/// Checks one rule.
-impl Checker<'_> {
-    pub(super) fn check_rule(&mut self, rule: &ast::Rule) -> ir::Rule {
-        let mut scope = Scope::default();
-        let mut bindings = Vec::new();
-        let mut binding_vars = Vec::new();
-        for b in &rule.bindings {
-            if scope.lookup(&b.var.node).is_some() {
-                self.error(CheckError::DuplicateBinding {
-                    name: b.var.node.clone(),
-                    span: b.var.span.clone(),
-                });
-            }
-            let resolved = self.check_binding_source(&mut scope, &b.source);
-            let (source, ty) =
-                resolved.unwrap_or((ir::Source::List(Expr::List(vec![])), Type::Error));
-            let var = scope.bind(&b.var.node, ty);
-            binding_vars.push((var, b.var.clone()));
-            bindings.push(ir::Binding { var, source });
-        }
-        let filter = rule
-            .filter
-            .as_ref()
-            .map(|f| self.check_bool(&mut scope, f, "`where` needs a condition"));
-        if let (Some(f), Some(ast_f)) = (&filter, &rule.filter) {
-            if fold(f) == Some(Value::Bool(false)) {
-                self.error(CheckError::ConstantFalseFilter {
-                    span: ast_f.span.clone(),
-                    help: Some(
-                        "the filter does not depend on any binding and evaluates to `false`".into(),
-                    ),
-                });
-            }
-        }
-        let mut facts = Vec::new();
-        if let Some(f) = &filter {
-            proven_present(f, &mut facts);
-        }
-        scope.present.extend(facts);
-        let condition = self.check_bool(&mut scope, &rule.condition, "the rule's condition");
-        let message = self.check_message(&mut scope, &rule.message);
-        for (var, name) in binding_vars {
-            if !scope.used[var.0 as usize] {
-                self.error(CheckError::UnusedBinding {
-                    name: name.node.clone(),
-                    span: name.span.clone(),
-                });
-            }
-        }
-        ir::Rule {
-            id: rule.id.node.clone(),
-            doc: rule.doc.clone(),
-            severity: rule.severity.node,
-            scope: rule.scope,
-            vars: scope.vars,
-            bindings,
-            filter,
-            mode: rule.mode.node,
-            condition,
-            message,
-            span: rule.span.clone(),
-        }
-    }
-
-    fn check_binding_source(
-        &mut self,
-        scope: &mut Scope,
-        source: &ast::Source,
-    ) -> Option<(ir::Source, Type)> {
-        match source {
-            ast::Source::Expr(e) => self.check_source(scope, e),
-            ast::Source::Group { kind, by } => {
-                let Some(k) = self.out.schema.kind_id(&kind.node) else {
-                    self.unknown_kind(&kind.node, &kind.span);
-                    return None;
-                };
-                let decl = self.out.schema.kind(k);
-                let Some(f) = decl.field_id(&by.node) else {
-                    let help = crate::suggest::did_you_mean(
-                        &by.node,
-                        "fields",
-                        decl.fields.keys().map(String::as_str),
-                    );
-                    self.error(CheckError::UnknownField {
-                        kind: decl.name.clone(),
-                        name: by.node.clone(),
-                        span: by.span.clone(),
-                        help,
-                    });
-                    return None;
-                };
-                Some((ir::Source::Group(k, f), Type::Group(k, f)))
-            }
-        }
     }
 }

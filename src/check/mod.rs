@@ -8,6 +8,8 @@ mod calls;
 mod error;
 mod expr;
 pub mod ir;
+mod records;
+mod rules;
 mod schema;
 mod test_blocks;
 

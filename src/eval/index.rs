@@ -6,7 +6,7 @@
 //! the equality or relation that chose the index, and the plan keeps that conjunct as a
 //! filter, so leaving them out changes nothing.
 
-use super::ArenaVec;
+use super::view::ArenaVec;
 use crate::data::{Record, Value};
 use crate::ops::time::Interval;
 use crate::ops::Relation;

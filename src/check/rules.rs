@@ -1,0 +1,164 @@
+//! Rules: their bindings, condition and message, checked into `ir::Rule`s.
+
+use super::expr::{fold, proven_present, Scope};
+use super::ir::{self, Expr, Format, MessagePart};
+use super::{CheckError, Checker};
+use crate::data::Value;
+use crate::schema::Type;
+use crate::syntax::ast;
+
+impl Checker<'_> {
+    /// Checks a message template; times and durations are shown in seconds.
+    pub(super) fn check_message(
+        &mut self,
+        scope: &mut Scope,
+        template: &ast::Template,
+    ) -> Vec<MessagePart> {
+        template
+            .parts
+            .iter()
+            .map(|part| match part {
+                ast::TemplatePart::Text(t) => MessagePart::Text(t.clone()),
+                ast::TemplatePart::Hole(e) => {
+                    let (expr, ty) = self.check_expr(scope, e, None);
+                    let format = match ty.ty {
+                        Type::Time | Type::Duration => Format::Seconds,
+                        _ => Format::Plain,
+                    };
+                    MessagePart::Value(expr, format)
+                }
+            })
+            .collect()
+    }
+
+    /// Checks and folds an expression that must be constant (a `const` value or a test
+    /// record's field).
+    pub(super) fn constant_value(
+        &mut self,
+        e: &ast::Expr,
+        hint: Option<&Type>,
+        what: &str,
+    ) -> (Value, Type) {
+        let mut scope = Scope::default();
+        let (expr, ty) = self.check_expr(&mut scope, e, hint);
+        match fold(&expr) {
+            Some(v) => (v, ty.ty),
+            None => {
+                if ty.ty != Type::Error {
+                    self.error(CheckError::NotConstant {
+                        what: what.to_string(),
+                        span: e.span.clone(),
+                    });
+                }
+                (Value::Missing, Type::Error)
+            }
+        }
+    }
+
+    /// Whether a constant of type `found` may be stored in a field of type `field`.
+    pub(super) fn assignable(&self, field: &Type, found: &Type) -> bool {
+        match (field, found) {
+            (Type::Time, Type::Duration) => true,
+            (Type::Duration | Type::Time | Type::Num, Type::Num) => true,
+            (Type::List(a), Type::List(b)) => self.assignable(a, b) || **b == Type::Error,
+            (a, b) => self.compatible(a, b, false) && (a.is_numeric() == b.is_numeric()),
+        }
+    }
+}
+
+/// Checks one rule.
+impl Checker<'_> {
+    pub(super) fn check_rule(&mut self, rule: &ast::Rule) -> ir::Rule {
+        let mut scope = Scope::default();
+        let mut bindings = Vec::new();
+        let mut binding_vars = Vec::new();
+        for b in &rule.bindings {
+            if scope.lookup(&b.var.node).is_some() {
+                self.error(CheckError::DuplicateBinding {
+                    name: b.var.node.clone(),
+                    span: b.var.span.clone(),
+                });
+            }
+            let resolved = self.check_binding_source(&mut scope, &b.source);
+            let (source, ty) =
+                resolved.unwrap_or((ir::Source::List(Expr::List(vec![])), Type::Error));
+            let var = scope.bind(&b.var.node, ty);
+            binding_vars.push((var, b.var.clone()));
+            bindings.push(ir::Binding { var, source });
+        }
+        let filter = rule
+            .filter
+            .as_ref()
+            .map(|f| self.check_bool(&mut scope, f, "`where` needs a condition"));
+        if let (Some(f), Some(ast_f)) = (&filter, &rule.filter) {
+            if fold(f) == Some(Value::Bool(false)) {
+                self.error(CheckError::ConstantFalseFilter {
+                    span: ast_f.span.clone(),
+                    help: Some(
+                        "the filter does not depend on any binding and evaluates to `false`".into(),
+                    ),
+                });
+            }
+        }
+        let mut facts = Vec::new();
+        if let Some(f) = &filter {
+            proven_present(f, &mut facts);
+        }
+        scope.present.extend(facts);
+        let condition = self.check_bool(&mut scope, &rule.condition, "the rule's condition");
+        let message = self.check_message(&mut scope, &rule.message);
+        for (var, name) in binding_vars {
+            if !scope.used[var.0 as usize] {
+                self.error(CheckError::UnusedBinding {
+                    name: name.node.clone(),
+                    span: name.span.clone(),
+                });
+            }
+        }
+        ir::Rule {
+            id: rule.id.node.clone(),
+            doc: rule.doc.clone(),
+            severity: rule.severity.node,
+            scope: rule.scope,
+            vars: scope.vars,
+            bindings,
+            filter,
+            mode: rule.mode.node,
+            condition,
+            message,
+            span: rule.span.clone(),
+        }
+    }
+
+    pub(super) fn check_binding_source(
+        &mut self,
+        scope: &mut Scope,
+        source: &ast::Source,
+    ) -> Option<(ir::Source, Type)> {
+        match source {
+            ast::Source::Expr(e) => self.check_source(scope, e),
+            ast::Source::Group { kind, by } => {
+                let Some(k) = self.out.schema.kind_id(&kind.node) else {
+                    self.unknown_kind(&kind.node, &kind.span);
+                    return None;
+                };
+                let decl = self.out.schema.kind(k);
+                let Some(f) = decl.field_id(&by.node) else {
+                    let help = crate::suggest::did_you_mean(
+                        &by.node,
+                        "fields",
+                        decl.fields.keys().map(String::as_str),
+                    );
+                    self.error(CheckError::UnknownField {
+                        kind: decl.name.clone(),
+                        name: by.node.clone(),
+                        span: by.span.clone(),
+                        help,
+                    });
+                    return None;
+                };
+                Some((ir::Source::Group(k, f), Type::Group(k, f)))
+            }
+        }
+    }
+}
