@@ -42,7 +42,7 @@ pub const DEFAULT_MAX_NESTING: usize = 64;
 
 /// The deepest nesting any limit may allow: `max_nesting` above it counts as this. A pack is
 /// compiled on a thread whose stack takes this depth in every form of nesting
-/// ([`compile_stack_bytes`]), and evaluation recurses on the same tree, so the ceiling is
+/// (`compile_stack_bytes`), and evaluation recurses on the same tree, so the ceiling is
 /// what keeps every limit below what the stack can take.
 pub const MAX_NESTING_CEILING: usize = 256;
 
@@ -61,7 +61,7 @@ std::thread_local! {
 }
 
 /// Runs `work` (parsing, checking, planning: what recurses on a rule's nesting) on a thread
-/// whose stack takes the deepest nesting `limits` allow ([`compile_stack_bytes`]), whatever
+/// whose stack takes the deepest nesting `limits` allow (`compile_stack_bytes`), whatever
 /// thread the caller is on (a test's or an editor's 2 MiB thread, say). On such a thread
 /// already, or if no thread can be started, it runs where it is.
 pub(crate) fn with_deep_stack<T: Send>(limits: &Limits, work: impl FnOnce() -> T + Send) -> T {

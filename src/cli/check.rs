@@ -187,7 +187,7 @@ pub(super) fn run(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> 
         baseline,
         threads,
         work_budget: args.work_budget,
-        progress: std::io::stderr().is_terminal(),
+        progress: progress_bar(),
         parse_only: args.parse_only,
         input_format: args.input_format,
         item_metrics: args.metrics.is_some(),
@@ -389,4 +389,28 @@ fn check_streamed<R: diag::spool::Rendering>(
 /// The names sources get in the output.
 fn source_names(inputs: &[Input]) -> Vec<String> {
     inputs.iter().map(Input::name).collect()
+}
+
+/// A progress line on standard error while a run reads, when standard error is a terminal:
+/// bytes read, items seen and the rate, redrawn a few times a second and cleared at the end.
+fn progress_bar() -> Option<concordant::OnProgress> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "checking: {msg} {binary_bytes} read, {binary_bytes_per_sec} {elapsed}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    let report = move |p: concordant::Progress| {
+        if p.done {
+            bar.finish_and_clear();
+        } else {
+            bar.set_position(p.bytes);
+            bar.set_message(format!("{} items,", p.items));
+        }
+    };
+    Some(concordant::OnProgress(std::sync::Arc::new(report)))
 }

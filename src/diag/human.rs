@@ -34,7 +34,7 @@ fn handler(color: Color) -> GraphicalReportHandler {
 }
 
 /// Renders one diagnostic to text, its message, help and labels escaped for a terminal
-/// ([`Printable`]).
+/// (`Printable`).
 pub fn render(diagnostic: &dyn Diagnostic, color: Color) -> String {
     let mut out = String::new();
     let _ = handler(color).render_report(&mut out, &Printable::new(diagnostic));

@@ -44,12 +44,12 @@ pub fn default(value: Value, fallback: impl FnOnce() -> Value) -> Value {
     }
 }
 
-/// [`count`] over elements given one by one (a group's column, say).
+/// The number of present elements (of a list, or a group's column read in place).
 pub fn count_of<'v>(items: impl Iterator<Item = &'v Value>) -> Value {
     Value::Num(items.filter(|v| !matches!(v, Value::Missing)).count() as f64)
 }
 
-/// [`count_distinct`] over elements given one by one.
+/// The number of distinct present elements.
 pub fn count_distinct_of<'v>(items: impl Iterator<Item = &'v Value>) -> Value {
     let mut seen: smallvec::SmallVec<[&Value; 8]> = smallvec::SmallVec::new();
     for v in items.filter(|v| !matches!(v, Value::Missing)) {
@@ -60,7 +60,7 @@ pub fn count_distinct_of<'v>(items: impl Iterator<Item = &'v Value>) -> Value {
     Value::Num(seen.len() as f64)
 }
 
-/// [`extreme`] over elements given one by one.
+/// The least (`Ordering::Less`) or greatest present element; missing when there is none.
 pub fn extreme_of<'v>(items: impl Iterator<Item = &'v Value>, want: Ordering) -> Value {
     let mut best: Option<&Value> = None;
     for v in items.filter(|v| !matches!(v, Value::Missing)) {
@@ -72,12 +72,12 @@ pub fn extreme_of<'v>(items: impl Iterator<Item = &'v Value>, want: Ordering) ->
     best.cloned().unwrap_or(Value::Missing)
 }
 
-/// [`sum`] over elements given one by one.
+/// The sum of the numbers (0 when there are none).
 pub fn sum_of<'v>(items: impl Iterator<Item = &'v Value>) -> Value {
     Value::Num(items.filter_map(Value::as_num).sum())
 }
 
-/// [`mean`] over elements given one by one.
+/// The mean of the numbers; missing when there are none.
 pub fn mean_of<'v>(items: impl Iterator<Item = &'v Value>) -> Value {
     let (n, total) = items
         .filter_map(Value::as_num)

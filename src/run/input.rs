@@ -18,10 +18,9 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::sync::mpsc;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 /// What every stage of a run reads: how to validate and how to evaluate.
 struct Stages<'a, 'p> {
@@ -74,46 +73,29 @@ fn parse_one<'l>(
     Parsed { bucket, result }
 }
 
-/// A progress line on standard error for long runs on a terminal.
-struct Progress {
-    enabled: bool,
-    started: Instant,
-    last: Instant,
+/// What the run tells its progress callback: the bytes read and items seen, after each batch.
+struct Progress<'o> {
+    report: Option<&'o super::OnProgress>,
     bytes: u64,
-    shown: bool,
 }
 
-impl Progress {
-    fn new(enabled: bool) -> Self {
-        let now = Instant::now();
-        Progress {
-            enabled: enabled && io::stderr().is_terminal(),
-            started: now,
-            last: now,
-            bytes: 0,
-            shown: false,
-        }
+impl<'o> Progress<'o> {
+    fn new(report: Option<&'o super::OnProgress>) -> Self {
+        Progress { report, bytes: 0 }
     }
 
     fn advance(&mut self, bytes: usize, items: usize) {
         self.bytes += bytes as u64;
-        if !self.enabled || self.last.elapsed() < Duration::from_millis(500) {
-            return;
-        }
-        self.last = Instant::now();
-        let mb = self.bytes as f64 / 1e6;
-        let secs = self.started.elapsed().as_secs_f64();
-        eprint!(
-            "\rchecking: {mb:.0} MB read, {items} items, {:.0} MB/s",
-            mb / secs
-        );
-        let _ = io::stderr().flush();
-        self.shown = true;
+        self.tell(items, false);
     }
 
-    fn clear(&self) {
-        if self.shown {
-            eprint!("\r\x1b[K");
+    fn tell(&self, items: usize, done: bool) {
+        if let Some(report) = self.report {
+            (report.0)(super::Progress {
+                bytes: self.bytes,
+                items,
+                done,
+            });
         }
     }
 }
@@ -140,7 +122,7 @@ pub(super) fn run(
         read: options.read.clone(),
         mappings: &pack.mappings,
     };
-    let mut progress = Progress::new(options.progress);
+    let mut progress = Progress::new(options.progress.as_ref());
     let items = super::item_names(inputs);
     for (index, (input, item)) in inputs.iter().zip(items).enumerate() {
         let source = SourceId(index as u32);
@@ -154,7 +136,7 @@ pub(super) fn run(
     }
     let grouped = runner.take_grouped();
     runner.apply(work.evaluate(grouped));
-    progress.clear();
+    progress.tell(runner.items_seen(), true);
     runner.finish(&work)
 }
 
@@ -164,7 +146,7 @@ fn read_input(
     runner: &mut Runner,
     (input, item): (&Input, String),
     source: SourceId,
-    progress: &mut Progress,
+    progress: &mut Progress<'_>,
 ) {
     let origin = Origin::line(source, 0);
     let (format, _) = stages.reading(input);
@@ -227,7 +209,7 @@ fn read_into(
     mut reader: impl BufRead,
     name: &str,
     source: SourceId,
-    progress: &mut Progress,
+    progress: &mut Progress<'_>,
 ) {
     let origin = Origin::line(source, 0);
     let result = match opening(&mut reader) {
@@ -269,7 +251,7 @@ fn read_lines<R: Read>(
     mut batches: Batches<R>,
     name: &str,
     source: SourceId,
-    progress: &mut Progress,
+    progress: &mut Progress<'_>,
 ) -> io::Result<()> {
     let max_in_flight = rayon::current_num_threads() as u64 * 3;
     let (done_tx, done_rx) = mpsc::channel::<Done>();

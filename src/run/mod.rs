@@ -45,8 +45,9 @@ pub struct RunOptions {
     pub threads: usize,
     /// The most candidate pairs one rule may consider on one item before it is stopped.
     pub work_budget: u64,
-    /// Whether to show a progress line on standard error.
-    pub progress: bool,
+    /// Called as the run reads (after each batch of lines, and once more at the end), so a
+    /// front end can show progress; the library draws nothing itself.
+    pub progress: Option<OnProgress>,
     /// Read and validate every record, the uniqueness of ids within each item included, but
     /// run no rule: the cost of input alone.
     pub parse_only: bool,
@@ -119,12 +120,33 @@ pub const DEFAULT_WORK_BUDGET: u64 = 50_000_000;
 /// add start-up time and memory (10,000 threads took over 100 s on 29 records).
 pub const MAX_THREADS: usize = 1024;
 
+/// How far a run has read: what a progress callback receives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Bytes of the inputs read so far.
+    pub bytes: u64,
+    /// Items seen so far.
+    pub items: usize,
+    /// Whether the run has finished reading (the last event of a run).
+    pub done: bool,
+}
+
+/// A progress callback ([`RunOptions::progress`]), shared by the threads of a run.
+#[derive(Clone)]
+pub struct OnProgress(pub std::sync::Arc<dyn Fn(Progress) + Send + Sync>);
+
+impl std::fmt::Debug for OnProgress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OnProgress(..)")
+    }
+}
+
 impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
             threads: 0,
             work_budget: DEFAULT_WORK_BUDGET,
-            progress: false,
+            progress: None,
             parse_only: false,
             batch_bytes: crate::data::BATCH_BYTES,
             input_format: None,

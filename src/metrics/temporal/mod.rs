@@ -3,7 +3,7 @@
 //! error rate.
 //!
 //! Both are computed by sweeping over the segments' boundaries in time order
-//! ([`sweep`]), so their cost grows with the segments and the pairs that overlap, not with
+//! (`sweep`), so their cost grows with the segments and the pairs that overlap, not with
 //! every pair: 20,000 segments a side took 56 s pair by pair. The pairwise definitions are
 //! kept in the tests as the naive reference the sweeps are held equal to.
 
