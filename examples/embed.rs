@@ -35,7 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Check a JSON Lines file; items are evaluated as soon as their records are complete.
     let outcome = pack.check_inputs(&[Input::Path("examples/data/clips.jsonl".into())]);
     for finding in &outcome.findings {
-        let rule = &pack.plan.rules[finding.rule];
+        let rule = pack.rule(finding);
         let item = finding.item.as_deref().unwrap_or("(data set)");
         println!("{item}: [{}] {}", rule.id, finding.message);
     }

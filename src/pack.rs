@@ -49,11 +49,33 @@ pub struct PackError {
     pub unreadable: Vec<(PathBuf, String)>,
 }
 
-impl std::fmt::Display for PackError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl PackError {
+    /// How many errors there are, for a line after they have all been shown.
+    pub fn summary(&self) -> String {
         let errors =
             self.diagnostics.iter().filter(|d| d.is_error()).count() + self.unreadable.len();
-        write!(f, "the rule pack has {errors} error(s)")
+        format!("the rule pack has {errors} error(s)")
+    }
+}
+
+impl std::fmt::Display for PackError {
+    /// The number of errors and the first of them, with its place (`diag::render_pack_error`
+    /// renders them all).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.summary())?;
+        if let Some((path, reason)) = self.unreadable.first() {
+            return write!(f, "; first: cannot read {}: {reason}", path.display());
+        }
+        match self.diagnostics.iter().find(|d| d.is_error()) {
+            Some(first) => {
+                let place = self.sources.location(first.span());
+                let code = miette::Diagnostic::code(first)
+                    .map(|c| c.to_string())
+                    .unwrap_or_default();
+                write!(f, "; first: {place}: {first} [{code}]")
+            }
+            None => Ok(()),
+        }
     }
 }
 
@@ -63,16 +85,54 @@ impl std::error::Error for PackError {}
 #[derive(Debug, Clone)]
 pub struct Pack {
     /// The loaded rule files.
-    pub sources: SourceMap,
+    pub(crate) sources: SourceMap,
     /// The checked schema, constants, rules and tests.
-    pub checked: Checked,
-    /// The evaluation plan.
-    pub plan: Plan,
+    pub(crate) checked: Checked,
+    /// The evaluation plan, compiled from `checked` (the two always agree: neither can be
+    /// replaced from outside).
+    pub(crate) plan: Plan,
     /// Warnings from the checker (unused bindings, constant filters).
-    pub warnings: Vec<PackDiagnostic>,
+    pub(crate) warnings: Vec<PackDiagnostic>,
     /// How CSV and JSON data sets become records: the `[[input]]` tables of the pack's
     /// `.toml` files (docs/formats.md).
-    pub mappings: Mappings,
+    pub(crate) mappings: Mappings,
+}
+
+impl Pack {
+    /// The rule a finding belongs to (its id, severity, doc and where it is written).
+    pub fn rule(&self, finding: &crate::eval::Finding) -> &crate::plan::RulePlan {
+        &self.plan.rules[finding.rule]
+    }
+
+    /// The rules, in the order of the pack's files.
+    pub fn rules(&self) -> &[crate::plan::RulePlan] {
+        &self.plan.rules
+    }
+
+    /// The loaded rule files (for rendering diagnostics that point into them).
+    pub fn sources(&self) -> &SourceMap {
+        &self.sources
+    }
+
+    /// The checked schema, constants, rules and tests.
+    pub fn checked(&self) -> &Checked {
+        &self.checked
+    }
+
+    /// The evaluation plan.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// Warnings from the checker (unused bindings, constant filters).
+    pub fn warnings(&self) -> &[PackDiagnostic] {
+        &self.warnings
+    }
+
+    /// How CSV and JSON data sets become records (the pack's `[[input]]` tables).
+    pub fn mappings(&self) -> &Mappings {
+        &self.mappings
+    }
 }
 
 /// Loads files and follows imports, parsing each file once.
@@ -365,7 +425,7 @@ impl Pack {
     ///       message "speech {s.id} has no length"
     ///     }
     /// "#).unwrap();
-    /// assert_eq!(pack.plan.rules[0].id, "empty-speech");
+    /// assert_eq!(pack.rules()[0].id, "empty-speech");
     /// ```
     pub fn from_source(name: &str, text: &str) -> Result<Pack, PackError> {
         let limits = crate::Limits::default();

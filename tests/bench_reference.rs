@@ -51,7 +51,7 @@ fn counts(pack: &Pack, data: PathBuf) -> BTreeMap<String, u64> {
             let n = outcome
                 .findings
                 .iter()
-                .filter(|f| pack.plan.rules[f.rule].id == *rule)
+                .filter(|f| pack.rule(f).id == *rule)
                 .count();
             (check.to_string(), n as u64)
         })
@@ -101,7 +101,7 @@ fn benchmark_rules_match_the_edge_fixture() {
         .findings
         .iter()
         .filter_map(|f| {
-            let id = &pack.plan.rules[f.rule].id;
+            let id = &pack.rule(f).id;
             let (check, _) = RULES.iter().find(|(_, r)| r == id)?;
             Some(
                 serde_json::json!({"check": check, "item": f.item.as_deref(), "ids": f.key})

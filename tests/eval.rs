@@ -43,7 +43,7 @@ fn one_rule_under_budget(pack: &Pack, data: &Path, rule: &str, budget: u64) -> V
     };
     let outcome = pack.check_inputs_with(&[Input::Path(data.to_path_buf())], &options);
     let findings = (outcome.findings.iter())
-        .filter(|f| pack.plan.rules[f.rule].id == rule)
+        .filter(|f| pack.rule(f).id == rule)
         .map(|f| format!("{:?} {:?}", f.item, f.key));
     let stopped = (outcome.data_errors.iter())
         .map(ToString::to_string)
@@ -67,7 +67,7 @@ fn shared_quantifiers_cost_each_rule_its_own_budget() {
     std::fs::write(&data, body).expect("write data");
     let rules = root.join("tests/fixtures/plan/shared-quantifiers.cord");
     let all = Pack::from_paths(&[&rules]).expect("fixture compiles");
-    assert!(all.plan.memo_slots > 0, "the fixture shares quantifiers");
+    assert!(all.plan().memo_slots > 0, "the fixture shares quantifiers");
     let stopped =
         |budget| one_rule_under_budget(&all, &data, "voiced-turn-has-its-speaker", budget);
     assert!(
@@ -80,7 +80,7 @@ fn shared_quantifiers_cost_each_rule_its_own_budget() {
         "{:?}",
         stopped(12)
     );
-    for rule in all.plan.rules.iter().map(|r| r.id.clone()) {
+    for rule in all.plan().rules.iter().map(|r| r.id.clone()) {
         let mut alone = Pack::from_paths(&[&rules]).expect("fixture compiles");
         alone.select(&[&rule]).expect("the rule exists");
         for budget in 0..=12 {

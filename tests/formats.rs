@@ -17,7 +17,7 @@ fn mapping_for(path: &std::path::Path) -> Option<std::sync::Arc<InputSpec>> {
         .join("rules/datasets")
         .join(dataset);
     let pack = concordant::Pack::from_paths(&[pack]).ok()?;
-    pack.mappings
+    pack.mappings()
         .for_path(path)
         .cloned()
         .map(std::sync::Arc::new)

@@ -33,7 +33,7 @@ fn records(dataset: &str, path: &Path) -> Vec<Value> {
     let pack = Pack::from_paths(&[root().join("rules/datasets").join(dataset)])
         .unwrap_or_else(|e| panic!("the {dataset} pack compiles: {e:?}"));
     let mapping = pack
-        .mappings
+        .mappings()
         .for_path(path)
         .cloned()
         .map(std::sync::Arc::new);

@@ -10,10 +10,10 @@ fn bundled_packs_compile_cleanly_and_pass_their_tests() {
     insta::glob!("../rules", "*.cord", |path| {
         let pack = Pack::from_paths(&[path]).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert!(
-            pack.warnings.is_empty(),
+            pack.warnings().is_empty(),
             "{}: {:?}",
             path.display(),
-            pack.warnings
+            pack.warnings()
         );
         for result in pack.run_tests() {
             assert!(
@@ -48,10 +48,10 @@ fn dataset_packs_compile_cleanly_and_pass_their_tests() {
     for dir in packs {
         let pack = Pack::from_paths(&[&dir]).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
         assert!(
-            pack.warnings.is_empty(),
+            pack.warnings().is_empty(),
             "{}: {:?}",
             dir.display(),
-            pack.warnings
+            pack.warnings()
         );
         let results = pack.run_tests();
         assert!(!results.is_empty(), "{} has no test block", dir.display());
@@ -73,12 +73,12 @@ fn dataset_packs_compile_cleanly_and_pass_their_tests() {
 fn reliability_pack_compiles_passes_and_streams() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let pack = Pack::from_paths(&[root.join("rules/reliability")]).expect("the pack compiles");
-    assert!(pack.warnings.is_empty(), "{:?}", pack.warnings);
+    assert!(pack.warnings().is_empty(), "{:?}", pack.warnings());
     for result in pack.run_tests() {
         assert!(result.passed(), "{}: {:?}", result.name, result);
     }
     let streamed = pack
-        .plan
+        .plan()
         .rules
         .iter()
         .filter(|r| r.streamed_statistics().is_some())

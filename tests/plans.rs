@@ -7,10 +7,10 @@ use std::path::Path;
 
 fn describe(pack: &Pack) -> String {
     let root = format!("{}/", env!("CARGO_MANIFEST_DIR"));
-    pack.plan
+    pack.plan()
         .rules
         .iter()
-        .map(|rule| describe_rule(&pack.plan, rule))
+        .map(|rule| describe_rule(pack.plan(), rule))
         .collect::<Vec<_>>()
         .join("\n")
         .replace(&root, "")

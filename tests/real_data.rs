@@ -26,7 +26,8 @@ fn annotation_files(folder: &Path, pack: &Pack) -> Vec<PathBuf> {
             files.extend(annotation_files(&path, pack));
         } else if is_settings(&path) {
             continue;
-        } else if InputFormat::choose(Some(&path), None, &pack.mappings).0 != InputFormat::JsonLines
+        } else if InputFormat::choose(Some(&path), None, pack.mappings()).0
+            != InputFormat::JsonLines
         {
             files.push(path);
         }
@@ -74,7 +75,7 @@ fn expected_counts() -> BTreeMap<String, Value> {
 fn counts_of(name: &str) -> Value {
     let (pack, outcome) = check_data_set(name);
     let rules = pack
-        .plan
+        .plan()
         .rules
         .iter()
         .zip(&outcome.per_rule)

@@ -14,7 +14,7 @@ fn validator() -> &'static Validator {
         let schema = concat!(env!("CARGO_MANIFEST_DIR"), "/../rules/schema.cord");
         let pack =
             Pack::from_paths(&[schema]).unwrap_or_else(|e| panic!("the schema compiles: {e}"));
-        Validator::new(pack.plan.schema.clone())
+        Validator::new(pack.plan().schema.clone())
     })
 }
 

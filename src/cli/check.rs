@@ -282,7 +282,7 @@ pub(super) fn run(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> 
         return ExitCode::from(2);
     }
     let worst = pack
-        .plan
+        .plan()
         .rules
         .iter()
         .zip(&outcome.per_rule)
@@ -307,7 +307,7 @@ fn refuse_destinations(args: &CheckArgs, pack: &Pack) -> Result<(), String> {
     for data in args.data.iter().filter(|p| p.as_os_str() != "-") {
         protected.add(data, "data file");
     }
-    for (_, source) in pack.sources.iter() {
+    for (_, source) in pack.sources().iter() {
         protected.add(&source.path, "rule file");
     }
     for path in &args.rules.rules {

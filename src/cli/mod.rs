@@ -352,7 +352,7 @@ fn load(paths: &[PathBuf], limits: &Limits, stderr_color: Color) -> Result<Pack,
         }
         Err(e) => {
             eprint!("{}", diag::render_pack_error(&e, stderr_color));
-            eprintln!("error: {e}; no data was checked");
+            eprintln!("error: {}; no data was checked", e.summary());
             Err(ExitCode::from(2))
         }
     }
@@ -566,7 +566,7 @@ fn plan(args: PlanArgs, stderr_color: Color) -> ExitCode {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let plan = &pack.plan;
+    let plan = pack.plan();
     let mut out = String::new();
     for id in &args.ids {
         if plan.rule(id).is_none() {

@@ -86,7 +86,7 @@ fn planned(pack: &Pack, values: &[Json]) -> Vec<naive::Seen> {
         .iter()
         .map(|f| naive::Seen {
             item: f.item.as_deref().unwrap_or_default().to_string(),
-            rule: pack.plan.rules[f.rule].id.clone(),
+            rule: pack.rule(f).id.clone(),
             key: f.key.clone(),
             message: f.message.clone(),
         })
@@ -99,11 +99,11 @@ fn naive_findings(pack: &Pack, values: &[Json]) -> Vec<naive::Seen> {
         .enumerate()
         .map(|(i, v)| {
             let origin = Origin::line(SourceId(0), i as u32 + 1);
-            validate(&pack.plan.schema, v, origin, String::new)
+            validate(&pack.plan().schema, v, origin, String::new)
                 .expect("generated records are valid")
         })
         .collect();
-    naive::evaluate(&pack.plan, &records)
+    naive::evaluate(pack.plan(), &records)
 }
 
 fn cases() -> u32 {
@@ -152,7 +152,7 @@ fn joins_on_every_time_relation_match_the_naive_evaluator() {
     let pack =
         Pack::from_paths(&[root.join("tests/fixtures/differential")]).expect("fixture pack loads");
     let joins = pack
-        .plan
+        .plan()
         .rules
         .iter()
         .flat_map(|r| &r.loops)
