@@ -271,7 +271,18 @@ impl Loader {
         }
         match read_rule_file(path, self.limits.max_rule_file_bytes) {
             Ok(text) => Some((canonical, text)),
-            Err(e) => {
+            Err(ReadFailure::TooLarge { bytes }) => {
+                // Shown as the file's own diagnostic, at its start; its text is never held.
+                let id = self.sources.add(canonical, String::new());
+                let error = syntax::SyntaxError::TooLarge {
+                    bytes,
+                    limit: self.limits.max_rule_file_bytes,
+                    span: crate::span::Span::new(id, 0..0),
+                };
+                self.diagnostics.push(error.into());
+                None
+            }
+            Err(ReadFailure::Unreadable(e)) => {
                 match import {
                     Some((span, written)) => self.diagnostics.push(
                         CheckError::ImportNotFound {
@@ -351,20 +362,26 @@ struct Opened {
     next: usize,
 }
 
-/// A rule file's text, read no further than the limit allows (a path like `/dev/zero` never
-/// ends), with why it cannot be had.
-fn read_rule_file(path: &Path, limit: u64) -> Result<String, String> {
+/// Why a rule file's text cannot be had.
+enum ReadFailure {
+    /// It is larger than the limit (`bytes` is as far as it was read: a path like
+    /// `/dev/zero` never ends).
+    TooLarge { bytes: usize },
+    /// It cannot be opened or read, or is not UTF-8.
+    Unreadable(String),
+}
+
+/// A rule file's text, read no further than the limit allows.
+fn read_rule_file(path: &Path, limit: u64) -> Result<String, ReadFailure> {
     use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let unreadable = |e: std::io::Error| ReadFailure::Unreadable(e.to_string());
+    let file = std::fs::File::open(path).map_err(unreadable)?;
     let mut text = String::new();
     file.take(limit.saturating_add(1))
         .read_to_string(&mut text)
-        .map_err(|e| e.to_string())?;
+        .map_err(unreadable)?;
     if text.len() as u64 > limit {
-        return Err(format!(
-            "it is larger than the {limit} bytes a rule file may have; split it into files that \
-             import a shared schema, or raise the limit with `--max-rule-file-bytes`"
-        ));
+        return Err(ReadFailure::TooLarge { bytes: text.len() });
     }
     Ok(text)
 }
@@ -482,7 +499,7 @@ impl Pack {
             || files.is_empty()
         {
             let mut unreadable = unreadable;
-            if files.is_empty() && unreadable.is_empty() {
+            if files.is_empty() && unreadable.is_empty() && sources.iter().next().is_none() {
                 unreadable.push((PathBuf::from("(rules)"), "no `.cord` files found".into()));
             }
             return Err(PackError {

@@ -42,3 +42,38 @@ fn check_errors() {
         insta::assert_snapshot!(out);
     });
 }
+
+/// Every diagnostic code the crate defines is shown by at least one fixture's snapshot, so
+/// each message a user can meet has been read as they would read it.
+#[test]
+fn every_diagnostic_code_has_a_fixture() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut sources = String::new();
+    read_all(&root.join("src"), &mut sources);
+    let mut codes: Vec<&str> = sources
+        .match_indices("\"cord::")
+        .filter_map(|(at, _)| sources[at + 1..].split('"').next())
+        .filter(|code| code.matches("::").count() == 2 && !code.ends_with("::"))
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let mut snapshots = String::new();
+    read_all(&root.join("tests/snapshots"), &mut snapshots);
+    let missing: Vec<&&str> = codes.iter().filter(|c| !snapshots.contains(**c)).collect();
+    assert!(codes.len() > 50, "found only {} codes", codes.len());
+    assert!(
+        missing.is_empty(),
+        "codes no fixture's snapshot shows: {missing:?}"
+    );
+}
+
+fn read_all(dir: &std::path::Path, out: &mut String) {
+    for entry in std::fs::read_dir(dir).expect("a readable folder").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            read_all(&path, out);
+        } else if let Ok(text) = std::fs::read_to_string(&path) {
+            out.push_str(&text);
+        }
+    }
+}

@@ -152,6 +152,15 @@ fn hostile_cases() {
     });
 }
 
+/// The command line's golden cases, in the same form: `tests/fixtures/commands/*.case`
+/// (arguments, standard input and files in, everything a user sees out).
+#[test]
+fn command_cases() {
+    insta::glob!("fixtures/commands/*.case", |path| {
+        insta::assert_snapshot!(run_case(path));
+    });
+}
+
 /// A named pipe called `.cord` is refused as an import, not opened: opening it would wait
 /// for a writer forever (the command, or the language server reading its own input, hung).
 #[test]

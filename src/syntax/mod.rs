@@ -88,7 +88,7 @@ pub enum SyntaxError {
         span: Span,
     },
     /// A rule file larger than allowed ([`crate::Limits::max_rule_file_bytes`]).
-    #[error("this rule file has {bytes} bytes, more than the {limit} allowed")]
+    #[error("this rule file is larger than the {limit} bytes allowed (at least {bytes} bytes)")]
     #[diagnostic(
         code("cord::syntax::too-large"),
         help("split it into files that import a shared schema, or raise the limit with `--max-rule-file-bytes`")
