@@ -278,6 +278,17 @@ pub static BUILTINS: &[Builtin] = &[
         example: "abs(a.start - b.start) <= 1s",
     },
     Builtin {
+        name: "round",
+        params: &[Param::Number],
+        returns: Returns::Argument,
+        missing: Missing::Never,
+        eval: Eval::Value(|v| v.as_num().map_or(Value::Missing, |x| Value::Num(x.round()))),
+        signature: "round(x)",
+        doc: "The nearest whole number (halves away from zero); of a time or duration, whole \
+              seconds.",
+        example: "round(duration(a)) == 95s",
+    },
+    Builtin {
         name: "has",
         params: &[Param::Any],
         returns: Returns::Bool,

@@ -470,6 +470,7 @@ impl<'r> Naive<'_, 'r> {
                 _ => Value::Missing,
             },
             "abs" => num(first.as_num().map(f64::abs)),
+            "round" => num(first.as_num().map(f64::round)),
             "count" => ops::count_of(list(first)),
             "count_distinct" => ops::count_distinct_of(list(first)),
             "min" => ops::extreme_of(list(first), Ordering::Less),
