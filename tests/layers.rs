@@ -128,3 +128,20 @@ fn the_checker_sees_an_import_against_the_order() {
     let in_tests = named_modules("#[cfg(test)]\nmod tests { use crate::run; }\n");
     assert!(in_tests.is_empty());
 }
+
+/// House style: no source file over 800 lines; a file that grows past it is split along its
+/// seams (one job per file).
+#[test]
+fn no_source_file_is_over_800_lines() {
+    let mut files = Vec::new();
+    rust_files(&support::root().join("src"), &mut files);
+    let mut long: Vec<String> = files
+        .iter()
+        .filter_map(|f| {
+            let lines = std::fs::read_to_string(f).ok()?.lines().count();
+            (lines > 800).then(|| format!("{} ({lines} lines)", f.display()))
+        })
+        .collect();
+    long.sort();
+    assert!(long.is_empty(), "source files over 800 lines: {long:?}");
+}
