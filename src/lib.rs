@@ -2,10 +2,10 @@
 //! multimodal annotation data.
 //!
 //! Compile a rule pack once ([`Pack::from_paths`] for files, [`Pack::from_source`] for a
-//! text), then check records: files or standard input ([`Pack::check_inputs`], or
-//! [`Pack::check_inputs_with`] and [`RunOptions`] for threads, budgets and progress), JSON
-//! values held in memory ([`Pack::check_values`]), or lines of JSON Lines
-//! ([`Pack::check_json_lines`]). An [`Outcome`] holds the findings, the data errors and a
+//! text), then check records with [`Pack::check`]: files, standard input, or a file's
+//! content held in memory in any format ([`Input::Bytes`]), with [`RunOptions`] for threads,
+//! budgets, limits and progress. Records already parsed as JSON values have
+//! [`Pack::check_values`], lines of JSON Lines [`Pack::check_json_lines`]. An [`Outcome`] holds the findings, the data errors and a
 //! summary; [`Pack::rule`] gives a finding's rule.
 //!
 //! ```

@@ -47,11 +47,19 @@ impl Stages<'_, '_> {
     /// How to read an input: its format, and the mapping of a CSV or JSON data set whose
     /// name a mapping of the pack matches.
     fn reading(&self, input: &Input) -> (InputFormat, ReadOptions) {
-        let path = match input {
-            Input::Path(path) => Some(path.as_path()),
-            Input::Stdin => None,
+        let (format, mapping) = match input {
+            Input::Path(path) => InputFormat::choose(Some(path), self.input_format, self.mappings),
+            Input::Stdin => InputFormat::choose(None, self.input_format, self.mappings),
+            Input::Bytes { name, bytes } => {
+                let prefix = &bytes[..bytes.len().min(64 * 1024)];
+                InputFormat::choose_named(
+                    std::path::Path::new(name),
+                    prefix,
+                    self.input_format,
+                    self.mappings,
+                )
+            }
         };
-        let (format, mapping) = InputFormat::choose(path, self.input_format, self.mappings);
         let mut read = self.read.clone();
         read.mapping = mapping.map(|spec| Arc::new(spec.clone()));
         (format, read)
@@ -172,6 +180,34 @@ fn read_input(
                 formats_read::read_format(stages, runner, reader, (input, &item), source);
             }
         }
+        Input::Bytes { name, bytes } => {
+            // Held as a file for the run, so that it is read as a file is (and read again
+            // when its items turn out scattered), under the name it was given.
+            let spool = tempfile::NamedTempFile::new()
+                .and_then(|mut spool| spool.write_all(bytes).map(|()| spool));
+            let spool = match spool {
+                Ok(spool) => spool,
+                Err(e) => return unreadable(runner, name, e, origin),
+            };
+            let path = spool.path().to_path_buf();
+            runner.outcome.spools.push(Arc::new(spool));
+            runner.add_source(SourceInfo {
+                name: name.clone(),
+                readable: Some(path.clone()),
+                format,
+                item: item.clone(),
+            });
+            let file = match File::open(&path) {
+                Ok(file) => file,
+                Err(e) => return unreadable(runner, name, e, origin),
+            };
+            let reader = BufReader::with_capacity(DIRECT_READ_BUFFER, file);
+            if format == InputFormat::JsonLines {
+                read_into(stages, runner, reader, name, source, progress)
+            } else {
+                formats_read::read_format(stages, runner, reader, (input, &item), source);
+            }
+        }
         Input::Stdin => {
             let spool = tempfile::NamedTempFile::new();
             let (copy, spool) = match spool.and_then(|s| Ok((s.reopen()?, s))) {
@@ -184,7 +220,7 @@ fn read_input(
                 format,
                 item: item.clone(),
             });
-            runner.outcome.spool = Some(Arc::new(spool));
+            runner.outcome.spools.push(Arc::new(spool));
             let tee = Tee {
                 inner: io::stdin().lock(),
                 copy,

@@ -31,10 +31,20 @@ use std::sync::Arc;
 /// Where records come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
-    /// A JSON Lines (or JSON array) file.
+    /// A file, in the format its extension (and for `.json` its content) shows, or through
+    /// a mapping of the pack whose `files` match its name.
     Path(PathBuf),
-    /// Standard input.
+    /// Standard input: JSON Lines unless a format is forced.
     Stdin,
+    /// A file's content held in memory (an upload, a task an annotation tool sends), of any
+    /// format: `name` chooses it as a file's name would, names its records' source in
+    /// diagnostics and findings, and names the item of one-item-per-file formats.
+    Bytes {
+        /// The name it is known by (`captions.vtt`, `export.json`).
+        name: String,
+        /// Its content.
+        bytes: Arc<[u8]>,
+    },
 }
 
 /// How a run uses the machine.
@@ -282,8 +292,9 @@ pub struct Outcome {
     /// With [`RunOptions::keep_records`]: the records of the first items with findings (in
     /// output order), each item's records as the run read them.
     pub item_records: Vec<(Arc<str>, Vec<crate::data::Record>)>,
-    /// Keeps the copy of standard input alive while the outcome is rendered.
-    spool: Option<Arc<tempfile::NamedTempFile>>,
+    /// Keeps the copies of standard input and of inputs given as bytes alive while the
+    /// outcome is rendered (the human output reads their lines again).
+    spools: Vec<Arc<tempfile::NamedTempFile>>,
 }
 
 /// A statistic a data-set rule computed over the whole data set.
@@ -321,6 +332,7 @@ impl Input {
         match self {
             Input::Path(path) => path.display().to_string(),
             Input::Stdin => "<stdin>".into(),
+            Input::Bytes { name, .. } => name.clone(),
         }
     }
 }
@@ -352,7 +364,17 @@ pub fn item_names(inputs: &[Input]) -> Vec<String> {
 
 /// The components of an input's path, last one the file's name (`stdin` for standard input).
 fn name_parts(input: &Input) -> Vec<String> {
+    let named = |path: &std::path::Path| -> Vec<String> {
+        path.components()
+            .filter(|c| matches!(c, std::path::Component::Normal(_)))
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect()
+    };
     match input {
+        Input::Bytes { name, .. } => match named(std::path::Path::new(name)) {
+            parts if parts.is_empty() => vec![name.clone()],
+            parts => parts,
+        },
         Input::Path(path) => {
             let parts: Vec<String> = path
                 .components()
@@ -383,8 +405,15 @@ impl Pack {
         self.check_inputs_with(inputs, &RunOptions::default())
     }
 
-    /// [`Pack::check_inputs`] with explicit options. The outcome is the same, in content
-    /// and order, for every number of threads.
+    /// Checks any inputs — files, standard input, or files' contents held in memory
+    /// ([`Input::Bytes`]), each in its own format — with `options`: the one entry point the
+    /// others are made of. The outcome is the same, in content and order, for every number
+    /// of threads.
+    pub fn check(&self, inputs: &[Input], options: &RunOptions) -> Outcome {
+        self.check_inputs_with(inputs, options)
+    }
+
+    /// [`Pack::check_inputs`] with explicit options (what [`Pack::check`] does).
     pub fn check_inputs_with(&self, inputs: &[Input], options: &RunOptions) -> Outcome {
         let mut collect = CollectFindings::default();
         let mut outcome = self.check_inputs_into(inputs, options, &mut collect);

@@ -209,11 +209,9 @@ impl InputFormat {
     pub fn of_file(path: &Path) -> InputFormat {
         let by_extension = InputFormat::of_path(path);
         let extension = extension(path);
-        let mut sniffed = (FORMATS.iter())
-            .filter(|f| f.extensions.contains(&extension.as_str()))
-            .filter_map(|f| f.sniff.map(|sniff| (f.format, sniff)))
-            .peekable();
-        if by_extension != InputFormat::JsonLines || sniffed.peek().is_none() {
+        let sniffed = (FORMATS.iter())
+            .any(|f| f.sniff.is_some() && f.extensions.contains(&extension.as_str()));
+        if by_extension != InputFormat::JsonLines || !sniffed {
             return by_extension;
         }
         let mut prefix = vec![0u8; 64 * 1024];
@@ -221,13 +219,38 @@ impl InputFormat {
             use std::io::Read;
             f.read(&mut prefix)
         });
-        let Ok(n) = read else {
+        match read {
+            Ok(n) => InputFormat::of_content(path, &prefix[..n]),
+            Err(_) => by_extension,
+        }
+    }
+
+    /// [`InputFormat::of_file`] of a file known by `name` whose content starts with `prefix`
+    /// (held in memory rather than on disk).
+    pub fn of_content(name: &Path, prefix: &[u8]) -> InputFormat {
+        let by_extension = InputFormat::of_path(name);
+        if by_extension != InputFormat::JsonLines {
             return by_extension;
-        };
-        let text = String::from_utf8_lossy(&prefix[..n]);
-        sniffed
-            .find(|(_, sniff)| sniff(&text))
-            .map_or(by_extension, |(format, _)| format)
+        }
+        let extension = extension(name);
+        let text = String::from_utf8_lossy(prefix);
+        (FORMATS.iter())
+            .filter(|f| f.extensions.contains(&extension.as_str()))
+            .find(|f| f.sniff.is_some_and(|sniff| sniff(&text)))
+            .map_or(by_extension, |f| f.format)
+    }
+
+    /// [`InputFormat::choose`] for content held in memory under `name`.
+    pub fn choose_named<'m>(
+        name: &Path,
+        prefix: &[u8],
+        forced: Option<InputFormat>,
+        mappings: &'m Mappings,
+    ) -> (InputFormat, Option<&'m InputSpec>) {
+        match InputFormat::choose(Some(name), forced, mappings) {
+            (_, None) if forced.is_none() => (InputFormat::of_content(name, prefix), None),
+            chosen => chosen,
+        }
     }
 
     /// Which format reads an input (`path`, or standard input when `None`), and through
