@@ -77,8 +77,8 @@ pub use limits::{Limits, DEFAULT_MAX_NESTING, MAX_NESTING_CEILING};
 pub use pack::{Pack, PackDiagnostic, PackError};
 pub use run::{
     item_names, Baseline, BaselineEntry, CollectFindings, DatasetParts, ExplainRequest,
-    FindingSink, Input, KindCount, Metric, OnProgress, Outcome, Progress, RunOptions, Slot,
-    SourceInfo, Summary, DEFAULT_WORK_BUDGET, MAX_THREADS,
+    FindingSink, Input, KindCount, Metric, OnProgress, Outcome, Problem, Progress, RunOptions,
+    Slot, SourceInfo, Summary, DEFAULT_WORK_BUDGET, MAX_THREADS,
 };
 
 /// The configuration of the library's property tests: `cases` cases from a fixed generator,

@@ -14,13 +14,19 @@ fn cases() -> Vec<(PathBuf, PathBuf)> {
     let root = support::root();
     let mut cases = vec![(root.join("rules"), root.join("examples/data/clips.jsonl"))];
     let real = root.join("tests/fixtures/real");
-    for entry in std::fs::read_dir(&real).expect("the real-data fixtures").flatten() {
+    for entry in std::fs::read_dir(&real)
+        .expect("the real-data fixtures")
+        .flatten()
+    {
         let folder = entry.path();
         let pack = root.join("rules/datasets").join(entry.file_name());
         if !folder.is_dir() || !pack.is_dir() {
             continue;
         }
-        for file in std::fs::read_dir(&folder).expect("a fixture folder").flatten() {
+        for file in std::fs::read_dir(&folder)
+            .expect("a fixture folder")
+            .flatten()
+        {
             cases.push((pack.clone(), file.path()));
         }
     }
@@ -50,7 +56,11 @@ fn bytes_in_memory_read_as_the_file_does() {
         let from_path = json(&pack, Input::Path(file.clone()));
         let from_bytes = json(&pack, bytes_of(&file));
         assert_eq!(from_path, from_bytes, "{}", file.display());
-        assert!(from_path.contains("\"type\":\"summary\""), "{}", file.display());
+        assert!(
+            from_path.contains("\"type\":\"summary\""),
+            "{}",
+            file.display()
+        );
     }
 }
 

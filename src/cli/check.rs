@@ -5,8 +5,8 @@ use super::{parse_fps, parse_input_format, LimitArgs, RulesArg};
 use clap::ValueEnum;
 use concordant::data::formats::InputFormat;
 use concordant::data::formats::ReadOptions;
-use concordant::data::DataError;
 use concordant::diag::{self, Color};
+use concordant::Problem;
 use concordant::{Input, Pack, RunOptions};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -276,7 +276,7 @@ pub(super) fn run(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> 
             return ExitCode::from(2);
         }
     }
-    let unreadable = outcome.data_errors.iter().any(DataError::is_unread_input);
+    let unreadable = outcome.data_errors.iter().any(Problem::is_unread_input);
     if unreadable {
         eprintln!("error: some input could not be read; see the diagnostics above");
         return ExitCode::from(2);

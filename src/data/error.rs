@@ -130,26 +130,6 @@ pub enum DataError {
         /// Where the second is.
         origin: Origin,
     },
-    /// A rule whose joins over one item, or over the data set (a `per dataset` rule), would
-    /// consider more candidate pairs than allowed.
-    #[error(
-        "rule `{rule}` stopped on {}: it considered more than {budget} candidate pairs",
-        scope_of(item)
-    )]
-    #[diagnostic(
-        code("cord::eval::work-budget"),
-        help("its findings there are left out; narrow the rule's `where` (an equality or a time relation lets the planner use an index) or raise --work-budget")
-    )]
-    WorkBudget {
-        /// The rule id.
-        rule: String,
-        /// The item, or `None` for a `per dataset` rule.
-        item: Option<String>,
-        /// The budget that was exceeded.
-        budget: u64,
-        /// The first record of the item (or of the data set).
-        origin: Origin,
-    },
     /// A part of a subtitle, TextGrid or other non-JSON file that does not follow its format.
     #[error("{format}: {message}")]
     #[diagnostic(code("cord::data::malformed"))]
@@ -320,14 +300,6 @@ pub enum DataError {
     },
 }
 
-/// What a rule stopped on: an item, or the data set.
-fn scope_of(item: &Option<String>) -> String {
-    match item {
-        Some(item) => format!("item `{item}`"),
-        None => "the data set".into(),
-    }
-}
-
 impl DataError {
     /// Whether a whole input was left unread (it could not be opened or read, or is too large
     /// to read whole): the command line then exits with status 2, as for a missing file.
@@ -351,7 +323,6 @@ impl DataError {
             | NotInEnum { origin, .. }
             | ReversedInterval { origin, .. }
             | DuplicateId { origin, .. }
-            | WorkBudget { origin, .. }
             | Malformed { origin, .. }
             | FileTooLarge { origin, .. }
             | NoDeclaredKind { origin, .. }

@@ -58,7 +58,7 @@ pub fn render(pack: &Pack, outcome: &Outcome) -> String {
 }
 
 /// A data error's annotation.
-fn error_line(sources: &[String], e: &crate::data::DataError) -> String {
+fn error_line(sources: &[String], e: &crate::run::Problem) -> String {
     let shown = super::json::data_error(sources, e);
     annotation(
         "error",

@@ -3,11 +3,11 @@
 use super::lines::LineReader;
 use super::printable::{escaped, same_length, Printable};
 use super::window;
-use crate::data::DataError;
 use crate::eval::Finding;
 use crate::ops::Severity;
 use crate::pack::{Pack, PackError};
 use crate::run::Outcome;
+use crate::run::Problem;
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteSpanContents,
     SourceCode, SourceSpan, SpanContents,
@@ -359,7 +359,7 @@ impl Shown<'_> {
     }
 
     /// A data error, rendered.
-    pub(super) fn data_error_text(&self, e: &DataError) -> String {
+    pub(super) fn data_error_text(&self, e: &Problem) -> String {
         render(&self.data_error(e), self.color)
     }
 
@@ -478,7 +478,7 @@ impl Shown<'_> {
         }
     }
 
-    fn data_error(&self, e: &DataError) -> Rendered {
+    fn data_error(&self, e: &Problem) -> Rendered {
         let origin = e.origin();
         let line = self.data_line(origin);
         let whole_line = |text: &str| {

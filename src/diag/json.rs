@@ -1,9 +1,9 @@
 //! Machine-readable output: JSON Lines, one object per finding, data error and summary.
 //! The format is documented in docs/output.md and kept stable.
 
-use crate::data::DataError;
 use crate::eval::Finding;
 use crate::pack::Pack;
+use crate::run::Problem;
 use crate::run::{KindCount, Outcome, Slot};
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -127,7 +127,7 @@ pub fn finding<'a>(pack: &'a Pack, sources: &'a [String], f: &'a Finding) -> Jso
 }
 
 /// A data error as JSON; `sources` names the data sources by index.
-pub fn data_error<'a>(sources: &'a [String], e: &DataError) -> JsonDataError<'a> {
+pub fn data_error<'a>(sources: &'a [String], e: &Problem) -> JsonDataError<'a> {
     let origin = e.origin();
     JsonDataError {
         kind: "data-error",

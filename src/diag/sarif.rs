@@ -4,11 +4,11 @@
 //! the other records as related locations, and every data error.
 
 use super::spool::Spool;
-use crate::data::DataError;
 use crate::eval::Finding;
 use crate::ops::Severity;
 use crate::pack::Pack;
 use crate::run::Outcome;
+use crate::run::Problem;
 use serde_json::{json, Value};
 use std::io::Write;
 
@@ -132,7 +132,7 @@ fn finding(pack: &Pack, sources: &[String], f: &Finding) -> Value {
 }
 
 /// One data error as a SARIF result.
-fn data_error(sources: &[String], e: &DataError, rule_index: usize) -> Value {
+fn data_error(sources: &[String], e: &Problem, rule_index: usize) -> Value {
     let shown = super::json::data_error(sources, e);
     json!({
         "ruleId": shown.code,
@@ -170,11 +170,7 @@ fn write_log(
     findings: impl FnOnce(&mut dyn Write, usize) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let sources: Vec<String> = outcome.sources.iter().map(|s| s.name.clone()).collect();
-    let mut data_codes: Vec<String> = outcome
-        .data_errors
-        .iter()
-        .map(DataError::code_str)
-        .collect();
+    let mut data_codes: Vec<String> = outcome.data_errors.iter().map(Problem::code_str).collect();
     data_codes.sort();
     data_codes.dedup();
     let artifacts: Vec<Value> = sources

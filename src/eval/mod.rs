@@ -6,6 +6,7 @@
 //! stop at the first element that decides them. Every candidate a rule considers counts
 //! against its work budget.
 
+mod error;
 pub mod explain;
 mod expr;
 mod index;
@@ -21,6 +22,7 @@ use rustc_hash::FxHashMap;
 use std::cell::Cell;
 use std::sync::Arc;
 
+pub use error::EvalError;
 pub use expr::render_value;
 use view::{with_arena, Remembered};
 pub use view::{Group, Groups, ItemView};

@@ -1,6 +1,7 @@
 //! Evaluating one item: its ids checked for repeats, every item rule run, its records'
 //! waivers applied; and what every thread needs to do so ([`Work`]).
 
+use super::Problem;
 use super::RunOptions;
 use crate::data::{DataError, Origin, Record};
 use crate::eval::{Evaluator, Finding};
@@ -21,7 +22,7 @@ pub struct ItemResult {
     pub findings: Vec<Finding>,
     /// Records left out because their id repeats, and rules stopped by the work budget,
     /// each with the kind of the record it names.
-    pub errors: Vec<(DataError, Option<KindId>)>,
+    pub errors: Vec<(Problem, Option<KindId>)>,
     /// What the item contributes to the statistics of streamed data-set rules.
     pub partials: Vec<crate::metrics::Part>,
     /// Its statistics (rules without `for`), when the run keeps them.
@@ -71,13 +72,13 @@ pub fn evaluate_item(
         &mut errors,
     );
     for rule in evaluation.exceeded {
-        let error = DataError::WorkBudget {
+        let error = crate::eval::EvalError::WorkBudget {
             rule: evaluator.plan().rules[rule].id.clone(),
             item: Some(item.to_string()),
             budget: evaluator.budget(),
             origin: records.first().map_or_else(Origin::default, |r| r.origin),
         };
-        errors.push((error, None));
+        errors.push((error.into(), None));
     }
     let keep = keep_records && !evaluation.findings.is_empty();
     ItemResult {
@@ -122,7 +123,7 @@ fn apply_waivers(
     plan: &crate::plan::Plan,
     records: &[Record],
     findings: &mut Vec<crate::eval::Finding>,
-    errors: &mut Vec<(DataError, Option<KindId>)>,
+    errors: &mut Vec<(Problem, Option<KindId>)>,
 ) -> u64 {
     let waiving: FxHashMap<&str, &Record> = records
         .iter()
@@ -155,7 +156,7 @@ fn apply_waivers(
                     text: rule.to_string(),
                     origin: record.origin,
                 };
-                errors.push((error, Some(record.kind)));
+                errors.push((error.into(), Some(record.kind)));
                 continue;
             }
             let why = if used.contains(&(&*record.id, rule))
@@ -177,13 +178,13 @@ fn apply_waivers(
                 why,
                 origin: record.origin,
             };
-            errors.push((error, Some(record.kind)));
+            errors.push((error.into(), Some(record.kind)));
         }
     }
     (before - findings.len()) as u64
 }
 
-fn without_duplicates(records: Vec<Record>) -> (Vec<Record>, Vec<(DataError, Option<KindId>)>) {
+fn without_duplicates(records: Vec<Record>) -> (Vec<Record>, Vec<(Problem, Option<KindId>)>) {
     let mut first: FxHashMap<&str, u32> = FxHashMap::default();
     first.reserve(records.len());
     let mut errors = Vec::new();
@@ -201,7 +202,7 @@ fn without_duplicates(records: Vec<Record>) -> (Vec<Record>, Vec<(DataError, Opt
                     first_line: *line.get(),
                     origin: record.origin,
                 };
-                errors.push((error, Some(record.kind)));
+                errors.push((error.into(), Some(record.kind)));
             }
         }
     }

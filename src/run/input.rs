@@ -500,7 +500,7 @@ fn reread_items(stages: &Stages, runner: &mut Runner) {
     let wanted = std::mem::take(&mut runner.reread);
     let mut collected = Collected {
         items: wanted.iter().map(|i| (i.clone(), Vec::new())).collect(),
-        budget: super::items::GroupingBudget::new(runner.grouping_limit()),
+        budget: super::grouping::GroupingBudget::new(runner.grouping_limit()),
         given_up: IndexMap::new(),
     };
     let mut keep = |parsed: Parsed| {
@@ -587,7 +587,7 @@ fn reread_items(stages: &Stages, runner: &mut Runner) {
 /// The records of the items read again, held within the grouping budget.
 struct Collected {
     items: IndexMap<Arc<str>, Vec<Record>>,
-    budget: super::items::GroupingBudget,
+    budget: super::grouping::GroupingBudget,
     /// Items given up on: where the record that passed the limit is, and the kind of every
     /// record of theirs read again.
     given_up: IndexMap<Arc<str>, (Origin, Vec<KindId>)>,

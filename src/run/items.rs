@@ -3,6 +3,8 @@
 //! how many threads evaluated the items.
 
 use super::evaluate::{ItemResult, KeepLeft, Work};
+use super::grouping::GroupingBudget;
+use super::Problem;
 use super::{FindingSink, Outcome, RunOptions, Slot, SourceInfo, UNREADABLE};
 use crate::data::{DataError, Origin, Record};
 use crate::eval::Evaluator;
@@ -101,7 +103,7 @@ struct ItemState {
 #[derive(Default)]
 struct ItemExtra {
     /// Duplicate ids and stopped rules, with the kind of the record each names.
-    errors: Vec<(DataError, Option<KindId>)>,
+    errors: Vec<(Problem, Option<KindId>)>,
     /// Its statistics, for `--metrics`.
     statistics: Vec<(usize, crate::plan::ExprId, crate::data::Value)>,
     /// The baseline entries its findings matched.
@@ -148,68 +150,6 @@ pub(super) fn streamed_results(
         }
     }
     (evaluator.finish_streamed(merged), metrics)
-}
-
-/// Bytes of grouped records, against their limit.
-pub(super) struct GroupingBudget {
-    held: u64,
-    limit: u64,
-}
-
-impl GroupingBudget {
-    /// An empty budget of `limit` bytes.
-    pub(super) fn new(limit: u64) -> Self {
-        GroupingBudget { held: 0, limit }
-    }
-
-    /// Counts a record in, unless that passes the limit.
-    pub(super) fn take(&mut self, record: &Record) -> bool {
-        let size = record_size(record);
-        if self.held + size > self.limit {
-            return false;
-        }
-        self.held += size;
-        true
-    }
-
-    fn give_back(&mut self, record: &Record) {
-        self.held -= record_size(record);
-    }
-
-    /// Forgets every record held (the caller let go of them all).
-    fn release_all(&mut self) {
-        self.held = 0;
-    }
-
-    /// Holds `record` with the others of its item in `held` when it fits the budget. When it
-    /// does not, the item is given up whole: an item checked without some of its records
-    /// would get findings that are not true of it. Its held records are released (their bytes
-    /// given back) and returned, `record` last, for the caller to account for.
-    pub(super) fn hold(
-        &mut self,
-        held: &mut IndexMap<Arc<str>, Vec<Record>>,
-        record: Record,
-    ) -> Result<(), Vec<Record>> {
-        if self.take(&record) {
-            held.entry(record.item.clone()).or_default().push(record);
-            return Ok(());
-        }
-        let mut released = held.shift_remove(&record.item).unwrap_or_default();
-        released.iter().for_each(|r| self.give_back(r));
-        released.push(record);
-        Err(released)
-    }
-}
-
-/// What a record holds in memory, estimated for the grouping budget: its fields and id
-/// (texts shared between records are counted once per record, an overestimate).
-fn record_size(record: &Record) -> u64 {
-    let fields = record.fields.len() * std::mem::size_of::<crate::data::Value>();
-    let id = match record.id.is_heap_allocated() {
-        true => record.id.len(),
-        false => 0,
-    };
-    (std::mem::size_of::<Record>() + fields + id) as u64
 }
 
 /// The slot of an item whose first record is at `origin`.
@@ -323,7 +263,7 @@ impl<'p, 's> Runner<'p, 's> {
             }
             Err(error) => {
                 count.rejected += 1;
-                self.outcome.data_errors.push(*error);
+                self.outcome.data_errors.push(Problem::Data(*error));
             }
         }
     }
@@ -346,7 +286,7 @@ impl<'p, 's> Runner<'p, 's> {
             count.checked += read - rejected;
             count.rejected += rejected;
         }
-        self.outcome.data_errors.extend(out.errors);
+        (self.outcome.data_errors).extend(out.errors.into_iter().map(Problem::Data));
         if let Some(dataset) = &mut self.dataset {
             dataset.extend(out.dataset);
         }
@@ -394,7 +334,7 @@ impl<'p, 's> Runner<'p, 's> {
 
     /// Records an error that concerns no single line (an unreadable file).
     pub fn error(&mut self, error: DataError) {
-        self.outcome.data_errors.push(error);
+        self.outcome.data_errors.push(Problem::Data(error));
     }
 
     fn push(&mut self, record: Record) {
@@ -441,11 +381,13 @@ impl<'p, 's> Runner<'p, 's> {
         let Some(last) = records.last() else {
             return;
         };
-        self.outcome.data_errors.push(DataError::ItemTooLarge {
-            item: last.item.to_string(),
-            limit: self.max_item_records,
-            origin: last.origin,
-        });
+        self.outcome
+            .data_errors
+            .push(Problem::Data(DataError::ItemTooLarge {
+                item: last.item.to_string(),
+                limit: self.max_item_records,
+                origin: last.origin,
+            }));
         self.too_large.insert(last.item.clone());
         for record in &records {
             self.uncheck(record.kind);
@@ -492,11 +434,13 @@ impl<'p, 's> Runner<'p, 's> {
     /// earlier findings are withdrawn (they came from part of its records), and each of its
     /// records counts as rejected.
     pub fn give_up_item(&mut self, item: Arc<str>, origin: Origin, kinds: &[KindId]) {
-        self.outcome.data_errors.push(DataError::GroupingLimit {
-            item: item.to_string(),
-            limit: self.grouping_budget.limit,
-            origin,
-        });
+        self.outcome
+            .data_errors
+            .push(Problem::Data(DataError::GroupingLimit {
+                item: item.to_string(),
+                limit: self.grouping_budget.limit,
+                origin,
+            }));
         self.apply(vec![ItemResult {
             item,
             first: origin,
@@ -715,12 +659,14 @@ impl<'p, 's> Runner<'p, 's> {
                     .collect();
                 let evaluation = work.evaluator.evaluate(&records, Scope::Dataset);
                 for rule in evaluation.exceeded {
-                    self.outcome.data_errors.push(DataError::WorkBudget {
-                        rule: self.pack.plan.rules[rule].id.clone(),
-                        item: None,
-                        budget: work.evaluator.budget(),
-                        origin: records.first().map_or_else(Origin::default, |r| r.origin),
-                    });
+                    self.outcome.data_errors.push(Problem::Eval(
+                        crate::eval::EvalError::WorkBudget {
+                            rule: self.pack.plan.rules[rule].id.clone(),
+                            item: None,
+                            budget: work.evaluator.budget(),
+                            origin: records.first().map_or_else(Origin::default, |r| r.origin),
+                        },
+                    ));
                 }
                 evaluation.findings
             }
@@ -753,7 +699,7 @@ impl<'p, 's> Runner<'p, 's> {
         self.sink.deliver(Slot::MAX, dataset_findings);
         let errors = (self.items.values_mut()).flat_map(|s| s.extra.iter_mut());
         for (error, kind) in errors.flat_map(|e| e.errors.drain(..)) {
-            if matches!(error, DataError::DuplicateId { .. }) {
+            if matches!(error, Problem::Data(DataError::DuplicateId { .. })) {
                 let count = self.counts.slot(kind);
                 count.checked -= 1;
                 count.rejected += 1;
@@ -774,7 +720,7 @@ impl<'p, 's> Runner<'p, 's> {
                 .insert(name, self.counts.slots[i].clone());
         }
         outcome.summary.items = self.items.len() as u64;
-        outcome.data_errors.sort_by_key(DataError::origin);
+        outcome.data_errors.sort_by_key(Problem::origin);
         outcome
     }
 }

@@ -15,13 +15,16 @@
 
 mod baseline;
 mod evaluate;
+mod grouping;
 mod input;
 mod items;
+mod problem;
 
 pub use baseline::{Baseline, BaselineEntry};
+pub use problem::Problem;
 
 use crate::data::formats::{InputFormat, ReadOptions};
-use crate::data::{DataError, Origin};
+use crate::data::Origin;
 use crate::eval::Finding;
 use crate::pack::Pack;
 use indexmap::IndexMap;
@@ -267,7 +270,7 @@ pub struct Outcome {
     /// The number of findings per rule, by index in [`crate::plan::Plan::rules`].
     pub per_rule: Vec<u64>,
     /// Rejected lines and records and stopped rules, in input order.
-    pub data_errors: Vec<DataError>,
+    pub data_errors: Vec<Problem>,
     /// Reconciled counts.
     pub summary: Summary,
     /// The sources, by [`crate::data::SourceId`].
