@@ -74,11 +74,11 @@ pub mod testing;
 pub mod value;
 
 pub use limits::{Limits, DEFAULT_MAX_NESTING, MAX_NESTING_CEILING};
-pub use pack::{Pack, PackDiagnostic, PackError};
+pub use pack::{Pack, PackDiagnostic, PackError, UnknownRules};
 pub use run::{
-    item_names, Baseline, BaselineEntry, CollectFindings, DatasetParts, ExplainRequest,
-    FindingSink, Input, KindCount, Metric, OnProgress, Outcome, Problem, Progress, RunOptions,
-    Slot, SourceInfo, Summary, DEFAULT_WORK_BUDGET, MAX_THREADS,
+    item_names, BadBaseline, Baseline, BaselineEntry, CollectFindings, DatasetParts,
+    ExplainRequest, FindingSink, Input, KindCount, Metric, NotDatasetParts, OnProgress, Outcome,
+    Problem, Progress, RunOptions, Slot, SourceInfo, Summary, DEFAULT_WORK_BUDGET, MAX_THREADS,
 };
 
 /// The configuration of the library's property tests: `cases` cases from a fixed generator,

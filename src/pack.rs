@@ -49,6 +49,27 @@ pub struct PackError {
     pub unreadable: Vec<(PathBuf, String)>,
 }
 
+/// Rule ids [`Pack::select`] was given that the pack does not have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownRules {
+    /// Each unknown id, with a suggestion ("did you mean …", or the list of rules).
+    pub unknown: Vec<(String, Option<String>)>,
+}
+
+impl std::fmt::Display for UnknownRules {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let lines: Vec<String> = (self.unknown.iter())
+            .map(|(id, hint)| match hint {
+                Some(hint) => format!("no rule `{id}` in the pack ({hint})"),
+                None => format!("no rule `{id}` in the pack"),
+            })
+            .collect();
+        f.write_str(&lines.join("\n"))
+    }
+}
+
+impl std::error::Error for UnknownRules {}
+
 impl PackError {
     /// How many errors there are, for a line after they have all been shown.
     pub fn summary(&self) -> String {
@@ -457,21 +478,19 @@ impl Pack {
     /// Keeps only the rules named by `ids` (`check --select`), and plans only them, so the
     /// rest cost nothing. On a name the pack does not have, nothing changes and the error
     /// says which names, with a suggestion.
-    pub fn select<S: AsRef<str>>(&mut self, ids: &[S]) -> Result<(), String> {
+    pub fn select<S: AsRef<str>>(&mut self, ids: &[S]) -> Result<(), UnknownRules> {
         let known: Vec<&str> = self.checked.rules.iter().map(|r| r.id.as_str()).collect();
-        let unknown: Vec<String> = ids
+        let unknown: Vec<(String, Option<String>)> = ids
             .iter()
             .map(AsRef::as_ref)
             .filter(|id| !known.contains(id))
             .map(|id| {
-                let hint = crate::suggest::did_you_mean(id, "the rules are", known.iter().copied())
-                    .map(|h| format!(" ({h})"))
-                    .unwrap_or_default();
-                format!("no rule `{id}` in the pack{hint}")
+                let hint = crate::suggest::did_you_mean(id, "the rules are", known.iter().copied());
+                (id.to_string(), hint)
             })
             .collect();
         if !unknown.is_empty() {
-            return Err(unknown.join("\n"));
+            return Err(UnknownRules { unknown });
         }
         let (kept, dropped) = std::mem::take(&mut self.checked.rules)
             .into_iter()

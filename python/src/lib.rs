@@ -88,7 +88,7 @@ impl CompiledPack {
                 .iter()
                 .map(|b| DatasetParts::from_bytes(b))
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(PyValueError::new_err)?;
+                .map_err(|e| PyValueError::new_err(e.to_string()))?;
             let (findings, metrics) = self.pack.finish_dataset(parts);
             let lines: String = findings
                 .iter()

@@ -36,24 +36,46 @@ pub struct Baseline {
     entries: Vec<BaselineEntry>,
 }
 
+/// Why a text is not a baseline, with the line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadBaseline {
+    /// A line that is not JSON.
+    #[error("line {line} is not JSON ({reason}); a baseline is the output of `concordant check --format json`")]
+    NotJson {
+        /// The line, from 1.
+        line: usize,
+        /// What the JSON parser said.
+        reason: String,
+    },
+    /// A finding without its rule.
+    #[error("line {line} is a finding without a rule")]
+    NoRule {
+        /// The line, from 1.
+        line: usize,
+    },
+}
+
 impl Baseline {
     /// The findings of a `check --format json` output; other lines (data errors, the summary)
     /// are skipped. An error names the first line that is not a JSON object.
-    pub fn from_json_lines(text: &str) -> Result<Baseline, String> {
+    pub fn from_json_lines(text: &str) -> Result<Baseline, BadBaseline> {
         let mut entries = Vec::new();
         for (n, line) in text
             .lines()
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty())
         {
-            let value: serde_json::Value = serde_json::from_str(line)
-                .map_err(|e| format!("line {} is not JSON ({e}); a baseline is the output of `concordant check --format json`", n + 1))?;
+            let value: serde_json::Value =
+                serde_json::from_str(line).map_err(|e| BadBaseline::NotJson {
+                    line: n + 1,
+                    reason: e.to_string(),
+                })?;
             if value["type"] != "finding" {
                 continue;
             }
             let text_of = |v: &serde_json::Value| v.as_str().map(str::to_string);
             let Some(rule) = text_of(&value["rule"]) else {
-                return Err(format!("line {} is a finding without a rule", n + 1));
+                return Err(BadBaseline::NoRule { line: n + 1 });
             };
             let key = value["key"]
                 .as_array()

@@ -20,7 +20,7 @@ mod input;
 mod items;
 mod problem;
 
-pub use baseline::{Baseline, BaselineEntry};
+pub use baseline::{BadBaseline, Baseline, BaselineEntry};
 pub use problem::Problem;
 
 use crate::data::formats::{InputFormat, ReadOptions};
@@ -100,6 +100,11 @@ pub struct DatasetParts {
     parts: Vec<crate::metrics::Part>,
 }
 
+/// Bytes that are not [`DatasetParts::to_bytes`] of this version, with why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not the parts of a data set: {0}")]
+pub struct NotDatasetParts(pub String);
+
 impl DatasetParts {
     /// The parts as bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -107,8 +112,8 @@ impl DatasetParts {
     }
 
     /// Parts from [`DatasetParts::to_bytes`].
-    pub fn from_bytes(bytes: &[u8]) -> Result<DatasetParts, String> {
-        postcard::from_bytes(bytes).map_err(|e| format!("not the parts of a data set: {e}"))
+    pub fn from_bytes(bytes: &[u8]) -> Result<DatasetParts, NotDatasetParts> {
+        postcard::from_bytes(bytes).map_err(|e| NotDatasetParts(e.to_string()))
     }
 }
 
