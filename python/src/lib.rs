@@ -32,7 +32,12 @@ impl CompiledPack {
     /// The rule ids, in the pack's order.
     #[getter]
     fn rules(&self) -> Vec<String> {
-        self.pack.plan().rules.iter().map(|r| r.id.clone()).collect()
+        self.pack
+            .plan()
+            .rules
+            .iter()
+            .map(|r| r.id.clone())
+            .collect()
     }
 
     /// Checks data files (JSON Lines, or any format `concordant check` reads, by extension);
