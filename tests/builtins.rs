@@ -20,19 +20,7 @@ fn rendered_table() -> String {
 
 #[test]
 fn the_docs_list_every_function_as_the_table_does() {
-    let docs = std::fs::read_to_string(support::root().join("docs/language.md"))
-        .expect("docs/language.md is readable");
-    let start = "<!-- builtins: generated from src/builtins.rs by tests/builtins.rs -->\n";
-    let shown = docs
-        .split(start)
-        .nth(1)
-        .and_then(|rest| rest.split("<!-- /builtins -->").next())
-        .expect("docs/language.md has the builtins markers");
-    let expected = rendered_table();
-    assert_eq!(
-        shown, expected,
-        "docs/language.md's function table differs from src/builtins.rs; it should read:\n{expected}"
-    );
+    support::assert_generated_section("docs/language.md", "builtins", &rendered_table());
 }
 
 #[test]

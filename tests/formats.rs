@@ -241,20 +241,7 @@ fn rendered_formats() -> String {
 
 #[test]
 fn the_docs_list_every_format_as_the_registry_does() {
-    let docs = std::fs::read_to_string(support::root().join("docs/formats.md"))
-        .expect("docs/formats.md is readable");
-    let start =
-        "<!-- formats: generated from src/data/formats/registry.rs by tests/formats.rs -->\n";
-    let shown = docs
-        .split(start)
-        .nth(1)
-        .and_then(|rest| rest.split("<!-- /formats -->").next())
-        .expect("docs/formats.md has the formats markers");
-    let expected = rendered_formats();
-    assert_eq!(
-        shown, expected,
-        "docs/formats.md's table differs from the format registry; it should read:\n{expected}"
-    );
+    support::assert_generated_section("docs/formats.md", "formats", &rendered_formats());
 }
 
 #[test]

@@ -52,3 +52,21 @@ pub fn sections(text: &str) -> Vec<(String, String)> {
     }
     out
 }
+
+/// Asserts that the part of a doc between `<!-- NAME: … -->` and `<!-- /NAME -->` is
+/// `expected` (a table generated from a registry in the code), printing what it should read.
+#[allow(dead_code)] // Not every test target checks a generated section.
+pub fn assert_generated_section(doc: &str, name: &str, expected: &str) {
+    let text = std::fs::read_to_string(root().join(doc))
+        .unwrap_or_else(|e| panic!("{doc} must be readable: {e}"));
+    let start = format!("<!-- {name}: ");
+    let shown = text
+        .split_once(&start)
+        .and_then(|(_, rest)| rest.split_once("-->\n"))
+        .and_then(|(_, rest)| rest.split(&format!("<!-- /{name} -->")).next())
+        .unwrap_or_else(|| panic!("{doc} has no `{name}` markers"));
+    assert_eq!(
+        shown, expected,
+        "{doc}'s `{name}` section differs from the code; it should read:\n{expected}"
+    );
+}
