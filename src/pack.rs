@@ -170,6 +170,9 @@ struct Loader {
     /// The folders (canonical) whose rule files imports may read: the current directory,
     /// the folders of the paths given, and `Limits::import_roots`.
     roots: Vec<PathBuf>,
+    /// For a pack given as texts ([`Pack::from_sources`]): the texts by name, among which
+    /// imports resolve; the file system is then never read.
+    memory: Option<std::collections::HashMap<PathBuf, String>>,
 }
 
 impl Loader {
@@ -222,6 +225,33 @@ impl Loader {
         }
     }
 
+    /// A file of a pack given as texts: `text` is what the sources hold under its name.
+    fn read_from_memory(
+        &mut self,
+        text: Option<String>,
+        path: &Path,
+        import: Option<(&Span, &str)>,
+    ) -> Option<(PathBuf, String)> {
+        let name = lexical(path);
+        match (text, import) {
+            (Some(text), _) => Some((name, text)),
+            (None, Some((span, written))) => {
+                let error = CheckError::ImportNotFound {
+                    path: written.to_string(),
+                    reason: "no source of that name was given".into(),
+                    span: span.clone(),
+                };
+                self.diagnostics.push(error.into());
+                None
+            }
+            (None, None) => {
+                let reason = "no source of that name was given".to_string();
+                self.unreadable.push((name, reason));
+                None
+            }
+        }
+    }
+
     fn load_path(&mut self, path: &Path) {
         if path.is_dir() {
             match files_in(path, "cord") {
@@ -266,7 +296,10 @@ impl Loader {
         path: &Path,
         import: Option<(&Span, &str)>,
     ) -> Option<(PathBuf, String)> {
-        let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        let canonical = match self.memory {
+            Some(_) => lexical(path),
+            None => path.canonicalize().unwrap_or_else(|_| path.to_path_buf()),
+        };
         if self.stack.contains(&canonical) {
             if let Some((span, written)) = import {
                 let error = CheckError::ImportCycle {
@@ -279,6 +312,9 @@ impl Loader {
         }
         if self.sources.find(&canonical).is_some() {
             return None;
+        }
+        if let Some(memory) = &self.memory {
+            return self.read_from_memory(memory.get(&lexical(path)).cloned(), path, import);
         }
         if let Some(((span, written), (reason, help))) = import.zip(self.refusal(path)) {
             let error = CheckError::ImportRefused {
@@ -392,6 +428,23 @@ enum ReadFailure {
     Unreadable(String),
 }
 
+/// A path with `.` and `name/..` taken out, as written (no file system): how the sources of
+/// [`Pack::from_sources`] are named, and how an import among them is found.
+fn lexical(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut parts: Vec<Component> = Vec::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(parts.last(), Some(Component::Normal(_))) => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.iter().collect()
+}
+
 /// A rule file's text, read no further than the limit allows.
 fn read_rule_file(path: &Path, limit: u64) -> Result<String, ReadFailure> {
     use std::io::Read;
@@ -452,7 +505,8 @@ impl Pack {
         })
     }
 
-    /// Compiles rule-file text. Imports are resolved relative to the current directory.
+    /// Compiles one rule file's text ([`Pack::from_sources`] with one source: it can import
+    /// nothing, and nothing is read from the file system).
     ///
     /// ```
     /// let pack = concordant::Pack::from_source("inline.cord", r#"
@@ -466,11 +520,39 @@ impl Pack {
     /// assert_eq!(pack.rules()[0].id, "empty-speech");
     /// ```
     pub fn from_source(name: &str, text: &str) -> Result<Pack, PackError> {
+        Self::from_sources(&[(name, text)])
+    }
+
+    /// Compiles a pack given as texts, each with the name it is known by (`schema.cord`,
+    /// `rules/sync.cord`): every text is a rule file of the pack, and an `import` resolves
+    /// among them by name (relative to the importing one's folder, as on disk). Nothing is
+    /// read from the file system, so a pack from a browser or a server's request cannot
+    /// reach the machine's files.
+    ///
+    /// ```
+    /// let pack = concordant::Pack::from_sources(&[
+    ///     ("schema.cord", "schema { kind speech { start: time, end: time, speaker: str } }"),
+    ///     ("rules/long.cord", r#"import "../schema.cord"
+    ///         rule long-speech: info {
+    ///           for s in speech
+    ///           require s.end - s.start < 60s
+    ///           message "{s.id} is long"
+    ///         }"#),
+    /// ]).unwrap();
+    /// assert_eq!(pack.rules()[0].id, "long-speech");
+    /// assert!(concordant::Pack::from_sources(&[("a.cord", r#"import "/etc/passwd.cord""#)]).is_err());
+    /// ```
+    pub fn from_sources(sources: &[(&str, &str)]) -> Result<Pack, PackError> {
         let limits = crate::Limits::default();
         crate::limits::with_deep_stack(&limits, || {
             let mut loader = Loader::new(&[], &limits);
-            let cwd = std::env::current_dir().unwrap_or_default();
-            loader.load_text(cwd.join(name), PathBuf::from(name), text.to_string());
+            let memory = (sources.iter())
+                .map(|(name, text)| (lexical(Path::new(name)), text.to_string()))
+                .collect();
+            loader.memory = Some(memory);
+            for (name, _) in sources {
+                loader.load_file(Path::new(name), None);
+            }
             Self::finish(loader)
         })
     }

@@ -41,7 +41,8 @@ def compile(rules: Union[PathLike, Sequence[PathLike]]) -> "Pack":
 
 
 def compile_source_text(text: str, name: str = "inline.cord") -> "Pack":
-    """Compiles rule-file text; imports resolve against the current directory."""
+    """Compiles rule-file text. It cannot import (nothing is read from disk); compile a pack
+    of files with their imports from paths instead."""
     return Pack(compile_source(text, name))
 
 

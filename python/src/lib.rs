@@ -130,7 +130,8 @@ fn compile_paths(py: Python<'_>, paths: Vec<PathBuf>) -> PyResult<CompiledPack> 
         .map_err(|e| rule_error(py, &e))
 }
 
-/// Compiles rule-file text; imports resolve against the current directory.
+/// Compiles rule-file text (it cannot import: nothing is read from disk; `compile_paths`
+/// compiles files with their imports).
 #[pyfunction]
 #[pyo3(signature = (text, name = "inline.cord"))]
 fn compile_source(py: Python<'_>, text: &str, name: &str) -> PyResult<CompiledPack> {
