@@ -166,7 +166,24 @@ impl<'r> RuleRun<'_, 'r> {
             Node::All(items) | Node::Any(items) => items.to_vec(),
             Node::Not(a) => vec![*a],
             Node::Compare(_, a, b) | Node::Default(a, b) | Node::In(a, b) => vec![*a, *b],
-            _ => Vec::new(),
+            // Values, quantifiers and statistics are explained as one step each.
+            Node::Const(_)
+            | Node::List(_)
+            | Node::Var(_)
+            | Node::Field(..)
+            | Node::RecordId(_)
+            | Node::RecordItem(_)
+            | Node::GroupKey(_)
+            | Node::GroupColumn(..)
+            | Node::GroupSize(_)
+            | Node::Arith(..)
+            | Node::Neg(_)
+            | Node::Has(_)
+            | Node::Relation { .. }
+            | Node::Call(..)
+            | Node::Agreement { .. }
+            | Node::Temporal { .. }
+            | Node::Quantified { .. } => Vec::new(),
         };
         for part in parts {
             // Constants explain nothing.

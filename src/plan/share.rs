@@ -68,7 +68,27 @@ fn for_each_access(plan: &mut Plan, mut f: impl FnMut(&mut usize)) {
             match node {
                 Node::Quantified { access, .. } | Node::Agreement { access, .. } => probe(access),
                 Node::Temporal { sides, .. } => sides.iter_mut().for_each(|s| probe(&mut s.access)),
-                _ => {}
+                // No access of their own.
+                Node::Const(_)
+                | Node::List(_)
+                | Node::Var(_)
+                | Node::Field(..)
+                | Node::RecordId(_)
+                | Node::RecordItem(_)
+                | Node::GroupKey(_)
+                | Node::GroupColumn(..)
+                | Node::GroupSize(_)
+                | Node::Not(_)
+                | Node::All(_)
+                | Node::Any(_)
+                | Node::Compare(..)
+                | Node::Arith(..)
+                | Node::Neg(_)
+                | Node::In(..)
+                | Node::Default(..)
+                | Node::Has(_)
+                | Node::Relation { .. }
+                | Node::Call(..) => {}
             }
         }
     }
