@@ -1,7 +1,8 @@
 //! The built-in functions: one entry each in [`BUILTINS`], read by every stage that meets a
 //! call. The checker types a call from its entry's parameters and result, the planner and the
 //! plan printer see its name and arguments, the evaluator runs its [`Eval`], and the language
-//! server and `docs/language.md` show its signature, doc and example (a test compares the
+//! server (completion, hover, signature help) and `docs/language.md` show its signature, doc
+//! and example (a test compares the
 //! docs' table with this one).
 //!
 //! Adding a function is adding an entry (and its tests): every argument is an expression, so

@@ -154,6 +154,32 @@ impl Analysis {
         builtin(&word).map(|(signature, doc)| format!("```cord\n{signature}\n```\n\n{doc}"))
     }
 
+    /// The built-in function whose call `offset` is inside, and which argument: what
+    /// signature help shows while a call is typed.
+    pub fn signature(&self, offset: usize) -> Option<super::signature::Signature> {
+        let text = self.text();
+        let offset = char_boundary(text, offset);
+        let (name, active) = super::signature::enclosing_call(&text[..offset])?;
+        let builtin = crate::builtins::functions().find(|b| b.name == name)?;
+        let label = builtin
+            .signature
+            .split(" | ")
+            .next()
+            .unwrap_or(builtin.signature);
+        let inside = label
+            .split_once('(')
+            .and_then(|(_, rest)| rest.strip_suffix(')'));
+        let parameters = inside
+            .map(|list| list.split(", ").map(str::to_string).collect())
+            .unwrap_or_default();
+        Some(super::signature::Signature {
+            label: label.to_string(),
+            doc: format!("{}\n\n`{}`", builtin.doc, builtin.example),
+            parameters,
+            active,
+        })
+    }
+
     /// Where the name at `offset` is declared: a kind, field, constant or rule (a rule named in
     /// a test), or the file an import names.
     pub fn definition(&self, offset: usize) -> Option<Place> {
@@ -723,5 +749,21 @@ mod tests {
             }
             let _ = (a.symbols(), a.highlights());
         }
+    }
+
+    #[test]
+    fn signature_help_names_the_function_and_the_argument_being_typed() {
+        let text = RULES.replace(
+            "require duration(s) <= longest",
+            "require tiou(s, s) > 0.5 and lower(s.speaker, ",
+        );
+        let a = analysis(&text);
+        let inside = |marker: &str| text.find(marker).map(|at| at + marker.len()).unwrap();
+        let tiou = a.signature(inside("tiou(s, ")).expect("inside tiou");
+        assert_eq!((tiou.label.as_str(), tiou.active), ("tiou(a, b)", 1));
+        assert_eq!(tiou.parameters, ["a", "b"]);
+        let lower = a.signature(inside("lower(")).expect("inside lower");
+        assert_eq!((lower.label.as_str(), lower.active), ("lower(s)", 0));
+        assert_eq!(a.signature(inside("require ")), None);
     }
 }

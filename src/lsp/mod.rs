@@ -2,13 +2,14 @@
 //!
 //! Each open document is compiled with its imports ([`analysis::Analysis`]) when it is
 //! opened and on every change, and its diagnostics — the CLI's, with their codes and help —
-//! are published. Requests are answered from the latest analysis: hover, go to definition,
+//! are published. Requests are answered from the latest analysis: hover, signature help, go to definition,
 //! completion, document symbols and semantic tokens. A request whose parameters the server
 //! cannot read gets an error response, a body that is no message is skipped with a log
 //! message ([`transport`]), and a failure inside a handler is caught and reported: the server
 //! keeps running. Only framing it cannot follow ends it, with an error.
 
 pub mod analysis;
+pub mod signature;
 pub mod transport;
 
 use analysis::{Analysis, Completion, Symbol};
@@ -70,6 +71,10 @@ fn capabilities() -> lsp::ServerCapabilities {
         definition_provider: Some(lsp::OneOf::Left(true)),
         completion_provider: Some(lsp::CompletionOptions {
             trigger_characters: Some(vec![".".into()]),
+            ..Default::default()
+        }),
+        signature_help_provider: Some(lsp::SignatureHelpOptions {
+            trigger_characters: Some(vec!["(".into(), ",".into()]),
             ..Default::default()
         }),
         document_symbol_provider: Some(lsp::OneOf::Left(true)),
@@ -256,6 +261,31 @@ impl Server<'_> {
                         value,
                     }),
                     range: None,
+                }))
+            }),
+            "textDocument/signatureHelp" => self.with_position(params, |a, _, offset| {
+                let signature = a.signature(offset)?;
+                let active = Some(signature.active as u32);
+                let parameters = (signature.parameters.into_iter())
+                    .map(|p| lsp::ParameterInformation {
+                        label: lsp::ParameterLabel::Simple(p),
+                        documentation: None,
+                    })
+                    .collect();
+                Some(to_json(lsp::SignatureHelp {
+                    signatures: vec![lsp::SignatureInformation {
+                        label: signature.label,
+                        documentation: Some(lsp::Documentation::MarkupContent(
+                            lsp::MarkupContent {
+                                kind: lsp::MarkupKind::Markdown,
+                                value: signature.doc,
+                            },
+                        )),
+                        parameters: Some(parameters),
+                        active_parameter: active,
+                    }],
+                    active_signature: Some(0),
+                    active_parameter: active,
                 }))
             }),
             "textDocument/definition" => self.with_position(params, |a, _, offset| {
