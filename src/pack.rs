@@ -272,7 +272,7 @@ impl Loader {
     fn load_mapping(&mut self, path: &Path) {
         let parsed = std::fs::read_to_string(path)
             .map_err(|e| e.to_string())
-            .and_then(|text| Mappings::parse(&text));
+            .and_then(|text| Mappings::parse(&text).map_err(|e| e.to_string()));
         match parsed {
             Ok(mappings) => self.mappings.extend(mappings),
             Err(e) => self.unreadable.push((

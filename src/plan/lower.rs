@@ -154,6 +154,16 @@ fn narrowing_all(filter: Option<&Expr>) -> Vec<&Expr> {
     filter.map(conjuncts).unwrap_or_default()
 }
 
+/// The variables what a binding or quantifier ranges over reads: a list's, or the group
+/// whose members it takes (a kind or a grouping reads none).
+fn source_vars(source: &ir::Source, out: &mut Vec<VarId>) {
+    match source {
+        ir::Source::List(e) => vars_read(e, out),
+        ir::Source::Members(v) => out.push(*v),
+        ir::Source::Kind(_) | ir::Source::Group(..) => {}
+    }
+}
+
 /// Every variable an expression reads.
 pub(super) fn vars_read(e: &Expr, out: &mut Vec<VarId>) {
     match e {
@@ -192,11 +202,7 @@ pub(super) fn vars_read(e: &Expr, out: &mut Vec<VarId>) {
             sides, threshold, ..
         } => {
             for side in sides.iter() {
-                match &side.source {
-                    ir::Source::List(e) => vars_read(e, out),
-                    ir::Source::Members(v) => out.push(*v),
-                    _ => {}
-                }
+                source_vars(&side.source, out);
                 for part in side.filter.iter().chain(&side.label) {
                     vars_read(part, out);
                 }
@@ -215,11 +221,7 @@ pub(super) fn vars_read(e: &Expr, out: &mut Vec<VarId>) {
             gold,
             ..
         } => {
-            match source.as_ref() {
-                ir::Source::List(e) => vars_read(e, out),
-                ir::Source::Members(v) => out.push(*v),
-                _ => {}
-            }
+            source_vars(source, out);
             for t in target.iter().chain(gold) {
                 vars_read(t, out);
             }
@@ -233,11 +235,7 @@ pub(super) fn vars_read(e: &Expr, out: &mut Vec<VarId>) {
             condition,
             ..
         } => {
-            match source.as_ref() {
-                ir::Source::List(e) => vars_read(e, out),
-                ir::Source::Members(v) => out.push(*v),
-                _ => {}
-            }
+            source_vars(source, out);
             for part in [filter, condition].into_iter().flatten() {
                 vars_read(part, out);
             }

@@ -34,12 +34,18 @@ pub struct Mappings {
     pub input: Vec<InputSpec>,
 }
 
+/// Why a mapping file's text is not a mapping (the TOML parser's message, or which table
+/// lacks what).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct BadMapping(pub String);
+
 impl Mappings {
     /// Parses a mapping file's text.
-    pub fn parse(text: &str) -> Result<Mappings, String> {
-        let mappings: Mappings = toml::from_str(text).map_err(|e| e.to_string())?;
+    pub fn parse(text: &str) -> Result<Mappings, BadMapping> {
+        let mappings: Mappings = toml::from_str(text).map_err(|e| BadMapping(e.to_string()))?;
         for spec in &mappings.input {
-            spec.validate()?;
+            spec.validate().map_err(BadMapping)?;
         }
         Ok(mappings)
     }
