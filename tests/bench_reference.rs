@@ -143,7 +143,7 @@ fn output_does_not_depend_on_threads_batches_or_input_order() {
             batch_bytes,
             ..RunOptions::default()
         };
-        let outcome = pack.check_inputs_with(&[Input::Path(data.clone())], &options);
+        let outcome = pack.check(&[Input::Path(data.clone())], &options);
         concordant::diag::json::render(&pack, &outcome)
     };
     for data in [

@@ -41,7 +41,7 @@ fn one_rule_under_budget(pack: &Pack, data: &Path, rule: &str, budget: u64) -> V
         work_budget: budget,
         ..Default::default()
     };
-    let outcome = pack.check_inputs_with(&[Input::Path(data.to_path_buf())], &options);
+    let outcome = pack.check(&[Input::Path(data.to_path_buf())], &options);
     let findings = (outcome.findings.iter())
         .filter(|f| pack.rule(f).id == rule)
         .map(|f| format!("{:?} {:?}", f.item, f.key));

@@ -33,7 +33,7 @@ fn malformed_data_files() {
     };
     insta::glob!("fixtures/malformed/data/*.jsonl", |path| {
         let input = Input::Path(relative(path).to_path_buf());
-        let outcome = pack.check_inputs_with(&[input], &options);
+        let outcome = pack.check(&[input], &options);
         let total = outcome.summary.total();
         assert_eq!(
             total.read,
@@ -109,7 +109,7 @@ fn rules_at_the_nesting_ceiling_compile_and_run_from_a_small_stack() {
                         limits: limits.clone(),
                         ..RunOptions::default()
                     };
-                    let outcome = pack.check_inputs_with(&[Input::Path(data.clone())], &options);
+                    let outcome = pack.check(&[Input::Path(data.clone())], &options);
                     assert_eq!(outcome.summary.total().checked, 1);
                 }
             }

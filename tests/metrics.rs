@@ -786,7 +786,7 @@ fn data_set_parts_checked_apart_merge_to_the_whole_runs_results() {
     for (i, part) in parts.iter().enumerate() {
         let path = dir.path().join(format!("part-{i}.jsonl"));
         std::fs::write(&path, part).expect("write a part");
-        let outcome = pack.check_inputs_with(&[Input::Path(path)], &options);
+        let outcome = pack.check(&[Input::Path(path)], &options);
         assert!(
             outcome.findings.iter().all(|f| f.item.is_some()),
             "no data-set finding yet"
@@ -837,7 +837,7 @@ fn statistics_without_rater_counts_equal_those_with_them() {
         rater_metrics: false,
         ..RunOptions::default()
     };
-    let without = pack.check_inputs_with(&data, &options);
+    let without = pack.check(&data, &options);
     let findings = |o: &concordant::Outcome| -> Vec<(usize, Vec<String>, String)> {
         o.findings
             .iter()

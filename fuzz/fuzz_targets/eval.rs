@@ -53,7 +53,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let pack = pack();
     // One thread, made once: a pool per input would cost more than the run.
-    let outcome = pool().install(|| pack.check_inputs_with(&[Input::Path(path)], &options));
+    let outcome = pool().install(|| pack.check(&[Input::Path(path)], &options));
     let total = outcome.summary.total();
     assert_eq!(
         total.read,

@@ -58,7 +58,7 @@ impl CompiledPack {
             ..RunOptions::default()
         };
         let (lines, metrics, parts) = py.detach(|| {
-            let outcome = self.pack.check_inputs_with(&inputs, &options);
+            let outcome = self.pack.check(&inputs, &options);
             output(&self.pack, &outcome)
         });
         (lines, metrics, parts.map(|p| PyBytes::new(py, &p)))

@@ -395,7 +395,7 @@ fn explain(args: ExplainArgs, stderr_color: Color) -> ExitCode {
         limits,
         ..RunOptions::default()
     };
-    let outcome = pack.check_inputs_with(&inputs, &options);
+    let outcome = pack.check(&inputs, &options);
     let explained = diag::explain::render(&pack, &outcome, 0);
     if let Err(code) = write_out(&diag::escaped(&explained, true)) {
         return code;

@@ -108,7 +108,7 @@ impl<'o> Progress<'o> {
     }
 }
 
-/// Runs a pack over its inputs: the whole of [`Pack::check_inputs_with`]. Runs on the
+/// Runs a pack over its inputs: the whole of [`Pack::check`]. Runs on the
 /// thread pool the caller installed.
 pub(super) fn run(
     pack: &Pack,

@@ -410,19 +410,14 @@ impl Pack {
     /// validated against the schema, every item-scope rule runs on each item, and data-set
     /// rules run on everything.
     pub fn check_inputs(&self, inputs: &[Input]) -> Outcome {
-        self.check_inputs_with(inputs, &RunOptions::default())
+        self.check(inputs, &RunOptions::default())
     }
 
     /// Checks any inputs — files, standard input, or files' contents held in memory
-    /// ([`Input::Bytes`]), each in its own format — with `options`: the one entry point the
+    /// ([`Input::Bytes`]), each in its own format — with `options`: the entry point the
     /// others are made of. The outcome is the same, in content and order, for every number
     /// of threads.
     pub fn check(&self, inputs: &[Input], options: &RunOptions) -> Outcome {
-        self.check_inputs_with(inputs, options)
-    }
-
-    /// [`Pack::check_inputs`] with explicit options (what [`Pack::check`] does).
-    pub fn check_inputs_with(&self, inputs: &[Input], options: &RunOptions) -> Outcome {
         let mut collect = CollectFindings::default();
         let mut outcome = self.check_inputs_into(inputs, options, &mut collect);
         outcome.findings = collect.into_findings();
