@@ -25,14 +25,11 @@ fn the_docs_list_every_function_as_the_table_does() {
 
 #[test]
 fn every_function_is_exercised_by_a_fixture() {
-    let mut texts = String::new();
-    for dir in [
-        "tests/fixtures/eval",
-        "tests/fixtures/check",
-        "tests/fixtures/differential",
-    ] {
-        collect(&support::root().join(dir), &mut texts);
-    }
+    let dirs = ["eval", "check", "differential"];
+    let texts: String = (dirs.iter())
+        .flat_map(|dir| support::files_under(&support::root().join("tests/fixtures").join(dir), ""))
+        .filter_map(|file| std::fs::read_to_string(file).ok())
+        .collect();
     let unused: Vec<&str> = functions()
         .map(|b| b.name)
         .filter(|name| !texts.contains(&format!("{name}(")))
@@ -89,19 +86,6 @@ fn names_are_unique_and_calls_have_examples() {
             b.name
         );
         assert!(b.doc.ends_with('.'), "{}: the doc is a sentence", b.name);
-    }
-}
-
-fn collect(dir: &std::path::Path, out: &mut String) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for path in entries.flatten().map(|e| e.path()) {
-        if path.is_dir() {
-            collect(&path, out);
-        } else if let Ok(text) = std::fs::read_to_string(&path) {
-            out.push_str(&text);
-        }
     }
 }
 

@@ -1,6 +1,8 @@
 //! Rule-file mistakes: every fixture under `tests/fixtures/{parse,check}/err` is compiled and
 //! the rendered diagnostics are snapshotted, as a user would see them (colour off).
 
+mod support;
+
 use concordant::diag::{render_pack_error, render_pack_warnings, Color};
 use concordant::Pack;
 use std::path::Path;
@@ -48,8 +50,12 @@ fn check_errors() {
 #[test]
 fn every_diagnostic_code_has_a_fixture() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut sources = String::new();
-    read_all(&root.join("src"), &mut sources);
+    let read_all = |dir: &str| -> String {
+        (support::files_under(&root.join(dir), "").iter())
+            .filter_map(|file| std::fs::read_to_string(file).ok())
+            .collect()
+    };
+    let sources = read_all("src");
     let mut codes: Vec<&str> = sources
         .match_indices("\"cord::")
         .filter_map(|(at, _)| sources[at + 1..].split('"').next())
@@ -57,23 +63,11 @@ fn every_diagnostic_code_has_a_fixture() {
         .collect();
     codes.sort_unstable();
     codes.dedup();
-    let mut snapshots = String::new();
-    read_all(&root.join("tests/snapshots"), &mut snapshots);
+    let snapshots = read_all("tests/snapshots");
     let missing: Vec<&&str> = codes.iter().filter(|c| !snapshots.contains(**c)).collect();
     assert!(codes.len() > 50, "found only {} codes", codes.len());
     assert!(
         missing.is_empty(),
         "codes no fixture's snapshot shows: {missing:?}"
     );
-}
-
-fn read_all(dir: &std::path::Path, out: &mut String) {
-    for entry in std::fs::read_dir(dir).expect("a readable folder").flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            read_all(&path, out);
-        } else if let Ok(text) = std::fs::read_to_string(&path) {
-            out.push_str(&text);
-        }
-    }
 }

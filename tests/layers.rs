@@ -6,7 +6,6 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 /// One line of the layers block: the module and the lower modules it may not name.
 struct Layer {
@@ -65,23 +64,11 @@ fn first_word(text: &str) -> Option<String> {
     (!word.is_empty()).then_some(word)
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("src is readable").flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
-
 #[test]
 fn no_module_imports_against_the_pipeline_order() {
     let layers = layers();
     let src = support::root().join("src");
-    let mut files = Vec::new();
-    rust_files(&src, &mut files);
+    let files = support::files_under(&src, "rs");
     let mut violations = Vec::new();
     let mut unlisted = Vec::new();
     for file in &files {
@@ -133,8 +120,7 @@ fn the_checker_sees_an_import_against_the_order() {
 /// seams (one job per file).
 #[test]
 fn no_source_file_is_over_800_lines() {
-    let mut files = Vec::new();
-    rust_files(&support::root().join("src"), &mut files);
+    let files = support::files_under(&support::root().join("src"), "rs");
     let mut long: Vec<String> = files
         .iter()
         .filter_map(|f| {

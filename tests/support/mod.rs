@@ -70,3 +70,25 @@ pub fn assert_generated_section(doc: &str, name: &str, expected: &str) {
         "{doc}'s `{name}` section differs from the code; it should read:\n{expected}"
     );
 }
+
+/// Every file under `dir` (in subfolders too) whose name ends with `.extension` (any file
+/// when `extension` is empty), in path order.
+#[allow(dead_code)] // Not every test target walks folders.
+pub fn files_under(dir: &Path, extension: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for path in entries.flatten().map(|e| e.path()) {
+            if path.is_dir() {
+                folders.push(path);
+            } else if extension.is_empty() || path.extension().is_some_and(|e| e == extension) {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
