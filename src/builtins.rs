@@ -85,6 +85,8 @@ pub enum Returns {
     Bool,
     /// Text.
     Str,
+    /// A list of texts.
+    TextList,
     /// The type of the first argument (`abs` of a duration is a duration).
     Argument,
     /// The type of the first argument's elements (`max` of durations is a duration).
@@ -99,6 +101,8 @@ pub enum Missing {
     /// When the list is empty (never for a group's column of a required field: a group has
     /// at least one record).
     WhenEmpty,
+    /// When the text does not hold what is asked for (`number("n/a")`).
+    WhenInvalid,
 }
 
 /// How a built-in is computed: the shapes the evaluator knows, each read in place where the
@@ -111,6 +115,8 @@ pub enum Eval {
     Text(fn(&str) -> Value),
     /// A test of a text against another; false when either is not text.
     TextTest(fn(&str, &str) -> bool),
+    /// Of a text and another; missing when either is not text.
+    TextPair(fn(&str, &str) -> Value),
     /// Whether a text matches the pattern compiled from the constant second argument.
     Pattern,
     /// Of one value.
@@ -290,6 +296,61 @@ pub static BUILTINS: &[Builtin] = &[
         example: "round(duration(a)) == 95s",
     },
     Builtin {
+        name: "floor",
+        params: &[Param::Number],
+        returns: Returns::Argument,
+        missing: Missing::Never,
+        eval: Eval::Value(|v| v.as_num().map_or(Value::Missing, |x| Value::Num(x.floor()))),
+        signature: "floor(x)",
+        doc: "The greatest whole number not above it; of a time or duration, whole seconds.",
+        example: "floor(a.start) == 0s",
+    },
+    Builtin {
+        name: "ceil",
+        params: &[Param::Number],
+        returns: Returns::Argument,
+        missing: Missing::Never,
+        eval: Eval::Value(|v| v.as_num().map_or(Value::Missing, |x| Value::Num(x.ceil()))),
+        signature: "ceil(x)",
+        doc: "The least whole number not below it; of a time or duration, whole seconds.",
+        example: "ceil(a.end) <= 600s",
+    },
+    Builtin {
+        name: "trim",
+        params: TEXT,
+        returns: Returns::Str,
+        missing: Missing::Never,
+        eval: Eval::Text(|s| Value::str(s.trim())),
+        signature: "trim(s)",
+        doc: "Text without the white space at either end.",
+        example: "trim(t.text) != \"\"",
+    },
+    Builtin {
+        name: "number",
+        params: TEXT,
+        returns: Returns::Num,
+        missing: Missing::WhenInvalid,
+        eval: Eval::Text(parse_number),
+        signature: "number(s)",
+        doc: "The number a text writes (`\"510.0\"`, `\" 3 \"`, `\"1e3\"`); missing when it \
+              writes none.",
+        example: "number(t.text) ?? 0 > 1",
+    },
+    Builtin {
+        name: "split",
+        params: TWO_TEXTS,
+        returns: Returns::TextList,
+        missing: Missing::Never,
+        eval: Eval::TextPair(|s, separator| match separator {
+            "" => Value::List(std::sync::Arc::from([Value::str(s)])),
+            _ => Value::List(s.split(separator).map(Value::str).collect()),
+        }),
+        signature: "split(s, separator)",
+        doc: "The parts of a text between separators, as a list (the whole text when the \
+              separator is empty).",
+        example: "count(split(t.text, \" \")) <= 40",
+    },
+    Builtin {
         name: "has",
         params: &[Param::Any],
         returns: Returns::Bool,
@@ -440,5 +501,14 @@ const fn statistic(name: &'static str, signature: &'static str, doc: &'static st
         signature,
         doc,
         example: "",
+    }
+}
+
+/// The number a text writes, surrounding white space aside; missing for anything else
+/// (`NaN` and infinities included, which are not data).
+fn parse_number(text: &str) -> Value {
+    match text.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() => Value::Num(x),
+        _ => Value::Missing,
     }
 }

@@ -258,11 +258,13 @@ fn result_type(builtin: &Builtin, first: Option<Ty>) -> Ty {
         Returns::Duration => Type::Duration,
         Returns::Bool => Type::Bool,
         Returns::Str => Type::Str,
+        Returns::TextList => Type::List(Box::new(Type::Str)),
         Returns::Argument | Returns::Element => first.ty,
     };
     let maybe_missing = match builtin.missing {
         Missing::Never => false,
         Missing::WhenEmpty => first.maybe_missing,
+        Missing::WhenInvalid => true,
     };
     Ty { ty, maybe_missing }
 }

@@ -272,6 +272,13 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                     Value::Bool(matches!((s, p), (Value::Str(s), Value::Str(p)) if test(&s, &p)))
                 }
             },
+            Eval::TextPair(compute) => match (self.text(args[0], env), self.text(args[1], env)) {
+                (Some(s), Some(p)) => compute(s, p),
+                _ => match (self.value(args[0], env), self.value(args[1], env)) {
+                    (Value::Str(s), Value::Str(p)) => compute(&s, &p),
+                    _ => Value::Missing,
+                },
+            },
             Eval::Pattern => {
                 let Some(pattern) = &f.pattern else {
                     return Value::Missing;

@@ -471,6 +471,20 @@ impl<'r> Naive<'_, 'r> {
             },
             "abs" => num(first.as_num().map(f64::abs)),
             "round" => num(first.as_num().map(f64::round)),
+            "floor" => num(first.as_num().map(f64::floor)),
+            "ceil" => num(first.as_num().map(f64::ceil)),
+            "trim" => text(0).map_or(Value::Missing, |s| Value::str(s.trim())),
+            "number" => text(0)
+                .and_then(|s| s.trim().parse::<f64>().ok())
+                .filter(|x| x.is_finite())
+                .map_or(Value::Missing, Value::Num),
+            "split" => match (text(0), text(1)) {
+                (Some(s), Some(sep)) if sep.is_empty() => Value::List(vec![Value::str(&s)].into()),
+                (Some(s), Some(sep)) => {
+                    Value::List(s.split(sep.as_str()).map(Value::str).collect())
+                }
+                _ => Value::Missing,
+            },
             "count" => ops::count_of(list(first)),
             "count_distinct" => ops::count_distinct_of(list(first)),
             "min" => ops::extreme_of(list(first), Ordering::Less),
