@@ -121,6 +121,8 @@ pub enum Eval {
     Pattern,
     /// Of one value.
     Value(fn(&Value) -> Value),
+    /// Of every argument's value, in order.
+    Values(fn(&[Value]) -> Value),
     /// Of the elements of a list, or of a group's column.
     Aggregate(fn(&mut dyn Iterator<Item = &Value>) -> Value),
     /// `has`: the checker reads it as a test of presence, which narrows what follows.
@@ -351,6 +353,48 @@ pub static BUILTINS: &[Builtin] = &[
         example: "count(split(t.text, \" \")) <= 40",
     },
     Builtin {
+        name: "replace",
+        params: &[Param::Text, Param::Text, Param::Text],
+        returns: Returns::Str,
+        missing: Missing::Never,
+        eval: Eval::Values(|v| match (v[0].as_str(), v[1].as_str(), v[2].as_str()) {
+            (Some(s), Some(""), Some(_)) => Value::str(s),
+            (Some(s), Some(from), Some(to)) => Value::str(&s.replace(from, to)),
+            _ => Value::Missing,
+        }),
+        signature: "replace(s, from, to)",
+        doc: "Text with every `from` replaced by `to` (unchanged when `from` is empty).",
+        example: "replace(t.text, \"_\", \" \") == a.label",
+    },
+    Builtin {
+        name: "substring",
+        params: &[Param::Text, Param::Number, Param::Number],
+        returns: Returns::Str,
+        missing: Missing::Never,
+        eval: Eval::Values(|v| match (v[0].as_str(), v[1].as_num(), v[2].as_num()) {
+            (Some(s), Some(from), Some(to)) => Value::str(&characters(s, from, to)),
+            _ => Value::Missing,
+        }),
+        signature: "substring(s, from, to)",
+        doc: "The characters of a text from position `from` up to `to` (from 0, `to` not \
+              included; clamped to the text).",
+        example: "substring(t.id, 0, 2) == \"tr\"",
+    },
+    Builtin {
+        name: "str",
+        params: &[Param::Any],
+        returns: Returns::Str,
+        missing: Missing::Never,
+        eval: Eval::Value(|v| match v {
+            Value::Missing => Value::Missing,
+            Value::Str(s) => Value::Str(s.clone()),
+            other => Value::str(&other.to_string()),
+        }),
+        signature: "str(x)",
+        doc: "A value as text (`2.5`, `true`; a time or duration as its seconds, without a unit).",
+        example: "str(a.speaker) != \"\"",
+    },
+    Builtin {
         name: "has",
         params: &[Param::Any],
         returns: Returns::Bool,
@@ -511,4 +555,15 @@ fn parse_number(text: &str) -> Value {
         Ok(x) if x.is_finite() => Value::Num(x),
         _ => Value::Missing,
     }
+}
+
+/// The characters of `text` from `from` up to `to` (positions in characters, from 0),
+/// clamped to the text; empty when `to` is not after `from`.
+fn characters(text: &str, from: f64, to: f64) -> String {
+    let clamp = |x: f64| x.max(0.0).min(usize::MAX as f64) as usize;
+    let (from, to) = (clamp(from), clamp(to));
+    text.chars()
+        .skip(from)
+        .take(to.saturating_sub(from))
+        .collect()
 }

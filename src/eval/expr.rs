@@ -292,6 +292,10 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 }
             }
             Eval::Value(compute) => self.owned(args[0], env, compute),
+            Eval::Values(compute) => {
+                let values: Vec<Value> = args.iter().map(|a| self.value(*a, env)).collect();
+                compute(&values)
+            }
             Eval::Aggregate(compute) => self.aggregate(compute, args[0], env),
             // `has` is a node of its own; `share` is read whole by `value`; statistics
             // are nodes of their own.

@@ -478,6 +478,24 @@ impl<'r> Naive<'_, 'r> {
                 .and_then(|s| s.trim().parse::<f64>().ok())
                 .filter(|x| x.is_finite())
                 .map_or(Value::Missing, Value::Num),
+            "replace" => match (text(0), text(1), text(2)) {
+                (Some(s), Some(from), Some(_)) if from.is_empty() => Value::str(&s),
+                (Some(s), Some(from), Some(to)) => Value::str(&s.replace(&from, &to)),
+                _ => Value::Missing,
+            },
+            "substring" => match (text(0), values[1].as_num(), values[2].as_num()) {
+                (Some(s), Some(from), Some(to)) => {
+                    let chars: Vec<char> = s.chars().collect();
+                    let at = |x: f64| (x.max(0.0) as usize).min(chars.len());
+                    let (from, to) = (at(from), at(to));
+                    Value::str(&chars[from..to.max(from)].iter().collect::<String>())
+                }
+                _ => Value::Missing,
+            },
+            "str" => match first {
+                Value::Missing => Value::Missing,
+                other => Value::str(&other.to_string()),
+            },
             "split" => match (text(0), text(1)) {
                 (Some(s), Some(sep)) if sep.is_empty() => Value::List(vec![Value::str(&s)].into()),
                 (Some(s), Some(sep)) => {
