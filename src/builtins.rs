@@ -298,6 +298,20 @@ pub static BUILTINS: &[Builtin] = &[
         example: "round(duration(a)) == 95s",
     },
     Builtin {
+        name: "round",
+        params: &[Param::Number, Param::Number],
+        returns: Returns::Argument,
+        missing: Missing::Never,
+        eval: Eval::Values(|v| match (v[0].as_num(), v[1].as_num()) {
+            (Some(x), Some(digits)) => Value::Num(round_to(x, digits)),
+            _ => Value::Missing,
+        }),
+        signature: "round(x, digits)",
+        doc: "Rounded to so many decimal places (halves away from zero; negative places round \
+              to tens, hundreds …).",
+        example: "round(a.end - a.start, 2) == 95.04s",
+    },
+    Builtin {
         name: "floor",
         params: &[Param::Number],
         returns: Returns::Argument,
@@ -438,6 +452,16 @@ pub static BUILTINS: &[Builtin] = &[
         example: "min(g.start) >= 0s",
     },
     Builtin {
+        name: "min",
+        params: &[Param::Number, Param::Number],
+        returns: Returns::Argument,
+        missing: Missing::Never,
+        eval: Eval::Values(|v| extreme_of_two(v, Ordering::Less)),
+        signature: "min(a, b)",
+        doc: "The lesser of two numbers, times or durations.",
+        example: "min(a.end, b.end) - max(a.start, b.start) > 1s",
+    },
+    Builtin {
         name: "max",
         params: ORDERED_LIST,
         returns: Returns::Element,
@@ -446,6 +470,16 @@ pub static BUILTINS: &[Builtin] = &[
         signature: "max(list)",
         doc: "The greatest value; missing for an empty list.",
         example: "max(g.end) <= 600s",
+    },
+    Builtin {
+        name: "max",
+        params: &[Param::Number, Param::Number],
+        returns: Returns::Argument,
+        missing: Missing::Never,
+        eval: Eval::Values(|v| extreme_of_two(v, Ordering::Greater)),
+        signature: "max(a, b)",
+        doc: "The greater of two numbers, times or durations.",
+        example: "max(a.start, b.start) < min(a.end, b.end)",
     },
     Builtin {
         name: "sum",
@@ -566,4 +600,24 @@ fn characters(text: &str, from: f64, to: f64) -> String {
         .skip(from)
         .take(to.saturating_sub(from))
         .collect()
+}
+
+/// `x` rounded to `digits` decimal places (whole places; negative ones round to tens, …).
+fn round_to(x: f64, digits: f64) -> f64 {
+    let scale = 10f64.powi(digits.round().clamp(-308.0, 308.0) as i32);
+    let rounded = (x * scale).round() / scale;
+    if rounded.is_finite() {
+        rounded
+    } else {
+        x
+    }
+}
+
+/// The lesser (`Less`) or greater of two numbers; the first when they are equal.
+fn extreme_of_two(values: &[Value], want: Ordering) -> Value {
+    match (values[0].as_num(), values[1].as_num()) {
+        (Some(a), Some(b)) if b.partial_cmp(&a) == Some(want) => Value::Num(b),
+        (Some(a), Some(_)) => Value::Num(a),
+        _ => Value::Missing,
+    }
 }

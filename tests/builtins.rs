@@ -74,11 +74,27 @@ fn every_example_compiles() {
 
 #[test]
 fn names_are_unique_and_calls_have_examples() {
-    let mut names: Vec<&str> = BUILTINS.iter().map(|b| b.name).collect();
+    // A name may have one entry per number of arguments, listed side by side.
+    let mut names: Vec<(&str, usize)> = BUILTINS.iter().map(|b| (b.name, b.params.len())).collect();
+    let in_order: Vec<&str> = names.iter().map(|(n, _)| *n).collect();
     names.sort_unstable();
     let count = names.len();
     names.dedup();
-    assert_eq!(names.len(), count, "a built-in is listed twice");
+    assert_eq!(
+        names.len(),
+        count,
+        "a built-in is listed twice with one arity"
+    );
+    let mut runs = in_order.clone();
+    runs.dedup();
+    let mut distinct = runs.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(
+        runs.len(),
+        distinct.len(),
+        "entries of one name are not side by side"
+    );
     for b in functions() {
         assert!(
             b.example.contains(&format!("{}(", b.name)),

@@ -21,8 +21,10 @@ impl Checker<'_> {
         args: &[ast::Expr],
         span: &Span,
     ) -> (Expr, Ty) {
-        let Some(builtin) = builtins::functions().find(|b| b.name == name.node) else {
-            let names = builtins::functions().map(|b| b.name);
+        let named = || builtins::functions().filter(|b| b.name == name.node);
+        if named().next().is_none() {
+            let mut names: Vec<&str> = builtins::functions().map(|b| b.name).collect();
+            names.dedup();
             let help = crate::suggest::did_you_mean(&name.node, "functions", names);
             self.error(CheckError::UnknownFunction {
                 name: name.node.clone(),
@@ -33,12 +35,13 @@ impl Checker<'_> {
                 self.check_expr(scope, arg, None);
             }
             return (Expr::Const(Value::Missing), Ty::of(Type::Error));
-        };
-        let expected = builtin.params.len();
-        if args.len() != expected {
+        }
+        // A name may have an entry per number of arguments (`round(x)`, `round(x, digits)`).
+        let Some(builtin) = named().find(|b| b.params.len() == args.len()) else {
+            let counts: Vec<usize> = named().map(|b| b.params.len()).collect();
             self.error(CheckError::WrongArity {
                 name: name.node.clone(),
-                expected: plural(expected, "argument"),
+                expected: arities(&counts),
                 found: if args.len() == 1 {
                     "1 was".into()
                 } else {
@@ -47,8 +50,13 @@ impl Checker<'_> {
                 span: span.clone(),
                 help: Some("see the list of functions in docs/language.md#functions".to_string()),
             });
+            // Its arguments are still checked: their mistakes are reported, and the
+            // variables they read count as used.
+            for arg in args {
+                self.check_expr(scope, arg, None);
+            }
             return (Expr::Const(Value::Missing), Ty::of(Type::Error));
-        }
+        };
         if matches!(builtin.eval, Eval::Has) {
             let (expr, _) = self.check_expr(scope, &args[0], None);
             return (Expr::Has(Box::new(expr)), Ty::of(Type::Bool));
@@ -267,6 +275,20 @@ fn result_type(builtin: &Builtin, first: Option<Ty>) -> Ty {
         Missing::WhenInvalid => true,
     };
     Ty { ty, maybe_missing }
+}
+
+/// "1 argument", "1 or 2 arguments".
+fn arities(counts: &[usize]) -> String {
+    match counts {
+        [one] => plural(*one, "argument"),
+        _ => {
+            let shown: Vec<String> = counts.iter().map(usize::to_string).collect();
+            match shown.split_last() {
+                Some((last, rest)) => format!("{} or {last} arguments", rest.join(", ")),
+                None => "no arguments".into(),
+            }
+        }
+    }
 }
 
 fn plural(n: usize, word: &str) -> String {

@@ -470,6 +470,14 @@ impl<'r> Naive<'_, 'r> {
                 _ => Value::Missing,
             },
             "abs" => num(first.as_num().map(f64::abs)),
+            "round" if values.len() == 2 => match (first.as_num(), values[1].as_num()) {
+                (Some(x), Some(d)) => {
+                    let scale = 10f64.powi(d.round().clamp(-308.0, 308.0) as i32);
+                    let r = (x * scale).round() / scale;
+                    Value::Num(if r.is_finite() { r } else { x })
+                }
+                _ => Value::Missing,
+            },
             "round" => num(first.as_num().map(f64::round)),
             "floor" => num(first.as_num().map(f64::floor)),
             "ceil" => num(first.as_num().map(f64::ceil)),
@@ -505,6 +513,11 @@ impl<'r> Naive<'_, 'r> {
             },
             "count" => ops::count_of(list(first)),
             "count_distinct" => ops::count_distinct_of(list(first)),
+            "min" | "max" if values.len() == 2 => match (first.as_num(), values[1].as_num()) {
+                (Some(a), Some(b)) if f.name() == "min" => Value::Num(if b < a { b } else { a }),
+                (Some(a), Some(b)) => Value::Num(if b > a { b } else { a }),
+                _ => Value::Missing,
+            },
             "min" => ops::extreme_of(list(first), Ordering::Less),
             "max" => ops::extreme_of(list(first), Ordering::Greater),
             "sum" => ops::sum_of(list(first)),
