@@ -9,6 +9,7 @@ mod format;
 pub mod keywords;
 mod lexer;
 mod lower;
+mod lower_expr;
 mod names;
 mod nesting;
 
