@@ -21,10 +21,14 @@ impl Checker<'_> {
         args: &[ast::Expr],
         span: &Span,
     ) -> (Expr, Ty) {
+        if let Some(call) = self.check_function_call(scope, name, args, span) {
+            return call;
+        }
         let named = || builtins::functions().filter(|b| b.name == name.node);
         if named().next().is_none() {
             let mut names: Vec<&str> = builtins::functions().map(|b| b.name).collect();
             names.dedup();
+            names.extend(self.out.functions.keys().map(String::as_str));
             let help = crate::suggest::did_you_mean(&name.node, "functions", names);
             self.error(CheckError::UnknownFunction {
                 name: name.node.clone(),

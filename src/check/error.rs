@@ -459,6 +459,73 @@ pub enum CheckError {
         #[label("bound here")]
         span: Span,
     },
+    /// `fn a(x: num) = b(x)` and `fn b(x: num) = a(x)`: functions are inlined where they
+    /// are called, so they may not call themselves, directly or through others.
+    #[error("functions call each other in a cycle: {cycle}")]
+    #[diagnostic(
+        code("cord::check::function-cycle"),
+        help("a function is written out where it is called, so it cannot call itself; compute the value without recursion")
+    )]
+    FunctionCycle {
+        /// `a → b → a`
+        cycle: String,
+        /// The call that closes the cycle.
+        #[label("this call closes the cycle")]
+        span: Span,
+    },
+    /// `fn round(x: num) = x` or a second `fn iou`.
+    #[error("function `{name}` is already defined")]
+    #[diagnostic(code("cord::check::duplicate-function"))]
+    DuplicateFunction {
+        /// The name.
+        name: String,
+        /// The first definition, or "a built-in function".
+        #[help]
+        first: Option<String>,
+        /// The second.
+        #[label("defined again here")]
+        span: Span,
+    },
+    /// `fn f(x: num?) = …`
+    #[error("a function's parameter cannot be optional")]
+    #[diagnostic(
+        code("cord::check::optional-parameter"),
+        help("declare it without `?` and give the call a value that is always there: `f(x ?? 0)`")
+    )]
+    OptionalParameter {
+        /// The parameter's type.
+        #[label("optional here")]
+        span: Span,
+    },
+    /// Functions that call each other so often that written out they would not fit.
+    #[error("these function calls written out exceed {limit} calls")]
+    #[diagnostic(
+        code("cord::check::function-expansion"),
+        help("each call is written out where it is made; name a shared value with `let` instead of calling a function many times")
+    )]
+    FunctionExpansion {
+        /// How many calls are allowed in one pack.
+        limit: usize,
+        /// The call that went over.
+        #[label("written out here")]
+        span: Span,
+    },
+    /// A `let` or a function parameter that nothing reads.
+    #[error("{what} `{name}` is never used")]
+    #[diagnostic(
+        code("cord::check::unused-name"),
+        severity(Warning),
+        help("remove it, or use it")
+    )]
+    UnusedName {
+        /// "value" or "parameter".
+        what: &'static str,
+        /// The name.
+        name: String,
+        /// Where it is given.
+        #[label("named here")]
+        span: Span,
+    },
     /// `where 1 > 2`
     #[error("this filter is always false, so the rule can never report anything")]
     #[diagnostic(code("cord::check::constant-filter"), severity(Warning))]
@@ -477,7 +544,9 @@ impl CheckError {
     pub fn is_error(&self) -> bool {
         !matches!(
             self,
-            CheckError::UnusedBinding { .. } | CheckError::ConstantFalseFilter { .. }
+            CheckError::UnusedBinding { .. }
+                | CheckError::UnusedName { .. }
+                | CheckError::ConstantFalseFilter { .. }
         )
     }
 
@@ -505,6 +574,11 @@ impl CheckError {
             | UnknownStatisticOption { span, .. }
             | RaterTarget { span, .. }
             | WrongArity { span, .. }
+            | FunctionCycle { span, .. }
+            | DuplicateFunction { span, .. }
+            | OptionalParameter { span, .. }
+            | FunctionExpansion { span, .. }
+            | UnusedName { span, .. }
             | TypeMismatch { span, .. }
             | UnknownEnumValue { span, .. }
             | OptionalUnchecked { span, .. }

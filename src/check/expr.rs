@@ -13,7 +13,7 @@ use std::sync::Arc;
 /// The type of a checked expression, and whether its value may be missing (an optional
 /// field that no `has(…)` has tested).
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct Ty {
+pub(crate) struct Ty {
     pub ty: Type,
     pub maybe_missing: bool,
 }
@@ -27,34 +27,73 @@ impl Ty {
     }
 }
 
+/// What a name in scope stands for.
+#[derive(Debug, Clone)]
+pub(crate) enum Named {
+    /// A variable: a binding, a quantifier's variable, or a `let` computed once per binding.
+    Var(VarId),
+    /// An expression written in its place: a `let`'s value, or a function's parameter,
+    /// which the call's argument replaces.
+    Alias {
+        /// What the name stands for.
+        expr: Expr,
+        /// Its type.
+        ty: Ty,
+        /// The variable that records whether a `let` is read.
+        marker: Option<VarId>,
+    },
+}
+
 /// Variables in scope while checking one rule (or a constant, with none).
 #[derive(Default)]
 pub(super) struct Scope {
     pub vars: Vec<ir::Var>,
     pub used: Vec<bool>,
     /// Names visible now, innermost last.
-    pub visible: Vec<(String, VarId)>,
+    pub visible: Vec<(String, Named)>,
+    /// Names before this position are hidden: a function's body sees its parameters only.
+    pub barrier: usize,
     /// Optional fields known to be present here, from `has(x.f)` tests.
     pub present: Vec<(VarId, FieldId)>,
 }
 
 impl Scope {
-    pub(super) fn lookup(&self, name: &str) -> Option<VarId> {
-        self.visible
+    /// What a visible name stands for.
+    pub(super) fn named(&self, name: &str) -> Option<&Named> {
+        self.visible[self.barrier..]
             .iter()
             .rev()
             .find(|(n, _)| n == name)
-            .map(|(_, v)| *v)
+            .map(|(_, v)| v)
+    }
+
+    /// The variable a visible name stands for, if it is one.
+    pub(super) fn lookup(&self, name: &str) -> Option<VarId> {
+        match self.named(name)? {
+            Named::Var(v) => Some(*v),
+            Named::Alias { .. } => None,
+        }
+    }
+
+    /// The names visible now, for did-you-mean help.
+    pub(super) fn visible_names(&self) -> impl Iterator<Item = &str> {
+        self.visible[self.barrier..].iter().map(|(n, _)| n.as_str())
     }
 
     pub(super) fn bind(&mut self, name: &str, ty: Type) -> VarId {
+        let id = self.new_var(name, ty);
+        self.visible.push((name.to_string(), Named::Var(id)));
+        id
+    }
+
+    /// A new variable that no name shows yet.
+    pub(super) fn new_var(&mut self, name: &str, ty: Type) -> VarId {
         let id = VarId(self.vars.len() as u32);
         self.vars.push(ir::Var {
             name: name.to_string(),
             ty,
         });
         self.used.push(false);
-        self.visible.push((name.to_string(), id));
         id
     }
 
@@ -71,6 +110,15 @@ impl Scope {
 
     pub(super) fn var_ty(&self, var: VarId) -> &Type {
         &self.vars[var.0 as usize].ty
+    }
+}
+
+/// Marks the variables an alias's expression reads as used.
+fn mark_used(scope: &mut Scope, expr: &Expr) {
+    let mut read = Vec::new();
+    ir::vars_read(expr, &mut read);
+    for v in read {
+        scope.used[v.0 as usize] = true;
     }
 }
 
@@ -147,6 +195,7 @@ impl Checker<'_> {
             ExprKind::Name(name) => self.check_name(scope, name, &e.span, hint),
             ExprKind::Set(items) | ExprKind::List(items) => self.check_list(scope, items, hint),
             ExprKind::Field(base, field) => self.check_field(scope, base, field, &e.span),
+            ExprKind::Index(list, index) => self.check_index(scope, list, index),
             ExprKind::Call(name, args) => self.check_call(scope, name, args, &e.span),
             ExprKind::Unary(op, operand) => self.check_unary(scope, *op, operand),
             ExprKind::Binary(op, l, r) => self.check_binary(scope, *op, l, r),
@@ -282,6 +331,14 @@ impl Checker<'_> {
         span: &Span,
         hint: Option<&Type>,
     ) -> (Expr, Ty) {
+        if let Some(Named::Alias { expr, ty, marker }) = scope.named(name) {
+            let (expr, ty, marker) = (expr.clone(), ty.clone(), *marker);
+            mark_used(scope, &expr);
+            if let Some(m) = marker {
+                scope.used[m.0 as usize] = true;
+            }
+            return (expr, ty);
+        }
         if let Some(var) = scope.lookup(name) {
             scope.used[var.0 as usize] = true;
             let ty = scope.var_ty(var).clone();
@@ -304,9 +361,8 @@ impl Checker<'_> {
             }
         }
         let names: Vec<String> = scope
-            .visible
-            .iter()
-            .map(|(n, _)| n.clone())
+            .visible_names()
+            .map(str::to_string)
             .chain(self.out.consts.keys().cloned())
             .collect();
         let mut help =
@@ -355,95 +411,6 @@ impl Checker<'_> {
         }
         let elem = elem_hint.unwrap_or(Type::Error);
         (Expr::List(out), Ty::of(Type::List(Box::new(elem))))
-    }
-
-    pub(super) fn check_field(
-        &mut self,
-        scope: &mut Scope,
-        base: &ast::Expr,
-        field: &ast::Name,
-        span: &Span,
-    ) -> (Expr, Ty) {
-        let (base_expr, base_ty) = self.check_expr(scope, base, None);
-        let var = match &base_expr {
-            Expr::RecordId(v) | Expr::GroupKey(v) | Expr::Var(v) => Some(*v),
-            _ => None,
-        };
-        match (&base_ty.ty, var) {
-            (Type::Record(k), Some(v)) => self.record_field(scope, v, *k, field),
-            (Type::Group(k, by), Some(v)) => self.group_field(v, *k, *by, field),
-            (Type::Error, _) => (Expr::Const(Value::Missing), Ty::of(Type::Error)),
-            (other, _) => {
-                let ty = self.show(other);
-                self.error(CheckError::NoFields {
-                    expr: self.text(&base.span),
-                    ty,
-                    span: span.clone(),
-                });
-                (Expr::Const(Value::Missing), Ty::of(Type::Error))
-            }
-        }
-    }
-
-    pub(super) fn record_field(
-        &mut self,
-        scope: &Scope,
-        var: VarId,
-        kind: KindId,
-        field: &ast::Name,
-    ) -> (Expr, Ty) {
-        match field.node.as_str() {
-            "id" => return (Expr::RecordId(var), Ty::of(Type::Ref(kind))),
-            "item" => return (Expr::RecordItem(var), Ty::of(Type::Str)),
-            _ => {}
-        }
-        let k = self.out.schema.kind(kind);
-        let Some(id) = k.field_id(&field.node) else {
-            let names = k.fields.keys().map(String::as_str).chain(["id", "item"]);
-            let help = crate::suggest::did_you_mean(&field.node, "fields", names);
-            self.error(CheckError::UnknownField {
-                kind: k.name.clone(),
-                name: field.node.clone(),
-                span: field.span.clone(),
-                help,
-            });
-            return (Expr::Const(Value::Missing), Ty::of(Type::Error));
-        };
-        let f = k.field(id);
-        let maybe_missing = f.optional && !scope.present.contains(&(var, id));
-        (
-            Expr::Field(var, id),
-            Ty {
-                ty: f.ty.clone(),
-                maybe_missing,
-            },
-        )
-    }
-
-    pub(super) fn group_field(
-        &mut self,
-        var: VarId,
-        kind: KindId,
-        by: FieldId,
-        field: &ast::Name,
-    ) -> (Expr, Ty) {
-        let k = self.out.schema.kind(kind);
-        if field.node == "key" {
-            return (Expr::GroupKey(var), Ty::of(k.field(by).ty.clone()));
-        }
-        let Some(id) = k.field_id(&field.node) else {
-            let names = k.fields.keys().map(String::as_str).chain(["key"]);
-            let help = crate::suggest::did_you_mean(&field.node, "fields (or `key`)", names);
-            self.error(CheckError::UnknownField {
-                kind: format!("group of {}", k.name),
-                name: field.node.clone(),
-                span: field.span.clone(),
-                help,
-            });
-            return (Expr::Const(Value::Missing), Ty::of(Type::Error));
-        };
-        let ty = Type::List(Box::new(k.field(id).ty.clone()));
-        (Expr::GroupColumn(var, id), Ty::of(ty))
     }
 
     pub(super) fn check_unary(
@@ -526,7 +493,7 @@ impl Checker<'_> {
     /// side should be checked first to supply the enum type.
     pub(super) fn needs_context(&self, scope: &Scope, e: &ast::Expr) -> bool {
         match &e.node {
-            ExprKind::Name(n) => scope.lookup(n).is_none() && !self.out.consts.contains_key(n),
+            ExprKind::Name(n) => scope.named(n).is_none() && !self.out.consts.contains_key(n),
             ExprKind::Str(_) | ExprKind::Set(_) | ExprKind::List(_) => true,
             _ => false,
         }

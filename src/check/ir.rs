@@ -35,6 +35,8 @@ pub struct Rule {
     pub vars: Vec<Var>,
     /// The `for` bindings, outermost first.
     pub bindings: Vec<Binding>,
+    /// The `let` values computed once per binding ([`Expr::Let`]), by their variable.
+    pub lets: Vec<(VarId, Expr)>,
     /// The `where` filter.
     pub filter: Option<Expr>,
     /// Require or forbid.
@@ -139,6 +141,11 @@ pub enum Expr {
     },
     /// A built-in function.
     Call(Function, Vec<Expr>),
+    /// The element of a list at a position (from the end when negative); missing outside.
+    Index(Box<Expr>, Box<Expr>),
+    /// A `let` value, computed the first time a binding needs it and remembered in its
+    /// variable until an outer binding changes.
+    Let(VarId, Box<Expr>),
     /// An agreement statistic over the ratings the bound records give.
     Agreement {
         /// Which statistic.
@@ -265,4 +272,94 @@ pub struct Side {
     pub filter: Option<Expr>,
     /// `by`: the label of a segment.
     pub label: Option<Expr>,
+}
+
+/// The variables what a binding or quantifier ranges over reads: a list's, or the group
+/// whose members it takes (a kind or a grouping reads none).
+fn source_vars(source: &Source, out: &mut Vec<VarId>) {
+    match source {
+        Source::List(e) => vars_read(e, out),
+        Source::Members(v) => out.push(*v),
+        Source::Kind(_) | Source::Group(..) => {}
+    }
+}
+
+/// Every variable an expression reads.
+pub fn vars_read(e: &Expr, out: &mut Vec<VarId>) {
+    match e {
+        Expr::Const(_) => {}
+        Expr::Var(v)
+        | Expr::Field(v, _)
+        | Expr::RecordId(v)
+        | Expr::RecordItem(v)
+        | Expr::GroupKey(v)
+        | Expr::GroupColumn(v, _)
+        | Expr::GroupSize(v) => out.push(*v),
+        Expr::List(items) => items.iter().for_each(|i| vars_read(i, out)),
+        Expr::Not(a) | Expr::Neg(a) | Expr::Has(a) | Expr::Let(_, a) => vars_read(a, out),
+        Expr::Index(a, b)
+        | Expr::And(a, b)
+        | Expr::Or(a, b)
+        | Expr::Compare(_, a, b)
+        | Expr::Arith(_, a, b)
+        | Expr::In(a, b)
+        | Expr::Default(a, b) => {
+            vars_read(a, out);
+            vars_read(b, out);
+        }
+        Expr::Relation {
+            left,
+            right,
+            tolerance,
+            ..
+        } => {
+            out.extend([*left, *right]);
+            if let Some(t) = tolerance {
+                vars_read(t, out);
+            }
+        }
+        Expr::Call(_, args) => args.iter().for_each(|a| vars_read(a, out)),
+        Expr::Temporal {
+            sides, threshold, ..
+        } => {
+            for side in sides.iter() {
+                source_vars(&side.source, out);
+                for part in side.filter.iter().chain(&side.label) {
+                    vars_read(part, out);
+                }
+            }
+            if let Some(t) = threshold {
+                vars_read(t, out);
+            }
+        }
+        Expr::Agreement {
+            source,
+            filter,
+            value,
+            unit,
+            rater,
+            target,
+            gold,
+            ..
+        } => {
+            source_vars(source, out);
+            for t in target.iter().chain(gold) {
+                vars_read(t, out);
+            }
+            for part in [value, unit, rater].into_iter().chain(filter) {
+                vars_read(part, out);
+            }
+        }
+        Expr::Quantified {
+            source,
+            filter,
+            condition,
+            ..
+        } => {
+            source_vars(source, out);
+            for part in [filter, condition].into_iter().flatten() {
+                vars_read(part, out);
+            }
+        }
+    }
 }

@@ -4,9 +4,11 @@
 //! checked, and an expression with an error gets [`Type::Error`], which is compatible with
 //! everything, so one mistake gives one diagnostic.
 
+mod access;
 mod calls;
 mod error;
 mod expr;
+pub mod functions;
 pub mod ir;
 mod records;
 mod rules;
@@ -42,6 +44,8 @@ pub struct Checked {
     pub schema: Schema,
     /// All constants.
     pub consts: IndexMap<String, Constant>,
+    /// All functions.
+    pub functions: IndexMap<String, functions::Function>,
     /// All rules, in file order.
     pub rules: Vec<ir::Rule>,
     /// All tests, in file order.
@@ -53,6 +57,7 @@ pub(crate) struct Checker<'a> {
     sources: &'a SourceMap,
     out: Checked,
     errors: Vec<CheckError>,
+    inlining: functions::Inlining,
 }
 
 /// Checks a pack's parsed files (imports already resolved) and returns what it could check
@@ -62,6 +67,7 @@ pub fn check(sources: &SourceMap, files: &[(FileId, ast::File)]) -> (Checked, Ve
         sources,
         out: Checked::default(),
         errors: Vec::new(),
+        inlining: functions::Inlining::default(),
     };
     let all_kinds = files.iter().flat_map(|(_, f)| &f.kinds);
     checker.check_schema(all_kinds);
@@ -70,6 +76,8 @@ pub fn check(sources: &SourceMap, files: &[(FileId, ast::File)]) -> (Checked, Ve
             checker.check_const(decl);
         }
     }
+    let fns: Vec<&ast::FnDecl> = files.iter().flat_map(|(_, f)| &f.fns).collect();
+    checker.check_functions(&fns);
     let mut rule_spans: IndexMap<String, Span> = IndexMap::new();
     for (_, file) in files {
         for rule in &file.rules {
@@ -92,6 +100,8 @@ pub fn check(sources: &SourceMap, files: &[(FileId, ast::File)]) -> (Checked, Ve
             checker.out.tests.push(checked);
         }
     }
+    let found = std::mem::take(&mut checker.inlining.found);
+    checker.errors.extend(found);
     (checker.out, checker.errors)
 }
 

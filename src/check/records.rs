@@ -93,7 +93,7 @@ impl Checker<'_> {
         e: &ast::Expr,
     ) -> Option<(ir::Source, Type)> {
         if let ExprKind::Name(name) = &e.node {
-            if scope.lookup(name).is_none() && !self.out.consts.contains_key(name) {
+            if scope.named(name).is_none() && !self.out.consts.contains_key(name) {
                 return match self.out.schema.kind_id(name) {
                     Some(k) => Some((ir::Source::Kind(k), Type::Record(k))),
                     None => {

@@ -86,6 +86,11 @@ impl Checker<'_> {
             binding_vars.push((var, b.var.clone()));
             bindings.push(ir::Binding { var, source });
         }
+        let mut lets = Vec::new();
+        let mut let_markers = Vec::new();
+        for l in rule.lets.iter().filter(|l| !l.after_filter) {
+            let_markers.push((self.check_let(&mut scope, l, &mut lets), &l.name));
+        }
         let filter = rule
             .filter
             .as_ref()
@@ -105,11 +110,23 @@ impl Checker<'_> {
             proven_present(f, &mut facts);
         }
         scope.present.extend(facts);
+        for l in rule.lets.iter().filter(|l| l.after_filter) {
+            let_markers.push((self.check_let(&mut scope, l, &mut lets), &l.name));
+        }
         let condition = self.check_bool(&mut scope, &rule.condition, "the rule's condition");
         let message = self.check_message(&mut scope, &rule.message);
         for (var, name) in binding_vars {
             if !scope.used[var.0 as usize] {
                 self.error(CheckError::UnusedBinding {
+                    name: name.node.clone(),
+                    span: name.span.clone(),
+                });
+            }
+        }
+        for (marker, name) in let_markers {
+            if !scope.used[marker.0 as usize] {
+                self.error(CheckError::UnusedName {
+                    what: "value",
                     name: name.node.clone(),
                     span: name.span.clone(),
                 });
@@ -122,6 +139,7 @@ impl Checker<'_> {
             scope: rule.scope,
             vars: scope.vars,
             bindings,
+            lets,
             filter,
             mode: rule.mode.node,
             condition,

@@ -170,7 +170,7 @@ impl Checker<'_> {
         }
     }
 
-    fn resolve_named_type(&mut self, name: &ast::Name) -> Type {
+    pub(super) fn resolve_named_type(&mut self, name: &ast::Name) -> Type {
         match name.node.as_str() {
             "str" | "string" => Type::Str,
             "num" | "number" => Type::Num,

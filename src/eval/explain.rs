@@ -179,6 +179,8 @@ impl<'r> RuleRun<'_, 'r> {
             | Node::Arith(..)
             | Node::Neg(_)
             | Node::Has(_)
+            | Node::Index(..)
+            | Node::Let { .. }
             | Node::Relation { .. }
             | Node::Call(..)
             | Node::Agreement { .. }

@@ -167,6 +167,22 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 .as_num()
                 .map_or(Value::Missing, |n| Value::Num(-n)),
             Node::Default(a, b) => ops::default(self.value(*a, env), || self.value(*b, env)),
+            Node::Index(list, at) => {
+                let at = self.value(*at, env);
+                match self.borrowed(*list, env) {
+                    Some(list) => ops::element(list, &at),
+                    None => ops::element(&self.value(*list, env), &at),
+                }
+            }
+            Node::Let { var, value } => {
+                let slot = var.0 as usize;
+                if let Bound::Value(known) = &env[slot] {
+                    return known.clone();
+                }
+                let computed = self.value(*value, env);
+                env[slot] = Bound::Value(computed.clone());
+                computed
+            }
             Node::Call(f, args) if f.is_share() => match self.overrides.and_then(|o| o.get(&id)) {
                 Some(value) => value.clone(),
                 None => self.share(args[0]),
@@ -546,7 +562,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         }
         let filter = (rated.filter, rated.access.implied());
         for i in 0..candidates.len() {
-            if self.bind_passing(candidates, i, rated.var, filter, env) {
+            if self.bind_passing(candidates, i, rated.var, filter, &[], env) {
                 each(env);
             }
         }
@@ -635,7 +651,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         }
         let mut count = 0usize;
         for i in 0..candidates.len() {
-            if !self.bind_passing(candidates, i, var, (filter, implied), env) {
+            if !self.bind_passing(candidates, i, var, (filter, implied), &[], env) {
                 continue;
             }
             match quantifier {

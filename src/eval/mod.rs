@@ -589,9 +589,13 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         i: usize,
         var: usize,
         (filter, implied): (&[crate::plan::ExprId], Option<crate::plan::ExprId>),
+        resets: &[crate::plan::VarId],
         env: &mut [Bound<'r>],
     ) -> bool {
         candidates.bind(i, self.view, &mut env[var]);
+        for reset in resets {
+            env[reset.0 as usize] = Bound::Unset;
+        }
         filter
             .iter()
             .all(|f| Some(*f) == implied || self.truth(*f, env))
@@ -611,7 +615,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         }
         let implied = l.access.implied();
         for i in 0..candidates.len() {
-            if self.bind_passing(&candidates, i, var, (&l.filters, implied), env) {
+            if self.bind_passing(&candidates, i, var, (&l.filters, implied), &l.resets, env) {
                 self.loops(level + 1, env, found);
             }
             if self.stopped() {

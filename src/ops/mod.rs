@@ -9,8 +9,8 @@ pub mod time;
 mod values;
 
 pub use values::{
-    arith, compare, contains, count_distinct_of, count_of, default, equal, extreme_of, mean_of,
-    order, sum_of,
+    arith, compare, contains, count_distinct_of, count_of, default, element, equal, extreme_of,
+    mean_of, order, sum_of,
 };
 
 /// How bad a finding is.

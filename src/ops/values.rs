@@ -36,6 +36,23 @@ pub fn contains(list: &Value, needle: &Value) -> bool {
     }
 }
 
+/// The element of `list` at position `at` (from the end when negative): missing when the
+/// position is outside the list or not a whole number.
+pub fn element(list: &Value, at: &Value) -> Value {
+    let (Value::List(items), Some(at)) = (list, at.as_num()) else {
+        return Value::Missing;
+    };
+    if at.fract() != 0.0 || !at.is_finite() {
+        return Value::Missing;
+    }
+    let len = items.len() as f64;
+    let position = if at < 0.0 { len + at } else { at };
+    if position < 0.0 || position >= len {
+        return Value::Missing;
+    }
+    items[position as usize].clone()
+}
+
 /// The left value unless it is missing.
 pub fn default(value: Value, fallback: impl FnOnce() -> Value) -> Value {
     match value {

@@ -89,7 +89,7 @@ fn equality_key<'e>(
         _ => return None,
     };
     let mut read = Vec::new();
-    super::lower::vars_read(probe, &mut read);
+    crate::check::ir::vars_read(probe, &mut read);
     let joins = !read.is_empty() && read.iter().all(|v| *v != x && bound(*v));
     joins.then_some((key, probe))
 }

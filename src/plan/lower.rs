@@ -5,7 +5,7 @@ use super::{
     Access, ExprId, IndexSpec, Loop, LoopSource, MessagePart, Node, RuleLocation, RulePlan,
     VarKind, Window,
 };
-use crate::check::ir::{self, Expr, VarId};
+use crate::check::ir::{self, vars_read, Expr, VarId};
 use crate::ops::{Mode, Quantifier};
 use crate::schema::{FieldId, KindId, Schema, Type};
 use crate::span::SourceMap;
@@ -80,6 +80,10 @@ pub(super) fn lower_rule(
                 source: b.source(&binding.source),
                 access,
                 filters: loop_filters,
+                resets: (rule.lets.iter())
+                    .filter(|(_, value)| binding_level(value, &level_vars) >= level)
+                    .map(|(var, _)| *var)
+                    .collect(),
             }
         })
         .collect();
@@ -152,95 +156,6 @@ fn binding_level(e: &Expr, level_vars: &[VarId]) -> usize {
 /// The conjuncts of a filter, if any.
 fn narrowing_all(filter: Option<&Expr>) -> Vec<&Expr> {
     filter.map(conjuncts).unwrap_or_default()
-}
-
-/// The variables what a binding or quantifier ranges over reads: a list's, or the group
-/// whose members it takes (a kind or a grouping reads none).
-fn source_vars(source: &ir::Source, out: &mut Vec<VarId>) {
-    match source {
-        ir::Source::List(e) => vars_read(e, out),
-        ir::Source::Members(v) => out.push(*v),
-        ir::Source::Kind(_) | ir::Source::Group(..) => {}
-    }
-}
-
-/// Every variable an expression reads.
-pub(super) fn vars_read(e: &Expr, out: &mut Vec<VarId>) {
-    match e {
-        Expr::Const(_) => {}
-        Expr::Var(v)
-        | Expr::Field(v, _)
-        | Expr::RecordId(v)
-        | Expr::RecordItem(v)
-        | Expr::GroupKey(v)
-        | Expr::GroupColumn(v, _)
-        | Expr::GroupSize(v) => out.push(*v),
-        Expr::List(items) => items.iter().for_each(|i| vars_read(i, out)),
-        Expr::Not(a) | Expr::Neg(a) | Expr::Has(a) => vars_read(a, out),
-        Expr::And(a, b)
-        | Expr::Or(a, b)
-        | Expr::Compare(_, a, b)
-        | Expr::Arith(_, a, b)
-        | Expr::In(a, b)
-        | Expr::Default(a, b) => {
-            vars_read(a, out);
-            vars_read(b, out);
-        }
-        Expr::Relation {
-            left,
-            right,
-            tolerance,
-            ..
-        } => {
-            out.extend([*left, *right]);
-            if let Some(t) = tolerance {
-                vars_read(t, out);
-            }
-        }
-        Expr::Call(_, args) => args.iter().for_each(|a| vars_read(a, out)),
-        Expr::Temporal {
-            sides, threshold, ..
-        } => {
-            for side in sides.iter() {
-                source_vars(&side.source, out);
-                for part in side.filter.iter().chain(&side.label) {
-                    vars_read(part, out);
-                }
-            }
-            if let Some(t) = threshold {
-                vars_read(t, out);
-            }
-        }
-        Expr::Agreement {
-            source,
-            filter,
-            value,
-            unit,
-            rater,
-            target,
-            gold,
-            ..
-        } => {
-            source_vars(source, out);
-            for t in target.iter().chain(gold) {
-                vars_read(t, out);
-            }
-            for part in [value, unit, rater].into_iter().chain(filter) {
-                vars_read(part, out);
-            }
-        }
-        Expr::Quantified {
-            source,
-            filter,
-            condition,
-            ..
-        } => {
-            source_vars(source, out);
-            for part in [filter, condition].into_iter().flatten() {
-                vars_read(part, out);
-            }
-        }
-    }
 }
 
 impl Builder<'_> {
@@ -321,6 +236,11 @@ impl Builder<'_> {
             Expr::Not(a) => Node::Not(self.expr(a)),
             Expr::Neg(a) => Node::Neg(self.expr(a)),
             Expr::Has(a) => Node::Has(self.expr(a)),
+            Expr::Index(a, b) => Node::Index(self.expr(a), self.expr(b)),
+            Expr::Let(var, value) => Node::Let {
+                var: *var,
+                value: self.expr(value),
+            },
             Expr::And(..) => Node::All(self.all(e)),
             Expr::Or(..) => Node::Any(self.disjuncts(e)),
             Expr::Compare(op, a, b) => Node::Compare(*op, self.expr(a), self.expr(b)),

@@ -209,6 +209,9 @@ pub struct Loop {
     pub access: Access,
     /// Conjuncts of the `where` filter that read only this and outer variables.
     pub filters: Vec<ExprId>,
+    /// The `let` slots to forget when this loop binds: those whose value reads this loop's
+    /// variable or an inner one.
+    pub resets: Vec<VarId>,
 }
 
 /// What a loop or quantifier ranges over.
@@ -273,6 +276,16 @@ pub enum Node {
     Default(ExprId, ExprId),
     /// Whether a value is present.
     Has(ExprId),
+    /// The element of a list at a position (from the end when negative).
+    Index(ExprId, ExprId),
+    /// A `let` value: computed once per binding and kept in its variable's slot until a
+    /// loop it depends on binds again ([`Loop::resets`]).
+    Let {
+        /// The slot.
+        var: VarId,
+        /// Its value.
+        value: ExprId,
+    },
     /// A time relation between two record variables.
     Relation {
         /// Which relation.
@@ -387,8 +400,11 @@ impl RulePlan {
                 Node::List(items) | Node::All(items) | Node::Any(items) | Node::Call(_, items) => {
                     roots.extend(items.iter().copied())
                 }
-                Node::Not(a) | Node::Neg(a) | Node::Has(a) => roots.push(*a),
+                Node::Not(a) | Node::Neg(a) | Node::Has(a) | Node::Let { value: a, .. } => {
+                    roots.push(*a)
+                }
                 Node::Compare(_, a, b)
+                | Node::Index(a, b)
                 | Node::Arith(_, a, b)
                 | Node::In(a, b)
                 | Node::Default(a, b) => roots.extend([*a, *b]),
@@ -455,8 +471,11 @@ impl RulePlan {
                 Node::List(items) | Node::All(items) | Node::Any(items) | Node::Call(_, items) => {
                     roots.extend(items.iter().copied())
                 }
-                Node::Not(a) | Node::Neg(a) | Node::Has(a) => roots.push(*a),
+                Node::Not(a) | Node::Neg(a) | Node::Has(a) | Node::Let { value: a, .. } => {
+                    roots.push(*a)
+                }
                 Node::Compare(_, a, b)
+                | Node::Index(a, b)
                 | Node::Arith(_, a, b)
                 | Node::In(a, b)
                 | Node::Default(a, b) => roots.extend([*a, *b]),

@@ -87,6 +87,8 @@ fn for_each_access(plan: &mut Plan, mut f: impl FnMut(&mut usize)) {
                 | Node::In(..)
                 | Node::Default(..)
                 | Node::Has(_)
+                | Node::Index(..)
+                | Node::Let { .. }
                 | Node::Relation { .. }
                 | Node::Call(..) => {}
             }
@@ -219,6 +221,8 @@ fn collect(
         | Node::In(..)
         | Node::Default(..)
         | Node::Has(_)
+        | Node::Index(..)
+        | Node::Let { .. }
         | Node::Call(..) => {}
     }
     for child in children {

@@ -284,6 +284,10 @@ impl Printer<'_> {
             Node::In(a, b) => format!("{} in {}", self.expr(*a), self.expr(*b)),
             Node::Default(a, b) => format!("{} ?? {}", self.expr(*a), self.expr(*b)),
             Node::Has(a) => format!("has {}", self.expr(*a)),
+            Node::Index(a, b) => format!("{}[{}]", self.expr(*a), self.expr(*b)),
+            Node::Let { var, value } => {
+                format!("(let {} = {})", self.var(*var), self.expr(*value))
+            }
             Node::Relation {
                 rel,
                 left,
@@ -398,8 +402,12 @@ pub(super) fn children(node: &Node) -> Vec<ExprId> {
         Node::List(items) | Node::All(items) | Node::Any(items) | Node::Call(_, items) => {
             items.clone()
         }
-        Node::Not(a) | Node::Neg(a) | Node::Has(a) => vec![*a],
-        Node::Compare(_, a, b) | Node::Arith(_, a, b) | Node::In(a, b) | Node::Default(a, b) => {
+        Node::Not(a) | Node::Neg(a) | Node::Has(a) | Node::Let { value: a, .. } => vec![*a],
+        Node::Compare(_, a, b)
+        | Node::Arith(_, a, b)
+        | Node::In(a, b)
+        | Node::Default(a, b)
+        | Node::Index(a, b) => {
             vec![*a, *b]
         }
         Node::Quantified {

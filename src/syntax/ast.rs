@@ -16,6 +16,8 @@ pub struct File {
     pub kinds: Vec<KindDecl>,
     /// `const` declarations.
     pub consts: Vec<ConstDecl>,
+    /// `fn` declarations.
+    pub fns: Vec<FnDecl>,
     /// Rules, in order of appearance.
     pub rules: Vec<Rule>,
     /// `test` blocks.
@@ -70,6 +72,34 @@ pub struct ConstDecl {
     pub value: Expr,
 }
 
+/// `fn iou(a: boxes, b: boxes) -> num = …`
+#[derive(Debug, Clone, PartialEq)]
+pub struct FnDecl {
+    /// Doc comment lines.
+    pub doc: Vec<String>,
+    /// The function's name.
+    pub name: Name,
+    /// Parameters and their types, in order.
+    pub params: Vec<(Name, Spanned<TypeExpr>)>,
+    /// The declared result type, when written.
+    pub returns: Option<Spanned<TypeExpr>>,
+    /// The body.
+    pub body: Expr,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// `let d = a.end - a.start`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Let {
+    /// The name it gives.
+    pub name: Name,
+    /// Its value.
+    pub value: Expr,
+    /// Whether it is written after the `where` filter (and may rely on what it proves).
+    pub after_filter: bool,
+}
+
 /// `rule id: severity { for … where … require … message "…" }`
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
@@ -83,6 +113,8 @@ pub struct Rule {
     pub scope: Scope,
     /// `for` bindings, outermost first.
     pub bindings: Vec<Binding>,
+    /// `let` values, in order.
+    pub lets: Vec<Let>,
     /// The `where` filter.
     pub filter: Option<Expr>,
     /// `require` or `forbid`.
@@ -160,6 +192,8 @@ pub enum ExprKind {
     List(Vec<Expr>),
     /// `x.field`
     Field(Box<Expr>, Name),
+    /// `x[i]`: the element at a position of a list (from the end when negative).
+    Index(Box<Expr>, Box<Expr>),
     /// `f(a, b)`
     Call(Name, Vec<Expr>),
     /// `not x`, `-x`

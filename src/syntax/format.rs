@@ -154,6 +154,12 @@ fn space_between(before: &[Piece], next: &Piece) -> bool {
             "and" | "or" | "not" | "in" | "require" | "forbid" | "where" | "satisfy"
         );
     }
+    // An index: `parts[0]`, `split(v, "_")[-1]` (a list literal follows anything else).
+    if next.is("[") {
+        return !(matches!(prev.kind, Some(TokenKind::Identifier | TokenKind::String))
+            || prev.is(")")
+            || prev.is("]"));
+    }
     // Unary minus: after an operator, an opening bracket, a comma, a colon or a keyword.
     if prev.is("-") && is_unary(&before[..before.len() - 1]) {
         return false;
@@ -184,6 +190,12 @@ mod tests {
         let want = "rule x: warning {\n  for s in speech\n\n  require duration(s) > 0s and s.end <= -1\n  message \"a  b\" // kept\n}\n";
         assert_eq!(format(messy), want);
         assert_eq!(format(want), want);
+    }
+
+    #[test]
+    fn functions_indexes_and_nested_strings_keep_their_shape() {
+        let text = "fn w(v: str) -> num = number(split(v, \"_\")[-1]) ?? 0\n\nrule x: info {\n  for c in clip\n  let p = split(c.vid, \"_\")\n  require p[0] in [\"a\", \"b\"]\n  message \"{p[1] ?? \"none\"} {w(c.vid)}\"\n}\n";
+        assert_eq!(format(text), text);
     }
 
     #[test]

@@ -15,11 +15,13 @@ pub enum Class {
 }
 
 /// Every keyword of the language.
-pub const KEYWORDS: [(&str, Class); 36] = [
+pub const KEYWORDS: [(&str, Class); 38] = [
     ("import", Class::Reserved),
     ("schema", Class::Reserved),
     ("kind", Class::Reserved),
     ("const", Class::Reserved),
+    ("fn", Class::Reserved),
+    ("let", Class::Reserved),
     ("rule", Class::Reserved),
     ("per", Class::Reserved),
     ("for", Class::Reserved),

@@ -41,7 +41,7 @@ pub enum TokenKind {
     /// A string that runs to the end of the file.
     UnterminatedString,
     /// `==`, `<=`, `??`, `+`, …
-    #[regex(r"==|!=|<=|>=|\?\?|[<>+\-*/%?]")]
+    #[regex(r"->|==|!=|<=|>=|\?\?|[<>+\-*/%?]")]
     Operator,
     /// `{ } ( ) [ ] , : .`
     #[regex(r"[{}()\[\],:.]")]
@@ -100,22 +100,54 @@ fn number(lex: &mut logos::Lexer<TokenKind>) -> TokenKind {
     TokenKind::Number
 }
 
-/// The rest of a string after its opening quote, escapes skipped.
+/// The rest of a string after its opening quote, escapes skipped. A message template's
+/// holes may hold strings of their own (`"{p[0] ?? "none"}"`): a `{` whose `}` closes
+/// before the end of the file is read as a hole, quotes in it as nested strings.
 fn string(lex: &mut logos::Lexer<TokenKind>) -> TokenKind {
     let rest = lex.remainder().as_bytes();
-    let mut i = 0;
-    while i < rest.len() {
-        match rest[i] {
-            b'\\' => i += 2,
-            b'"' => {
-                lex.bump(i + 1);
-                return TokenKind::String;
-            }
-            _ => i += 1,
+    let end = string_end(rest, true).or_else(|| string_end(rest, false));
+    match end {
+        Some(end) => {
+            lex.bump(end);
+            TokenKind::String
+        }
+        None => {
+            lex.bump(rest.len());
+            TokenKind::UnterminatedString
         }
     }
-    lex.bump(rest.len());
-    TokenKind::UnterminatedString
+}
+
+/// Where a string's closing quote ends, reading `{…}` as holes or not. Iterative, with a
+/// stack of open holes, so a deeply nested template cannot exhaust the call stack.
+fn string_end(rest: &[u8], holes: bool) -> Option<usize> {
+    // Per open hole: its brace depth. Outside any hole the stack is empty.
+    let mut open: Vec<usize> = Vec::new();
+    let mut in_string = true;
+    let mut i = 0;
+    while i < rest.len() {
+        match (rest[i], in_string) {
+            (b'\\', true) => i += 1,
+            (b'"', true) if open.is_empty() => return Some(i + 1),
+            (b'"', _) => in_string = !in_string,
+            (b'{', true) if holes && open.is_empty() => {
+                open.push(1);
+                in_string = false;
+            }
+            (b'{', false) => *open.last_mut()? += 1,
+            (b'}', false) => {
+                let depth = open.last_mut()?;
+                *depth -= 1;
+                if *depth == 0 {
+                    open.pop();
+                    in_string = true;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 impl TokenKind {

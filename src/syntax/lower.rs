@@ -28,6 +28,7 @@ pub(super) fn lower_file(file: FileId, pair: P, errors: &mut Vec<SyntaxError>) -
             Rule::import => out.imports.push(l.lower_import(decl)),
             Rule::schema => out.kinds.extend(l.lower_schema(decl)),
             Rule::const_decl => out.consts.push(l.lower_const(decl)),
+            Rule::fn_decl => out.fns.push(l.lower_fn(decl)),
             Rule::rule => out.rules.push(l.lower_rule(decl)),
             Rule::test => out.tests.push(l.lower_test(decl)),
             _ => {}
@@ -172,6 +173,40 @@ impl Lowerer<'_> {
         }
     }
 
+    fn lower_fn(&mut self, pair: P) -> ast::FnDecl {
+        let span = self.span(&pair);
+        let (doc, rest) = split_docs(pair.into_inner());
+        let mut name = None;
+        let mut params = Vec::new();
+        let mut returns = None;
+        let mut body = None;
+        for part in rest {
+            match part.as_rule() {
+                Rule::ident => name = Some(self.name(part)),
+                Rule::param => {
+                    let mut inner = part.into_inner();
+                    let param = self.name(inner.next().unwrap_or_else(unreachable_pair));
+                    let ty = self.lower_type_expr(inner.next().unwrap_or_else(unreachable_pair));
+                    params.push((param, ty));
+                }
+                Rule::returns => {
+                    let ty = part.into_inner().next().unwrap_or_else(unreachable_pair);
+                    returns = Some(self.lower_type_expr(ty));
+                }
+                Rule::expr => body = Some(self.lower_expr(part)),
+                _ => {}
+            }
+        }
+        ast::FnDecl {
+            doc,
+            name: name.unwrap_or_else(|| Spanned::new(String::new(), span.clone())),
+            params,
+            returns,
+            body: body.unwrap_or_else(|| Spanned::new(ExprKind::Bool(true), span.clone())),
+            span,
+        }
+    }
+
     fn lower_rule(&mut self, pair: P) -> ast::Rule {
         let span = self.span(&pair);
         let (doc, rest) = split_docs(pair.into_inner());
@@ -181,6 +216,7 @@ impl Lowerer<'_> {
             severity: Spanned::new(Severity::Error, span.clone()),
             scope: Scope::Item,
             bindings: Vec::new(),
+            lets: Vec::new(),
             filter: None,
             mode: Spanned::new(Mode::Require, span.clone()),
             condition: Spanned::new(ExprKind::Bool(true), span.clone()),
@@ -203,6 +239,17 @@ impl Lowerer<'_> {
             Rule::scope => rule.scope = lower_scope(part),
             Rule::for_clause => rule.bindings = self.lower_for_clause(part),
             Rule::where_clause => rule.filter = self.lower_where_clause(part),
+            Rule::let_clause => {
+                let mut inner = part.into_inner();
+                inner.next(); // `let`
+                let name = self.name(inner.next().unwrap_or_else(unreachable_pair));
+                let value = self.lower_expr(inner.next().unwrap_or_else(unreachable_pair));
+                rule.lets.push(ast::Let {
+                    name,
+                    value,
+                    after_filter: rule.filter.is_some(),
+                });
+            }
             Rule::condition => (rule.mode, rule.condition) = self.lower_condition(part),
             Rule::message_clause => rule.message = self.lower_message_clause(part),
             _ => {}

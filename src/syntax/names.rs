@@ -15,7 +15,7 @@ fn rule_name(grammar_rule: Rule) -> Option<&'static str> {
         Rule::WHITESPACE | Rule::COMMENT | Rule::digits | Rule::ident_char | Rule::keyword => {
             return None
         }
-        Rule::file | Rule::declaration => "`import`, `schema`, `const`, `rule` or `test`",
+        Rule::file | Rule::declaration => "`import`, `schema`, `const`, `fn`, `rule` or `test`",
         Rule::doc => "a doc comment",
         Rule::import => "an import",
         Rule::schema => "a schema block",
@@ -26,6 +26,11 @@ fn rule_name(grammar_rule: Rule) -> Option<&'static str> {
         }
         Rule::optional_mark => "`,`, `}` or `?`",
         Rule::const_decl => "a constant",
+        Rule::fn_decl => "a function (`fn name(x: type) = expression`)",
+        Rule::param => "a parameter (`name: type`)",
+        Rule::returns => "`->` and the result type",
+        Rule::let_clause => "a `let` (`let name = expression`)",
+        Rule::index => "an index (`[0]`)",
         Rule::rule => "a rule",
         Rule::rule_body => "the rule's `for` clause",
         Rule::severity => "a severity (`error`, `warning` or `info`)",
@@ -91,6 +96,8 @@ fn rule_name(grammar_rule: Rule) -> Option<&'static str> {
         Rule::kw_schema => "`schema`",
         Rule::kw_kind => "`kind`",
         Rule::kw_const => "`const`",
+        Rule::kw_fn => "`fn`",
+        Rule::kw_let => "`let`",
         Rule::kw_rule => "`rule`",
         Rule::kw_per => "`per`",
         Rule::kw_item => "`item`",

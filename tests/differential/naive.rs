@@ -259,6 +259,22 @@ impl<'r> Naive<'_, 'r> {
                 v => v,
             },
             Node::Has(a) => Value::Bool(!matches!(self.eval(*a, env), Value::Missing)),
+            // A `let` is recomputed wherever it is read: the engine remembers it.
+            Node::Let { value, .. } => self.eval(*value, env),
+            Node::Index(list, at) => match (self.eval(*list, env), self.eval(*at, env)) {
+                (Value::List(items), Value::Num(at)) if at.fract() == 0.0 => {
+                    let at = if at < 0.0 {
+                        items.len() as f64 + at
+                    } else {
+                        at
+                    };
+                    match at >= 0.0 {
+                        true => items.get(at as usize).cloned().unwrap_or(Value::Missing),
+                        false => Value::Missing,
+                    }
+                }
+                _ => Value::Missing,
+            },
             Node::Relation {
                 rel,
                 left,
