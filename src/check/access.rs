@@ -22,7 +22,7 @@ impl Checker<'_> {
             _ => None,
         };
         match (&base_ty.ty, var) {
-            (Type::Record(k), Some(v)) => self.record_field(scope, v, *k, field),
+            (Type::Record(k), Some(v)) => self.record_field(scope, v, *k, field, span),
             (Type::Group(k, by), Some(v)) => self.group_field(v, *k, *by, field),
             (Type::Error, _) => (Expr::Const(Value::Missing), Ty::of(Type::Error)),
             (other, _) => {
@@ -43,6 +43,7 @@ impl Checker<'_> {
         var: VarId,
         kind: KindId,
         field: &ast::Name,
+        span: &Span,
     ) -> (Expr, Ty) {
         match field.node.as_str() {
             "id" => return (Expr::RecordId(var), Ty::of(Type::Ref(kind))),
@@ -62,14 +63,11 @@ impl Checker<'_> {
             return (Expr::Const(Value::Missing), Ty::of(Type::Error));
         };
         let f = k.field(id);
-        let maybe_missing = f.optional && !scope.present.contains(&(var, id));
-        (
-            Expr::Field(var, id),
-            Ty {
-                ty: f.ty.clone(),
-                maybe_missing,
-            },
-        )
+        let ty = match f.optional && !scope.present.contains(&Expr::Field(var, id)) {
+            true => Ty::missing_at(f.ty.clone(), span),
+            false => Ty::of(f.ty.clone()),
+        };
+        (Expr::Field(var, id), ty)
     }
 
     pub(super) fn group_field(
@@ -128,7 +126,7 @@ impl Checker<'_> {
         let expr = Expr::Index(Box::new(list_expr), Box::new(index_expr));
         let ty = Ty {
             ty: element,
-            maybe_missing: list_ty.maybe_missing,
+            missing: list_ty.missing,
         };
         (expr, ty)
     }

@@ -65,7 +65,7 @@ impl Checker<'_> {
             let (expr, _) = self.check_expr(scope, &args[0], None);
             return (Expr::Has(Box::new(expr)), Ty::of(Type::Bool));
         }
-        self.check_builtin(scope, builtin, args)
+        self.check_builtin(scope, builtin, args, span)
     }
 
     /// Checks each argument against its parameter, then gives the call the result type its
@@ -75,6 +75,7 @@ impl Checker<'_> {
         scope: &mut Scope,
         builtin: &'static Builtin,
         args: &[ast::Expr],
+        span: &Span,
     ) -> (Expr, Ty) {
         let name = builtin.name;
         let mut exprs = Vec::with_capacity(args.len());
@@ -124,7 +125,7 @@ impl Checker<'_> {
         if !typed {
             return (Expr::Const(Value::Missing), Ty::of(Type::Error));
         }
-        let ty = result_type(builtin, first);
+        let ty = result_type(builtin, first, span);
         (Expr::Call(Function { builtin, pattern }, exprs), ty)
     }
 
@@ -215,14 +216,10 @@ impl Checker<'_> {
                 None,
             );
         }
-        let maybe_missing = !self.never_empty(&expr, scope);
-        (
-            expr,
-            Ty {
-                ty: elem,
-                maybe_missing,
-            },
-        )
+        match self.never_empty(&expr, scope) {
+            true => (expr, Ty::of(elem)),
+            false => (expr, Ty::missing_at(elem, &arg.span)),
+        }
     }
 
     /// Whether a list is a group's column of a required field: a group has at least one
@@ -263,7 +260,7 @@ impl Checker<'_> {
 
 /// The result's type from the entry: fixed, or the first argument's (its elements' for an
 /// aggregate, which carries whether the list can be empty).
-fn result_type(builtin: &Builtin, first: Option<Ty>) -> Ty {
+fn result_type(builtin: &Builtin, first: Option<Ty>, span: &Span) -> Ty {
     let first = first.unwrap_or(Ty::of(Type::Error));
     let ty = match builtin.returns {
         Returns::Num => Type::Num,
@@ -273,12 +270,12 @@ fn result_type(builtin: &Builtin, first: Option<Ty>) -> Ty {
         Returns::TextList => Type::List(Box::new(Type::Str)),
         Returns::Argument | Returns::Element => first.ty,
     };
-    let maybe_missing = match builtin.missing {
-        Missing::Never => false,
-        Missing::WhenEmpty => first.maybe_missing,
-        Missing::WhenInvalid => true,
+    let missing = match builtin.missing {
+        Missing::Never => Vec::new(),
+        Missing::WhenEmpty => first.missing,
+        Missing::WhenInvalid => vec![span.clone()],
     };
-    Ty { ty, maybe_missing }
+    Ty { ty, missing }
 }
 
 /// "1 argument", "1 or 2 arguments".

@@ -5,24 +5,33 @@ use super::ir::{self, Expr, VarId};
 use super::{CheckError, Checker};
 use crate::data::Value;
 use crate::ops::{self, arith, compare, ArithOp, CompareOp};
-use crate::schema::{FieldId, KindId, Type, TypeDisplay};
+use crate::schema::{KindId, Type, TypeDisplay};
 use crate::span::Span;
 use crate::syntax::ast::{self, BinaryOp, ExprKind, UnaryOp};
 use std::sync::Arc;
 
-/// The type of a checked expression, and whether its value may be missing (an optional
-/// field that no `has(…)` has tested).
+/// The type of a checked expression, and where its value may be missing from: optional
+/// fields that no `has(…)` has tested, calls that may give nothing. Arithmetic carries them
+/// to where the value is used, so one expression gives one diagnostic that lists them all.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Ty {
     pub ty: Type,
-    pub maybe_missing: bool,
+    pub missing: Vec<Span>,
 }
 
 impl Ty {
     pub(super) fn of(ty: Type) -> Ty {
         Ty {
             ty,
-            maybe_missing: false,
+            missing: Vec::new(),
+        }
+    }
+
+    /// A value of this type that may be missing, because of what is written at `span`.
+    pub(super) fn missing_at(ty: Type, span: &Span) -> Ty {
+        Ty {
+            ty,
+            missing: vec![span.clone()],
         }
     }
 }
@@ -53,8 +62,9 @@ pub(super) struct Scope {
     pub visible: Vec<(String, Named)>,
     /// Names before this position are hidden: a function's body sees its parameters only.
     pub barrier: usize,
-    /// Optional fields known to be present here, from `has(x.f)` tests.
-    pub present: Vec<(VarId, FieldId)>,
+    /// Optional values known to be present here, from `has(…)` tests: fields
+    /// (`Expr::Field`) and `let` values.
+    pub present: Vec<Expr>,
 }
 
 impl Scope {
@@ -124,24 +134,20 @@ fn mark_used(scope: &mut Scope, expr: &Expr) {
 
 /// Optional fields that a condition proves present when it is true: the `has(x.f)` terms
 /// of a conjunction.
-pub(super) fn proven_present(expr: &Expr, out: &mut Vec<(VarId, FieldId)>) {
+pub(super) fn proven_present(expr: &Expr, out: &mut Vec<Expr>) {
     match expr {
         Expr::And(a, b) => {
             proven_present(a, out);
             proven_present(b, out);
         }
-        Expr::Has(inner) => {
-            if let Expr::Field(v, f) = **inner {
-                out.push((v, f));
-            }
-        }
+        Expr::Has(inner) => out.push((**inner).clone()),
         _ => {}
     }
 }
 
 /// Optional fields that a condition proves present when it is false: `not has(x.f)` terms
 /// of a disjunction.
-fn proven_present_if_false(expr: &Expr, out: &mut Vec<(VarId, FieldId)>) {
+fn proven_present_if_false(expr: &Expr, out: &mut Vec<Expr>) {
     match expr {
         Expr::Or(a, b) => {
             proven_present_if_false(a, out);
@@ -262,16 +268,43 @@ impl Checker<'_> {
     }
 
     pub(super) fn require_present(&mut self, ty: &Ty, span: &Span) {
-        if ty.maybe_missing {
-            let expr = self.text(span);
-            self.error(CheckError::OptionalUnchecked {
+        self.require_all_present(&[ty], span);
+    }
+
+    /// One diagnostic for every value of one expression that may be missing, naming each:
+    /// pointing at the value when there is one, at the expression when there are several.
+    pub(super) fn require_all_present(&mut self, tys: &[&Ty], span: &Span) {
+        let mut sources: Vec<(String, &Span)> = Vec::new();
+        for source in tys.iter().flat_map(|t| &t.missing) {
+            let text = self.text(source);
+            if !sources.iter().any(|(t, _)| *t == text) {
+                sources.push((text, source));
+            }
+        }
+        let error = match sources.as_slice() {
+            [] => return,
+            [(expr, at)] => CheckError::OptionalUnchecked {
                 help: Some(format!(
                     "test it first (`has({expr}) and …`) or give a default (`{expr} ?? …`)"
                 )),
-                expr,
-                span: span.clone(),
-            });
-        }
+                expr: expr.clone(),
+                span: (*at).clone(),
+            },
+            [(first, _), ..] => {
+                let tests: Vec<String> = sources.iter().map(|(s, _)| format!("has({s})")).collect();
+                let listed: Vec<String> = sources.iter().map(|(s, _)| format!("`{s}`")).collect();
+                CheckError::OptionalUnchecked {
+                    help: Some(format!(
+                        "it reads {} that may be missing: test them first (`{} and …`) or give defaults (`{first} ?? …`)",
+                        listed.join(", "),
+                        tests.join(" and ")
+                    )),
+                    expr: self.text(span),
+                    span: span.clone(),
+                }
+            }
+        };
+        self.error(error);
     }
 
     pub(super) fn mismatch(
@@ -332,7 +365,10 @@ impl Checker<'_> {
         hint: Option<&Type>,
     ) -> (Expr, Ty) {
         if let Some(Named::Alias { expr, ty, marker }) = scope.named(name) {
-            let (expr, ty, marker) = (expr.clone(), ty.clone(), *marker);
+            let (expr, mut ty, marker) = (expr.clone(), ty.clone(), *marker);
+            if scope.present.contains(&expr) {
+                ty.missing.clear();
+            }
             mark_used(scope, &expr);
             if let Some(m) = marker {
                 scope.used[m.0 as usize] = true;
@@ -426,7 +462,6 @@ impl Checker<'_> {
             }
             UnaryOp::Neg => {
                 let (inner, ty) = self.check_expr(scope, operand, None);
-                self.require_present(&ty, &operand.span);
                 if !ty.ty.is_numeric() {
                     self.mismatch(
                         "`-` needs a number",
@@ -436,7 +471,7 @@ impl Checker<'_> {
                         None,
                     );
                 }
-                (Expr::Neg(Box::new(inner)), Ty::of(ty.ty))
+                (Expr::Neg(Box::new(inner)), ty)
             }
         }
     }
@@ -550,8 +585,7 @@ impl Checker<'_> {
         r: &ast::Expr,
     ) -> (Expr, Ty) {
         let ((left, lt), (right, rt)) = self.check_pair(scope, l, r, false);
-        self.require_present(&lt, &l.span);
-        self.require_present(&rt, &r.span);
+        self.require_all_present(&[&lt, &rt], &l.span.to(&r.span));
         let constant_side = matches!(left, Expr::Const(_)) || matches!(right, Expr::Const(_));
         let ordered = !matches!(op, BinaryOp::Eq | BinaryOp::Ne);
         let orderable = |t: &Type| t.is_numeric() || t.is_textual();
@@ -608,8 +642,7 @@ impl Checker<'_> {
         r: &ast::Expr,
     ) -> (Expr, Ty) {
         let ((left, lt), (right, rt)) = self.check_pair(scope, l, r, true);
-        self.require_present(&lt, &l.span);
-        self.require_present(&rt, &r.span);
+        self.require_all_present(&[&lt, &rt], &l.span.to(&r.span));
         match &rt.ty {
             Type::List(elem) => {
                 if !self.compatible(elem, &lt.ty, true) {
@@ -660,7 +693,7 @@ impl Checker<'_> {
         }
         let ty = Ty {
             ty: lt.ty,
-            maybe_missing: rt.maybe_missing,
+            missing: rt.missing,
         };
         (Expr::Default(Box::new(left), Box::new(right)), ty)
     }
@@ -674,8 +707,6 @@ impl Checker<'_> {
     ) -> (Expr, Ty) {
         let (left, lt) = self.check_expr(scope, l, None);
         let (right, rt) = self.check_expr(scope, r, None);
-        self.require_present(&lt, &l.span);
-        self.require_present(&rt, &r.span);
         let arith = match op {
             BinaryOp::Add => ArithOp::Add,
             BinaryOp::Sub => ArithOp::Sub,
@@ -697,10 +728,11 @@ impl Checker<'_> {
                 Type::Error
             }
         };
-        (
-            Expr::Arith(arith, Box::new(left), Box::new(right)),
-            Ty::of(ty),
-        )
+        // Missing operands give a missing result: where it is used, one diagnostic names
+        // them all.
+        let missing = [lt.missing, rt.missing].concat();
+        let expr = Expr::Arith(arith, Box::new(left), Box::new(right));
+        (expr, Ty { ty, missing })
     }
 
     /// The result type of arithmetic on times, durations and plain numbers.

@@ -161,7 +161,6 @@ impl Checker<'_> {
         self.inlining.stack.push(decl.name.node.clone());
         let (_, ty) = self.check_expr(&mut scope, &decl.body, None);
         self.inlining.stack.pop();
-        self.require_present(&ty, &decl.body.span);
         for (var, (name, _)) in vars.iter().zip(&decl.params) {
             if !scope.used[var.0 as usize] {
                 self.error(CheckError::UnusedName {
@@ -317,7 +316,7 @@ impl Checker<'_> {
             Type::Error => ty,
             declared => Ty {
                 ty: declared.clone(),
-                maybe_missing: ty.maybe_missing,
+                missing: ty.missing,
             },
         };
         (expr, ty)

@@ -210,13 +210,7 @@ impl Checker<'_> {
         } else {
             Type::Error
         };
-        (
-            expr,
-            Ty {
-                ty,
-                maybe_missing: true,
-            },
-        )
+        (expr, Ty::missing_at(ty, &statistic.span))
     }
 
     /// `segment_f1(a in s where f by l, b in t where g by m, threshold)`: both sides range
@@ -277,6 +271,7 @@ impl Checker<'_> {
             }
             Box::new(expr)
         });
+        let name_span = function.span.clone();
         let function = crate::metrics::temporal::TemporalFn::from_name(&function.node)
             .unwrap_or(crate::metrics::temporal::TemporalFn::F1);
         let mut sides = checked.into_iter();
@@ -288,13 +283,7 @@ impl Checker<'_> {
             sides: Box::new([a, b]),
             threshold,
         };
-        (
-            expr,
-            Ty {
-                ty: Type::Num,
-                maybe_missing: true,
-            },
-        )
+        (expr, Ty::missing_at(Type::Num, &name_span))
     }
 
     /// The gold rater of `disagreement(… for r against GOLD)`; a diagnostic on any other
