@@ -75,7 +75,9 @@ fn human_output_shows_the_record_line_and_the_rule() {
     );
     assert!(stdout.contains("rule defined here"), "{stdout}");
     assert!(
-        stdout.contains("checked 27 of 29 records in 2 items (2 rejected)"),
+        stdout.contains(
+            "checked 28 of 29 records in 2 items (1 rejected, 1 checked with data errors)"
+        ),
         "{stdout}"
     );
     // The per-annotator table of each data-set statistic (its counts are gathered only for
@@ -332,7 +334,8 @@ fn parse_only_reads_everything_and_runs_no_rule() {
     let summary: serde_json::Value =
         serde_json::from_str(stdout.lines().last().expect("summary")).expect("json");
     assert_eq!(summary["records"]["read"], 29);
-    assert_eq!(summary["records"]["checked"], 27);
+    assert_eq!(summary["records"]["checked"], 28);
+    assert_eq!(summary["records"]["with_data_errors"], 1);
 }
 
 /// The data errors and record counts of a `--format json` run: everything but findings.
@@ -368,7 +371,7 @@ fn parse_only_reports_the_data_errors_of_a_full_run_repeated_ids_included() {
         "{codes:?}"
     );
     assert_eq!(parse_only, full);
-    assert_eq!(full.1["rejected"], 3);
+    assert_eq!(full.1["rejected"], 2);
 }
 
 #[test]

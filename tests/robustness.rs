@@ -88,7 +88,7 @@ fn lines() -> Vec<(Vec<u8>, Expect)> {
         ),
         (
             speech("c1", "s9", "5", "4").into(),
-            Error("cord::data::reversed-interval"),
+            Flawed("cord::data::reversed-interval"),
         ),
         (deep.into(), Error("cord::data::invalid-json")),
         (huge, Error("cord::data::line-too-long")),
@@ -111,7 +111,10 @@ fn lines() -> Vec<(Vec<u8>, Expect)> {
 enum Expect {
     Clean,
     Finding(&'static str),
+    /// A data error, and the record is not checked.
     Error(&'static str),
+    /// A data error, and the record is checked as read.
+    Flawed(&'static str),
 }
 
 /// The (code or rule, line) each line should give, for the lines `pick` names.
@@ -164,7 +167,7 @@ fn every_bad_line_is_reported_with_its_line_and_every_good_record_is_checked() {
     let of_type = |t: &'static str| output.iter().filter(move |v| v["type"] == t);
 
     let expected_errors = expected(|e| match e {
-        Expect::Error(code) => Some(code),
+        Expect::Error(code) | Expect::Flawed(code) => Some(code),
         _ => None,
     });
     let errors: Vec<(String, u64)> = of_type("data-error")
@@ -198,6 +201,11 @@ fn every_bad_line_is_reported_with_its_line_and_every_good_record_is_checked() {
         .count();
     assert_eq!(records["read"], lines().len());
     assert_eq!(records["checked"], good);
+    let flawed = lines()
+        .iter()
+        .filter(|(_, e)| matches!(e, Expect::Flawed(_)))
+        .count();
+    assert_eq!(records["with_data_errors"], flawed);
     assert_eq!(
         records["read"].as_u64(),
         Some(records["checked"].as_u64().unwrap_or(0) + records["rejected"].as_u64().unwrap_or(0))

@@ -426,23 +426,6 @@ pub enum CheckError {
         #[label("used again here")]
         span: Span,
     },
-    /// `speech s1 { start: 2s, end: 1s, … }` in a `given` block: a record `check` would reject
-    /// as data (here `cord::data::reversed-interval`), so a test over it would pass on records
-    /// no real run ever evaluates.
-    #[error("test record `{id}` would be rejected as data: {why}")]
-    #[diagnostic(
-        code("cord::check::test-record-rejected"),
-        help("given records are validated as data files are; fix the record so the test checks what a run would")
-    )]
-    RejectedTestRecord {
-        /// The record's id.
-        id: String,
-        /// The data diagnostic `check` would give.
-        why: String,
-        /// The record.
-        #[label("rejected by `check`")]
-        span: Span,
-    },
     /// A `for` binding that the rule never uses.
     #[error("binding `{name}` is never used")]
     #[diagnostic(
@@ -526,6 +509,17 @@ pub enum CheckError {
         #[label("named here")]
         span: Span,
     },
+    /// `for a in speech, b in transcript where a intersects b` in a `per dataset` rule.
+    #[error("this time relation may pair records of different items")]
+    #[diagnostic(code("cord::check::relation-across-items"), severity(Warning))]
+    RelationAcrossItems {
+        /// The relation.
+        #[label("false for records of different items")]
+        span: Span,
+        /// The fix.
+        #[help]
+        help: Option<String>,
+    },
     /// `where 1 > 2`
     #[error("this filter is always false, so the rule can never report anything")]
     #[diagnostic(code("cord::check::constant-filter"), severity(Warning))]
@@ -547,6 +541,7 @@ impl CheckError {
             CheckError::UnusedBinding { .. }
                 | CheckError::UnusedName { .. }
                 | CheckError::ConstantFalseFilter { .. }
+                | CheckError::RelationAcrossItems { .. }
         )
     }
 
@@ -579,6 +574,7 @@ impl CheckError {
             | OptionalParameter { span, .. }
             | FunctionExpansion { span, .. }
             | UnusedName { span, .. }
+            | RelationAcrossItems { span, .. }
             | TypeMismatch { span, .. }
             | UnknownEnumValue { span, .. }
             | OptionalUnchecked { span, .. }
@@ -589,7 +585,6 @@ impl CheckError {
             | UnknownRule { span, .. }
             | MissingTestField { span, .. }
             | DuplicateRecordId { span, .. }
-            | RejectedTestRecord { span, .. }
             | UnusedBinding { span, .. }
             | ConstantFalseFilter { span, .. } => span,
         }

@@ -62,6 +62,10 @@ pub(super) struct Scope {
     pub visible: Vec<(String, Named)>,
     /// Names before this position are hidden: a function's body sees its parameters only.
     pub barrier: usize,
+    /// The time relations written so far, between which record variables, and where.
+    pub relations: Vec<(VarId, VarId, Span)>,
+    /// Pairs of record variables some comparison `a.item == b.item` holds to one item.
+    pub same_items: Vec<(VarId, VarId)>,
     /// Optional values known to be present here, from `has(…)` tests: fields
     /// (`Expr::Field`) and `let` values.
     pub present: Vec<Expr>,
@@ -586,6 +590,9 @@ impl Checker<'_> {
     ) -> (Expr, Ty) {
         let ((left, lt), (right, rt)) = self.check_pair(scope, l, r, false);
         self.require_all_present(&[&lt, &rt], &l.span.to(&r.span));
+        if let (BinaryOp::Eq, Expr::RecordItem(a), Expr::RecordItem(b)) = (op, &left, &right) {
+            scope.same_items.push((*a, *b));
+        }
         let constant_side = matches!(left, Expr::Const(_)) || matches!(right, Expr::Const(_));
         let ordered = !matches!(op, BinaryOp::Eq | BinaryOp::Ne);
         let orderable = |t: &Type| t.is_numeric() || t.is_textual();

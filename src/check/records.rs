@@ -73,13 +73,17 @@ impl Checker<'_> {
         let b = self.interval_var(scope, right);
         let tolerance = tolerance
             .map(|t| Box::new(self.check_duration_value(scope, t, "`within` takes a tolerance")));
+        let span = left.span.to(&right.span);
         let expr = match (a, b) {
-            (Some(left), Some(right)) => Expr::Relation {
-                rel,
-                left,
-                right,
-                tolerance,
-            },
+            (Some(left), Some(right)) => {
+                scope.relations.push((left, right, span));
+                Expr::Relation {
+                    rel,
+                    left,
+                    right,
+                    tolerance,
+                }
+            }
             _ => Expr::Const(Value::Bool(false)),
         };
         (expr, Ty::of(Type::Bool))

@@ -123,6 +123,9 @@ impl Checker<'_> {
                 });
             }
         }
+        if rule.scope == crate::ops::Scope::Dataset {
+            self.relations_across_items(&scope);
+        }
         for (marker, name) in let_markers {
             if !scope.used[marker.0 as usize] {
                 self.error(CheckError::UnusedName {
@@ -176,6 +179,26 @@ impl Checker<'_> {
                     return None;
                 };
                 Some((ir::Source::Group(k, f), Type::Group(k, f)))
+            }
+        }
+    }
+
+    /// In a `per dataset` rule, a time relation between records of different items is
+    /// false: one that no `a.item == b.item` holds to one item is likely a mistake.
+    fn relations_across_items(&mut self, scope: &Scope) {
+        for (a, b, span) in &scope.relations {
+            let tied = (scope.same_items.iter()).any(|p| *p == (*a, *b) || *p == (*b, *a));
+            if !tied && a != b {
+                let (a, b) = (
+                    &scope.vars[a.0 as usize].name,
+                    &scope.vars[b.0 as usize].name,
+                );
+                self.error(CheckError::RelationAcrossItems {
+                    help: Some(format!(
+                        "records of different items share no timeline, so it is false for them; add `{a}.item == {b}.item` to say which pairs are meant"
+                    )),
+                    span: span.clone(),
+                });
             }
         }
     }

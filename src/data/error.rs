@@ -80,6 +80,9 @@ pub enum DataError {
         expected: String,
         /// What the record has.
         found: String,
+        /// How the value was read instead, when it could be (the record is then checked).
+        #[help]
+        read_as: Option<String>,
         /// Where.
         origin: Origin,
     },
@@ -301,6 +304,14 @@ pub enum DataError {
 }
 
 impl DataError {
+    /// The diagnostic of a value that did not fit but was read anyway, saying how.
+    pub(crate) fn read_as(mut self, value: &crate::value::Value) -> Self {
+        if let DataError::WrongType { read_as, .. } = &mut self {
+            *read_as = Some(format!("read as `{value}`; the record is checked with it"));
+        }
+        self
+    }
+
     /// Whether a whole input was left unread (it could not be opened or read, or is too large
     /// to read whole): the command line then exits with status 2, as for a missing file.
     pub fn is_unread_input(&self) -> bool {

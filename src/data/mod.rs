@@ -13,7 +13,6 @@ pub use array::{read_array, read_elements, Elements};
 pub use error::DataError;
 pub use lite::{Line, Lite};
 pub use read::{opening, parse_line, Batch, Batches, LineText, Opening, Part, BATCH_BYTES};
-pub(crate) use validate::check_interval;
 pub use validate::{validate, Shared, Validator};
 
 /// Reads one line of JSON Lines into a record: the fast path when it applies, else the

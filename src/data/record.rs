@@ -48,6 +48,11 @@ pub struct Record {
     pub origin: Origin,
     /// Rules whose findings on this record are accepted, each with why (`"waive"`).
     pub waivers: Option<Box<[Waiver]>>,
+    /// What is wrong with it that did not stop it from being read: an interval that ends
+    /// before it starts, a value outside its enum, a number written as text. Each is a data
+    /// diagnostic, which the run reports when it takes the record; the record is checked
+    /// with its values as read.
+    pub defects: Option<Box<[super::DataError]>>,
 }
 
 /// A record's waiver of a rule: `"waive": ["speech-needs-transcript: music, no words"]`.

@@ -159,6 +159,7 @@ impl Validator {
             }
         }
         let mut fields = Vec::with_capacity(slots.len());
+        let mut defects = Vec::new();
         for ((name, field), slot) in kind.fields.iter().zip(slots) {
             let value = match slot {
                 None | Some(Lite::Null) if field.optional => Value::Missing,
@@ -180,9 +181,16 @@ impl Validator {
                         origin,
                     }))
                 }
-                Some(json) => convert(json, &field.ty).map_err(|problem| {
-                    Box::new(field_error(kind, &id, name, &field.ty, problem, origin))
-                })?,
+                Some(json) => match convert(json, &field.ty) {
+                    Ok(value) => value,
+                    Err(problem) => {
+                        let error = field_error(kind, &id, name, &field.ty, problem, origin);
+                        let readable =
+                            read_anyway(json, &field.ty).ok_or(Box::new(error.clone()))?;
+                        defects.push(error.read_as(&readable));
+                        readable
+                    }
+                },
             };
             fields.push(value);
         }
@@ -191,15 +199,20 @@ impl Validator {
             None | Some(Lite::Null) => None,
             Some(waive) => Some(waivers(waive)),
         };
-        let record = Record {
+        let mut record = Record {
             item,
             kind: kind_id,
             id,
             fields: fields.into(),
             origin,
             waivers,
+            defects: None,
         };
-        check_interval(kind, record)
+        defects.extend(interval_defect(kind, &record));
+        if !defects.is_empty() {
+            record.defects = Some(defects.into());
+        }
+        Ok(record)
     }
 
     fn unknown_kind(&self, kind: &str, origin: Origin) -> DataError {
@@ -275,22 +288,36 @@ fn waivers(waive: &Lite) -> Box<[super::Waiver]> {
     }
 }
 
-/// The record, or the diagnostic of an interval that ends before it starts. `test` blocks'
-/// records go through it too, so they are held to what data is.
-pub(crate) fn check_interval(kind: &Kind, record: Record) -> Result<Record, Box<DataError>> {
-    if let Some((s, e)) = kind.interval {
-        let (start, end) = (record.num(s), record.num(e));
-        if start > end {
-            return Err(Box::new(DataError::ReversedInterval {
-                kind: kind.name.clone(),
-                id: record.id.to_string(),
-                start: super::format_number(start),
-                end: super::format_number(end),
-                origin: record.origin,
-            }));
+/// The diagnostic of an interval that ends before it starts. The record keeps it and is
+/// checked as read: its other defects reach the rules (and it takes part in no time
+/// relation; see `docs/language.md#reversed-intervals`).
+fn interval_defect(kind: &Kind, record: &Record) -> Option<DataError> {
+    let (s, e) = kind.interval?;
+    let (start, end) = (record.num(s), record.num(e));
+    (start > end).then(|| DataError::ReversedInterval {
+        kind: kind.name.clone(),
+        id: record.id.to_string(),
+        start: super::format_number(start),
+        end: super::format_number(end),
+        origin: record.origin,
+    })
+}
+
+/// A value that does not fit its field but can still be read: a value outside its enum as
+/// the text it is, a number written as text as the number, a number where text is declared
+/// as its text. `None` for anything else, which rejects the record.
+fn read_anyway(json: &Lite, ty: &Type) -> Option<Value> {
+    match (ty, json) {
+        (Type::Enum(_), Lite::Str(s)) => Some(Value::str(s)),
+        (Type::Num | Type::Time | Type::Duration, Lite::Str(s)) => {
+            let n: f64 = s.trim().parse().ok()?;
+            n.is_finite().then_some(Value::Num(n))
         }
+        (Type::Str, number @ (Lite::Int(_) | Lite::UInt(_) | Lite::Float(_))) => {
+            number.to_text().map(|t| Value::str(&t))
+        }
+        _ => None,
     }
-    Ok(record)
 }
 
 /// Why a JSON value does not fit a field type.
@@ -350,6 +377,7 @@ fn field_error(
                 Problem::Type(found) => found.to_string(),
                 Problem::NotInEnum(v) => format!("`{v}`"),
             },
+            read_as: None,
             origin,
         },
     }

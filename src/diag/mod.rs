@@ -29,17 +29,17 @@ pub fn summary_text(pack: &Pack, outcome: &Outcome) -> String {
     let mut out = String::new();
     let t = &s.records;
     out.push_str(&format!(
-        "\nchecked {} of {} records in {} items ({} rejected)\n",
-        t.checked, t.read, s.items, t.rejected
+        "\nchecked {} of {} records in {} items ({} rejected, {} checked with data errors)\n",
+        t.checked, t.read, s.items, t.rejected, t.with_data_errors
     ));
     out.push_str(&format!(
-        "  {:<20} {:>10} {:>10} {:>10}\n",
-        "kind", "read", "checked", "rejected"
+        "  {:<20} {:>10} {:>10} {:>10} {:>12}\n",
+        "kind", "read", "checked", "rejected", "with errors"
     ));
     for (kind, c) in s.per_kind.iter() {
         out.push_str(&format!(
-            "  {:<20} {:>10} {:>10} {:>10}\n",
-            kind, c.read, c.checked, c.rejected
+            "  {:<20} {:>10} {:>10} {:>10} {:>12}\n",
+            kind, c.read, c.checked, c.rejected, c.with_data_errors
         ));
     }
     let rules: Vec<String> = s

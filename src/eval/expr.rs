@@ -86,9 +86,9 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                     Some(v) => v.as_num(),
                     None => self.value(t, env).as_num(),
                 });
-                match (self.interval(env, *left), self.interval(env, *right)) {
-                    (Some(a), Some(b)) => time::holds(*rel, a, b, tol),
-                    _ => false,
+                match self.related(env, *left, *right) {
+                    Some((a, b)) => time::holds(*rel, a, b, tol),
+                    None => false,
                 }
             }
             Node::Quantified { quantifier, .. } if *quantifier != Quantifier::Count => {
@@ -105,13 +105,38 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         }
     }
 
-    pub(crate) fn interval(&self, env: &[Bound<'r>], var: crate::plan::VarId) -> Option<Interval> {
+    /// A record's interval as read: what `duration`, `gap` and `tiou` compute with, so a
+    /// reversed interval gives a negative duration.
+    fn interval_as_read(&self, env: &[Bound<'r>], var: crate::plan::VarId) -> Option<Interval> {
         let r = self.record(env, var)?;
         let (s, e) = (self.plan.spans.get(r.kind.0 as usize).copied()).flatten()?;
         Some(Interval {
             start: r.num(s),
             end: r.num(e),
         })
+    }
+
+    /// A record's interval where it can take part in time relations and temporal agreement:
+    /// not when it ends before it starts (its data diagnostic says so).
+    pub(crate) fn interval(&self, env: &[Bound<'r>], var: crate::plan::VarId) -> Option<Interval> {
+        let interval = self.interval_as_read(env, var)?;
+        (!(interval.start > interval.end)).then_some(interval)
+    }
+
+    /// The intervals of two records that a time relation may relate: both well formed, and
+    /// of one item (records of different items share no timeline, which matters in a
+    /// `per dataset` rule).
+    fn related(
+        &self,
+        env: &[Bound<'r>],
+        left: crate::plan::VarId,
+        right: crate::plan::VarId,
+    ) -> Option<(Interval, Interval)> {
+        let (a, b) = (self.record(env, left)?, self.record(env, right)?);
+        if !(std::sync::Arc::ptr_eq(&a.item, &b.item) || a.item == b.item) {
+            return None;
+        }
+        Some((self.interval(env, left)?, self.interval(env, right)?))
     }
 
     /// The value of a node.
@@ -334,7 +359,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             let Node::RecordId(v) = self.rule.expr(*arg) else {
                 return Value::Missing;
             };
-            match self.interval(env, *v) {
+            match self.interval_as_read(env, *v) {
                 Some(interval) => *slot = interval,
                 None => return Value::Missing,
             }

@@ -402,7 +402,8 @@ fn process_batch(
         let parsed = Parsed { bucket, result };
         out.count(parsed.bucket, parsed.result.is_err());
         match parsed.result {
-            Ok(record) => {
+            Ok(mut record) => {
+                out.defects(&mut record);
                 if keep_dataset {
                     out.dataset.push(record.clone());
                 }

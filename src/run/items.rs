@@ -35,8 +35,9 @@ pub(super) enum Run {
 /// Everything one batch of lines produced, in line order.
 #[derive(Default)]
 pub(super) struct BatchOutput {
-    /// Lines read and rejected per kind, in the order kinds first appear.
-    pub counts: Vec<(Option<KindId>, u64, u64)>,
+    /// Lines read, rejected, and checked with data errors per kind, in the order kinds
+    /// first appear.
+    pub counts: Vec<(Option<KindId>, u64, u64, u64)>,
     /// Rejected lines.
     pub errors: Vec<DataError>,
     /// The records, as runs by item.
@@ -48,15 +49,28 @@ pub(super) struct BatchOutput {
 impl BatchOutput {
     /// Counts one line.
     pub fn count(&mut self, bucket: Option<KindId>, rejected: bool) {
-        let i = match self.counts.iter().position(|(b, _, _)| *b == bucket) {
-            Some(i) => i,
-            None => {
-                self.counts.push((bucket, 0, 0));
-                self.counts.len() - 1
-            }
-        };
+        let i = self.bucket(bucket);
         self.counts[i].1 += 1;
         self.counts[i].2 += u64::from(rejected);
+    }
+
+    /// Takes a record's defects as data errors, counting it as checked with them.
+    pub fn defects(&mut self, record: &mut Record) {
+        if let Some(defects) = record.defects.take() {
+            let i = self.bucket(Some(record.kind));
+            self.counts[i].3 += 1;
+            self.errors.extend(defects.into_vec());
+        }
+    }
+
+    fn bucket(&mut self, bucket: Option<KindId>) -> usize {
+        match self.counts.iter().position(|(b, ..)| *b == bucket) {
+            Some(i) => i,
+            None => {
+                self.counts.push((bucket, 0, 0, 0));
+                self.counts.len() - 1
+            }
+        }
     }
 }
 
@@ -257,8 +271,13 @@ impl<'p, 's> Runner<'p, 's> {
         let count = self.counts.slot(parsed.bucket);
         count.read += 1;
         match parsed.result {
-            Ok(record) => {
+            Ok(mut record) => {
                 count.checked += 1;
+                if let Some(defects) = record.defects.take() {
+                    count.with_data_errors += 1;
+                    let problems = defects.into_vec().into_iter().map(Problem::Data);
+                    self.outcome.data_errors.extend(problems);
+                }
                 self.push(record);
             }
             Err(error) => {
@@ -280,11 +299,12 @@ impl<'p, 's> Runner<'p, 's> {
 
     /// Takes in what a batch produced, in input order.
     pub fn absorb(&mut self, out: BatchOutput) {
-        for (bucket, read, rejected) in out.counts {
+        for (bucket, read, rejected, with_data_errors) in out.counts {
             let count = self.counts.slot(bucket);
             count.read += read;
             count.checked += read - rejected;
             count.rejected += rejected;
+            count.with_data_errors += with_data_errors;
         }
         (self.outcome.data_errors).extend(out.errors.into_iter().map(Problem::Data));
         if let Some(dataset) = &mut self.dataset {

@@ -202,6 +202,10 @@ pub struct KindCount {
     pub checked: u64,
     /// Records rejected with a data diagnostic.
     pub rejected: u64,
+    /// Of the checked records, those checked with data errors: a defect that did not stop
+    /// them from being read (a reversed interval, a value outside its enum) is reported,
+    /// and the rules see them as read.
+    pub with_data_errors: u64,
 }
 
 /// Counts that reconcile: read = checked + rejected, overall and per kind.
@@ -222,6 +226,7 @@ impl Summary {
                 t.read += c.read;
                 t.checked += c.checked;
                 t.rejected += c.rejected;
+                t.with_data_errors += c.with_data_errors;
                 t
             })
     }

@@ -282,9 +282,17 @@ impl<'r> Naive<'_, 'r> {
                 tolerance,
             } => {
                 let tol = tolerance.and_then(|t| self.eval(t, env).as_num());
+                // Only well-formed intervals of one item are related in time.
+                let same_item = match (self.record(env, *left), self.record(env, *right)) {
+                    (Some(a), Some(b)) => a.item == b.item,
+                    _ => false,
+                };
+                let well_formed = |i: &time::Interval| i.start <= i.end;
                 Value::Bool(
                     match (self.interval(env, *left), self.interval(env, *right)) {
-                        (Some(a), Some(b)) => time::holds(*rel, a, b, tol),
+                        (Some(a), Some(b)) if same_item && well_formed(&a) && well_formed(&b) => {
+                            time::holds(*rel, a, b, tol)
+                        }
                         _ => false,
                     },
                 )

@@ -135,12 +135,10 @@ def subtitles(folder):
         text = text_of(os.path.join(folder, name))
         cues = reader(text, bad)
         errors["cord::data::malformed"] += len(bad)
-        kept = []  # (index, start, end, text) of cues that are not reversed
-        for index, (s, e, t) in enumerate(cues, 1):
-            if s > e:
-                errors["cord::data::reversed-interval"] += 1
-            else:
-                kept.append((index, s, e, t))
+        # A cue that ends before it starts is a data error and still a cue: every check
+        # below counts it as written.
+        errors["cord::data::reversed-interval"] += sum(s > e for s, e, _ in cues)
+        kept = [(index, s, e, t) for index, (s, e, t) in enumerate(cues, 1)]
         checked["cue"] += len(kept)
         by_index = {k[0]: k for k in kept}
         for index, s, e, t in kept:
@@ -391,9 +389,7 @@ def meld(folder):
         with open(os.path.join(folder, name), encoding="utf-8", newline="") as f:
             for row in csv.DictReader(f):
                 s, e = meld_clock(row["StartTime"]), meld_clock(row["EndTime"])
-                if s > e:
-                    errors["cord::data::reversed-interval"] += 1
-                    continue
+                errors["cord::data::reversed-interval"] += s > e
                 row["s"], row["e"], row["i"] = s, e, int(row["Utterance_ID"])
                 dialogues.setdefault(row["Dialogue_ID"], []).append(row)
         for rows in dialogues.values():
@@ -486,9 +482,7 @@ def charades(folder):
             rules["video-is-verified"] += row["verified"].strip().lower() != "yes"
             for _, start, end in actions:
                 start, end = float(start), float(end)
-                if start > end:
-                    errors["cord::data::reversed-interval"] += 1
-                    continue
+                errors["cord::data::reversed-interval"] += start > end
                 checked["action"] += 1
                 rules["action-starts-in-the-video"] += not start < length
                 rules["action-ends-in-the-video"] += end > length

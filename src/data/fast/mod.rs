@@ -67,6 +67,7 @@ impl Parts<'_> {
             fields: self.fields.into_boxed_slice(),
             origin,
             waivers: None,
+            defects: None,
         };
         match kind.interval {
             Some((s, e)) if record.num(s) > record.num(e) => None,
