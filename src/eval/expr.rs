@@ -120,7 +120,9 @@ impl<'a, 'r> RuleRun<'a, 'r> {
     /// not when it ends before it starts (its data diagnostic says so).
     pub(crate) fn interval(&self, env: &[Bound<'r>], var: crate::plan::VarId) -> Option<Interval> {
         let interval = self.interval_as_read(env, var)?;
-        (!(interval.start > interval.end)).then_some(interval)
+        let reversed =
+            interval.start.partial_cmp(&interval.end) == Some(std::cmp::Ordering::Greater);
+        (!reversed).then_some(interval)
     }
 
     /// The intervals of two records that a time relation may relate: both well formed, and
