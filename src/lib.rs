@@ -39,9 +39,10 @@
 //! column, code and help); its `Display` names the first:
 //!
 //! ```
-//! let error = concordant::Pack::from_source("bad.cord", "rule r: error { for x in nothing_here require true message \"\" }")
-//!     .unwrap_err();
-//! assert!(error.to_string().starts_with("the rule pack has 1 error(s); first: bad.cord:1:"));
+//! let text = "schema { kind speech { start: time, end: time } }
+//!             rule r: error { for x in speeches require true message \"\" }";
+//! let error = concordant::Pack::from_source("bad.cord", text).unwrap_err();
+//! assert!(error.to_string().starts_with("the rule pack has 1 error(s); first: bad.cord:2:"));
 //! let first = error.diagnostics.iter().find(|d| d.is_error()).unwrap();
 //! let code = miette::Diagnostic::code(first).map(|c| c.to_string());
 //! assert_eq!(code.as_deref(), Some("cord::check::unknown-kind"));

@@ -187,6 +187,20 @@ pub enum CheckError {
         #[help]
         help: Option<String>,
     },
+    /// `for t in transcript` in a pack that declares no kind at all: its schema is in a file
+    /// it does not import. Reported once, at the first kind named.
+    #[error("this pack declares no kinds, so `{name}` is unknown")]
+    #[diagnostic(
+        code("cord::check::no-schema"),
+        help("kinds are declared in a `schema {{ … }}` block; import the file that has it (`import \"schema.cord\"`) at the top of this file")
+    )]
+    NoSchema {
+        /// The first kind named.
+        name: String,
+        /// Where.
+        #[label("the first kind named")]
+        span: Span,
+    },
     /// `t.speakr`
     #[error("kind `{kind}` has no field `{name}`")]
     #[diagnostic(code("cord::check::unknown-field"))]
@@ -520,6 +534,17 @@ pub enum CheckError {
         #[help]
         help: Option<String>,
     },
+    /// `require some s in speech where s intersects t or t.silent`
+    #[error("this `or` is part of the quantifier's last clause")]
+    #[diagnostic(code("cord::check::trailing-or"), severity(Warning))]
+    TrailingOr {
+        /// The last alternative.
+        #[label("asked of every element the quantifier ranges over")]
+        span: Span,
+        /// The fix.
+        #[help]
+        help: Option<String>,
+    },
     /// `where 1 > 2`
     #[error("this filter is always false, so the rule can never report anything")]
     #[diagnostic(code("cord::check::constant-filter"), severity(Warning))]
@@ -542,6 +567,7 @@ impl CheckError {
                 | CheckError::UnusedName { .. }
                 | CheckError::ConstantFalseFilter { .. }
                 | CheckError::RelationAcrossItems { .. }
+                | CheckError::TrailingOr { .. }
         )
     }
 
@@ -562,6 +588,7 @@ impl CheckError {
             | NotConstant { span, .. }
             | DuplicateRule { span, .. }
             | UnknownKind { span, .. }
+            | NoSchema { span, .. }
             | UnknownField { span, .. }
             | NoFields { span, .. }
             | UnknownName { span, .. }
@@ -575,6 +602,7 @@ impl CheckError {
             | FunctionExpansion { span, .. }
             | UnusedName { span, .. }
             | RelationAcrossItems { span, .. }
+            | TrailingOr { span, .. }
             | TypeMismatch { span, .. }
             | UnknownEnumValue { span, .. }
             | OptionalUnchecked { span, .. }

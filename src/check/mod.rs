@@ -106,8 +106,19 @@ pub fn check(sources: &SourceMap, files: &[(FileId, ast::File)]) -> (Checked, Ve
 }
 
 impl Checker<'_> {
-    /// Reports a name that is not a declared kind, with the closest declared kind as help.
+    /// Reports a name that is not a declared kind, with the closest declared kind as help;
+    /// in a pack without kinds, once, as a missing schema.
     fn unknown_kind(&mut self, name: &str, span: &crate::span::Span) {
+        if self.out.schema.is_empty() {
+            let reported = (self.errors.iter()).any(|e| matches!(e, CheckError::NoSchema { .. }));
+            if !reported {
+                self.error(CheckError::NoSchema {
+                    name: name.to_string(),
+                    span: span.clone(),
+                });
+            }
+            return;
+        }
         let kinds: Vec<String> = self
             .out
             .schema

@@ -84,7 +84,8 @@ impl Checker<'_> {
                     tolerance,
                 }
             }
-            _ => Expr::Const(Value::Bool(false)),
+            // An operand with a mistake, reported already: no value to fold.
+            _ => return (Expr::Const(Value::Missing), Ty::of(Type::Error)),
         };
         (expr, Ty::of(Type::Bool))
     }
@@ -415,6 +416,7 @@ impl Checker<'_> {
         filter: Option<&ast::Expr>,
         condition: Option<&ast::Expr>,
     ) -> (Expr, Ty) {
+        let (filter_ast, condition_ast) = (filter, condition);
         let resolved = self.check_source(scope, source);
         let visible = scope.visible.len();
         let (src, elem) = resolved.unwrap_or((ir::Source::List(Expr::List(vec![])), Type::Error));
@@ -431,6 +433,13 @@ impl Checker<'_> {
         let condition = condition.map(|c| self.check_bool(scope, c, "`satisfy` needs a condition"));
         scope.present.truncate(before);
         scope.visible.truncate(visible);
+        if quantifier != Quantifier::Count {
+            let last = condition
+                .as_ref()
+                .zip(condition_ast)
+                .or(filter.as_ref().zip(filter_ast));
+            self.trailing_or(id, last);
+        }
         // `all x in s where c` without `satisfy` reads as "every x satisfies c".
         let (filter, condition) = match (quantifier, filter, condition) {
             (Quantifier::All, Some(f), None) => (None, Some(f)),
@@ -449,5 +458,29 @@ impl Checker<'_> {
             condition: condition.map(Box::new),
         };
         (expr, Ty::of(ty))
+    }
+
+    /// A quantifier's last clause reaches to the end of the expression, so `some s in speech
+    /// where s intersects t or t.silent` asks about `t.silent` for every `s`: when the last
+    /// `or` of the clause does not read the quantifier's variable, it was most likely meant
+    /// outside.
+    fn trailing_or(&mut self, var: VarId, last: Option<(&Expr, &ast::Expr)>) {
+        let Some((Expr::Or(_, right), ast)) = last else {
+            return;
+        };
+        let ExprKind::Binary(ast::BinaryOp::Or, _, right_ast) = &ast.node else {
+            return;
+        };
+        let mut read = Vec::new();
+        ir::vars_read(right, &mut read);
+        if !read.contains(&var) {
+            let text = self.text(&right_ast.span);
+            self.error(CheckError::TrailingOr {
+                help: Some(format!(
+                    "`{text}` does not depend on the quantifier's variable; if it is meant as an alternative to the whole quantifier, write `(some … where …) or {text}`"
+                )),
+                span: right_ast.span.clone(),
+            });
+        }
     }
 }

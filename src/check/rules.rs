@@ -91,11 +91,17 @@ impl Checker<'_> {
         for l in rule.lets.iter().filter(|l| !l.after_filter) {
             let_markers.push((self.check_let(&mut scope, l, &mut lets), &l.name));
         }
+        let errors_before = self.errors.len();
         let filter = rule
             .filter
             .as_ref()
             .map(|f| self.check_bool(&mut scope, f, "`where` needs a condition"));
-        if let (Some(f), Some(ast_f)) = (&filter, &rule.filter) {
+        // A filter with a mistake in it folds to nothing worth a warning.
+        let clean = self.errors.len() == errors_before
+            && binding_vars
+                .iter()
+                .all(|(v, _)| *scope.var_ty(*v) != Type::Error);
+        if let (Some(f), Some(ast_f), true) = (&filter, &rule.filter, clean) {
             if fold(f) == Some(Value::Bool(false)) {
                 self.error(CheckError::ConstantFalseFilter {
                     span: ast_f.span.clone(),

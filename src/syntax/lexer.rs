@@ -41,7 +41,9 @@ pub enum TokenKind {
     /// A string that runs to the end of the file.
     UnterminatedString,
     /// `==`, `<=`, `??`, `+`, …
-    #[regex(r"->|==|!=|<=|>=|\?\?|[<>+\-*/%?]")]
+    /// (`=`, `&&`, `||` and `!` are tokens too, so that a slip from another language is
+    /// named where it is, with what to write instead.)
+    #[regex(r"->|==|!=|<=|>=|\?\?|&&|\|\||[<>+\-*/%?=!]")]
     Operator,
     /// `{ } ( ) [ ] , : .`
     #[regex(r"[{}()\[\],:.]")]

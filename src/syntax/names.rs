@@ -145,6 +145,15 @@ fn join_alternatives(rules: &[Rule]) -> String {
 
 /// A hint for slips that the "expected" list alone does not explain.
 fn hint(expected: &[Rule], found: &str) -> Option<String> {
+    if let Some(instead) = slip_from_another_language(found) {
+        return Some(instead.into());
+    }
+    if matches!(found, "keyword `some`" | "keyword `all`" | "keyword `no`") {
+        return Some(
+            "a quantifier after `and` or `or` goes in parentheses: `… and (no s in speech where …)`; its `where` and `satisfy` would otherwise take in everything after it"
+                .into(),
+        );
+    }
     let in_text = expected.contains(&Rule::template_text) || expected.contains(&Rule::string_text);
     if found.contains("never closed") || (in_text && found == "the end of the file") {
         return Some("close the string with `\"`".into());
@@ -165,6 +174,17 @@ fn hint(expected: &[Rule], found: &str) -> Option<String> {
         return Some(format!("{found} is reserved; choose another name"));
     }
     None
+}
+
+/// What to write instead of an operator of another language.
+fn slip_from_another_language(found: &str) -> Option<&'static str> {
+    Some(match found {
+        "`=`" => "to compare, write `==`; one `=` only names a value (`let x = …`, `const x = …`)",
+        "`&&`" => "write `and`",
+        "`||`" => "write `or`",
+        "`!`" => "write `not` (and `!=` for \"not equal\")",
+        _ => return None,
+    })
 }
 
 /// Turns a pest error into a [`SyntaxError`] that names what was expected in words.
