@@ -81,12 +81,12 @@ pub enum MessagePart {
 }
 
 /// How a message shows a value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// As it is.
-    Plain,
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Format {
     /// A time or duration: seconds with an `s` suffix.
-    Seconds,
+    pub seconds: bool,
+    /// Numbers with this many decimals (`{x:.3}`), rather than as short as exact.
+    pub decimals: Option<u8>,
 }
 
 /// A typed, resolved expression.

@@ -19,11 +19,11 @@ impl Checker<'_> {
             .iter()
             .map(|part| match part {
                 ast::TemplatePart::Text(t) => MessagePart::Text(t.clone()),
-                ast::TemplatePart::Hole(e) => {
+                ast::TemplatePart::Hole(e, decimals) => {
                     let (expr, ty) = self.check_expr(scope, e, None);
-                    let format = match ty.ty {
-                        Type::Time | Type::Duration => Format::Seconds,
-                        _ => Format::Plain,
+                    let format = Format {
+                        seconds: matches!(ty.ty, Type::Time | Type::Duration),
+                        decimals: *decimals,
                     };
                     MessagePart::Value(expr, format)
                 }

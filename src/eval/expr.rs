@@ -20,11 +20,22 @@ pub fn render_value(v: &Value, format: Format) -> String {
 pub(crate) fn write_value(out: &mut String, v: &Value, format: Format) {
     use std::fmt::Write;
     match (v, format) {
-        (Value::Num(n), Format::Seconds) => {
+        (
+            Value::Num(n),
+            Format {
+                decimals: Some(d), ..
+            },
+        ) => {
+            let _ = write!(out, "{:.*}", usize::from(d), n);
+            if format.seconds {
+                out.push('s');
+            }
+        }
+        (Value::Num(n), Format { seconds: true, .. }) => {
             let _ = write_number(out, *n);
             out.push('s');
         }
-        (Value::List(items), Format::Seconds) => {
+        (Value::List(items), Format { seconds, decimals }) if seconds || decimals.is_some() => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {

@@ -166,8 +166,8 @@ pub struct Template {
 pub enum TemplatePart {
     /// Literal text, escapes resolved.
     Text(String),
-    /// An interpolated expression.
-    Hole(Expr),
+    /// An interpolated expression, and how many decimals to show a number with (`{x:.3}`).
+    Hole(Expr, Option<u8>),
 }
 
 /// An expression with its span.

@@ -320,8 +320,11 @@ impl Lowerer<'_> {
             match part.as_rule() {
                 Rule::template_text => parts.push(TemplatePart::Text(unescape(part.as_str()))),
                 _ => {
-                    let expr = part.into_inner().next().unwrap_or_else(unreachable_pair);
-                    parts.push(TemplatePart::Hole(self.lower_expr(expr)));
+                    let mut inner = part.into_inner();
+                    let expr = inner.next().unwrap_or_else(unreachable_pair);
+                    // One or two digits, by the grammar.
+                    let decimals = inner.next().and_then(|d| d.as_str()[2..].parse().ok());
+                    parts.push(TemplatePart::Hole(self.lower_expr(expr), decimals));
                 }
             }
         }

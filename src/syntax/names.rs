@@ -44,6 +44,7 @@ fn rule_name(grammar_rule: Rule) -> Option<&'static str> {
         Rule::template => "a message string",
         Rule::template_text => "message text",
         Rule::template_hole => "an interpolation (`{expr}`)",
+        Rule::decimals => "a number of decimals (`:.3`)",
         Rule::test => "a test",
         Rule::given => "a `given` block",
         Rule::record_lit => "a record (`kind id { field: value }`)",
