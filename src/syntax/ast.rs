@@ -167,7 +167,7 @@ pub enum TemplatePart {
     /// Literal text, escapes resolved.
     Text(String),
     /// An interpolated expression, and how many decimals to show a number with (`{x:.3}`).
-    Hole(Expr, Option<u8>),
+    Hole(Box<Expr>, Option<u8>),
 }
 
 /// An expression with its span.

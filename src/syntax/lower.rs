@@ -324,7 +324,10 @@ impl Lowerer<'_> {
                     let expr = inner.next().unwrap_or_else(unreachable_pair);
                     // One or two digits, by the grammar.
                     let decimals = inner.next().and_then(|d| d.as_str()[2..].parse().ok());
-                    parts.push(TemplatePart::Hole(self.lower_expr(expr), decimals));
+                    parts.push(TemplatePart::Hole(
+                        Box::new(self.lower_expr(expr)),
+                        decimals,
+                    ));
                 }
             }
         }

@@ -12,7 +12,14 @@ use crate::span::{FileId, Span};
 fn rule_name(grammar_rule: Rule) -> Option<&'static str> {
     Some(match grammar_rule {
         Rule::EOI => "the end of the file",
-        Rule::WHITESPACE | Rule::COMMENT | Rule::digits | Rule::ident_char | Rule::keyword => {
+        // `{x:.3}`: optional and rare, so not worth naming among what an expression may
+        // continue with.
+        Rule::WHITESPACE
+        | Rule::COMMENT
+        | Rule::digits
+        | Rule::ident_char
+        | Rule::keyword
+        | Rule::decimals => {
             return None
         }
         Rule::file | Rule::declaration => "`import`, `schema`, `const`, `fn`, `rule` or `test`",
@@ -44,7 +51,6 @@ fn rule_name(grammar_rule: Rule) -> Option<&'static str> {
         Rule::template => "a message string",
         Rule::template_text => "message text",
         Rule::template_hole => "an interpolation (`{expr}`)",
-        Rule::decimals => "a number of decimals (`:.3`)",
         Rule::test => "a test",
         Rule::given => "a `given` block",
         Rule::record_lit => "a record (`kind id { field: value }`)",
