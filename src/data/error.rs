@@ -209,6 +209,29 @@ pub enum DataError {
         /// Where.
         origin: Origin,
     },
+    /// `"segment": "t9"` in a field declared `ref transcript`, where the item has no
+    /// transcript `t9`. The record is still checked.
+    #[error("field `{field}` of {kind} record `{id}` refers to {target} `{missing}`, which item `{item}` does not have")]
+    #[diagnostic(
+        code("cord::data::dangling-reference"),
+        help("a `ref` field holds the id of a record of that kind in the same item; correct the id, or add the record")
+    )]
+    DanglingReference {
+        /// The record's kind.
+        kind: String,
+        /// The record's id.
+        id: String,
+        /// The field.
+        field: String,
+        /// The kind it refers to.
+        target: String,
+        /// The id no record has.
+        missing: String,
+        /// The item.
+        item: String,
+        /// Where.
+        origin: Origin,
+    },
     /// A line longer than [`crate::Limits::max_line_bytes`]: skipped as it was read, never
     /// held whole.
     #[error("line of {bytes} bytes is longer than the {limit} allowed; it was skipped")]
@@ -339,6 +362,7 @@ impl DataError {
             | NoDeclaredKind { origin, .. }
             | BadWaiver { origin, .. }
             | StaleWaiver { origin, .. }
+            | DanglingReference { origin, .. }
             | LineTooLong { origin, .. }
             | TooManyFields { origin, .. }
             | ListTooLong { origin, .. }
@@ -358,6 +382,7 @@ impl DataError {
             | ListTooLong { field, .. } => Some(field),
             UnknownKind { .. } => Some("kind"),
             ReversedInterval { .. } => Some("end"),
+            DanglingReference { field, .. } => Some(field),
             DuplicateId { .. } => Some("id"),
             _ => None,
         }

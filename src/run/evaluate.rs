@@ -64,6 +64,7 @@ pub fn evaluate_item(
 ) -> ItemResult {
     let ItemResult { item, first, .. } = ItemResult::nothing_for(&records);
     let (records, mut errors) = without_duplicates(records);
+    dangling_references(evaluator.plan(), &records, &mut errors);
     let mut evaluation = evaluator.evaluate(&records, Scope::Item);
     let waived = apply_waivers(
         evaluator.plan(),
@@ -184,6 +185,60 @@ fn apply_waivers(
     (before - findings.len()) as u64
 }
 
+/// Reports each `ref` field (or element of a `list<ref …>` field) that names no record of
+/// its kind in the item. Nothing is done for a schema without `ref` fields.
+fn dangling_references(
+    plan: &crate::plan::Plan,
+    records: &[Record],
+    errors: &mut Vec<(Problem, Option<KindId>)>,
+) {
+    let schema = &plan.schema;
+    let refs = |kind: KindId| {
+        let fields = schema.kind(kind).fields.values().enumerate();
+        fields.filter_map(|(i, f)| match &f.ty {
+            crate::schema::Type::Ref(target) => Some((i, *target)),
+            crate::schema::Type::List(inner) => match **inner {
+                crate::schema::Type::Ref(target) => Some((i, target)),
+                _ => None,
+            },
+            _ => None,
+        })
+    };
+    if !schema.kinds().any(|(k, _)| refs(k).next().is_some()) {
+        return;
+    }
+    let present: rustc_hash::FxHashSet<(KindId, &str)> =
+        records.iter().map(|r| (r.kind, &*r.id)).collect();
+    for record in records {
+        for (field, target) in refs(record.kind) {
+            let value = record.get(crate::schema::FieldId(field as u32));
+            let named: Vec<&crate::value::Value> = match value {
+                crate::value::Value::List(items) => items.iter().collect(),
+                other => vec![other],
+            };
+            for id in named.into_iter().filter_map(crate::value::Value::as_str) {
+                if present.contains(&(target, id)) {
+                    continue;
+                }
+                let kind = schema.kind(record.kind);
+                let error = DataError::DanglingReference {
+                    kind: kind.name.clone(),
+                    id: record.id.to_string(),
+                    field: kind
+                        .field(crate::schema::FieldId(field as u32))
+                        .name
+                        .clone(),
+                    target: schema.kind(target).name.clone(),
+                    missing: id.to_string(),
+                    item: record.item.to_string(),
+                    origin: record.origin,
+                };
+                errors.push((error.into(), Some(record.kind)));
+            }
+        }
+    }
+}
+
 fn without_duplicates(records: Vec<Record>) -> (Vec<Record>, Vec<(Problem, Option<KindId>)>) {
     let mut first: FxHashMap<&str, u32> = FxHashMap::default();
     first.reserve(records.len());
@@ -263,7 +318,8 @@ impl<'p> Work<'p> {
     pub fn evaluate_one(&self, records: Vec<Record>) -> ItemResult {
         if self.parse_only {
             let nothing = ItemResult::nothing_for(&records);
-            let (_, errors) = without_duplicates(records);
+            let (records, mut errors) = without_duplicates(records);
+            dangling_references(self.evaluator.plan(), &records, &mut errors);
             return ItemResult { errors, ..nothing };
         }
         let statistics = match self.item_metrics {

@@ -80,7 +80,12 @@ fn items() -> impl Strategy<Value = Vec<Json>> {
 
 fn planned(pack: &Pack, values: &[Json]) -> Vec<naive::Seen> {
     let outcome = pack.check_values(values.iter().cloned());
-    assert!(outcome.data_errors.is_empty(), "{:?}", outcome.data_errors);
+    // Labels may name a segment that is not a transcript on purpose: those are reported
+    // (and checked); nothing else may be.
+    let unexpected: Vec<_> = (outcome.data_errors.iter())
+        .filter(|e| !format!("{e:?}").starts_with("Data(DanglingReference"))
+        .collect();
+    assert!(unexpected.is_empty(), "{unexpected:?}");
     outcome
         .findings
         .iter()
