@@ -27,11 +27,12 @@ fn bundled_packs_compile_cleanly_and_pass_their_tests() {
         let outcome = pack.check_inputs(&[Input::Path(root.join("examples/data/clips.jsonl"))]);
         let total = outcome.summary.total();
         assert_eq!(total.read, total.checked + total.rejected);
-        assert_eq!(
-            outcome.data_errors.len(),
-            2,
-            "the example data holds two bad lines"
-        );
+        // A pack whose schema declares `sentiment_label.segment` a `ref` also reports the
+        // label whose segment does not exist.
+        let read_errors = (outcome.data_errors.iter())
+            .filter(|e| !format!("{e:?}").contains("DanglingReference"))
+            .count();
+        assert_eq!(read_errors, 2, "the example data holds two bad lines");
         assert_eq!(total.rejected, 1, "one of them cannot be read at all");
         assert_eq!(total.with_data_errors, 1, "the other is checked as read");
     });
