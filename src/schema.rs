@@ -34,8 +34,9 @@ pub enum Type {
     Ref(KindId),
     /// A record of a kind, bound by `for` or a quantifier.
     Record(KindId),
-    /// A group of records of a kind sharing one field's value.
-    Group(KindId, FieldId),
+    /// A group of records of a kind sharing one key (a field's value, their item, or any
+    /// expression of the record), with the key's type.
+    Group(KindId, Box<Type>),
     /// The type of an expression that already has an error; compatible with everything, so
     /// one mistake gives one diagnostic.
     Error,
@@ -113,9 +114,9 @@ impl fmt::Display for TypeDisplay<'_> {
             Type::List(t) => write!(f, "list<{}>", TypeDisplay(t, schema)),
             Type::Ref(k) => write!(f, "ref {}", schema.kind(*k).name),
             Type::Record(k) => write!(f, "{} record", schema.kind(*k).name),
-            Type::Group(k, by) => {
-                let kind = schema.kind(*k);
-                write!(f, "group of {} by {}", kind.name, kind.field(*by).name)
+            Type::Group(k, key) => {
+                let kind = &schema.kind(*k).name;
+                write!(f, "group of {kind} by {}", TypeDisplay(key, schema))
             }
             Type::Error => write!(f, "unknown"),
         }

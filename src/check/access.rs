@@ -4,7 +4,7 @@ use super::expr::{Scope, Ty};
 use super::ir::{Expr, VarId};
 use super::{CheckError, Checker};
 use crate::data::Value;
-use crate::schema::{FieldId, KindId, Type};
+use crate::schema::{KindId, Type};
 use crate::span::Span;
 use crate::syntax::ast;
 
@@ -23,7 +23,7 @@ impl Checker<'_> {
         };
         match (&base_ty.ty, var) {
             (Type::Record(k), Some(v)) => self.record_field(scope, v, *k, field, span),
-            (Type::Group(k, by), Some(v)) => self.group_field(v, *k, *by, field),
+            (Type::Group(k, key), Some(v)) => self.group_field(v, *k, key, field),
             (Type::Error, _) => (Expr::Const(Value::Missing), Ty::of(Type::Error)),
             (other, _) => {
                 let ty = self.show(other);
@@ -74,12 +74,12 @@ impl Checker<'_> {
         &mut self,
         var: VarId,
         kind: KindId,
-        by: FieldId,
+        key: &Type,
         field: &ast::Name,
     ) -> (Expr, Ty) {
         let k = self.out.schema.kind(kind);
         if field.node == "key" {
-            return (Expr::GroupKey(var), Ty::of(k.field(by).ty.clone()));
+            return (Expr::GroupKey(var), Ty::of(key.clone()));
         }
         let Some(id) = k.field_id(&field.node) else {
             let names = k.fields.keys().map(String::as_str).chain(["key"]);

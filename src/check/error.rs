@@ -201,6 +201,19 @@ pub enum CheckError {
         #[label("the first kind named")]
         span: Span,
     },
+    /// `group label by lower(value)`: a key other than a field names its record.
+    #[error("a group key other than a field needs a name for the record it is computed from")]
+    #[diagnostic(
+        code("cord::check::group-key-needs-variable"),
+        help("write `group x in {kind} by …` and read the record as `x` in the key")
+    )]
+    GroupKeyNeedsVariable {
+        /// The kind grouped.
+        kind: String,
+        /// The key.
+        #[label("computed from which record?")]
+        span: Span,
+    },
     /// `t.speakr`
     #[error("kind `{kind}` has no field `{name}`")]
     #[diagnostic(code("cord::check::unknown-field"))]
@@ -589,6 +602,7 @@ impl CheckError {
             | DuplicateRule { span, .. }
             | UnknownKind { span, .. }
             | NoSchema { span, .. }
+            | GroupKeyNeedsVariable { span, .. }
             | UnknownField { span, .. }
             | NoFields { span, .. }
             | UnknownName { span, .. }

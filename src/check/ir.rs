@@ -67,6 +67,16 @@ pub enum Source {
     List(Expr),
     /// Every group of a kind's records that share a field value.
     Group(KindId, FieldId),
+    /// Every group of a kind's records that share a key computed from each: `var` is the
+    /// record, `key` reads it.
+    GroupBy {
+        /// The kind.
+        kind: KindId,
+        /// The variable each record is bound to while its key is computed.
+        var: VarId,
+        /// The key.
+        key: Box<Expr>,
+    },
     /// The records of a group variable.
     Members(VarId),
 }
@@ -281,6 +291,11 @@ fn source_vars(source: &Source, out: &mut Vec<VarId>) {
         Source::List(e) => vars_read(e, out),
         Source::Members(v) => out.push(*v),
         Source::Kind(_) | Source::Group(..) => {}
+        Source::GroupBy { var, key, .. } => {
+            let mut read = Vec::new();
+            vars_read(key, &mut read);
+            out.extend(read.into_iter().filter(|v| v != var));
+        }
     }
 }
 

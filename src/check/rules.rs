@@ -5,7 +5,7 @@ use super::ir::{self, Expr, Format, MessagePart};
 use super::{CheckError, Checker};
 use crate::data::Value;
 use crate::schema::Type;
-use crate::syntax::ast;
+use crate::syntax::ast::{self, ExprKind};
 
 impl Checker<'_> {
     /// Checks a message template; times and durations are shown in seconds.
@@ -164,27 +164,8 @@ impl Checker<'_> {
     ) -> Option<(ir::Source, Type)> {
         match source {
             ast::Source::Expr(e) => self.check_source(scope, e),
-            ast::Source::Group { kind, by } => {
-                let Some(k) = self.out.schema.kind_id(&kind.node) else {
-                    self.unknown_kind(&kind.node, &kind.span);
-                    return None;
-                };
-                let decl = self.out.schema.kind(k);
-                let Some(f) = decl.field_id(&by.node) else {
-                    let help = crate::suggest::did_you_mean(
-                        &by.node,
-                        "fields",
-                        decl.fields.keys().map(String::as_str),
-                    );
-                    self.error(CheckError::UnknownField {
-                        kind: decl.name.clone(),
-                        name: by.node.clone(),
-                        span: by.span.clone(),
-                        help,
-                    });
-                    return None;
-                };
-                Some((ir::Source::Group(k, f), Type::Group(k, f)))
+            ast::Source::Group { var, kind, by } => {
+                self.check_group_source(scope, var.as_ref(), kind, by)
             }
         }
     }
@@ -207,5 +188,59 @@ impl Checker<'_> {
                 });
             }
         }
+    }
+
+    /// `group speech by speaker` (a field, `item` or `id`) or `group l in label by
+    /// lower(l.value)` (any expression of the record). A field's groups are shared by the
+    /// rules of the pack; other keys are computed by the rule that groups by them.
+    fn check_group_source(
+        &mut self,
+        scope: &mut Scope,
+        var: Option<&ast::Name>,
+        kind: &ast::Name,
+        by: &ast::Expr,
+    ) -> Option<(ir::Source, Type)> {
+        let Some(k) = self.out.schema.kind_id(&kind.node) else {
+            self.unknown_kind(&kind.node, &kind.span);
+            return None;
+        };
+        let visible = scope.visible.len();
+        // The record a key is computed from: the variable written, or one no name shows.
+        let record = match var {
+            Some(name) => scope.bind(&name.node, Type::Record(k)),
+            None => scope.new_var(&kind.node, Type::Record(k)),
+        };
+        scope.used[record.0 as usize] = true;
+        let key = match (var, &by.node) {
+            (Some(_), _) => self.check_expr(scope, by, None),
+            (None, ExprKind::Name(field)) => {
+                let field = crate::span::Spanned::new(field.clone(), by.span.clone());
+                self.record_field(scope, record, k, &field, &by.span)
+            }
+            (None, _) => {
+                self.error(CheckError::GroupKeyNeedsVariable {
+                    kind: kind.node.clone(),
+                    span: by.span.clone(),
+                });
+                (
+                    Expr::Const(Value::Missing),
+                    super::expr::Ty::of(Type::Error),
+                )
+            }
+        };
+        scope.visible.truncate(visible);
+        let (key, key_ty) = key;
+        if key_ty.ty == Type::Error {
+            return None;
+        }
+        let source = match key {
+            Expr::Field(v, f) if v == record => ir::Source::Group(k, f),
+            key => ir::Source::GroupBy {
+                kind: k,
+                var: record,
+                key: Box::new(key),
+            },
+        };
+        Some((source, Type::Group(k, Box::new(key_ty.ty))))
     }
 }

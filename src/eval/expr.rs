@@ -160,7 +160,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             Node::Var(v) => match &env[v.0 as usize] {
                 Bound::Value(value) => value.clone(),
                 Bound::Record(r) => Value::Str(r.id.clone()),
-                Bound::Group(g) => g.key.clone(),
+                Bound::Group(g) => Value::clone(&g.key),
                 Bound::Unset => Value::Missing,
             },
             Node::Field(v, f) => self
@@ -173,7 +173,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 .record(env, *v)
                 .map_or(Value::Missing, |r| Value::str(&r.item)),
             Node::GroupKey(v) => match &env[v.0 as usize] {
-                Bound::Group(g) => g.key.clone(),
+                Bound::Group(g) => Value::clone(&g.key),
                 _ => Value::Missing,
             },
             Node::GroupColumn(v, f) => match &env[v.0 as usize] {

@@ -540,6 +540,8 @@ impl GatheredRatings {
 pub(crate) enum Candidates<'r> {
     Records(&'r [u32]),
     Groups(&'r Groups<'r>),
+    /// Groups by a key the rule computed: each key with its members (in the arena).
+    Computed(Vec<(Value, &'r [u32])>),
     Values(Arc<[Value]>),
     None,
 }
@@ -549,6 +551,7 @@ impl<'r> Candidates<'r> {
         match self {
             Candidates::Records(r) => r.len(),
             Candidates::Groups(g) => g.len(),
+            Candidates::Computed(g) => g.len(),
             Candidates::Values(v) => v.len(),
             Candidates::None => 0,
         }
@@ -561,6 +564,12 @@ impl<'r> Candidates<'r> {
         match self {
             Candidates::Records(r) => *slot = Bound::Record(&view.records[r[i] as usize]),
             Candidates::Groups(g) => *slot = Bound::Group(g.get(i)),
+            Candidates::Computed(g) => {
+                *slot = Bound::Group(Group {
+                    key: std::borrow::Cow::Owned(g[i].0.clone()),
+                    members: g[i].1,
+                })
+            }
             Candidates::Values(v) => *slot = Bound::Value(v[i].clone()),
             Candidates::None => *slot = Bound::Unset,
         }
@@ -660,6 +669,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         match source {
             LoopSource::Kind(k) => Candidates::Records(view.kind_members(*k)),
             LoopSource::Groups(g) => Candidates::Groups(view.groups(*g)),
+            LoopSource::GroupsBy { kind, var, key } => self.groups_by(*kind, *var, *key, env),
             LoopSource::Members(v) => match &env[v.0 as usize] {
                 Bound::Group(g) => Candidates::Records(g.members),
                 _ => Candidates::None,
@@ -723,5 +733,40 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             }
         }
         out
+    }
+
+    /// The groups of a kind's records by a key computed from each (bound to `var` while
+    /// its key is evaluated), in key order; records whose key is missing are in none.
+    fn groups_by(
+        &self,
+        kind: crate::schema::KindId,
+        var: crate::plan::VarId,
+        key: crate::plan::ExprId,
+        env: &mut [Bound<'r>],
+    ) -> Candidates<'r> {
+        let view = self.view;
+        let mut keyed: Vec<(Value, u32)> = Vec::new();
+        for &i in view.kind_members(kind) {
+            env[var.0 as usize] = Bound::Record(&view.records[i as usize]);
+            let value = self.value(key, env);
+            if !matches!(value, Value::Missing) {
+                keyed.push((value, i));
+            }
+        }
+        env[var.0 as usize] = Bound::Unset;
+        keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let mut groups: Vec<(Value, &'r [u32])> = Vec::new();
+        let members = view
+            .arena
+            .alloc_slice_fill_iter(keyed.iter().map(|(_, i)| *i));
+        let mut start = 0;
+        for end in 1..=keyed.len() {
+            if end == keyed.len() || keyed[end].0.total_cmp(&keyed[start].0).is_ne() {
+                let key = std::mem::replace(&mut keyed[start].0, Value::Missing);
+                groups.push((key, &members[start..end]));
+                start = end;
+            }
+        }
+        Candidates::Computed(groups)
     }
 }

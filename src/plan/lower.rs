@@ -169,6 +169,11 @@ impl Builder<'_> {
             ir::Source::Kind(k) => LoopSource::Kind(*k),
             ir::Source::List(e) => LoopSource::List(self.expr(e)),
             ir::Source::Members(v) => LoopSource::Members(*v),
+            ir::Source::GroupBy { kind, var, key } => LoopSource::GroupsBy {
+                kind: *kind,
+                var: *var,
+                key: self.expr(key),
+            },
             ir::Source::Group(k, f) => {
                 LoopSource::Groups(intern(&mut self.shared.groupings, (*k, *f)))
             }

@@ -217,6 +217,16 @@ pub struct Loop {
 /// What a loop or quantifier ranges over.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LoopSource {
+    /// The groups of a kind's records by a key the rule computes from each (`var` bound to
+    /// the record while `key` is evaluated).
+    GroupsBy {
+        /// The kind.
+        kind: KindId,
+        /// The record's variable.
+        var: VarId,
+        /// The key.
+        key: ExprId,
+    },
     /// The item's records of a kind, in input order.
     Kind(KindId),
     /// The elements of a list value.

@@ -203,6 +203,7 @@ fn collect(
             match source {
                 LoopSource::Members(v) => used.push(*v),
                 LoopSource::List(e) => children.push(*e),
+                LoopSource::GroupsBy { key, .. } => children.push(*key),
                 LoopSource::Kind(_) | LoopSource::Groups(_) => {}
             }
             if let Access::Probe { key, window, .. } = access {

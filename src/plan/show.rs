@@ -158,6 +158,12 @@ impl Printer<'_> {
                 format!("groups of {} by {}", kind.name, kind.field(f).name)
             }
             LoopSource::Members(v) => format!("records of group {}", self.var(*v)),
+            LoopSource::GroupsBy { kind, var, key } => format!(
+                "groups of {} records {} by {}",
+                self.plan.schema.kind(*kind).name,
+                self.var(*var),
+                self.expr(*key)
+            ),
         }
     }
 

@@ -143,12 +143,14 @@ pub struct Binding {
 pub enum Source {
     /// A kind name or a list-valued expression; the checker decides which.
     Expr(Expr),
-    /// `group kind by field`
+    /// `group kind by field` or `group x in kind by expression`
     Group {
+        /// The variable the key expression reads, when written.
+        var: Option<Name>,
         /// The kind whose records are grouped.
         kind: Name,
-        /// The field whose value is the group key.
-        by: Name,
+        /// The group key: a field's name, `item`, or (with a variable) any expression.
+        by: Expr,
     },
 }
 

@@ -8,6 +8,7 @@ use super::ast::{
     self, Binding, ConstDecl, Expectation, Expr, ExprKind, FieldDecl, File, Given, KindDecl, Mode,
     Name, RecordLit, Scope, Severity, Source, Template, TemplatePart, Test, TypeExpr,
 };
+use super::lower_expr::{unreachable_expr, unreachable_pair_name};
 use super::{Rule, SyntaxError};
 use crate::span::{FileId, Span, Spanned};
 use pest::iterators::{Pair, Pairs};
@@ -284,10 +285,19 @@ impl Lowerer<'_> {
     }
 
     fn lower_group_source(&mut self, pair: P) -> Source {
-        let mut inner = significant(pair.into_inner());
-        let kind = self.name(inner.next().unwrap_or_else(unreachable_pair));
-        let by = self.name(inner.next().unwrap_or_else(unreachable_pair));
-        Source::Group { kind, by }
+        let (mut var, mut kind, mut by) = (None, None, None);
+        for part in significant(pair.into_inner()) {
+            match part.as_rule() {
+                Rule::ident => var = Some(self.name(part)),
+                Rule::name => kind = Some(self.name(part)),
+                _ => by = Some(self.lower_expr(part)),
+            }
+        }
+        Source::Group {
+            var,
+            kind: kind.unwrap_or_else(unreachable_pair_name),
+            by: by.unwrap_or_else(unreachable_expr),
+        }
     }
 
     fn lower_where_clause(&mut self, pair: P) -> Option<Expr> {

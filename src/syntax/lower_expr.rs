@@ -379,10 +379,10 @@ fn binary(op: BinaryOp, left: Expr, right: Expr) -> Expr {
     Spanned::new(ExprKind::Binary(op, Box::new(left), Box::new(right)), span)
 }
 
-fn unreachable_pair_name() -> Name {
+pub(super) fn unreachable_pair_name() -> Name {
     unreachable!("the grammar guarantees a bound name")
 }
 
-fn unreachable_expr() -> Expr {
+pub(super) fn unreachable_expr() -> Expr {
     unreachable!("the grammar guarantees an operand")
 }

@@ -44,7 +44,7 @@ fn rule_name(grammar_rule: Rule) -> Option<&'static str> {
         Rule::scope => "`per item` or `per dataset`",
         Rule::for_clause => "a `for` clause",
         Rule::binding => "a binding (`x in kind`)",
-        Rule::group_source => "`group kind by field`",
+        Rule::group_source => "`group kind by field` or `group x in kind by expression`",
         Rule::where_clause => "a `where` filter",
         Rule::condition | Rule::require | Rule::forbid => "`require` or `forbid`",
         Rule::message_clause => "a `message`",

@@ -140,11 +140,23 @@ impl<'r> Naive<'_, 'r> {
                 Value::List(items) => items.iter().cloned().map(Binding::Value).collect(),
                 _ => Vec::new(),
             },
-            LoopSource::Groups(g) => {
-                let (kind, field) = self.plan.groupings[*g];
+            LoopSource::Groups(_) | LoopSource::GroupsBy { .. } => {
+                let kind = match source {
+                    LoopSource::Groups(g) => self.plan.groupings[*g].0,
+                    LoopSource::GroupsBy { kind, .. } => *kind,
+                    _ => unreachable!("a grouping"),
+                };
                 let mut groups: Vec<(Value, Vec<&'r Record>)> = Vec::new();
                 for r in self.records.iter().filter(|r| r.kind == kind) {
-                    let key = r.get(field).clone();
+                    let key = match source {
+                        LoopSource::GroupsBy { var, key, .. } => {
+                            let mut env = env.to_vec();
+                            env[var.0 as usize] = Binding::Record(r);
+                            self.eval(*key, &mut env)
+                        }
+                        LoopSource::Groups(g) => r.get(self.plan.groupings[*g].1).clone(),
+                        _ => unreachable!("a grouping"),
+                    };
                     if matches!(key, Value::Missing) {
                         continue;
                     }
