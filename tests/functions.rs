@@ -74,7 +74,7 @@ fn a_rule_with_fn_and_let_finds_what_it_finds_written_out() {
     runner
         .run(&boxes(), |values| {
             let a = findings(&named.check_values(values.iter().cloned()));
-            let b = findings(&written.check_values(values.into_iter()));
+            let b = findings(&written.check_values(values));
             reported.set(reported.get() + a.len());
             prop_assert_eq!(a, b);
             Ok(())
