@@ -144,6 +144,15 @@ impl Analysis {
                 &c.doc,
             ));
         }
+        if let Some((_, f)) = self.fns().find(|(_, f)| f.name.node == word) {
+            let body = self.sources.snippet(&f.body.span);
+            let head = format!("```cord\n{}\n    = {body}\n```", fn_signature(f));
+            return Some(with_doc(head, &f.doc));
+        }
+        if let Some(l) = self.lets_at(offset).find(|l| l.name.node == word) {
+            let value = self.sources.snippet(&l.value.span);
+            return Some(format!("```cord\nlet {word} = {value}\n```"));
+        }
         if let Some((_, r)) = self.rules().find(|(_, r)| r.id.node == word) {
             let (severity, scope) = (r.severity.node.as_str(), r.scope.as_str());
             return Some(with_doc(
@@ -227,6 +236,16 @@ impl Analysis {
             self.rules()
                 .find(|(_, r)| r.id.node == word)
                 .map(|(_, r)| r.id.span.clone())
+        })
+        .or_else(|| {
+            self.fns()
+                .find(|(_, f)| f.name.node == word)
+                .map(|(_, f)| f.name.span.clone())
+        })
+        .or_else(|| {
+            (self.lets_at(offset))
+                .find(|l| l.name.node == word)
+                .map(|l| l.name.span.clone())
         })?;
         Some(self.place(&span))
     }
@@ -265,6 +284,16 @@ impl Analysis {
             label: c.name.node.clone(),
             what: "const",
             detail: format!("const = {}", self.sources.snippet(&c.value.span)),
+        }));
+        out.extend(self.fns().map(|(_, f)| Completion {
+            label: f.name.node.clone(),
+            what: "function",
+            detail: fn_signature(f),
+        }));
+        out.extend(self.lets_at(offset).map(|l| Completion {
+            label: l.name.node.clone(),
+            what: "let",
+            detail: format!("let = {}", self.sources.snippet(&l.value.span)),
         }));
         out.extend(
             builtin_entries().map(|(name, signature, _, what)| Completion {
@@ -319,6 +348,13 @@ impl Analysis {
             what: "const",
             range: c.name.span.range.start..c.value.span.range.end,
             name_range: c.name.span.range.clone(),
+            children: Vec::new(),
+        }));
+        out.extend(file.fns.iter().map(|f| Symbol {
+            name: f.name.node.clone(),
+            what: "function",
+            range: f.span.range.clone(),
+            name_range: f.name.span.range.clone(),
             children: Vec::new(),
         }));
         out.extend(file.rules.iter().map(|r| Symbol {
@@ -401,6 +437,21 @@ impl Analysis {
         self.files
             .iter()
             .flat_map(|(id, f)| f.consts.iter().map(move |c| (*id, c)))
+    }
+
+    fn fns(&self) -> impl Iterator<Item = (FileId, &ast::FnDecl)> {
+        self.files
+            .iter()
+            .flat_map(|(id, f)| f.fns.iter().map(move |d| (*id, d)))
+    }
+
+    /// The `let`s of the document's rule that `offset` is in.
+    fn lets_at(&self, offset: usize) -> impl Iterator<Item = &ast::Let> {
+        let rule = (self.files.iter())
+            .filter(|(id, _)| *id == DOCUMENT)
+            .flat_map(|(_, f)| &f.rules)
+            .find(|r| r.span.range.contains(&offset));
+        rule.into_iter().flat_map(|r| &r.lets)
     }
 
     fn rules(&self) -> impl Iterator<Item = (FileId, &ast::Rule)> {
@@ -583,6 +634,16 @@ fn type_text(ty: &TypeExpr) -> String {
     }
 }
 
+/// `fn iou(a: box, b: box) -> num`, as written.
+fn fn_signature(f: &ast::FnDecl) -> String {
+    let params: Vec<String> = (f.params.iter())
+        .map(|(name, ty)| format!("{}: {}", name.node, type_text(&ty.node)))
+        .collect();
+    let returns =
+        (f.returns.as_ref()).map_or(String::new(), |t| format!(" -> {}", type_text(&t.node)));
+    format!("fn {}({}){returns}", f.name.node, params.join(", "))
+}
+
 fn kind_hover(kind: &ast::KindDecl) -> String {
     let fields: Vec<String> = kind
         .fields
@@ -630,140 +691,4 @@ fn builtin_entries() -> impl Iterator<Item = (&'static str, String, &'static str
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn analysis(text: &str) -> Analysis {
-        Analysis::new(Path::new("/nonexistent/inline.cord"), text)
-    }
-
-    const RULES: &str = "schema {\n  /// A turn of speech.\n  kind speech { start: time, end: time, speaker: str, mood: enum { calm, loud } }\n}\n\n/// How long a turn may be.\nconst longest = 30s\n\n/// Turns are not too long.\nrule long-turn: warning {\n  for s in speech\n  require duration(s) <= longest\n  message \"{s.speaker}\"\n}\n\ntest \"a long turn\" {\n  given { speech s1 { start: 0s, end: 40s, speaker: \"a\", mood: calm } }\n  expect long-turn on s1\n}\n";
-
-    #[test]
-    fn a_misspelled_field_is_a_problem_with_help_at_its_range() {
-        let text = RULES.replace("{s.speaker}", "{s.speakr}");
-        let a = analysis(&text);
-        let p = &a.problems()[0];
-        assert_eq!(&text[p.range.clone()], "speakr");
-        assert!(
-            p.error && p.message.contains("did you mean `speaker`?"),
-            "{p:?}"
-        );
-        assert_eq!(p.code.as_deref(), Some("cord::check::unknown-field"));
-        assert!(analysis(RULES).problems().is_empty());
-    }
-
-    #[test]
-    fn a_binding_ranges_over_the_kind_of_its_last_binding_outside_comments() {
-        let cases = [
-            ("for s in speech\n  require s.", Some("speech"), false),
-            ("for s in speech\n some s in face: s.", Some("face"), false),
-            (
-                "for g in group label by item\n require g.",
-                Some("label"),
-                true,
-            ),
-            (
-                "for s in speech // s in face\n require s.",
-                Some("speech"),
-                false,
-            ),
-            ("for t in speech\n require s.", None, false),
-            ("for s in \"x\" require s.", None, false),
-        ];
-        for (before, kind, group) in cases {
-            let tokens = tokenize(before);
-            let found = binding_kind(before, tokens.iter(), if group { "g" } else { "s" });
-            assert_eq!((found.0.as_deref(), found.1), (kind, group), "{before}");
-        }
-    }
-
-    #[test]
-    fn hover_definition_completion_and_symbols() {
-        let a = analysis(RULES);
-        let at = |needle: &str| RULES.find(needle).expect("in the text") + 1;
-        assert!(a
-            .hover(at("longest\n"))
-            .is_some_and(|h| h.contains("30s") && h.contains("How long")));
-        assert!(a
-            .hover(at("speaker}"))
-            .is_some_and(|h| h.contains("speech: str")));
-        assert!(a
-            .hover(at("duration(s)"))
-            .is_some_and(|h| h.contains("x.end - x.start")));
-        let def = a.definition(at("long-turn on")).expect("the rule");
-        assert_eq!(&RULES[def.range], "long-turn");
-        let def = a.definition(at("longest\n")).expect("the constant");
-        assert_eq!(&RULES[def.range], "longest");
-        let fields = a.completions(RULES.find("speaker}").expect("a field"));
-        assert!(
-            fields
-                .iter()
-                .any(|c| c.label == "mood" && c.what == "field"),
-            "{fields:?}"
-        );
-        let words = a.completions(RULES.find("longest\n").expect("a name"));
-        assert!(words
-            .iter()
-            .any(|c| c.label == "speech" && c.what == "kind"));
-        assert!(words.iter().any(|c| c.label == "loud" && c.what == "value"));
-        assert!(words
-            .iter()
-            .any(|c| c.label == "overlaps" && c.what == "relation"));
-        let names: Vec<String> = a.symbols().into_iter().map(|s| s.name).collect();
-        assert_eq!(names, ["speech", "longest", "long-turn", "a long turn"]);
-        assert!(!a.highlights().is_empty());
-    }
-
-    #[test]
-    fn definition_follows_imports_to_their_file_and_kinds() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/sync.cord");
-        let text = std::fs::read_to_string(&path).expect("the sync pack");
-        let a = Analysis::new(&path, &text);
-        assert!(a.problems().is_empty(), "{:?}", a.problems());
-        let import = text.find("\"schema.cord\"").expect("an import") + 2;
-        let file = a.definition(import).expect("the imported file");
-        assert!(file.path.ends_with("rules/schema.cord"), "{:?}", file.path);
-        assert_eq!(file.range, 0..0);
-        let kind = text.find("in transcript").expect("a kind in use") + 4;
-        let place = a.definition(kind).expect("the kind's declaration");
-        assert!(place.path.ends_with("rules/schema.cord"));
-        assert_eq!(&place.text[place.range.clone()], "transcript");
-    }
-
-    #[test]
-    fn broken_text_gives_problems_and_never_panics() {
-        for text in [
-            "",
-            "rule",
-            "rule x: {",
-            "schema { kind }",
-            "\"unterminated",
-            "rule a: error { for x in \u{1F600} }",
-        ] {
-            let a = analysis(text);
-            for offset in 0..=text.len() {
-                if text.is_char_boundary(offset) {
-                    let _ = (a.hover(offset), a.definition(offset), a.completions(offset));
-                }
-            }
-            let _ = (a.symbols(), a.highlights());
-        }
-    }
-
-    #[test]
-    fn signature_help_names_the_function_and_the_argument_being_typed() {
-        let text = RULES.replace(
-            "require duration(s) <= longest",
-            "require tiou(s, s) > 0.5 and lower(s.speaker, ",
-        );
-        let a = analysis(&text);
-        let inside = |marker: &str| text.find(marker).map(|at| at + marker.len()).unwrap();
-        let tiou = a.signature(inside("tiou(s, ")).expect("inside tiou");
-        assert_eq!((tiou.label.as_str(), tiou.active), ("tiou(a, b)", 1));
-        assert_eq!(tiou.parameters, ["a", "b"]);
-        let lower = a.signature(inside("lower(")).expect("inside lower");
-        assert_eq!((lower.label.as_str(), lower.active), ("lower(s)", 0));
-        assert_eq!(a.signature(inside("require ")), None);
-    }
-}
+mod tests;

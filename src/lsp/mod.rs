@@ -368,6 +368,7 @@ fn completion_item(c: Completion) -> lsp::CompletionItem {
         "value" => lsp::CompletionItemKind::ENUM_MEMBER,
         "relation" => lsp::CompletionItemKind::OPERATOR,
         "function" => lsp::CompletionItemKind::FUNCTION,
+        "let" => lsp::CompletionItemKind::VARIABLE,
         _ => lsp::CompletionItemKind::KEYWORD,
     };
     lsp::CompletionItem {

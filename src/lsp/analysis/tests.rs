@@ -1,0 +1,168 @@
+//! The analysis on small documents: problems, hover, definition, completion, symbols.
+use super::*;
+
+fn analysis(text: &str) -> Analysis {
+    Analysis::new(Path::new("/nonexistent/inline.cord"), text)
+}
+
+const RULES: &str = "schema {\n  /// A turn of speech.\n  kind speech { start: time, end: time, speaker: str, mood: enum { calm, loud } }\n}\n\n/// How long a turn may be.\nconst longest = 30s\n\n/// Turns are not too long.\nrule long-turn: warning {\n  for s in speech\n  require duration(s) <= longest\n  message \"{s.speaker}\"\n}\n\ntest \"a long turn\" {\n  given { speech s1 { start: 0s, end: 40s, speaker: \"a\", mood: calm } }\n  expect long-turn on s1\n}\n";
+
+#[test]
+fn a_misspelled_field_is_a_problem_with_help_at_its_range() {
+    let text = RULES.replace("{s.speaker}", "{s.speakr}");
+    let a = analysis(&text);
+    let p = &a.problems()[0];
+    assert_eq!(&text[p.range.clone()], "speakr");
+    assert!(
+        p.error && p.message.contains("did you mean `speaker`?"),
+        "{p:?}"
+    );
+    assert_eq!(p.code.as_deref(), Some("cord::check::unknown-field"));
+    assert!(analysis(RULES).problems().is_empty());
+}
+
+#[test]
+fn a_binding_ranges_over_the_kind_of_its_last_binding_outside_comments() {
+    let cases = [
+        ("for s in speech\n  require s.", Some("speech"), false),
+        ("for s in speech\n some s in face: s.", Some("face"), false),
+        (
+            "for g in group label by item\n require g.",
+            Some("label"),
+            true,
+        ),
+        (
+            "for s in speech // s in face\n require s.",
+            Some("speech"),
+            false,
+        ),
+        ("for t in speech\n require s.", None, false),
+        ("for s in \"x\" require s.", None, false),
+    ];
+    for (before, kind, group) in cases {
+        let tokens = tokenize(before);
+        let found = binding_kind(before, tokens.iter(), if group { "g" } else { "s" });
+        assert_eq!((found.0.as_deref(), found.1), (kind, group), "{before}");
+    }
+}
+
+#[test]
+fn hover_definition_completion_and_symbols() {
+    let a = analysis(RULES);
+    let at = |needle: &str| RULES.find(needle).expect("in the text") + 1;
+    assert!(a
+        .hover(at("longest\n"))
+        .is_some_and(|h| h.contains("30s") && h.contains("How long")));
+    assert!(a
+        .hover(at("speaker}"))
+        .is_some_and(|h| h.contains("speech: str")));
+    assert!(a
+        .hover(at("duration(s)"))
+        .is_some_and(|h| h.contains("x.end - x.start")));
+    let def = a.definition(at("long-turn on")).expect("the rule");
+    assert_eq!(&RULES[def.range], "long-turn");
+    let def = a.definition(at("longest\n")).expect("the constant");
+    assert_eq!(&RULES[def.range], "longest");
+    let fields = a.completions(RULES.find("speaker}").expect("a field"));
+    assert!(
+        fields
+            .iter()
+            .any(|c| c.label == "mood" && c.what == "field"),
+        "{fields:?}"
+    );
+    let words = a.completions(RULES.find("longest\n").expect("a name"));
+    assert!(words
+        .iter()
+        .any(|c| c.label == "speech" && c.what == "kind"));
+    assert!(words.iter().any(|c| c.label == "loud" && c.what == "value"));
+    assert!(words
+        .iter()
+        .any(|c| c.label == "overlaps" && c.what == "relation"));
+    let names: Vec<String> = a.symbols().into_iter().map(|s| s.name).collect();
+    assert_eq!(names, ["speech", "longest", "long-turn", "a long turn"]);
+    assert!(!a.highlights().is_empty());
+}
+
+#[test]
+fn definition_follows_imports_to_their_file_and_kinds() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/sync.cord");
+    let text = std::fs::read_to_string(&path).expect("the sync pack");
+    let a = Analysis::new(&path, &text);
+    assert!(a.problems().is_empty(), "{:?}", a.problems());
+    let import = text.find("\"schema.cord\"").expect("an import") + 2;
+    let file = a.definition(import).expect("the imported file");
+    assert!(file.path.ends_with("rules/schema.cord"), "{:?}", file.path);
+    assert_eq!(file.range, 0..0);
+    let kind = text.find("in transcript").expect("a kind in use") + 4;
+    let place = a.definition(kind).expect("the kind's declaration");
+    assert!(place.path.ends_with("rules/schema.cord"));
+    assert_eq!(&place.text[place.range.clone()], "transcript");
+}
+
+#[test]
+fn broken_text_gives_problems_and_never_panics() {
+    for text in [
+        "",
+        "rule",
+        "rule x: {",
+        "schema { kind }",
+        "\"unterminated",
+        "rule a: error { for x in \u{1F600} }",
+    ] {
+        let a = analysis(text);
+        for offset in 0..=text.len() {
+            if text.is_char_boundary(offset) {
+                let _ = (a.hover(offset), a.definition(offset), a.completions(offset));
+            }
+        }
+        let _ = (a.symbols(), a.highlights());
+    }
+}
+
+#[test]
+fn signature_help_names_the_function_and_the_argument_being_typed() {
+    let text = RULES.replace(
+        "require duration(s) <= longest",
+        "require tiou(s, s) > 0.5 and lower(s.speaker, ",
+    );
+    let a = analysis(&text);
+    let inside = |marker: &str| text.find(marker).map(|at| at + marker.len()).unwrap();
+    let tiou = a.signature(inside("tiou(s, ")).expect("inside tiou");
+    assert_eq!((tiou.label.as_str(), tiou.active), ("tiou(a, b)", 1));
+    assert_eq!(tiou.parameters, ["a", "b"]);
+    let lower = a.signature(inside("lower(")).expect("inside lower");
+    assert_eq!((lower.label.as_str(), lower.active), ("lower(s)", 0));
+    assert_eq!(a.signature(inside("require ")), None);
+}
+
+#[test]
+fn functions_and_lets_are_hovered_defined_completed_and_listed() {
+    let text = "schema { kind speech { start: time, end: time, speaker: str } }\n\n/// Seconds of speech.\nfn length(s: speech) -> duration = s.end - s.start\n\nrule long-turn: warning {\n  for s in speech\n  let took = length(s)\n  require took <= 30s\n  message \"{took}\"\n}\n";
+    let a = analysis(text);
+    assert!(a.problems().is_empty(), "{:?}", a.problems());
+    let at = |needle: &str| text.find(needle).expect("in the text") + 1;
+    let hover = a.hover(at("length(s)\n")).expect("a hover on the call");
+    assert!(
+        hover.contains("fn length(s: speech) -> duration") && hover.contains("Seconds of speech"),
+        "{hover}"
+    );
+    let hover = a.hover(at("took <=")).expect("a hover on the let");
+    assert!(hover.contains("let took = length(s)"), "{hover}");
+    let place = a.definition(at("took <=")).expect("the let's definition");
+    assert_eq!(&text[place.range.clone()], "took");
+    let place = a
+        .definition(at("length(s)\n"))
+        .expect("the function's definition");
+    assert_eq!(&text[place.range.clone()], "length");
+    let completions = a.completions(at("took <=") - 1);
+    assert!(completions
+        .iter()
+        .any(|c| c.label == "length" && c.what == "function"));
+    assert!(completions
+        .iter()
+        .any(|c| c.label == "took" && c.what == "let"));
+    assert!(a
+        .symbols()
+        .iter()
+        .any(|s| s.name == "length" && s.what == "function"));
+}
