@@ -577,6 +577,13 @@ fn plan(args: PlanArgs, stderr_color: Color) -> ExitCode {
             return ExitCode::from(2);
         }
     }
+    let functions = &pack.checked().functions;
+    if args.ids.is_empty() && !functions.is_empty() {
+        out.push_str("functions (each call is written out in the rule that makes it):\n");
+        for f in functions.values() {
+            out.push_str(&format!("  {}\n", f.signature(&plan.schema)));
+        }
+    }
     for rule in &plan.rules {
         if args.ids.is_empty() || args.ids.contains(&rule.id) {
             if !out.is_empty() {
