@@ -255,3 +255,39 @@ fn every_format_name_and_alias_is_taken_by_input_format() {
     }
     assert_eq!(InputFormat::from_name("csv (mapped)"), None);
 }
+
+/// Every key a mapping may hold (each `pub` field of its tables in
+/// `src/data/formats/mapping.rs`, under its serde name) has a row in `docs/formats.md`.
+#[test]
+fn every_mapping_key_is_documented() {
+    let source = std::fs::read_to_string(support::root().join("src/data/formats/mapping.rs"))
+        .expect("mapping.rs");
+    let docs = std::fs::read_to_string(support::root().join("docs/formats.md")).expect("docs");
+    let table = docs
+        .split("<!-- mapping keys")
+        .nth(1)
+        .and_then(|rest| rest.split("<!-- /mapping keys -->").next())
+        .expect("a mapping keys section in docs/formats.md");
+    let mut keys = Vec::new();
+    let mut renamed: Option<String> = None;
+    for line in source.lines().map(str::trim) {
+        if let Some(rest) = line.strip_prefix("#[serde(rename = \"") {
+            renamed = rest.split('"').next().map(str::to_string);
+        } else if let Some(rest) = line.strip_prefix("pub ") {
+            let Some((name, _)) = rest.split_once(':') else {
+                continue;
+            };
+            if name.contains(' ') || name.contains('(') {
+                continue;
+            }
+            keys.push(renamed.take().unwrap_or_else(|| name.to_string()));
+        } else if !line.starts_with("#[") && !line.starts_with("///") {
+            renamed = None;
+        }
+    }
+    assert!(keys.len() > 15, "found only {keys:?}");
+    let missing: Vec<&String> = (keys.iter())
+        .filter(|k| !table.contains(&format!("`{k}`")))
+        .collect();
+    assert!(missing.is_empty(), "mapping keys without a row: {missing:?}");
+}

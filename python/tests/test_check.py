@@ -140,8 +140,10 @@ def test_source_text_compiles_and_bad_records_are_reported_not_raised():
         {"item": "c", "kind": "speech", "id": "s1", "start": 0, "end": 0.5, "speaker": "a"},
         {"item": "c", "kind": "speech", "id": "s2", "start": 3, "end": 1, "speaker": "a"},
     ])
-    assert [f["message"] for f in result.findings] == ["s1 is short"]
+    # The reversed record is reported and still checked: it lasts -2 s.
+    assert [f["message"] for f in result.findings] == ["s1 is short", "s2 is short"]
     assert [(e["code"], e["line"]) for e in result.data_errors] == [("cord::data::reversed-interval", 2)]
+    assert result.summary["records"]["with_data_errors"] == 1
     with pytest.raises(TypeError):
         pack.check([1, 2])
 
