@@ -289,5 +289,8 @@ fn every_mapping_key_is_documented() {
     let missing: Vec<&String> = (keys.iter())
         .filter(|k| !table.contains(&format!("`{k}`")))
         .collect();
-    assert!(missing.is_empty(), "mapping keys without a row: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "mapping keys without a row: {missing:?}"
+    );
 }
