@@ -63,8 +63,7 @@ impl Checker<'_> {
             id: lit.id.node.as_str().into(),
             fields: fields.into_boxed_slice(),
             origin: Origin::line(SourceId(lit.span.file.0), line as u32),
-            waivers: None,
-            defects: None,
+            extras: None,
         };
         // A reversed interval is kept, as data keeps it: a test can show what rules make
         // of one.

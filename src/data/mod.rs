@@ -40,4 +40,4 @@ pub fn read_record(
 }
 
 pub use crate::value::{format_number, small_text, write_number, Value};
-pub use record::{Origin, Record, SourceId, Waiver};
+pub use record::{Extras, Origin, Record, SourceId, Waiver};

@@ -46,13 +46,21 @@ pub struct Record {
     pub fields: Box<[Value]>,
     /// Where it was read from.
     pub origin: Origin,
+    /// What few records have: waivers and read-time defects (one pointer, so that a record
+    /// stays small: a run holds many).
+    pub extras: Option<Box<Extras>>,
+}
+
+/// A record's rare parts.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Extras {
     /// Rules whose findings on this record are accepted, each with why (`"waive"`).
-    pub waivers: Option<Box<[Waiver]>>,
+    pub waivers: Box<[Waiver]>,
     /// What is wrong with it that did not stop it from being read: an interval that ends
     /// before it starts, a value outside its enum, a number written as text. Each is a data
     /// diagnostic, which the run reports when it takes the record; the record is checked
     /// with its values as read.
-    pub defects: Option<Box<[super::DataError]>>,
+    pub defects: Vec<super::DataError>,
 }
 
 /// A record's waiver of a rule: `"waive": ["speech-needs-transcript: music, no words"]`.
@@ -70,6 +78,16 @@ impl Record {
     /// The value of a field.
     pub fn get(&self, field: FieldId) -> &Value {
         self.fields.get(field.0 as usize).unwrap_or(&Value::Missing)
+    }
+
+    /// The rules whose findings on this record are accepted (`"waive"`).
+    pub fn waivers(&self) -> &[Waiver] {
+        self.extras.as_deref().map_or(&[], |e| &e.waivers)
+    }
+
+    /// Takes the record's read-time defects, to report them.
+    pub fn take_defects(&mut self) -> Vec<super::DataError> {
+        (self.extras.as_deref_mut()).map_or_else(Vec::new, |e| std::mem::take(&mut e.defects))
     }
 
     /// A numeric field, or NaN when it is absent (only optional fields can be).

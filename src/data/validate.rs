@@ -196,8 +196,8 @@ impl Validator {
         }
         let item = shared.item(&item);
         let waivers = match line.get("waive") {
-            None | Some(Lite::Null) => None,
-            Some(waive) => Some(waivers(waive)),
+            None | Some(Lite::Null) => Box::default(),
+            Some(waive) => waivers(waive),
         };
         let mut record = Record {
             item,
@@ -205,12 +205,11 @@ impl Validator {
             id,
             fields: fields.into(),
             origin,
-            waivers,
-            defects: None,
+            extras: None,
         };
         defects.extend(interval_defect(kind, &record));
-        if !defects.is_empty() {
-            record.defects = Some(defects.into());
+        if !defects.is_empty() || !waivers.is_empty() {
+            record.extras = Some(Box::new(super::Extras { waivers, defects }));
         }
         Ok(record)
     }

@@ -115,7 +115,10 @@ impl<'r> RuleRun<'_, 'r> {
                     .collect();
                 Binding::Record(RecordRef::of(r), fields)
             }
-            Bound::Group(g) => Binding::Group(g.key.to_string(), g.members.len()),
+            group @ (Bound::Group(_) | Bound::Keyed(_)) => {
+                let (key, members) = group.group().unwrap_or((&Value::Missing, &[]));
+                Binding::Group(key.to_string(), members.len())
+            }
             Bound::Value(v) => Binding::Value(shown(v)),
             Bound::Unset => Binding::Value("(unbound)".into()),
         }

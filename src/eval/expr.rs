@@ -52,6 +52,13 @@ pub(crate) fn write_value(out: &mut String, v: &Value, format: Format) {
     }
 }
 
+/// The interval, unless it ends before it starts.
+#[inline]
+fn well_formed(interval: Interval) -> Option<Interval> {
+    let reversed = interval.start.partial_cmp(&interval.end) == Some(std::cmp::Ordering::Greater);
+    (!reversed).then_some(interval)
+}
+
 /// [`compare`] for two texts.
 fn compare_text(op: crate::ops::CompareOp, a: &str, b: &str) -> bool {
     use crate::ops::CompareOp::*;
@@ -119,7 +126,10 @@ impl<'a, 'r> RuleRun<'a, 'r> {
     /// A record's interval as read: what `duration`, `gap` and `tiou` compute with, so a
     /// reversed interval gives a negative duration.
     fn interval_as_read(&self, env: &[Bound<'r>], var: crate::plan::VarId) -> Option<Interval> {
-        let r = self.record(env, var)?;
+        self.span_of(self.record(env, var)?)
+    }
+
+    fn span_of(&self, r: &Record) -> Option<Interval> {
         let (s, e) = (self.plan.spans.get(r.kind.0 as usize).copied()).flatten()?;
         Some(Interval {
             start: r.num(s),
@@ -130,15 +140,13 @@ impl<'a, 'r> RuleRun<'a, 'r> {
     /// A record's interval where it can take part in time relations and temporal agreement:
     /// not when it ends before it starts (its data diagnostic says so).
     pub(crate) fn interval(&self, env: &[Bound<'r>], var: crate::plan::VarId) -> Option<Interval> {
-        let interval = self.interval_as_read(env, var)?;
-        let reversed =
-            interval.start.partial_cmp(&interval.end) == Some(std::cmp::Ordering::Greater);
-        (!reversed).then_some(interval)
+        well_formed(self.interval_as_read(env, var)?)
     }
 
     /// The intervals of two records that a time relation may relate: both well formed, and
     /// of one item (records of different items share no timeline, which matters in a
     /// `per dataset` rule).
+    #[inline]
     fn related(
         &self,
         env: &[Bound<'r>],
@@ -146,10 +154,14 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         right: crate::plan::VarId,
     ) -> Option<(Interval, Interval)> {
         let (a, b) = (self.record(env, left)?, self.record(env, right)?);
-        if !(std::sync::Arc::ptr_eq(&a.item, &b.item) || a.item == b.item) {
+        let one_item = self.view.one_item || std::sync::Arc::ptr_eq(&a.item, &b.item);
+        if !one_item && a.item != b.item {
             return None;
         }
-        Some((self.interval(env, left)?, self.interval(env, right)?))
+        Some((
+            well_formed(self.span_of(a)?)?,
+            well_formed(self.span_of(b)?)?,
+        ))
     }
 
     /// The value of a node.
@@ -160,7 +172,9 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             Node::Var(v) => match &env[v.0 as usize] {
                 Bound::Value(value) => value.clone(),
                 Bound::Record(r) => Value::Str(r.id.clone()),
-                Bound::Group(g) => Value::clone(&g.key),
+                group @ (Bound::Group(_) | Bound::Keyed(_)) => {
+                    group.group().map_or(Value::Missing, |(key, _)| key.clone())
+                }
                 Bound::Unset => Value::Missing,
             },
             Node::Field(v, f) => self
@@ -172,23 +186,22 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             Node::RecordItem(v) => self
                 .record(env, *v)
                 .map_or(Value::Missing, |r| Value::str(&r.item)),
-            Node::GroupKey(v) => match &env[v.0 as usize] {
-                Bound::Group(g) => Value::clone(&g.key),
-                _ => Value::Missing,
-            },
-            Node::GroupColumn(v, f) => match &env[v.0 as usize] {
-                Bound::Group(g) => Value::List(
-                    g.members
-                        .iter()
+            Node::GroupKey(v) => env[v.0 as usize]
+                .group()
+                .map_or(Value::Missing, |(key, _)| key.clone()),
+            Node::GroupColumn(v, f) => match env[v.0 as usize].group() {
+                Some((_, members)) => Value::List(
+                    (members.iter())
                         .map(|&i| self.view.records[i as usize].get(*f).clone())
                         .collect(),
                 ),
-                _ => Value::Missing,
+                None => Value::Missing,
             },
-            Node::GroupSize(v) => match &env[v.0 as usize] {
-                Bound::Group(g) => Value::Num(g.members.len() as f64),
-                _ => Value::Missing,
-            },
+            Node::GroupSize(v) => env[v.0 as usize]
+                .group()
+                .map_or(Value::Missing, |(_, members)| {
+                    Value::Num(members.len() as f64)
+                }),
             Node::Not(_)
             | Node::All(_)
             | Node::Any(_)
@@ -396,9 +409,9 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         env: &mut [Bound<'r>],
     ) -> Value {
         if let Node::GroupColumn(v, field) = self.rule.expr(arg) {
-            if let Bound::Group(g) = &env[v.0 as usize] {
+            if let Some((_, members)) = env[v.0 as usize].group() {
                 let records = self.view.records;
-                return compute(&mut g.members.iter().map(|&i| records[i as usize].get(*field)));
+                return compute(&mut members.iter().map(|&i| records[i as usize].get(*field)));
             }
         }
         let elements = |list: &Value| -> Value {

@@ -72,7 +72,21 @@ pub(crate) enum Bound<'r> {
     Unset,
     Record(&'r Record),
     Group(Group<'r>),
+    /// A group by a key the rule computed: the key (owned, so behind a pointer that keeps
+    /// `Bound` as small as the common case) and the members.
+    Keyed(Arc<(Value, &'r [u32])>),
     Value(Value),
+}
+
+impl<'r> Bound<'r> {
+    /// A group's key and members, whichever way it was grouped.
+    pub(crate) fn group(&self) -> Option<(&Value, &'r [u32])> {
+        match self {
+            Bound::Group(g) => Some((g.key, g.members)),
+            Bound::Keyed(k) => Some((&k.0, k.1)),
+            _ => None,
+        }
+    }
 }
 
 /// The findings of one evaluation, and the rules the work budget stopped.
@@ -541,7 +555,7 @@ pub(crate) enum Candidates<'r> {
     Records(&'r [u32]),
     Groups(&'r Groups<'r>),
     /// Groups by a key the rule computed: each key with its members (in the arena).
-    Computed(Vec<(Value, &'r [u32])>),
+    Computed(Vec<Arc<(Value, &'r [u32])>>),
     Values(Arc<[Value]>),
     None,
 }
@@ -564,12 +578,7 @@ impl<'r> Candidates<'r> {
         match self {
             Candidates::Records(r) => *slot = Bound::Record(&view.records[r[i] as usize]),
             Candidates::Groups(g) => *slot = Bound::Group(g.get(i)),
-            Candidates::Computed(g) => {
-                *slot = Bound::Group(Group {
-                    key: std::borrow::Cow::Owned(g[i].0.clone()),
-                    members: g[i].1,
-                })
-            }
+            Candidates::Computed(g) => *slot = Bound::Keyed(g[i].clone()),
             Candidates::Values(v) => *slot = Bound::Value(v[i].clone()),
             Candidates::None => *slot = Bound::Unset,
         }
@@ -671,7 +680,10 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             LoopSource::Groups(g) => Candidates::Groups(view.groups(*g)),
             LoopSource::GroupsBy { kind, var, key } => self.groups_by(*kind, *var, *key, env),
             LoopSource::Members(v) => match &env[v.0 as usize] {
-                Bound::Group(g) => Candidates::Records(g.members),
+                bound @ (Bound::Group(_) | Bound::Keyed(_)) => match bound.group() {
+                    Some((_, members)) => Candidates::Records(members),
+                    None => Candidates::None,
+                },
                 _ => Candidates::None,
             },
             LoopSource::List(e) => match self.value(*e, env) {
@@ -698,12 +710,11 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                     key.push(r.id.to_string());
                     records.push(RecordRef::of(r));
                 }
-                Bound::Group(g) => {
-                    key.push(g.key.to_string());
+                bound @ (Bound::Group(_) | Bound::Keyed(_)) => {
+                    let (group_key, members) = bound.group().unwrap_or((&Value::Missing, &[]));
+                    key.push(group_key.to_string());
                     records.extend(
-                        g.members
-                            .iter()
-                            .map(|&i| RecordRef::of(&self.view.records[i as usize])),
+                        (members.iter()).map(|&i| RecordRef::of(&self.view.records[i as usize])),
                     );
                 }
                 Bound::Value(v) => key.push(v.to_string()),
@@ -755,7 +766,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         }
         env[var.0 as usize] = Bound::Unset;
         keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        let mut groups: Vec<(Value, &'r [u32])> = Vec::new();
+        let mut groups: Vec<Arc<(Value, &'r [u32])>> = Vec::new();
         let members = view
             .arena
             .alloc_slice_fill_iter(keyed.iter().map(|(_, i)| *i));
@@ -763,7 +774,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         for end in 1..=keyed.len() {
             if end == keyed.len() || keyed[end].0.total_cmp(&keyed[start].0).is_ne() {
                 let key = std::mem::replace(&mut keyed[start].0, Value::Missing);
-                groups.push((key, &members[start..end]));
+                groups.push(Arc::new((key, &members[start..end])));
                 start = end;
             }
         }

@@ -7,11 +7,11 @@ use crate::plan::Plan;
 use crate::schema::KindId;
 use std::cell::OnceCell;
 
-/// Records of a kind sharing one key.
-#[derive(Debug, Clone)]
+/// Records of a kind sharing one field value.
+#[derive(Debug, Clone, Copy)]
 pub struct Group<'g> {
-    /// The shared value: a field's, read in place, or one the rule computed.
-    pub key: std::borrow::Cow<'g, Value>,
+    /// The shared value, read in place.
+    pub key: &'g Value,
     /// Indexes of its records in the item.
     pub members: &'g [u32],
 }
@@ -38,7 +38,7 @@ impl Groups<'_> {
         };
         let (key, to) = &self.keys[i];
         Group {
-            key: std::borrow::Cow::Borrowed(key),
+            key,
             members: &self.members[from..*to as usize],
         }
     }

@@ -44,6 +44,9 @@ pub struct Plan {
     pub memo_slots: usize,
     /// Each kind's start and end fields, by kind id: read for every time relation.
     pub spans: Vec<Option<(FieldId, FieldId)>>,
+    /// The `ref` fields of the schema (of `list<ref …>` too): the kind that has one, the
+    /// field, and the kind it refers to. Each item's references are checked against them.
+    pub references: Vec<(KindId, FieldId, KindId)>,
 }
 
 impl Plan {
@@ -379,10 +382,30 @@ pub fn compile(checked: &Checked, sources: &crate::span::SourceMap) -> Plan {
         spans: (0..checked.schema.len())
             .map(|k| checked.schema.kind(KindId(k as u32)).interval)
             .collect(),
+        references: references(&checked.schema),
     };
     share::share_sorted_indexes(&mut plan);
     share::share_quantifiers(&mut plan);
     plan
+}
+
+/// Every `ref` field of the schema: (its kind, the field, the kind it names).
+fn references(schema: &crate::schema::Schema) -> Vec<(KindId, FieldId, KindId)> {
+    let mut out = Vec::new();
+    for (kind, decl) in schema.kinds() {
+        for (i, field) in decl.fields.values().enumerate() {
+            let target = match &field.ty {
+                crate::schema::Type::Ref(target) => *target,
+                crate::schema::Type::List(inner) => match **inner {
+                    crate::schema::Type::Ref(target) => target,
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            out.push((kind, FieldId(i as u32), target));
+        }
+    }
+    out
 }
 
 impl RulePlan {

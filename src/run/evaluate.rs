@@ -63,8 +63,7 @@ pub fn evaluate_item(
     keep_records: bool,
 ) -> ItemResult {
     let ItemResult { item, first, .. } = ItemResult::nothing_for(&records);
-    let (records, mut errors) = without_duplicates(records);
-    dangling_references(evaluator.plan(), &records, &mut errors);
+    let (records, mut errors) = item_faults(evaluator.plan(), records);
     let mut evaluation = evaluator.evaluate(&records, Scope::Item);
     let waived = apply_waivers(
         evaluator.plan(),
@@ -128,7 +127,7 @@ fn apply_waivers(
 ) -> u64 {
     let waiving: FxHashMap<&str, &Record> = records
         .iter()
-        .filter(|r| r.waivers.is_some())
+        .filter(|r| !r.waivers().is_empty())
         .map(|r| (&*r.id, r))
         .collect();
     if waiving.is_empty() {
@@ -141,15 +140,14 @@ fn apply_waivers(
         let Some(record) = f.records.first().and_then(|r| waiving.get(&*r.id)) else {
             return true;
         };
-        let waived =
-            (record.waivers.iter().flatten()).any(|w| w.reason.is_some() && &*w.rule == rule);
+        let waived = (record.waivers().iter()).any(|w| w.reason.is_some() && &*w.rule == rule);
         if waived {
             used.insert((&*record.id, rule));
         }
         !waived
     });
     for record in waiving.values() {
-        for waiver in record.waivers.iter().flatten() {
+        for waiver in record.waivers() {
             let rule = &*waiver.rule;
             if waiver.reason.is_none() {
                 let error = DataError::BadWaiver {
@@ -185,84 +183,72 @@ fn apply_waivers(
     (before - findings.len()) as u64
 }
 
-/// Reports each `ref` field (or element of a `list<ref …>` field) that names no record of
-/// its kind in the item. Nothing is done for a schema without `ref` fields.
-fn dangling_references(
+fn dangling(
     plan: &crate::plan::Plan,
-    records: &[Record],
-    errors: &mut Vec<(Problem, Option<KindId>)>,
-) {
-    let schema = &plan.schema;
-    let refs = |kind: KindId| {
-        let fields = schema.kind(kind).fields.values().enumerate();
-        fields.filter_map(|(i, f)| match &f.ty {
-            crate::schema::Type::Ref(target) => Some((i, *target)),
-            crate::schema::Type::List(inner) => match **inner {
-                crate::schema::Type::Ref(target) => Some((i, target)),
-                _ => None,
-            },
-            _ => None,
-        })
-    };
-    if !schema.kinds().any(|(k, _)| refs(k).next().is_some()) {
-        return;
-    }
-    let present: rustc_hash::FxHashSet<(KindId, &str)> =
-        records.iter().map(|r| (r.kind, &*r.id)).collect();
-    for record in records {
-        for (field, target) in refs(record.kind) {
-            let value = record.get(crate::schema::FieldId(field as u32));
-            let named: Vec<&crate::value::Value> = match value {
-                crate::value::Value::List(items) => items.iter().collect(),
-                other => vec![other],
-            };
-            for id in named.into_iter().filter_map(crate::value::Value::as_str) {
-                if present.contains(&(target, id)) {
-                    continue;
-                }
-                let kind = schema.kind(record.kind);
-                let error = DataError::DanglingReference {
-                    kind: kind.name.clone(),
-                    id: record.id.to_string(),
-                    field: kind
-                        .field(crate::schema::FieldId(field as u32))
-                        .name
-                        .clone(),
-                    target: schema.kind(target).name.clone(),
-                    missing: id.to_string(),
-                    item: record.item.to_string(),
-                    origin: record.origin,
-                };
-                errors.push((error.into(), Some(record.kind)));
-            }
-        }
+    record: &Record,
+    field: crate::schema::FieldId,
+    target: KindId,
+    missing: &str,
+) -> DataError {
+    let kind = plan.schema.kind(record.kind);
+    DataError::DanglingReference {
+        kind: kind.name.clone(),
+        id: record.id.to_string(),
+        field: kind.field(field).name.clone(),
+        target: plan.schema.kind(target).name.clone(),
+        missing: missing.to_string(),
+        item: record.item.to_string(),
+        origin: record.origin,
     }
 }
 
-fn without_duplicates(records: Vec<Record>) -> (Vec<Record>, Vec<(Problem, Option<KindId>)>) {
-    let mut first: FxHashMap<&str, u32> = FxHashMap::default();
+/// The item's records without the second and later records of an id (each reported), and
+/// every `ref` field (or element of a `list<ref …>` field) that names no record of its kind
+/// in the item reported too: both read one map of the item's ids.
+fn item_faults(
+    plan: &crate::plan::Plan,
+    records: Vec<Record>,
+) -> (Vec<Record>, Vec<(Problem, Option<KindId>)>) {
+    let mut first: FxHashMap<&str, (u32, KindId)> = FxHashMap::default();
     first.reserve(records.len());
     let mut errors = Vec::new();
     let mut repeated = Vec::new();
     for (i, record) in records.iter().enumerate() {
         match first.entry(&record.id) {
             std::collections::hash_map::Entry::Vacant(place) => {
-                place.insert(record.origin.line);
+                place.insert((record.origin.line, record.kind));
             }
             std::collections::hash_map::Entry::Occupied(line) => {
                 repeated.push(i);
                 let error = DataError::DuplicateId {
                     id: record.id.to_string(),
                     item: record.item.to_string(),
-                    first_line: *line.get(),
+                    first_line: line.get().0,
                     origin: record.origin,
                 };
                 errors.push((error.into(), Some(record.kind)));
             }
         }
     }
+    if !plan.references.is_empty() {
+        let exists = |id: &str, kind: KindId| first.get(id).is_some_and(|(_, k)| *k == kind);
+        for record in &records {
+            for &(_, field, target) in plan.references.iter().filter(|r| r.0 == record.kind) {
+                let named: &[crate::value::Value] = match record.get(field) {
+                    crate::value::Value::List(items) => items,
+                    other => std::slice::from_ref(other),
+                };
+                for id in named.iter().filter_map(crate::value::Value::as_str) {
+                    if !exists(id, target) {
+                        let error = dangling(plan, record, field, target, id);
+                        errors.push((error.into(), Some(record.kind)));
+                    }
+                }
+            }
+        }
+    }
     drop(first);
-    if errors.is_empty() {
+    if repeated.is_empty() {
         return (records, errors);
     }
     let kept = records
@@ -318,8 +304,7 @@ impl<'p> Work<'p> {
     pub fn evaluate_one(&self, records: Vec<Record>) -> ItemResult {
         if self.parse_only {
             let nothing = ItemResult::nothing_for(&records);
-            let (records, mut errors) = without_duplicates(records);
-            dangling_references(self.evaluator.plan(), &records, &mut errors);
+            let (_, errors) = item_faults(self.evaluator.plan(), records);
             return ItemResult { errors, ..nothing };
         }
         let statistics = match self.item_metrics {

@@ -56,10 +56,11 @@ impl BatchOutput {
 
     /// Takes a record's defects as data errors, counting it as checked with them.
     pub fn defects(&mut self, record: &mut Record) {
-        if let Some(defects) = record.defects.take() {
+        let defects = record.take_defects();
+        if !defects.is_empty() {
             let i = self.bucket(Some(record.kind));
             self.counts[i].3 += 1;
-            self.errors.extend(defects.into_vec());
+            self.errors.extend(defects);
         }
     }
 
@@ -273,9 +274,10 @@ impl<'p, 's> Runner<'p, 's> {
         match parsed.result {
             Ok(mut record) => {
                 count.checked += 1;
-                if let Some(defects) = record.defects.take() {
+                let defects = record.take_defects();
+                if !defects.is_empty() {
                     count.with_data_errors += 1;
-                    let problems = defects.into_vec().into_iter().map(Problem::Data);
+                    let problems = defects.into_iter().map(Problem::Data);
                     self.outcome.data_errors.extend(problems);
                 }
                 self.push(record);

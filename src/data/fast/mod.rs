@@ -66,8 +66,7 @@ impl Parts<'_> {
             id: super::small_text(&self.id?),
             fields: self.fields.into_boxed_slice(),
             origin,
-            waivers: None,
-            defects: None,
+            extras: None,
         };
         match kind.interval {
             Some((s, e)) if record.num(s) > record.num(e) => None,
