@@ -613,7 +613,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         }
         let filter = (rated.filter, rated.access.implied());
         for i in 0..candidates.len() {
-            if self.bind_passing(candidates, i, rated.var, filter, &[], env) {
+            if self.bind_passing(candidates, i, rated.var, filter, env) {
                 each(env);
             }
         }
@@ -702,7 +702,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         }
         let mut count = 0usize;
         for i in 0..candidates.len() {
-            if !self.bind_passing(candidates, i, var, (filter, implied), &[], env) {
+            if !self.bind_passing(candidates, i, var, (filter, implied), env) {
                 continue;
             }
             match quantifier {

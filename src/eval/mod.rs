@@ -607,13 +607,9 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         i: usize,
         var: usize,
         (filter, implied): (&[crate::plan::ExprId], Option<crate::plan::ExprId>),
-        resets: &[crate::plan::VarId],
         env: &mut [Bound<'r>],
     ) -> bool {
         candidates.bind(i, self.view, &mut env[var]);
-        for reset in resets {
-            env[reset.0 as usize] = Bound::Unset;
-        }
         filter
             .iter()
             .all(|f| Some(*f) == implied || self.truth(*f, env))
@@ -633,7 +629,11 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         }
         let implied = l.access.implied();
         for i in 0..candidates.len() {
-            if self.bind_passing(&candidates, i, var, (&l.filters, implied), &l.resets, env) {
+            // A `let` that reads this loop's variable is computed again for the new binding.
+            for reset in &l.resets {
+                env[reset.0 as usize] = Bound::Unset;
+            }
+            if self.bind_passing(&candidates, i, var, (&l.filters, implied), env) {
                 self.loops(level + 1, env, found);
             }
             if self.stopped() {

@@ -21,7 +21,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         let mut out = Vec::new();
         if self.spend(candidates.len()) {
             for i in 0..candidates.len() {
-                if !self.bind_passing(&candidates, i, var, (&side.filter, implied), &[], env) {
+                if !self.bind_passing(&candidates, i, var, (&side.filter, implied), env) {
                     continue;
                 }
                 let Some(span) = self.interval(env, side.var) else {

@@ -232,6 +232,9 @@ fn item_faults(
     }
     if !plan.references.is_empty() {
         let exists = |id: &str, kind: KindId| first.get(id).is_some_and(|(_, k)| *k == kind);
+        // Records that refer to one record tend to come together (the labels of a segment):
+        // the last answer saves most lookups.
+        let mut last: Option<(&str, KindId)> = None;
         for record in &records {
             for &(_, field, target) in plan.references.iter().filter(|r| r.0 == record.kind) {
                 let named: &[crate::value::Value] = match record.get(field) {
@@ -239,7 +242,12 @@ fn item_faults(
                     other => std::slice::from_ref(other),
                 };
                 for id in named.iter().filter_map(crate::value::Value::as_str) {
-                    if !exists(id, target) {
+                    if last == Some((id, target)) {
+                        continue;
+                    }
+                    if exists(id, target) {
+                        last = Some((id, target));
+                    } else {
                         let error = dangling(plan, record, field, target, id);
                         errors.push((error.into(), Some(record.kind)));
                     }
