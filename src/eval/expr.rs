@@ -125,10 +125,12 @@ impl<'a, 'r> RuleRun<'a, 'r> {
 
     /// A record's interval as read: what `duration`, `gap` and `tiou` compute with, so a
     /// reversed interval gives a negative duration.
+    #[inline(always)]
     fn interval_as_read(&self, env: &[Bound<'r>], var: crate::plan::VarId) -> Option<Interval> {
         self.span_of(self.record(env, var)?)
     }
 
+    #[inline(always)]
     fn span_of(&self, r: &Record) -> Option<Interval> {
         let (s, e) = (self.plan.spans.get(r.kind.0 as usize).copied()).flatten()?;
         Some(Interval {
@@ -139,6 +141,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
 
     /// A record's interval where it can take part in time relations and temporal agreement:
     /// not when it ends before it starts (its data diagnostic says so).
+    #[inline]
     pub(crate) fn interval(&self, env: &[Bound<'r>], var: crate::plan::VarId) -> Option<Interval> {
         well_formed(self.interval_as_read(env, var)?)
     }

@@ -630,8 +630,10 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         let implied = l.access.implied();
         for i in 0..candidates.len() {
             // A `let` that reads this loop's variable is computed again for the new binding.
-            for reset in &l.resets {
-                env[reset.0 as usize] = Bound::Unset;
+            if !l.resets.is_empty() {
+                for reset in &l.resets {
+                    env[reset.0 as usize] = Bound::Unset;
+                }
             }
             if self.bind_passing(&candidates, i, var, (&l.filters, implied), env) {
                 self.loops(level + 1, env, found);

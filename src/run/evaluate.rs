@@ -235,7 +235,8 @@ fn item_faults(
         // Records that refer to one record tend to come together (the labels of a segment):
         // the last answer saves most lookups.
         let mut last: Option<(&str, KindId)> = None;
-        for record in &records {
+        let refers = |kind: KindId| plan.references.iter().any(|r| r.0 == kind);
+        for record in records.iter().filter(|r| refers(r.kind)) {
             for &(_, field, target) in plan.references.iter().filter(|r| r.0 == record.kind) {
                 let named: &[crate::value::Value] = match record.get(field) {
                     crate::value::Value::List(items) => items,

@@ -56,6 +56,9 @@ impl BatchOutput {
 
     /// Takes a record's defects as data errors, counting it as checked with them.
     pub fn defects(&mut self, record: &mut Record) {
+        if record.extras.is_none() {
+            return;
+        }
         let defects = record.take_defects();
         if !defects.is_empty() {
             let i = self.bucket(Some(record.kind));
