@@ -61,6 +61,9 @@ pub(super) struct Inlining {
     /// Cycles and expansions found, reported once each when the whole pack is checked (so
     /// never dropped with the errors of a body being written out).
     pub found: Vec<CheckError>,
+    /// The functions of each cycle reported, sorted: a cycle is found again from each of
+    /// its members.
+    pub cycles: Vec<Vec<String>>,
 }
 
 impl Checker<'_> {
@@ -324,21 +327,12 @@ impl Checker<'_> {
 
     fn report_cycle(&mut self, at: usize, name: &str, span: &Span) {
         let mut members: Vec<String> = self.inlining.stack[at..].to_vec();
-        let mut names = members.clone();
-        names.push(name.to_string());
+        let cycle = format!("{} → {name}", members.join(" → "));
         members.sort();
-        let reported = self.inlining.found.iter().any(|e| match e {
-            CheckError::FunctionCycle { cycle, .. } => {
-                let mut seen: Vec<String> = cycle.split(" → ").map(str::to_string).collect();
-                seen.pop();
-                seen.sort();
-                seen == members
-            }
-            _ => false,
-        });
-        if !reported {
+        if !self.inlining.cycles.contains(&members) {
+            self.inlining.cycles.push(members);
             self.inlining.found.push(CheckError::FunctionCycle {
-                cycle: names.join(" → "),
+                cycle,
                 span: span.clone(),
             });
         }
