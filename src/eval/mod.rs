@@ -767,19 +767,18 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             }
         }
         env[var.0 as usize] = Bound::Unset;
-        keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        let mut groups: Vec<Arc<(Value, &'r [u32])>> = Vec::new();
-        let members = view
+        let mut runs: Vec<(Value, std::ops::Range<usize>)> = Vec::new();
+        view::for_each_group(&mut keyed, |run, end| {
+            let key = std::mem::replace(&mut run[0].0, Value::Missing);
+            let end = end as usize;
+            runs.push((key, end - run.len()..end));
+        });
+        let members: &'r [u32] = view
             .arena
             .alloc_slice_fill_iter(keyed.iter().map(|(_, i)| *i));
-        let mut start = 0;
-        for end in 1..=keyed.len() {
-            if end == keyed.len() || keyed[end].0.total_cmp(&keyed[start].0).is_ne() {
-                let key = std::mem::replace(&mut keyed[start].0, Value::Missing);
-                groups.push(Arc::new((key, &members[start..end])));
-                start = end;
-            }
-        }
+        let groups = (runs.into_iter())
+            .map(|(key, run)| Arc::new((key, &members[run])))
+            .collect();
         Candidates::Computed(groups)
     }
 }

@@ -199,20 +199,31 @@ impl<'r> ItemView<'r> {
                     .map(|&i| (records[i as usize].get(field), i))
                     .filter(|(v, _)| !matches!(v, Value::Missing)),
             );
-            keyed.sort_by(|a, b| a.0.total_cmp(b.0).then(a.1.cmp(&b.1)));
             let mut groups = Groups {
                 keys: ArenaVec::with_capacity_in(keyed.len(), arena),
                 members: ArenaVec::with_capacity_in(keyed.len(), arena),
             };
-            for (n, &(key, i)) in keyed.iter().enumerate() {
-                match groups.keys.last_mut() {
-                    Some((last, end)) if last.total_cmp(key).is_eq() => *end += 1,
-                    _ => groups.keys.push((key, n as u32 + 1)),
-                }
-                groups.members.push(i);
-            }
+            for_each_group(&mut keyed, |run, end| groups.keys.push((run[0].0, end)));
+            groups.members.extend(keyed.iter().map(|&(_, i)| i));
             groups
         })
+    }
+}
+
+/// Sorts records by key (equal keys in input order) and calls `f` with each run of one key
+/// and where the run ends: the groups of a field and of a key a rule computes alike.
+pub(super) fn for_each_group<K: std::borrow::Borrow<Value>>(
+    keyed: &mut [(K, u32)],
+    mut f: impl FnMut(&mut [(K, u32)], u32),
+) {
+    keyed.sort_by(|a, b| (a.0.borrow().total_cmp(b.0.borrow())).then(a.1.cmp(&b.1)));
+    let mut start = 0;
+    while start < keyed.len() {
+        let key = keyed[start].0.borrow();
+        let len = keyed[start..].partition_point(|(k, _)| k.borrow().total_cmp(key).is_eq());
+        let end = start + len;
+        f(&mut keyed[start..end], end as u32);
+        start = end;
     }
 }
 
