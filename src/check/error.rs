@@ -520,6 +520,24 @@ pub enum CheckError {
         #[label("written out here")]
         span: Span,
     },
+    /// Functions and `let`s whose values, written out where they are used, nest deeper than
+    /// any rule may (functions calling functions, `let`s built on `let`s).
+    #[error(
+        "written out, this expression nests {depth} levels deep, more than the {limit} allowed"
+    )]
+    #[diagnostic(
+        code("cord::check::written-out-too-deep"),
+        help("each function call and `let` is written out where it is used; build the value from fewer layers")
+    )]
+    WrittenOutTooDeep {
+        /// How deep it nests.
+        depth: usize,
+        /// The ceiling.
+        limit: usize,
+        /// Where it is used.
+        #[label("written out here")]
+        span: Span,
+    },
     /// A `let` or a function parameter that nothing reads.
     #[error("{what} `{name}` is never used")]
     #[diagnostic(
@@ -614,6 +632,7 @@ impl CheckError {
             | DuplicateFunction { span, .. }
             | OptionalParameter { span, .. }
             | FunctionExpansion { span, .. }
+            | WrittenOutTooDeep { span, .. }
             | UnusedName { span, .. }
             | RelationAcrossItems { span, .. }
             | TrailingOr { span, .. }

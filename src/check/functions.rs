@@ -257,7 +257,25 @@ impl Checker<'_> {
         if params.len() != function.params.len() || params.iter().any(|(_, p)| p.is_none()) {
             return Some(error);
         }
-        Some(self.write_out(scope, &function, params))
+        let (expr, ty) = self.write_out(scope, &function, params);
+        Some(self.within_depth(expr, ty, span))
+    }
+
+    /// A written-out value, or an error when it nests deeper than any stage may recurse.
+    fn within_depth(&mut self, expr: Expr, ty: Ty, span: &Span) -> (Expr, Ty) {
+        let (depth, limit) = (expr.depth(), crate::limits::MAX_NESTING_CEILING);
+        if depth <= limit {
+            return (expr, ty);
+        }
+        if !(self.inlining.found.iter()).any(|e| matches!(e, CheckError::WrittenOutTooDeep { .. }))
+        {
+            self.inlining.found.push(CheckError::WrittenOutTooDeep {
+                depth,
+                limit,
+                span: span.clone(),
+            });
+        }
+        (Expr::Const(Value::Missing), Ty::of(Type::Error))
     }
 
     /// Checks an argument against its parameter: what the parameter stands for in the body.
@@ -352,6 +370,7 @@ impl Checker<'_> {
             });
         }
         let (expr, ty) = self.check_expr(scope, &decl.value, None);
+        let (expr, ty) = self.within_depth(expr, ty, &decl.value.span);
         let marker = scope.new_var(&decl.name.node, ty.ty.clone());
         let named = match (&expr, &ty.ty) {
             (Expr::RecordId(v), Type::Record(_)) | (Expr::GroupKey(v), Type::Group(..)) => {

@@ -378,3 +378,91 @@ pub fn vars_read(e: &Expr, out: &mut Vec<VarId>) {
         }
     }
 }
+
+impl Source {
+    /// The expressions it reads: a list's, a computed group key.
+    fn expressions(&self) -> Option<&Expr> {
+        match self {
+            Source::List(e) => Some(e),
+            Source::GroupBy { key, .. } => Some(key),
+            Source::Kind(_) | Source::Group(..) | Source::Members(_) => None,
+        }
+    }
+}
+
+impl Expr {
+    /// Calls `f` on each direct sub-expression (a source's, a filter's, a statistic's parts
+    /// included).
+    pub fn for_each_child<'e>(&'e self, f: &mut impl FnMut(&'e Expr)) {
+        match self {
+            Expr::Const(_)
+            | Expr::Var(_)
+            | Expr::Field(..)
+            | Expr::RecordId(_)
+            | Expr::RecordItem(_)
+            | Expr::GroupKey(_)
+            | Expr::GroupColumn(..)
+            | Expr::GroupSize(_) => {}
+            Expr::List(items) | Expr::Call(_, items) => items.iter().for_each(f),
+            Expr::Not(a) | Expr::Neg(a) | Expr::Has(a) | Expr::Let(_, a) => f(a),
+            Expr::Index(a, b)
+            | Expr::And(a, b)
+            | Expr::Or(a, b)
+            | Expr::Compare(_, a, b)
+            | Expr::Arith(_, a, b)
+            | Expr::In(a, b)
+            | Expr::Default(a, b) => {
+                f(a);
+                f(b);
+            }
+            Expr::Relation { tolerance, .. } => tolerance.iter().for_each(|t| f(t)),
+            Expr::Temporal {
+                sides, threshold, ..
+            } => {
+                for side in sides.iter() {
+                    side.source.expressions().into_iter().for_each(&mut *f);
+                    side.filter.iter().chain(&side.label).for_each(&mut *f);
+                }
+                threshold.iter().for_each(|t| f(t));
+            }
+            Expr::Agreement {
+                source,
+                filter,
+                value,
+                unit,
+                rater,
+                target,
+                gold,
+                ..
+            } => {
+                source.expressions().into_iter().for_each(&mut *f);
+                for part in [value, unit, rater]
+                    .into_iter()
+                    .chain(filter)
+                    .chain(target)
+                    .chain(gold)
+                {
+                    f(part);
+                }
+            }
+            Expr::Quantified {
+                source,
+                filter,
+                condition,
+                ..
+            } => {
+                source.expressions().into_iter().for_each(&mut *f);
+                filter.iter().chain(condition).for_each(|c| f(c));
+            }
+        }
+    }
+
+    /// How deeply the expression nests: 1 for a leaf. What functions and `let`s write out is
+    /// held to [`crate::limits::MAX_NESTING_CEILING`] with it, so every stage that recurses on
+    /// expressions stays within the stack that the ceiling is sized for.
+    pub fn depth(&self) -> usize {
+        let mut deepest = 0;
+        self.for_each_child(&mut |child| deepest = deepest.max(child.depth()));
+        deepest + 1
+    }
+}

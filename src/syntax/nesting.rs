@@ -48,11 +48,23 @@ impl Scan {
 
     fn tokens(&mut self, text: &str, base: usize) -> Option<TooDeep> {
         let mut lexer = TokenKind::lexer(text);
+        // Whether the last token ends an operand: a `[` after one is an index, and an index
+        // chain `x[0][1][2]` nests one level per index, as a field chain does.
+        let mut after_operand = false;
         while let Some(kind) = lexer.next() {
             let slice = lexer.slice();
             let range = base + lexer.span().start..base + lexer.span().end;
+            let ends_operand = matches!(
+                kind,
+                Ok(TokenKind::Identifier | TokenKind::String | TokenKind::Number)
+            ) || matches!(slice, ")" | "]");
+            let is_space = matches!(kind, Ok(TokenKind::Whitespace | TokenKind::Comment));
             match kind {
                 Ok(TokenKind::Punctuation) => match slice {
+                    "[" if after_operand => {
+                        self.add();
+                        self.levels.push(0);
+                    }
                     "(" | "[" | "{" => self.levels.push(0),
                     ")" | "]" | "}" if self.levels.len() > 1 => {
                         self.levels.pop();
@@ -67,10 +79,9 @@ impl Scan {
                 Ok(TokenKind::Operator) if CHAINING.contains(&slice) => self.add(),
                 Ok(TokenKind::Keyword) => match slice {
                     "and" | "or" | "not" | "some" | "all" | "no" => self.add(),
-                    "import" | "schema" | "kind" | "const" | "rule" | "per" | "for" | "group"
-                    | "by" | "require" | "forbid" | "message" | "test" | "given" | "expect" => {
-                        self.restart()
-                    }
+                    "import" | "schema" | "kind" | "const" | "fn" | "let" | "rule" | "per"
+                    | "for" | "group" | "by" | "require" | "forbid" | "message" | "test"
+                    | "given" | "expect" => self.restart(),
                     _ => {}
                 },
                 Ok(TokenKind::Identifier) if slice == "list" => self.add(),
@@ -80,6 +91,9 @@ impl Scan {
                     }
                 }
                 _ => {}
+            }
+            if !is_space {
+                after_operand = ends_operand;
             }
             if self.depth() > self.limit {
                 return Some(TooDeep {
