@@ -115,9 +115,9 @@ impl<'r> RuleRun<'_, 'r> {
                     .collect();
                 Binding::Record(RecordRef::of(r), fields)
             }
-            group @ (Bound::Group(_) | Bound::Keyed(_)) => {
-                let (key, members) = group.group().unwrap_or((&Value::Missing, &[]));
-                Binding::Group(key.to_string(), members.len())
+            group @ (Bound::Group(_) | Bound::Keyed { .. }) => {
+                let key = self.group_key(group).unwrap_or(Value::Missing);
+                Binding::Group(key.to_string(), group.members().map_or(0, <[u32]>::len))
             }
             Bound::Value(v) => Binding::Value(shown(v)),
             Bound::Unset => Binding::Value("(unbound)".into()),

@@ -175,8 +175,8 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             Node::Var(v) => match &env[v.0 as usize] {
                 Bound::Value(value) => value.clone(),
                 Bound::Record(r) => Value::Str(r.id.clone()),
-                group @ (Bound::Group(_) | Bound::Keyed(_)) => {
-                    group.group().map_or(Value::Missing, |(key, _)| key.clone())
+                group @ (Bound::Group(_) | Bound::Keyed { .. }) => {
+                    self.group_key(group).unwrap_or(Value::Missing)
                 }
                 Bound::Unset => Value::Missing,
             },
@@ -189,11 +189,9 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             Node::RecordItem(v) => self
                 .record(env, *v)
                 .map_or(Value::Missing, |r| Value::str(&r.item)),
-            Node::GroupKey(v) => env[v.0 as usize]
-                .group()
-                .map_or(Value::Missing, |(key, _)| key.clone()),
-            Node::GroupColumn(v, f) => match env[v.0 as usize].group() {
-                Some((_, members)) => Value::List(
+            Node::GroupKey(v) => self.group_key(&env[v.0 as usize]).unwrap_or(Value::Missing),
+            Node::GroupColumn(v, f) => match env[v.0 as usize].members() {
+                Some(members) => Value::List(
                     (members.iter())
                         .map(|&i| self.view.records[i as usize].get(*f).clone())
                         .collect(),
@@ -201,10 +199,8 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 None => Value::Missing,
             },
             Node::GroupSize(v) => env[v.0 as usize]
-                .group()
-                .map_or(Value::Missing, |(_, members)| {
-                    Value::Num(members.len() as f64)
-                }),
+                .members()
+                .map_or(Value::Missing, |members| Value::Num(members.len() as f64)),
             Node::Not(_)
             | Node::All(_)
             | Node::Any(_)
@@ -325,6 +321,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
     /// A call of a built-in, computed as its entry says, with its arguments read in place
     /// where they allow: a group's column is not copied into a list, a field's text or list
     /// not cloned.
+    #[inline]
     fn call(&self, f: &Function, args: &[ExprId], env: &mut [Bound<'r>]) -> Value {
         match f.builtin.eval {
             Eval::Intervals(compute) => self.of_intervals(compute, args, env),
@@ -412,7 +409,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         env: &mut [Bound<'r>],
     ) -> Value {
         if let Node::GroupColumn(v, field) = self.rule.expr(arg) {
-            if let Some((_, members)) = env[v.0 as usize].group() {
+            if let Some(members) = env[v.0 as usize].members() {
                 let records = self.view.records;
                 return compute(&mut members.iter().map(|&i| records[i as usize].get(*field)));
             }
@@ -487,6 +484,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                     budget: self.budget,
                     overrides: None,
                     gathered: Default::default(),
+                    computed_keys: Default::default(),
                 };
                 let mut env = vec![Bound::Unset; self.rule.vars.len()];
                 run.truth(cond, &mut env)

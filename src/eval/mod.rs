@@ -9,6 +9,7 @@
 mod error;
 pub mod explain;
 mod expr;
+mod grouped;
 mod index;
 mod temporal;
 mod view;
@@ -72,18 +73,23 @@ pub(crate) enum Bound<'r> {
     Unset,
     Record(&'r Record),
     Group(Group<'r>),
-    /// A group by a key the rule computed: the key (owned, so behind a pointer that keeps
-    /// `Bound` as small as the common case) and the members.
-    Keyed(Arc<(Value, &'r [u32])>),
+    /// A group by a key the rule computed: the key is number `key` of those computed for
+    /// `var` (held by the rule's run, [`RuleRun::group_key`]), so that binding one copies
+    /// no value and `Bound` needs no dropping beyond that of `Value`.
+    Keyed {
+        var: u32,
+        key: u32,
+        members: &'r [u32],
+    },
     Value(Value),
 }
 
 impl<'r> Bound<'r> {
-    /// A group's key and members, whichever way it was grouped.
-    pub(crate) fn group(&self) -> Option<(&Value, &'r [u32])> {
+    /// A group's members, whichever way it was grouped.
+    pub(crate) fn members(&self) -> Option<&'r [u32]> {
         match self {
-            Bound::Group(g) => Some((g.key, g.members)),
-            Bound::Keyed(k) => Some((&k.0, k.1)),
+            Bound::Group(g) => Some(g.members),
+            Bound::Keyed { members, .. } => Some(members),
             _ => None,
         }
     }
@@ -442,6 +448,7 @@ impl<'p> Evaluator<'p> {
             budget: self.budget,
             overrides,
             gathered: Default::default(),
+            computed_keys: Default::default(),
         }
     }
 
@@ -527,6 +534,10 @@ pub(crate) struct RuleRun<'a, 'r> {
     /// in this run of the rule, with each rater's counts once asked for.
     pub(crate) gathered:
         std::cell::RefCell<FxHashMap<crate::plan::ExprId, std::rc::Rc<GatheredRatings>>>,
+    /// The keys of the groups last computed for each variable (`group x in K by expr`), by
+    /// variable. A variable's loop runs to its end before it is entered again, so its keys
+    /// are replaced only once no binding reads them.
+    computed_keys: std::cell::RefCell<Vec<Vec<Value>>>,
 }
 
 /// A closed statistic's ratings, and each rater's counts of them.
@@ -554,8 +565,13 @@ impl GatheredRatings {
 pub(crate) enum Candidates<'r> {
     Records(&'r [u32]),
     Groups(&'r Groups<'r>),
-    /// Groups by a key the rule computed: each key with its members (in the arena).
-    Computed(Vec<Arc<(Value, &'r [u32])>>),
+    /// Groups of `var` by a key the rule computed: where each group's members end in
+    /// `members` (both in the arena); the keys are held by the rule's run.
+    Computed {
+        var: u32,
+        ends: &'r [u32],
+        members: &'r [u32],
+    },
     Values(Arc<[Value]>),
     None,
 }
@@ -565,7 +581,7 @@ impl<'r> Candidates<'r> {
         match self {
             Candidates::Records(r) => r.len(),
             Candidates::Groups(g) => g.len(),
-            Candidates::Computed(g) => g.len(),
+            Candidates::Computed { ends, .. } => ends.len(),
             Candidates::Values(v) => v.len(),
             Candidates::None => 0,
         }
@@ -578,7 +594,14 @@ impl<'r> Candidates<'r> {
         match self {
             Candidates::Records(r) => *slot = Bound::Record(&view.records[r[i] as usize]),
             Candidates::Groups(g) => *slot = Bound::Group(g.get(i)),
-            Candidates::Computed(g) => *slot = Bound::Keyed(g[i].clone()),
+            Candidates::Computed { var, ends, members } => {
+                let start = if i == 0 { 0 } else { ends[i - 1] as usize };
+                *slot = Bound::Keyed {
+                    var: *var,
+                    key: i as u32,
+                    members: &members[start..ends[i] as usize],
+                }
+            }
             Candidates::Values(v) => *slot = Bound::Value(v[i].clone()),
             Candidates::None => *slot = Bound::Unset,
         }
@@ -628,12 +651,11 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             return;
         }
         let implied = l.access.implied();
+        let resets = l.resets.as_slice();
         for i in 0..candidates.len() {
             // A `let` that reads this loop's variable is computed again for the new binding.
-            if !l.resets.is_empty() {
-                for reset in &l.resets {
-                    env[reset.0 as usize] = Bound::Unset;
-                }
+            for reset in resets {
+                env[reset.0 as usize] = Bound::Unset;
             }
             if self.bind_passing(&candidates, i, var, (&l.filters, implied), env) {
                 self.loops(level + 1, env, found);
@@ -681,12 +703,9 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             LoopSource::Kind(k) => Candidates::Records(view.kind_members(*k)),
             LoopSource::Groups(g) => Candidates::Groups(view.groups(*g)),
             LoopSource::GroupsBy { kind, var, key } => self.groups_by(*kind, *var, *key, env),
-            LoopSource::Members(v) => match &env[v.0 as usize] {
-                bound @ (Bound::Group(_) | Bound::Keyed(_)) => match bound.group() {
-                    Some((_, members)) => Candidates::Records(members),
-                    None => Candidates::None,
-                },
-                _ => Candidates::None,
+            LoopSource::Members(v) => match env[v.0 as usize].members() {
+                Some(members) => Candidates::Records(members),
+                None => Candidates::None,
             },
             LoopSource::List(e) => match self.value(*e, env) {
                 Value::List(items) => Candidates::Values(items),
@@ -712,8 +731,9 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                     key.push(r.id.to_string());
                     records.push(RecordRef::of(r));
                 }
-                bound @ (Bound::Group(_) | Bound::Keyed(_)) => {
-                    let (group_key, members) = bound.group().unwrap_or((&Value::Missing, &[]));
+                bound @ (Bound::Group(_) | Bound::Keyed { .. }) => {
+                    let group_key = self.group_key(bound).unwrap_or(Value::Missing);
+                    let members = bound.members().unwrap_or_default();
                     key.push(group_key.to_string());
                     records.extend(
                         (members.iter()).map(|&i| RecordRef::of(&self.view.records[i as usize])),
@@ -746,39 +766,5 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             }
         }
         out
-    }
-
-    /// The groups of a kind's records by a key computed from each (bound to `var` while
-    /// its key is evaluated), in key order; records whose key is missing are in none.
-    fn groups_by(
-        &self,
-        kind: crate::schema::KindId,
-        var: crate::plan::VarId,
-        key: crate::plan::ExprId,
-        env: &mut [Bound<'r>],
-    ) -> Candidates<'r> {
-        let view = self.view;
-        let mut keyed: Vec<(Value, u32)> = Vec::new();
-        for &i in view.kind_members(kind) {
-            env[var.0 as usize] = Bound::Record(&view.records[i as usize]);
-            let value = self.value(key, env);
-            if !matches!(value, Value::Missing) {
-                keyed.push((value, i));
-            }
-        }
-        env[var.0 as usize] = Bound::Unset;
-        let mut runs: Vec<(Value, std::ops::Range<usize>)> = Vec::new();
-        view::for_each_group(&mut keyed, |run, end| {
-            let key = std::mem::replace(&mut run[0].0, Value::Missing);
-            let end = end as usize;
-            runs.push((key, end - run.len()..end));
-        });
-        let members: &'r [u32] = view
-            .arena
-            .alloc_slice_fill_iter(keyed.iter().map(|(_, i)| *i));
-        let groups = (runs.into_iter())
-            .map(|(key, run)| Arc::new((key, &members[run])))
-            .collect();
-        Candidates::Computed(groups)
     }
 }

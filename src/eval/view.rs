@@ -220,7 +220,11 @@ pub(super) fn for_each_group<K: std::borrow::Borrow<Value>>(
     let mut start = 0;
     while start < keyed.len() {
         let key = keyed[start].0.borrow();
-        let len = keyed[start..].partition_point(|(k, _)| k.borrow().total_cmp(key).is_eq());
+        // Groups are small: a linear scan to the run's end compares fewer keys than a
+        // binary search over the rest of the item.
+        let len = (keyed[start + 1..].iter())
+            .position(|(k, _)| k.borrow().total_cmp(key).is_ne())
+            .map_or(keyed.len() - start, |n| n + 1);
         let end = start + len;
         f(&mut keyed[start..end], end as u32);
         start = end;
