@@ -11,6 +11,7 @@
 //! compiler then makes the evaluator handle.
 
 use crate::ops;
+use crate::ops::space::{self, Shape};
 use crate::ops::time::{self, Interval};
 use crate::value::Value;
 use std::cmp::Ordering;
@@ -61,6 +62,8 @@ pub enum Param {
     Condition,
     /// Any value, present or not.
     Any,
+    /// A present value of one of these geometry types.
+    Shape(&'static [Shape]),
 }
 
 /// What the elements of a list argument must be.
@@ -91,6 +94,8 @@ pub enum Returns {
     Argument,
     /// The type of the first argument's elements (`max` of durations is a duration).
     Element,
+    /// A geometry value.
+    Shape(Shape),
 }
 
 /// When a result can be missing.
@@ -155,6 +160,11 @@ const INTERVAL: &[Param] = &[Param::Interval];
 const TWO_INTERVALS: &[Param] = &[Param::Interval, Param::Interval];
 const TEXT: &[Param] = &[Param::Text];
 const TWO_TEXTS: &[Param] = &[Param::Text, Param::Text];
+/// A box or a polygon: what has an area.
+const REGION: &[Shape] = &[Shape::Box, Shape::Polygon];
+/// A point, a box or a polygon.
+const ANY_SHAPE: &[Shape] = &[Shape::Point, Shape::Box, Shape::Polygon];
+const TWO_REGIONS: &[Param] = &[Param::Shape(REGION), Param::Shape(REGION)];
 const ANY_LIST: &[Param] = &[Param::List {
     elements: Elements::Any,
     group_size: false,
@@ -407,6 +417,138 @@ pub static BUILTINS: &[Builtin] = &[
         signature: "str(x)",
         doc: "A value as text (`2.5`, `true`; a time or duration as its seconds, without a unit).",
         example: "str(a.speaker) != \"\"",
+    },
+    Builtin {
+        name: "box",
+        params: &[Param::Number, Param::Number, Param::Number, Param::Number],
+        returns: Returns::Shape(Shape::Box),
+        missing: Missing::Never,
+        eval: Eval::Values(|v| {
+            match (v[0].as_num(), v[1].as_num(), v[2].as_num(), v[3].as_num()) {
+                (Some(x), Some(y), Some(w), Some(h)) => space::make_box(x, y, w, h),
+                _ => Value::Missing,
+            }
+        }),
+        signature: "box(x, y, width, height)",
+        doc: "A box from its left, top, width and height (a frame: `box(0, 0, w, h)`).",
+        example: "inside(a.box, box(0, 0, 1920, 1080))",
+    },
+    Builtin {
+        name: "area",
+        params: &[Param::Shape(REGION)],
+        returns: Returns::Num,
+        missing: Missing::Never,
+        eval: Eval::Value(space::area),
+        signature: "area(r)",
+        doc: "The area of a box or polygon (a polygon's holes taken out), in square pixels.",
+        example: "area(a.box) >= 16",
+    },
+    Builtin {
+        name: "iou",
+        params: TWO_REGIONS,
+        returns: Returns::Num,
+        missing: Missing::Never,
+        eval: Eval::Values(|v| space::iou(&v[0], &v[1])),
+        signature: "iou(a, b)",
+        doc: "Intersection over union of two boxes or polygons, 0 to 1 (two regions without \
+              area: 0).",
+        example: "iou(a.box, b.box) >= 0.5",
+    },
+    Builtin {
+        name: "ioa",
+        params: TWO_REGIONS,
+        returns: Returns::Num,
+        missing: Missing::WhenInvalid,
+        eval: Eval::Values(|v| space::ioa(&v[0], &v[1])),
+        signature: "ioa(a, b)",
+        doc: "The share of the first region's area that the second covers; missing when the \
+              first has no area.",
+        example: "ioa(a.box, b.box) ?? 0 >= 0.9",
+    },
+    Builtin {
+        name: "ios",
+        params: TWO_REGIONS,
+        returns: Returns::Num,
+        missing: Missing::WhenInvalid,
+        eval: Eval::Values(|v| space::ios(&v[0], &v[1])),
+        signature: "ios(a, b)",
+        doc: "Intersection over the smaller region's area: 1 when one lies inside the other; \
+              missing when either has no area.",
+        example: "ios(a.box, b.box) ?? 0 < 0.8",
+    },
+    Builtin {
+        name: "intersection",
+        params: TWO_REGIONS,
+        returns: Returns::Shape(Shape::Box),
+        missing: Missing::WhenInvalid,
+        eval: Eval::Values(|v| space::intersection(&v[0], &v[1])),
+        signature: "intersection(a, b)",
+        doc: "The box two regions' bounding boxes share; missing when they do not meet.",
+        example: "area(intersection(a.box, b.box) ?? box(0, 0, 0, 0)) < 100",
+    },
+    Builtin {
+        name: "inside",
+        params: &[Param::Shape(ANY_SHAPE), Param::Shape(REGION)],
+        returns: Returns::Bool,
+        missing: Missing::Never,
+        eval: Eval::Values(|v| space::inside(&v[0], &v[1])),
+        signature: "inside(x, region)",
+        doc: "Whether a point, box or polygon lies wholly inside a box or polygon, edges \
+              included.",
+        example: "inside(a.at, a.box)",
+    },
+    Builtin {
+        name: "center",
+        params: &[Param::Shape(ANY_SHAPE)],
+        returns: Returns::Shape(Shape::Point),
+        missing: Missing::Never,
+        eval: Eval::Value(|v| space::center(v).map_or(Value::Missing, space::point_value)),
+        signature: "center(x)",
+        doc: "The centre of a box, the centroid of a polygon, a point itself.",
+        example: "center(a.box)[0] < 960",
+    },
+    Builtin {
+        name: "distance",
+        params: &[Param::Shape(ANY_SHAPE), Param::Shape(ANY_SHAPE)],
+        returns: Returns::Num,
+        missing: Missing::Never,
+        eval: Eval::Values(|v| space::distance(&v[0], &v[1])),
+        signature: "distance(a, b)",
+        doc: "The distance between two points, or between the centres of boxes or polygons, \
+              in pixels.",
+        example: "distance(a.box, b.box) < 50",
+    },
+    Builtin {
+        name: "aspect",
+        params: &[Param::Shape(&[Shape::Box])],
+        returns: Returns::Num,
+        missing: Missing::WhenInvalid,
+        eval: Eval::Value(space::aspect),
+        signature: "aspect(b)",
+        doc: "A box's width over its height; missing when it has no height.",
+        example: "aspect(a.box) ?? 0 < 10",
+    },
+    Builtin {
+        name: "valid",
+        params: &[Param::Shape(REGION)],
+        returns: Returns::Bool,
+        missing: Missing::Never,
+        eval: Eval::Value(|v| Value::Bool(space::invalidity(v).is_none())),
+        signature: "valid(p)",
+        doc: "Whether a polygon is valid: at least 3 distinct points per ring, no ring \
+              crossing or touching itself, finite coordinates, holes inside the outline and \
+              apart from it (a box is always valid).",
+        example: "valid(a.polygon)",
+    },
+    Builtin {
+        name: "validity",
+        params: &[Param::Shape(REGION)],
+        returns: Returns::Str,
+        missing: Missing::WhenInvalid,
+        eval: Eval::Value(|v| space::invalidity(v).map_or(Value::Missing, |why| Value::str(&why))),
+        signature: "validity(p)",
+        doc: "Why a polygon is not valid, in words; missing when it is.",
+        example: "has(validity(a.polygon))",
     },
     Builtin {
         name: "has",

@@ -1,6 +1,7 @@
 //! The declared record kinds: what the checker resolves names against, what the data readers
 //! validate records with, and what the evaluator indexes fields by.
 
+pub use crate::ops::space::Shape;
 use indexmap::IndexMap;
 use std::fmt;
 use std::sync::Arc;
@@ -37,6 +38,8 @@ pub enum Type {
     /// A group of records of a kind sharing one key (a field's value, their item, or any
     /// expression of the record), with the key's type.
     Group(KindId, Box<Type>),
+    /// A region of an image or frame: a box, a point or a polygon, in pixels.
+    Shape(crate::ops::space::Shape),
     /// The type of an expression that already has an error; compatible with everything, so
     /// one mistake gives one diagnostic.
     Error,
@@ -110,6 +113,7 @@ impl fmt::Display for TypeDisplay<'_> {
             Type::Bool => write!(f, "bool"),
             Type::Time => write!(f, "time"),
             Type::Duration => write!(f, "duration"),
+            Type::Shape(s) => write!(f, "{}", s.name()),
             Type::Enum(e) => write!(f, "enum of {}", e.owner),
             Type::List(t) => write!(f, "list<{}>", TypeDisplay(t, schema)),
             Type::Ref(k) => write!(f, "ref {}", schema.kind(*k).name),

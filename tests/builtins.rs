@@ -40,7 +40,7 @@ fn every_function_is_exercised_by_a_fixture() {
 /// The schema every example is written against: `a` and `b` speech, `t` a transcript, `g` a
 /// group of speech by label.
 const EXAMPLE_SCHEMA: &str = "schema {
-  kind speech { start: time, end: time, speaker: str?, label: str, score: num }
+  kind speech { start: time, end: time, speaker: str?, label: str, score: num, box: box, polygon: polygon, at: point }
   kind transcript { start: time, end: time, text: str }
 }
 ";

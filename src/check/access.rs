@@ -4,7 +4,7 @@ use super::expr::{Scope, Ty};
 use super::ir::{Expr, VarId};
 use super::{CheckError, Checker};
 use crate::data::Value;
-use crate::schema::{KindId, Type};
+use crate::schema::{KindId, Shape, Type};
 use crate::span::Span;
 use crate::syntax::ast;
 
@@ -114,6 +114,9 @@ impl Checker<'_> {
         let element = match &list_ty.ty {
             Type::List(inner) => (**inner).clone(),
             Type::Error => Type::Error,
+            // `b.box[2]` is its width, `p[0]` a point's x; a polygon's element is a ring.
+            Type::Shape(Shape::Box | Shape::Point) => Type::Num,
+            Type::Shape(Shape::Polygon) => Type::List(Box::new(Type::Shape(Shape::Point))),
             other => {
                 let help = match other {
                     Type::Str => Some("to take part of a text, use `substring(text, start, length)` or `split(text, sep)[i]`".to_string()),

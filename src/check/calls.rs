@@ -8,7 +8,7 @@ use super::expr::{fold, Scope, Ty};
 use super::ir::{Expr, Function, Pattern};
 use super::Checker;
 use crate::builtins::{self, Builtin, Elements, Eval, Missing, Param, Returns};
-use crate::schema::Type;
+use crate::schema::{Shape, Type};
 use crate::span::Span;
 use crate::syntax::ast;
 use crate::value::Value;
@@ -118,6 +118,10 @@ impl Checker<'_> {
                     (self.check_bool(scope, arg, &context), Ty::of(Type::Bool))
                 }
                 Param::Any => self.check_expr(scope, arg, None),
+                Param::Shape(shapes) => match self.check_shape_arg(scope, name, shapes, arg) {
+                    Some(checked) => checked,
+                    None => return (Expr::Const(Value::Missing), Ty::of(Type::Error)),
+                },
             };
             first.get_or_insert(ty);
             exprs.push(expr);
@@ -167,6 +171,33 @@ impl Checker<'_> {
             return None;
         }
         Some((expr, Ty::of(ty.ty)))
+    }
+
+    /// A box, point or polygon of one of `shapes`, present.
+    pub(super) fn check_shape_arg(
+        &mut self,
+        scope: &mut Scope,
+        name: &str,
+        shapes: &[Shape],
+        arg: &ast::Expr,
+    ) -> Option<(Expr, Ty)> {
+        let (expr, ty) = self.check_expr(scope, arg, None);
+        self.require_present(&ty, &arg.span);
+        match ty.ty {
+            Type::Error => Some((expr, Ty::of(Type::Error))),
+            Type::Shape(s) if shapes.contains(&s) => Some((expr, Ty::of(ty.ty))),
+            other => {
+                let expected = shape_names(shapes);
+                let context = format!("`{name}` needs {expected}");
+                let help = matches!(other, Type::List(_)).then(|| {
+                    "declare the field as `box`, `point` or `polygon` in the schema, so it is \
+                     read as one (docs/language.md#space)"
+                        .to_string()
+                });
+                self.mismatch(&context, &expected, &other, &arg.span, help);
+                None
+            }
+        }
     }
 
     /// A list to aggregate, typed as its elements (a group's field is its column, read in
@@ -269,6 +300,7 @@ fn result_type(builtin: &Builtin, first: Option<Ty>, span: &Span) -> Ty {
         Returns::Str => Type::Str,
         Returns::TextList => Type::List(Box::new(Type::Str)),
         Returns::Argument | Returns::Element => first.ty,
+        Returns::Shape(s) => Type::Shape(s),
     };
     let missing = match builtin.missing {
         Missing::Never => Vec::new(),
@@ -276,6 +308,16 @@ fn result_type(builtin: &Builtin, first: Option<Ty>, span: &Span) -> Ty {
         Missing::WhenInvalid => vec![span.clone()],
     };
     Ty { ty, missing }
+}
+
+/// "a box or a polygon", "a point, a box or a polygon".
+fn shape_names(shapes: &[Shape]) -> String {
+    let names: Vec<String> = shapes.iter().map(|s| format!("a {}", s.name())).collect();
+    match names.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
 }
 
 /// "1 argument", "1 or 2 arguments".

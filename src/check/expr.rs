@@ -180,6 +180,15 @@ pub(super) fn fold(expr: &Expr) -> Option<Value> {
         Expr::Arith(op, a, b) => Value::Num(arith(*op, fold(a)?.as_num()?, fold(b)?.as_num()?)),
         Expr::Compare(op, a, b) => Value::Bool(compare(*op, &fold(a)?, &fold(b)?)),
         Expr::In(a, b) => Value::Bool(ops::contains(&fold(b)?, &fold(a)?)),
+        // A built-in of constants (`box(0, 0, 1920, 1080)`) is known before the data is read.
+        Expr::Call(f, args) => {
+            let values = args.iter().map(fold).collect::<Option<Vec<_>>>()?;
+            match f.builtin.eval {
+                crate::builtins::Eval::Values(compute) => compute(&values),
+                crate::builtins::Eval::Value(compute) => compute(values.first()?),
+                _ => return None,
+            }
+        }
         _ => return None,
     })
 }
@@ -577,6 +586,9 @@ impl Checker<'_> {
             (Type::Bool, Type::Bool) => true,
             (Type::Record(x), Type::Record(y)) => x == y,
             (Type::List(x), Type::List(y)) => self.compatible(x, y, constant_side),
+            (Type::Shape(x), Type::Shape(y)) => x == y,
+            // A box compared with the list of numbers a rule writes out.
+            (Type::Shape(_), Type::List(_)) | (Type::List(_), Type::Shape(_)) => constant_side,
             _ => false,
         }
     }

@@ -1,7 +1,7 @@
 //! Schema declarations → [`Schema`].
 
 use super::{CheckError, Checker};
-use crate::schema::{EnumType, Field, FieldId, Kind, Type};
+use crate::schema::{EnumType, Field, FieldId, Kind, Shape, Type};
 use crate::span::Spanned;
 use crate::syntax::ast;
 use indexmap::IndexMap;
@@ -10,7 +10,9 @@ use std::sync::Arc;
 /// Fields every record has, which a kind cannot declare.
 pub(crate) const BUILT_IN_FIELDS: [&str; 3] = ["item", "kind", "id"];
 
-const TYPE_NAMES: [&str; 5] = ["str", "num", "bool", "time", "duration"];
+const TYPE_NAMES: [&str; 8] = [
+    "str", "num", "bool", "time", "duration", "box", "point", "polygon",
+];
 
 impl Checker<'_> {
     /// Declares every kind first, then resolves field types, so a `ref` may name a kind
@@ -177,6 +179,9 @@ impl Checker<'_> {
             "bool" => Type::Bool,
             "time" => Type::Time,
             "duration" => Type::Duration,
+            "box" => Type::Shape(Shape::Box),
+            "point" => Type::Shape(Shape::Point),
+            "polygon" => Type::Shape(Shape::Polygon),
             other => {
                 let help = crate::suggest::did_you_mean(other, "types", TYPE_NAMES);
                 self.error(CheckError::UnknownType {

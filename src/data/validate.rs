@@ -2,7 +2,7 @@
 
 use super::lite::{Line, Lite};
 use super::{DataError, Origin, Record, Value};
-use crate::schema::{Kind, KindId, Schema, Type};
+use crate::schema::{Kind, KindId, Schema, Shape, Type};
 use crate::suggest::did_you_mean;
 use crate::value::same_short_text;
 use smallvec::{smallvec, SmallVec};
@@ -347,7 +347,23 @@ fn convert(json: &Lite, ty: &Type) -> Result<Value, Problem> {
                 items.iter().map(|i| convert(i, elem)).collect();
             Ok(Value::List(values?.into()))
         }
+        (Type::Shape(shape), json @ Lite::Array(_)) => nested(json)
+            .and_then(|n| crate::ops::space::shape_from(*shape, &n))
+            .ok_or(Problem::Type("an array that makes no such shape")),
         (_, json) => Err(Problem::Type(json.type_name())),
+    }
+}
+
+/// The numbers of a JSON array, nested as they are; `None` when anything else is in it.
+fn nested(json: &Lite) -> Option<crate::ops::space::Nested> {
+    use crate::ops::space::Nested;
+    match json {
+        Lite::Array(items) => items
+            .iter()
+            .map(nested)
+            .collect::<Option<_>>()
+            .map(Nested::List),
+        number => number.as_f64().map(Nested::Number),
     }
 }
 
@@ -389,6 +405,11 @@ fn expected_of(ty: &Type) -> String {
         Type::Bool => "a boolean".into(),
         Type::Enum(e) => format!("one of {}", e.variants().join(", ")),
         Type::List(elem) => format!("an array of {}", expected_of(elem)),
+        Type::Shape(Shape::Box) => "a box `[x, y, width, height]` (and a rotation)".into(),
+        Type::Shape(Shape::Point) => "a point `[x, y]`".into(),
+        Type::Shape(Shape::Polygon) => {
+            "a polygon `[[x, y], …]`, `[x1, y1, x2, y2, …]` or rings `[[[x, y], …], …]`".into()
+        }
         _ => "a value".into(),
     }
 }

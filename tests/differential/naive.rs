@@ -6,8 +6,8 @@
 
 use concordant::data::{Record, Value};
 use concordant::eval::render_value;
-use concordant::ops::time;
 use concordant::ops::{self, arith, compare};
+use concordant::ops::{space, time};
 use concordant::plan::{ExprId, Function, LoopSource, MessagePart, Node, Plan, RulePlan};
 use concordant::syntax::ast::{Mode, Quantifier, Scope};
 use std::cmp::Ordering;
@@ -547,6 +547,26 @@ impl<'r> Naive<'_, 'r> {
                 }
                 _ => Value::Missing,
             },
+            "box" => match (
+                first.as_num(),
+                values[1].as_num(),
+                values[2].as_num(),
+                values[3].as_num(),
+            ) {
+                (Some(x), Some(y), Some(w), Some(h)) => space::make_box(x, y, w, h),
+                _ => Value::Missing,
+            },
+            "area" => space::area(first),
+            "iou" => space::iou(first, &values[1]),
+            "ioa" => space::ioa(first, &values[1]),
+            "ios" => space::ios(first, &values[1]),
+            "intersection" => space::intersection(first, &values[1]),
+            "inside" => space::inside(first, &values[1]),
+            "center" => space::center(first).map_or(Value::Missing, space::point_value),
+            "distance" => space::distance(first, &values[1]),
+            "aspect" => space::aspect(first),
+            "valid" => Value::Bool(space::invalidity(first).is_none()),
+            "validity" => space::invalidity(first).map_or(Value::Missing, |w| Value::str(&w)),
             "count" => ops::count_of(list(first)),
             "count_distinct" => ops::count_distinct_of(list(first)),
             "min" | "max" if values.len() == 2 => match (first.as_num(), values[1].as_num()) {

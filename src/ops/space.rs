@@ -1,0 +1,422 @@
+//! The meaning of the geometry built-ins: boxes, points and polygons, as the values a record
+//! holds them in (see [`Shape`]): a box `[x, y, width, height]` or
+//! `[x, y, width, height, rotation]`, a point `[x, y]`, a polygon as rings of points
+//! `[[[x, y], …], …]` (the outline, then its holes). Coordinates are pixels, `y` downwards.
+//!
+//! Boxes without rotation are computed directly (most checks are of those, millions at a
+//! time); rotated boxes and polygons go through `geo`'s polygon clipping.
+
+use crate::value::Value;
+use geo::{Area, BooleanOps, Validation};
+use std::sync::Arc;
+
+/// The geometry types. At run time each is a list of numbers (or of points), in pixels, as
+/// this module describes: made once when the record is read, so a rule
+/// compares and computes on them without converting again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Shape {
+    /// `[x, y, width, height]` (or with a fifth number, the rotation in degrees clockwise
+    /// about the top-left corner, as Label Studio gives it).
+    Box,
+    /// `[x, y]`.
+    Point,
+    /// Rings of points `[[[x, y], …], …]`: the outline first, then its holes.
+    Polygon,
+}
+
+impl Shape {
+    /// Its name in rule files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Shape::Box => "box",
+            Shape::Point => "point",
+            Shape::Polygon => "polygon",
+        }
+    }
+}
+
+/// An axis-aligned box: left, top, right, bottom.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rect {
+    /// Left.
+    pub x0: f64,
+    /// Top.
+    pub y0: f64,
+    /// Right.
+    pub x1: f64,
+    /// Bottom.
+    pub y1: f64,
+}
+
+impl Rect {
+    fn area(self) -> f64 {
+        (self.x1 - self.x0).max(0.0) * (self.y1 - self.y0).max(0.0)
+    }
+
+    fn intersection(self, other: Rect) -> Option<Rect> {
+        let r = Rect {
+            x0: self.x0.max(other.x0),
+            y0: self.y0.max(other.y0),
+            x1: self.x1.min(other.x1),
+            y1: self.y1.min(other.y1),
+        };
+        (r.x0 <= r.x1 && r.y0 <= r.y1).then_some(r)
+    }
+
+    fn contains(self, inner: Rect) -> bool {
+        inner.x0 >= self.x0 && inner.y0 >= self.y0 && inner.x1 <= self.x1 && inner.y1 <= self.y1
+    }
+}
+
+/// A region as the built-ins compute on it.
+#[derive(Debug, Clone)]
+pub enum Region {
+    /// A box without rotation.
+    Rect(Rect),
+    /// A rotated box or a polygon.
+    Polygon(geo::Polygon<f64>),
+}
+
+fn numbers(items: &[Value]) -> Option<Vec<f64>> {
+    items
+        .iter()
+        .map(|v| v.as_num().filter(|x| x.is_finite()))
+        .collect()
+}
+
+/// A box's numbers, when the value is one (four or five finite numbers).
+pub fn box_numbers(value: &Value) -> Option<[f64; 5]> {
+    let Value::List(items) = value else {
+        return None;
+    };
+    match *numbers(items)?.as_slice() {
+        [x, y, w, h] => Some([x, y, w, h, 0.0]),
+        [x, y, w, h, r] => Some([x, y, w, h, r]),
+        _ => None,
+    }
+}
+
+/// A point's coordinates, when the value is one.
+pub fn point(value: &Value) -> Option<(f64, f64)> {
+    let Value::List(items) = value else {
+        return None;
+    };
+    match *numbers(items)?.as_slice() {
+        [x, y] => Some((x, y)),
+        _ => None,
+    }
+}
+
+/// A geometry value from the numbers a file gives, as [`Shape`] holds it: a
+/// box from 4 numbers (or 5, the last a rotation, dropped when 0), a point from 2, a polygon
+/// from a flat list `[x1, y1, x2, y2, …]` (as COCO writes it), a list of points or a list of
+/// rings. `None` when the numbers make no such shape.
+pub fn shape_from(shape: Shape, numbers: &Nested) -> Option<Value> {
+    let num = |x: f64| x.is_finite().then_some(Value::Num(x));
+    let list = |items: Vec<Value>| Value::List(Arc::from(items));
+    let flat = |n: &Nested| match n {
+        Nested::List(items) => items.iter().map(|i| i.number().and_then(num)).collect(),
+        Nested::Number(_) => None,
+    };
+    let points = |n: &Nested| -> Option<Vec<Value>> {
+        let Nested::List(items) = n else { return None };
+        if items.iter().all(|i| matches!(i, Nested::Number(_))) {
+            let xs: Vec<Value> = flat(n)?;
+            return (xs.len() % 2 == 0).then(|| xs.chunks(2).map(|p| list(p.to_vec())).collect());
+        }
+        items
+            .iter()
+            .map(|p| flat(p).filter(|xs: &Vec<Value>| xs.len() == 2).map(list))
+            .collect()
+    };
+    match shape {
+        Shape::Box => {
+            let mut xs: Vec<Value> = flat(numbers)?;
+            if xs.len() == 5 && xs[4] == Value::Num(0.0) {
+                xs.pop();
+            }
+            matches!(xs.len(), 4 | 5).then(|| list(xs))
+        }
+        Shape::Point => flat(numbers)
+            .filter(|xs: &Vec<Value>| xs.len() == 2)
+            .map(list),
+        Shape::Polygon => {
+            let Nested::List(items) = numbers else {
+                return None;
+            };
+            let ring_list = items.first().is_some_and(|first| {
+                matches!(first, Nested::List(points) if points.first().is_some_and(|p| matches!(p, Nested::List(_))))
+            });
+            let rings: Vec<Value> = match ring_list {
+                true => items
+                    .iter()
+                    .map(|r| points(r).map(list))
+                    .collect::<Option<_>>()?,
+                false => vec![list(points(numbers)?)],
+            };
+            (!rings.is_empty()).then(|| list(rings))
+        }
+    }
+}
+
+/// Numbers nested in lists, as a file gives a shape's coordinates.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Nested {
+    /// A number.
+    Number(f64),
+    /// A list.
+    List(Vec<Nested>),
+}
+
+impl Nested {
+    fn number(&self) -> Option<f64> {
+        match self {
+            Nested::Number(x) => Some(*x),
+            Nested::List(_) => None,
+        }
+    }
+}
+
+/// The corners of a box rotated by `degrees` clockwise about its top-left corner (with `y`
+/// downwards, as images are drawn), in order.
+fn corners([x, y, w, h, degrees]: [f64; 5]) -> [(f64, f64); 4] {
+    let (sin, cos) = degrees.to_radians().sin_cos();
+    [
+        (x, y),
+        (x + w * cos, y + w * sin),
+        (x + w * cos - h * sin, y + w * sin + h * cos),
+        (x - h * sin, y + h * cos),
+    ]
+}
+
+/// The rings of a polygon value, or `None` when it is not one.
+fn rings(value: &Value) -> Option<Vec<Vec<(f64, f64)>>> {
+    let Value::List(rings) = value else {
+        return None;
+    };
+    rings
+        .iter()
+        .map(|ring| match ring {
+            Value::List(points) => points.iter().map(point).collect(),
+            _ => None,
+        })
+        .collect()
+}
+
+fn polygon_of(rings: Vec<Vec<(f64, f64)>>) -> geo::Polygon<f64> {
+    let mut rings = rings.into_iter().map(geo::LineString::from);
+    let exterior = rings
+        .next()
+        .unwrap_or_else(|| geo::LineString::new(Vec::new()));
+    geo::Polygon::new(exterior, rings.collect())
+}
+
+/// A box or polygon value as a region; `None` for anything else.
+pub fn region(value: &Value) -> Option<Region> {
+    if let Some(numbers) = box_numbers(value) {
+        let [x, y, w, h, degrees] = numbers;
+        if degrees == 0.0 {
+            let (x0, x1) = (x.min(x + w), x.max(x + w));
+            let (y0, y1) = (y.min(y + h), y.max(y + h));
+            return Some(Region::Rect(Rect { x0, y0, x1, y1 }));
+        }
+        return Some(Region::Polygon(polygon_of(vec![corners(numbers).to_vec()])));
+    }
+    rings(value).map(|r| Region::Polygon(polygon_of(r)))
+}
+
+impl Region {
+    fn polygon(&self) -> geo::Polygon<f64> {
+        match self {
+            Region::Rect(r) => geo::Rect::new((r.x0, r.y0), (r.x1, r.y1)).to_polygon(),
+            Region::Polygon(p) => p.clone(),
+        }
+    }
+
+    /// The area (a polygon's holes taken out).
+    pub fn area(&self) -> f64 {
+        match self {
+            Region::Rect(r) => r.area(),
+            Region::Polygon(p) => p.unsigned_area(),
+        }
+    }
+
+    /// The area both regions cover.
+    pub fn intersection_area(&self, other: &Region) -> f64 {
+        match (self, other) {
+            (Region::Rect(a), Region::Rect(b)) => a.intersection(*b).map_or(0.0, Rect::area),
+            _ => self
+                .polygon()
+                .intersection(&other.polygon())
+                .unsigned_area(),
+        }
+    }
+
+    fn bounds(&self) -> Option<Rect> {
+        use geo::BoundingRect;
+        match self {
+            Region::Rect(r) => Some(*r),
+            Region::Polygon(p) => p.bounding_rect().map(|b| Rect {
+                x0: b.min().x,
+                y0: b.min().y,
+                x1: b.max().x,
+                y1: b.max().y,
+            }),
+        }
+    }
+}
+
+fn ratio(part: f64, whole: f64) -> Value {
+    match whole > 0.0 {
+        true => Value::Num(part / whole),
+        false => Value::Missing,
+    }
+}
+
+/// Intersection over union; two regions without area: 0 (nothing to share).
+pub fn iou(a: &Value, b: &Value) -> Value {
+    let (Some(a), Some(b)) = (region(a), region(b)) else {
+        return Value::Missing;
+    };
+    let shared = a.intersection_area(&b);
+    let union = a.area() + b.area() - shared;
+    match union > 0.0 {
+        true => Value::Num((shared / union).clamp(0.0, 1.0)),
+        false => Value::Num(0.0),
+    }
+}
+
+/// Intersection over the first region's area; missing when it has none.
+pub fn ioa(a: &Value, b: &Value) -> Value {
+    let (Some(a), Some(b)) = (region(a), region(b)) else {
+        return Value::Missing;
+    };
+    ratio(a.intersection_area(&b), a.area())
+}
+
+/// Intersection over the smaller region's area; missing when either has none.
+pub fn ios(a: &Value, b: &Value) -> Value {
+    let (Some(a), Some(b)) = (region(a), region(b)) else {
+        return Value::Missing;
+    };
+    ratio(a.intersection_area(&b), a.area().min(b.area()))
+}
+
+/// The area of a box or polygon.
+pub fn area(value: &Value) -> Value {
+    region(value).map_or(Value::Missing, |r| Value::Num(r.area()))
+}
+
+/// A box value from its numbers.
+pub fn make_box(x: f64, y: f64, w: f64, h: f64) -> Value {
+    Value::List(Arc::from([
+        Value::Num(x),
+        Value::Num(y),
+        Value::Num(w),
+        Value::Num(h),
+    ]))
+}
+
+/// The box two boxes share (their bounding boxes, when rotated); missing when they do not
+/// meet.
+pub fn intersection(a: &Value, b: &Value) -> Value {
+    let (Some(a), Some(b)) = (
+        region(a).and_then(|r| r.bounds()),
+        region(b).and_then(|r| r.bounds()),
+    ) else {
+        return Value::Missing;
+    };
+    a.intersection(b).map_or(Value::Missing, |r| {
+        make_box(r.x0, r.y0, r.x1 - r.x0, r.y1 - r.y0)
+    })
+}
+
+/// The centre of a point (itself), a box or a polygon (its centroid).
+pub fn center(value: &Value) -> Option<(f64, f64)> {
+    use geo::Centroid;
+    if let Some(p) = point(value) {
+        return Some(p);
+    }
+    match region(value)? {
+        Region::Rect(r) => Some(((r.x0 + r.x1) / 2.0, (r.y0 + r.y1) / 2.0)),
+        Region::Polygon(p) => p.centroid().map(|c| (c.x(), c.y())),
+    }
+}
+
+/// A point value.
+pub fn point_value((x, y): (f64, f64)) -> Value {
+    Value::List(Arc::from([Value::Num(x), Value::Num(y)]))
+}
+
+/// The distance between two points, or between the centres of two regions.
+pub fn distance(a: &Value, b: &Value) -> Value {
+    match (center(a), center(b)) {
+        (Some((ax, ay)), Some((bx, by))) => Value::Num((ax - bx).hypot(ay - by)),
+        _ => Value::Missing,
+    }
+}
+
+/// Width over height of a box; missing when it has no height.
+pub fn aspect(value: &Value) -> Value {
+    match box_numbers(value) {
+        Some([_, _, w, h, _]) => ratio(w.abs(), h.abs()),
+        None => Value::Missing,
+    }
+}
+
+/// Whether the first (a point, box or polygon) lies wholly inside the second (a box or
+/// polygon), edges included.
+pub fn inside(inner: &Value, outer: &Value) -> Value {
+    let Some(outer) = region(outer) else {
+        return Value::Missing;
+    };
+    if let Some((x, y)) = point(inner) {
+        let at = Rect {
+            x0: x,
+            y0: y,
+            x1: x,
+            y1: y,
+        };
+        return Value::Bool(covers(&outer, &Region::Rect(at)));
+    }
+    match region(inner) {
+        Some(inner) => Value::Bool(covers(&outer, &inner)),
+        None => Value::Missing,
+    }
+}
+
+fn covers(outer: &Region, inner: &Region) -> bool {
+    use geo::Relate;
+    match (outer, inner) {
+        (Region::Rect(o), Region::Rect(i)) => o.contains(*i),
+        _ => outer.polygon().relate(&inner.polygon()).is_covers(),
+    }
+}
+
+/// Why a polygon is not valid, in words; `None` when it is. A box is always valid.
+pub fn invalidity(value: &Value) -> Option<String> {
+    if box_numbers(value).is_some() {
+        return None;
+    }
+    let Some(rings) = rings(value) else {
+        return Some("not a polygon".into());
+    };
+    if rings
+        .iter()
+        .flatten()
+        .any(|(x, y)| !x.is_finite() || !y.is_finite())
+    {
+        return Some("a coordinate is not a finite number".into());
+    }
+    let polygon = polygon_of(rings);
+    let problem = polygon.validation_errors().into_iter().next()?;
+    Some(match problem {
+        geo::algorithm::validation::InvalidPolygon::TooFewPointsInRing(_) => {
+            "a ring has fewer than 3 distinct points".into()
+        }
+        geo::algorithm::validation::InvalidPolygon::SelfIntersection(_) => {
+            "a ring crosses or touches itself".into()
+        }
+        other => other.to_string(),
+    })
+}
