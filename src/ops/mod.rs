@@ -5,6 +5,7 @@
 //! Each word has its spelling in rule files (`as_str`), which the plan printer, the
 //! renderers and the language server use too.
 
+mod clip;
 pub mod space;
 pub mod time;
 mod values;

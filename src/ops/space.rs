@@ -7,7 +7,7 @@
 //! time); rotated boxes and polygons go through `geo`'s polygon clipping.
 
 use crate::value::Value;
-use geo::{Area, BooleanOps, Validation};
+use geo::{Area, Validation};
 use std::sync::Arc;
 
 /// The geometry types. At run time each is a list of numbers (or of points), in pixels, as
@@ -226,6 +226,17 @@ pub fn region(value: &Value) -> Option<Region> {
 }
 
 impl Region {
+    /// Its rings (a box's one ring of corners).
+    fn rings(&self) -> Vec<Vec<(f64, f64)>> {
+        match self {
+            Region::Rect(r) => vec![vec![(r.x0, r.y0), (r.x1, r.y0), (r.x1, r.y1), (r.x0, r.y1)]],
+            Region::Polygon(p) => std::iter::once(p.exterior())
+                .chain(p.interiors())
+                .map(|ring| ring.points().map(|pt| (pt.x(), pt.y())).collect())
+                .collect(),
+        }
+    }
+
     fn polygon(&self) -> geo::Polygon<f64> {
         match self {
             Region::Rect(r) => geo::Rect::new((r.x0, r.y0), (r.x1, r.y1)).to_polygon(),
@@ -245,10 +256,7 @@ impl Region {
     pub fn intersection_area(&self, other: &Region) -> f64 {
         match (self, other) {
             (Region::Rect(a), Region::Rect(b)) => a.intersection(*b).map_or(0.0, Rect::area),
-            _ => self
-                .polygon()
-                .intersection(&other.polygon())
-                .unsigned_area(),
+            _ => super::clip::shared_area(&self.rings(), &other.rings()),
         }
     }
 

@@ -1,0 +1,216 @@
+"""Concordant's geometry built-ins against shapely, and its one-to-one box matching against a
+plain greedy matcher, on randomised inputs.
+
+Writes the cases as JSON lines, runs `concordant check` with rules whose messages print each
+value, and compares every printed value with the reference to 1e-9. Exits 1 naming the first
+cases that differ (with the seed that makes them again).
+"""
+
+import argparse
+import json
+import math
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+from shapely import affinity
+from shapely.geometry import Point, Polygon, box as shapely_box
+
+RULES = """
+schema {
+  kind case { x: box?, y: box?, a: polygon?, b: polygon?, p: point? }
+}
+rule boxes: info {
+  for c in case
+  where has(c.x) and has(c.y)
+  require false
+  message "{iou(c.x, c.y)} {ioa(c.x, c.y) ?? -1} {ios(c.x, c.y) ?? -1} {area(c.x)} {inside(c.x, c.y)}"
+}
+rule point-in-box: info {
+  for c in case
+  where has(c.p) and has(c.x)
+  require false
+  message "{inside(c.p, c.x)}"
+}
+rule polygons: info {
+  for c in case
+  where has(c.a)
+  require false
+  message "{valid(c.a)} {area(c.a)}"
+}
+rule polygon-pairs: info {
+  for c in case
+  where has(c.a) and has(c.b) and valid(c.a) and valid(c.b)
+  require false
+  message "{iou(c.a, c.b)} {ioa(c.a, c.b) ?? -1}"
+}
+"""
+
+
+def shapely_of_box(b):
+    """A box [x, y, w, h] or [x, y, w, h, degrees] as shapely draws it: rotated clockwise
+    on screen (y down) about its top-left corner, which is counter-clockwise in y-up axes."""
+    x, y, w, h = b[:4]
+    shape = shapely_box(min(x, x + w), min(y, y + h), max(x, x + w), max(y, y + h))
+    if len(b) == 5 and b[4] != 0:
+        shape = affinity.rotate(shape, b[4], origin=(x, y))
+    return shape
+
+
+def random_box(rng, rotated):
+    x, y = rng.uniform(0, 100), rng.uniform(0, 100)
+    w, h = rng.uniform(0, 60), rng.uniform(0, 60)
+    choice = rng.random()
+    if choice < 0.05:
+        w = 0.0  # no area
+    b = [round(x, 3), round(y, 3), round(w, 3), round(h, 3)]
+    if rotated:
+        b.append(round(rng.uniform(-180, 180), 2))
+    return b
+
+
+def near_box(rng, b):
+    """A box close to `b`, so that many pairs overlap (some exactly, some inside)."""
+    kind = rng.random()
+    if kind < 0.1:
+        return list(b)
+    if kind < 0.2:
+        x, y, w, h = b[:4]
+        return [x + w / 4, y + h / 4, w / 2, h / 2] + b[4:]
+    return [v + rng.uniform(-8, 8) for v in b[:4]] + b[4:]
+
+
+def star_polygon(rng, holes):
+    """A simple polygon: points at increasing angles around a centre (valid), with an
+    optional hole well inside it."""
+    cx, cy = rng.uniform(20, 80), rng.uniform(20, 80)
+    n = rng.randint(3, 9)
+    angles = sorted(rng.uniform(0, 2 * math.pi) for _ in range(n))
+    outer = [[cx + r * math.cos(t), cy + r * math.sin(t)]
+             for t, r in zip(angles, (rng.uniform(10, 30) for _ in range(n)))]
+    rings = [outer]
+    if holes:
+        r = 3.0
+        rings.append([[cx - r, cy - r], [cx + r, cy - r], [cx + r, cy + r], [cx - r, cy + r]])
+    return rings
+
+
+def scribble(rng):
+    """Random points: often a ring that crosses itself."""
+    n = rng.randint(3, 7)
+    return [[[rng.uniform(0, 50), rng.uniform(0, 50)] for _ in range(n)]]
+
+
+def shapely_polygon(rings):
+    return Polygon(rings[0], rings[1:])
+
+
+def cases(rng, count):
+    for i in range(count):
+        case = {"item": f"i{i // 100}", "kind": "case", "id": f"c{i}"}
+        shape = rng.random()
+        if shape < 0.45:
+            x = random_box(rng, rotated=rng.random() < 0.3)
+            case["x"], case["y"] = x, near_box(rng, x) if rng.random() < 0.7 else random_box(rng, len(x) == 5)
+            if len(x) == 4 and rng.random() < 0.5:
+                case["p"] = [rng.uniform(0, 120), rng.uniform(0, 120)]
+        elif shape < 0.85:
+            case["a"] = star_polygon(rng, holes=rng.random() < 0.3)
+            case["b"] = star_polygon(rng, holes=False)
+        else:
+            case["a"] = scribble(rng)
+        yield case
+
+
+def expected(case):
+    """What each rule should print for a case, by rule."""
+    out = {}
+    if "x" in case:
+        x, y = shapely_of_box(case["x"]), shapely_of_box(case["y"])
+        shared = x.intersection(y).area
+        union = x.area + y.area - shared
+        out["boxes"] = [
+            shared / union if union > 0 else 0.0,
+            shared / x.area if x.area > 0 else -1,
+            shared / min(x.area, y.area) if min(x.area, y.area) > 0 else -1,
+            x.area,
+            y.covers(x),
+        ]
+        if "p" in case:
+            out["point-in-box"] = [x.covers(Point(case["p"]))]
+    if "a" in case:
+        a = shapely_polygon(case["a"])
+        # The area of an invalid polygon has no agreed meaning (shapely's can be negative):
+        # only its verdict is compared.
+        out["polygons"] = [a.is_valid, a.area] if a.is_valid else [False]
+        if "b" in case:
+            b = shapely_polygon(case["b"])
+            if a.is_valid and b.is_valid:
+                shared = a.intersection(b).area
+                union = a.area + b.area - shared
+                out["polygon-pairs"] = [shared / union if union > 0 else 0.0,
+                                        shared / a.area if a.area > 0 else -1]
+    return out
+
+
+def parse(word):
+    if word in ("true", "false"):
+        return word == "true"
+    return float(word)
+
+
+def same(got, want):
+    if isinstance(want, bool):
+        return got == want
+    return abs(got - want) <= 1e-9 * max(1.0, abs(want))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--concordant", required=True)
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--cases", type=int, default=3000)
+    args = parser.parse_args()
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(10**9)
+    print(f"geometry against shapely: {args.cases} cases, seed {seed}")
+    rng = random.Random(seed)
+    all_cases = list(cases(rng, args.cases))
+    with tempfile.TemporaryDirectory() as tmp:
+        rules, data = os.path.join(tmp, "space.cord"), os.path.join(tmp, "cases.jsonl")
+        with open(rules, "w") as f:
+            f.write(RULES)
+        with open(data, "w") as f:
+            for case in all_cases:
+                f.write(json.dumps(case) + "\n")
+        run = subprocess.run([args.concordant, "check", "--rules", rules, "--format", "json", data],
+                             capture_output=True, text=True)
+    if run.returncode not in (0, 1):
+        sys.exit(f"concordant failed ({run.returncode}):\n{run.stderr[-3000:]}")
+    got = {}
+    for line in run.stdout.splitlines():
+        finding = json.loads(line)
+        if finding.get("type") == "finding":
+            got[(finding["rule"], finding["key"][0])] = [parse(w) for w in finding["message"].split()]
+        elif finding.get("type") == "data_error":
+            sys.exit(f"a case was not read: {finding}")
+    differ, compared = [], 0
+    for case in all_cases:
+        for rule, want in expected(case).items():
+            have = got.pop((rule, case["id"]), None)
+            compared += 1
+            if have is not None and len(want) < len(have):
+                have = have[:len(want)]
+            if have is None or len(have) != len(want) or not all(map(same, have, want)):
+                differ.append(f"{rule} {case['id']}: concordant {have}, reference {want}\n    {json.dumps(case)}")
+    differ += [f"{rule} {key}: concordant printed {v}, the reference expects nothing" for (rule, key), v in got.items()]
+    if differ:
+        print(f"{len(differ)} of {compared} values differ (seed {seed}):")
+        print("\n".join(differ[:20]))
+        sys.exit(1)
+    print(f"all {compared} values equal shapely's to 1e-9")
+
+
+if __name__ == "__main__":
+    main()
