@@ -269,6 +269,19 @@ pub enum CheckError {
         #[help]
         help: Option<String>,
     },
+    /// `unmatched(r in region …, s in caption …)`: sides of two kinds, or not of records.
+    #[error("the sides of `unmatched` {problem}")]
+    #[diagnostic(code("cord::check::match-sides"))]
+    MatchSides {
+        /// What is wrong.
+        problem: String,
+        /// Where.
+        #[label("this side")]
+        span: Span,
+        /// How to write it.
+        #[help]
+        help: Option<String>,
+    },
     /// `disagreement(l in label: l.value per l.segment by l.annotator)` without `for`
     #[error("`{statistic}` {problem}")]
     #[diagnostic(code("cord::check::rater-target"))]
@@ -626,6 +639,7 @@ impl CheckError {
             | UnknownName { span, .. }
             | UnknownFunction { span, .. }
             | UnknownStatisticOption { span, .. }
+            | MatchSides { span, .. }
             | RaterTarget { span, .. }
             | WrongArity { span, .. }
             | FunctionCycle { span, .. }

@@ -79,6 +79,23 @@ pub enum Source {
     },
     /// The records of a group variable.
     Members(VarId),
+    /// The records of either side that a one-to-one matching leaves without a partner.
+    Unmatched(Box<Matching>),
+}
+
+/// Two sides' records matched one to one by a score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Matching {
+    /// The two sides, records of one kind (their `label` is unused).
+    pub sides: [Side; 2],
+    /// The score of a pair, reading both sides' variables.
+    pub score: Expr,
+    /// The least score of a pair that may match.
+    pub threshold: Expr,
+    /// What a pair must also meet.
+    pub pair: Option<Expr>,
+    /// Greedy or optimal.
+    pub method: crate::metrics::matching::Method,
 }
 
 /// A piece of a message.
@@ -296,6 +313,15 @@ fn source_vars(source: &Source, out: &mut Vec<VarId>) {
             vars_read(key, &mut read);
             out.extend(read.into_iter().filter(|v| v != var));
         }
+        Source::Unmatched(m) => {
+            let mut read = Vec::new();
+            source.for_each_expression(&mut |e| vars_read(e, &mut read));
+            for side in &m.sides {
+                source_vars(&side.source, &mut read);
+            }
+            let own = [m.sides[0].var, m.sides[1].var];
+            out.extend(read.into_iter().filter(|v| !own.contains(v)));
+        }
     }
 }
 
@@ -380,12 +406,22 @@ pub fn vars_read(e: &Expr, out: &mut Vec<VarId>) {
 }
 
 impl Source {
-    /// The expressions it reads: a list's, a computed group key.
-    fn expressions(&self) -> Option<&Expr> {
+    /// Calls `f` with each expression it reads: a list's, a computed group key, a
+    /// matching's sides, filters and score.
+    fn for_each_expression<'e>(&'e self, f: &mut dyn FnMut(&'e Expr)) {
         match self {
-            Source::List(e) => Some(e),
-            Source::GroupBy { key, .. } => Some(key),
-            Source::Kind(_) | Source::Group(..) | Source::Members(_) => None,
+            Source::List(e) => f(e),
+            Source::GroupBy { key, .. } => f(key),
+            Source::Kind(_) | Source::Group(..) | Source::Members(_) => {}
+            Source::Unmatched(m) => {
+                for side in &m.sides {
+                    side.source.for_each_expression(f);
+                    side.filter.iter().for_each(&mut *f);
+                }
+                f(&m.score);
+                f(&m.threshold);
+                m.pair.iter().for_each(f);
+            }
         }
     }
 }
@@ -420,7 +456,7 @@ impl Expr {
                 sides, threshold, ..
             } => {
                 for side in sides.iter() {
-                    side.source.expressions().into_iter().for_each(&mut *f);
+                    side.source.for_each_expression(&mut |e| f(e));
                     side.filter.iter().chain(&side.label).for_each(&mut *f);
                 }
                 threshold.iter().for_each(|t| f(t));
@@ -435,7 +471,7 @@ impl Expr {
                 gold,
                 ..
             } => {
-                source.expressions().into_iter().for_each(&mut *f);
+                source.for_each_expression(&mut |e| f(e));
                 for part in [value, unit, rater]
                     .into_iter()
                     .chain(filter)
@@ -451,7 +487,7 @@ impl Expr {
                 condition,
                 ..
             } => {
-                source.expressions().into_iter().for_each(&mut *f);
+                source.for_each_expression(&mut |e| f(e));
                 filter.iter().chain(condition).for_each(|c| f(c));
             }
         }

@@ -10,6 +10,7 @@ mod error;
 mod expr;
 pub mod functions;
 pub mod ir;
+mod matching;
 mod records;
 mod rules;
 mod schema;

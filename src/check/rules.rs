@@ -61,6 +61,8 @@ impl Checker<'_> {
             (Type::Time, Type::Duration) => true,
             (Type::Duration | Type::Time | Type::Num, Type::Num) => true,
             (Type::List(a), Type::List(b)) => self.assignable(a, b) || **b == Type::Error,
+            // Read into the shape when stored (`box: [0, 0, 10, 10]`).
+            (Type::Shape(_), Type::List(_)) => true,
             (a, b) => self.compatible(a, b, false) && (a.is_numeric() == b.is_numeric()),
         }
     }
@@ -167,6 +169,7 @@ impl Checker<'_> {
             ast::Source::Group { var, kind, by } => {
                 self.check_group_source(scope, var.as_ref(), kind, by)
             }
+            ast::Source::Unmatched(m) => self.check_match_source(scope, m),
         }
     }
 

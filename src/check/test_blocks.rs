@@ -108,7 +108,25 @@ impl Checker<'_> {
                 });
                 ok = false;
             }
-            values[id.0 as usize] = value;
+            values[id.0 as usize] = match &field.ty {
+                Type::Shape(shape) if ok => {
+                    match crate::ops::space::shape_of_value(*shape, &value) {
+                        Some(shaped) => shaped,
+                        None => {
+                            self.error(CheckError::TypeMismatch {
+                                context: format!("the value of `{}.{}`", kind.name, name.node),
+                                expected: format!("a `{}`", shape.name()),
+                                found: "numbers that make no such shape".into(),
+                                span: expr.span.clone(),
+                                help: Some("a box is `[x, y, width, height]` (and a rotation), a point `[x, y]`, a polygon `[[x, y], …]`".into()),
+                            });
+                            ok = false;
+                            value
+                        }
+                    }
+                }
+                _ => value,
+            };
         }
         for (i, field) in kind.fields.values().enumerate() {
             if values[i] == Value::Missing && !field.optional && ok {

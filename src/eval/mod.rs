@@ -11,6 +11,7 @@ pub mod explain;
 mod expr;
 mod grouped;
 mod index;
+mod matching;
 mod temporal;
 mod view;
 
@@ -703,6 +704,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             LoopSource::Kind(k) => Candidates::Records(view.kind_members(*k)),
             LoopSource::Groups(g) => Candidates::Groups(view.groups(*g)),
             LoopSource::GroupsBy { kind, var, key } => self.groups_by(*kind, *var, *key, env),
+            LoopSource::Unmatched(m) => self.unmatched(m, env),
             LoopSource::Members(v) => match env[v.0 as usize].members() {
                 Some(members) => Candidates::Records(members),
                 None => Candidates::None,

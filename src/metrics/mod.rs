@@ -7,6 +7,7 @@
 //! `tests/metrics/` holds the reference values these are checked against.
 
 pub mod agreement;
+pub mod matching;
 mod parts;
 pub mod temporal;
 

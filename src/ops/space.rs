@@ -159,6 +159,23 @@ pub fn shape_from(shape: Shape, numbers: &Nested) -> Option<Value> {
     }
 }
 
+/// A shape from a value a rule file writes (`[0, 0, 10, 10]`), as [`shape_from`] reads one
+/// from a file.
+pub fn shape_of_value(shape: Shape, value: &Value) -> Option<Value> {
+    fn nested(value: &Value) -> Option<Nested> {
+        match value {
+            Value::Num(x) => Some(Nested::Number(*x)),
+            Value::List(items) => items
+                .iter()
+                .map(nested)
+                .collect::<Option<_>>()
+                .map(Nested::List),
+            _ => None,
+        }
+    }
+    shape_from(shape, &nested(value)?)
+}
+
 /// Numbers nested in lists, as a file gives a shape's coordinates.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Nested {

@@ -177,6 +177,16 @@ impl Builder<'_> {
             ir::Source::Group(k, f) => {
                 LoopSource::Groups(intern(&mut self.shared.groupings, (*k, *f)))
             }
+            ir::Source::Unmatched(m) => {
+                let [left, right] = &m.sides;
+                LoopSource::Unmatched(Box::new(crate::plan::Matching {
+                    sides: [self.side(left), self.side(right)],
+                    score: self.expr(&m.score),
+                    threshold: self.expr(&m.threshold),
+                    pair: m.pair.as_ref().map(|p| self.expr(p)),
+                    method: m.method,
+                }))
+            }
         }
     }
 

@@ -239,6 +239,23 @@ pub enum LoopSource {
     Groups(usize),
     /// The records of a group variable.
     Members(VarId),
+    /// The records of either side that a one-to-one matching leaves without a partner.
+    Unmatched(Box<Matching>),
+}
+
+/// Two sides' records matched one to one by a score (`unmatched(…)`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Matching {
+    /// The two sides (their `label` is unused).
+    pub sides: [Side; 2],
+    /// The score of a pair.
+    pub score: ExprId,
+    /// The least score of a pair that may match.
+    pub threshold: ExprId,
+    /// What a pair must also meet.
+    pub pair: Option<ExprId>,
+    /// Greedy or optimal.
+    pub method: crate::metrics::matching::Method,
 }
 
 /// A piece of a message.

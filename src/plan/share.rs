@@ -205,6 +205,8 @@ fn collect(
                 LoopSource::List(e) => children.push(*e),
                 LoopSource::GroupsBy { key, .. } => children.push(*key),
                 LoopSource::Kind(_) | LoopSource::Groups(_) => {}
+                // A matching is computed whole by the rule that ranges over it.
+                LoopSource::Unmatched(_) => return None,
             }
             if let Access::Probe { key, window, .. } = access {
                 children.extend(*key);

@@ -148,6 +148,18 @@ impl Printer<'_> {
         format!("{} records {}", kind.name, parts.join(", "))
     }
 
+    /// One side of a temporal agreement function or a matching.
+    fn side(&self, s: &crate::plan::Side) -> String {
+        let mut text = format!("{} in {}", self.var(s.var), self.source(&s.source));
+        if !s.filter.is_empty() {
+            text.push_str(&format!(" where {}", self.list(&s.filter, " and ")));
+        }
+        if let Some(l) = s.label {
+            text.push_str(&format!(" by {}", self.expr(l)));
+        }
+        text
+    }
+
     fn source(&self, source: &LoopSource) -> String {
         match source {
             LoopSource::Kind(k) => format!("{} records", self.plan.schema.kind(*k).name),
@@ -164,6 +176,21 @@ impl Printer<'_> {
                 self.var(*var),
                 self.expr(*key)
             ),
+            LoopSource::Unmatched(m) => {
+                let [a, b] = &m.sides;
+                let mut text = format!(
+                    "records left unmatched by {} one-to-one matching of ({}) with ({}) by {} >= {}",
+                    m.method.as_str(),
+                    self.side(a),
+                    self.side(b),
+                    self.expr(m.score),
+                    self.expr(m.threshold)
+                );
+                if let Some(p) = m.pair {
+                    text.push_str(&format!(" and {}", self.expr(p)));
+                }
+                text
+            }
         }
     }
 
@@ -316,18 +343,9 @@ impl Printer<'_> {
                 sides,
                 threshold,
             } => {
-                let side = |s: &crate::plan::Side| {
-                    let mut text = format!("{} in {}", self.var(s.var), self.source(&s.source));
-                    if !s.filter.is_empty() {
-                        text.push_str(&format!(" where {}", self.list(&s.filter, " and ")));
-                    }
-                    if let Some(l) = s.label {
-                        text.push_str(&format!(" by {}", self.expr(l)));
-                    }
-                    text
-                };
                 let [a, b] = sides.as_ref();
-                let mut text = format!("{}({}, {}", function.name(), side(a), side(b));
+                let (a, b) = (self.side(a), self.side(b));
+                let mut text = format!("{}({a}, {b}", function.name());
                 if let Some(t) = threshold {
                     text.push_str(&format!(", {}", self.expr(*t)));
                 }

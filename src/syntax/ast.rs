@@ -152,6 +152,25 @@ pub enum Source {
         /// The group key: a field's name, `item`, or (with a variable) any expression.
         by: Expr,
     },
+    /// `unmatched(r in K where …, s in K where … by score >= threshold and pair, method)`
+    Unmatched(Box<Matching>),
+}
+
+/// Two sets of records matched one to one by a score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Matching {
+    /// The two sides (their `by` is unused).
+    pub sides: [Segments; 2],
+    /// The score of a pair (`iou(r.box, s.box)`), higher is better.
+    pub score: Expr,
+    /// The least score of a pair that may match.
+    pub threshold: Expr,
+    /// A condition a pair must also meet (`r.labels == s.labels`).
+    pub pair: Option<Expr>,
+    /// `greedy` (the default) or `optimal`.
+    pub method: Option<Name>,
+    /// The whole source.
+    pub span: Span,
 }
 
 /// A message template: text with `{expr}` holes.

@@ -279,6 +279,7 @@ impl Lowerer<'_> {
         let source_pair = inner.next().unwrap_or_else(unreachable_pair);
         let source = match source_pair.as_rule() {
             Rule::group_source => self.lower_group_source(source_pair),
+            Rule::match_source => self.lower_match_source(source_pair),
             _ => Source::Expr(self.lower_postfix(source_pair)),
         };
         Binding { var, source, span }
@@ -297,6 +298,50 @@ impl Lowerer<'_> {
             var,
             kind: kind.unwrap_or_else(unreachable_pair_name),
             by: by.unwrap_or_else(unreachable_expr),
+        }
+    }
+
+    fn lower_match_source(&mut self, pair: P) -> Source {
+        let span = self.span(&pair);
+        let (mut sides, mut numbers, mut pair_condition, mut method) =
+            (Vec::new(), Vec::new(), None, None);
+        for part in significant(pair.into_inner()) {
+            match part.as_rule() {
+                Rule::match_fn => {}
+                Rule::match_side => sides.push(self.lower_match_side(part)),
+                Rule::name => method = Some(self.name(part)),
+                Rule::expr => pair_condition = Some(self.lower_expr(part)),
+                _ => numbers.push(self.lower_expr(part)),
+            }
+        }
+        let mut numbers = numbers.into_iter();
+        let (Ok(sides), Some(score), Some(threshold)) = (
+            <[ast::Segments; 2]>::try_from(sides),
+            numbers.next(),
+            numbers.next(),
+        ) else {
+            unreachable!("the grammar guarantees two sides, a score and a threshold")
+        };
+        Source::Unmatched(Box::new(ast::Matching {
+            sides,
+            score,
+            threshold,
+            pair: pair_condition,
+            method,
+            span,
+        }))
+    }
+
+    fn lower_match_side(&mut self, pair: P) -> ast::Segments {
+        let mut inner = significant(pair.into_inner());
+        let var = self.name(inner.next().unwrap_or_else(unreachable_pair));
+        let source = self.lower_postfix(inner.next().unwrap_or_else(unreachable_pair));
+        let filter = inner.next().map(|f| self.lower_expr(f));
+        ast::Segments {
+            var,
+            source,
+            filter,
+            label: None,
         }
     }
 

@@ -178,7 +178,60 @@ impl<'r> Naive<'_, 'r> {
                 Binding::Group(_, members) => members.iter().map(|r| Binding::Record(r)).collect(),
                 _ => Vec::new(),
             },
+            LoopSource::Unmatched(m) => self.unmatched(m, env),
         }
+    }
+
+    /// Every pair scored, then matched greedily (the best score first; ties by the earlier
+    /// left, then right record) or, for `optimal`, by trying every assignment.
+    fn unmatched(&self, m: &concordant::plan::Matching, env: &[Binding<'r>]) -> Vec<Binding<'r>> {
+        let mut env = env.to_vec();
+        let mut side = |s: &concordant::plan::Side| -> Vec<Binding<'r>> {
+            let all = self.candidates(&s.source, &env);
+            all.into_iter()
+                .filter(|b| {
+                    env[s.var.0 as usize] = b.clone();
+                    s.filter.iter().all(|f| self.truth(*f, &mut env))
+                })
+                .collect()
+        };
+        let (left, right) = (side(&m.sides[0]), side(&m.sides[1]));
+        let mut scored = Vec::new();
+        for (i, l) in left.iter().enumerate() {
+            for (j, r) in right.iter().enumerate() {
+                env[m.sides[0].var.0 as usize] = l.clone();
+                env[m.sides[1].var.0 as usize] = r.clone();
+                if m.pair.is_some_and(|p| !self.truth(p, &mut env)) {
+                    continue;
+                }
+                let score = self.eval(m.score, &mut env).as_num();
+                let threshold = self.eval(m.threshold, &mut env).as_num();
+                if let (Some(s), Some(t)) = (score, threshold) {
+                    if s >= t {
+                        scored.push((s, i, j));
+                    }
+                }
+            }
+        }
+        let pairs = match m.method {
+            concordant::metrics::matching::Method::Greedy => {
+                scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+                let mut taken: Vec<(usize, usize)> = Vec::new();
+                for (_, i, j) in scored {
+                    if taken.iter().all(|&(a, b)| a != i && b != j) {
+                        taken.push((i, j));
+                    }
+                }
+                taken
+            }
+            concordant::metrics::matching::Method::Optimal => best_assignment(&scored),
+        };
+        let left_left = (0..left.len()).filter(|i| pairs.iter().all(|p| p.0 != *i));
+        let right_left = (0..right.len()).filter(|j| pairs.iter().all(|p| p.1 != *j));
+        left_left
+            .map(|i| left[i].clone())
+            .chain(right_left.map(|j| right[j].clone()))
+            .collect()
     }
 
     fn record(&self, env: &[Binding<'r>], v: concordant::check::ir::VarId) -> Option<&'r Record> {
@@ -599,4 +652,33 @@ fn list(value: &Value) -> std::slice::Iter<'_, Value> {
         Value::List(items) => items.iter(),
         _ => [].iter(),
     }
+}
+
+/// The pairs of largest total (score + 1, so that every pair counts), found by trying every
+/// subset of compatible pairs: small inputs only.
+fn best_assignment(scored: &[(f64, usize, usize)]) -> Vec<(usize, usize)> {
+    fn search(
+        scored: &[(f64, usize, usize)],
+        at: usize,
+        taken: &mut Vec<(usize, usize)>,
+        total: f64,
+        best: &mut (f64, Vec<(usize, usize)>),
+    ) {
+        if at == scored.len() {
+            if total > best.0 {
+                *best = (total, taken.clone());
+            }
+            return;
+        }
+        search(scored, at + 1, taken, total, best);
+        let (s, i, j) = scored[at];
+        if taken.iter().all(|&(a, b)| a != i && b != j) {
+            taken.push((i, j));
+            search(scored, at + 1, taken, total + 1.0 + s.max(0.0), best);
+            taken.pop();
+        }
+    }
+    let mut best = (f64::NEG_INFINITY, Vec::new());
+    search(scored, 0, &mut Vec::new(), 0.0, &mut best);
+    best.1
 }

@@ -603,6 +603,48 @@ def qvhighlights(folder):
     return rules, errors, checked
 
 
+def exact_iou(a, b):
+    """IoU of two Label Studio boxes (percentages: IoU does not change when both are scaled
+    to pixels), computed exactly on the decimal values the file writes."""
+    from fractions import Fraction as F
+
+    ax, ay, aw, ah = (F(str(a[k])) for k in ("x", "y", "width", "height"))
+    bx, by, bw, bh = (F(str(b[k])) for k in ("x", "y", "width", "height"))
+    iw = max(F(0), min(ax + aw, bx + bw) - max(ax, bx))
+    ih = max(F(0), min(ay + ah, by + bh) - max(ay, by))
+    union = aw * ah + bw * bh - iw * ih
+    return iw * ih / union if union > 0 else F(0)
+
+
+def unmatched_boxes(annotations):
+    """Per pair of annotations by two different annotators, the boxes left unmatched when
+    boxes of the same label are matched one to one, greedily by IoU, at IoU >= 0.5."""
+    def who(a):
+        user = a.get("completed_by")
+        return str(user.get("email") or user.get("id")) if isinstance(user, dict) else (None if user is None else str(user))
+
+    def boxes(a):
+        return [(r["value"], r["value"].get("rectanglelabels")) for r in a.get("result") or []
+                if not isinstance(r, list) and r.get("original_width") and r.get("original_height")
+                and all(k in r.get("value", {}) for k in ("x", "y", "width", "height"))]
+
+    count = 0
+    for i, a in enumerate(annotations):
+        for b in annotations[i + 1:]:
+            if who(a) is None or who(b) is None or who(a) == who(b):
+                continue
+            left, right = boxes(a), boxes(b)
+            pairs = sorted((-exact_iou(x, y), m, n) for m, (x, lx) in enumerate(left)
+                           for n, (y, ly) in enumerate(right) if lx == ly and exact_iou(x, y) >= 0.5)
+            used_left, used_right = set(), set()
+            for _, m, n in pairs:
+                if m not in used_left and n not in used_right:
+                    used_left.add(m)
+                    used_right.add(n)
+            count += len(left) - len(used_left) + len(right) - len(used_right)
+    return count
+
+
 def label_studio(folder):
     import json as js
 
@@ -676,6 +718,7 @@ def label_studio(folder):
                         rules["keyframes-in-order"] += sum(1 for p, q in zip(seq, seq[1:]) if not q["frame"] > p["frame"])
                         if seq and "enabled" in seq[-1]:
                             rules["track-ends"] += seq[-1]["enabled"] is True
+                rules["boxes-agree"] += unmatched_boxes(task.get("annotations", []))
                 # the older format numbers completions without ids: compare every pair once
                 for i, (ida, fa, ca) in enumerate(choices):
                     for idb, fb, cb in choices[i + 1:]:

@@ -11,7 +11,9 @@
 //!   `rejected_reviews`, `parent_prediction`);
 //! - a `region` record per result (id `ANNOTATION/N`: `annotation`, `source`, `type`,
 //!   `from_name`, `to_name`, `labels`, and when given `annotator`, `result_id`, `origin`,
-//!   `text`, `x`, `y`, `width`, `height`, `rotation`, `span_start`, `span_end`, `score`);
+//!   `text`, `x`, `y`, `width`, `height`, `rotation` (percentages), `box` (pixels) with
+//!   `image_width` and `image_height` when the result gives the image's size, `span_start`,
+//!   `span_end`, `score`);
 //! - a `segment` record per time range of a result (audio or video `labels` with `start` and
 //!   `end` in seconds; each range of `timelinelabels`, in frames, divided by `--fps`), with
 //!   `region`, `labels`, `source`;
@@ -348,6 +350,7 @@ impl Task<'_, '_> {
             record = record.text("text", joined);
         }
         record = with_box(record, value);
+        record = with_pixel_box(record, result, value);
         if let Some(score) = result.get("score").and_then(Value::as_f64) {
             record = record.num("score", score);
         }
@@ -470,6 +473,30 @@ fn with_box(mut record: Rec, value: &Value) -> Rec {
         }
     }
     record
+}
+
+/// A record with the result's box in pixels (`box`: `[x, y, width, height]`, and the
+/// rotation when not 0) and the image's size (`image_width`, `image_height`), when the result
+/// gives `original_width` and `original_height`: Label Studio stores percentages of the
+/// image, which IoU and sizes must not be computed on when width and height differ.
+fn with_pixel_box(mut record: Rec, result: &Value, value: &Value) -> Rec {
+    let size = |key| result.get(key).and_then(Value::as_f64).filter(|s| *s > 0.0);
+    let (Some(w), Some(h)) = (size("original_width"), size("original_height")) else {
+        return record;
+    };
+    record = record.num("image_width", w).num("image_height", h);
+    let part = |key| value.get(key).and_then(Value::as_f64);
+    let (Some(x), Some(y), Some(bw), Some(bh)) =
+        (part("x"), part("y"), part("width"), part("height"))
+    else {
+        return record;
+    };
+    let mut numbers = vec![x * w / 100.0, y * h / 100.0, bw * w / 100.0, bh * h / 100.0];
+    if let Some(rotation) = part("rotation").filter(|r| *r != 0.0) {
+        numbers.push(rotation);
+    }
+    let numbers = numbers.into_iter().map(super::number).collect();
+    record.lite("box".into(), crate::data::Lite::Array(numbers))
 }
 
 /// Who made an annotation: `completed_by`'s e-mail (or id), or an aggregated completion's

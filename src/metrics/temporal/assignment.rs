@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap;
 /// For each of `rows` hypothesis labels, the reference label (of `columns`) it maps to, or
 /// none, maximising the total of `shared` (time shared by a hypothesis and a reference label,
 /// positive entries only). Also the work it took.
-pub(super) fn best_mapping(
+pub(crate) fn best_mapping(
     rows: usize,
     columns: usize,
     shared: &FxHashMap<(u32, u32), f64>,

@@ -12,6 +12,7 @@ mod sweep;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use assignment::best_mapping;
 pub use sweep::{diarization_error, match_segments};
 
 /// A labelled stretch of time.

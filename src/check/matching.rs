@@ -1,0 +1,141 @@
+//! `unmatched(r in K where …, s in K where … by score >= threshold and pair, method)`: the
+//! records of either side left without a partner when the sides are matched one to one.
+
+use super::error::CheckError;
+use super::expr::Scope;
+use super::{ir, Checker};
+use crate::metrics::matching::Method;
+use crate::schema::Type;
+use crate::syntax::ast;
+
+impl Checker<'_> {
+    /// Checks a matching: each side's records and filter (which see that side's variable),
+    /// then the score, threshold and pair condition (which see both). The loop binds a
+    /// record of the sides' kind.
+    pub(super) fn check_match_source(
+        &mut self,
+        scope: &mut Scope,
+        m: &ast::Matching,
+    ) -> Option<(ir::Source, Type)> {
+        let visible = scope.visible.len();
+        let mut sides = Vec::new();
+        let mut kinds = Vec::new();
+        // What a side's filter proves present holds of every record the score sees.
+        let mut facts = Vec::new();
+        for side in &m.sides {
+            let (source, elem) = self.check_source(scope, &side.source)?;
+            let var = scope.bind(&side.var.node, elem.clone());
+            scope.used[var.0 as usize] = true;
+            let filter = (side.filter.as_ref())
+                .map(|f| self.check_bool(scope, f, "a side's `where` needs a condition"));
+            if let Some(filter) = &filter {
+                super::expr::proven_present(filter, &mut facts);
+            }
+            scope.visible.truncate(visible);
+            kinds.push((elem, &side.source.span));
+            sides.push(ir::Side {
+                var,
+                source,
+                filter,
+                label: None,
+            });
+        }
+        let kind = self.one_record_kind(&kinds)?;
+        for side in &sides {
+            let name = scope.vars[side.var.0 as usize].name.clone();
+            scope
+                .visible
+                .push((name, super::expr::Named::Var(side.var)));
+        }
+        let present = scope.present.len();
+        scope.present.extend(facts);
+        let context = "a matching's score";
+        let (score, score_ty) = self.check_expr(scope, &m.score, Some(&Type::Num));
+        self.require_present(&score_ty, &m.score.span);
+        let (threshold, threshold_ty) = self.check_expr(scope, &m.threshold, Some(&Type::Num));
+        self.require_present(&threshold_ty, &m.threshold.span);
+        for (ty, span) in [
+            (&score_ty.ty, &m.score.span),
+            (&threshold_ty.ty, &m.threshold.span),
+        ] {
+            if !matches!(ty, Type::Num | Type::Error) {
+                self.mismatch(context, "`num`", ty, span, None);
+            }
+        }
+        let pair = (m.pair.as_ref())
+            .map(|p| self.check_bool(scope, p, "what a matched pair must meet is a condition"));
+        scope.visible.truncate(visible);
+        scope.present.truncate(present);
+        let method = self.match_method(m.method.as_ref())?;
+        let [left, right] = <[ir::Side; 2]>::try_from(sides).ok()?;
+        let matching = ir::Matching {
+            sides: [left, right],
+            score,
+            threshold,
+            pair,
+            method,
+        };
+        Some((
+            ir::Source::Unmatched(Box::new(matching)),
+            Type::Record(kind),
+        ))
+    }
+
+    /// The one kind of record both sides give; a diagnostic when they give anything else.
+    fn one_record_kind(
+        &mut self,
+        sides: &[(Type, &crate::span::Span)],
+    ) -> Option<crate::schema::KindId> {
+        let mut kind = None;
+        for (ty, span) in sides {
+            match (ty, kind) {
+                (Type::Error, _) => return None,
+                (Type::Record(k), None) => kind = Some(*k),
+                (Type::Record(k), Some(first)) if *k == first => {}
+                (Type::Record(k), Some(first)) => {
+                    let (first, other) = (
+                        self.out.schema.kind(first).name.clone(),
+                        self.out.schema.kind(*k).name.clone(),
+                    );
+                    self.error(CheckError::MatchSides {
+                        problem: format!("give records of two kinds, `{first}` and `{other}`"),
+                        span: (*span).clone(),
+                        help: Some(format!(
+                            "an unmatched record is bound to one variable, so both sides must be of one kind; to ask whether each `{other}` has a partner, write `some x in {first} where …`"
+                        )),
+                    });
+                    return None;
+                }
+                (other, _) => {
+                    let shown = self.show(other);
+                    self.error(CheckError::MatchSides {
+                        problem: format!("must give records, not `{shown}`"),
+                        span: (*span).clone(),
+                        help: Some("match records of a kind: `r in region where …`".into()),
+                    });
+                    return None;
+                }
+            }
+        }
+        kind
+    }
+
+    fn match_method(&mut self, name: Option<&ast::Name>) -> Option<Method> {
+        let Some(name) = name else {
+            return Some(Method::default());
+        };
+        if let Some(method) = Method::from_name(&name.node) {
+            return Some(method);
+        }
+        let names = [Method::Greedy.as_str(), Method::Optimal.as_str()];
+        self.error(CheckError::UnknownStatisticOption {
+            statistic: "unmatched".into(),
+            option: name.node.clone(),
+            span: name.span.clone(),
+            help: crate::suggest::did_you_mean(&name.node, "methods", names).or(Some(
+                "the methods are `greedy` (the default) and `optimal`".into(),
+            )),
+        });
+        None
+    }
+}

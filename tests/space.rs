@@ -1,0 +1,101 @@
+//! Space on real data: `rules/datasets/label-studio/`'s `boxes-agree` on Label Studio's own
+//! agreement test file (`tests/fixtures/real/label-studio/test_bbox.json`: 5 image tasks, 3
+//! annotators each), counted per task and annotator pair.
+//!
+//! `../shared/data/SOURCES.md` §13 gives 10 unmatched boxes for annotators 1 and 2 of task
+//! 189; the rule finds 8, because one Car pair there has an IoU of exactly 0.5 (in pixels,
+//! boxes 234,53 20×30 and 231,47 28×30 share 600 of 1,200), which a float computation on the
+//! file's percentages rounds to 0.4999999999999997. With the threshold a hair above 0.5 the
+//! rule gives §13's counts, 90 in all: both are checked.
+
+mod support;
+
+use concordant::{Input, Pack};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use support::root;
+
+const FILE: &str = "tests/fixtures/real/label-studio/test_bbox.json";
+
+/// Who made each annotation of the file (`completed_by`'s id), by its record id.
+fn annotators() -> BTreeMap<String, u64> {
+    let text = std::fs::read_to_string(root().join(FILE)).expect("the fixture is readable");
+    let tasks: Value = serde_json::from_str(&text).expect("the fixture is JSON");
+    let mut out = BTreeMap::new();
+    for task in tasks.as_array().expect("an export is a list of tasks") {
+        for annotation in task["annotations"].as_array().into_iter().flatten() {
+            let id = annotation["id"].as_u64().expect("an annotation has an id");
+            let by = annotation["completed_by"]["id"]
+                .as_u64()
+                .expect("and an annotator");
+            out.insert(format!("annotation-{id}"), by);
+        }
+    }
+    out
+}
+
+/// Unmatched boxes by task and annotator pair (`"187 1-2"`), as the pack in `pack_dir`
+/// reports them.
+fn unmatched_per_pair(pack_dir: &Path) -> BTreeMap<String, usize> {
+    let pack = Pack::from_paths(&[pack_dir.to_path_buf()]).expect("the pack compiles");
+    let outcome = pack.check_inputs(&[Input::Path(root().join(FILE))]);
+    assert!(outcome.data_errors.is_empty(), "{:?}", outcome.data_errors);
+    let who = annotators();
+    let mut counts = BTreeMap::new();
+    for finding in &outcome.findings {
+        if pack.rule(finding).id != "boxes-agree" {
+            continue;
+        }
+        let task = finding.item.as_deref().unwrap_or_default();
+        let task = task.rsplit(' ').next().unwrap_or_default().to_string();
+        let mut pair = [who[&finding.key[0]], who[&finding.key[1]]];
+        pair.sort_unstable();
+        *counts
+            .entry(format!("{task} {}-{}", pair[0], pair[1]))
+            .or_insert(0) += 1;
+    }
+    counts
+}
+
+fn expected(task_189_pair_1_2: usize) -> BTreeMap<String, usize> {
+    [
+        ("187 1-2", 10),
+        ("187 1-3", 11),
+        ("187 2-3", 11),
+        ("189 1-2", task_189_pair_1_2),
+        ("189 2-3", 8),
+        ("190 1-2", 10),
+        ("190 2-3", 10),
+        ("191 1-2", 10),
+        ("191 2-3", 10),
+    ]
+    .into_iter()
+    .map(|(pair, n)| (pair.to_string(), n))
+    .collect()
+}
+
+#[test]
+fn boxes_agree_reports_each_box_left_unmatched_per_annotator_pair() {
+    let counts = unmatched_per_pair(&root().join("rules/datasets/label-studio"));
+    assert_eq!(counts, expected(8));
+    assert_eq!(counts.values().sum::<usize>(), 88);
+}
+
+#[test]
+fn above_an_exact_half_the_counts_are_those_of_the_source_notes() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for name in ["schema.cord", "export.cord"] {
+        let text = std::fs::read_to_string(root().join("rules/datasets/label-studio").join(name))
+            .expect("the pack is readable");
+        let text = text.replace(
+            "iou(r.box, s.box) >= 0.5 ",
+            "iou(r.box, s.box) >= 0.5000000001 ",
+        );
+        std::fs::write(dir.path().join(name), text).expect("the copy is written");
+    }
+    let counts = unmatched_per_pair(dir.path());
+    assert_eq!(counts, expected(10));
+    assert_eq!(counts.values().sum::<usize>(), 90);
+}
