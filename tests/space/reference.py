@@ -21,6 +21,13 @@ from shapely.geometry import Point, Polygon, box as shapely_box
 RULES = """
 schema {
   kind case { x: box?, y: box?, a: polygon?, b: polygon?, p: point? }
+  kind obj { box: box, label: str, annotator: str }
+}
+rule unmatched-boxes: info {
+  for u in unmatched(a in obj where a.annotator == "A", b in obj where b.annotator == "B"
+                     by iou(a.box, b.box) >= 0.5 and a.label == b.label)
+  require false
+  message "{u.id}"
 }
 rule boxes: info {
   for c in case
@@ -124,6 +131,49 @@ def cases(rng, count):
         yield case
 
 
+def annotated_images(rng, count):
+    """Images with two annotators' boxes: B's copy A's, moved a little or a lot, some
+    dropped, some added, some relabelled, so that many pairs are near the threshold and
+    several compete for one partner."""
+    for i in range(count):
+        item, boxes = f"img{i}", []
+        for n in range(rng.randint(0, 8)):
+            x, y = rng.uniform(0, 90), rng.uniform(0, 90)
+            w, h = rng.uniform(2, 20), rng.uniform(2, 20)
+            label = rng.choice(["car", "person"])
+            boxes.append({"item": item, "kind": "obj", "id": f"a{n}", "box": [x, y, w, h], "label": label, "annotator": "A"})
+            for copy in range(rng.choice([0, 1, 1, 1, 2])):
+                shift = rng.choice([0.5, 2, 5])
+                moved = [x + rng.uniform(-shift, shift), y + rng.uniform(-shift, shift), w, h]
+                relabel = label if rng.random() < 0.9 else "dog"
+                boxes.append({"item": item, "kind": "obj", "id": f"b{n}.{copy}", "box": moved, "label": relabel, "annotator": "B"})
+        yield boxes
+
+
+def greedy_unmatched(boxes):
+    """The ids plain greedy matching leaves: every pair of the same label at IoU >= 0.5,
+    best first (ties by input order), each box used once."""
+    def iou(p, q):
+        ax0, ay0, aw, ah = p
+        bx0, by0, bw, bh = q
+        iw = max(0.0, min(ax0 + aw, bx0 + bw) - max(ax0, bx0))
+        ih = max(0.0, min(ay0 + ah, by0 + bh) - max(ay0, by0))
+        union = aw * ah + bw * bh - iw * ih
+        return iw * ih / union if union > 0 else 0.0
+
+    left = [b for b in boxes if b["annotator"] == "A"]
+    right = [b for b in boxes if b["annotator"] == "B"]
+    pairs = sorted((-iou(a["box"], b["box"]), i, j) for i, a in enumerate(left) for j, b in enumerate(right)
+                   if a["label"] == b["label"] and iou(a["box"], b["box"]) >= 0.5)
+    used_left, used_right = set(), set()
+    for _, i, j in pairs:
+        if i not in used_left and j not in used_right:
+            used_left.add(i)
+            used_right.add(j)
+    return {b["id"] for i, b in enumerate(left) if i not in used_left} | \
+           {b["id"] for j, b in enumerate(right) if j not in used_right}
+
+
 def expected(case):
     """What each rule should print for a case, by rule."""
     out = {}
@@ -177,6 +227,7 @@ def main():
     print(f"geometry against shapely: {args.cases} cases, seed {seed}")
     rng = random.Random(seed)
     all_cases = list(cases(rng, args.cases))
+    images = list(annotated_images(rng, args.cases // 5))
     with tempfile.TemporaryDirectory() as tmp:
         rules, data = os.path.join(tmp, "space.cord"), os.path.join(tmp, "cases.jsonl")
         with open(rules, "w") as f:
@@ -184,14 +235,19 @@ def main():
         with open(data, "w") as f:
             for case in all_cases:
                 f.write(json.dumps(case) + "\n")
+            for image in images:
+                for box in image:
+                    f.write(json.dumps(box) + "\n")
         run = subprocess.run([args.concordant, "check", "--rules", rules, "--format", "json", data],
                              capture_output=True, text=True)
     if run.returncode not in (0, 1):
         sys.exit(f"concordant failed ({run.returncode}):\n{run.stderr[-3000:]}")
-    got = {}
+    got, unmatched = {}, {}
     for line in run.stdout.splitlines():
         finding = json.loads(line)
-        if finding.get("type") == "finding":
+        if finding.get("rule") == "unmatched-boxes":
+            unmatched.setdefault(finding["item"], set()).add(finding["message"])
+        elif finding.get("type") == "finding":
             got[(finding["rule"], finding["key"][0])] = [parse(w) for w in finding["message"].split()]
         elif finding.get("type") == "data_error":
             sys.exit(f"a case was not read: {finding}")
@@ -205,11 +261,19 @@ def main():
             if have is None or len(have) != len(want) or not all(map(same, have, want)):
                 differ.append(f"{rule} {case['id']}: concordant {have}, reference {want}\n    {json.dumps(case)}")
     differ += [f"{rule} {key}: concordant printed {v}, the reference expects nothing" for (rule, key), v in got.items()]
+    for image in images:
+        if not image:
+            continue
+        item, compared = image[0]["item"], compared + 1
+        want, have = greedy_unmatched(image), unmatched.get(image[0]["item"], set())
+        if want != have:
+            differ.append(f"unmatched boxes of {item}: concordant {sorted(have)}, plain greedy {sorted(want)}")
     if differ:
         print(f"{len(differ)} of {compared} values differ (seed {seed}):")
         print("\n".join(differ[:20]))
         sys.exit(1)
-    print(f"all {compared} values equal shapely's to 1e-9")
+    print(f"all {compared} values equal shapely's to 1e-9, and the unmatched boxes of "
+          f"{sum(1 for i in images if i)} images a plain greedy matcher's")
 
 
 if __name__ == "__main__":
