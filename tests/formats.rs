@@ -101,6 +101,13 @@ fn mapped_data_sets() {
 }
 
 #[test]
+fn coco_files() {
+    insta::glob!("fixtures/coco/*.json", |path| {
+        insta::assert_snapshot!(read(path));
+    });
+}
+
+#[test]
 fn label_studio_exports() {
     insta::glob!("fixtures/real/label-studio/*.json", |path| {
         insta::assert_snapshot!(read(path));

@@ -7,6 +7,9 @@
 //! boxes 234,53 20×30 and 231,47 28×30 share 600 of 1,200), which a float computation on the
 //! file's percentages rounds to 0.4999999999999997. With the threshold a hair above 0.5 the
 //! rule gives §13's counts, 90 in all: both are checked.
+//!
+//! And `rules/vision/` on a COCO file written for it (`tests/fixtures/coco/instances.json`),
+//! each of its defects planted once.
 
 mod support;
 
@@ -98,4 +101,18 @@ fn above_an_exact_half_the_counts_are_those_of_the_source_notes() {
     let counts = unmatched_per_pair(dir.path());
     assert_eq!(counts, expected(10));
     assert_eq!(counts.values().sum::<usize>(), 90);
+}
+
+#[test]
+fn the_vision_pack_finds_each_defect_planted_in_a_coco_file() {
+    let pack = Pack::from_paths(&[root().join("rules/vision")]).expect("the pack compiles");
+    let outcome = pack.check_inputs(&[Input::Path(
+        root().join("tests/fixtures/coco/instances.json"),
+    )]);
+    let mut found: Vec<String> = (outcome.findings.iter())
+        .map(|f| format!("{}: {}", pack.rule(f).id, f.message))
+        .collect();
+    found.sort();
+    assert!(outcome.data_errors.is_empty(), "{:?}", outcome.data_errors);
+    insta::assert_snapshot!(found.join("\n"));
 }

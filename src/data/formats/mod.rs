@@ -7,6 +7,7 @@
 //! the run keeps those whose kind the schema declares (see [`InputFormat::kinds`]). What
 //! each format gives is documented in `docs/formats.md`.
 
+mod coco;
 pub mod cvat;
 mod elan;
 mod jsondoc;
@@ -42,6 +43,8 @@ pub enum InputFormat {
     Cvat,
     /// Label Studio JSON export (`.json` whose content is one).
     LabelStudio,
+    /// COCO JSON (`.json` whose content is one): images, categories and annotations.
+    Coco,
     /// CSV or TSV, read through a mapping.
     Csv,
     /// A JSON data set (one document, or JSON Lines of other objects), read through a
@@ -248,6 +251,7 @@ pub fn format_title(format: InputFormat) -> &'static str {
         InputFormat::Elan => "ELAN",
         InputFormat::Cvat => "CVAT",
         InputFormat::LabelStudio => "Label Studio",
+        InputFormat::Coco => "COCO",
         InputFormat::Csv => "CSV",
         InputFormat::MappedJson => "JSON",
     }

@@ -6,7 +6,7 @@
 //! decides which reader handles an input, given the pack's mappings.
 
 use super::mapping::{InputSpec, Mappings};
-use super::{cvat, elan, labelstudio, subtitles, textgrid, InputFormat, Out};
+use super::{coco, cvat, elan, labelstudio, subtitles, textgrid, InputFormat, Out};
 use std::path::Path;
 
 /// One input format.
@@ -44,7 +44,7 @@ pub enum Read {
 }
 
 /// Every input format, in the order help texts and the docs list them.
-pub static FORMATS: [Format; 10] = [
+pub static FORMATS: [Format; 11] = [
     Format {
         format: InputFormat::JsonLines,
         name: "jsonl",
@@ -121,6 +121,17 @@ pub static FORMATS: [Format; 10] = [
         kinds: &["task", "track", "shape"],
         read: Read::Whole(cvat::read),
         describes: "CVAT for video 1.1 XML",
+    },
+    Format {
+        format: InputFormat::Coco,
+        name: "coco",
+        aliases: &[],
+        forced: true,
+        extensions: &["json"],
+        sniff: Some(coco::looks_like_coco),
+        kinds: &["image", "object"],
+        read: Read::Whole(coco::read),
+        describes: "COCO JSON (images, categories, annotations with `bbox` and `segmentation`): one item per image",
     },
     Format {
         format: InputFormat::LabelStudio,
