@@ -128,6 +128,9 @@ pub enum Eval {
     Value(fn(&Value) -> Value),
     /// Of every argument's value, in order.
     Values(fn(&[Value]) -> Value),
+    /// Of two values, each read in place when it is a field or a constant (two boxes'
+    /// IoU, millions of times, copies neither).
+    Pair(fn(&Value, &Value) -> Value),
     /// Of the elements of a list, or of a group's column.
     Aggregate(fn(&mut dyn Iterator<Item = &Value>) -> Value),
     /// `has`: the checker reads it as a test of presence, which narrows what follows.
@@ -448,7 +451,7 @@ pub static BUILTINS: &[Builtin] = &[
         params: TWO_REGIONS,
         returns: Returns::Num,
         missing: Missing::Never,
-        eval: Eval::Values(|v| space::iou(&v[0], &v[1])),
+        eval: Eval::Pair(space::iou),
         signature: "iou(a, b)",
         doc: "Intersection over union of two boxes or polygons, 0 to 1 (two regions without \
               area: 0).",
@@ -459,7 +462,7 @@ pub static BUILTINS: &[Builtin] = &[
         params: TWO_REGIONS,
         returns: Returns::Num,
         missing: Missing::WhenInvalid,
-        eval: Eval::Values(|v| space::ioa(&v[0], &v[1])),
+        eval: Eval::Pair(space::ioa),
         signature: "ioa(a, b)",
         doc: "The share of the first region's area that the second covers; missing when the \
               first has no area.",
@@ -470,7 +473,7 @@ pub static BUILTINS: &[Builtin] = &[
         params: TWO_REGIONS,
         returns: Returns::Num,
         missing: Missing::WhenInvalid,
-        eval: Eval::Values(|v| space::ios(&v[0], &v[1])),
+        eval: Eval::Pair(space::ios),
         signature: "ios(a, b)",
         doc: "Intersection over the smaller region's area: 1 when one lies inside the other; \
               missing when either has no area.",
@@ -481,7 +484,7 @@ pub static BUILTINS: &[Builtin] = &[
         params: TWO_REGIONS,
         returns: Returns::Shape(Shape::Box),
         missing: Missing::WhenInvalid,
-        eval: Eval::Values(|v| space::intersection(&v[0], &v[1])),
+        eval: Eval::Pair(space::intersection),
         signature: "intersection(a, b)",
         doc: "The box two regions' bounding boxes share; missing when they do not meet.",
         example: "area(intersection(a.box, b.box) ?? box(0, 0, 0, 0)) < 100",
@@ -491,7 +494,7 @@ pub static BUILTINS: &[Builtin] = &[
         params: &[Param::Shape(ANY_SHAPE), Param::Shape(REGION)],
         returns: Returns::Bool,
         missing: Missing::Never,
-        eval: Eval::Values(|v| space::inside(&v[0], &v[1])),
+        eval: Eval::Pair(space::inside),
         signature: "inside(x, region)",
         doc: "Whether a point, box or polygon lies wholly inside a box or polygon, edges \
               included.",
@@ -512,7 +515,7 @@ pub static BUILTINS: &[Builtin] = &[
         params: &[Param::Shape(ANY_SHAPE), Param::Shape(ANY_SHAPE)],
         returns: Returns::Num,
         missing: Missing::Never,
-        eval: Eval::Values(|v| space::distance(&v[0], &v[1])),
+        eval: Eval::Pair(space::distance),
         signature: "distance(a, b)",
         doc: "The distance between two points, or between the centres of boxes or polygons, \
               in pixels.",

@@ -186,6 +186,7 @@ pub(super) fn fold(expr: &Expr) -> Option<Value> {
             match f.builtin.eval {
                 crate::builtins::Eval::Values(compute) => compute(&values),
                 crate::builtins::Eval::Value(compute) => compute(values.first()?),
+                crate::builtins::Eval::Pair(compute) => compute(values.first()?, values.get(1)?),
                 _ => return None,
             }
         }

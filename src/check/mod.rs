@@ -61,6 +61,12 @@ pub(crate) struct Checker<'a> {
     inlining: functions::Inlining,
 }
 
+/// The value of an expression known before the data is read (a literal, a constant, a
+/// built-in of constants), if it is one.
+pub fn fold_constant(e: &ir::Expr) -> Option<Value> {
+    expr::fold(e)
+}
+
 /// Checks a pack's parsed files (imports already resolved) and returns what it could check
 /// together with every mistake found.
 pub fn check(sources: &SourceMap, files: &[(FileId, ast::File)]) -> (Checked, Vec<CheckError>) {

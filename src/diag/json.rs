@@ -47,7 +47,27 @@ pub struct JsonFinding<'a> {
     /// Records involved, primary first.
     pub records: Vec<JsonRecord<'a>>,
     /// Rule file and line.
-    pub rule_location: String,
+    pub rule_location: RuleLocation<'a>,
+}
+
+/// A rule's file and line, `rules/x.cord:12`, written straight into the output (it is on
+/// every finding, so it is not built as a string first).
+#[derive(Debug, Clone, Copy)]
+pub struct RuleLocation<'a>(pub &'a std::path::Path, pub u32);
+
+impl std::fmt::Display for RuleLocation<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.to_str() {
+            Some(path) => write!(f, "{path}:{}", self.1),
+            None => write!(f, "{}:{}", self.0.display(), self.1),
+        }
+    }
+}
+
+impl Serialize for RuleLocation<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 /// One rejected line or record.
@@ -122,7 +142,7 @@ pub fn finding<'a>(pack: &'a Pack, sources: &'a [String], f: &'a Finding) -> Jso
                 column: r.origin.column,
             })
             .collect(),
-        rule_location: format!("{}:{}", rule.location.file.display(), rule.location.line),
+        rule_location: RuleLocation(&rule.location.file, rule.location.line as u32),
     }
 }
 

@@ -363,6 +363,11 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 let values: Vec<Value> = args.iter().map(|a| self.value(*a, env)).collect();
                 compute(&values)
             }
+            Eval::Pair(compute) => match (self.borrowed(args[0], env), self.borrowed(args[1], env))
+            {
+                (Some(a), Some(b)) => compute(a, b),
+                _ => compute(&self.value(args[0], env), &self.value(args[1], env)),
+            },
             Eval::Aggregate(compute) => self.aggregate(compute, args[0], env),
             // `has` is a node of its own; `share` is read whole by `value`; statistics
             // are nodes of their own.

@@ -153,6 +153,27 @@ fn binding_level(e: &Expr, level_vars: &[VarId]) -> usize {
         .unwrap_or(0)
 }
 
+/// When a matching's score is an overlap of a left region and a right one (`iou`, `ioa`,
+/// `ios`) and its threshold a constant above 0, only pairs whose regions meet can match:
+/// those two region expressions, so that the evaluator pairs regions by a sweep over their
+/// bounds instead of scoring every pair.
+fn overlap_regions(m: &ir::Matching) -> Option<(&Expr, &Expr)> {
+    let Expr::Call(f, args) = &m.score else {
+        return None;
+    };
+    let threshold = crate::check::fold_constant(&m.threshold)?.as_num()?;
+    if !matches!(f.name(), "iou" | "ioa" | "ios") || threshold <= 0.0 || args.len() != 2 {
+        return None;
+    }
+    let reads_only = |e: &Expr, var: VarId| {
+        let mut read = Vec::new();
+        vars_read(e, &mut read);
+        read.iter().all(|v| *v == var)
+    };
+    let (left, right) = (m.sides[0].var, m.sides[1].var);
+    (reads_only(&args[0], left) && reads_only(&args[1], right)).then(|| (&args[0], &args[1]))
+}
+
 /// The conjuncts of a filter, if any.
 fn narrowing_all(filter: Option<&Expr>) -> Vec<&Expr> {
     filter.map(conjuncts).unwrap_or_default()
@@ -179,12 +200,14 @@ impl Builder<'_> {
             }
             ir::Source::Unmatched(m) => {
                 let [left, right] = &m.sides;
+                let overlap = overlap_regions(m);
                 LoopSource::Unmatched(Box::new(crate::plan::Matching {
                     sides: [self.side(left), self.side(right)],
                     score: self.expr(&m.score),
                     threshold: self.expr(&m.threshold),
                     pair: m.pair.as_ref().map(|p| self.expr(p)),
                     method: m.method,
+                    regions: overlap.map(|(a, b)| (self.expr(a), self.expr(b))),
                 }))
             }
         }

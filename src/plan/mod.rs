@@ -256,6 +256,9 @@ pub struct Matching {
     pub pair: Option<ExprId>,
     /// Greedy or optimal.
     pub method: crate::metrics::matching::Method,
+    /// The left and right regions whose overlap is the score, when only pairs whose regions
+    /// meet can match: pairs are then found by a sweep over the regions' bounds.
+    pub regions: Option<(ExprId, ExprId)>,
 }
 
 /// A piece of a message.

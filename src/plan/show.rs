@@ -189,6 +189,9 @@ impl Printer<'_> {
                 if let Some(p) = m.pair {
                     text.push_str(&format!(" and {}", self.expr(p)));
                 }
+                if m.regions.is_some() {
+                    text.push_str(", pairing only regions whose bounds meet (a sweep)");
+                }
                 text
             }
         }

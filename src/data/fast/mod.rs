@@ -18,7 +18,7 @@
 
 use super::validate::Shared;
 use super::{Origin, Record, Validator, Value};
-use crate::schema::{Kind, KindId, Type};
+use crate::schema::{Kind, KindId, Shape, Type};
 use crate::value::same_short_text;
 use smallvec::SmallVec;
 use std::borrow::Cow;
@@ -311,6 +311,12 @@ impl<'l> Scan<'l> {
                 *slot = Value::Bool(false);
             }
             (b'[', Type::List(elem)) => *slot = self.list(elem, self.max_list_len, shared)?,
+            // A box or point is a short list of numbers; a polygon, rarer, takes the general
+            // path.
+            (b'[', Type::Shape(shape @ (Shape::Box | Shape::Point))) => {
+                let numbers = self.list(&Type::Num, 5, shared)?;
+                *slot = crate::ops::space::checked_shape(*shape, numbers)?;
+            }
             _ => return None,
         }
         Some(())
