@@ -707,6 +707,13 @@ def label_studio(folder):
                         checked["segment"] += timed + len(v.get("ranges", [])) * (r.get("type") == "timelinelabels")
                         seq = v.get("sequence") or []
                         checked["keyframe"] += len(seq)
+                        # Label Studio draws a track at every frame from an enabled keyframe to
+                        # the next one, and from the last (if enabled) to the video's end.
+                        ordered = sorted(seq, key=lambda k: k["frame"])
+                        checked["track"] += len(ordered) + sum(
+                            (ordered[i + 1]["frame"] - k["frame"] - 1) if i + 1 < len(ordered)
+                            else (v.get("framesCount", 0) - k["frame"])
+                            for i, k in enumerate(ordered) if k.get("enabled", True))
                         for k in seq:
                             if "framesCount" in v and "duration" in v:
                                 fps = v["framesCount"] / v["duration"]

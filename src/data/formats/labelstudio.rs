@@ -20,6 +20,8 @@
 //! - a `keyframe` record per element of a video track's `sequence` (`region`, `index` (from
 //!   1), `frame`, `time`, `start` = `end` = its time, `x`, `y`, `width`, `height`,
 //!   `rotation`, `enabled`, and the track's `frames_count` and `duration`);
+//! - a `track` record per frame of a video track (id `REGION:FRAME`: its keyframes and the
+//!   frames interpolated between them, `auto`; see `lstrack.rs`);
 //! - a `data` record per object of a list in the task's data (a dialogue's turns: id
 //!   `KEY[N]`, `key`, `index`, and each text or number of the object).
 //!
@@ -402,6 +404,7 @@ impl Task<'_, '_> {
             for (index, frame) in sequence.iter().enumerate() {
                 self.keyframe(&region_id, value, (index + 1, frame), out);
             }
+            self.track_frames(&region_id, value, out);
         }
     }
 
@@ -427,6 +430,28 @@ impl Task<'_, '_> {
             record = record.num("first_frame", first).num("last_frame", last);
         }
         out.record_at(self.at, record);
+    }
+
+    /// A `track` record per frame of a video track: its keyframes and the frames Label
+    /// Studio interpolates between them (`auto`), so that a rule can ask where a box is at
+    /// any frame or time.
+    fn track_frames(&self, region: &str, value: &Value, out: &mut Out) {
+        for f in super::lstrack::frames(value, MAX_TRACK_FRAMES) {
+            let record = self
+                .rec("track", format!("{region}:{}", f.frame))
+                .num("start", f.time)
+                .num("end", f.time)
+                .text("region", region)
+                .num("frame", f.frame)
+                .num("time", f.time)
+                .num("x", f.x)
+                .num("y", f.y)
+                .num("width", f.width)
+                .num("height", f.height)
+                .num("rotation", f.rotation)
+                .bool("auto", f.auto);
+            out.record_at(self.at, record);
+        }
     }
 
     fn keyframe(
@@ -463,6 +488,10 @@ impl Task<'_, '_> {
         out.record_at(self.at, record);
     }
 }
+
+/// The most frames one track gives (an hour at 60 frames per second): a `framesCount` past
+/// it would make one result millions of records.
+const MAX_TRACK_FRAMES: usize = 216_000;
 
 /// A record with the box of a result or keyframe: `x`, `y`, `width`, `height` and
 /// `rotation`, those given.

@@ -12,6 +12,7 @@ pub mod cvat;
 mod elan;
 mod jsondoc;
 mod labelstudio;
+mod lstrack;
 mod mapped;
 pub mod mapping;
 mod registry;

@@ -146,6 +146,7 @@ pub static FORMATS: [Format; 11] = [
             "region",
             "segment",
             "keyframe",
+            "track",
             "data",
         ],
         read: Read::Whole(labelstudio::read),
