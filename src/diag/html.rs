@@ -15,7 +15,7 @@ use crate::eval::Finding;
 use crate::pack::Pack;
 use crate::run::Outcome;
 use crate::run::Slot;
-use crate::schema::Type;
+use crate::schema::{Shape, Type};
 use indexmap::{IndexMap, IndexSet};
 use serde::Serialize;
 
@@ -369,6 +369,9 @@ struct RecordData {
     /// Every field but the times, formatted.
     #[serde(rename = "v")]
     fields: IndexMap<String, String>,
+    /// The bounds (left, top, right, bottom) of its first box or polygon, for the frame view.
+    #[serde(rename = "b", skip_serializing_if = "Option::is_none")]
+    bounds: Option<[f64; 4]>,
 }
 
 #[derive(Serialize)]
@@ -599,5 +602,16 @@ fn record_data(pack: &Pack, r: &Record, lanes: &mut Vec<String>) -> RecordData {
         file: r.origin.source.0 as usize,
         line: r.origin.line,
         fields,
+        bounds: region_bounds(kind, r),
     }
+}
+
+/// The bounds of a record's first box or polygon field that holds one.
+fn region_bounds(kind: &crate::schema::Kind, r: &Record) -> Option<[f64; 4]> {
+    let shapes = (kind.fields.values().zip(r.fields.iter()))
+        .filter(|(f, _)| matches!(f.ty, Type::Shape(Shape::Box | Shape::Polygon)));
+    shapes
+        .filter_map(|(_, value)| crate::ops::space::region(value)?.bounds())
+        .map(|b| [b.x0, b.y0, b.x1, b.y1])
+        .find(|b| b.iter().all(|x| x.is_finite()))
 }

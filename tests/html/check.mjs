@@ -1,7 +1,8 @@
 // Opens a Concordant HTML report in headless Chromium and checks it as a user would see it:
 // no console errors, as many findings rendered as the JSON output has, a severity filter
 // that hides what it should (and a clear that brings it back), a bar that shows its record
-// on focus; then saves a screenshot.
+// on focus (with FRAMES=N: at least N boxes in the frame view, and a box that shows its record
+// on focus); then saves a screenshot.
 //
 //   node check.mjs REPORT.html FINDINGS.jsonl SCREENSHOT.png
 import { chromium } from "playwright-core";
@@ -45,12 +46,27 @@ try {
   await page.click("#f-clear");
   check(await page.locator("li.finding").count() === findings.length, "clearing the filters shows every finding again");
 
-  const bar = page.locator(".timeline [tabindex]").first();
-  await bar.focus();
-  const tip = await page.locator("#tip").textContent();
-  check(await page.locator("#tip").isVisible() && /\.jsonl:\d+/.test(tip ?? ""),
-    "focusing a timeline bar shows its record with file and line");
-  await bar.blur();
+  if (process.env.FRAMES) {
+    // Boxes without times: the frame view draws each boxed record, those a finding names in
+    // their severity's colour, and focusing one shows where it is in the file.
+    const regions = await page.locator(".frame .region").count();
+    const involved = await page.locator(".frame .region.involved").count();
+    check(regions >= Number(process.env.FRAMES) && involved > 0,
+      `the frame view draws ${regions} boxes (at least ${process.env.FRAMES}), ${involved} of them named by findings`);
+    const box = page.locator(".frame .region.involved").first();
+    await box.focus();
+    const tip = await page.locator("#tip").textContent();
+    check(await page.locator("#tip").isVisible() && /\.json:\d+/.test(tip ?? ""),
+      "focusing a box shows its record with file and line");
+    await box.blur();
+  } else {
+    const bar = page.locator(".timeline [tabindex]").first();
+    await bar.focus();
+    const tip = await page.locator("#tip").textContent();
+    check(await page.locator("#tip").isVisible() && /\.jsonl:\d+/.test(tip ?? ""),
+      "focusing a timeline bar shows its record with file and line");
+    await bar.blur();
+  }
 
   check(problems.length === 0, `no console errors or network requests${problems.length ? ": " + problems.join("; ") : ""}`);
   await page.evaluate(() => window.scrollTo(0, 0));

@@ -26,3 +26,8 @@ node "$here/check.mjs" "$work/report.html" "$work/findings.jsonl" "${SCREENSHOT:
 "$bin" check --rules rules/ --format html --output "$work/hostile.html" tests/html/hostile.jsonl || [ $? -eq 1 ]
 "$bin" check --rules rules/ --format json --output "$work/hostile.jsonl" tests/html/hostile.jsonl || [ $? -eq 1 ]
 node "$here/check.mjs" "$work/hostile.html" "$work/hostile.jsonl" "$work/hostile.png"
+# A COCO file with the vision pack: boxes without times, drawn in the frame view (8 objects
+# with a box and 2 image frames).
+"$bin" check --rules rules/vision --format html --output "$work/coco.html" tests/fixtures/coco/instances.json || [ $? -eq 1 ]
+"$bin" check --rules rules/vision --format json --output "$work/coco.jsonl" tests/fixtures/coco/instances.json || [ $? -eq 1 ]
+FRAMES=8 node "$here/check.mjs" "$work/coco.html" "$work/coco.jsonl" "${FRAME_SCREENSHOT:-$work/coco.png}"
