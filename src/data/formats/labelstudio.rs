@@ -68,6 +68,7 @@ pub(super) fn read(text: &str, out: &mut Out) {
                 task.id.clone().unwrap_or_else(|| index.to_string())
             ),
             at,
+            frames_left: std::cell::Cell::new(MAX_TRACK_FRAMES),
         }
         .emit(out);
     }
@@ -104,6 +105,7 @@ pub(super) fn read_task(bytes: &[u8], index: &mut usize, at: (usize, usize), out
         task: &task,
         out_item: format!("{} task {number}", out.item),
         at,
+        frames_left: std::cell::Cell::new(MAX_TRACK_FRAMES),
     }
     .emit(out);
 }
@@ -203,6 +205,8 @@ struct Task<'t, 'v> {
     task: &'t TaskView<'v>,
     out_item: String,
     at: (usize, usize),
+    /// How many more interpolated track frames the task may give ([`MAX_TRACK_FRAMES`]).
+    frames_left: std::cell::Cell<usize>,
 }
 
 impl Task<'_, '_> {
@@ -436,7 +440,16 @@ impl Task<'_, '_> {
     /// Studio interpolates between them (`auto`), so that a rule can ask where a box is at
     /// any frame or time.
     fn track_frames(&self, region: &str, value: &Value, out: &mut Out) {
-        for f in super::lstrack::frames(value, MAX_TRACK_FRAMES) {
+        let (frames, cut) = super::lstrack::frames(value, self.frames_left.get());
+        self.frames_left
+            .set(self.frames_left.get().saturating_sub(frames.len()));
+        if cut {
+            let message = format!(
+                "the video tracks of this task cover more than {MAX_TRACK_FRAMES} frames; frames of track {region} past that are not given (its keyframes are)"
+            );
+            out.malformed_at(InputFormat::LabelStudio, self.at, message, None);
+        }
+        for f in frames {
             let record = self
                 .rec("track", format!("{region}:{}", f.frame))
                 .num("start", f.time)
@@ -489,8 +502,8 @@ impl Task<'_, '_> {
     }
 }
 
-/// The most frames one track gives (an hour at 60 frames per second): a `framesCount` past
-/// it would make one result millions of records.
+/// The most track frames one task gives (an hour at 60 frames per second): a `framesCount`
+/// of a billion, or thousands of tracks, would otherwise make one task billions of records.
 const MAX_TRACK_FRAMES: usize = 216_000;
 
 /// A record with the box of a result or keyframe: `x`, `y`, `width`, `height` and

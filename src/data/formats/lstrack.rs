@@ -45,9 +45,9 @@ fn keyframe(k: &Value) -> Option<(TrackFrame, bool)> {
 }
 
 /// Every frame of the track `value` holds, in frame order: its keyframes and the frames
-/// interpolated between them. (At most `limit` frames: a track that claims more frames than
-/// that is cut short rather than let one record make millions.)
-pub(super) fn frames(value: &Value, limit: usize) -> Vec<TrackFrame> {
+/// interpolated between them; at most `limit` interpolated ones, and whether that cut any
+/// (a track that claims a billion frames is cut short rather than made a billion records).
+pub(super) fn frames(value: &Value, limit: usize) -> (Vec<TrackFrame>, bool) {
     let mut keys: Vec<(TrackFrame, bool)> = (value.get("sequence").and_then(Value::as_array))
         .into_iter()
         .flatten()
@@ -60,6 +60,7 @@ pub(super) fn frames(value: &Value, limit: usize) -> Vec<TrackFrame> {
         .unwrap_or(0.0);
     let duration = value.get("duration").and_then(Value::as_f64).unwrap_or(0.0);
     let mut out: Vec<TrackFrame> = keys.iter().map(|(k, _)| k.clone()).collect();
+    let (mut made, mut cut) = (0usize, false);
     for (i, (from, enabled)) in keys.iter().enumerate() {
         if !enabled {
             continue;
@@ -71,14 +72,16 @@ pub(super) fn frames(value: &Value, limit: usize) -> Vec<TrackFrame> {
         // video's last frame, which is not.
         let steps = if next.is_some() { span } else { span + 1 };
         for step in 1..steps {
-            if out.len() >= limit {
+            if made >= limit {
+                cut = true;
                 break;
             }
+            made += 1;
             out.push(between(from, next, (step, span), duration));
         }
     }
     out.sort_by(|a, b| a.frame.total_cmp(&b.frame));
-    out
+    (out, cut)
 }
 
 /// The frame `delta` of the way from `from` to `to` (or, past the last keyframe, to the end
