@@ -711,6 +711,31 @@ pub static BUILTINS: &[Builtin] = &[
         "diarization_error(a in S by L, b in T by L)",
         "Missed, false alarm and confused time over reference time (pyannote.metrics).",
     ),
+    statistic(
+        "match_precision",
+        "match_precision(a in S where F, b in S where G by SCORE >= T [and PAIR][, optimal])",
+        "Matched share of the second side's records, each item matched one to one.",
+    ),
+    statistic(
+        "match_recall",
+        "match_recall(a in S where F, b in S where G by SCORE >= T [and PAIR][, optimal])",
+        "Matched share of the first (reference) side's records.",
+    ),
+    statistic(
+        "match_f1",
+        "match_f1(a in S where F, b in S where G by SCORE >= T [and PAIR][, optimal])",
+        "Twice the matched pairs over both sides' records.",
+    ),
+    statistic(
+        "match_score",
+        "match_score(a in S where F, b in S where G by SCORE >= T [and PAIR][, optimal])",
+        "Mean score of the matched pairs (mean IoU when the score is `iou`).",
+    ),
+    statistic(
+        "match_alpha",
+        "match_alpha(a in S where F: VALUE, b in S where G: VALUE by SCORE >= T …)",
+        "Krippendorff's α (nominal) of the values over matched objects; unmatched is `∅`.",
+    ),
 ];
 
 /// An entry for a statistic with a syntax of its own.

@@ -109,7 +109,7 @@ fn names_are_unique_and_calls_have_examples() {
 fn the_statistics_are_the_grammars() {
     let grammar = std::fs::read_to_string(support::root().join("grammar/cord.pest"))
         .expect("grammar/cord.pest is readable");
-    let mut spelled: Vec<String> = ["\nstatistic = ", "\ntemporal_fn = "]
+    let mut spelled: Vec<String> = ["\nstatistic = ", "\ntemporal_fn = ", "\nmatch_stat_fn = "]
         .iter()
         .flat_map(|start| {
             let rest = grammar

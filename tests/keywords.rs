@@ -20,10 +20,12 @@ fn rule_body(grammar: &str, name: &str) -> String {
         .find(&format!("\n{name} = "))
         .unwrap_or_else(|| panic!("the grammar has a `{name}` rule"));
     let rest = &grammar[start + 1..];
-    let end = rest
-        .find("\n}")
-        .or_else(|| rest.find('\n'))
-        .expect("a rule ends");
+    let first_line = rest.split('\n').next().unwrap_or_default();
+    // A rule on one line ends with its line; a longer one with a `}` of its own.
+    let end = match first_line.trim_end().ends_with('}') {
+        true => first_line.len(),
+        false => rest.find("\n}").expect("a rule ends"),
+    };
     rest[..end].to_string()
 }
 

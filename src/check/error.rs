@@ -269,10 +269,13 @@ pub enum CheckError {
         #[help]
         help: Option<String>,
     },
-    /// `unmatched(r in region …, s in caption …)`: sides of two kinds, or not of records.
-    #[error("the sides of `unmatched` {problem}")]
+    /// `unmatched(r in region …, s in caption …)`: sides of two kinds, or not of records;
+    /// `match_alpha(a in region, b in region by …)`: sides without the values α compares.
+    #[error("the sides of `{function}` {problem}")]
     #[diagnostic(code("cord::check::match-sides"))]
     MatchSides {
+        /// `unmatched` or the matching statistic.
+        function: &'static str,
         /// What is wrong.
         problem: String,
         /// Where.

@@ -254,6 +254,9 @@ impl Checker<'_> {
                 sides,
                 threshold,
             } => self.check_temporal(scope, function, sides, threshold.as_deref()),
+            ExprKind::Matched { function, matching } => {
+                self.check_match_stat(scope, function, matching)
+            }
             ExprKind::Quantified {
                 quantifier,
                 var,

@@ -403,6 +403,7 @@ fn worth_remembering(expr: &Expr) -> bool {
         Expr::Quantified { .. }
         | Expr::Agreement { .. }
         | Expr::Temporal { .. }
+        | Expr::Matched { .. }
         | Expr::Call(..)
         | Expr::Let(..) => true,
         Expr::Not(a) | Expr::Neg(a) | Expr::Has(a) => worth_remembering(a),

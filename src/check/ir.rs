@@ -86,7 +86,8 @@ pub enum Source {
 /// Two sides' records matched one to one by a score.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Matching {
-    /// The two sides, records of one kind (their `label` is unused).
+    /// The two sides, records of one kind (their `label` is the value `match_alpha`
+    /// compares).
     pub sides: [Side; 2],
     /// The score of a pair, reading both sides' variables.
     pub score: Expr,
@@ -203,6 +204,13 @@ pub enum Expr {
         /// The temporal-IoU threshold of matching.
         threshold: Option<Box<Expr>>,
     },
+    /// A statistic of a one-to-one matching of two sides' records.
+    Matched {
+        /// Which statistic.
+        function: crate::metrics::matching::MatchFn,
+        /// The sides, score and threshold.
+        matching: Box<Matching>,
+    },
     /// `some`, `all`, `no`, `count`.
     Quantified {
         /// Which quantifier.
@@ -313,15 +321,31 @@ fn source_vars(source: &Source, out: &mut Vec<VarId>) {
             vars_read(key, &mut read);
             out.extend(read.into_iter().filter(|v| v != var));
         }
-        Source::Unmatched(m) => {
-            let mut read = Vec::new();
-            source.for_each_expression(&mut |e| vars_read(e, &mut read));
-            for side in &m.sides {
-                source_vars(&side.source, &mut read);
-            }
-            let own = [m.sides[0].var, m.sides[1].var];
-            out.extend(read.into_iter().filter(|v| !own.contains(v)));
+        Source::Unmatched(m) => m.vars_read(out),
+    }
+}
+
+impl Matching {
+    /// The variables a matching reads from around it (its sides' own aside).
+    fn vars_read(&self, out: &mut Vec<VarId>) {
+        let mut read = Vec::new();
+        self.for_each_expression(&mut |e| vars_read(e, &mut read));
+        for side in &self.sides {
+            source_vars(&side.source, &mut read);
         }
+        let own = [self.sides[0].var, self.sides[1].var];
+        out.extend(read.into_iter().filter(|v| !own.contains(v)));
+    }
+
+    /// Calls `f` with each expression it reads: its sides', filters, values and score.
+    fn for_each_expression<'e>(&'e self, f: &mut dyn FnMut(&'e Expr)) {
+        for side in &self.sides {
+            side.source.for_each_expression(f);
+            side.filter.iter().chain(&side.label).for_each(&mut *f);
+        }
+        f(&self.score);
+        f(&self.threshold);
+        self.pair.iter().for_each(f);
     }
 }
 
@@ -360,6 +384,7 @@ pub fn vars_read(e: &Expr, out: &mut Vec<VarId>) {
             }
         }
         Expr::Call(_, args) => args.iter().for_each(|a| vars_read(a, out)),
+        Expr::Matched { matching, .. } => matching.vars_read(out),
         Expr::Temporal {
             sides, threshold, ..
         } => {
@@ -413,15 +438,7 @@ impl Source {
             Source::List(e) => f(e),
             Source::GroupBy { key, .. } => f(key),
             Source::Kind(_) | Source::Group(..) | Source::Members(_) => {}
-            Source::Unmatched(m) => {
-                for side in &m.sides {
-                    side.source.for_each_expression(f);
-                    side.filter.iter().for_each(&mut *f);
-                }
-                f(&m.score);
-                f(&m.threshold);
-                m.pair.iter().for_each(f);
-            }
+            Source::Unmatched(m) => m.for_each_expression(f),
         }
     }
 }
@@ -452,6 +469,7 @@ impl Expr {
                 f(b);
             }
             Expr::Relation { tolerance, .. } => tolerance.iter().for_each(|t| f(t)),
+            Expr::Matched { matching, .. } => matching.for_each_expression(&mut |e| f(e)),
             Expr::Temporal {
                 sides, threshold, ..
             } => {

@@ -1,22 +1,59 @@
 //! `unmatched(r in K where …, s in K where … by score >= threshold and pair, method)`: the
-//! records of either side left without a partner when the sides are matched one to one.
+//! records of either side left without a partner when the sides are matched one to one; and
+//! `match_f1(…)` and the other statistics of such a matching.
 
 use super::error::CheckError;
-use super::expr::Scope;
+use super::expr::{Scope, Ty};
 use super::{ir, Checker};
-use crate::metrics::matching::Method;
+use crate::metrics::matching::{MatchFn, Method};
 use crate::schema::Type;
 use crate::syntax::ast;
 
 impl Checker<'_> {
-    /// Checks a matching: each side's records and filter (which see that side's variable),
-    /// then the score, threshold and pair condition (which see both). The loop binds a
-    /// record of the sides' kind.
+    /// Checks `unmatched(…)`: the loop binds a record of the sides' kind.
     pub(super) fn check_match_source(
         &mut self,
         scope: &mut Scope,
         m: &ast::Matching,
     ) -> Option<(ir::Source, Type)> {
+        let (matching, kind) = self.check_matching(scope, m, None)?;
+        Some((
+            ir::Source::Unmatched(Box::new(matching)),
+            Type::Record(kind),
+        ))
+    }
+
+    /// Checks `match_f1(…)` and the other statistics of a matching: a number, missing when
+    /// the statistic is undefined (no records, or one value only for α).
+    pub(super) fn check_match_stat(
+        &mut self,
+        scope: &mut Scope,
+        function: &ast::Name,
+        m: &ast::Matching,
+    ) -> (ir::Expr, Ty) {
+        let statistic = MatchFn::from_name(&function.node).unwrap_or(MatchFn::F1);
+        match self.check_matching(scope, m, Some(statistic)) {
+            Some((matching, _)) => (
+                ir::Expr::Matched {
+                    function: statistic,
+                    matching: Box::new(matching),
+                },
+                Ty::missing_at(Type::Num, &function.span),
+            ),
+            None => (ir::Expr::List(vec![]), Ty::of(Type::Error)),
+        }
+    }
+
+    /// Checks a matching: each side's records, filter and value (which see that side's
+    /// variable), then the score, threshold and pair condition (which see both). Gives the
+    /// one kind both sides range over. `statistic` is the statistic computed from it, if
+    /// any: only `match_alpha` reads sides' values, and it needs them.
+    fn check_matching(
+        &mut self,
+        scope: &mut Scope,
+        m: &ast::Matching,
+        statistic: Option<MatchFn>,
+    ) -> Option<(ir::Matching, crate::schema::KindId)> {
         let visible = scope.visible.len();
         let mut sides = Vec::new();
         let mut kinds = Vec::new();
@@ -31,16 +68,19 @@ impl Checker<'_> {
             if let Some(filter) = &filter {
                 super::expr::proven_present(filter, &mut facts);
             }
+            let label = (side.label.as_ref()).map(|l| self.check_expr(scope, l, None).0);
             scope.visible.truncate(visible);
             kinds.push((elem, &side.source.span));
             sides.push(ir::Side {
                 var,
                 source,
                 filter,
-                label: None,
+                label,
             });
         }
-        let kind = self.one_record_kind(&kinds)?;
+        let function = statistic.map_or("unmatched", MatchFn::name);
+        self.check_side_values(m, statistic);
+        let kind = self.one_record_kind(function, &kinds)?;
         for side in &sides {
             let name = scope.vars[side.var.0 as usize].name.clone();
             scope
@@ -75,15 +115,43 @@ impl Checker<'_> {
             pair,
             method,
         };
-        Some((
-            ir::Source::Unmatched(Box::new(matching)),
-            Type::Record(kind),
-        ))
+        Some((matching, kind))
+    }
+
+    /// Sides give values (`: a.label`) for `match_alpha`, which needs them from both, and
+    /// for nothing else.
+    fn check_side_values(&mut self, m: &ast::Matching, statistic: Option<MatchFn>) {
+        let reads = statistic.is_some_and(MatchFn::reads_values);
+        let function = statistic.map_or("unmatched", MatchFn::name);
+        for side in &m.sides {
+            let problem = match (&side.label, reads) {
+                (Some(value), false) => Some((
+                    "give a value (`: …`) that only `match_alpha` compares",
+                    value.span.clone(),
+                    "leave the value out, or compute `match_alpha` of the matching",
+                )),
+                (None, true) => Some((
+                    "give no value to compare",
+                    side.source.span.clone(),
+                    "give each side's value after its filter: `a in region where …: a.label`",
+                )),
+                _ => None,
+            };
+            if let Some((problem, span, help)) = problem {
+                self.error(CheckError::MatchSides {
+                    function,
+                    problem: problem.into(),
+                    span,
+                    help: Some(help.into()),
+                });
+            }
+        }
     }
 
     /// The one kind of record both sides give; a diagnostic when they give anything else.
     fn one_record_kind(
         &mut self,
+        function: &'static str,
         sides: &[(Type, &crate::span::Span)],
     ) -> Option<crate::schema::KindId> {
         let mut kind = None;
@@ -98,6 +166,7 @@ impl Checker<'_> {
                         self.out.schema.kind(*k).name.clone(),
                     );
                     self.error(CheckError::MatchSides {
+                        function,
                         problem: format!("give records of two kinds, `{first}` and `{other}`"),
                         span: (*span).clone(),
                         help: Some(format!(
@@ -109,6 +178,7 @@ impl Checker<'_> {
                 (other, _) => {
                     let shown = self.show(other);
                     self.error(CheckError::MatchSides {
+                        function,
                         problem: format!("must give records, not `{shown}`"),
                         span: (*span).clone(),
                         help: Some("match records of a kind: `r in region where …`".into()),

@@ -188,6 +188,7 @@ impl<'r> RuleRun<'_, 'r> {
             | Node::Call(..)
             | Node::Agreement { .. }
             | Node::Temporal { .. }
+            | Node::Matched { .. }
             | Node::Quantified { .. } => Vec::new(),
         };
         for part in parts {

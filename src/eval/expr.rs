@@ -242,6 +242,10 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 Some(value) => value.clone(),
                 None => self.temporal(id, env),
             },
+            Node::Matched { .. } => match self.overrides.and_then(|o| o.get(&id)) {
+                Some(value) => value.clone(),
+                None => self.match_statistic(id, env),
+            },
             Node::Agreement {
                 statistic,
                 target,
@@ -454,6 +458,13 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 self.spend(work as usize);
                 return crate::metrics::Part {
                     statistic: crate::metrics::Partial::Temporal(*function, matching, error),
+                    raters: Default::default(),
+                };
+            }
+            Node::Matched { function, matching } => {
+                let parts = self.match_parts(matching, env).unwrap_or_default();
+                return crate::metrics::Part {
+                    statistic: crate::metrics::Partial::Matching(*function, parts),
                     raters: Default::default(),
                 };
             }
@@ -739,14 +750,8 @@ fn decided_by_size(quantifier: Quantifier, size: usize) -> Option<Option<(bool, 
 }
 
 /// A value as a rating label; missing values and lists give none.
-fn label(value: &Value) -> Option<crate::metrics::Label> {
-    use crate::metrics::Label;
-    match value {
-        Value::Num(n) => Some(Label::Num(*n)),
-        Value::Str(s) => Some(Label::Text(s.clone())),
-        Value::Bool(b) => Some(Label::Text(b.to_string().into())),
-        Value::Missing | Value::List(_) => None,
-    }
+pub(super) fn label(value: &Value) -> Option<crate::metrics::Label> {
+    crate::metrics::Label::of_value(value)
 }
 
 /// How an agreement statistic reads its ratings: its variable, what it ranges over and

@@ -1,24 +1,105 @@
 //! `unmatched(…)`: the records of either side of a one-to-one matching that found no
-//! partner, computed for each binding of the loops around it.
+//! partner, computed for each binding of the loops around it; and the statistics of such a
+//! matching (`match_f1(…)`, `match_alpha(…)`, …).
 
 use super::{Bound, Candidates, RuleRun};
-use crate::metrics::matching::one_to_one;
+use crate::data::Value;
+use crate::metrics::matching::{one_to_one, MatchParts};
 use crate::ops::space::{self, Rect};
-use crate::plan::{Matching, Side};
+use crate::plan::{ExprId, Matching, Node, Side};
+
+/// One item's records of the two sides and the pairs matched among them (left index, right
+/// index, score).
+type ItemMatching = ([Vec<u32>; 2], Vec<(u32, u32, f64)>);
 
 impl<'r> RuleRun<'_, 'r> {
-    /// Scores every pair of the two sides' records that meets the pair condition, matches
-    /// them one to one at the threshold, and gives the left side's unmatched records, then
-    /// the right side's, each in input order.
+    /// The left side's records left without a partner, then the right side's, each in
+    /// input order.
     pub(super) fn unmatched(&self, m: &Matching, env: &mut [Bound<'r>]) -> Candidates<'r> {
-        let [left_side, right_side] = &m.sides;
-        let left = self.side_records(left_side, env);
-        let right = self.side_records(right_side, env);
-        let (lv, rv) = (left_side.var.0 as usize, right_side.var.0 as usize);
+        let Some(items) = self.matchings(m, env) else {
+            return Candidates::None;
+        };
+        let (mut left, mut right) = (Vec::new(), Vec::new());
+        for ([l, r], pairs) in items {
+            let (mut left_used, mut right_used) = (vec![false; l.len()], vec![false; r.len()]);
+            for (i, j, _) in pairs {
+                left_used[i as usize] = true;
+                right_used[j as usize] = true;
+            }
+            left.extend(l.iter().zip(left_used).filter(|p| !p.1).map(|p| *p.0));
+            right.extend(r.iter().zip(right_used).filter(|p| !p.1).map(|p| *p.0));
+        }
+        // Records of an item are in input order, and items too, as a side gives them.
+        left.sort_unstable();
+        right.sort_unstable();
+        left.extend(right);
+        Candidates::Records(self.view.arena.alloc_slice_copy(&left))
+    }
+
+    /// A statistic of a matching (`match_f1(…)`); missing when it is undefined or the
+    /// rule's work budget runs out.
+    pub(super) fn match_statistic(&self, id: ExprId, env: &mut [Bound<'r>]) -> Value {
+        let Node::Matched { function, matching } = self.rule.expr(id) else {
+            return Value::Missing;
+        };
+        self.match_parts(matching, env)
+            .and_then(|parts| function.of_parts(&parts))
+            .filter(|x| x.is_finite())
+            .map_or(Value::Missing, Value::Num)
+    }
+
+    /// What a matching adds to its statistics, summed over the items it spans. An item where
+    /// one side has no records is left out, as α leaves out a unit with one rating: two
+    /// annotators are compared on the items both annotated.
+    pub(super) fn match_parts(&self, m: &Matching, env: &mut [Bound<'r>]) -> Option<MatchParts> {
+        let mut parts = MatchParts::default();
+        for ([left, right], pairs) in self.matchings(m, env)? {
+            if left.is_empty() || right.is_empty() {
+                continue;
+            }
+            let left_values = self.side_values(&m.sides[0], &left, env);
+            let right_values = self.side_values(&m.sides[1], &right, env);
+            parts.merge(&MatchParts::of(&left_values, &right_values, &pairs));
+        }
+        Some(parts)
+    }
+
+    /// Each item's records of the two sides and the pairs a one-to-one matching takes among
+    /// them (left index, right index, score): in a data-set rule each item is matched on
+    /// its own, so boxes of two images never match. `None` when the work budget runs out.
+    fn matchings(&self, m: &Matching, env: &mut [Bound<'r>]) -> Option<Vec<ItemMatching>> {
+        let left = self.side_records(&m.sides[0], env);
+        let right = self.side_records(&m.sides[1], env);
+        let records = self.view.records;
+        let mut items: std::collections::BTreeMap<&str, [Vec<u32>; 2]> = Default::default();
+        for (side, indexes) in [left, right].into_iter().enumerate() {
+            for i in indexes {
+                items.entry(&records[i as usize].item).or_default()[side].push(i);
+            }
+        }
+        let mut out = Vec::with_capacity(items.len());
+        for sides in items.into_values() {
+            let pairs = self.pairs_of(m, &sides[0], &sides[1], env)?;
+            out.push((sides, pairs));
+        }
+        Some(out)
+    }
+
+    /// Scores every pair of `left` and `right` records that meets the pair condition (only
+    /// those whose regions meet, when the score is an overlap) and matches them one to one
+    /// at the threshold.
+    fn pairs_of(
+        &self,
+        m: &Matching,
+        left: &[u32],
+        right: &[u32],
+        env: &mut [Bound<'r>],
+    ) -> Option<Vec<(u32, u32, f64)>> {
+        let (lv, rv) = (m.sides[0].var.0 as usize, m.sides[1].var.0 as usize);
         let pairs: Vec<(u32, u32)> = match m.regions {
             Some((left_region, right_region)) => {
-                let left_bounds = self.bounds_of(&left, lv, left_region, env);
-                let right_bounds = self.bounds_of(&right, rv, right_region, env);
+                let left_bounds = self.bounds_of(left, lv, left_region, env);
+                let right_bounds = self.bounds_of(right, rv, right_region, env);
                 meeting(&left_bounds, &right_bounds)
             }
             None => (0..left.len() as u32)
@@ -26,7 +107,7 @@ impl<'r> RuleRun<'_, 'r> {
                 .collect(),
         };
         if !self.spend(pairs.len()) {
-            return Candidates::None;
+            return None;
         }
         let records = self.view.records;
         let mut scored = Vec::new();
@@ -46,18 +127,29 @@ impl<'r> RuleRun<'_, 'r> {
         }
         env[lv] = Bound::Unset;
         env[rv] = Bound::Unset;
-        let pairs = one_to_one(scored, left.len(), right.len(), m.method);
-        let (mut left_used, mut right_used) = (vec![false; left.len()], vec![false; right.len()]);
-        for (l, r) in pairs {
-            left_used[l as usize] = true;
-            right_used[r as usize] = true;
-        }
-        let unmatched = (left.iter().zip(&left_used))
-            .chain(right.iter().zip(&right_used))
-            .filter(|(_, used)| !**used)
-            .map(|(record, _)| *record)
-            .collect::<Vec<u32>>();
-        Candidates::Records(self.view.arena.alloc_slice_copy(&unmatched))
+        Some(one_to_one(scored, left.len(), right.len(), m.method))
+    }
+
+    /// The value each record of a side gives (`: a.label`), for `match_alpha`.
+    fn side_values(
+        &self,
+        side: &Side,
+        records: &[u32],
+        env: &mut [Bound<'r>],
+    ) -> Vec<Option<crate::metrics::Label>> {
+        let Some(value) = side.label else {
+            return vec![None; records.len()];
+        };
+        let var = side.var.0 as usize;
+        let all = self.view.records;
+        let values = (records.iter())
+            .map(|&r| {
+                env[var] = Bound::Record(&all[r as usize]);
+                super::expr::label(&self.value(value, env))
+            })
+            .collect();
+        env[var] = Bound::Unset;
+        values
     }
 
     /// The bounds of each record's region (`None` when it has none, so it can match nothing).

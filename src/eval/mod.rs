@@ -427,6 +427,9 @@ impl<'p> Evaluator<'p> {
             crate::plan::Node::Temporal { function, .. } => {
                 crate::metrics::Partial::Temporal(*function, Default::default(), Default::default())
             }
+            crate::plan::Node::Matched { function, .. } => {
+                crate::metrics::Partial::Matching(*function, Default::default())
+            }
             _ => crate::metrics::Partial::Share(0.0, 0.0),
         };
         crate::metrics::Part {

@@ -146,9 +146,14 @@ pub enum Level {
 /// with at least two ratings, expected coincidences from the pooled values, and the level's
 /// distance between values. Missing ratings are simply absent.
 pub fn krippendorff_alpha(units: &Units, level: Level) -> Option<f64> {
+    coincidences(units).alpha(level)
+}
+
+/// How the values of `units` coincide.
+pub(crate) fn coincidences(units: &Units) -> Coincidences {
     let values = domain(units.iter().flatten());
     let coded = (units.iter()).map(|u| u.iter().map(|l| index_of(&values, l) as u32));
-    super::coincidences_of(&values, coded).alpha(level)
+    super::coincidences_of(&values, coded)
 }
 
 /// How the values of units coincide, summed over units by their number of ratings: what

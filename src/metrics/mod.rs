@@ -485,6 +485,17 @@ where
 }
 
 impl Label {
+    /// A value as a rating label; missing values and lists give none.
+    pub fn of_value(value: &crate::value::Value) -> Option<Label> {
+        use crate::value::Value;
+        match value {
+            Value::Num(n) => Some(Label::Num(*n)),
+            Value::Str(s) => Some(Label::Text(s.clone())),
+            Value::Bool(b) => Some(Label::Text(b.to_string().into())),
+            Value::Missing | Value::List(_) => None,
+        }
+    }
+
     /// The label borrowed.
     pub fn as_label_ref(&self) -> LabelRef<'_> {
         match self {

@@ -30,6 +30,8 @@ pub enum Partial {
         temporal::Matching,
         temporal::DiarizationError,
     ),
+    /// A one-to-one matching's counts, summed over items.
+    Matching(super::matching::MatchFn, super::matching::MatchParts),
 }
 
 impl Partial {
@@ -75,6 +77,7 @@ impl Partial {
             Partial::Temporal(function, ..) => {
                 Partial::Temporal(*function, Default::default(), Default::default())
             }
+            Partial::Matching(function, _) => Partial::Matching(*function, Default::default()),
         }
     }
 
@@ -102,6 +105,7 @@ impl Partial {
                 ma.merge(mb);
                 da.merge(db);
             }
+            (Partial::Matching(_, a), Partial::Matching(_, b)) => a.merge(b),
             _ => {}
         }
     }
@@ -121,6 +125,7 @@ impl Partial {
                 (*units > 0.0).then(|| sum / units)
             }
             Partial::Temporal(function, matching, error) => function.of_parts(matching, error),
+            Partial::Matching(function, parts) => function.of_parts(parts),
         }
     }
 }

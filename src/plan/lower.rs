@@ -198,18 +198,20 @@ impl Builder<'_> {
             ir::Source::Group(k, f) => {
                 LoopSource::Groups(intern(&mut self.shared.groupings, (*k, *f)))
             }
-            ir::Source::Unmatched(m) => {
-                let [left, right] = &m.sides;
-                let overlap = overlap_regions(m);
-                LoopSource::Unmatched(Box::new(crate::plan::Matching {
-                    sides: [self.side(left), self.side(right)],
-                    score: self.expr(&m.score),
-                    threshold: self.expr(&m.threshold),
-                    pair: m.pair.as_ref().map(|p| self.expr(p)),
-                    method: m.method,
-                    regions: overlap.map(|(a, b)| (self.expr(a), self.expr(b))),
-                }))
-            }
+            ir::Source::Unmatched(m) => LoopSource::Unmatched(Box::new(self.matching(m))),
+        }
+    }
+
+    fn matching(&mut self, m: &ir::Matching) -> crate::plan::Matching {
+        let [left, right] = &m.sides;
+        let overlap = overlap_regions(m);
+        crate::plan::Matching {
+            sides: [self.side(left), self.side(right)],
+            score: self.expr(&m.score),
+            threshold: self.expr(&m.threshold),
+            pair: m.pair.as_ref().map(|p| self.expr(p)),
+            method: m.method,
+            regions: overlap.map(|(a, b)| (self.expr(a), self.expr(b))),
         }
     }
 
@@ -299,6 +301,10 @@ impl Builder<'_> {
             Expr::Call(f, args) => {
                 Node::Call(f.clone(), args.iter().map(|a| self.expr(a)).collect())
             }
+            Expr::Matched { function, matching } => Node::Matched {
+                function: *function,
+                matching: Box::new(self.matching(matching)),
+            },
             Expr::Temporal {
                 function,
                 sides,

@@ -246,7 +246,7 @@ pub enum LoopSource {
 /// Two sides' records matched one to one by a score (`unmatched(…)`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Matching {
-    /// The two sides (their `label` is unused).
+    /// The two sides (their `label` is the value `match_alpha` compares).
     pub sides: [Side; 2],
     /// The score of a pair.
     pub score: ExprId,
@@ -365,6 +365,13 @@ pub enum Node {
         /// The temporal-IoU threshold of matching (0.5 when not given).
         threshold: Option<ExprId>,
     },
+    /// A statistic of a one-to-one matching of two sides' records in the item.
+    Matched {
+        /// Which statistic.
+        function: crate::metrics::matching::MatchFn,
+        /// The sides, score and threshold.
+        matching: Box<Matching>,
+    },
     /// A quantifier: a semi-join (`some`), an anti-join (`no`), a universal check (`all`) or
     /// a count, each over the records or values of its source.
     Quantified {
@@ -448,7 +455,9 @@ impl RulePlan {
             }
             seen.push(id);
             match self.expr(id) {
-                Node::Agreement { .. } | Node::Temporal { .. } => found.push(id),
+                Node::Agreement { .. } | Node::Temporal { .. } | Node::Matched { .. } => {
+                    found.push(id)
+                }
                 Node::Call(f, _) if f.is_share() => found.push(id),
                 Node::List(items) | Node::All(items) | Node::Any(items) | Node::Call(_, items) => {
                     roots.extend(items.iter().copied())
@@ -514,6 +523,17 @@ impl RulePlan {
                         .all(|s| matches!(s.source, LoopSource::Kind(_)));
                     let constant = threshold.is_none_or(|t| matches!(self.expr(t), Node::Const(_)));
                     if !kinds || !constant {
+                        return None;
+                    }
+                    if !found.contains(&id) {
+                        found.push(id);
+                    }
+                }
+                // Matched per item, so a pair never spans two items.
+                Node::Matched { matching, .. } => {
+                    let kinds =
+                        (matching.sides.iter()).all(|s| matches!(s.source, LoopSource::Kind(_)));
+                    if !kinds {
                         return None;
                     }
                     if !found.contains(&id) {

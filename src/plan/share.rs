@@ -63,11 +63,19 @@ fn for_each_access(plan: &mut Plan, mut f: impl FnMut(&mut usize)) {
         }
     };
     for rule in &mut plan.rules {
-        rule.loops.iter_mut().for_each(|l| probe(&mut l.access));
+        for l in &mut rule.loops {
+            probe(&mut l.access);
+            if let LoopSource::Unmatched(m) = &mut l.source {
+                m.sides.iter_mut().for_each(|s| probe(&mut s.access));
+            }
+        }
         for node in &mut rule.exprs {
             match node {
                 Node::Quantified { access, .. } | Node::Agreement { access, .. } => probe(access),
                 Node::Temporal { sides, .. } => sides.iter_mut().for_each(|s| probe(&mut s.access)),
+                Node::Matched { matching, .. } => {
+                    matching.sides.iter_mut().for_each(|s| probe(&mut s.access))
+                }
                 // No access of their own.
                 Node::Const(_)
                 | Node::List(_)
@@ -174,7 +182,7 @@ fn collect(
     let node = rule.expr(id);
     let mut children = super::show::children(node);
     match node {
-        Node::Agreement { .. } | Node::Temporal { .. } => return None,
+        Node::Agreement { .. } | Node::Temporal { .. } | Node::Matched { .. } => return None,
         Node::Call(f, _) if f.is_share() => return None,
         Node::Const(value) => constants.push_str(&format!("{value:?};")),
         Node::Var(v)

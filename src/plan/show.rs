@@ -176,25 +176,28 @@ impl Printer<'_> {
                 self.var(*var),
                 self.expr(*key)
             ),
-            LoopSource::Unmatched(m) => {
-                let [a, b] = &m.sides;
-                let mut text = format!(
-                    "records left unmatched by {} one-to-one matching of ({}) with ({}) by {} >= {}",
-                    m.method.as_str(),
-                    self.side(a),
-                    self.side(b),
-                    self.expr(m.score),
-                    self.expr(m.threshold)
-                );
-                if let Some(p) = m.pair {
-                    text.push_str(&format!(" and {}", self.expr(p)));
-                }
-                if m.regions.is_some() {
-                    text.push_str(", pairing only regions whose bounds meet (a sweep)");
-                }
-                text
-            }
+            LoopSource::Unmatched(m) => format!("records left unmatched by {}", self.matching(m)),
         }
+    }
+
+    /// `greedy one-to-one matching of (a in …) with (b in …) by score >= t and pair`.
+    fn matching(&self, m: &crate::plan::Matching) -> String {
+        let [a, b] = &m.sides;
+        let mut text = format!(
+            "{} one-to-one matching of ({}) with ({}) by {} >= {}",
+            m.method.as_str(),
+            self.side(a),
+            self.side(b),
+            self.expr(m.score),
+            self.expr(m.threshold)
+        );
+        if let Some(p) = m.pair {
+            text.push_str(&format!(" and {}", self.expr(p)));
+        }
+        if m.regions.is_some() {
+            text.push_str(", pairing only regions whose bounds meet (a sweep)");
+        }
+        text
     }
 
     fn access(
@@ -341,6 +344,9 @@ impl Printer<'_> {
                 )
             }
             Node::Call(f, args) => format!("{}({})", f.name(), self.arguments(f, args)),
+            Node::Matched { function, matching } => {
+                format!("{} of the {}", function.name(), self.matching(matching))
+            }
             Node::Temporal {
                 function,
                 sides,
@@ -459,6 +465,11 @@ pub(super) fn children(node: &Node) -> Vec<ExprId> {
             .iter()
             .flat_map(|s| s.filter.iter().copied().chain(s.label))
             .chain(*threshold)
+            .collect(),
+        Node::Matched { matching: m, .. } => (m.sides.iter())
+            .flat_map(|s| s.filter.iter().copied().chain(s.label))
+            .chain([m.score, m.threshold])
+            .chain(m.pair)
             .collect(),
         // A relation's tolerance, like a quantifier's source and probe key, is read by the
         // callers that need it from the node.

@@ -267,6 +267,13 @@ pub enum ExprKind {
         /// The temporal-IoU threshold of matching.
         threshold: Option<Box<Expr>>,
     },
+    /// `match_f1(a in K where …, b in K where … by score >= threshold and pair, method)`
+    Matched {
+        /// `match_precision`, `match_recall`, `match_f1`, `match_score` or `match_alpha`.
+        function: Name,
+        /// The two sides, the score and the threshold.
+        matching: Box<Matching>,
+    },
     /// `some x in s where f satisfy c`, `count(x in s where f)`
     Quantified {
         /// Which quantifier.
@@ -291,7 +298,8 @@ pub struct Segments {
     pub source: Expr,
     /// The `where` filter.
     pub filter: Option<Expr>,
-    /// The label (`by`), for the diarization error.
+    /// The label (`by`), for the diarization error; a matching side's value (`: a.label`),
+    /// for `match_alpha`.
     pub label: Option<Expr>,
 }
 

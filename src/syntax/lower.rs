@@ -302,12 +302,18 @@ impl Lowerer<'_> {
     }
 
     fn lower_match_source(&mut self, pair: P) -> Source {
+        Source::Unmatched(Box::new(self.lower_matching(pair)))
+    }
+
+    /// The arguments `unmatched` and the matching statistics share (the function's name is
+    /// read by the caller).
+    pub(super) fn lower_matching(&mut self, pair: P) -> ast::Matching {
         let span = self.span(&pair);
         let (mut sides, mut numbers, mut pair_condition, mut method) =
             (Vec::new(), Vec::new(), None, None);
         for part in significant(pair.into_inner()) {
             match part.as_rule() {
-                Rule::match_fn => {}
+                Rule::match_fn | Rule::match_stat_fn => {}
                 Rule::match_side => sides.push(self.lower_match_side(part)),
                 Rule::name => method = Some(self.name(part)),
                 Rule::expr => pair_condition = Some(self.lower_expr(part)),
@@ -322,26 +328,34 @@ impl Lowerer<'_> {
         ) else {
             unreachable!("the grammar guarantees two sides, a score and a threshold")
         };
-        Source::Unmatched(Box::new(ast::Matching {
+        ast::Matching {
             sides,
             score,
             threshold,
             pair: pair_condition,
             method,
             span,
-        }))
+        }
     }
 
     fn lower_match_side(&mut self, pair: P) -> ast::Segments {
         let mut inner = significant(pair.into_inner());
         let var = self.name(inner.next().unwrap_or_else(unreachable_pair));
         let source = self.lower_postfix(inner.next().unwrap_or_else(unreachable_pair));
-        let filter = inner.next().map(|f| self.lower_expr(f));
+        let (mut filter, mut label) = (None, None);
+        for part in inner {
+            if part.as_rule() == Rule::side_value {
+                let value = significant(part.into_inner()).next();
+                label = Some(self.lower_expr(value.unwrap_or_else(unreachable_pair)));
+            } else {
+                filter = Some(self.lower_expr(part));
+            }
+        }
         ast::Segments {
             var,
             source,
             filter,
-            label: None,
+            label,
         }
     }
 

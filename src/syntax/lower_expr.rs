@@ -214,6 +214,7 @@ impl Lowerer<'_> {
             Rule::count_of => self.lower_count_of(pair),
             Rule::agreement => self.lower_agreement(pair),
             Rule::temporal => self.lower_temporal(pair),
+            Rule::match_stat => self.lower_match_stat(pair),
             _ => ExprKind::Name(pair.as_str().to_string()),
         };
         Spanned::new(kind, span)
@@ -303,6 +304,13 @@ impl Lowerer<'_> {
             gold,
             option,
         }
+    }
+
+    fn lower_match_stat(&mut self, pair: P) -> ExprKind {
+        let function = pair.clone().into_inner().next();
+        let function = self.name(function.unwrap_or_else(unreachable_pair));
+        let matching = Box::new(self.lower_matching(pair));
+        ExprKind::Matched { function, matching }
     }
 
     fn lower_temporal(&mut self, pair: P) -> ExprKind {

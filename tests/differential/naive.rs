@@ -182,9 +182,108 @@ impl<'r> Naive<'_, 'r> {
         }
     }
 
-    /// Every pair scored, then matched greedily (the best score first; ties by the earlier
-    /// left, then right record) or, for `optimal`, by trying every assignment.
+    /// Each side's unmatched records, the left side's first, in input order.
     fn unmatched(&self, m: &concordant::plan::Matching, env: &[Binding<'r>]) -> Vec<Binding<'r>> {
+        let (left, right, pairs) = self.matching(m, env);
+        let left_left = (0..left.len()).filter(|i| pairs.iter().all(|p| p.0 != *i));
+        let right_left = (0..right.len()).filter(|j| pairs.iter().all(|p| p.1 != *j));
+        left_left
+            .map(|i| left[i].clone())
+            .chain(right_left.map(|j| right[j].clone()))
+            .collect()
+    }
+
+    /// A matching statistic from the pairs: counts for precision, recall and F1, the mean
+    /// score, and α over units built one by one (a pair's two values; an unmatched record's
+    /// value against "∅").
+    fn match_statistic(
+        &self,
+        function: concordant::metrics::matching::MatchFn,
+        m: &concordant::plan::Matching,
+        env: &mut Vec<Binding<'r>>,
+    ) -> Value {
+        use concordant::metrics::matching::MatchFn;
+        let (left, right, pairs) = self.matching(m, env);
+        // Only items where both sides have records are compared.
+        let item = |b: &Binding<'r>| match b {
+            Binding::Record(r) => r.item.to_string(),
+            _ => String::new(),
+        };
+        let both = |b: &Binding<'r>| {
+            left.iter().any(|l| item(l) == item(b)) && right.iter().any(|r| item(r) == item(b))
+        };
+        let kept = |side: &[Binding<'r>]| -> Vec<usize> {
+            (0..side.len()).filter(|&i| both(&side[i])).collect()
+        };
+        let (left_kept, right_kept) = (kept(&left), kept(&right));
+        let renumber = |kept: &[usize], i: usize| {
+            kept.iter()
+                .position(|&k| k == i)
+                .expect("paired records are kept")
+        };
+        let pairs: Vec<(usize, usize, f64)> = (pairs.iter())
+            .map(|&(i, j, s)| (renumber(&left_kept, i), renumber(&right_kept, j), s))
+            .collect();
+        let left: Vec<Binding<'r>> = left_kept.iter().map(|&i| left[i].clone()).collect();
+        let right: Vec<Binding<'r>> = right_kept.iter().map(|&j| right[j].clone()).collect();
+        let (l, r, n) = (left.len() as f64, right.len() as f64, pairs.len() as f64);
+        let ratio = |a: f64, b: f64| {
+            if b > 0.0 {
+                Value::Num(a / b)
+            } else {
+                Value::Missing
+            }
+        };
+        match function {
+            MatchFn::Precision => ratio(n, r),
+            MatchFn::Recall => ratio(n, l),
+            MatchFn::F1 => ratio(2.0 * n, l + r),
+            MatchFn::Score => ratio(pairs.iter().map(|p| p.2).sum(), n),
+            MatchFn::Alpha => {
+                let mut value = |side: usize, b: &Binding<'r>| {
+                    let s = &m.sides[side];
+                    env[s.var.0 as usize] = b.clone();
+                    let v = self.eval(s.label.expect("α reads values"), env);
+                    concordant::metrics::Label::of_value(&v)
+                };
+                let none = || concordant::metrics::Label::Text("∅".into());
+                let mut units: Vec<Vec<concordant::metrics::Label>> = Vec::new();
+                for &(i, j, _) in &pairs {
+                    units.push(
+                        [value(0, &left[i]), value(1, &right[j])]
+                            .into_iter()
+                            .flatten()
+                            .collect(),
+                    );
+                }
+                for (side, records) in [(0, &left), (1, &right)] {
+                    for (k, b) in records.iter().enumerate() {
+                        let taken = pairs
+                            .iter()
+                            .any(|p| if side == 0 { p.0 == k } else { p.1 == k });
+                        if let (false, Some(v)) = (taken, value(side, b)) {
+                            units.push(vec![v, none()]);
+                        }
+                    }
+                }
+                let level = concordant::metrics::agreement::Level::Nominal;
+                concordant::metrics::agreement::krippendorff_alpha(&units, level)
+                    .filter(|x| x.is_finite())
+                    .map_or(Value::Missing, Value::Num)
+            }
+        }
+    }
+
+    /// The two sides' records and the pairs matched among them (left and right positions,
+    /// score), each item matched on its own: every pair scored, then matched greedily (the
+    /// best score first; ties by the earlier left, then right record) or, for `optimal`, by
+    /// trying every assignment.
+    #[allow(clippy::type_complexity)]
+    fn matching(
+        &self,
+        m: &concordant::plan::Matching,
+        env: &[Binding<'r>],
+    ) -> (Vec<Binding<'r>>, Vec<Binding<'r>>, Vec<(usize, usize, f64)>) {
         let mut env = env.to_vec();
         let mut side = |s: &concordant::plan::Side| -> Vec<Binding<'r>> {
             let all = self.candidates(&s.source, &env);
@@ -196,9 +295,16 @@ impl<'r> Naive<'_, 'r> {
                 .collect()
         };
         let (left, right) = (side(&m.sides[0]), side(&m.sides[1]));
+        let item = |b: &Binding<'r>| match b {
+            Binding::Record(r) => r.item.to_string(),
+            _ => String::new(),
+        };
         let mut scored = Vec::new();
         for (i, l) in left.iter().enumerate() {
             for (j, r) in right.iter().enumerate() {
+                if item(l) != item(r) {
+                    continue;
+                }
                 env[m.sides[0].var.0 as usize] = l.clone();
                 env[m.sides[1].var.0 as usize] = r.clone();
                 if m.pair.is_some_and(|p| !self.truth(p, &mut env)) {
@@ -216,22 +322,17 @@ impl<'r> Naive<'_, 'r> {
         let pairs = match m.method {
             concordant::metrics::matching::Method::Greedy => {
                 scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-                let mut taken: Vec<(usize, usize)> = Vec::new();
-                for (_, i, j) in scored {
-                    if taken.iter().all(|&(a, b)| a != i && b != j) {
-                        taken.push((i, j));
+                let mut taken: Vec<(usize, usize, f64)> = Vec::new();
+                for (s, i, j) in scored {
+                    if taken.iter().all(|&(a, b, _)| a != i && b != j) {
+                        taken.push((i, j, s));
                     }
                 }
                 taken
             }
             concordant::metrics::matching::Method::Optimal => best_assignment(&scored),
         };
-        let left_left = (0..left.len()).filter(|i| pairs.iter().all(|p| p.0 != *i));
-        let right_left = (0..right.len()).filter(|j| pairs.iter().all(|p| p.1 != *j));
-        left_left
-            .map(|i| left[i].clone())
-            .chain(right_left.map(|j| right[j].clone()))
-            .collect()
+        (left, right, pairs)
     }
 
     fn record(&self, env: &[Binding<'r>], v: concordant::check::ir::VarId) -> Option<&'r Record> {
@@ -389,6 +490,7 @@ impl<'r> Naive<'_, 'r> {
                 }
             }
             Node::Call(f, args) => self.call(f, args, env),
+            Node::Matched { function, matching } => self.match_statistic(*function, matching, env),
             Node::Temporal {
                 function,
                 sides,
@@ -656,13 +758,13 @@ fn list(value: &Value) -> std::slice::Iter<'_, Value> {
 
 /// The pairs of largest total (score + 1, so that every pair counts), found by trying every
 /// subset of compatible pairs: small inputs only.
-fn best_assignment(scored: &[(f64, usize, usize)]) -> Vec<(usize, usize)> {
+fn best_assignment(scored: &[(f64, usize, usize)]) -> Vec<(usize, usize, f64)> {
     fn search(
         scored: &[(f64, usize, usize)],
         at: usize,
-        taken: &mut Vec<(usize, usize)>,
+        taken: &mut Vec<(usize, usize, f64)>,
         total: f64,
-        best: &mut (f64, Vec<(usize, usize)>),
+        best: &mut (f64, Vec<(usize, usize, f64)>),
     ) {
         if at == scored.len() {
             if total > best.0 {
@@ -672,8 +774,8 @@ fn best_assignment(scored: &[(f64, usize, usize)]) -> Vec<(usize, usize)> {
         }
         search(scored, at + 1, taken, total, best);
         let (s, i, j) = scored[at];
-        if taken.iter().all(|&(a, b)| a != i && b != j) {
-            taken.push((i, j));
+        if taken.iter().all(|&(a, b, _)| a != i && b != j) {
+            taken.push((i, j, s));
             search(scored, at + 1, taken, total + 1.0 + s.max(0.0), best);
             taken.pop();
         }

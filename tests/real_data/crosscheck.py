@@ -15,6 +15,7 @@ import os
 import re
 import sys
 from collections import Counter
+from fractions import Fraction
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DATA = os.path.join(ROOT, "..", "shared", "data")
@@ -645,6 +646,69 @@ def unmatched_boxes(annotations):
     return count
 
 
+def nominal_alpha(units):
+    """Krippendorff's α (nominal) of units of two values each, exactly, from the coincidence
+    matrix written out; None when every value is the same."""
+    from fractions import Fraction as F
+    from collections import Counter as C
+
+    pairs = C()
+    for a, b in units:
+        pairs[a, b] += 1
+        pairs[b, a] += 1
+    totals = C()
+    for (a, _), n in pairs.items():
+        totals[a] += n
+    n = sum(totals.values())
+    expected = sum(totals[a] * totals[b] for a in totals for b in totals if a != b)
+    if expected == 0:
+        return None
+    observed = sum(v for (a, b), v in pairs.items() if a != b)
+    return 1 - F(n - 1) * observed / expected
+
+
+def boxes_alpha(tasks):
+    """Annotator pairs whose boxes agree with α < 0.667 over the tasks both drew boxes in:
+    per task, one annotator's boxes matched one to one with the other's, greedily by IoU at
+    IoU >= 0.5 whatever the labels; a unit per pair (the two first labels) and per box left
+    over (its label against "nothing")."""
+    drawn = {}
+    for t, task in enumerate(tasks):
+        for a in task.get("annotations", []):
+            user = a.get("completed_by")
+            who = str(user.get("email") or user.get("id")) if isinstance(user, dict) else (None if user is None else str(user))
+            if who is None:
+                continue
+            for r in a.get("result") or []:
+                if isinstance(r, list) or not (r.get("original_width") and r.get("original_height")):
+                    continue
+                v = r.get("value", {})
+                if all(k in v for k in ("x", "y", "width", "height")):
+                    labels = v.get("rectanglelabels") or []
+                    drawn.setdefault(who, {}).setdefault(t, []).append((v, labels[0] if labels else None))
+    reported = 0
+    for a in sorted(drawn):
+        for b in sorted(drawn):
+            if not a < b:
+                continue
+            units = []
+            for t in sorted(set(drawn[a]) & set(drawn[b])):
+                left, right = drawn[a][t], drawn[b][t]
+                scored = sorted((-exact_iou(x, y), m, n) for m, (x, _) in enumerate(left)
+                                for n, (y, _) in enumerate(right) if exact_iou(x, y) >= 0.5)
+                used_left, used_right = set(), set()
+                for _, m, n in scored:
+                    if m not in used_left and n not in used_right:
+                        used_left.add(m)
+                        used_right.add(n)
+                        units.append((left[m][1], right[n][1]))
+                units += [(l, "nothing") for m, (_, l) in enumerate(left) if m not in used_left]
+                units += [("nothing", l) for n, (_, l) in enumerate(right) if n not in used_right]
+            alpha = nominal_alpha([u for u in units if None not in u])
+            reported += alpha is not None and alpha < Fraction(667, 1000)
+    return reported
+
+
 def label_studio(folder):
     import json as js
 
@@ -668,6 +732,7 @@ def label_studio(folder):
     def inside(v):
         return v["x"] >= 0 and v["y"] >= 0 and v["x"] + v["width"] <= 100 and v["y"] + v["height"] <= 100
 
+    every_task = []
     for dirpath, _, names in sorted(os.walk(folder)):
         for name in sorted(n for n in names if n.endswith(".json")):
             for task in tasks(js.load(open(os.path.join(dirpath, name)))):
@@ -726,10 +791,12 @@ def label_studio(folder):
                         if seq and "enabled" in seq[-1]:
                             rules["track-ends"] += seq[-1]["enabled"] is True
                 rules["boxes-agree"] += unmatched_boxes(task.get("annotations", []))
+                every_task.append(task)
                 # the older format numbers completions without ids: compare every pair once
                 for i, (ida, fa, ca) in enumerate(choices):
                     for idb, fb, cb in choices[i + 1:]:
                         rules["choices-agree"] += fa == fb and ida != idb and ca != cb
+    rules["boxes-alpha"] += boxes_alpha(every_task)
     return rules, errors, checked
 
 

@@ -1,5 +1,6 @@
-"""Concordant's geometry built-ins against shapely, and its one-to-one box matching against a
-plain greedy matcher, on randomised inputs.
+"""Concordant's geometry built-ins against shapely, its one-to-one box matching against a plain
+greedy matcher, and its matching statistics (α over matched objects among them) against that
+matcher and the `krippendorff` package, on randomised inputs.
 
 Writes the cases as JSON lines, runs `concordant check` with rules whose messages print each
 value, and compares every printed value with the reference to 1e-9. Exits 1 naming the first
@@ -28,6 +29,10 @@ rule unmatched-boxes: info {
                      by iou(a.box, b.box) >= 0.5 and a.label == b.label)
   require false
   message "{u.id}"
+}
+rule box-agreement: info per dataset {
+  require false
+  message "{match_precision(a in obj where a.annotator == "A", b in obj where b.annotator == "B" by iou(a.box, b.box) >= 0.5)} {match_recall(a in obj where a.annotator == "A", b in obj where b.annotator == "B" by iou(a.box, b.box) >= 0.5)} {match_f1(a in obj where a.annotator == "A", b in obj where b.annotator == "B" by iou(a.box, b.box) >= 0.5)} {match_score(a in obj where a.annotator == "A", b in obj where b.annotator == "B" by iou(a.box, b.box) >= 0.5)} {match_alpha(a in obj where a.annotator == "A": a.label, b in obj where b.annotator == "B": b.label by iou(a.box, b.box) >= 0.5)}"
 }
 rule boxes: info {
   for c in case
@@ -150,28 +155,58 @@ def annotated_images(rng, count):
         yield boxes
 
 
-def greedy_unmatched(boxes):
-    """The ids plain greedy matching leaves: every pair of the same label at IoU >= 0.5,
-    best first (ties by input order), each box used once."""
-    def iou(p, q):
-        ax0, ay0, aw, ah = p
-        bx0, by0, bw, bh = q
-        iw = max(0.0, min(ax0 + aw, bx0 + bw) - max(ax0, bx0))
-        ih = max(0.0, min(ay0 + ah, by0 + bh) - max(ay0, by0))
-        union = aw * ah + bw * bh - iw * ih
-        return iw * ih / union if union > 0 else 0.0
+def box_iou(p, q):
+    ax0, ay0, aw, ah = p
+    bx0, by0, bw, bh = q
+    iw = max(0.0, min(ax0 + aw, bx0 + bw) - max(ax0, bx0))
+    ih = max(0.0, min(ay0 + ah, by0 + bh) - max(ay0, by0))
+    union = aw * ah + bw * bh - iw * ih
+    return iw * ih / union if union > 0 else 0.0
 
+
+def greedy_pairs(boxes, same_label):
+    """A's boxes, B's boxes and the pairs plain greedy matching takes among them: every
+    pair at IoU >= 0.5 (of the same label when asked), best first (ties by input order),
+    each box used once."""
     left = [b for b in boxes if b["annotator"] == "A"]
     right = [b for b in boxes if b["annotator"] == "B"]
-    pairs = sorted((-iou(a["box"], b["box"]), i, j) for i, a in enumerate(left) for j, b in enumerate(right)
-                   if a["label"] == b["label"] and iou(a["box"], b["box"]) >= 0.5)
-    used_left, used_right = set(), set()
-    for _, i, j in pairs:
+    scored = sorted((-box_iou(a["box"], b["box"]), i, j) for i, a in enumerate(left) for j, b in enumerate(right)
+                    if (a["label"] == b["label"] or not same_label) and box_iou(a["box"], b["box"]) >= 0.5)
+    used_left, used_right, pairs = set(), set(), []
+    for score, i, j in scored:
         if i not in used_left and j not in used_right:
             used_left.add(i)
             used_right.add(j)
+            pairs.append((i, j, -score))
+    return left, right, pairs
+
+
+def greedy_unmatched(boxes):
+    """The ids plain greedy matching of the same labels leaves."""
+    left, right, pairs = greedy_pairs(boxes, same_label=True)
+    used_left, used_right = {p[0] for p in pairs}, {p[1] for p in pairs}
     return {b["id"] for i, b in enumerate(left) if i not in used_left} | \
            {b["id"] for j, b in enumerate(right) if j not in used_right}
+
+
+def box_agreement(images):
+    """Precision, recall, F1, mean IoU and α over matched objects of all images, each matched
+    on its own: α by the `krippendorff` package over a two-row table (A, B) with a column per
+    matched pair and per unmatched box, whose missing partner is the value "none"."""
+    import krippendorff
+    import numpy as np
+    matched, lefts, rights, scores, columns = 0, 0, 0, 0.0, []
+    for boxes in images:
+        left, right, pairs = greedy_pairs(boxes, same_label=False)
+        matched, lefts, rights = matched + len(pairs), lefts + len(left), rights + len(right)
+        scores += sum(p[2] for p in pairs)
+        columns += [(left[i]["label"], right[j]["label"]) for i, j, _ in pairs]
+        columns += [(b["label"], "none") for i, b in enumerate(left) if i not in {p[0] for p in pairs}]
+        columns += [("none", b["label"]) for j, b in enumerate(right) if j not in {p[1] for p in pairs}]
+    codes = {v: n for n, v in enumerate(sorted({v for c in columns for v in c}))}
+    table = np.array([[codes[c[0]] for c in columns], [codes[c[1]] for c in columns]], dtype=float)
+    alpha = krippendorff.alpha(reliability_data=table, level_of_measurement="nominal")
+    return [matched / rights, matched / lefts, 2 * matched / (lefts + rights), scores / matched, alpha]
 
 
 def expected(case):
@@ -242,11 +277,13 @@ def main():
                              capture_output=True, text=True)
     if run.returncode not in (0, 1):
         sys.exit(f"concordant failed ({run.returncode}):\n{run.stderr[-3000:]}")
-    got, unmatched = {}, {}
+    got, unmatched, agreement = {}, {}, None
     for line in run.stdout.splitlines():
         finding = json.loads(line)
         if finding.get("rule") == "unmatched-boxes":
             unmatched.setdefault(finding["item"], set()).add(finding["message"])
+        elif finding.get("rule") == "box-agreement":
+            agreement = [parse(w) for w in finding["message"].split()]
         elif finding.get("type") == "finding":
             got[(finding["rule"], finding["key"][0])] = [parse(w) for w in finding["message"].split()]
         elif finding.get("type") == "data_error":
@@ -268,12 +305,18 @@ def main():
         want, have = greedy_unmatched(image), unmatched.get(image[0]["item"], set())
         if want != have:
             differ.append(f"unmatched boxes of {item}: concordant {sorted(have)}, plain greedy {sorted(want)}")
+    want = box_agreement(images)
+    compared += len(want)
+    if agreement is None or not all(map(same, agreement, want)):
+        differ.append(f"box agreement (precision, recall, F1, mean IoU, α): concordant {agreement}, "
+                      f"plain greedy and the krippendorff package {want}")
     if differ:
         print(f"{len(differ)} of {compared} values differ (seed {seed}):")
         print("\n".join(differ[:20]))
         sys.exit(1)
-    print(f"all {compared} values equal shapely's to 1e-9, and the unmatched boxes of "
-          f"{sum(1 for i in images if i)} images a plain greedy matcher's")
+    print(f"all {compared} values equal shapely's to 1e-9, the unmatched boxes of "
+          f"{sum(1 for i in images if i)} images a plain greedy matcher's, and box agreement "
+          f"over them the krippendorff package's (α = {want[4]:.4f}, F1 = {want[2]:.4f})")
 
 
 if __name__ == "__main__":
