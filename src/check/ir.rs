@@ -81,6 +81,11 @@ pub enum Source {
     Members(VarId),
     /// The records of either side that a one-to-one matching leaves without a partner.
     Unmatched(Box<Matching>),
+    /// `matched(…)`: the left records of the matched pairs; binding one also binds its
+    /// partner to the variable given, which the next binding (a `Partner`) keeps.
+    Matched(Box<Matching>, VarId),
+    /// The partner the `matched` binding before it bound to this variable.
+    Partner(VarId),
 }
 
 /// Two sides' records matched one to one by a score.
@@ -321,7 +326,8 @@ fn source_vars(source: &Source, out: &mut Vec<VarId>) {
             vars_read(key, &mut read);
             out.extend(read.into_iter().filter(|v| v != var));
         }
-        Source::Unmatched(m) => m.vars_read(out),
+        Source::Unmatched(m) | Source::Matched(m, _) => m.vars_read(out),
+        Source::Partner(v) => out.push(*v),
     }
 }
 
@@ -438,7 +444,8 @@ impl Source {
             Source::List(e) => f(e),
             Source::GroupBy { key, .. } => f(key),
             Source::Kind(_) | Source::Group(..) | Source::Members(_) => {}
-            Source::Unmatched(m) => m.for_each_expression(f),
+            Source::Unmatched(m) | Source::Matched(m, _) => m.for_each_expression(f),
+            Source::Partner(_) => {}
         }
     }
 }

@@ -23,6 +23,46 @@ impl Checker<'_> {
         ))
     }
 
+    /// Checks `for s in matched(a in K …, b in K … by score >= t)`: two bindings, one of the
+    /// left records of the pairs and one of their partners, with both sides' variables
+    /// visible in the rest of the rule and `s` naming the pair's score.
+    pub(super) fn check_matched_binding(
+        &mut self,
+        scope: &mut Scope,
+        binding: &ast::Binding,
+        m: &ast::Matching,
+        lets: &mut Vec<(ir::VarId, ir::Expr)>,
+    ) -> Vec<ir::Binding> {
+        let Some((matching, _)) = self.check_matching(scope, m, None) else {
+            // Known names of the error type, so that their uses add no diagnostics.
+            for name in m.sides.iter().map(|s| &s.var).chain([&binding.var]) {
+                scope.bind(&name.node, Type::Error);
+            }
+            return Vec::new();
+        };
+        let [left, right] = [matching.sides[0].var, matching.sides[1].var];
+        for var in [left, right] {
+            let name = scope.vars[var.0 as usize].name.clone();
+            scope.visible.push((name, super::expr::Named::Var(var)));
+        }
+        let score = ast::Let {
+            name: binding.var.clone(),
+            value: m.score.clone(),
+            after_filter: false,
+        };
+        self.check_let(scope, &score, lets);
+        vec![
+            ir::Binding {
+                var: left,
+                source: ir::Source::Matched(Box::new(matching), right),
+            },
+            ir::Binding {
+                var: right,
+                source: ir::Source::Partner(left),
+            },
+        ]
+    }
+
     /// Checks `match_f1(…)` and the other statistics of a matching: a number, missing when
     /// the statistic is undefined (no records, or one value only for α).
     pub(super) fn check_match_stat(

@@ -74,12 +74,17 @@ impl Checker<'_> {
         let mut scope = Scope::default();
         let mut bindings = Vec::new();
         let mut binding_vars = Vec::new();
+        let mut lets = Vec::new();
         for b in &rule.bindings {
             if scope.lookup(&b.var.node).is_some() {
                 self.error(CheckError::DuplicateBinding {
                     name: b.var.node.clone(),
                     span: b.var.span.clone(),
                 });
+            }
+            if let ast::Source::Matched(m) = &b.source {
+                bindings.extend(self.check_matched_binding(&mut scope, b, m, &mut lets));
+                continue;
             }
             let resolved = self.check_binding_source(&mut scope, &b.source);
             let (source, ty) =
@@ -88,7 +93,6 @@ impl Checker<'_> {
             binding_vars.push((var, b.var.clone()));
             bindings.push(ir::Binding { var, source });
         }
-        let mut lets = Vec::new();
         let mut let_markers = Vec::new();
         for l in rule.lets.iter().filter(|l| !l.after_filter) {
             let_markers.push((self.check_let(&mut scope, l, &mut lets), &l.name));
@@ -170,6 +174,8 @@ impl Checker<'_> {
                 self.check_group_source(scope, var.as_ref(), kind, by)
             }
             ast::Source::Unmatched(m) => self.check_match_source(scope, m),
+            // A `for` binding, checked with both the variables it binds.
+            ast::Source::Matched(m) => self.check_match_source(scope, m),
         }
     }
 

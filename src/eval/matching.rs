@@ -36,6 +36,28 @@ impl<'r> RuleRun<'_, 'r> {
         Candidates::Records(self.view.arena.alloc_slice_copy(&left))
     }
 
+    /// The matched pairs, the left side's records in input order, each with its partner.
+    pub(super) fn pairs(
+        &self,
+        m: &Matching,
+        partner: crate::plan::VarId,
+        env: &mut [Bound<'r>],
+    ) -> Candidates<'r> {
+        let Some(items) = self.matchings(m, env) else {
+            return Candidates::None;
+        };
+        let mut pairs: Vec<(u32, u32)> = (items.iter())
+            .flat_map(|([l, r], pairs)| pairs.iter().map(|p| (l[p.0 as usize], r[p.1 as usize])))
+            .collect();
+        pairs.sort_unstable();
+        let arena = &self.view.arena;
+        Candidates::Pairs {
+            left: arena.alloc_slice_fill_iter(pairs.iter().map(|p| p.0)),
+            right: arena.alloc_slice_fill_iter(pairs.iter().map(|p| p.1)),
+            partner: partner.0,
+        }
+    }
+
     /// A statistic of a matching (`match_f1(…)`); missing when it is undefined or the
     /// rule's work budget runs out.
     pub(super) fn match_statistic(&self, id: ExprId, env: &mut [Bound<'r>]) -> Value {

@@ -577,6 +577,15 @@ pub(crate) enum Candidates<'r> {
         members: &'r [u32],
     },
     Values(Arc<[Value]>),
+    /// The pairs of a matching: binding one binds its left record, and its right one to
+    /// the `partner` slot.
+    Pairs {
+        left: &'r [u32],
+        right: &'r [u32],
+        partner: u32,
+    },
+    /// The one value the slot holds already (a pair's partner).
+    Current,
     None,
 }
 
@@ -587,6 +596,8 @@ impl<'r> Candidates<'r> {
             Candidates::Groups(g) => g.len(),
             Candidates::Computed { ends, .. } => ends.len(),
             Candidates::Values(v) => v.len(),
+            Candidates::Pairs { left, .. } => left.len(),
+            Candidates::Current => 1,
             Candidates::None => 0,
         }
     }
@@ -607,6 +618,10 @@ impl<'r> Candidates<'r> {
                 }
             }
             Candidates::Values(v) => *slot = Bound::Value(v[i].clone()),
+            Candidates::Pairs { left, .. } => {
+                *slot = Bound::Record(&view.records[left[i] as usize])
+            }
+            Candidates::Current => {}
             Candidates::None => *slot = Bound::Unset,
         }
     }
@@ -661,6 +676,9 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             for reset in resets {
                 env[reset.0 as usize] = Bound::Unset;
             }
+            if let Candidates::Pairs { right, partner, .. } = candidates {
+                env[partner as usize] = Bound::Record(&self.view.records[right[i] as usize]);
+            }
             if self.bind_passing(&candidates, i, var, (&l.filters, implied), env) {
                 self.loops(level + 1, env, found);
             }
@@ -708,6 +726,8 @@ impl<'a, 'r> RuleRun<'a, 'r> {
             LoopSource::Groups(g) => Candidates::Groups(view.groups(*g)),
             LoopSource::GroupsBy { kind, var, key } => self.groups_by(*kind, *var, *key, env),
             LoopSource::Unmatched(m) => self.unmatched(m, env),
+            LoopSource::Matched { matching, partner } => self.pairs(matching, *partner, env),
+            LoopSource::Partner => Candidates::Current,
             LoopSource::Members(v) => match env[v.0 as usize].members() {
                 Some(members) => Candidates::Records(members),
                 None => Candidates::None,

@@ -199,6 +199,11 @@ impl Builder<'_> {
                 LoopSource::Groups(intern(&mut self.shared.groupings, (*k, *f)))
             }
             ir::Source::Unmatched(m) => LoopSource::Unmatched(Box::new(self.matching(m))),
+            ir::Source::Matched(m, partner) => LoopSource::Matched {
+                matching: Box::new(self.matching(m)),
+                partner: *partner,
+            },
+            ir::Source::Partner(_) => LoopSource::Partner,
         }
     }
 

@@ -241,6 +241,16 @@ pub enum LoopSource {
     Members(VarId),
     /// The records of either side that a one-to-one matching leaves without a partner.
     Unmatched(Box<Matching>),
+    /// The left records of a matching's pairs; binding one binds its partner to `partner`
+    /// too.
+    Matched {
+        /// The matching.
+        matching: Box<Matching>,
+        /// The right side's variable.
+        partner: VarId,
+    },
+    /// The one record the `Matched` loop before it bound to this loop's variable.
+    Partner,
 }
 
 /// Two sides' records matched one to one by a score (`unmatched(…)`).

@@ -65,7 +65,9 @@ fn for_each_access(plan: &mut Plan, mut f: impl FnMut(&mut usize)) {
     for rule in &mut plan.rules {
         for l in &mut rule.loops {
             probe(&mut l.access);
-            if let LoopSource::Unmatched(m) = &mut l.source {
+            if let LoopSource::Unmatched(m) | LoopSource::Matched { matching: m, .. } =
+                &mut l.source
+            {
                 m.sides.iter_mut().for_each(|s| probe(&mut s.access));
             }
         }
@@ -214,7 +216,9 @@ fn collect(
                 LoopSource::GroupsBy { key, .. } => children.push(*key),
                 LoopSource::Kind(_) | LoopSource::Groups(_) => {}
                 // A matching is computed whole by the rule that ranges over it.
-                LoopSource::Unmatched(_) => return None,
+                LoopSource::Unmatched(_) | LoopSource::Matched { .. } | LoopSource::Partner => {
+                    return None
+                }
             }
             if let Access::Probe { key, window, .. } = access {
                 children.extend(*key);

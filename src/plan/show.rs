@@ -177,6 +177,12 @@ impl Printer<'_> {
                 self.expr(*key)
             ),
             LoopSource::Unmatched(m) => format!("records left unmatched by {}", self.matching(m)),
+            LoopSource::Matched { matching, partner } => format!(
+                "pairs of {} (binding {} to the partner)",
+                self.matching(matching),
+                self.var(*partner)
+            ),
+            LoopSource::Partner => "the partner the pair binds".into(),
         }
     }
 

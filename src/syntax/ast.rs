@@ -154,6 +154,8 @@ pub enum Source {
     },
     /// `unmatched(r in K where …, s in K where … by score >= threshold and pair, method)`
     Unmatched(Box<Matching>),
+    /// `matched(…)`, with the same arguments: the pairs, binding both sides' variables.
+    Matched(Box<Matching>),
 }
 
 /// Two sets of records matched one to one by a score.

@@ -302,7 +302,12 @@ impl Lowerer<'_> {
     }
 
     fn lower_match_source(&mut self, pair: P) -> Source {
-        Source::Unmatched(Box::new(self.lower_matching(pair)))
+        let pairs = pair.clone().into_inner().next().map(|f| f.as_str()) == Some("matched");
+        let matching = Box::new(self.lower_matching(pair));
+        match pairs {
+            true => Source::Matched(matching),
+            false => Source::Unmatched(matching),
+        }
     }
 
     /// The arguments `unmatched` and the matching statistics share (the function's name is

@@ -46,7 +46,7 @@ fn rule_name(grammar_rule: Rule) -> Option<&'static str> {
         Rule::binding => "a binding (`x in kind`)",
         Rule::group_source => "`group kind by field` or `group x in kind by expression`",
         Rule::match_source => "`unmatched(a in kind where …, b in kind where … by score >= threshold)`",
-        Rule::match_fn => "`unmatched`",
+        Rule::match_fn => "`unmatched` or `matched`",
         Rule::match_side => "a side of a matching (`a in kind where …`)",
         Rule::match_args => "the sides of a matching, then `by score >= threshold`",
         Rule::side_value => "a side's value (`: a.label`)",

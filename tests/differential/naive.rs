@@ -92,9 +92,25 @@ impl<'r> Naive<'_, 'r> {
             }
             return;
         };
-        for candidate in self.candidates(&l.source, env) {
-            env[l.var.0 as usize] = candidate;
-            self.bind(level + 1, env, found);
+        match &l.source {
+            // Each pair binds both variables; the partner's loop keeps what is bound.
+            LoopSource::Matched { matching, partner } => {
+                let (left, right, mut pairs) = self.matching(matching, env);
+                pairs.sort_by_key(|p| p.0);
+                for (i, j, _) in pairs {
+                    env[l.var.0 as usize] = left[i].clone();
+                    env[partner.0 as usize] = right[j].clone();
+                    self.bind(level + 1, env, found);
+                }
+                env[partner.0 as usize] = Binding::Unset;
+            }
+            LoopSource::Partner => self.bind(level + 1, env, found),
+            source => {
+                for candidate in self.candidates(source, env) {
+                    env[l.var.0 as usize] = candidate;
+                    self.bind(level + 1, env, found);
+                }
+            }
         }
         env[l.var.0 as usize] = Binding::Unset;
     }
@@ -179,6 +195,9 @@ impl<'r> Naive<'_, 'r> {
                 _ => Vec::new(),
             },
             LoopSource::Unmatched(m) => self.unmatched(m, env),
+            LoopSource::Matched { .. } | LoopSource::Partner => {
+                unreachable!("pairs are bound by `bind`")
+            }
         }
     }
 
