@@ -9,7 +9,8 @@
 //! rule gives §13's counts, 90 in all: both are checked.
 //!
 //! And `rules/vision/` on a COCO file written for it (`tests/fixtures/coco/instances.json`),
-//! each of its defects planted once.
+//! and the CVAT pack on a CVAT-for-images file (`tests/fixtures/cvat/images.xml`), each of
+//! their defects planted once.
 
 mod support;
 
@@ -111,6 +112,21 @@ fn the_vision_pack_finds_each_defect_planted_in_a_coco_file() {
     )]);
     let mut found: Vec<String> = (outcome.findings.iter())
         .map(|f| format!("{}: {}", pack.rule(f).id, f.message))
+        .collect();
+    found.sort();
+    assert!(outcome.data_errors.is_empty(), "{:?}", outcome.data_errors);
+    insta::assert_snapshot!(found.join("\n"));
+}
+
+#[test]
+fn the_cvat_pack_reads_shapes_on_images_as_boxes_polygons_and_points() {
+    let pack = Pack::from_paths(&[root().join("rules/datasets/cvat")]).expect("the pack compiles");
+    let outcome = pack.check_inputs(&[Input::Path(root().join("tests/fixtures/cvat/images.xml"))]);
+    let mut found: Vec<String> = (outcome.findings.iter())
+        .map(|f| {
+            let item = f.item.as_deref().unwrap_or_default();
+            format!("{item}: {}: {}", pack.rule(f).id, f.message)
+        })
         .collect();
     found.sort();
     assert!(outcome.data_errors.is_empty(), "{:?}", outcome.data_errors);

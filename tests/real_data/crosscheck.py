@@ -347,6 +347,12 @@ def cvat(folder):
                 for a, b in zip(shapes, shapes[1:]):
                     rules["frames-increase"] += not int(b.get("frame")) > int(a.get("frame"))
                     rules["outside-once"] += a.get("outside") == "1" and b.get("outside") == "1"
+                    rules["track-reappears"] += a.get("outside") == "1" and b.get("outside") == "0"
+                    if a.tag == b.tag == "box" and a.get("outside") == b.get("outside") == "0":
+                        ca = [(float(a.get("xtl")) + float(a.get("xbr"))) / 2, (float(a.get("ytl")) + float(a.get("ybr"))) / 2]
+                        cb = [(float(b.get("xtl")) + float(b.get("xbr"))) / 2, (float(b.get("ytl")) + float(b.get("ybr"))) / 2]
+                        size = max(float(a.get("xbr")) - float(a.get("xtl")), float(a.get("ybr")) - float(a.get("ytl")))
+                        rules["track-jumps"] += ((ca[0] - cb[0]) ** 2 + (ca[1] - cb[1]) ** 2) ** 0.5 > size
                 for s in shapes:
                     frame = float(s.get("frame"))
                     rules["frame-in-task"] += not first <= frame <= last

@@ -1,4 +1,6 @@
-//! CVAT for video 1.1 XML: one item per task (its name).
+//! CVAT 1.1 XML, for video and for images.
+//!
+//! **For video**: one item per task (its name).
 //!
 //! Gives a `task` record (id `task`: `name`, `mode`, `size`, `start_frame`, `stop_frame`,
 //! `frame_step`, `width`, `height`, `start`, `end`), a `track` record per track (id: the
@@ -7,8 +9,22 @@
 //! (id `TRACK@FRAME`: `track`, `label`, `shape` (box, polygon, polyline, points, skeleton,
 //! ellipse, cuboid, mask), `frame`, `index` (its position in the track, from 1), `start` and
 //! `end` (both the frame's time), `outside`, `occluded`, `keyframe`, `z_order`, `xs` and `ys`
-//! (its points' coordinates), `xtl`, `ytl`, `xbr`, `ybr` for boxes, and one text field per
-//! attribute, named as the attribute).
+//! (its points' coordinates), `xtl`, `ytl`, `xbr`, `ybr` for boxes, the shape as a value
+//! (below), and one text field per attribute, named as the attribute). CVAT writes a track's
+//! shape at every frame of the task, the frames it interpolates included (`keyframe` false),
+//! and marks where the track leaves the picture with `outside`: the shapes are taken as
+//! written, so a rule sees the box CVAT shows at each frame.
+//!
+//! **For images**: one item per `<image>` (its name), with an `image` record (id `image`:
+//! `image_id`, `name`, `width`, `height` and `frame`, the box `[0, 0, width, height]`) and an
+//! `object` record per shape on it (id: the shape's element and position, `box1`, `points2`:
+//! `image_id`, `label`, `shape`, `occluded`, `z_order`, `source`, `group_id`, `xs`, `ys`, the
+//! shape as a value, and the attributes).
+//!
+//! Shapes as values, in pixels: a box's `box` (`[x, y, width, height]`, with CVAT's
+//! `rotation`, which turns it clockwise about its centre, moved to the top-left corner the
+//! language rotates about), a polygon's `polygon` (one ring) and a one-point `points`'
+//! `point`.
 //!
 //! CVAT does not record the video's frame rate: times are `frame / fps` with `--fps`, and
 //! frame numbers without it.
@@ -67,11 +83,17 @@ pub(super) fn read(text: &str, out: &mut Out) {
         item,
         fps,
     };
-    if let Some(task) = task {
+    // A CVAT-for-images file describes its task too, but its items are the images.
+    let images_only =
+        children(root, "image").next().is_some() && children(root, "track").next().is_none();
+    if let Some(task) = task.filter(|_| !images_only) {
         reader.task(task, out);
     }
     for track in children(root, "track") {
         reader.track(track, None, out);
+    }
+    for image in children(root, "image") {
+        reader.image(image, out);
     }
 }
 
@@ -224,13 +246,96 @@ impl Reader<'_> {
                 }
             }
         }
-        for attribute in children(shape, "attribute") {
-            if let Some(name) = attribute.attribute("name") {
-                record = record.text_owned_key(name, attribute.text().unwrap_or_default());
+        out.record(line, described(record, shape));
+    }
+
+    /// An `<image>` of a CVAT-for-images file: its own item, an `image` record and an
+    /// `object` per shape on it.
+    fn image(&self, image: Node, out: &mut Out) {
+        let image_id = image.attribute("id").unwrap_or_default();
+        let name = image.attribute("name").unwrap_or(image_id);
+        let item = match name.is_empty() {
+            true => format!("image {image_id}"),
+            false => name.to_string(),
+        };
+        let mut record = Rec::new(&item, "image", "image".into())
+            .text("image_id", image_id)
+            .text("name", name);
+        let size = |key| number(image.attribute(key));
+        for (key, value) in [("width", size("width")), ("height", size("height"))] {
+            if let Some(v) = value {
+                record = record.num(key, v);
             }
         }
-        out.record(line, record);
+        if let (Some(w), Some(h)) = (size("width"), size("height")) {
+            record = record.nums("frame", vec![0.0, 0.0, w, h]);
+        }
+        out.record(self.line(image), record);
+        let shapes = image
+            .children()
+            .filter(|c| c.is_element() && SHAPES.contains(&c.tag_name().name()));
+        for (index, shape) in shapes.enumerate() {
+            let kind = shape.tag_name().name();
+            let (xs, ys) = coordinates(shape);
+            let mut record = Rec::new(&item, "object", format!("{kind}{}", index + 1))
+                .text("image_id", image_id)
+                .text("label", shape.attribute("label").unwrap_or_default())
+                .text("shape", kind)
+                .bool("occluded", shape.attribute("occluded") == Some("1"))
+                .text_opt("source", shape.attribute("source").map(str::to_string))
+                .text_opt("group_id", shape.attribute("group_id").map(str::to_string))
+                .nums("xs", xs)
+                .nums("ys", ys);
+            if let Some(z) = number(shape.attribute("z_order")) {
+                record = record.num("z_order", z);
+            }
+            out.record(self.line(shape), described(record, shape));
+        }
     }
+}
+
+/// A shape's geometry as a value (`box`, `polygon` or `point`) and its attributes, added to
+/// its record.
+fn described(mut record: Rec, shape: Node) -> Rec {
+    let (xs, ys) = coordinates(shape);
+    match shape.tag_name().name() {
+        "box" if xs.len() == 2 && ys.len() == 2 => {
+            let rotation = number(shape.attribute("rotation")).unwrap_or(0.0);
+            record = record.nums("box", centred_box(xs[0], ys[0], xs[1], ys[1], rotation));
+        }
+        "polygon" if !xs.is_empty() => {
+            let points = xs.iter().zip(&ys).flat_map(|(x, y)| [*x, *y]).collect();
+            record = record.nums("polygon", points);
+        }
+        "points" if xs.len() == 1 => record = record.nums("point", vec![xs[0], ys[0]]),
+        _ => {}
+    }
+    for attribute in children(shape, "attribute") {
+        if let Some(name) = attribute.attribute("name") {
+            record = record.text_owned_key(name, attribute.text().unwrap_or_default());
+        }
+    }
+    record
+}
+
+/// A box from CVAT's corners and its rotation (degrees clockwise about the centre) as the
+/// language writes it: `[x, y, width, height]`, or with the rotation about its top-left
+/// corner, moved to where that corner turns to.
+fn centred_box(xtl: f64, ytl: f64, xbr: f64, ybr: f64, degrees: f64) -> Vec<f64> {
+    let (w, h) = (xbr - xtl, ybr - ytl);
+    if degrees == 0.0 {
+        return vec![xtl, ytl, w, h];
+    }
+    let (sin, cos) = degrees.to_radians().sin_cos();
+    let (cx, cy) = (xtl + w / 2.0, ytl + h / 2.0);
+    let (dx, dy) = (-w / 2.0, -h / 2.0);
+    vec![
+        cx + dx * cos - dy * sin,
+        cy + dx * sin + dy * cos,
+        w,
+        h,
+        degrees,
+    ]
 }
 
 /// A shape's x and y coordinates: a box's corners, an ellipse's centre and radii ends, or
@@ -261,5 +366,34 @@ fn coordinates(shape: Node) -> (Vec<f64>, Vec<f64>) {
             }
             (xs, ys)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::centred_box;
+
+    /// The centre of a box `[x, y, w, h, degrees]` rotated about its top-left corner.
+    fn centre(b: &[f64]) -> (f64, f64) {
+        let (sin, cos) = b[4].to_radians().sin_cos();
+        let (dx, dy) = (b[2] / 2.0, b[3] / 2.0);
+        (b[0] + dx * cos - dy * sin, b[1] + dx * sin + dy * cos)
+    }
+
+    #[test]
+    fn a_box_turned_about_its_centre_keeps_its_centre() {
+        for degrees in [15.0, 90.0, -30.0, 180.0] {
+            let b = centred_box(200.0, 100.0, 300.0, 140.0, degrees);
+            let (x, y) = centre(&b);
+            assert!(
+                (x - 250.0).abs() < 1e-9 && (y - 120.0).abs() < 1e-9,
+                "{degrees}: {b:?}"
+            );
+            assert_eq!((b[2], b[3], b[4]), (100.0, 40.0, degrees));
+        }
+        assert_eq!(
+            centred_box(1.0, 2.0, 4.0, 6.0, 0.0),
+            vec![1.0, 2.0, 3.0, 4.0]
+        );
     }
 }

@@ -118,9 +118,9 @@ pub static FORMATS: [Format; 11] = [
         forced: true,
         extensions: &["xml"],
         sniff: None,
-        kinds: &["task", "track", "shape"],
+        kinds: &["task", "track", "shape", "image", "object"],
         read: Read::Whole(cvat::read),
-        describes: "CVAT for video 1.1 XML",
+        describes: "CVAT 1.1 XML, for video and for images",
     },
     Format {
         format: InputFormat::Coco,
