@@ -652,6 +652,34 @@ def unmatched_boxes(annotations):
     return count
 
 
+def outline_valid(points):
+    """Whether a closed outline has at least three distinct points and no two of its edges
+    cross or touch, other than neighbours at their shared corner."""
+    pts = [tuple(p) for p in points]
+    if len(set(pts)) < 3:
+        return False
+    edges = [(pts[i], pts[(i + 1) % len(pts)]) for i in range(len(pts))]
+
+    def orient(a, b, c):
+        v = (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+        return (v > 0) - (v < 0)
+
+    def on(a, b, c):
+        return min(a[0], b[0]) <= c[0] <= max(a[0], b[0]) and min(a[1], b[1]) <= c[1] <= max(a[1], b[1])
+
+    def meet(p, q):
+        (a, b), (c, d) = p, q
+        o = [orient(a, b, c), orient(a, b, d), orient(c, d, a), orient(c, d, b)]
+        if o[0] != o[1] and o[2] != o[3]:
+            return True
+        return any(x == 0 and on(*seg, pt) for x, seg, pt in
+                   [(o[0], (a, b), c), (o[1], (a, b), d), (o[2], (c, d), a), (o[3], (c, d), b)])
+
+    n = len(edges)
+    return not any(meet(edges[i], edges[j]) for i in range(n) for j in range(i + 1, n)
+                   if j != i + 1 and not (i == 0 and j == n - 1))
+
+
 def nominal_alpha(units):
     """Krippendorff's α (nominal) of units of two values each, exactly, from the coincidence
     matrix written out; None when every value is the same."""
@@ -772,6 +800,8 @@ def label_studio(folder):
                             if p is not None and all(k in p for k in ("x", "y", "width", "height")):
                                 rules["annotation-keeps-its-prediction"] += any(
                                     v[k] != p[k] for k in ("x", "y", "width", "height"))
+                        if r.get("original_width") and r.get("original_height") and isinstance(v.get("points"), list):
+                            rules["polygon-valid"] += not outline_valid(v["points"])
                         if r.get("type") == "choices":
                             choices.append((n, r.get("from_name"), v.get("choices")))
                         timed = r.get("type") in ("labels", "audio") and isinstance(v.get("start"), (int, float))

@@ -11,8 +11,9 @@
 //!   `rejected_reviews`, `parent_prediction`);
 //! - a `region` record per result (id `ANNOTATION/N`: `annotation`, `source`, `type`,
 //!   `from_name`, `to_name`, `labels`, and when given `annotator`, `result_id`, `origin`,
-//!   `text`, `x`, `y`, `width`, `height`, `rotation` (percentages), `box` (pixels) with
-//!   `image_width` and `image_height` when the result gives the image's size, `span_start`,
+//!   `text`, `x`, `y`, `width`, `height`, `rotation` (percentages); when the result gives
+//!   the image's size, `image_width`, `image_height` and the shape in pixels: a rectangle's
+//!   `box`, a polygon's `polygon`, a keypoint's `point`; `span_start`,
 //!   `span_end`, `score`);
 //! - a `segment` record per time range of a result (audio or video `labels` with `start` and
 //!   `end` in seconds; each range of `timelinelabels`, in frames, divided by `--fps`), with
@@ -517,10 +518,11 @@ fn with_box(mut record: Rec, value: &Value) -> Rec {
     record
 }
 
-/// A record with the result's box in pixels (`box`: `[x, y, width, height]`, and the
-/// rotation when not 0) and the image's size (`image_width`, `image_height`), when the result
-/// gives `original_width` and `original_height`: Label Studio stores percentages of the
-/// image, which IoU and sizes must not be computed on when width and height differ.
+/// A record with the result's shape in pixels and the image's size (`image_width`,
+/// `image_height`), when the result gives `original_width` and `original_height`: Label
+/// Studio stores percentages of the image, which IoU and sizes must not be computed on when
+/// width and height differ. A polygon gives `polygon` (its points), a keypoint `point`, a
+/// rectangle `box` (`[x, y, width, height]`, and the rotation when not 0).
 fn with_pixel_box(mut record: Rec, result: &Value, value: &Value) -> Rec {
     let size = |key| result.get(key).and_then(Value::as_f64).filter(|s| *s > 0.0);
     let (Some(w), Some(h)) = (size("original_width"), size("original_height")) else {
@@ -528,6 +530,38 @@ fn with_pixel_box(mut record: Rec, result: &Value, value: &Value) -> Rec {
     };
     record = record.num("image_width", w).num("image_height", h);
     let part = |key| value.get(key).and_then(Value::as_f64);
+    let numbers =
+        |xs: Vec<f64>| crate::data::Lite::Array(xs.into_iter().map(super::number).collect());
+    if let Some(Value::Array(points)) = value.get("points") {
+        let pixels: Option<Vec<f64>> = (points.iter())
+            .map(|p| {
+                Some([
+                    p.get(0)?.as_f64()? * w / 100.0,
+                    p.get(1)?.as_f64()? * h / 100.0,
+                ])
+            })
+            .collect::<Option<Vec<[f64; 2]>>>()
+            .map(|ps| ps.concat());
+        // Points that are not pairs of numbers stay as written, for the schema to report.
+        let written =
+            || crate::data::Lite::Str(std::borrow::Cow::Owned(value["points"].to_string()));
+        return match pixels {
+            Some(pixels) => record.lite("polygon".into(), numbers(pixels)),
+            None => record.lite("polygon".into(), written()),
+        };
+    }
+    let kind = result
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if kind.starts_with("keypoint") {
+        return match (part("x"), part("y")) {
+            (Some(x), Some(y)) => {
+                record.lite("point".into(), numbers(vec![x * w / 100.0, y * h / 100.0]))
+            }
+            _ => record,
+        };
+    }
     let (Some(x), Some(y), Some(bw), Some(bh)) =
         (part("x"), part("y"), part("width"), part("height"))
     else {
