@@ -1,5 +1,6 @@
-//! Evaluation cases: each `tests/fixtures/eval/*.case` file holds a rule file and data,
-//! separated by `$$ name` lines; the JSON output of checking the data is snapshotted.
+//! Evaluation cases: each `tests/fixtures/eval/*.case` file holds a rule file, data and
+//! perhaps a mapping (`$$ name.toml`), separated by `$$ name` lines; the JSON output of
+//! checking the data is snapshotted.
 
 mod support;
 
@@ -11,14 +12,21 @@ fn run_case(path: &Path) -> String {
     let dir = tempfile::tempdir().expect("temporary directory");
     let text = std::fs::read_to_string(path).expect("case file");
     let mut data = Vec::new();
+    let mut mapped = false;
     for (name, body) in sections(&text) {
         let file = dir.path().join(&name);
         std::fs::write(&file, body).expect("write section");
-        if !name.ends_with(".cord") {
+        mapped |= name.ends_with(".toml");
+        if !name.ends_with(".cord") && !name.ends_with(".toml") {
             data.push(Input::Path(file));
         }
     }
-    let pack = match Pack::from_paths(&[dir.path().join("rules.cord")]) {
+    // A case with a mapping loads the pack as a directory, as a pack with one is loaded.
+    let pack_path = match mapped {
+        true => dir.path().to_path_buf(),
+        false => dir.path().join("rules.cord"),
+    };
+    let pack = match Pack::from_paths(&[pack_path]) {
         Ok(pack) => pack,
         Err(e) => return concordant::diag::render_pack_error(&e, concordant::diag::Color::Never),
     };

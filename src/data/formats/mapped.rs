@@ -107,6 +107,8 @@ fn convert(
                 by: None,
                 pattern: None,
                 group: None,
+                corners: false,
+                percent_of: None,
             };
             &typed
         }
@@ -129,12 +131,12 @@ fn convert(
         found = captured.map_or(Found::Missing, |t| Found::Text(Cow::Owned(t)));
     }
     if let Found::Json(serde_json::Value::Array(items)) = &found {
-        if matches!(spec.as_, As::List | As::Numbers) {
-            return items
+        if matches!(spec.as_, As::List | As::Numbers | As::Box) {
+            let items = items
                 .iter()
                 .map(|item| typed_item(spec, item))
-                .collect::<Result<Vec<_>, _>>()
-                .map(|items| Some(Lite::Array(items)));
+                .collect::<Result<Vec<_>, _>>()?;
+            return boxed(spec, Lite::Array(items), scope).map(Some);
         }
     }
     let json_number = match &found {
@@ -153,29 +155,72 @@ fn convert(
         As::Number => number(json_number.map_or_else(|| parse_number(text), Ok)?),
         As::Time => number(time(text, json_number, spec)?),
         As::Bool => Lite::Bool(parse_bool(text)?),
-        As::List | As::Numbers => {
+        As::List | As::Numbers | As::Box => {
             let by = spec.by.as_deref().unwrap_or(",");
             let items = text.split(by).map(str::trim).filter(|p| !p.is_empty());
             let items: Result<Vec<_>, String> = items
                 .map(|p| match spec.as_ {
-                    As::Numbers => parse_number(p).map(number),
+                    As::Numbers | As::Box => parse_number(p).map(number),
                     _ => Ok(Lite::Str(Cow::Owned(p.to_string()))),
                 })
                 .collect();
-            Lite::Array(items?)
+            boxed(spec, Lite::Array(items?), scope)?
         }
     };
     Ok(Some(value))
 }
 
+/// A list of numbers as the box a typed value asks for: corners made width and height, and
+/// percentages of a frame made pixels. Anything but a box passes through.
+fn boxed(spec: &Typed, numbers: Lite<'static>, scope: &dyn Scope) -> Result<Lite<'static>, String> {
+    if spec.as_ != As::Box {
+        return Ok(numbers);
+    }
+    let Lite::Array(items) = &numbers else {
+        return Ok(numbers);
+    };
+    let mut b: Vec<f64> = items.iter().filter_map(Lite::as_f64).collect();
+    if !matches!(b.len(), 4 | 5) {
+        return Err(format!(
+            "a box is 4 numbers (or 5 with a rotation), found {}",
+            b.len()
+        ));
+    }
+    if spec.corners {
+        b[2] -= b[0];
+        b[3] -= b[1];
+    }
+    if let Some(size) = &spec.percent_of {
+        let text = as_text(fill(size, scope)?).unwrap_or_default();
+        if text.trim().is_empty() {
+            return Err(format!(
+                "the box is in percent of a frame, and `percent_of = \"{size}\"` gives no width and height here"
+            ));
+        }
+        let frame: Vec<f64> = text
+            .split(',')
+            .map(|p| parse_number(p.trim()))
+            .collect::<Result<_, _>>()?;
+        let [w, h] = frame[..] else {
+            return Err(format!(
+                "`percent_of` gives `{text}`, not a width and a height"
+            ));
+        };
+        for (i, scale) in [w, h, w, h].into_iter().enumerate() {
+            b[i] *= scale / 100.0;
+        }
+    }
+    Ok(Lite::Array(b.into_iter().map(number).collect()))
+}
+
 /// One element of a JSON array given to a list.
 fn typed_item(spec: &Typed, item: &serde_json::Value) -> Result<Lite<'static>, String> {
     match (spec.as_, item) {
-        (As::Numbers, serde_json::Value::Number(n)) => n
+        (As::Numbers | As::Box, serde_json::Value::Number(n)) => n
             .as_f64()
             .map(number)
             .ok_or_else(|| format!("{n} is not a number")),
-        (As::Numbers, other) => {
+        (As::Numbers | As::Box, other) => {
             parse_number(&as_text(Found::Json(other)).unwrap_or_default()).map(number)
         }
         (_, other) => Ok(Lite::Str(Cow::Owned(

@@ -122,6 +122,13 @@ impl InputSpec {
                 }
                 _ => {}
             }
+            for (name, spec) in &record.fields {
+                if let ValueSpec::Typed(t) = spec {
+                    if t.as_ != As::Box && (t.corners || t.percent_of.is_some()) {
+                        return Err(format!("record `{}`, field `{name}`: `corners` and `percent_of` belong to boxes (as = \"box\")", record.kind));
+                    }
+                }
+            }
         }
         Ok(())
     }
@@ -285,6 +292,13 @@ pub struct Typed {
     /// The capture group of `pattern` to take.
     #[serde(default)]
     pub group: Option<usize>,
+    /// For boxes: the numbers are two corners, `x0, y0, x1, y1`.
+    #[serde(default)]
+    pub corners: bool,
+    /// For boxes: the numbers are percentages of a frame whose `width, height` this template
+    /// gives (Label Studio's way), turned into pixels.
+    #[serde(default)]
+    pub percent_of: Option<String>,
 }
 
 /// Compiles `pattern` when the mapping is read, so a bad one is reported with the file.
@@ -315,6 +329,9 @@ pub enum As {
     List,
     /// A list of numbers.
     Numbers,
+    /// A box `[x, y, width, height]` (a fifth number is a rotation) from numbers, from
+    /// corners (`corners = true`), or from percentages of a frame (`percent_of`).
+    Box,
 }
 
 /// How a text counts time.
