@@ -84,7 +84,8 @@ pub struct Index<'r> {
     members: ArenaVec<'r, u32>,
     starts: ArenaVec<'r, f64>,
     hashed: bool,
-    by_start: bool,
+    /// Whether buckets are sorted: by start time, or by a shape's left edge.
+    sorted: bool,
 }
 
 impl<'r> Index<'r> {
@@ -97,8 +98,8 @@ impl<'r> Index<'r> {
         members: &[u32],
         arena: &'r bumpalo::Bump,
     ) -> Self {
-        let span = schema.kind(spec.kind).interval;
-        let by_start = spec.by_start && span.is_some();
+        let span = schema.kind(spec.kind).interval.filter(|_| spec.by_start);
+        let extents = sort_extents(spec, span, records, members);
         let keys = if spec.key.is_some() { members.len() } else { 0 };
         let mut index = Index {
             text: ArenaMap::with_capacity_and_hasher_in(keys, Default::default(), arena),
@@ -107,15 +108,9 @@ impl<'r> Index<'r> {
             members: ArenaVec::with_capacity_in(members.len(), arena),
             starts: ArenaVec::new_in(arena),
             hashed: spec.key.is_some(),
-            by_start,
+            sorted: extents.is_some(),
         };
-        let has_span = |i: u32| match span {
-            Some((s, e)) if by_start => {
-                let r = &records[i as usize];
-                !(r.num(s).is_nan() || r.num(e).is_nan())
-            }
-            _ => true,
-        };
+        let has_span = |i: u32| extents.as_ref().is_none_or(|x| x.contains_key(&i));
         // Each member's bucket, then a counting sort into one array.
         let mut placed = ArenaVec::with_capacity_in(members.len(), arena);
         for &i in members.iter().filter(|&&i| has_span(i)) {
@@ -148,14 +143,14 @@ impl<'r> Index<'r> {
             index.members[bucket.to as usize] = i;
             bucket.to += 1;
         }
-        if let (true, Some((s, e))) = (by_start, span) {
-            let start = |i: u32| records[i as usize].num(s);
+        if let Some(extents) = &extents {
+            let start = |i: u32| extents[&i].0;
             for bucket in &mut index.buckets {
                 let slice = &mut index.members[bucket.from as usize..bucket.to as usize];
                 slice.sort_by(|&a, &b| start(a).total_cmp(&start(b)).then(a.cmp(&b)));
                 bucket.longest = slice
                     .iter()
-                    .map(|&i| records[i as usize].num(e) - start(i))
+                    .map(|&i| extents[&i].1 - start(i))
                     .fold(0.0, f64::max);
             }
             index.starts = ArenaVec::with_capacity_in(index.members.len(), arena);
@@ -204,7 +199,7 @@ impl<'r> Index<'r> {
         };
         let (from, to) = (bucket.from as usize, bucket.to as usize);
         match window {
-            Some((w, other)) if self.by_start => match start_range(w, other, bucket.longest) {
+            Some((w, other)) if self.sorted => match start_range(w, other, bucket.longest) {
                 Some((lo, hi)) => {
                     let starts = &self.starts[from..to];
                     let first = starts.partition_point(|s| *s < lo);
@@ -220,6 +215,35 @@ impl<'r> Index<'r> {
             _ => &self.members[from..to],
         }
     }
+}
+
+/// What each member of a sorted index spans along the axis it is sorted by: its time span
+/// (by start), or its shape's horizontal extent (by a shape field's left edge). Members
+/// without one (a missing time or shape) are left out: no relation or overlap holds for
+/// them. `None` for an index that is not sorted.
+fn sort_extents(
+    spec: &IndexSpec,
+    span: Option<(crate::schema::FieldId, crate::schema::FieldId)>,
+    records: &[Record],
+    members: &[u32],
+) -> Option<rustc_hash::FxHashMap<u32, (f64, f64)>> {
+    let extent = |r: &Record| match (span, spec.by_x) {
+        (Some((s, e)), _) => {
+            Some((r.num(s), r.num(e))).filter(|(s, e)| !(s.is_nan() || e.is_nan()))
+        }
+        (None, Some(f)) => crate::ops::space::region(r.get(f))
+            .and_then(|shape| shape.bounds())
+            .map(|b| (b.x0, b.x1)),
+        (None, None) => None,
+    };
+    if span.is_none() && spec.by_x.is_none() {
+        return None;
+    }
+    Some(
+        (members.iter())
+            .filter_map(|&i| Some((i, extent(&records[i as usize])?)))
+            .collect(),
+    )
 }
 
 /// The range of start times a candidate `x` can have for `x rel other` to hold, given the

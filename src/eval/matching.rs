@@ -174,6 +174,24 @@ impl<'r> RuleRun<'_, 'r> {
         values
     }
 
+    /// The horizontal extent of a bound record's shape field, as the interval a spatial
+    /// join's index is probed with; `None` when it has no shape there.
+    pub(super) fn extent(
+        &self,
+        env: &[Bound<'r>],
+        var: crate::plan::VarId,
+        field: crate::schema::FieldId,
+    ) -> Option<crate::ops::time::Interval> {
+        let Bound::Record(r) = &env[var.0 as usize] else {
+            return None;
+        };
+        let bounds = space::region(r.get(field))?.bounds()?;
+        Some(crate::ops::time::Interval {
+            start: bounds.x0,
+            end: bounds.x1,
+        })
+    }
+
     /// The bounds of each record's region (`None` when it has none, so it can match nothing).
     fn bounds_of(
         &self,

@@ -6,6 +6,7 @@
 //! stop at the first element that decides them. Every candidate a rule considers counts
 //! against its work budget.
 
+mod candidates;
 mod error;
 pub mod explain;
 mod expr;
@@ -17,8 +18,9 @@ mod view;
 
 use crate::data::{Origin, Record, Value};
 use crate::ops::{Mode, Scope};
-use crate::plan::{Access, LoopSource, Plan, RulePlan};
+use crate::plan::{Access, LoopSource, Plan, RulePlan, Window};
 use crate::schema::KindId;
+pub(crate) use candidates::Candidates;
 use index::HashKey;
 use rustc_hash::FxHashMap;
 use std::cell::Cell;
@@ -565,68 +567,6 @@ impl GatheredRatings {
     }
 }
 
-/// The candidates of a loop or quantifier.
-pub(crate) enum Candidates<'r> {
-    Records(&'r [u32]),
-    Groups(&'r Groups<'r>),
-    /// Groups of `var` by a key the rule computed: where each group's members end in
-    /// `members` (both in the arena); the keys are held by the rule's run.
-    Computed {
-        var: u32,
-        ends: &'r [u32],
-        members: &'r [u32],
-    },
-    Values(Arc<[Value]>),
-    /// The pairs of a matching: binding one binds its left record, and its right one to
-    /// the `partner` slot.
-    Pairs {
-        left: &'r [u32],
-        right: &'r [u32],
-        partner: u32,
-    },
-    /// The one value the slot holds already (a pair's partner).
-    Current,
-    None,
-}
-
-impl<'r> Candidates<'r> {
-    fn len(&self) -> usize {
-        match self {
-            Candidates::Records(r) => r.len(),
-            Candidates::Groups(g) => g.len(),
-            Candidates::Computed { ends, .. } => ends.len(),
-            Candidates::Values(v) => v.len(),
-            Candidates::Pairs { left, .. } => left.len(),
-            Candidates::Current => 1,
-            Candidates::None => 0,
-        }
-    }
-
-    /// Binds candidate `i` to `slot`. (Written in place: a `Bound` returned would be
-    /// written to memory a field at a time and read back whole, which stalls the processor,
-    /// and this runs once per candidate.)
-    fn bind(&self, i: usize, view: &'r ItemView<'r>, slot: &mut Bound<'r>) {
-        match self {
-            Candidates::Records(r) => *slot = Bound::Record(&view.records[r[i] as usize]),
-            Candidates::Groups(g) => *slot = Bound::Group(g.get(i)),
-            Candidates::Computed { var, ends, members } => {
-                let start = if i == 0 { 0 } else { ends[i - 1] as usize };
-                *slot = Bound::Keyed {
-                    var: *var,
-                    key: i as u32,
-                    members: &members[start..ends[i] as usize],
-                }
-            }
-            Candidates::Values(v) => *slot = Bound::Value(v[i].clone()),
-            Candidates::Pairs { left, .. } => {
-                *slot = Bound::Record(&view.records[left[i] as usize])
-            }
-            Candidates::Current => {}
-            Candidates::None => *slot = Bound::Unset,
-        }
-    }
-}
-
 impl<'a, 'r> RuleRun<'a, 'r> {
     /// Whether the work budget stopped the rule.
     pub(crate) fn stopped(&self) -> bool {
@@ -699,12 +639,26 @@ impl<'a, 'r> RuleRun<'a, 'r> {
     ) -> Candidates<'r> {
         let view = self.view;
         if let Access::Probe {
-            index, key, window, ..
+            index,
+            key,
+            window,
+            region,
+            ..
         } = access
         {
-            let window = window
-                .as_ref()
-                .and_then(|w| Some((w, self.interval(env, w.other)?)));
+            let spatial;
+            let window = match region {
+                Some((other, field)) => {
+                    spatial = Window::meeting(*other);
+                    self.extent(env, *other, *field).map(|x| (&spatial, x))
+                }
+                None => window
+                    .as_ref()
+                    .and_then(|w| Some((w, self.interval(env, w.other)?))),
+            };
+            if region.is_some() && window.is_none() {
+                return Candidates::Records(&[]);
+            }
             let index = view.index(*index);
             let found = match key {
                 None => index.probe(None, window),

@@ -20,11 +20,15 @@ pub(super) struct JoinChoice<'e> {
     pub key: Option<(IndexKey, &'e Expr, &'e Expr)>,
     /// Sort by start and look in the window of this relation with a bound record.
     pub window: Option<(Relation, VarId, Option<f64>)>,
+    /// Sort by the left edge of the candidate's shape field, and look among the shapes whose
+    /// horizontal extent meets the bound record's shape (a spatial join: an overlap score
+    /// of the two at a positive threshold).
+    pub region: Option<(crate::schema::FieldId, VarId, crate::schema::FieldId)>,
 }
 
 impl JoinChoice<'_> {
     pub fn is_scan(&self) -> bool {
-        self.key.is_none() && self.window.is_none()
+        self.key.is_none() && self.window.is_none() && self.region.is_none()
     }
 }
 
@@ -68,10 +72,64 @@ pub(super) fn choose<'e>(
                     choice.window = Some((rel, other, tolerance));
                 }
             }
+            Expr::Compare(op, a, b) if choice.region.is_none() => {
+                choice.region = overlap_at_least(x, kind, *op, a, b, bound);
+            }
             _ => {}
         }
     }
     choice
+}
+
+/// `iou(x.f, o.g) >= c` (or `ioa`, `ios`; either way round, `>` too) with `c` a positive
+/// constant and `o` a bound record: only shapes that meet can reach it, so candidates are
+/// those whose horizontal extent meets `o.g`'s. Gives (`f`, `o`, `g`).
+fn overlap_at_least(
+    x: VarId,
+    kind: &Kind,
+    op: crate::ops::CompareOp,
+    a: &Expr,
+    b: &Expr,
+    bound: &dyn Fn(VarId) -> bool,
+) -> Option<(crate::schema::FieldId, VarId, crate::schema::FieldId)> {
+    use crate::ops::CompareOp::{Ge, Gt, Le, Lt};
+    let (score, threshold) = match op {
+        Ge | Gt => (a, b),
+        Le | Lt => (b, a),
+        _ => return None,
+    };
+    let Expr::Const(crate::data::Value::Num(c)) = threshold else {
+        return None;
+    };
+    let strict = matches!(op, Gt | Lt);
+    let reaches = |x: f64| if strict { x > *c } else { x >= *c };
+    // `(iou(…) ?? 0) >= c`: a default that does not reach the threshold lets nothing more in.
+    let score = match score {
+        Expr::Default(score, default) => match default.as_ref() {
+            Expr::Const(crate::data::Value::Num(d)) if !reaches(*d) => score.as_ref(),
+            _ => return None,
+        },
+        score => score,
+    };
+    // Shapes that do not meet score 0, which must not reach the threshold.
+    let positive = !reaches(0.0);
+    let Expr::Call(f, args) = score else {
+        return None;
+    };
+    if !positive || !matches!(f.name(), "iou" | "ioa" | "ios") || args.len() != 2 {
+        return None;
+    }
+    let field = |e: &Expr| match e {
+        Expr::Field(v, f) => Some((*v, *f)),
+        _ => None,
+    };
+    let ((v1, f1), (v2, f2)) = (field(&args[0])?, field(&args[1])?);
+    let shape = |f: crate::schema::FieldId| matches!(kind.field(f).ty, Type::Shape(_));
+    match (v1 == x, v2 == x) {
+        (true, false) if shape(f1) && bound(v2) => Some((f1, v2, f2)),
+        (false, true) if shape(f2) && bound(v1) => Some((f2, v1, f1)),
+        _ => None,
+    }
 }
 
 /// `candidate.field == probe`, where the probe reads bound variables only (and at least one:

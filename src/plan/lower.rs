@@ -244,10 +244,13 @@ impl Builder<'_> {
         if choice.is_scan() {
             return (Access::Scan, None);
         }
+        // A time window, when there is one, orders the index; else a spatial join may.
+        let region = choice.region.filter(|_| choice.window.is_none());
         let spec = IndexSpec {
             kind: *kind_id,
             key: choice.key.as_ref().map(|(k, _, _)| *k),
             by_start: choice.window.is_some(),
+            by_x: region.map(|(field, _, _)| field),
         };
         let implied = choice.key.map(|(_, _, conjunct)| conjunct);
         let access = Access::Probe {
@@ -258,6 +261,7 @@ impl Builder<'_> {
                 other,
                 tolerance,
             }),
+            region: region.map(|(_, other, field)| (other, field)),
             implies: None,
         };
         (access, implied)

@@ -65,6 +65,9 @@ pub struct IndexSpec {
     pub key: Option<IndexKey>,
     /// Whether each bucket is sorted by start time, for an interval join.
     pub by_start: bool,
+    /// A shape field each bucket is sorted by the left edge of, for a spatial join (when
+    /// not sorted by start).
+    pub by_x: Option<crate::schema::FieldId>,
 }
 
 /// What an index hashes records by.
@@ -90,6 +93,9 @@ pub enum Access {
         key: Option<ExprId>,
         /// The time window, for a sorted index.
         window: Option<Window>,
+        /// The bound record's shape whose horizontal extent the candidates' shapes must
+        /// meet, for an index sorted by a shape's left edge (a spatial join).
+        region: Option<(VarId, crate::schema::FieldId)>,
         /// The filter conjunct the hashed key makes true of every candidate (an equality
         /// between key and probe). It stays in the filter, so the plan still says in full
         /// what a candidate must satisfy; the evaluator skips it.
@@ -124,6 +130,18 @@ pub struct Window {
     pub other: VarId,
     /// The tolerance in seconds, when the relation has a constant one.
     pub tolerance: Option<f64>,
+}
+
+impl Window {
+    /// Any overlap with `other`'s extent, touching included: what a spatial join looks up
+    /// along the axis its index is sorted by.
+    pub fn meeting(other: VarId) -> Window {
+        Window {
+            rel: Relation::Intersects,
+            other,
+            tolerance: None,
+        }
+    }
 }
 
 /// Where a rule is written, for "defined here" labels and SARIF.

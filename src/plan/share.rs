@@ -220,9 +220,16 @@ fn collect(
                     return None
                 }
             }
-            if let Access::Probe { key, window, .. } = access {
+            if let Access::Probe {
+                key,
+                window,
+                region,
+                ..
+            } = access
+            {
                 children.extend(*key);
                 used.extend(window.as_ref().map(|w| w.other));
+                used.extend(region.map(|(other, _)| other));
             }
         }
         // Their operands are their children.

@@ -145,6 +145,9 @@ impl Printer<'_> {
         if spec.by_start {
             parts.push("sorted by start".into());
         }
+        if let Some(f) = spec.by_x {
+            parts.push(format!("sorted by the left edge of {}", kind.field(f).name));
+        }
         format!("{} records {}", kind.name, parts.join(", "))
     }
 
@@ -216,7 +219,11 @@ impl Printer<'_> {
         match access {
             Access::Scan => format!("scan {}", self.source(source)),
             Access::Probe {
-                index, key, window, ..
+                index,
+                key,
+                window,
+                region,
+                ..
             } => {
                 if !used.contains(index) {
                     used.push(*index);
@@ -235,6 +242,19 @@ impl Printer<'_> {
                         self.var(x),
                         w.rel.keyword(),
                         self.var(w.other)
+                    ));
+                }
+                if let Some((other, field)) = region {
+                    let kind = match &self.rule.vars[other.0 as usize].1 {
+                        crate::plan::VarKind::Record(k) => {
+                            self.plan.schema.kind(*k).field(*field).name.clone()
+                        }
+                        _ => String::new(),
+                    };
+                    how.push(format!(
+                        "spatial join: shapes of {} whose left-right extent meets {}.{kind}",
+                        self.var(x),
+                        self.var(*other)
                     ));
                 }
                 format!(

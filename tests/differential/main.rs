@@ -7,6 +7,7 @@
 //! tolerance-edge intervals are common. The seed is fixed; set `PROPTEST_CASES` to run more
 //! cases than the default.
 
+mod assignment;
 mod naive;
 
 use concordant::data::{validate, Origin, SourceId};
@@ -31,6 +32,22 @@ fn time() -> impl Strategy<Value = (f64, f64)> {
     })
 }
 
+/// A box on a coarse grid (so that touching, nested and equal boxes are common), rotated
+/// now and then, or none.
+fn place() -> impl Strategy<Value = Option<Vec<f64>>> {
+    let side = prop_oneof![Just(0.0), Just(2.0), Just(5.0), Just(10.0)];
+    let rotation = prop_oneof![4 => Just(0.0), 1 => Just(30.0)];
+    prop::option::of((0u32..6, 0u32..6, side.clone(), side, rotation)).prop_map(|b| {
+        b.map(|(x, y, w, h, r)| {
+            let mut b = vec![x as f64 * 2.0, y as f64 * 2.0, w, h];
+            if r != 0.0 {
+                b.push(r);
+            }
+            b
+        })
+    })
+}
+
 fn pick<const N: usize>(values: [&'static str; N]) -> impl Strategy<Value = &'static str> {
     (0..N).prop_map(move |i| values[i])
 }
@@ -52,8 +69,12 @@ fn record() -> impl Strategy<Value = Json> {
             json!({"kind": "caption", "start": s, "end": e, "text": "a caption",
                    "mentions": mentions})
         }),
-        (time(), pick(LABELS)).prop_map(|((s, e), label)| {
-            json!({"kind": "object", "start": s, "end": e, "label": label})
+        (time(), pick(LABELS), place()).prop_map(|((s, e), label, place)| {
+            let mut object = json!({"kind": "object", "start": s, "end": e, "label": label});
+            if let Some(b) = place {
+                object["box"] = json!(b);
+            }
+            object
         }),
         (0u32..6, pick(ANNOTATORS), pick(SENTIMENTS)).prop_map(|(t, who, value)| {
             json!({"kind": "sentiment_label", "segment": format!("r{t}"),
