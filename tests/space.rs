@@ -132,3 +132,42 @@ fn the_cvat_pack_reads_shapes_on_images_as_boxes_polygons_and_points() {
     assert!(outcome.data_errors.is_empty(), "{:?}", outcome.data_errors);
     insta::assert_snapshot!(found.join("\n"));
 }
+
+/// The cross-modal rules of `rules/space.cord` on clips from `bench/crossmodal/gen.py`, whose
+/// expected counts the generator computes from the records it wrote by plain loops.
+#[test]
+fn cross_modal_space_rules_find_what_the_generator_planted() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (data, expected) = (
+        dir.path().join("clips.jsonl"),
+        dir.path().join("expected.json"),
+    );
+    let generated = std::process::Command::new("python3")
+        .arg(root().join("bench/crossmodal/gen.py"))
+        .args(["--items", "300", "--seed", "7", "--out"])
+        .arg(&data)
+        .arg("--expect")
+        .arg(&expected)
+        .status();
+    if !generated.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: needs python3 to run bench/crossmodal/gen.py");
+        return;
+    }
+    let pack = Pack::from_paths(&[root().join("rules")]).expect("rules/ compiles");
+    let outcome = pack.check_inputs(&[Input::Path(data)]);
+    assert!(outcome.data_errors.is_empty(), "{:?}", outcome.data_errors);
+    let want: BTreeMap<String, usize> =
+        serde_json::from_str(&std::fs::read_to_string(expected).expect("the counts"))
+            .expect("JSON");
+    let mut got: BTreeMap<String, usize> = want.keys().map(|k| (k.clone(), 0)).collect();
+    for finding in &outcome.findings {
+        if let Some(n) = got.get_mut(&pack.rule(finding).id) {
+            *n += 1;
+        }
+    }
+    assert_eq!(got, want);
+    assert!(
+        want.values().all(|n| *n > 0),
+        "faults were planted: {want:?}"
+    );
+}
