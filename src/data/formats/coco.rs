@@ -6,7 +6,9 @@
 //! annotation (id: the annotation's id; `image_id`, `category_id`, and when given `category`
 //! and `supercategory` (the category's names), `box` (the `bbox`, in pixels), `polygon` (the
 //! first polygon of the `segmentation`), `parts` (how many polygons it has), `rle` (whether
-//! it is a run-length mask instead), `area`, `iscrowd`, `score`). An annotation that names an
+//! it is a run-length mask instead), `area`, `iscrowd`, `score`, and `annotator` when an
+//! annotation says who drew it (an `annotator` or `user_id` key, as multi-annotator exports
+//! add)). An annotation that names an
 //! image the file does not list is an item of its own without an `image` record, one that
 //! names an unlisted category has no `category`: both reach the rules as they are.
 
@@ -180,6 +182,8 @@ fn object_record(
             record = record.num(key, x);
         }
     }
+    let annotator = (annotation.get("annotator")).or_else(|| annotation.get("user_id"));
+    record = record.text_opt("annotator", id_text(annotator));
     if let Some(crowd) = annotation.get("iscrowd").and_then(Value::as_i64) {
         record = record.bool("iscrowd", crowd != 0);
     }
