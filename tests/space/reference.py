@@ -190,14 +190,16 @@ def greedy_unmatched(boxes):
 
 
 def box_agreement(images):
-    """Precision, recall, F1, mean IoU and α over matched objects of all images, each matched
-    on its own: α by the `krippendorff` package over a two-row table (A, B) with a column per
+    """Precision, recall, F1, mean IoU and α over matched objects of the images both annotators
+    drew on, each matched on its own: α by the `krippendorff` package over a two-row table (A, B) with a column per
     matched pair and per unmatched box, whose missing partner is the value "none"."""
     import krippendorff
     import numpy as np
     matched, lefts, rights, scores, columns = 0, 0, 0, 0.0, []
     for boxes in images:
         left, right, pairs = greedy_pairs(boxes, same_label=False)
+        if not left or not right:
+            continue  # only images both annotators drew on are compared
         matched, lefts, rights = matched + len(pairs), lefts + len(left), rights + len(right)
         scores += sum(p[2] for p in pairs)
         columns += [(left[i]["label"], right[j]["label"]) for i, j, _ in pairs]
