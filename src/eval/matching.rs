@@ -92,6 +92,11 @@ impl<'r> RuleRun<'_, 'r> {
     fn matchings(&self, m: &Matching, env: &mut [Bound<'r>]) -> Option<Vec<ItemMatching>> {
         let left = self.side_records(&m.sides[0], env);
         let right = self.side_records(&m.sides[1], env);
+        if self.rule.scope == crate::ops::Scope::Item {
+            // One item in view: no grouping to do.
+            let pairs = self.pairs_of(m, &left, &right, env)?;
+            return Some(vec![([left, right], pairs)]);
+        }
         let records = self.view.records;
         let mut items: std::collections::BTreeMap<&str, [Vec<u32>; 2]> = Default::default();
         for (side, indexes) in [left, right].into_iter().enumerate() {
