@@ -486,7 +486,16 @@ fn convert(args: ConvertArgs, stderr_color: Color) -> ExitCode {
     let inputs: Vec<Input> = args.files.iter().cloned().map(Input::Path).collect();
     let items = concordant::item_names(&inputs);
     for (path, item) in args.files.iter().zip(&items) {
-        let (format, mapping) = InputFormat::choose(Some(path), args.input_format, &mappings);
+        let (bytes, name) = match concordant::data::compressed::read_text(path) {
+            Ok(read) => read,
+            Err(e) => {
+                eprintln!("error: cannot read `{}`: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        };
+        let prefix = &bytes[..bytes.len().min(64 * 1024)];
+        let (format, mapping) =
+            InputFormat::choose_named(&name, prefix, args.input_format, &mappings);
         if format == InputFormat::JsonLines {
             let readers: Vec<&str> = (concordant::data::formats::FORMATS.iter())
                 .filter(|f| matches!(f.read, concordant::data::formats::Read::Whole(_)))
@@ -499,13 +508,6 @@ fn convert(args: ConvertArgs, stderr_color: Color) -> ExitCode {
             );
             return ExitCode::from(2);
         }
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                eprintln!("error: cannot read `{}`: {e}", path.display());
-                return ExitCode::from(2);
-            }
-        };
         let options = ReadOptions {
             fps: args.fps,
             mapping: mapping.cloned().map(std::sync::Arc::new),

@@ -1,6 +1,7 @@
 //! Data: the record model, readers for annotation files, and schema validation.
 
 mod array;
+pub mod compressed;
 mod error;
 mod fast;
 pub mod formats;

@@ -48,7 +48,17 @@ impl Stages<'_, '_> {
     /// name a mapping of the pack matches.
     fn reading(&self, input: &Input) -> (InputFormat, ReadOptions) {
         let (format, mapping) = match input {
-            Input::Path(path) => InputFormat::choose(Some(path), self.input_format, self.mappings),
+            Input::Path(path) => match crate::data::compressed::sniff(path) {
+                // A compressed file's format is its text's: by its name without `.gz`
+                // and its text's first bytes.
+                Ok(Some(codec)) => InputFormat::choose_named(
+                    &crate::data::compressed::plain_name(path),
+                    &crate::data::compressed::prefix(path, codec, 64 * 1024),
+                    self.input_format,
+                    self.mappings,
+                ),
+                _ => InputFormat::choose(Some(path), self.input_format, self.mappings),
+            },
             Input::Stdin => InputFormat::choose(None, self.input_format, self.mappings),
             Input::Bytes { name, bytes } => {
                 let prefix = &bytes[..bytes.len().min(64 * 1024)];
@@ -161,6 +171,10 @@ fn read_input(
     match input {
         Input::Path(path) => {
             let name = input.name();
+            if let Ok(Some(codec)) = crate::data::compressed::sniff(path) {
+                let spooled = (path.as_path(), codec, format);
+                return read_compressed(stages, runner, (input, item), spooled, source, progress);
+            }
             runner.add_source(SourceInfo {
                 name: name.clone(),
                 readable: Some(path.clone()),
@@ -232,6 +246,61 @@ fn read_input(
                 formats_read::read_format(stages, runner, reader, (input, &item), source);
             }
         }
+    }
+}
+
+/// Reads a gzip or zstd file: its text is written to a file held for the run (so it is read,
+/// and read again when its items turn out scattered, as any file is) and read from there
+/// under the compressed file's name. A damaged stream is reported, and the text before the
+/// damage is checked.
+fn read_compressed(
+    stages: &Stages,
+    runner: &mut Runner,
+    (input, item): (&Input, String),
+    (path, codec, format): (
+        &std::path::Path,
+        crate::data::compressed::Codec,
+        InputFormat,
+    ),
+    source: SourceId,
+    progress: &mut Progress<'_>,
+) {
+    let name = input.name();
+    let origin = Origin::line(source, 0);
+    let spool = match tempfile::NamedTempFile::new() {
+        Ok(spool) => spool,
+        Err(e) => return unreadable(runner, &name, e, origin),
+    };
+    let written = File::open(path).and_then(|file| {
+        let mut out = io::BufWriter::new(spool.as_file());
+        let decoded = crate::data::compressed::decompress(codec, file, &mut out);
+        out.flush()?;
+        decoded
+    });
+    let text = spool.path().to_path_buf();
+    runner.outcome.spools.push(Arc::new(spool));
+    runner.add_source(SourceInfo {
+        name: name.clone(),
+        readable: Some(text.clone()),
+        format,
+        item: item.clone(),
+    });
+    if let Err(e) = written {
+        let reason = format!(
+            "the {} stream is damaged ({e}); the text before the damage is checked",
+            codec.name()
+        );
+        unreadable(runner, &name, io::Error::new(e.kind(), reason), origin);
+    }
+    let file = match File::open(&text) {
+        Ok(file) => file,
+        Err(e) => return unreadable(runner, &name, e, origin),
+    };
+    let reader = BufReader::with_capacity(DIRECT_READ_BUFFER, file);
+    if format == InputFormat::JsonLines {
+        read_into(stages, runner, reader, &name, source, progress)
+    } else {
+        formats_read::read_format(stages, runner, reader, (input, &item), source);
     }
 }
 

@@ -389,6 +389,11 @@ fn name_parts(input: &Input) -> Vec<String> {
             parts => parts,
         },
         Input::Path(path) => {
+            // A compressed file's items are named as its text's would be.
+            let path = match crate::data::compressed::sniff(path) {
+                Ok(Some(_)) => crate::data::compressed::plain_name(path),
+                _ => path.clone(),
+            };
             let parts: Vec<String> = path
                 .components()
                 .filter(|c| matches!(c, std::path::Component::Normal(_)))
