@@ -1,6 +1,7 @@
 //! Reading the sources of a run: files and standard input, JSON Lines in parallel batches or
 //! a JSON array, the second pass over items that reappeared, and records given as values.
 
+mod compressed_read;
 mod formats_read;
 
 use super::evaluate::{ItemResult, Work};
@@ -173,7 +174,14 @@ fn read_input(
             let name = input.name();
             if let Ok(Some(codec)) = crate::data::compressed::sniff(path) {
                 let spooled = (path.as_path(), codec, format);
-                return read_compressed(stages, runner, (input, item), spooled, source, progress);
+                return compressed_read::read_compressed(
+                    stages,
+                    runner,
+                    (input, item),
+                    spooled,
+                    source,
+                    progress,
+                );
             }
             runner.add_source(SourceInfo {
                 name: name.clone(),
@@ -246,61 +254,6 @@ fn read_input(
                 formats_read::read_format(stages, runner, reader, (input, &item), source);
             }
         }
-    }
-}
-
-/// Reads a gzip or zstd file: its text is written to a file held for the run (so it is read,
-/// and read again when its items turn out scattered, as any file is) and read from there
-/// under the compressed file's name. A damaged stream is reported, and the text before the
-/// damage is checked.
-fn read_compressed(
-    stages: &Stages,
-    runner: &mut Runner,
-    (input, item): (&Input, String),
-    (path, codec, format): (
-        &std::path::Path,
-        crate::data::compressed::Codec,
-        InputFormat,
-    ),
-    source: SourceId,
-    progress: &mut Progress<'_>,
-) {
-    let name = input.name();
-    let origin = Origin::line(source, 0);
-    let spool = match tempfile::NamedTempFile::new() {
-        Ok(spool) => spool,
-        Err(e) => return unreadable(runner, &name, e, origin),
-    };
-    let written = File::open(path).and_then(|file| {
-        let mut out = io::BufWriter::new(spool.as_file());
-        let decoded = crate::data::compressed::decompress(codec, file, &mut out);
-        out.flush()?;
-        decoded
-    });
-    let text = spool.path().to_path_buf();
-    runner.outcome.spools.push(Arc::new(spool));
-    runner.add_source(SourceInfo {
-        name: name.clone(),
-        readable: Some(text.clone()),
-        format,
-        item: item.clone(),
-    });
-    if let Err(e) = written {
-        let reason = format!(
-            "the {} stream is damaged ({e}); the text before the damage is checked",
-            codec.name()
-        );
-        unreadable(runner, &name, io::Error::new(e.kind(), reason), origin);
-    }
-    let file = match File::open(&text) {
-        Ok(file) => file,
-        Err(e) => return unreadable(runner, &name, e, origin),
-    };
-    let reader = BufReader::with_capacity(DIRECT_READ_BUFFER, file);
-    if format == InputFormat::JsonLines {
-        read_into(stages, runner, reader, &name, source, progress)
-    } else {
-        formats_read::read_format(stages, runner, reader, (input, &item), source);
     }
 }
 
