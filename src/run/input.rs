@@ -189,18 +189,8 @@ fn read_input(
                 format,
                 item: item.clone(),
             });
-            let file = match File::open(path) {
-                Ok(file) => file,
-                Err(e) => return unreadable(runner, &name, e, origin),
-            };
-            // A small buffer: batches read straight into their own buffers (a read at least
-            // as long as the buffer bypasses it), rather than through it with a second copy.
-            let reader = BufReader::with_capacity(DIRECT_READ_BUFFER, file);
-            if format == InputFormat::JsonLines {
-                read_into(stages, runner, reader, &name, source, progress)
-            } else {
-                formats_read::read_format(stages, runner, reader, (input, &item), source);
-            }
+            let named = (input, item.as_str(), name.as_str());
+            read_file(stages, runner, path, named, (format, source), progress);
         }
         Input::Bytes { name, bytes } => {
             // Held as a file for the run, so that it is read as a file is (and read again
@@ -219,16 +209,8 @@ fn read_input(
                 format,
                 item: item.clone(),
             });
-            let file = match File::open(&path) {
-                Ok(file) => file,
-                Err(e) => return unreadable(runner, name, e, origin),
-            };
-            let reader = BufReader::with_capacity(DIRECT_READ_BUFFER, file);
-            if format == InputFormat::JsonLines {
-                read_into(stages, runner, reader, name, source, progress)
-            } else {
-                formats_read::read_format(stages, runner, reader, (input, &item), source);
-            }
+            let named = (input, item.as_str(), name.as_str());
+            read_file(stages, runner, &path, named, (format, source), progress);
         }
         Input::Stdin => {
             let spool = tempfile::NamedTempFile::new();
@@ -254,6 +236,29 @@ fn read_input(
                 formats_read::read_format(stages, runner, reader, (input, &item), source);
             }
         }
+    }
+}
+
+/// Reads a file (the input's own, or the copy it is held in) in `format`, under `name`.
+fn read_file(
+    stages: &Stages,
+    runner: &mut Runner,
+    path: &std::path::Path,
+    (input, item, name): (&Input, &str, &str),
+    (format, source): (InputFormat, SourceId),
+    progress: &mut Progress<'_>,
+) {
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) => return unreadable(runner, name, e, Origin::line(source, 0)),
+    };
+    // A small buffer: batches read straight into their own buffers (a read at least as long
+    // as the buffer bypasses it), rather than through it with a second copy.
+    let reader = BufReader::with_capacity(DIRECT_READ_BUFFER, file);
+    if format == InputFormat::JsonLines {
+        read_into(stages, runner, reader, name, source, progress)
+    } else {
+        formats_read::read_format(stages, runner, reader, (input, item), source);
     }
 }
 

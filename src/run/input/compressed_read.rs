@@ -1,12 +1,12 @@
 //! Reading a compressed input (`crate::data::compressed`) as the text it holds.
 
-use super::{formats_read, read_into, unreadable, Progress, Stages, DIRECT_READ_BUFFER};
+use super::{read_file, unreadable, Progress, Stages};
 use crate::data::formats::InputFormat;
 use crate::data::{Origin, SourceId};
 use crate::run::items::Runner;
 use crate::run::{Input, SourceInfo};
 use std::fs::File;
-use std::io::{self, BufReader, Write};
+use std::io::{self, Write};
 use std::sync::Arc;
 
 /// Reads a gzip or zstd file: its text is written to a file held for the run (so it is read,
@@ -52,14 +52,6 @@ pub(super) fn read_compressed(
         );
         unreadable(runner, &name, io::Error::new(e.kind(), reason), origin);
     }
-    let file = match File::open(&text) {
-        Ok(file) => file,
-        Err(e) => return unreadable(runner, &name, e, origin),
-    };
-    let reader = BufReader::with_capacity(DIRECT_READ_BUFFER, file);
-    if format == InputFormat::JsonLines {
-        read_into(stages, runner, reader, &name, source, progress)
-    } else {
-        formats_read::read_format(stages, runner, reader, (input, &item), source);
-    }
+    let named = (input, item.as_str(), name.as_str());
+    read_file(stages, runner, &text, named, (format, source), progress);
 }
