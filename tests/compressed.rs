@@ -76,3 +76,20 @@ fn a_damaged_stream_is_reported_and_its_text_before_the_damage_checked() {
         "the text before the damage is read: {read} records"
     );
 }
+
+#[test]
+fn compressed_bytes_are_read_as_a_compressed_file_is() {
+    let pack = Pack::from_paths(&[root().join("rules")]).expect("rules/ compiles");
+    let text = std::fs::read(root().join("examples/data/clips.jsonl")).expect("the example");
+    let render = |bytes: Vec<u8>, name: &str| {
+        let input = Input::Bytes {
+            name: name.to_string(),
+            bytes: bytes.into(),
+        };
+        let outcome = pack.check_inputs(&[input]);
+        concordant::diag::json::render(&pack, &outcome).replace(name, "FILE")
+    };
+    let want = render(text.clone(), "clips.jsonl");
+    assert_eq!(render(gzip(&text), "clips.jsonl.gz"), want);
+    assert_eq!(render(zstd(&text), "clips.jsonl.zst"), want);
+}

@@ -93,14 +93,20 @@ pub fn read_text(path: &Path) -> io::Result<(Vec<u8>, PathBuf)> {
 /// The first `limit` bytes of the text a compressed file holds (less if it is shorter or
 /// damaged there), to choose its format by.
 pub fn prefix(path: &Path, codec: Codec, limit: usize) -> Vec<u8> {
-    let mut out = Vec::new();
-    if let Ok(file) = std::fs::File::open(path) {
-        let mut bounded = Bounded {
-            out: &mut out,
-            limit,
-        };
-        let _ = decompress(codec, file, &mut bounded);
+    match std::fs::File::open(path) {
+        Ok(file) => prefix_of(file, codec, limit),
+        Err(_) => Vec::new(),
     }
+}
+
+/// The first `limit` bytes of the text `input` holds compressed.
+pub fn prefix_of(input: impl Read, codec: Codec, limit: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut bounded = Bounded {
+        out: &mut out,
+        limit,
+    };
+    let _ = decompress(codec, input, &mut bounded);
     out
 }
 

@@ -61,15 +61,19 @@ impl Stages<'_, '_> {
                 _ => InputFormat::choose(Some(path), self.input_format, self.mappings),
             },
             Input::Stdin => InputFormat::choose(None, self.input_format, self.mappings),
-            Input::Bytes { name, bytes } => {
-                let prefix = &bytes[..bytes.len().min(64 * 1024)];
-                InputFormat::choose_named(
-                    std::path::Path::new(name),
-                    prefix,
+            Input::Bytes { name, bytes } => match crate::data::compressed::codec_of(bytes) {
+                Some(codec) => InputFormat::choose_named(
+                    &crate::data::compressed::plain_name(std::path::Path::new(name)),
+                    &crate::data::compressed::prefix_of(&bytes[..], codec, 64 * 1024),
                     self.input_format,
                     self.mappings,
-                )
-            }
+                ),
+                None => {
+                    let prefix = &bytes[..bytes.len().min(64 * 1024)];
+                    let name = std::path::Path::new(name);
+                    InputFormat::choose_named(name, prefix, self.input_format, self.mappings)
+                }
+            },
         };
         let mut read = self.read.clone();
         read.mapping = mapping.map(|spec| Arc::new(spec.clone()));
@@ -203,6 +207,18 @@ fn read_input(
             };
             let path = spool.path().to_path_buf();
             runner.outcome.spools.push(Arc::new(spool));
+            if let Some(codec) = crate::data::compressed::codec_of(bytes) {
+                // Compressed bytes are read as a compressed file is.
+                let spooled = (path.as_path(), codec, format);
+                return compressed_read::read_compressed(
+                    stages,
+                    runner,
+                    (input, item),
+                    spooled,
+                    source,
+                    progress,
+                );
+            }
             runner.add_source(SourceInfo {
                 name: name.clone(),
                 readable: Some(path.clone()),

@@ -384,7 +384,11 @@ fn name_parts(input: &Input) -> Vec<String> {
             .collect()
     };
     match input {
-        Input::Bytes { name, .. } => match named(std::path::Path::new(name)) {
+        Input::Bytes { name, bytes } => match named(&match crate::data::compressed::codec_of(bytes)
+        {
+            Some(_) => crate::data::compressed::plain_name(std::path::Path::new(name)),
+            None => std::path::PathBuf::from(name),
+        }) {
             parts if parts.is_empty() => vec![name.clone()],
             parts => parts,
         },
