@@ -175,26 +175,15 @@ fn read_input(
     let (format, _) = stages.reading(input);
     match input {
         Input::Path(path) => {
-            let name = input.name();
-            if let Ok(Some(codec)) = crate::data::compressed::sniff(path) {
-                let spooled = (path.as_path(), codec, format);
-                return compressed_read::read_compressed(
-                    stages,
-                    runner,
-                    (input, item),
-                    spooled,
-                    source,
-                    progress,
-                );
-            }
-            runner.add_source(SourceInfo {
-                name: name.clone(),
-                readable: Some(path.clone()),
-                format,
-                item: item.clone(),
-            });
-            let named = (input, item.as_str(), name.as_str());
-            read_file(stages, runner, path, named, (format, source), progress);
+            let codec = crate::data::compressed::sniff(path).ok().flatten();
+            read_held(
+                stages,
+                runner,
+                (input, item),
+                (path, codec),
+                (format, source),
+                progress,
+            );
         }
         Input::Bytes { name, bytes } => {
             // Held as a file for the run, so that it is read as a file is (and read again
@@ -207,26 +196,16 @@ fn read_input(
             };
             let path = spool.path().to_path_buf();
             runner.outcome.spools.push(Arc::new(spool));
-            if let Some(codec) = crate::data::compressed::codec_of(bytes) {
-                // Compressed bytes are read as a compressed file is.
-                let spooled = (path.as_path(), codec, format);
-                return compressed_read::read_compressed(
-                    stages,
-                    runner,
-                    (input, item),
-                    spooled,
-                    source,
-                    progress,
-                );
-            }
-            runner.add_source(SourceInfo {
-                name: name.clone(),
-                readable: Some(path.clone()),
-                format,
-                item: item.clone(),
-            });
-            let named = (input, item.as_str(), name.as_str());
-            read_file(stages, runner, &path, named, (format, source), progress);
+            // Compressed bytes are read as a compressed file is.
+            let codec = crate::data::compressed::codec_of(bytes);
+            read_held(
+                stages,
+                runner,
+                (input, item),
+                (&path, codec),
+                (format, source),
+                progress,
+            );
         }
         Input::Stdin => {
             let spool = tempfile::NamedTempFile::new();
@@ -253,6 +232,38 @@ fn read_input(
             }
         }
     }
+}
+
+/// Reads an input held in a file (its own, or the copy of its bytes): the text a compressed
+/// one holds, else the file itself, registered as the input's source.
+fn read_held(
+    stages: &Stages,
+    runner: &mut Runner,
+    (input, item): (&Input, String),
+    (path, codec): (&std::path::Path, Option<crate::data::compressed::Codec>),
+    (format, source): (InputFormat, SourceId),
+    progress: &mut Progress<'_>,
+) {
+    if let Some(codec) = codec {
+        let spooled = (path, codec, format);
+        return compressed_read::read_compressed(
+            stages,
+            runner,
+            (input, item),
+            spooled,
+            source,
+            progress,
+        );
+    }
+    let name = input.name();
+    runner.add_source(SourceInfo {
+        name: name.clone(),
+        readable: Some(path.to_path_buf()),
+        format,
+        item: item.clone(),
+    });
+    let named = (input, item.as_str(), name.as_str());
+    read_file(stages, runner, path, named, (format, source), progress);
 }
 
 /// Reads a file (the input's own, or the copy it is held in) in `format`, under `name`.
