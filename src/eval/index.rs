@@ -99,7 +99,7 @@ impl<'r> Index<'r> {
         arena: &'r bumpalo::Bump,
     ) -> Self {
         let span = schema.kind(spec.kind).interval.filter(|_| spec.by_start);
-        let extents = sort_extents(spec, span, records, members);
+        let extents = sort_extents(spec, span, records, members, arena);
         let keys = if spec.key.is_some() { members.len() } else { 0 };
         let mut index = Index {
             text: ArenaMap::with_capacity_and_hasher_in(keys, Default::default(), arena),
@@ -110,7 +110,8 @@ impl<'r> Index<'r> {
             hashed: spec.key.is_some(),
             sorted: extents.is_some(),
         };
-        let has_span = |i: u32| extents.as_ref().is_none_or(|x| x.contains_key(&i));
+        let extent_of = |i: u32| extents.as_ref().map(|x| x[i as usize]);
+        let has_span = |i: u32| extent_of(i).is_none_or(|(s, _)| !s.is_nan());
         // Each member's bucket, then a counting sort into one array.
         let mut placed = ArenaVec::with_capacity_in(members.len(), arena);
         for &i in members.iter().filter(|&&i| has_span(i)) {
@@ -144,13 +145,13 @@ impl<'r> Index<'r> {
             bucket.to += 1;
         }
         if let Some(extents) = &extents {
-            let start = |i: u32| extents[&i].0;
+            let start = |i: u32| extents[i as usize].0;
             for bucket in &mut index.buckets {
                 let slice = &mut index.members[bucket.from as usize..bucket.to as usize];
                 slice.sort_by(|&a, &b| start(a).total_cmp(&start(b)).then(a.cmp(&b)));
                 bucket.longest = slice
                     .iter()
-                    .map(|&i| extents[&i].1 - start(i))
+                    .map(|&i| extents[i as usize].1 - start(i))
                     .fold(0.0, f64::max);
             }
             index.starts = ArenaVec::with_capacity_in(index.members.len(), arena);
@@ -220,30 +221,32 @@ impl<'r> Index<'r> {
 /// What each member of a sorted index spans along the axis it is sorted by: its time span
 /// (by start), or its shape's horizontal extent (by a shape field's left edge). Members
 /// without one (a missing time or shape) are left out: no relation or overlap holds for
-/// them. `None` for an index that is not sorted.
-fn sort_extents(
+/// them (a NaN start marks them). Indexed by record position, in the item's arena; `None` for
+/// an index that is not sorted.
+fn sort_extents<'r>(
     spec: &IndexSpec,
     span: Option<(crate::schema::FieldId, crate::schema::FieldId)>,
     records: &[Record],
     members: &[u32],
-) -> Option<rustc_hash::FxHashMap<u32, (f64, f64)>> {
+    arena: &'r bumpalo::Bump,
+) -> Option<&'r [(f64, f64)]> {
     let extent = |r: &Record| match (span, spec.by_x) {
         (Some((s, e)), _) => {
             Some((r.num(s), r.num(e))).filter(|(s, e)| !(s.is_nan() || e.is_nan()))
         }
-        (None, Some(f)) => crate::ops::space::region(r.get(f))
-            .and_then(|shape| shape.bounds())
-            .map(|b| (b.x0, b.x1)),
+        (None, Some(f)) => crate::ops::space::horizontal_extent(r.get(f)),
         (None, None) => None,
     };
     if span.is_none() && spec.by_x.is_none() {
         return None;
     }
-    Some(
-        (members.iter())
-            .filter_map(|&i| Some((i, extent(&records[i as usize])?)))
-            .collect(),
-    )
+    let extents = arena.alloc_slice_fill_copy(records.len(), (f64::NAN, f64::NAN));
+    for &i in members {
+        if let Some(x) = extent(&records[i as usize]) {
+            extents[i as usize] = x;
+        }
+    }
+    Some(extents)
 }
 
 /// The range of start times a candidate `x` can have for `x rel other` to hold, given the

@@ -190,11 +190,8 @@ impl<'r> RuleRun<'_, 'r> {
         let Bound::Record(r) = &env[var.0 as usize] else {
             return None;
         };
-        let bounds = space::region(r.get(field))?.bounds()?;
-        Some(crate::ops::time::Interval {
-            start: bounds.x0,
-            end: bounds.x1,
-        })
+        let (start, end) = space::horizontal_extent(r.get(field))?;
+        Some(crate::ops::time::Interval { start, end })
     }
 
     /// The bounds of each record's region (`None` when it has none, so it can match nothing).

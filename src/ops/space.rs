@@ -247,6 +247,12 @@ fn polygon_of(rings: Vec<Vec<(f64, f64)>>) -> geo::Polygon<f64> {
     geo::Polygon::new(exterior, rings.collect())
 }
 
+/// The left and right edges of a shape value (its bounds along x): what spatial joins sort
+/// and probe by. `None` for anything that is not a region, or one without bounds.
+pub fn horizontal_extent(value: &Value) -> Option<(f64, f64)> {
+    region(value)?.bounds().map(|b| (b.x0, b.x1))
+}
+
 /// A box or polygon value as a region; `None` for anything else.
 pub fn region(value: &Value) -> Option<Region> {
     if let Some(numbers) = box_numbers(value) {
