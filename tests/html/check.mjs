@@ -20,6 +20,15 @@ const check = (ok, what) => {
   if (!ok) failed = true;
 };
 
+// Focuses an element and checks that the tip then shows its record's place (`place`).
+const focusShowsPlace = async (element, place, what) => {
+  await element.focus();
+  const page = element.page();
+  const tip = await page.locator("#tip").textContent();
+  check(await page.locator("#tip").isVisible() && place.test(tip ?? ""), what);
+  await element.blur();
+};
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -53,19 +62,11 @@ try {
     const involved = await page.locator(".frame .region.involved").count();
     check(regions >= Number(process.env.FRAMES) && involved > 0,
       `the frame view draws ${regions} boxes (at least ${process.env.FRAMES}), ${involved} of them named by findings`);
-    const box = page.locator(".frame .region.involved").first();
-    await box.focus();
-    const tip = await page.locator("#tip").textContent();
-    check(await page.locator("#tip").isVisible() && /\.json:\d+/.test(tip ?? ""),
+    await focusShowsPlace(page.locator(".frame .region.involved").first(), /\.json:\d+/,
       "focusing a box shows its record with file and line");
-    await box.blur();
   } else {
-    const bar = page.locator(".timeline [tabindex]").first();
-    await bar.focus();
-    const tip = await page.locator("#tip").textContent();
-    check(await page.locator("#tip").isVisible() && /\.jsonl:\d+/.test(tip ?? ""),
+    await focusShowsPlace(page.locator(".timeline [tabindex]").first(), /\.jsonl:\d+/,
       "focusing a timeline bar shows its record with file and line");
-    await bar.blur();
   }
 
   check(problems.length === 0, `no console errors or network requests${problems.length ? ": " + problems.join("; ") : ""}`);
