@@ -5,6 +5,7 @@ pub mod compressed;
 mod error;
 mod fast;
 pub mod formats;
+mod item_order;
 mod lite;
 mod read;
 mod record;
@@ -12,6 +13,7 @@ mod validate;
 
 pub use array::{read_array, read_elements, Elements};
 pub use error::DataError;
+pub use item_order::compare_items;
 pub use lite::{Line, Lite};
 pub use read::{opening, parse_line, Batch, Batches, LineText, Opening, Part, BATCH_BYTES};
 pub use validate::{validate, Shared, Validator};

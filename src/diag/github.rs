@@ -100,7 +100,7 @@ pub struct Annotations<'p> {
 impl super::spool::Rendering for Annotations<'_> {
     fn render(
         &mut self,
-        _slot: crate::run::Slot,
+        _slot: &crate::run::Slot,
         findings: &[Finding],
         out: &mut Vec<u8>,
     ) -> std::io::Result<()> {

@@ -47,8 +47,9 @@ pub fn render(pack: &Pack, outcome: &Outcome) -> Result<String, minijinja::Error
             _ => by_item.push(vec![f.clone()]),
         }
     }
-    for (slot, findings) in by_item.into_iter().enumerate() {
-        crate::run::FindingSink::deliver(&mut spool, slot as Slot, findings);
+    for findings in by_item {
+        let slot = findings[0].item.clone().map_or(Slot::Dataset, Slot::Item);
+        crate::run::FindingSink::deliver(&mut spool, slot, findings);
     }
     let mut page = Vec::new();
     finish(spool, outcome, &mut page).map_err(io)?;
@@ -177,12 +178,12 @@ struct Tally {
 impl Rendering for ReportItems<'_> {
     fn render(
         &mut self,
-        slot: Slot,
+        slot: &Slot,
         findings: &[Finding],
         out: &mut Vec<u8>,
     ) -> std::io::Result<()> {
         let Some(first) = findings.first() else {
-            self.tallies.remove(&slot);
+            self.tallies.remove(slot);
             return Ok(());
         };
         let mut counts = Counts::default();
@@ -201,7 +202,7 @@ impl Rendering for ReportItems<'_> {
             dataset: tally.dataset,
             findings,
         };
-        self.tallies.insert(slot, tally);
+        self.tallies.insert(slot.clone(), tally);
         out.push(b',');
         let text = serde_json::to_string(&item).map_err(std::io::Error::other)?;
         out.extend_from_slice(text.replace('<', "\\u003c").as_bytes());

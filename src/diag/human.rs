@@ -534,7 +534,7 @@ pub struct HumanFindings<'p> {
 impl super::spool::Rendering for HumanFindings<'_> {
     fn render(
         &mut self,
-        _slot: crate::run::Slot,
+        _slot: &crate::run::Slot,
         findings: &[Finding],
         out: &mut Vec<u8>,
     ) -> std::io::Result<()> {

@@ -217,7 +217,7 @@ pub struct JsonLines<'p> {
 impl super::spool::Rendering for JsonLines<'_> {
     fn render(
         &mut self,
-        _slot: crate::run::Slot,
+        _slot: &crate::run::Slot,
         findings: &[Finding],
         out: &mut Vec<u8>,
     ) -> std::io::Result<()> {

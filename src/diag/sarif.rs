@@ -223,7 +223,7 @@ pub struct Results<'p> {
 impl super::spool::Rendering for Results<'_> {
     fn render(
         &mut self,
-        _slot: crate::run::Slot,
+        _slot: &crate::run::Slot,
         findings: &[Finding],
         out: &mut Vec<u8>,
     ) -> std::io::Result<()> {

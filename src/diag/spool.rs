@@ -18,7 +18,7 @@ use std::ops::Range;
 pub trait Rendering: Send {
     /// Appends the rendering of one item's findings (the item in `slot`) to `out`. An item
     /// evaluated again is rendered again, and replaces what it gave before.
-    fn render(&mut self, slot: Slot, findings: &[Finding], out: &mut Vec<u8>) -> io::Result<()>;
+    fn render(&mut self, slot: &Slot, findings: &[Finding], out: &mut Vec<u8>) -> io::Result<()>;
 
     /// Learns of a source as the run opens it (for formats that show its lines).
     fn source(&mut self, _id: SourceId, _info: &SourceInfo) {}
@@ -79,7 +79,7 @@ impl<R: Rendering> Spool<R> {
         Ok(self.rendering)
     }
 
-    fn write(&mut self, slot: Slot, findings: &[Finding]) -> io::Result<Range<u64>> {
+    fn write(&mut self, slot: &Slot, findings: &[Finding]) -> io::Result<Range<u64>> {
         self.buffer.clear();
         self.rendering.render(slot, findings, &mut self.buffer)?;
         self.file.write_all(&self.buffer)?;
@@ -95,7 +95,7 @@ impl<R: Rendering> FindingSink for Spool<R> {
         if self.error.is_some() || (findings.is_empty() && !self.slots.contains_key(&slot)) {
             return;
         }
-        match self.write(slot, &findings) {
+        match self.write(&slot, &findings) {
             Ok(range) => {
                 self.slots.insert(slot, range);
             }

@@ -78,19 +78,18 @@ impl BatchOutput {
     }
 }
 
-/// Per-kind counts, indexed by kind (and one more slot for unreadable lines), with the order
-/// in which kinds were first seen.
+/// Per-kind counts, indexed by kind (and one more slot for unreadable lines), with which
+/// kinds were seen. The summary lists them in the schema's order, unreadable lines last,
+/// whatever order the input brought them in.
 struct Counts {
     slots: Vec<super::KindCount>,
-    order: Vec<usize>,
+    seen: Vec<bool>,
 }
 
 impl Counts {
     fn slot(&mut self, bucket: Option<KindId>) -> &mut super::KindCount {
         let i = bucket.map_or(self.slots.len() - 1, |k| k.0 as usize);
-        if !self.order.contains(&i) {
-            self.order.push(i);
-        }
+        self.seen[i] = true;
         &mut self.slots[i]
     }
 }
@@ -98,9 +97,8 @@ impl Counts {
 /// An item's slot in the output and what its latest evaluation produced besides findings.
 /// An item evaluated again (its records reappeared) replaces all of it, so nothing depends
 /// on how the input happened to be split into batches.
-#[derive(Default)]
 struct ItemState {
-    /// Where the item's first record is: the order of items in the output.
+    /// The item's place in the output.
     slot: Slot,
     /// How many findings of each rule were delivered for it (rule, count), to correct the
     /// counts on redelivery: a pair per rule, not an entry per finding, since a run keeps
@@ -170,13 +168,6 @@ pub(super) fn streamed_results(
     (evaluator.finish_streamed(merged), metrics)
 }
 
-/// The slot of an item whose first record is at `origin`.
-fn slot_of(origin: Origin) -> Slot {
-    (Slot::from(origin.source.0) << 64)
-        | (Slot::from(origin.line) << 32)
-        | Slot::from(origin.column)
-}
-
 /// The state of a run between batches.
 pub(super) struct Runner<'p, 's> {
     pub pack: &'p Pack,
@@ -237,7 +228,7 @@ impl<'p, 's> Runner<'p, 's> {
             pack,
             counts: Counts {
                 slots: vec![Default::default(); pack.plan.schema.len() + 1],
-                order: Vec::new(),
+                seen: vec![false; pack.plan.schema.len() + 1],
             },
             current: Vec::new(),
             finished: HashSet::new(),
@@ -333,15 +324,15 @@ impl<'p, 's> Runner<'p, 's> {
             // Part of the item was seen before: the input is not grouped, and this part's
             // records are gone with its evaluation, so the whole item is read again.
             self.start_grouping();
-            if let Some(records) = self.grouped.shift_remove(&item) {
-                self.open(&item, records[0].origin);
+            if self.grouped.shift_remove(&item).is_some() {
+                self.open(&item);
             }
             self.finished.insert(item.clone());
             self.reread.insert(item);
             return;
         }
         self.finished.insert(item.clone());
-        self.open(&item, result.first);
+        self.open(&item);
         self.apply(vec![result]);
     }
 
@@ -444,7 +435,7 @@ impl<'p, 's> Runner<'p, 's> {
         self.grouping_budget.release_all();
         for (item, records) in std::mem::take(&mut self.grouped) {
             self.finished.insert(item.clone());
-            self.open(&item, records[0].origin);
+            self.open(&item);
             self.ready.push(records);
         }
         self.current = released;
@@ -488,8 +479,8 @@ impl<'p, 's> Runner<'p, 's> {
         let records = std::mem::take(&mut self.current);
         if let Some(first) = records.first() {
             self.finished.insert(first.item.clone());
-            let (item, origin) = (first.item.clone(), first.origin);
-            self.open(&item, origin);
+            let item = first.item.clone();
+            self.open(&item);
             self.ready.push(records);
         }
     }
@@ -510,17 +501,21 @@ impl<'p, 's> Runner<'p, 's> {
         grouped
             .into_iter()
             .map(|(item, records)| {
-                self.open(&item, records[0].origin);
+                self.open(&item);
                 records
             })
             .collect()
     }
 
     /// Gives an item its slot (once: the first time any of its records is placed).
-    fn open(&mut self, item: &Arc<str>, first: Origin) {
+    fn open(&mut self, item: &Arc<str>) {
         self.items.entry(item.clone()).or_insert_with(|| ItemState {
-            slot: slot_of(first),
-            ..ItemState::default()
+            slot: Slot::Item(item.clone()),
+            rules: Box::default(),
+            partials: Vec::new(),
+            applied: false,
+            waived: 0,
+            extra: None,
         });
     }
 
@@ -561,7 +556,7 @@ impl<'p, 's> Runner<'p, 's> {
             state.partials = result.partials;
             state.applied = true;
             state.extra = (!extra.is_empty()).then(|| Box::new(extra));
-            self.sink.deliver(state.slot, result.findings);
+            self.sink.deliver(state.slot.clone(), result.findings);
         }
         self.merge_evaluated();
     }
@@ -629,7 +624,7 @@ impl<'p, 's> Runner<'p, 's> {
     fn merge_all(&mut self) {
         self.merge_evaluated();
         let mut states: Vec<&ItemState> = self.items.values().skip(self.merged_items).collect();
-        states.sort_by_key(|s| s.slot);
+        states.sort_by(|a, b| a.slot.cmp(&b.slot));
         for state in states {
             for (into, part) in self.merged.iter_mut().zip(&state.partials) {
                 into.merge(part);
@@ -642,7 +637,7 @@ impl<'p, 's> Runner<'p, 's> {
     fn item_metrics(&self, work: &Work) -> Vec<super::ItemMetric> {
         let plan = work.evaluator.plan();
         let mut states: Vec<(&Arc<str>, &ItemState)> = self.items.iter().collect();
-        states.sort_by_key(|(_, s)| s.slot);
+        states.sort_by(|(_, a), (_, b)| a.slot.cmp(&b.slot));
         let mut out: Vec<super::ItemMetric> = Vec::new();
         for (item, state) in states {
             let first = out.len();
@@ -707,7 +702,7 @@ impl<'p, 's> Runner<'p, 's> {
         }
         self.outcome.waived = self.items.values().map(|s| s.waived).sum();
         let mut in_order: Vec<(&Arc<str>, &mut ItemState)> = self.items.iter_mut().collect();
-        in_order.sort_by_key(|(_, s)| s.slot);
+        in_order.sort_by(|(_, a), (_, b)| a.slot.cmp(&b.slot));
         for (item, extra) in in_order
             .into_iter()
             .filter_map(|(item, state)| Some((item, state.extra.as_mut()?)))
@@ -721,7 +716,7 @@ impl<'p, 's> Runner<'p, 's> {
         for f in &dataset_findings {
             self.outcome.per_rule[f.rule] += 1;
         }
-        self.sink.deliver(Slot::MAX, dataset_findings);
+        self.sink.deliver(Slot::Dataset, dataset_findings);
         let errors = (self.items.values_mut()).flat_map(|s| s.extra.iter_mut());
         for (error, kind) in errors.flat_map(|e| e.errors.drain(..)) {
             if matches!(error, Problem::Data(DataError::DuplicateId { .. })) {
@@ -733,7 +728,8 @@ impl<'p, 's> Runner<'p, 's> {
         }
         let mut outcome = self.outcome;
         let schema = &self.pack.plan.schema;
-        for &i in &self.counts.order {
+        let seen = (self.counts.seen.iter().enumerate()).filter(|(_, &seen)| seen);
+        for (i, _) in seen {
             let name = if i < schema.len() {
                 schema.kind(KindId(i as u32)).name.clone()
             } else {

@@ -232,14 +232,39 @@ impl Summary {
     }
 }
 
-/// An item's place in the output: its first record's source, line and column, so items
-/// come out in input order even when several start on one line (a one-line JSON document).
-pub type Slot = u128;
+/// An item's place in the output: items in the natural order of their names
+/// ([`crate::data::compare_items`]: `task 2` before `task 10`), then the data-set rules'
+/// findings. It depends on item names alone, so output is the same whatever the layout of the
+/// input (one file or one per modality, grouped or shuffled, split into any batches).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Slot {
+    /// The findings of one item.
+    Item(Arc<str>),
+    /// The findings of the rules over the whole data set, after every item's.
+    Dataset,
+}
+
+impl Ord for Slot {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        match (self, other) {
+            (Slot::Item(a), Slot::Item(b)) => crate::data::compare_items(a, b),
+            (Slot::Item(_), Slot::Dataset) => std::cmp::Ordering::Less,
+            (Slot::Dataset, Slot::Item(_)) => std::cmp::Ordering::Greater,
+            (Slot::Dataset, Slot::Dataset) => std::cmp::Ordering::Equal,
+        }
+    }
+}
+
+impl PartialOrd for Slot {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
 
 /// Receives findings item by item as soon as they are final, so that a run need not hold
-/// them all. Each item has a slot; output lists items in slot order, which is the order of
-/// their first records in the input (whatever order they complete in); the data-set rules
-/// take the last slot, `Slot::MAX`. A slot is delivered again only when its item's records
+/// them all. Each item has a slot; output lists items in slot order, the natural order of
+/// their names (whatever order they complete in); the data-set rules take the last slot,
+/// [`Slot::Dataset`]. A slot is delivered again only when its item's records
 /// reappeared after other items (input not grouped by item): the new findings replace the
 /// old ones.
 pub trait FindingSink: Send {
@@ -274,7 +299,8 @@ impl CollectFindings {
 /// Everything a run found.
 #[derive(Debug, Default)]
 pub struct Outcome {
-    /// Rule findings: items in the order of their first records, then data-set findings. Empty
+    /// Rule findings: items in the natural order of their names ([`Slot`]), then data-set
+    /// findings. Empty
     /// when the findings went to a [`FindingSink`].
     pub findings: Vec<Finding>,
     /// The number of findings per rule, by index in [`crate::plan::Plan::rules`].
