@@ -344,3 +344,45 @@ impl<'p> Work<'p> {
             .collect()
     }
 }
+
+/// The findings and metrics of the data-set rules that stream, from their merged parts.
+pub(super) fn streamed_results(
+    evaluator: &Evaluator,
+    merged: &[crate::metrics::Part],
+) -> (Vec<crate::eval::Finding>, Vec<super::Metric>) {
+    let plan = evaluator.plan();
+    let mut metrics: Vec<super::Metric> = Vec::new();
+    for (k, &(rule, id)) in evaluator.streamed().iter().enumerate() {
+        let metric = super::Metric {
+            rule: plan.rules[rule].id.clone(),
+            statistic: crate::plan::describe_expr(plan, &plan.rules[rule], id),
+            value: evaluator.streamed_value(merged, k),
+            raters: evaluator
+                .streamed_raters(merged, k)
+                .cloned()
+                .unwrap_or_default(),
+        };
+        // A statistic written twice (in the condition and the message) is one metric.
+        let seen = metrics
+            .iter()
+            .any(|m| m.rule == metric.rule && m.statistic == metric.statistic);
+        if !seen {
+            metrics.push(metric);
+        }
+    }
+    (evaluator.finish_streamed(merged), metrics)
+}
+
+/// The number of findings of each rule, in the order rules first appear (findings come
+/// sorted by rule, so this is one pair per rule that found something).
+pub(super) fn count_by_rule(findings: &[crate::eval::Finding]) -> Box<[(u32, u32)]> {
+    let mut counts: Vec<(u32, u32)> = Vec::new();
+    for finding in findings {
+        let rule = finding.rule as u32;
+        match counts.iter_mut().rev().find(|(r, _)| *r == rule) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((rule, 1)),
+        }
+    }
+    counts.into_boxed_slice()
+}

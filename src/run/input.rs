@@ -3,9 +3,12 @@
 
 mod compressed_read;
 mod formats_read;
+mod lines;
 
-use super::evaluate::{ItemResult, Work};
-use super::items::{BatchOutput, Parsed, Run, Runner};
+use lines::{Feed, LineSource};
+
+use super::evaluate::Work;
+use super::items::{Parsed, Runner};
 use super::{fallback_id, FindingSink, Input, Outcome, Pack, RunOptions, SourceInfo};
 use crate::data::formats::mapping::Mappings;
 use crate::data::formats::{self, InputFormat, ReadOptions};
@@ -16,11 +19,8 @@ use crate::data::{
 use crate::schema::KindId;
 use indexmap::{IndexMap, IndexSet};
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::sync::mpsc;
 use std::sync::Arc;
 
 /// What every stage of a run reads: how to validate and how to evaluate.
@@ -146,11 +146,24 @@ pub(super) fn run(
         mappings: &pack.mappings,
     };
     let mut progress = Progress::new(options.progress.as_ref());
-    let items = super::item_names(inputs);
-    for (index, (input, item)) in inputs.iter().zip(items).enumerate() {
-        let source = SourceId(index as u32);
-        read_input(&stages, &mut runner, (input, item), source, &mut progress);
+    let formats: Vec<InputFormat> = inputs.iter().map(|i| stages.reading(i).0).collect();
+    let lines = (formats.iter().enumerate()).filter(|(_, &f)| f == InputFormat::JsonLines);
+    let lines: Vec<SourceId> = lines.map(|(index, _)| SourceId(index as u32)).collect();
+    if lines.len() > 1 {
+        // Several JSON Lines inputs, one per modality say: read side by side in item order.
+        runner.start_merge(lines);
     }
+    let mut sources = Vec::new();
+    let items = super::item_names(inputs);
+    for (index, ((input, item), format)) in inputs.iter().zip(items).zip(formats).enumerate() {
+        let source = SourceId(index as u32);
+        match read_input(&stages, &mut runner, (input, item), (format, source)) {
+            Some(lines) => sources.push(lines),
+            // Read whole (a JSON array, another format) or not at all.
+            None => runner.source_drained(source),
+        }
+    }
+    lines::read_lines(&stages, &mut runner, Feed::new(sources), &mut progress);
     runner.finish_current();
     let ready = runner.take_ready();
     runner.apply(work.evaluate(ready));
@@ -163,16 +176,16 @@ pub(super) fn run(
     runner.finish(&work)
 }
 
-/// Reads one input; `item` names the records of formats that hold one item per file.
+/// Opens one input: gives back its lines to be read in batches (JSON Lines), or reads it
+/// whole (other formats, JSON arrays). `item` names the records of formats that hold one item
+/// per file.
 fn read_input(
     stages: &Stages,
     runner: &mut Runner,
     (input, item): (&Input, String),
-    source: SourceId,
-    progress: &mut Progress<'_>,
-) {
+    (format, source): (InputFormat, SourceId),
+) -> Option<LineSource<'static>> {
     let origin = Origin::line(source, 0);
-    let (format, _) = stages.reading(input);
     match input {
         Input::Path(path) => {
             let codec = crate::data::compressed::sniff(path).ok().flatten();
@@ -182,8 +195,7 @@ fn read_input(
                 (input, item),
                 (path, codec),
                 (format, source),
-                progress,
-            );
+            )
         }
         Input::Bytes { name, bytes } => {
             // Held as a file for the run, so that it is read as a file is (and read again
@@ -192,7 +204,7 @@ fn read_input(
                 .and_then(|mut spool| spool.write_all(bytes).map(|()| spool));
             let spool = match spool {
                 Ok(spool) => spool,
-                Err(e) => return unreadable(runner, name, e, origin),
+                Err(e) => return no_source(runner, name, e, origin),
             };
             let path = spool.path().to_path_buf();
             runner.outcome.spools.push(Arc::new(spool));
@@ -204,14 +216,13 @@ fn read_input(
                 (input, item),
                 (&path, codec),
                 (format, source),
-                progress,
-            );
+            )
         }
         Input::Stdin => {
             let spool = tempfile::NamedTempFile::new();
             let (copy, spool) = match spool.and_then(|s| Ok((s.reopen()?, s))) {
                 Ok((copy, spool)) => (copy, spool),
-                Err(e) => return unreadable(runner, "<stdin>", e, origin),
+                Err(e) => return no_source(runner, "<stdin>", e, origin),
             };
             runner.add_source(SourceInfo {
                 name: "<stdin>".into(),
@@ -226,10 +237,10 @@ fn read_input(
             };
             let reader = BufReader::with_capacity(1 << 20, tee);
             if format == InputFormat::JsonLines {
-                read_into(stages, runner, reader, "<stdin>", source, progress);
-            } else {
-                formats_read::read_format(stages, runner, reader, (input, &item), source);
+                return open_lines(stages, runner, reader, "<stdin>", source);
             }
+            formats_read::read_format(stages, runner, reader, (input, &item), source);
+            None
         }
     }
 }
@@ -242,18 +253,10 @@ fn read_held(
     (input, item): (&Input, String),
     (path, codec): (&std::path::Path, Option<crate::data::compressed::Codec>),
     (format, source): (InputFormat, SourceId),
-    progress: &mut Progress<'_>,
-) {
+) -> Option<LineSource<'static>> {
     if let Some(codec) = codec {
         let spooled = (path, codec, format);
-        return compressed_read::read_compressed(
-            stages,
-            runner,
-            (input, item),
-            spooled,
-            source,
-            progress,
-        );
+        return compressed_read::read_compressed(stages, runner, (input, item), spooled, source);
     }
     let name = input.name();
     runner.add_source(SourceInfo {
@@ -263,7 +266,7 @@ fn read_held(
         item: item.clone(),
     });
     let named = (input, item.as_str(), name.as_str());
-    read_file(stages, runner, path, named, (format, source), progress);
+    read_file(stages, runner, path, named, (format, source))
 }
 
 /// Reads a file (the input's own, or the copy it is held in) in `format`, under `name`.
@@ -273,235 +276,46 @@ fn read_file(
     path: &std::path::Path,
     (input, item, name): (&Input, &str, &str),
     (format, source): (InputFormat, SourceId),
-    progress: &mut Progress<'_>,
-) {
+) -> Option<LineSource<'static>> {
     let file = match File::open(path) {
         Ok(file) => file,
-        Err(e) => return unreadable(runner, name, e, Origin::line(source, 0)),
+        Err(e) => return no_source(runner, name, e, Origin::line(source, 0)),
     };
     // A small buffer: batches read straight into their own buffers (a read at least as long
     // as the buffer bypasses it), rather than through it with a second copy.
     let reader = BufReader::with_capacity(DIRECT_READ_BUFFER, file);
     if format == InputFormat::JsonLines {
-        read_into(stages, runner, reader, name, source, progress)
-    } else {
-        formats_read::read_format(stages, runner, reader, (input, item), source);
+        return open_lines(stages, runner, reader, name, source);
     }
+    formats_read::read_format(stages, runner, reader, (input, item), source);
+    None
 }
 
 /// The buffer of a file's reader: no longer than the reads batches make, so that they bypass
 /// it (`BufReader` hands a read at least as long as its buffer to the file directly).
 const DIRECT_READ_BUFFER: usize = 8 << 10;
 
-fn read_into(
+/// Opens JSON Lines (or a JSON array, which is read whole here) past its first bytes.
+fn open_lines(
     stages: &Stages,
     runner: &mut Runner,
-    mut reader: impl BufRead,
+    mut reader: impl BufRead + 'static,
     name: &str,
     source: SourceId,
-    progress: &mut Progress<'_>,
-) {
-    let origin = Origin::line(source, 0);
-    let result = match opening(&mut reader) {
+) -> Option<LineSource<'static>> {
+    match opening(&mut reader) {
         Ok(opening) if opening.json_array => {
             read_json_array(stages, runner, reader, name, source, opening.first_line);
-            Ok(())
+            None
         }
         Ok(opening) => {
-            let batches = stages
-                .batches(reader, source)
-                .starting_at(opening.first_line);
-            read_lines(stages, runner, batches, name, source, progress)
+            let reader: Box<dyn Read> = Box::new(reader);
+            let batches = stages.batches(reader, source);
+            let batches = batches.starting_at(opening.first_line);
+            Some(LineSource::new(batches, name, source))
         }
-        Err(e) => Err(e),
-    };
-    if let Err(e) = result {
-        unreadable(runner, name, e, origin);
+        Err(e) => no_source(runner, name, e, Origin::line(source, 0)),
     }
-}
-
-/// What the jobs of the batch pipeline send back.
-enum Done {
-    /// A batch, processed: its sequence number, output and buffer (for reuse).
-    Batch(u64, BatchOutput, Batch),
-    /// Items that straddled batches, evaluated.
-    Items(Vec<ItemResult>),
-}
-
-/// The batch pipeline. This thread reads batches and hands each to the pool, where it is
-/// parsed, validated, split into runs by item and (for the runs complete within it)
-/// evaluated by one thread while its records are in that thread's cache. As outputs come
-/// back, in whatever order, this thread takes them in in input order, joins the runs at
-/// batch boundaries into items and hands those to the pool too. While it waits it runs the
-/// pool's jobs itself. A few batches per thread are in flight at most, so memory stays
-/// bounded, and no thread waits for a slow batch at a barrier.
-fn read_lines<R: Read>(
-    stages: &Stages,
-    runner: &mut Runner,
-    mut batches: Batches<R>,
-    name: &str,
-    source: SourceId,
-    progress: &mut Progress<'_>,
-) -> io::Result<()> {
-    let max_in_flight = rayon::current_num_threads() as u64 * 3;
-    let (done_tx, done_rx) = mpsc::channel::<Done>();
-    let mut read_error = None;
-    rayon::in_place_scope(|scope| {
-        let (mut sent, mut next, mut item_jobs) = (0u64, 0u64, 0usize);
-        let mut waiting: BTreeMap<u64, (BatchOutput, Batch)> = BTreeMap::new();
-        let mut exhausted = false;
-        loop {
-            // Batches not yet taken in, whether queued, running or waiting for an earlier one.
-            while !exhausted && sent - next < max_in_flight {
-                match batches.next_batch() {
-                    Ok(Some(batch)) => {
-                        let (tx, seq) = (done_tx.clone(), sent);
-                        let evaluate = !runner.is_grouping();
-                        let keep = runner.keeps_dataset();
-                        scope.spawn(move |_| {
-                            let out = process_batch(stages, &batch, name, evaluate, keep);
-                            let _ = tx.send(Done::Batch(seq, out, batch));
-                        });
-                        sent += 1;
-                    }
-                    Ok(None) => exhausted = true,
-                    Err(e) => {
-                        read_error = Some(e);
-                        exhausted = true;
-                    }
-                }
-            }
-            if sent == next && item_jobs == 0 {
-                break;
-            }
-            let done = match done_rx.try_recv() {
-                Ok(done) => done,
-                Err(_) => match rayon::yield_now() {
-                    Some(rayon::Yield::Executed) => continue,
-                    _ => match done_rx.recv() {
-                        Ok(done) => done,
-                        Err(_) => break,
-                    },
-                },
-            };
-            match done {
-                Done::Items(results) => {
-                    item_jobs -= 1;
-                    runner.apply(results);
-                }
-                Done::Batch(seq, out, batch) => {
-                    waiting.insert(seq, (out, batch));
-                }
-            }
-            while let Some((out, batch)) = waiting.remove(&next) {
-                next += 1;
-                progress.advance(batch.bytes.len(), runner.items_seen());
-                runner.absorb(out);
-                batches.recycle(batch);
-                let ready = runner.take_ready();
-                if !ready.is_empty() && rayon::current_num_threads() == 1 {
-                    // Alone, a spawned job would wait behind every batch spawned after it,
-                    // and with it the merging of streamed statistics.
-                    runner.apply(stages.work.evaluate_serial(ready));
-                } else if !ready.is_empty() {
-                    let (tx, work) = (done_tx.clone(), stages.work);
-                    scope.spawn(move |_| {
-                        let _ = tx.send(Done::Items(work.evaluate_serial(ready)));
-                    });
-                    item_jobs += 1;
-                }
-            }
-        }
-    });
-    if let Some(e) = read_error {
-        // Reading stopped partway: the lines before were checked; say where it stopped.
-        let origin = Origin::line(source, batches.next_line());
-        unreadable(runner, name, e, origin);
-    }
-    Ok(())
-}
-
-/// Parses and validates one batch, splits its records into runs by item, and evaluates
-/// the runs that are complete within it (when `evaluate`).
-fn process_batch(
-    stages: &Stages,
-    batch: &Batch,
-    name: &str,
-    evaluate: bool,
-    keep_dataset: bool,
-) -> BatchOutput {
-    let mut out = BatchOutput::default();
-    let mut shared = Shared::default();
-    let mut runs: Vec<Vec<Record>> = Vec::new();
-    let mut overlong = batch.overlong.iter().peekable();
-    let too_long = |out: &mut BatchOutput, (line, bytes): &(u32, u64)| {
-        out.count(None, true);
-        out.errors.push(DataError::LineTooLong {
-            bytes: *bytes,
-            limit: stages.max_line,
-            origin: Origin::line(batch.source, *line),
-        });
-    };
-    for (line, origin) in batch.lines(&batch.whole()) {
-        while let Some(dropped) = overlong.next_if(|(line, _)| *line < origin.line) {
-            too_long(&mut out, dropped);
-        }
-        let (bucket, result) = read_record(
-            stages.validator,
-            line,
-            origin,
-            || fallback_id(name, origin),
-            &mut shared,
-        );
-        let parsed = Parsed { bucket, result };
-        out.count(parsed.bucket, parsed.result.is_err());
-        match parsed.result {
-            Ok(mut record) => {
-                out.defects(&mut record);
-                if keep_dataset {
-                    out.dataset.push(record.clone());
-                }
-                match runs.last_mut() {
-                    Some(run)
-                        if Arc::ptr_eq(&run[0].item, &record.item)
-                            || run[0].item == record.item =>
-                    {
-                        run.push(record)
-                    }
-                    _ => {
-                        let capacity = runs.last().map_or(FIRST_RUN_CAPACITY, Vec::len);
-                        runs.push(new_run(record, capacity));
-                    }
-                }
-            }
-            Err(error) => out.errors.push(*error),
-        }
-    }
-    for dropped in overlong {
-        too_long(&mut out, dropped);
-    }
-    let mut seen: FxHashMap<Arc<str>, u32> = FxHashMap::default();
-    for run in &runs {
-        *seen.entry(run[0].item.clone()).or_default() += 1;
-    }
-    let last = runs.len().saturating_sub(1);
-    out.runs = runs
-        .into_iter()
-        .enumerate()
-        .map(|(i, records)| {
-            // An item too large to check goes to the runner, which reports it.
-            let interior = i > 0
-                && i < last
-                && seen[&records[0].item] == 1
-                && records.len() <= stages.max_item_records;
-            if evaluate && interior {
-                Run::Evaluated(stages.work.evaluate_one(records))
-            } else {
-                Run::Pending(records)
-            }
-        })
-        .collect();
-    out
 }
 
 fn read_json_array(
@@ -524,6 +338,17 @@ fn read_json_array(
     );
     let ready = runner.take_ready();
     runner.apply(stages.work.evaluate(ready));
+}
+
+/// Reports an input that cannot be read: it gives no lines.
+fn no_source(
+    runner: &mut Runner,
+    name: &str,
+    e: io::Error,
+    origin: Origin,
+) -> Option<LineSource<'static>> {
+    unreadable(runner, name, e, origin);
+    None
 }
 
 fn unreadable(runner: &mut Runner, name: &str, e: io::Error, origin: Origin) {
@@ -749,18 +574,6 @@ pub(super) fn run_values(
     let ready = runner.take_ready();
     runner.apply(work.evaluate(ready));
     runner.finish(&work)
-}
-
-/// Room for the first run of a batch: about an item of the benchmark's data.
-const FIRST_RUN_CAPACITY: usize = 128;
-
-/// A run of an item's records, with room for as many as the run before it had: items of one
-/// file tend to be alike, and input that is not grouped has runs of one record, for which
-/// room for a hundred would be allocated and freed record by record.
-fn new_run(record: Record, capacity: usize) -> Vec<Record> {
-    let mut run = Vec::with_capacity(capacity.max(1));
-    run.push(record);
-    run
 }
 
 #[cfg(test)]

@@ -2,11 +2,12 @@
 //! and collecting each item's results into its slot, so that output order never depends on
 //! how many threads evaluated the items.
 
-use super::evaluate::{ItemResult, KeepLeft, Work};
+use super::evaluate::{count_by_rule, streamed_results, ItemResult, KeepLeft, Work};
 use super::grouping::GroupingBudget;
+use super::merge::{Merge, OutOfOrder};
 use super::Problem;
 use super::{FindingSink, Outcome, RunOptions, Slot, SourceInfo, UNREADABLE};
-use crate::data::{DataError, Origin, Record};
+use crate::data::{DataError, Origin, Record, SourceId};
 use crate::eval::Evaluator;
 use crate::ops::Scope;
 use crate::pack::Pack;
@@ -140,34 +141,6 @@ impl ItemExtra {
     }
 }
 
-/// The findings and metrics of the data-set rules that stream, from their merged parts.
-pub(super) fn streamed_results(
-    evaluator: &Evaluator,
-    merged: &[crate::metrics::Part],
-) -> (Vec<crate::eval::Finding>, Vec<super::Metric>) {
-    let plan = evaluator.plan();
-    let mut metrics: Vec<super::Metric> = Vec::new();
-    for (k, &(rule, id)) in evaluator.streamed().iter().enumerate() {
-        let metric = super::Metric {
-            rule: plan.rules[rule].id.clone(),
-            statistic: crate::plan::describe_expr(plan, &plan.rules[rule], id),
-            value: evaluator.streamed_value(merged, k),
-            raters: evaluator
-                .streamed_raters(merged, k)
-                .cloned()
-                .unwrap_or_default(),
-        };
-        // A statistic written twice (in the condition and the message) is one metric.
-        let seen = metrics
-            .iter()
-            .any(|m| m.rule == metric.rule && m.statistic == metric.statistic);
-        if !seen {
-            metrics.push(metric);
-        }
-    }
-    (evaluator.finish_streamed(merged), metrics)
-}
-
 /// The state of a run between batches.
 pub(super) struct Runner<'p, 's> {
     pub pack: &'p Pack,
@@ -213,6 +186,8 @@ pub(super) struct Runner<'p, 's> {
     keep_left: KeepLeft,
     /// Known findings still to be matched.
     baseline: Option<super::baseline::Matcher>,
+    /// The merge of several sources in item order, while it lasts.
+    merge: Option<Merge>,
     pub outcome: Outcome,
 }
 
@@ -254,6 +229,7 @@ impl<'p, 's> Runner<'p, 's> {
                 .baseline
                 .as_deref()
                 .map(super::baseline::Matcher::new),
+            merge: None,
             outcome: Outcome {
                 per_rule: vec![0; pack.plan.rules.len()],
                 ..Outcome::default()
@@ -308,6 +284,7 @@ impl<'p, 's> Runner<'p, 's> {
         }
         for run in out.runs {
             match run {
+                Run::Pending(records) if self.is_merging() => self.merge_run(records),
                 Run::Pending(records) => records.into_iter().for_each(|r| self.place(r)),
                 Run::Evaluated(result) => self.evaluated(result),
             }
@@ -334,6 +311,56 @@ impl<'p, 's> Runner<'p, 's> {
         self.finished.insert(item.clone());
         self.open(&item);
         self.apply(vec![result]);
+    }
+
+    /// Merges these sources, each in item order ([`super::merge`]).
+    pub fn start_merge(&mut self, sources: impl IntoIterator<Item = crate::data::SourceId>) {
+        self.merge = Some(Merge::new(sources));
+    }
+
+    /// Whether sources are being merged in item order.
+    pub fn is_merging(&self) -> bool {
+        self.merge.is_some() && !self.grouping
+    }
+
+    /// Orders merged sources by how far their reading has come, the one furthest behind first.
+    pub fn compare_reached(&self, a: SourceId, b: SourceId) -> std::cmp::Ordering {
+        (self.merge.as_ref()).map_or(std::cmp::Ordering::Equal, |m| m.compare_reached(a, b))
+    }
+
+    /// A source has no more records: items it has not reached may be complete now.
+    pub fn source_drained(&mut self, source: SourceId) {
+        if let Some(merge) = &mut self.merge {
+            merge.drained(source);
+        }
+    }
+
+    /// Adds a run of one item's records to the merge. A source that goes back in item order
+    /// ends it: what it holds, and every record after, is grouped in memory.
+    fn merge_run(&mut self, records: Vec<Record>) {
+        let Some(first) = records.first() else {
+            return;
+        };
+        if self.too_large.contains(&first.item) {
+            return records.iter().for_each(|r| self.uncheck(r.kind));
+        }
+        let item = first.item.clone();
+        let Some(merge) = &mut self.merge else {
+            return records.into_iter().for_each(|r| self.place(r));
+        };
+        match merge.take(records) {
+            Ok(held) if held > self.max_item_records => {
+                let records = merge.drop_item(&item);
+                self.give_up_large(records);
+            }
+            Ok(_) => {}
+            Err(OutOfOrder(records)) => {
+                let held = self.merge.take().map(Merge::into_pending);
+                self.start_grouping();
+                let held = held.into_iter().flatten().flatten();
+                held.chain(records).for_each(|r| self.place(r));
+            }
+        }
     }
 
     /// The count of items whose records may still be kept, for [`Work::new`].
@@ -367,6 +394,9 @@ impl<'p, 's> Runner<'p, 's> {
         }
         if self.grouping {
             return self.group(record);
+        }
+        if self.merge.is_some() {
+            return self.merge_run(vec![record]);
         }
         if self
             .current
@@ -474,12 +504,23 @@ impl<'p, 's> Runner<'p, 's> {
         count.rejected += 1;
     }
 
-    /// Ends the item being read: it is complete once another item starts.
+    /// Ends the item being read: it is complete once another item starts. At the end of the
+    /// input, also every item a merge still holds.
     pub fn finish_current(&mut self) {
         let records = std::mem::take(&mut self.current);
+        self.complete(records);
+        if let Some(merge) = self.merge.take() {
+            merge
+                .into_pending()
+                .for_each(|records| self.complete(records));
+        }
+    }
+
+    /// Hands a complete item's records to evaluation.
+    fn complete(&mut self, records: Vec<Record>) {
         if let Some(first) = records.first() {
-            self.finished.insert(first.item.clone());
             let item = first.item.clone();
+            self.finished.insert(item.clone());
             self.open(&item);
             self.ready.push(records);
         }
@@ -487,11 +528,14 @@ impl<'p, 's> Runner<'p, 's> {
 
     /// The number of items seen so far.
     pub fn items_seen(&self) -> usize {
-        self.items.len() + self.grouped.len() + usize::from(!self.current.is_empty())
+        let merging = self.merge.as_ref().map_or(0, Merge::items);
+        self.items.len() + self.grouped.len() + usize::from(!self.current.is_empty()) + merging
     }
 
     /// The completed items not yet evaluated.
     pub fn take_ready(&mut self) -> Vec<Vec<Record>> {
+        let merged = self.merge.as_mut().map(Merge::complete);
+        merged.into_iter().flatten().for_each(|r| self.complete(r));
         std::mem::take(&mut self.ready)
     }
 
@@ -744,18 +788,4 @@ impl<'p, 's> Runner<'p, 's> {
         outcome.data_errors.sort_by_key(Problem::origin);
         outcome
     }
-}
-
-/// The number of findings of each rule, in the order rules first appear (findings come
-/// sorted by rule, so this is one pair per rule that found something).
-fn count_by_rule(findings: &[crate::eval::Finding]) -> Box<[(u32, u32)]> {
-    let mut counts: Vec<(u32, u32)> = Vec::new();
-    for finding in findings {
-        let rule = finding.rule as u32;
-        match counts.iter_mut().rev().find(|(r, _)| *r == rule) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((rule, 1)),
-        }
-    }
-    counts.into_boxed_slice()
 }

@@ -18,6 +18,7 @@ mod evaluate;
 mod grouping;
 mod input;
 mod items;
+mod merge;
 mod problem;
 
 pub use baseline::{BadBaseline, Baseline, BaselineEntry};
@@ -507,7 +508,7 @@ impl Pack {
         if merged.is_empty() {
             return (Vec::new(), Vec::new());
         }
-        let (mut findings, metrics) = items::streamed_results(&evaluator, &merged);
+        let (mut findings, metrics) = evaluate::streamed_results(&evaluator, &merged);
         findings.sort_by(|a, b| (a.rule, &a.key).cmp(&(b.rule, &b.key)));
         (findings, metrics)
     }

@@ -1,6 +1,6 @@
 //! Reading a compressed input (`crate::data::compressed`) as the text it holds.
 
-use super::{read_file, unreadable, Progress, Stages};
+use super::{no_source, read_file, unreadable, LineSource, Stages};
 use crate::data::formats::InputFormat;
 use crate::data::{Origin, SourceId};
 use crate::run::items::Runner;
@@ -23,13 +23,12 @@ pub(super) fn read_compressed(
         InputFormat,
     ),
     source: SourceId,
-    progress: &mut Progress<'_>,
-) {
+) -> Option<LineSource<'static>> {
     let name = input.name();
     let origin = Origin::line(source, 0);
     let spool = match tempfile::NamedTempFile::new() {
         Ok(spool) => spool,
-        Err(e) => return unreadable(runner, &name, e, origin),
+        Err(e) => return no_source(runner, &name, e, origin),
     };
     let written = File::open(path).and_then(|file| {
         let mut out = io::BufWriter::new(spool.as_file());
@@ -53,5 +52,5 @@ pub(super) fn read_compressed(
         unreadable(runner, &name, io::Error::new(e.kind(), reason), origin);
     }
     let named = (input, item.as_str(), name.as_str());
-    read_file(stages, runner, &text, named, (format, source), progress);
+    read_file(stages, runner, &text, named, (format, source))
 }
