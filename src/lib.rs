@@ -79,7 +79,8 @@ pub use pack::{Pack, PackDiagnostic, PackError, UnknownRules};
 pub use run::{
     item_names, BadBaseline, Baseline, BaselineEntry, CollectFindings, DatasetParts,
     ExplainRequest, FindingSink, Input, KindCount, Metric, NotDatasetParts, OnProgress, Outcome,
-    Problem, Progress, RunOptions, Slot, SourceInfo, Summary, DEFAULT_WORK_BUDGET, MAX_THREADS,
+    Problem, Progress, RunOptions, Slot, SourceInfo, Summary, DEFAULT_MEMORY_LIMIT,
+    DEFAULT_WORK_BUDGET, MAX_THREADS,
 };
 
 /// The configuration of the library's property tests: `cases` cases from a fixed generator,

@@ -20,9 +20,10 @@ pub struct Limits {
     pub max_fields: usize,
     /// The longest list one field may hold (`cord::data::list-too-long`).
     pub max_list_len: usize,
-    /// The most bytes of records held while grouping input whose items are not contiguous.
-    /// Past it, records of items that reappear are rejected with
-    /// `cord::data::grouping-limit` instead of being held.
+    /// The most bytes of records held while items evaluated before the input turned out not
+    /// to be grouped are read again whole. Past it, such an item is given up with
+    /// `cord::data::grouping-limit`. (Records grouped as they are read go to disk past
+    /// `RunOptions::memory_limit` instead.)
     pub max_grouping_bytes: u64,
     /// The most records one item may have: an item is held whole while it is evaluated
     /// (`cord::data::item-too-large` past it, and the item is not checked).

@@ -234,63 +234,18 @@ fn output_is_byte_identical_for_one_and_four_threads() {
     assert_eq!(one, run("4"));
 }
 
-/// Interleaved input past the grouping budget: the items that no longer fit are given up
-/// whole (each named by a `grouping-limit` error, their records rejected), and every other
-/// item gets exactly the findings it gets without a budget.
+/// Interleaved input past the memory limit: records go to temporary files and come back
+/// partition by partition, and every finding and count is what the run in memory gives.
 #[test]
-fn items_past_the_grouping_budget_are_given_up_whole() {
+fn items_past_the_memory_limit_are_grouped_on_disk_with_the_same_output() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = shuffled_example(dir.path());
     let data = data.to_str().expect("utf-8 path");
-    let run = |budget: &str| {
-        text(&check_rules_as_json(
-            data,
-            &["--max-grouping-bytes", budget],
-        ))
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("JSON"))
-        .collect::<Vec<_>>()
-    };
-    let item_findings = |entries: &[serde_json::Value], skip: &[String]| {
-        let mut found: Vec<String> = entries
-            .iter()
-            .filter(|e| e["type"] == "finding" && e["item"].is_string())
-            .filter(|e| !skip.iter().any(|s| e["item"] == s.as_str()))
-            .map(|e| format!("{} {}", e["rule"], e["message"]))
-            .collect();
-        found.sort();
-        found
-    };
-    let unlimited = run("1000000");
-    let limited = run("1500");
-    let given_up: Vec<String> = limited
-        .iter()
-        .filter(|e| e["code"] == "cord::data::grouping-limit")
-        .map(|e| {
-            e["message"]
-                .as_str()
-                .unwrap_or("")
-                .split('`')
-                .nth(1)
-                .unwrap_or("")
-                .to_string()
-        })
-        .collect();
-    assert!(!given_up.is_empty(), "the budget is passed");
-    assert_eq!(
-        item_findings(&limited, &given_up),
-        item_findings(&unlimited, &given_up)
-    );
-    let summary = limited.last().expect("a summary");
-    let records = &summary["records"];
-    assert_eq!(
-        records["read"].as_u64(),
-        Some(records["checked"].as_u64().unwrap_or(0) + records["rejected"].as_u64().unwrap_or(0))
-    );
-    assert!(
-        records["rejected"].as_u64()
-            > unlimited.last().expect("a summary")["records"]["rejected"].as_u64()
-    );
+    let run = |limit: &str| text(&check_rules_as_json(data, &["--memory-limit", limit]));
+    let in_memory = run("1G");
+    assert!(in_memory.contains("\"type\":\"finding\""));
+    assert_eq!(run("1K"), in_memory);
+    assert_eq!(run("4K"), in_memory);
 }
 
 #[test]

@@ -7,7 +7,8 @@
 //! repository's `rules/`, and `> PATH` at the end sends standard output to PATH, e.g.
 //! `/dev/full`), `$$ stdin` is standard input, `$$ file-size-blocks` limits the size of any
 //! file the command writes (`ulimit -f`, in the shell's blocks: a disk that fills up),
-//! `$$ cwd` names the folder (of the case's) to run in, and every other section is a file written into
+//! `$$ cwd` names the folder (of the case's) to run in, `$$ env` sets environment variables
+//! (`NAME=value` lines; `{dir}` is the case's folder), and every other section is a file written into
 //! a fresh directory (names may have folders) that the command runs in. A snapshot that lists
 //! no file under "files" shows that nothing was overwritten.
 
@@ -74,12 +75,20 @@ fn run_case(path: &Path) -> String {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let text = std::fs::read_to_string(path).expect("a case file");
     let (mut args, mut stdin, mut blocks, mut cwd) = (String::new(), None, None, None);
+    let mut env: Vec<(String, String)> = Vec::new();
     for (name, body) in sections(&text) {
         match name.as_str() {
             "args" => args = body.trim().to_string(),
             "stdin" => stdin = Some(body),
             "file-size-blocks" => blocks = Some(body.trim().to_string()),
             "cwd" => cwd = Some(dir.path().join(body.trim())),
+            "env" => {
+                let folder = dir.path().display().to_string();
+                env = (body.lines())
+                    .filter_map(|line| line.split_once('='))
+                    .map(|(k, v)| (k.trim().into(), v.trim().replace("{dir}", &folder)))
+                    .collect();
+            }
             _ => {
                 let file = dir.path().join(&name);
                 std::fs::create_dir_all(file.parent().expect("a folder")).expect("a folder");
@@ -90,6 +99,7 @@ fn run_case(path: &Path) -> String {
     let before = files_under(dir.path());
     let run_in = cwd.unwrap_or_else(|| dir.path().to_path_buf());
     let (mut cmd, redirect) = command(&args, &run_in, blocks.as_deref());
+    cmd.envs(env);
     cmd.stdin(if stdin.is_some() {
         Stdio::piped()
     } else {

@@ -19,7 +19,8 @@ struct Line {
 }
 
 /// Records of `items` items: speech turns, transcripts over them (some without speech, some
-/// disagreeing in speaker or sentiment) and faces, so that the rules of `rules/` find things.
+/// disagreeing in speaker or sentiment), faces and sentiment labels from several annotators,
+/// so that the rules of `rules/` find things, groups of records included.
 fn records(items: usize) -> impl Strategy<Value = Vec<Line>> {
     let turn = (0..items, 0u32..50, 1u32..6, 0usize..3, 0usize..3, 0u8..4);
     prop::collection::vec(turn, 1..120).prop_map(|turns| {
@@ -29,22 +30,28 @@ fn records(items: usize) -> impl Strategy<Value = Vec<Line>> {
         for (n, (item, start, length, speaker, sentiment, shape)) in turns.into_iter().enumerate() {
             let (start, end) = (f64::from(start) / 2.0, f64::from(start + length) / 2.0);
             let (who, feeling) = (speakers[speaker], sentiments[sentiment]);
-            let mut push = |kind: &'static str, fields: String| {
-                let text = format!(
-                    r#"{{"item":"clip {item}","kind":"{kind}","id":"{kind}{n}",{fields}}}"#
-                );
+            let mut push = |kind: &'static str, id: String, fields: String| {
+                let text =
+                    format!(r#"{{"item":"clip {item}","kind":"{kind}","id":"{id}",{fields}}}"#);
                 lines.push(Line { item, kind, text });
             };
             if shape != 1 {
-                push("speech", format!(r#""start":{start},"end":{end},"speaker":"{who}""#));
+                let said = format!(r#""start":{start},"end":{end},"speaker":"{who}""#);
+                push("speech", format!("s{n}"), said);
             }
             let said = format!(
                 r#""start":{start},"end":{end},"speaker":"{who}","text":"well yes","sentiment":"{feeling}""#
             );
-            push("transcript", said);
+            push("transcript", format!("t{n}"), said);
             if shape == 3 {
                 let face = format!(r#""start":{start},"end":{end},"track":"{who}","emotion":"angry""#);
-                push("face", face);
+                push("face", format!("f{n}"), face);
+            }
+            if shape >= 2 {
+                for (k, label) in sentiments.iter().enumerate().take(2 + sentiment % 2) {
+                    let fields = format!(r#""segment":"t{n}","value":"{label}","annotator":"ann{k}""#);
+                    push("sentiment_label", format!("l{n}-{k}"), fields);
+                }
             }
         }
         lines
@@ -77,6 +84,8 @@ fn output(pack: &Pack, inputs: &[Input], threads: usize) -> String {
     let options = RunOptions {
         threads,
         batch_bytes: 512,
+        // Records of input not grouped by item go to disk past 2 KiB.
+        memory_limit: 4 << 10,
         ..RunOptions::default()
     };
     let outcome: Outcome = pack.check(inputs, &options);
@@ -104,7 +113,9 @@ proptest! {
 
     #[test]
     fn every_layout_gives_the_grouped_output(
-        lines in records(12),
+        (lines, shuffled) in records(12).prop_flat_map(|lines| {
+            (Just(lines.clone()), Just(lines).prop_shuffle())
+        }),
         cuts in prop::collection::vec(any::<prop::sample::Index>(), 1..4),
         order in any::<prop::sample::Index>(),
         threads in 1usize..4,
@@ -116,7 +127,7 @@ proptest! {
         prop_assert!(want.contains("transcript"), "the rules find something: {want}");
 
         // One file per kind, each in item order: merged.
-        let kinds = ["speech", "transcript", "face"];
+        let kinds = ["speech", "transcript", "face", "sentiment_label"];
         let per_kind: Vec<Vec<&Line>> = kinds
             .iter()
             .map(|k| sorted.iter().copied().filter(|l| l.kind == *k).collect())
@@ -142,5 +153,10 @@ proptest! {
         }
         let dir = tempfile::tempdir().expect("a temporary directory");
         prop_assert_eq!(&output(&pack, &write(dir.path(), &dealt), threads), &want);
+
+        // Every line in a random place: grouped on disk.
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let shuffled: Vec<&Line> = shuffled.iter().collect();
+        prop_assert_eq!(&output(&pack, &write(dir.path(), &[shuffled]), threads), &want);
     }
 }

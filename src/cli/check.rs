@@ -66,6 +66,11 @@ pub(super) struct CheckArgs {
         value_parser = parse_threads
     )]
     threads: usize,
+    /// The memory records of input not grouped by item may take while they are grouped
+    /// (`512K`, `64M`, `2G`); past it they go to temporary files in TMPDIR, removed when the
+    /// run ends.
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
+    memory_limit: u64,
     /// Stop a rule on an item after it has considered this many candidate records.
     #[arg(long, value_name = "N", default_value_t = concordant::DEFAULT_WORK_BUDGET)]
     work_budget: u64,
@@ -105,6 +110,28 @@ fn parse_threads(text: &str) -> Result<usize, String> {
             "at most {max} threads; more than a few per core only slows a run (0 uses every core)"
         )),
         Err(_) => Err(format!("expected a number of threads from 0 to {max}")),
+    }
+}
+
+/// A size in bytes, with an optional `K`, `M` or `G` (powers of 1024).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let (digits, unit) = match text.char_indices().last() {
+        Some((at, c)) if c.is_ascii_alphabetic() => (&text[..at], c.to_ascii_uppercase()),
+        _ => (text, 'B'),
+    };
+    let shift = match unit {
+        'B' => 0,
+        'K' => 10,
+        'M' => 20,
+        'G' => 30,
+        _ => return Err(format!("`{text}`: expected a size such as 512K, 64M or 2G")),
+    };
+    match digits.parse::<u64>() {
+        Ok(n) if n > 0 && n.leading_zeros() >= shift => Ok(n << shift),
+        _ => Err(format!(
+            "`{text}`: expected a size such as 512K, 64M or 2G, above 0"
+        )),
     }
 }
 
@@ -198,6 +225,7 @@ pub(super) fn run(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> 
             mapping: None,
         },
         limits,
+        memory_limit: args.memory_limit,
         keep_records: if args.format == Format::Html {
             args.report_items
         } else {

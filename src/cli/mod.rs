@@ -130,8 +130,8 @@ struct LimitArgs {
     /// The most values a list field may hold.
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_list_len)]
     max_list_len: usize,
-    /// The most bytes of records held while grouping input whose items are not contiguous;
-    /// past it, items that reappear are rejected instead of held.
+    /// The most bytes of records held while items checked before the input turned out not to
+    /// be grouped are read again whole; past it, such an item is given up.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_grouping_bytes)]
     max_grouping_bytes: u64,
     /// The largest file of a format read whole (subtitles, TextGrid, ELAN, CVAT, Label Studio,

@@ -298,8 +298,8 @@ pub enum DataError {
         /// The record that passed it.
         origin: Origin,
     },
-    /// A record of an item that reappeared after the input had grouped as many bytes as
-    /// [`crate::Limits::max_grouping_bytes`] allows.
+    /// An item read again whole (evaluated before the input turned out not to be grouped)
+    /// whose records pass [`crate::Limits::max_grouping_bytes`].
     #[error("item `{item}` reappears, but {limit} bytes of records are already held for grouping; this record was not checked")]
     #[diagnostic(
         code("cord::data::grouping-limit"),
@@ -311,6 +311,22 @@ pub enum DataError {
         /// The limit.
         limit: u64,
         /// Where.
+        origin: Origin,
+    },
+    /// Records of input not grouped by item could not be put aside in temporary files (the
+    /// directory cannot be written, or the disk is full): the run stops short of checking
+    /// them rather than giving a partial result.
+    #[error("cannot put records aside in `{dir}`: {reason}; the items whose records were put aside are not checked")]
+    #[diagnostic(
+        code("cord::data::spill-failed"),
+        help("input not grouped by item is grouped on disk: point TMPDIR at a directory with room, raise `--memory-limit` so that fewer records go to disk, or sort the input by item so that none need to")
+    )]
+    SpillFailed {
+        /// The directory temporary files go to.
+        dir: String,
+        /// What the system said.
+        reason: String,
+        /// The first source.
         origin: Origin,
     },
     /// A data file that cannot be opened or read.
@@ -340,7 +356,9 @@ impl DataError {
     pub fn is_unread_input(&self) -> bool {
         matches!(
             self,
-            DataError::Unreadable { .. } | DataError::FileTooLarge { .. }
+            DataError::Unreadable { .. }
+                | DataError::FileTooLarge { .. }
+                | DataError::SpillFailed { .. }
         )
     }
 
@@ -368,6 +386,7 @@ impl DataError {
             | ListTooLong { origin, .. }
             | GroupingLimit { origin, .. }
             | ItemTooLarge { origin, .. }
+            | SpillFailed { origin, .. }
             | Unreadable { origin, .. } => *origin,
         }
     }

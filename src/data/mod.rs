@@ -9,6 +9,7 @@ mod item_order;
 mod lite;
 mod read;
 mod record;
+mod record_bytes;
 mod validate;
 
 pub use array::{read_array, read_elements, Elements};
@@ -44,3 +45,4 @@ pub fn read_record(
 
 pub use crate::value::{format_number, small_text, write_number, Value};
 pub use record::{Extras, Origin, Record, SourceId, Waiver};
+pub use record_bytes::{decode_records, encode_record, Damaged};

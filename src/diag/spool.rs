@@ -27,7 +27,8 @@ pub trait Rendering: Send {
 /// A [`FindingSink`] that renders findings with `R` into a temporary file.
 pub struct Spool<R> {
     rendering: R,
-    file: io::BufWriter<std::fs::File>,
+    /// Made with the first finding, so that a run without findings writes no file.
+    file: Option<io::BufWriter<std::fs::File>>,
     written: u64,
     /// The byte range of each slot's findings in the file.
     slots: std::collections::BTreeMap<Slot, Range<u64>>,
@@ -41,7 +42,7 @@ impl<R: Rendering> Spool<R> {
     pub fn new(rendering: R) -> io::Result<Self> {
         Ok(Spool {
             rendering,
-            file: io::BufWriter::with_capacity(1 << 16, tempfile::tempfile()?),
+            file: None,
             written: 0,
             slots: Default::default(),
             buffer: Vec::new(),
@@ -65,7 +66,10 @@ impl<R: Rendering> Spool<R> {
         if let Some(e) = self.error {
             return Err(e);
         }
-        let mut file = self.file.into_inner().map_err(|e| e.into_error())?;
+        let Some(file) = self.file else {
+            return Ok(self.rendering);
+        };
+        let mut file = file.into_inner().map_err(|e| e.into_error())?;
         let (mut at, mut skip) = (u64::MAX, skip);
         for range in contiguous(self.slots.into_values()) {
             let start = range.start + skip.min(range.end - range.start);
@@ -82,7 +86,13 @@ impl<R: Rendering> Spool<R> {
     fn write(&mut self, slot: &Slot, findings: &[Finding]) -> io::Result<Range<u64>> {
         self.buffer.clear();
         self.rendering.render(slot, findings, &mut self.buffer)?;
-        self.file.write_all(&self.buffer)?;
+        let file = match &mut self.file {
+            Some(file) => file,
+            None => self
+                .file
+                .insert(io::BufWriter::with_capacity(1 << 16, temporary()?)),
+        };
+        file.write_all(&self.buffer)?;
         let start = self.written;
         self.written += self.buffer.len() as u64;
         Ok(start..self.written)
@@ -106,6 +116,17 @@ impl<R: Rendering> FindingSink for Spool<R> {
     fn source(&mut self, id: SourceId, info: &SourceInfo) {
         self.rendering.source(id, info);
     }
+}
+
+/// A temporary file for findings, in TMPDIR; an error names the directory.
+fn temporary() -> io::Result<std::fs::File> {
+    tempfile::tempfile().map_err(|e| {
+        let dir = std::env::temp_dir();
+        io::Error::new(
+            e.kind(),
+            format!("a temporary file in `{}`: {e}", dir.display()),
+        )
+    })
 }
 
 /// Byte ranges in order, with each run of ranges that follow one another in the file joined

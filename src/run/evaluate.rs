@@ -310,7 +310,8 @@ impl<'p> Work<'p> {
     /// Evaluates one item. When reading and validating is all that was asked for, it only
     /// checks that the item's ids are unique: a repeated id is a fault of the data, whatever
     /// the rules.
-    pub fn evaluate_one(&self, records: Vec<Record>) -> ItemResult {
+    pub fn evaluate_one(&self, mut records: Vec<Record>) -> ItemResult {
+        in_canonical_order(&mut records);
         if self.parse_only {
             let nothing = ItemResult::nothing_for(&records);
             let (_, errors) = item_faults(self.evaluator.plan(), records);
@@ -342,6 +343,20 @@ impl<'p> Work<'p> {
             .into_par_iter()
             .map(|records| self.evaluate_one(records))
             .collect()
+    }
+}
+
+/// Puts an item's records in an order that depends on the records alone, not on how the
+/// input was laid out (one file or one per kind, grouped or shuffled): by kind in schema
+/// order, then by id in natural order; records with one id keep their input order.
+fn in_canonical_order(records: &mut [Record]) {
+    let ordered = |a: &Record, b: &Record| {
+        a.kind
+            .cmp(&b.kind)
+            .then_with(|| crate::data::compare_items(&a.id, &b.id))
+    };
+    if !records.is_sorted_by(|a, b| ordered(a, b).is_le()) {
+        records.sort_by(ordered);
     }
 }
 

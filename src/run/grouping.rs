@@ -31,11 +31,6 @@ impl GroupingBudget {
         self.held -= record_size(record);
     }
 
-    /// Forgets every record held (the caller let go of them all).
-    pub(super) fn release_all(&mut self) {
-        self.held = 0;
-    }
-
     /// Holds `record` with the others of its item in `held` when it fits the budget. When it
     /// does not, the item is given up whole: an item checked without some of its records
     /// would get findings that are not true of it. Its held records are released (their bytes

@@ -153,6 +153,7 @@ pub(super) fn run(
         // Several JSON Lines inputs, one per modality say: read side by side in item order.
         runner.start_merge(lines);
     }
+    runner.expect_input_bytes(inputs.iter().map(size_of).sum());
     let mut sources = Vec::new();
     let items = super::item_names(inputs);
     for (index, ((input, item), format)) in inputs.iter().zip(items).zip(formats).enumerate() {
@@ -167,13 +168,47 @@ pub(super) fn run(
     runner.finish_current();
     let ready = runner.take_ready();
     runner.apply(work.evaluate(ready));
+    // Before the items read again are gathered: what was put aside of them is left out.
+    evaluate_put_aside(&work, &mut runner);
     if !runner.reread.is_empty() {
         reread_items(&stages, &mut runner);
     }
-    let grouped = runner.take_grouped();
-    runner.apply(work.evaluate(grouped));
     progress.tell(runner.items_seen(), true);
     runner.finish(&work)
+}
+
+/// The size of an input in bytes, as far as it is known before reading it.
+fn size_of(input: &Input) -> u64 {
+    match input {
+        Input::Path(path) => std::fs::metadata(path).map_or(0, |m| m.len()),
+        Input::Bytes { bytes, .. } => bytes.len() as u64,
+        Input::Stdin => 0,
+    }
+}
+
+/// Evaluates the items of input not grouped by item, put aside as they were read: a few
+/// partitions at a time (as many as threads) are read back side by side, then their items are
+/// evaluated on the pool.
+fn evaluate_put_aside(work: &Work, runner: &mut Runner) {
+    let Some(spill) = runner.take_spill() else {
+        return;
+    };
+    let mut partitions = match spill.into_partitions() {
+        Ok(partitions) => partitions,
+        Err(e) => return runner.spill_failed(e),
+    };
+    let window = rayon::current_num_threads().max(1);
+    while !partitions.is_empty() {
+        let now: Vec<_> = partitions.drain(..window.min(partitions.len())).collect();
+        let read: Result<Vec<_>, _> = now.into_par_iter().map(|p| p.read_items()).collect();
+        match read {
+            Ok(read) => {
+                let items = runner.held_items(read.into_iter().flatten());
+                runner.apply(work.evaluate(items));
+            }
+            Err(e) => return runner.spill_failed(e),
+        }
+    }
 }
 
 /// Opens one input: gives back its lines to be read in batches (JSON Lines), or reads it

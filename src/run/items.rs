@@ -3,8 +3,10 @@
 //! how many threads evaluated the items.
 
 use super::evaluate::{count_by_rule, streamed_results, ItemResult, KeepLeft, Work};
-use super::grouping::GroupingBudget;
 use super::merge::{Merge, OutOfOrder};
+use super::spill::Spill;
+
+mod held;
 use super::Problem;
 use super::{FindingSink, Outcome, RunOptions, Slot, SourceInfo, UNREADABLE};
 use crate::data::{DataError, Origin, Record, SourceId};
@@ -45,6 +47,11 @@ pub(super) struct BatchOutput {
     pub runs: Vec<Run>,
     /// Copies of every record, when data-set rules need them.
     pub dataset: Vec<Record>,
+    /// The records, encoded for the spill, once the runner groups.
+    pub put_aside: Option<super::spill::PutAside>,
+    /// Whether an item had two runs in the batch: the input is not grouped by item, and
+    /// none of its runs was evaluated (the runner groups them all).
+    pub scattered: bool,
 }
 
 impl BatchOutput {
@@ -148,18 +155,19 @@ pub(super) struct Runner<'p, 's> {
     current: Vec<Record>,
     /// Items completed while the input still looked grouped.
     finished: HashSet<Arc<str>>,
-    /// Set once an item reappears: from then on records are grouped in memory, until the
-    /// grouping budget runs out.
+    /// Set once an item reappears: from then on records are put aside by item ([`Spill`])
+    /// until the input ends.
     grouping: bool,
     /// Set once an item reappears, and never cleared: the streamed statistics' parts are then
     /// merged at the end, in slot order, since items may be evaluated again.
     unordered: bool,
-    /// Set when grouping passed its budget: items are evaluated as they end again, and one
-    /// that reappears is read again whole at the end instead of being held.
-    past_budget: bool,
-    grouped: IndexMap<Arc<str>, Vec<Record>>,
-    /// What the grouped records hold, estimated, against [`crate::Limits::max_grouping_bytes`].
-    grouping_budget: GroupingBudget,
+    /// The records put aside while grouping, made when grouping starts.
+    spill: Option<Spill>,
+    /// For the spill: the input's size, when known, and the memory it may take.
+    input_bytes: u64,
+    memory_limit: u64,
+    /// The most bytes of records the pass that reads items again may hold.
+    max_grouping_bytes: u64,
     /// The most records an item may have, and the items that had more: their records are
     /// dropped as they come.
     max_item_records: usize,
@@ -209,9 +217,10 @@ impl<'p, 's> Runner<'p, 's> {
             finished: HashSet::new(),
             grouping: false,
             unordered: false,
-            past_budget: false,
-            grouped: IndexMap::new(),
-            grouping_budget: GroupingBudget::new(options.limits.max_grouping_bytes),
+            spill: None,
+            input_bytes: 0,
+            memory_limit: options.memory_limit,
+            max_grouping_bytes: options.limits.max_grouping_bytes,
             max_item_records: options.limits.max_item_records,
             too_large: HashSet::new(),
             reread: IndexSet::new(),
@@ -282,6 +291,12 @@ impl<'p, 's> Runner<'p, 's> {
         if let Some(dataset) = &mut self.dataset {
             dataset.extend(out.dataset);
         }
+        if let Some(put_aside) = out.put_aside {
+            self.take_put_aside(put_aside);
+        }
+        if out.scattered && !self.is_merging() {
+            self.start_grouping();
+        }
         for run in out.runs {
             match run {
                 Run::Pending(records) if self.is_merging() => self.merge_run(records),
@@ -297,13 +312,13 @@ impl<'p, 's> Runner<'p, 's> {
             self.finish_current();
         }
         let item = result.item.clone();
-        if self.finished.contains(&item) || self.grouped.contains_key(&item) {
+        let put_aside = self.spill.as_ref().is_some_and(|s| s.holds(&item));
+        if self.finished.contains(&item) || put_aside {
             // Part of the item was seen before: the input is not grouped, and this part's
-            // records are gone with its evaluation, so the whole item is read again.
+            // records are gone with its evaluation, so the whole item is read again (and
+            // what was put aside of it is left out).
             self.start_grouping();
-            if self.grouped.shift_remove(&item).is_some() {
-                self.open(&item);
-            }
+            self.open(&item);
             self.finished.insert(item.clone());
             self.reread.insert(item);
             return;
@@ -406,11 +421,6 @@ impl<'p, 's> Runner<'p, 's> {
             self.finish_current();
         }
         if self.current.is_empty() && self.finished.contains(&record.item) {
-            if self.past_budget {
-                // Read again whole at the end, with the rest of its records.
-                self.reread.insert(record.item.clone());
-                return;
-            }
             self.start_grouping();
             return self.group(record);
         }
@@ -440,40 +450,9 @@ impl<'p, 's> Runner<'p, 's> {
         }
     }
 
-    fn group(&mut self, record: Record) {
-        let item = record.item.clone();
-        if self.finished.contains(&item) {
-            self.reread.insert(item);
-        } else if let Err(released) = self.grouping_budget.hold(&mut self.grouped, record) {
-            self.stop_grouping(released);
-        } else if (self.grouped.get(&item)).is_some_and(|r| r.len() > self.max_item_records) {
-            let records = self.grouped.shift_remove(&item).unwrap_or_default();
-            records
-                .iter()
-                .for_each(|r| self.grouping_budget.give_back(r));
-            self.give_up_large(records);
-        }
-    }
-
-    /// Grouping passed its budget. Holding on would mean giving up every later item, even
-    /// those whose records all come together; instead the items held are evaluated as they
-    /// are (each marked for the pass at the end should it reappear, like any item evaluated
-    /// early), and the run streams again from the item being read (`released`: its records).
-    fn stop_grouping(&mut self, released: Vec<Record>) {
-        self.grouping = false;
-        self.past_budget = true;
-        self.grouping_budget.release_all();
-        for (item, records) in std::mem::take(&mut self.grouped) {
-            self.finished.insert(item.clone());
-            self.open(&item);
-            self.ready.push(records);
-        }
-        self.current = released;
-    }
-
     /// The grouping budget's limit, for the pass that reads items again.
     pub fn grouping_limit(&self) -> u64 {
-        self.grouping_budget.limit
+        self.max_grouping_bytes
     }
 
     /// Gives up an item read again whose records no longer fit the grouping budget: its
@@ -484,7 +463,7 @@ impl<'p, 's> Runner<'p, 's> {
             .data_errors
             .push(Problem::Data(DataError::GroupingLimit {
                 item: item.to_string(),
-                limit: self.grouping_budget.limit,
+                limit: self.max_grouping_bytes,
                 origin,
             }));
         self.apply(vec![ItemResult {
@@ -529,7 +508,8 @@ impl<'p, 's> Runner<'p, 's> {
     /// The number of items seen so far.
     pub fn items_seen(&self) -> usize {
         let merging = self.merge.as_ref().map_or(0, Merge::items);
-        self.items.len() + self.grouped.len() + usize::from(!self.current.is_empty()) + merging
+        let put_aside = self.spill.as_ref().map_or(0, Spill::items);
+        self.items.len() + put_aside + usize::from(!self.current.is_empty()) + merging
     }
 
     /// The completed items not yet evaluated.
@@ -537,18 +517,6 @@ impl<'p, 's> Runner<'p, 's> {
         let merged = self.merge.as_mut().map(Merge::complete);
         merged.into_iter().flatten().for_each(|r| self.complete(r));
         std::mem::take(&mut self.ready)
-    }
-
-    /// The items grouped in memory once the input turned out not to be grouped.
-    pub fn take_grouped(&mut self) -> Vec<Vec<Record>> {
-        let grouped = std::mem::take(&mut self.grouped);
-        grouped
-            .into_iter()
-            .map(|(item, records)| {
-                self.open(&item);
-                records
-            })
-            .collect()
     }
 
     /// Gives an item its slot (once: the first time any of its records is placed).
@@ -625,15 +593,20 @@ impl<'p, 's> Runner<'p, 's> {
         }
     }
 
-    /// The input turned out not to be grouped: records are grouped in memory from now on.
+    /// The input turned out not to be grouped: records are put aside by item from now on.
     /// Items whose parts were merged may be evaluated again, which would count them twice,
     /// so the merged parts are dropped and those items read again at the end like the items
     /// that reappeared.
     fn start_grouping(&mut self) {
-        if self.grouping || self.past_budget {
+        if self.grouping {
             return;
         }
         self.grouping = true;
+        self.spill = Some(Spill::new(self.input_bytes, self.memory_limit));
+        // The item being read is not known to be complete: its records are put aside too.
+        std::mem::take(&mut self.current)
+            .into_iter()
+            .for_each(|r| self.group(r));
         self.unordered = true;
         if self.merged_items == 0 {
             return;

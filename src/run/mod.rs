@@ -20,6 +20,7 @@ mod input;
 mod items;
 mod merge;
 mod problem;
+mod spill;
 
 pub use baseline::{BadBaseline, Baseline, BaselineEntry};
 pub use problem::Problem;
@@ -92,7 +93,15 @@ pub struct RunOptions {
     /// for [`Pack::finish_dataset`] to merge with the other parts'; those that need every
     /// record are not run.
     pub defer_dataset: bool,
+    /// The most memory, in bytes, that records of input not grouped by item may take while
+    /// they are grouped: past it they go to temporary files in `TMPDIR`
+    /// ([`DEFAULT_MEMORY_LIMIT`]).
+    pub memory_limit: u64,
 }
+
+/// The default [`RunOptions::memory_limit`]: enough to group a few hundred thousand records
+/// in memory; more go to disk, a partition at a time.
+pub const DEFAULT_MEMORY_LIMIT: u64 = 64 << 20;
 
 /// What one part of a data set contributes to its data-set rules that stream: partial
 /// statistics that merge. Bytes travel between processes ([`DatasetParts::to_bytes`]).
@@ -177,6 +186,7 @@ impl Default for RunOptions {
             limits: crate::Limits::default(),
             keep_records: 0,
             defer_dataset: false,
+            memory_limit: DEFAULT_MEMORY_LIMIT,
         }
     }
 }

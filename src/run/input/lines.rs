@@ -6,6 +6,7 @@ use super::{fallback_id, unreadable, Progress, Stages};
 use crate::data::{read_record, Batch, Batches, DataError, Origin, Record, Shared, SourceId};
 use crate::run::evaluate::ItemResult;
 use crate::run::items::{BatchOutput, Parsed, Run, Runner};
+use crate::run::spill::PutAside;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use std::io::{self, Read};
@@ -144,10 +145,13 @@ pub(in crate::run) fn read_lines(
                 // A merged item's records may lie in other sources: none is complete within
                 // one batch.
                 let evaluate = !runner.is_grouping() && !runner.is_merging();
-                let keep = runner.keeps_dataset();
+                let (keep, spill) = (runner.keeps_dataset(), runner.spill_partitions());
                 let name = feed.sources[index].name.clone();
                 scope.spawn(move |_| {
-                    let out = process_batch(stages, &batch, &name, evaluate, keep);
+                    let out = match spill {
+                        Some(partitions) => put_aside(stages, &batch, &name, partitions, keep),
+                        None => process_batch(stages, &batch, &name, evaluate, keep),
+                    };
                     let _ = tx.send(Done::Batch(seq, index, out, batch));
                 });
                 sent += 1;
@@ -222,9 +226,55 @@ fn process_batch(
     evaluate: bool,
     keep_dataset: bool,
 ) -> BatchOutput {
+    let mut runs: Vec<Vec<Record>> = Vec::new();
+    let mut out = each_record(stages, batch, name, keep_dataset, |record| {
+        match runs.last_mut() {
+            Some(run) if Arc::ptr_eq(&run[0].item, &record.item) || run[0].item == record.item => {
+                run.push(record)
+            }
+            _ => {
+                let capacity = runs.last().map_or(FIRST_RUN_CAPACITY, Vec::len);
+                runs.push(new_run(record, capacity));
+            }
+        }
+    });
+    out.scattered = scattered(&runs);
+    out.runs = into_runs(stages, runs, evaluate && !out.scattered);
+    out
+}
+
+/// Whether an item has two runs in one batch: the input is not grouped by item.
+fn scattered(runs: &[Vec<Record>]) -> bool {
+    let mut items: rustc_hash::FxHashSet<&str> = Default::default();
+    !runs.iter().all(|run| items.insert(&run[0].item))
+}
+
+/// Parses and validates one batch of input not grouped by item, encoding its records for the
+/// spill ([`crate::run::spill`]) on this thread.
+fn put_aside(
+    stages: &Stages,
+    batch: &Batch,
+    name: &str,
+    partitions: usize,
+    keep_dataset: bool,
+) -> BatchOutput {
+    let mut put_aside = PutAside::new(partitions);
+    let mut out = each_record(stages, batch, name, keep_dataset, |r| put_aside.put(&r));
+    out.put_aside = Some(put_aside);
+    out
+}
+
+/// Parses and validates each line of a batch, counting them, keeping their errors and defects
+/// and (when data-set rules need them) copies of the records, and hands each record on.
+fn each_record(
+    stages: &Stages,
+    batch: &Batch,
+    name: &str,
+    keep_dataset: bool,
+    mut take: impl FnMut(Record),
+) -> BatchOutput {
     let mut out = BatchOutput::default();
     let mut shared = Shared::default();
-    let mut runs: Vec<Vec<Record>> = Vec::new();
     let mut overlong = batch.overlong.iter().peekable();
     let too_long = |out: &mut BatchOutput, (line, bytes): &(u32, u64)| {
         out.count(None, true);
@@ -253,18 +303,7 @@ fn process_batch(
                 if keep_dataset {
                     out.dataset.push(record.clone());
                 }
-                match runs.last_mut() {
-                    Some(run)
-                        if Arc::ptr_eq(&run[0].item, &record.item)
-                            || run[0].item == record.item =>
-                    {
-                        run.push(record)
-                    }
-                    _ => {
-                        let capacity = runs.last().map_or(FIRST_RUN_CAPACITY, Vec::len);
-                        runs.push(new_run(record, capacity));
-                    }
-                }
+                take(record);
             }
             Err(error) => out.errors.push(*error),
         }
@@ -272,13 +311,17 @@ fn process_batch(
     for dropped in overlong {
         too_long(&mut out, dropped);
     }
+    out
+}
+
+/// A batch's runs of records by item, those complete within it evaluated (when `evaluate`).
+fn into_runs(stages: &Stages, runs: Vec<Vec<Record>>, evaluate: bool) -> Vec<Run> {
     let mut seen: FxHashMap<Arc<str>, u32> = FxHashMap::default();
     for run in &runs {
         *seen.entry(run[0].item.clone()).or_default() += 1;
     }
     let last = runs.len().saturating_sub(1);
-    out.runs = runs
-        .into_iter()
+    runs.into_iter()
         .enumerate()
         .map(|(i, records)| {
             // An item too large to check goes to the runner, which reports it.
@@ -292,8 +335,7 @@ fn process_batch(
                 Run::Pending(records)
             }
         })
-        .collect();
-    out
+        .collect()
 }
 
 /// Room for the first run of a batch: about an item of the benchmark's data.
