@@ -9,6 +9,13 @@ benchmark checks. Reports the median wall time and the largest peak RSS of each,
 ratios Concordant/DuckDB, Concordant's total over its parse-only time, and checks that
 Concordant's counts for the six benchmark rules equal DuckDB's.
 
+Each size runs in every layout asked for: `grouped` (one file, each item's records together),
+`per-kind` (one file per kind, each in item order, as an ASR system, a tracker and an
+annotation tool would hand them over; DuckDB reads them through a glob) and `shuffled` (one
+file, every line in a random place). Concordant's findings must be the same in every layout
+of a size: the report says whether they are, byte for byte once the places records were read
+from (file and line) are left out.
+
 Run it through bench/run.sh, which builds the binary and the peers' venv.
 """
 import argparse
@@ -52,7 +59,8 @@ def concordant_counts(output_path):
     return {check: summary["per_rule"][rule] for check, rule in CHECKS.items()}
 
 
-def data_file(args, items, shuffle):
+def generated(args, items, shuffle):
+    """The file gen.py writes for this size (made once, kept in --data-dir)."""
     os.makedirs(args.data_dir, exist_ok=True)
     tag = "-shuffled" if shuffle else ""
     path = os.path.join(args.data_dir, f"items{items}-seed{args.seed}{tag}.jsonl")
@@ -61,23 +69,70 @@ def data_file(args, items, shuffle):
         subprocess.run([sys.executable, os.path.join(args.peers_dir, "gen.py"), "--items", str(items),
                         "--seed", str(args.seed), "--out", path] + (["--shuffle"] if shuffle else []),
                        check=True, stdout=subprocess.DEVNULL)
-    with open(path, "rb") as f:  # warms the page cache
-        records = sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 24), b""))
-    return path, records
+    return path
 
 
-def bench_one(args, items, shuffle, out_dir):
-    path, records = data_file(args, items, shuffle)
+def split_per_kind(path):
+    """The grouped file split into one file per kind (lines in their order), in a folder beside it."""
+    folder = path[:-len(".jsonl")] + "-per-kind"
+    if not os.path.isdir(folder):
+        os.makedirs(folder + ".partial", exist_ok=True)
+        files = {}
+        with open(path, "rb") as f:
+            for line in f:
+                kind = json.loads(line)["kind"]
+                if kind not in files:
+                    files[kind] = open(os.path.join(folder + ".partial", f"{kind}.jsonl"), "wb")
+                files[kind].write(line)
+        for out in files.values():
+            out.close()
+        os.rename(folder + ".partial", folder)
+    return sorted(os.path.join(folder, name) for name in os.listdir(folder))
+
+
+def data_files(args, items, layout):
+    """(the files Concordant reads, the path or glob DuckDB reads, the number of records)."""
+    path = generated(args, items, layout == "shuffled")
+    files = split_per_kind(path) if layout == "per-kind" else [path]
+    records = 0
+    for name in files:
+        with open(name, "rb") as f:  # warms the page cache
+            records += sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 24), b""))
+    glob = os.path.join(os.path.dirname(files[0]), "*.jsonl") if layout == "per-kind" else path
+    return files, glob, records
+
+
+def findings_digest(output_path):
+    """A digest of the findings with the places records were read from left out."""
+    import hashlib
+    digest = hashlib.sha256()
+    with open(output_path, "rb") as f:
+        for line in f:
+            entry = json.loads(line)
+            if entry.get("type") == "finding":
+                for record in entry["records"]:
+                    record.pop("file", None)
+                    record.pop("line", None)
+                    record.pop("column", None)
+            if entry.get("type") in ("finding", "summary"):
+                digest.update(json.dumps(entry, sort_keys=True).encode() + b"\n")
+    return digest.hexdigest()
+
+
+def bench_one(args, items, layout, out_dir):
+    files, glob, records = data_files(args, items, layout)
+    shuffle = layout == "shuffled"
     findings = os.path.join(out_dir, "findings.jsonl")
+    check = [args.concordant, "check", "--rules", args.rules, "--format", "json"]
     commands = {
-        "concordant": [args.concordant, "check", "--rules", args.rules, "--format", "json", path],
-        "concordant six checks": [args.concordant, "check", "--rules", args.rules, "--format", "json",
-                                  "--select", ",".join(CHECKS.values()), path],
-        "concordant parse-only": [args.concordant, "check", "--rules", args.rules, "--format", "json",
-                                  "--parse-only", path],
-        "duckdb": [sys.executable, os.path.join(args.peers_dir, "duckdb_ref.py"), path],
-        "polars": [sys.executable, os.path.join(args.peers_dir, "polars_ref.py"), path],
+        "concordant": [*check, *files],
+        "concordant six checks": [*check, "--select", ",".join(CHECKS.values()), *files],
+        "concordant parse-only": [*check, "--parse-only", *files],
+        "duckdb": [sys.executable, os.path.join(args.peers_dir, "duckdb_ref.py"), glob],
+        "polars": [sys.executable, os.path.join(args.peers_dir, "polars_ref.py"), glob],
     }
+    if layout == "per-kind":
+        del commands["polars"]  # the polars peer reads one file
     runs = {name: [] for name in commands}
     counts = {}
     for r in range(args.runs):
@@ -86,17 +141,19 @@ def bench_one(args, items, shuffle, out_dir):
                 with open(findings, "w") as out:
                     wall, rss, _ = timed(cmd, stdout=out)
                 counts[name] = concordant_counts(findings)
+                if name == "concordant":
+                    digest = findings_digest(findings)
             else:
                 wall, rss, out = timed(cmd)
                 if "RESULT " in out:
                     counts[name] = json.loads(out.split("RESULT ", 1)[1].splitlines()[0])["counts"]
             runs[name].append((wall, rss))
-            print(f"{records} records{' shuffled' if shuffle else ''} run {r + 1}: {name} {wall:.3f} s "
+            print(f"{records} records {layout} run {r + 1}: {name} {wall:.3f} s "
                   f"{rss:.0f} MB", file=sys.stderr)
-    row = {"items": items, "records": records, "shuffled": shuffle,
-           "file_mb": os.path.getsize(path) / 1e6, "counts": counts,
-           "counts_agree": counts["concordant"] == counts["concordant six checks"] == counts["duckdb"]
-           == counts["polars"]}
+    peers = [counts[name] for name in ("concordant six checks", "duckdb", "polars") if name in counts]
+    row = {"items": items, "records": records, "shuffled": shuffle, "layout": layout,
+           "file_mb": sum(os.path.getsize(f) for f in files) / 1e6, "counts": counts,
+           "counts_agree": all(c == counts["concordant"] for c in peers), "digest": digest}
     for name, v in runs.items():
         row[name] = {"wall_s": statistics.median(w for w, _ in v), "rss_mb": max(m for _, m in v),
                      "all_wall_s": [w for w, _ in v]}
@@ -120,8 +177,10 @@ def table(rows, runs):
     for row in rows:
         duck = row["duckdb"]
         for name in ("concordant", "concordant six checks", "concordant parse-only", "duckdb", "polars"):
+            if name not in row:
+                continue
             v = row[name]
-            lines.append(f"| {row['records']:,} | {'shuffled' if row['shuffled'] else 'grouped'} | {name} | "
+            lines.append(f"| {row['records']:,} | {row['layout']} | {name} | "
                          f"{v['wall_s']:.3f} s | {v['rss_mb']:.0f} MB | {v['wall_s'] / duck['wall_s']:.2f} | "
                          f"{v['rss_mb'] / duck['rss_mb']:.2f} |")
     return "\n".join(lines)
@@ -132,12 +191,19 @@ def summary(rows):
     for row in rows:
         c, p, d = row["concordant"], row["concordant parse-only"], row["duckdb"]
         six = row["concordant six checks"]
-        lines.append(f"- {row['records']:,} records ({'shuffled' if row['shuffled'] else 'grouped'}): "
+        lines.append(f"- {row['records']:,} records ({row['layout']}): "
                      f"Concordant/DuckDB wall {c['wall_s'] / d['wall_s']:.2f} (six checks only "
                      f"{six['wall_s'] / d['wall_s']:.2f}), RSS {c['rss_mb'] / d['rss_mb']:.3f}; "
                      f"total/parse-only {c['wall_s'] / p['wall_s']:.2f}; counts "
                      f"{'identical' if row['counts_agree'] else 'DIFFER'}: {row['counts']['concordant']}")
-    grouped = sorted((r for r in rows if not r["shuffled"]), key=lambda r: r["records"])
+    for items in sorted({r["items"] for r in rows}):
+        same = [r for r in rows if r["items"] == items]
+        if len(same) > 1:
+            agree = len({r["digest"] for r in same}) == 1
+            lines.append(f"- {same[0]['records']:,} records: findings and summary "
+                         f"{'identical' if agree else 'DIFFER'} across layouts "
+                         f"({', '.join(r['layout'] for r in same)}), places left out")
+    grouped = sorted((r for r in rows if r["layout"] == "grouped"), key=lambda r: r["records"])
     if len(grouped) >= 2:
         small, large = grouped[0], grouped[-1]
         predicted = small["concordant"]["wall_s"] * large["records"] / small["records"]
@@ -153,7 +219,10 @@ def main():
     ap.add_argument("--rules", required=True)
     ap.add_argument("--peers-dir", required=True)
     ap.add_argument("--items", type=int, nargs="+", default=[1000, 10000, 30000])
-    ap.add_argument("--shuffled-items", type=int, nargs="*", default=[10000])
+    ap.add_argument("--layouts", nargs="+", default=["grouped", "per-kind", "shuffled"],
+                    choices=["grouped", "per-kind", "shuffled"])
+    ap.add_argument("--layout-items", type=int, nargs="*", default=[10000, 30000],
+                    help="the sizes run in every layout (the others run grouped)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--data-dir", default=os.path.join(tempfile.gettempdir(), "concordant-bench"))
@@ -162,9 +231,9 @@ def main():
     rows = []
     with tempfile.TemporaryDirectory() as out_dir:
         for items in args.items:
-            rows.append(bench_one(args, items, False, out_dir))
-        for items in args.shuffled_items:
-            rows.append(bench_one(args, items, True, out_dir))
+            layouts = args.layouts if items in args.layout_items else ["grouped"]
+            for layout in layouts:
+                rows.append(bench_one(args, items, layout, out_dir))
     os.makedirs(args.results, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     with open(os.path.join(args.results, f"bench-{stamp}.json"), "w") as f:
@@ -175,6 +244,9 @@ def main():
     print(report, end="")
     if not all(r["counts_agree"] for r in rows):
         sys.exit("counts differ between Concordant and the peers")
+    for items in {r["items"] for r in rows}:
+        if len({r["digest"] for r in rows if r["items"] == items}) > 1:
+            sys.exit(f"Concordant's findings differ across layouts at {items} items")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark Concordant against the DuckDB and polars reference peers in ../shared/bench.
 #
-#   bench/run.sh                       # 100k, 1M and 3M records, plus 1M shuffled; 3 runs each
-#   bench/run.sh --items 10000 --runs 5
+#   bench/run.sh                       # 100k, 1M and 3M records; 1M and 3M in every layout
+#                                      # (grouped, one file per kind, shuffled); 3 runs each
+#   bench/run.sh --items 10000 --layout-items 10000 --runs 5
 #
 # Builds the release binary, creates the peers' venv (bench/.venv, from the peers'
 # requirements.txt) if missing, generates the data with ../shared/bench/gen.py, and runs
