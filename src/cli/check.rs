@@ -69,7 +69,7 @@ pub(super) struct CheckArgs {
     /// The memory records of input not grouped by item may take while they are grouped
     /// (`512K`, `64M`, `2G`); past it they go to temporary files in TMPDIR, removed when the
     /// run ends.
-    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", default_value = "16M", value_parser = parse_size)]
     memory_limit: u64,
     /// Stop a rule on an item after it has considered this many candidate records.
     #[arg(long, value_name = "N", default_value_t = concordant::DEFAULT_WORK_BUDGET)]

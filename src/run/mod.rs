@@ -99,9 +99,9 @@ pub struct RunOptions {
     pub memory_limit: u64,
 }
 
-/// The default [`RunOptions::memory_limit`]: enough to group a few hundred thousand records
-/// in memory; more go to disk, a partition at a time.
-pub const DEFAULT_MEMORY_LIMIT: u64 = 64 << 20;
+/// The default [`RunOptions::memory_limit`]: records grouped past it go to disk, where the
+/// page cache holds them as long as memory allows, so a small limit costs little time.
+pub const DEFAULT_MEMORY_LIMIT: u64 = 16 << 20;
 
 /// What one part of a data set contributes to its data-set rules that stream: partial
 /// statistics that merge. Bytes travel between processes ([`DatasetParts::to_bytes`]).

@@ -18,6 +18,9 @@ use std::sync::Arc;
 const MIN_PARTITIONS: usize = 16;
 const MAX_PARTITIONS: usize = 256;
 
+/// The input a partition is meant to hold.
+const PARTITION_INPUT_BYTES: u64 = 1 << 20;
+
 /// About how many bytes of memory a record takes per byte of its JSON line: what a
 /// partition's records take once read back.
 const RECORD_BYTES_PER_LINE_BYTE: u64 = 3;
@@ -95,7 +98,11 @@ impl Spill {
     /// partition read back.
     pub fn new(input_bytes: u64, memory_limit: u64) -> Self {
         let half = (memory_limit / 2).max(1);
-        let wanted = input_bytes.saturating_mul(RECORD_BYTES_PER_LINE_BYTE) / half;
+        // Partitions of about a megabyte of input each: small enough to be read back and
+        // grouped within the caches, and within the limit once held as records.
+        let by_size = input_bytes / PARTITION_INPUT_BYTES;
+        let by_limit = input_bytes.saturating_mul(RECORD_BYTES_PER_LINE_BYTE) / half;
+        let wanted = by_size.max(by_limit);
         let partitions = (wanted as usize).clamp(MIN_PARTITIONS, MAX_PARTITIONS);
         Spill {
             partitions: (0..partitions).map(|_| Partition::default()).collect(),

@@ -42,6 +42,9 @@ impl<'r> LineSource<'r> {
     }
 }
 
+/// The most batches of one merged source in flight at once.
+const MERGE_IN_FLIGHT: usize = 2;
+
 /// Where the pipeline takes its batches from. Several sources are merged while the runner
 /// merges ([`Runner::is_merging`]): the next batch comes from the source whose reading is
 /// furthest behind in item order, since the items waiting to be complete wait for it. Otherwise
@@ -79,7 +82,11 @@ impl<'r> Feed<'r> {
         if !runner.is_merging() {
             return open.next().map(|(index, _)| index);
         }
+        // A batch of a sparse source (captions, say) covers many items: reading ahead of what
+        // was taken in would hold every other source's records of them. At most two batches
+        // of the source furthest behind are in flight; the others wait until it is taken in.
         open.min_by(|(_, a), (_, b)| runner.compare_reached(a.id, b.id))
+            .filter(|(_, source)| source.in_flight < MERGE_IN_FLIGHT)
             .map(|(index, _)| index)
     }
 
