@@ -350,13 +350,17 @@ impl<'p> Work<'p> {
 /// input was laid out (one file or one per kind, grouped or shuffled): by kind in schema
 /// order, then by id in natural order; records with one id keep their input order.
 fn in_canonical_order(records: &mut [Record]) {
-    let ordered = |a: &Record, b: &Record| {
-        a.kind
-            .cmp(&b.kind)
-            .then_with(|| crate::data::compare_items(&a.id, &b.id))
-    };
-    if !records.is_sorted_by(|a, b| ordered(a, b).is_le()) {
-        records.sort_by(ordered);
+    let by_id = |a: &Record, b: &Record| crate::data::compare_items(&a.id, &b.id);
+    // Kinds first, by their number (a stable sort, so each kind keeps its order), then each
+    // kind by id where it is not in id order already: records of a kind usually come in id
+    // order, so the costly comparison of ids is mostly only checked.
+    if !records.is_sorted_by_key(|r| r.kind) {
+        records.sort_by_key(|r| r.kind);
+    }
+    for same_kind in records.chunk_by_mut(|a, b| a.kind == b.kind) {
+        if !same_kind.is_sorted_by(|a, b| by_id(a, b).is_le()) {
+            same_kind.sort_by(by_id);
+        }
     }
 }
 

@@ -7,11 +7,18 @@
 //! completed by a batch are evaluated on the pool while the next batch is parsed.
 //!
 //! Items whose records are contiguous are evaluated when the next item starts, so memory is
-//! bounded by the largest item. The first time an item shows up again after another item
-//! began, the input is known not to be grouped: from then on records are grouped in memory
-//! and evaluated at the end, and the few items evaluated before that point which reappear
-//! are read again from their sources in a second pass. Standard input is copied to a
-//! temporary file as it is read so that it can be read twice.
+//! bounded by the largest item. Several JSON Lines inputs, each in item order (one file per
+//! modality), are merged as they are read (`merge.rs`): an item is evaluated once every input
+//! has moved past it. Input that is not grouped by item (found in the first batch with an item
+//! in two runs, or when an item reappears) is put aside by item hash, in memory up to
+//! [`RunOptions::memory_limit`] and past it in temporary files (`spill.rs`), and evaluated
+//! partition by partition at the end; the few items evaluated before that point which
+//! reappear are read again from their sources in a second pass. Standard input is copied to
+//! a temporary file as it is read so that it can be read twice.
+//!
+//! Output order depends on item names alone ([`Slot`]), and each item's records are evaluated
+//! in one order (kind, then id), so a run gives the same findings whatever the layout of its
+//! input.
 
 mod baseline;
 mod evaluate;

@@ -102,7 +102,11 @@ impl Spill {
         // grouped within the caches, and within the limit once held as records.
         let by_size = input_bytes / PARTITION_INPUT_BYTES;
         let by_limit = input_bytes.saturating_mul(RECORD_BYTES_PER_LINE_BYTE) / half;
-        let wanted = by_size.max(by_limit);
+        // Input of unknown size (standard input) may be large: as many as may be.
+        let wanted = match input_bytes {
+            0 => MAX_PARTITIONS as u64,
+            _ => by_size.max(by_limit),
+        };
         let partitions = (wanted as usize).clamp(MIN_PARTITIONS, MAX_PARTITIONS);
         Spill {
             partitions: (0..partitions).map(|_| Partition::default()).collect(),

@@ -20,7 +20,8 @@ impl Runner<'_, '_> {
             self.reread.insert(record.item);
             return;
         }
-        let spill = (self.spill).get_or_insert_with(|| Spill::new(0, self.memory_limit));
+        let (bytes, limit) = (self.input_bytes, self.memory_limit);
+        let spill = (self.spill).get_or_insert_with(|| Spill::new(bytes, limit));
         spill.hold(record);
     }
 
@@ -40,7 +41,8 @@ impl Runner<'_, '_> {
                 self.reread.insert(item.clone());
             }
         }
-        let spill = (self.spill).get_or_insert_with(|| Spill::new(0, self.memory_limit));
+        let (bytes, limit) = (self.input_bytes, self.memory_limit);
+        let spill = (self.spill).get_or_insert_with(|| Spill::new(bytes, limit));
         spill.take(put_aside);
     }
 
