@@ -347,21 +347,33 @@ impl<'p> Work<'p> {
 }
 
 /// Puts an item's records in an order that depends on the records alone, not on how the
-/// input was laid out (one file or one per kind, grouped or shuffled): by kind in schema
-/// order, then by id in natural order; records with one id keep their input order.
+/// input was laid out (one file or one per kind, grouped or shuffled): each kind's records
+/// in natural order of their ids. Rules read an item's records kind by kind, so the order of
+/// records of different kinds among each other never shows; when every kind's records are
+/// already in id order (as an export or a tool usually writes them), nothing moves.
+/// Otherwise the records are sorted by kind, then id; records with one id keep their order.
 fn in_canonical_order(records: &mut [Record]) {
     let by_id = |a: &Record, b: &Record| crate::data::compare_items(&a.id, &b.id);
-    // Kinds first, by their number (a stable sort, so each kind keeps its order), then each
-    // kind by id where it is not in id order already: records of a kind usually come in id
-    // order, so the costly comparison of ids is mostly only checked.
-    if !records.is_sorted_by_key(|r| r.kind) {
-        records.sort_by_key(|r| r.kind);
+    if each_kind_in_id_order(records) {
+        return;
     }
-    for same_kind in records.chunk_by_mut(|a, b| a.kind == b.kind) {
-        if !same_kind.is_sorted_by(|a, b| by_id(a, b).is_le()) {
-            same_kind.sort_by(by_id);
+    records.sort_by(|a, b| a.kind.cmp(&b.kind).then_with(|| by_id(a, b)));
+}
+
+/// Whether the records of each kind, taken in turn, come in natural order of their ids.
+fn each_kind_in_id_order(records: &[Record]) -> bool {
+    let mut last: smallvec::SmallVec<[Option<&str>; 16]> = smallvec::SmallVec::new();
+    records.iter().all(|record| {
+        let kind = record.kind.0 as usize;
+        if last.len() <= kind {
+            last.resize(kind + 1, None);
         }
-    }
+        let ordered = last[kind].is_none_or(|before| {
+            crate::data::compare_items(before, &record.id) != std::cmp::Ordering::Greater
+        });
+        last[kind] = Some(&record.id);
+        ordered
+    })
 }
 
 /// The findings and metrics of the data-set rules that stream, from their merged parts.
