@@ -9,7 +9,7 @@ use super::spill::Spill;
 mod held;
 use super::Problem;
 use super::{FindingSink, Outcome, RunOptions, Slot, SourceInfo, UNREADABLE};
-use crate::data::{DataError, Origin, Record, SourceId};
+use crate::data::{compare_items, DataError, Origin, Record, SourceId};
 use crate::eval::Evaluator;
 use crate::ops::Scope;
 use crate::pack::Pack;
@@ -86,28 +86,25 @@ impl BatchOutput {
     }
 }
 
-/// Per-kind counts, indexed by kind (and one more slot for unreadable lines), with which
-/// kinds were seen. The summary lists them in the schema's order, unreadable lines last,
-/// whatever order the input brought them in.
+/// Per-kind counts, indexed by kind (and one more slot for unreadable lines). The summary
+/// lists the kinds read in the schema's order, unreadable lines last, whatever order the
+/// input brought them in.
 struct Counts {
     slots: Vec<super::KindCount>,
-    seen: Vec<bool>,
 }
 
 impl Counts {
     fn slot(&mut self, bucket: Option<KindId>) -> &mut super::KindCount {
         let i = bucket.map_or(self.slots.len() - 1, |k| k.0 as usize);
-        self.seen[i] = true;
         &mut self.slots[i]
     }
 }
 
-/// An item's slot in the output and what its latest evaluation produced besides findings.
-/// An item evaluated again (its records reappeared) replaces all of it, so nothing depends
-/// on how the input happened to be split into batches.
+/// What an item's latest evaluation produced besides findings (its slot in the output is its
+/// name, [`Slot::Item`]). An item evaluated again (its records reappeared) replaces all of it,
+/// so nothing depends on how the input happened to be split into batches.
+#[derive(Default)]
 struct ItemState {
-    /// The item's place in the output.
-    slot: Slot,
     /// How many findings of each rule were delivered for it (rule, count), to correct the
     /// counts on redelivery: a pair per rule, not an entry per finding, since a run keeps
     /// this for every item.
@@ -211,7 +208,6 @@ impl<'p, 's> Runner<'p, 's> {
             pack,
             counts: Counts {
                 slots: vec![Default::default(); pack.plan.schema.len() + 1],
-                seen: vec![false; pack.plan.schema.len() + 1],
             },
             current: Vec::new(),
             finished: HashSet::new(),
@@ -519,16 +515,9 @@ impl<'p, 's> Runner<'p, 's> {
         std::mem::take(&mut self.ready)
     }
 
-    /// Gives an item its slot (once: the first time any of its records is placed).
+    /// Gives an item its state (once: the first time any of its records is placed).
     fn open(&mut self, item: &Arc<str>) {
-        self.items.entry(item.clone()).or_insert_with(|| ItemState {
-            slot: Slot::Item(item.clone()),
-            rules: Box::default(),
-            partials: Vec::new(),
-            applied: false,
-            waived: 0,
-            extra: None,
-        });
+        self.items.entry(item.clone()).or_default();
     }
 
     /// Delivers evaluated items' findings and keeps what else they produced; a later
@@ -568,7 +557,7 @@ impl<'p, 's> Runner<'p, 's> {
             state.partials = result.partials;
             state.applied = true;
             state.extra = (!extra.is_empty()).then(|| Box::new(extra));
-            self.sink.deliver(state.slot.clone(), result.findings);
+            self.sink.deliver(Slot::Item(result.item), result.findings);
         }
         self.merge_evaluated();
     }
@@ -602,7 +591,7 @@ impl<'p, 's> Runner<'p, 's> {
             return;
         }
         self.grouping = true;
-        self.spill = Some(Spill::new(self.input_bytes, self.memory_limit));
+        self.spill();
         // The item being read is not known to be complete: its records are put aside too.
         std::mem::take(&mut self.current)
             .into_iter()
@@ -640,9 +629,10 @@ impl<'p, 's> Runner<'p, 's> {
     /// in slot order.
     fn merge_all(&mut self) {
         self.merge_evaluated();
-        let mut states: Vec<&ItemState> = self.items.values().skip(self.merged_items).collect();
-        states.sort_by(|a, b| a.slot.cmp(&b.slot));
-        for state in states {
+        let mut states: Vec<(&Arc<str>, &ItemState)> =
+            self.items.iter().skip(self.merged_items).collect();
+        states.sort_by(|(a, _), (b, _)| compare_items(a, b));
+        for (_, state) in states {
             for (into, part) in self.merged.iter_mut().zip(&state.partials) {
                 into.merge(part);
             }
@@ -654,7 +644,7 @@ impl<'p, 's> Runner<'p, 's> {
     fn item_metrics(&self, work: &Work) -> Vec<super::ItemMetric> {
         let plan = work.evaluator.plan();
         let mut states: Vec<(&Arc<str>, &ItemState)> = self.items.iter().collect();
-        states.sort_by(|(_, a), (_, b)| a.slot.cmp(&b.slot));
+        states.sort_by(|(a, _), (b, _)| compare_items(a, b));
         let mut out: Vec<super::ItemMetric> = Vec::new();
         for (item, state) in states {
             let first = out.len();
@@ -719,7 +709,7 @@ impl<'p, 's> Runner<'p, 's> {
         }
         self.outcome.waived = self.items.values().map(|s| s.waived).sum();
         let mut in_order: Vec<(&Arc<str>, &mut ItemState)> = self.items.iter_mut().collect();
-        in_order.sort_by(|(_, a), (_, b)| a.slot.cmp(&b.slot));
+        in_order.sort_by(|(a, _), (b, _)| compare_items(a, b));
         for (item, extra) in in_order
             .into_iter()
             .filter_map(|(item, state)| Some((item, state.extra.as_mut()?)))
@@ -745,8 +735,8 @@ impl<'p, 's> Runner<'p, 's> {
         }
         let mut outcome = self.outcome;
         let schema = &self.pack.plan.schema;
-        let seen = (self.counts.seen.iter().enumerate()).filter(|(_, &seen)| seen);
-        for (i, _) in seen {
+        let read = (self.counts.slots.iter().enumerate()).filter(|(_, count)| count.read > 0);
+        for (i, _) in read {
             let name = if i < schema.len() {
                 schema.kind(KindId(i as u32)).name.clone()
             } else {

@@ -200,27 +200,20 @@ fn spill_error(source: io::Error) -> SpillError {
 }
 
 impl Partition {
-    /// The partition's items, each with its records in input order.
+    /// The partition's items, each with its records in input order: the records written out,
+    /// then those held, grouped by the item name they share as they are decoded.
     pub fn read_items(self) -> Result<Vec<Vec<Record>>, SpillError> {
-        let records = self.read().map_err(spill_error)?;
-        let mut items: indexmap::IndexMap<Arc<str>, Vec<Record>, rustc_hash::FxBuildHasher> =
-            Default::default();
-        for record in records {
-            items.entry(record.item.clone()).or_default().push(record);
-        }
-        let mut items: Vec<Vec<Record>> = items.into_values().collect();
-        items.iter_mut().for_each(|r| r.sort_by_key(|r| r.origin));
-        Ok(items)
-    }
-
-    fn read(self) -> io::Result<Vec<Record>> {
         let mut bytes = Vec::new();
         if let Some(mut file) = self.file {
-            file.seek(SeekFrom::Start(0))?;
-            file.read_to_end(&mut bytes)?;
+            let read = file
+                .seek(SeekFrom::Start(0))
+                .and_then(|_| file.read_to_end(&mut bytes));
+            read.map_err(spill_error)?;
         }
         bytes.extend_from_slice(&self.held);
         drop(self.held);
+        // Each item's name is made once; its records then go to its group by the name's
+        // address, without hashing the text again.
         let mut names: FxHashMap<Box<str>, Arc<str>> = FxHashMap::default();
         let mut item = |name: &str| match names.get(name) {
             Some(shared) => shared.clone(),
@@ -230,8 +223,18 @@ impl Partition {
                 shared
             }
         };
-        decode_records(&bytes, &mut item)
-            .collect::<Result<_, _>>()
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+        let mut group_of: FxHashMap<*const u8, usize> = FxHashMap::default();
+        let mut items: Vec<Vec<Record>> = Vec::new();
+        for record in decode_records(&bytes, &mut item) {
+            let record =
+                record.map_err(|e| spill_error(io::Error::new(io::ErrorKind::InvalidData, e)))?;
+            let group = *group_of.entry(record.item.as_ptr()).or_insert_with(|| {
+                items.push(Vec::new());
+                items.len() - 1
+            });
+            items[group].push(record);
+        }
+        items.iter_mut().for_each(|r| r.sort_by_key(|r| r.origin));
+        Ok(items)
     }
 }

@@ -7,7 +7,6 @@ use crate::data::{read_record, Batch, Batches, DataError, Origin, Record, Shared
 use crate::run::evaluate::ItemResult;
 use crate::run::items::{BatchOutput, Parsed, Run, Runner};
 use crate::run::spill::PutAside;
-use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use std::io::{self, Read};
 use std::sync::mpsc;
@@ -321,21 +320,16 @@ fn each_record(
     out
 }
 
-/// A batch's runs of records by item, those complete within it evaluated (when `evaluate`).
+/// A batch's runs of records by item, those complete within it evaluated (when `evaluate`,
+/// which is only asked of a batch in which no item has two runs: one not at either end is
+/// then the whole of its item within the batch).
 fn into_runs(stages: &Stages, runs: Vec<Vec<Record>>, evaluate: bool) -> Vec<Run> {
-    let mut seen: FxHashMap<Arc<str>, u32> = FxHashMap::default();
-    for run in &runs {
-        *seen.entry(run[0].item.clone()).or_default() += 1;
-    }
     let last = runs.len().saturating_sub(1);
     runs.into_iter()
         .enumerate()
         .map(|(i, records)| {
             // An item too large to check goes to the runner, which reports it.
-            let interior = i > 0
-                && i < last
-                && seen[&records[0].item] == 1
-                && records.len() <= stages.max_item_records;
+            let interior = i > 0 && i < last && records.len() <= stages.max_item_records;
             if evaluate && interior {
                 Run::Evaluated(stages.work.evaluate_one(records))
             } else {

@@ -20,16 +20,19 @@ impl Runner<'_, '_> {
             self.reread.insert(record.item);
             return;
         }
-        let (bytes, limit) = (self.input_bytes, self.memory_limit);
-        let spill = (self.spill).get_or_insert_with(|| Spill::new(bytes, limit));
-        spill.hold(record);
+        self.spill().hold(record);
     }
 
-    /// The spill's partitions while the runner groups, for batches that encode their records.
+    /// The spill, made the first time grouping needs it.
+    pub(super) fn spill(&mut self) -> &mut Spill {
+        let (bytes, limit) = (self.input_bytes, self.memory_limit);
+        (self.spill).get_or_insert_with(|| Spill::new(bytes, limit))
+    }
+
+    /// The spill's partitions while the runner groups (it has a spill exactly then), for
+    /// batches that encode their records.
     pub fn spill_partitions(&self) -> Option<usize> {
-        (self.grouping && !self.is_merging())
-            .then(|| self.spill.as_ref().map(Spill::partition_count))
-            .flatten()
+        self.spill.as_ref().map(Spill::partition_count)
     }
 
     /// Takes the records a batch encoded for the spill. Items evaluated before the input
@@ -41,9 +44,7 @@ impl Runner<'_, '_> {
                 self.reread.insert(item.clone());
             }
         }
-        let (bytes, limit) = (self.input_bytes, self.memory_limit);
-        let spill = (self.spill).get_or_insert_with(|| Spill::new(bytes, limit));
-        spill.take(put_aside);
+        self.spill().take(put_aside);
     }
 
     /// The records put aside, to be read back once the input ends.
