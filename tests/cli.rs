@@ -850,3 +850,73 @@ fn html_report_is_self_contained_and_holds_every_finding() {
         "timelines"
     );
 }
+
+/// One item's records, `n` of them, speech without transcripts (a finding each).
+fn speech_item(item: usize, n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "{{\"item\":\"clip {item}\",\"kind\":\"speech\",\"id\":\"s{i}\",\"start\":{i},\"end\":{}.5,\"speaker\":\"x\"}}\n",
+                i
+            )
+        })
+        .collect()
+}
+
+/// With `--stream`, findings reach the reader while the input is still being written: the
+/// first item's findings arrive before standard input is closed, and the whole output, once
+/// it is, holds the same lines as a run without `--stream`.
+#[test]
+fn streamed_findings_arrive_before_the_input_ends() {
+    use std::io::{BufRead, Write};
+    // About 4 MB: more than the batches read ahead (a few per thread, 256 KB each).
+    let items: Vec<String> = (1..=1200).map(|item| speech_item(item, 40)).collect();
+    let args = [
+        "check",
+        "--rules",
+        "rules/",
+        "--select",
+        "speech-needs-transcript",
+        "--format",
+        "json",
+    ];
+    let mut child = Command::new(env!("CARGO_BIN_EXE_concordant"))
+        .args(args)
+        .args(["--stream", "-"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run concordant");
+    let stdout = child.stdout.take().expect("stdout");
+    let (lines, arrived) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let _ = lines.send(line.expect("a line of output"));
+        }
+    });
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(items.concat().as_bytes()).expect("write");
+    stdin.flush().expect("flush");
+    // Not a time limit on the run: only what keeps a broken stream from hanging the tests.
+    let first = arrived
+        .recv_timeout(std::time::Duration::from_secs(300))
+        .expect("a finding before the input ends");
+    assert!(first.contains("\"item\":\"clip 1\""), "{first}");
+    drop(stdin);
+    reader.join().expect("reader");
+    let status = child.wait().expect("exit");
+    assert_eq!(status.code(), Some(1));
+    let mut streamed: Vec<String> = std::iter::once(first).chain(arrived.iter()).collect();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data.jsonl");
+    std::fs::write(&data, items.concat()).expect("write data");
+    let whole = concordant(&[&args[..], &[data.to_str().expect("utf-8")]].concat());
+    let mut whole: Vec<String> = text(&whole.stdout).lines().map(str::to_string).collect();
+    let file = data.to_str().expect("utf-8");
+    assert_eq!(streamed.len(), 1200 * 40 + 1);
+    streamed.sort();
+    whole.sort();
+    let whole: Vec<String> = whole.iter().map(|l| l.replace(file, "<stdin>")).collect();
+    assert_eq!(streamed, whole);
+}

@@ -18,6 +18,7 @@ Examples:
   concordant check --rules rules/sync.cord --format json data.jsonl > findings.jsonl
   cat data.jsonl | concordant check --rules rules/ --fail-on warning -
   concordant check --rules rules/ --format json --threads 4 big.jsonl > findings.jsonl
+  concordant check --rules rules/ --format json --stream speech.jsonl faces.jsonl | next-stage
   concordant check --rules rules/datasets/webvtt-py/ subtitles/*.vtt subtitles/*.srt
   concordant check --rules my-pack/ --input-format vtt captions.txt
   concordant check --rules rules/ --select label-disagreement,speaker-self-overlap data.jsonl
@@ -71,6 +72,12 @@ pub(super) struct CheckArgs {
     /// run ends.
     #[arg(long, value_name = "SIZE", default_value = "16M", value_parser = parse_size)]
     memory_limit: u64,
+    /// Inputs are in item order (the natural order of item names: `clip 2` before `clip 10`):
+    /// with `--format json`, write each item's findings as soon as it and the items before
+    /// it are checked, instead of at the end. A record out of order is reported
+    /// (`cord::data::out-of-order`) and the run goes on.
+    #[arg(long)]
+    stream: bool,
     /// Stop a rule on an item after it has considered this many candidate records.
     #[arg(long, value_name = "N", default_value_t = concordant::DEFAULT_WORK_BUDGET)]
     work_budget: u64,
@@ -181,7 +188,8 @@ pub(super) fn run(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> 
             return ExitCode::from(2);
         }
     }
-    let threads = match refuse_destinations(&args, &pack).and_then(|()| threads(args.threads)) {
+    let valid = refuse_destinations(&args, &pack).and_then(|()| refuse_stream(&args));
+    let threads = match valid.and_then(|()| threads(args.threads)) {
         Ok(threads) => threads,
         Err(message) => {
             eprintln!("error: {message}");
@@ -226,6 +234,7 @@ pub(super) fn run(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> 
         },
         limits,
         memory_limit: args.memory_limit,
+        in_item_order: args.stream,
         keep_records: if args.format == Format::Html {
             args.report_items
         } else {
@@ -241,6 +250,7 @@ pub(super) fn run(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> 
         }
     };
     let outcome = match args.format {
+        Format::Json if args.stream => check_to_json_stream(&pack, &inputs, &options, &mut out),
         Format::Json => check_to_json(&pack, &inputs, &options, &mut out),
         Format::Human => {
             let color = match args.output {
@@ -357,6 +367,17 @@ fn refuse_destinations(args: &CheckArgs, pack: &Pack) -> Result<(), String> {
     Ok(())
 }
 
+/// `--stream` with a format that cannot be written piece by piece.
+fn refuse_stream(args: &CheckArgs) -> Result<(), String> {
+    match args.stream && args.format != Format::Json {
+        true => Err(
+            "`--stream` writes findings as JSON Lines while the run goes on; add `--format json`"
+                .into(),
+        ),
+        false => Ok(()),
+    }
+}
+
 /// The baseline in a file, or a message that says what is wrong with it.
 fn read_baseline(
     path: &std::path::Path,
@@ -391,6 +412,19 @@ fn check_to_json(
     let mut spool = diag::json::JsonSpool::new(pack, source_names(inputs))?;
     let outcome = pack.check_inputs_into(inputs, options, &mut spool);
     spool.finish(&outcome, out.writer())?;
+    Ok(outcome)
+}
+
+/// Runs the check on input in item order, writing findings as they are final.
+fn check_to_json_stream(
+    pack: &Pack,
+    inputs: &[Input],
+    options: &RunOptions,
+    out: &mut Output,
+) -> std::io::Result<concordant::Outcome> {
+    let mut stream = diag::json::JsonStream::new(pack, source_names(inputs), out.writer())?;
+    let outcome = pack.check_inputs_into(inputs, options, &mut stream);
+    stream.finish(&outcome)?;
     Ok(outcome)
 }
 

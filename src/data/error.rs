@@ -313,6 +313,21 @@ pub enum DataError {
         /// Where.
         origin: Origin,
     },
+    /// A record out of item order in input promised to be in it (`--stream`): findings of the
+    /// items from here on are final only at the end of the run.
+    #[error("item `{item}` comes after item `{after}`: the input is not in item order, so the findings of items from here on are written at the end")]
+    #[diagnostic(
+        code("cord::data::out-of-order"),
+        help("`--stream` needs every input in item order, the natural order of item names (`clip 2` before `clip 10`), each item's records together; sort the input by item, or leave out `--stream` to have the run group items in any order")
+    )]
+    OutOfOrder {
+        /// The item of the record.
+        item: String,
+        /// The item read before it.
+        after: String,
+        /// Where.
+        origin: Origin,
+    },
     /// Records of input not grouped by item could not be put aside in temporary files (the
     /// directory cannot be written, or the disk is full): the run stops short of checking
     /// them rather than giving a partial result.
@@ -385,6 +400,7 @@ impl DataError {
             | TooManyFields { origin, .. }
             | ListTooLong { origin, .. }
             | GroupingLimit { origin, .. }
+            | OutOfOrder { origin, .. }
             | ItemTooLarge { origin, .. }
             | SpillFailed { origin, .. }
             | Unreadable { origin, .. } => *origin,

@@ -243,20 +243,81 @@ impl<'p> JsonSpool<'p> {
 
     /// Writes the run's output to `out`.
     pub fn finish(self, outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        let sources = names(outcome);
-        let mut errors = Vec::new();
-        for e in &outcome.data_errors {
-            errors.clear();
-            serde_json::to_writer(&mut errors, &data_error(&sources, e))?;
-            errors.push(b'\n');
-            out.write_all(&errors)?;
-        }
+        write_data_errors(outcome, out)?;
         let rendering = self.0.copy_to(out, 0)?;
-        writeln!(
+        write_summary(rendering.pack, outcome, out)
+    }
+}
+
+/// Each data error of a run as a line.
+fn write_data_errors(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let sources = names(outcome);
+    let mut line = Vec::new();
+    for e in &outcome.data_errors {
+        line.clear();
+        serde_json::to_writer(&mut line, &data_error(&sources, e))?;
+        line.push(b'\n');
+        out.write_all(&line)?;
+    }
+    Ok(())
+}
+
+/// The summary line that ends the output.
+fn write_summary(
+    pack: &Pack,
+    outcome: &Outcome,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    writeln!(out, "{}", erased::Json::to_json(&summary(pack, outcome)))
+}
+
+/// A [`JsonSpool`] that writes findings to `out` as soon as the run says they are final
+/// (input promised in item order: `--stream`), so a pipeline can start on them before the run
+/// ends. What is not final before the end follows it, then the data errors (known in full only
+/// at the end) and the summary.
+pub struct JsonStream<'p, 'w> {
+    spool: JsonSpool<'p>,
+    out: &'w mut (dyn std::io::Write + Send),
+    error: Option<std::io::Error>,
+}
+
+impl<'p, 'w> JsonStream<'p, 'w> {
+    /// A stream of a run of `pack` over sources with these names, to `out`.
+    pub fn new(
+        pack: &'p Pack,
+        sources: Vec<String>,
+        out: &'w mut (dyn std::io::Write + Send),
+    ) -> std::io::Result<Self> {
+        let spool = JsonSpool::new(pack, sources)?;
+        Ok(JsonStream {
+            spool,
             out,
-            "{}",
-            erased::Json::to_json(&summary(rendering.pack, outcome))
-        )
+            error: None,
+        })
+    }
+
+    /// Writes the rest of the run's output.
+    pub fn finish(self, outcome: &Outcome) -> std::io::Result<()> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let rendering = self.spool.0.copy_to(self.out, 0)?;
+        write_data_errors(outcome, self.out)?;
+        write_summary(rendering.pack, outcome, self.out)
+    }
+}
+
+impl crate::run::FindingSink for JsonStream<'_, '_> {
+    fn deliver(&mut self, slot: Slot, findings: Vec<Finding>) {
+        self.spool.deliver(slot, findings);
+    }
+
+    fn settled(&mut self, through: &Slot) {
+        if self.error.is_none() {
+            let written =
+                (self.spool.0.write_settled(through, self.out)).and_then(|()| self.out.flush());
+            self.error = written.err();
+        }
     }
 }
 

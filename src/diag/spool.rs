@@ -70,17 +70,30 @@ impl<R: Rendering> Spool<R> {
             return Ok(self.rendering);
         };
         let mut file = file.into_inner().map_err(|e| e.into_error())?;
-        let (mut at, mut skip) = (u64::MAX, skip);
-        for range in contiguous(self.slots.into_values()) {
-            let start = range.start + skip.min(range.end - range.start);
-            skip -= start - range.start;
-            if start != at {
-                file.seek(SeekFrom::Start(start))?;
-            }
-            io::copy(&mut (&mut file).take(range.end - start), out)?;
-            at = range.end;
-        }
+        copy_ranges(&mut file, self.slots.into_values(), skip, out)?;
         Ok(self.rendering)
+    }
+
+    /// Writes the findings of every slot up to `through` to `out` now, and forgets them: the
+    /// run said they are final ([`FindingSink::settled`]). A slot delivered again after this
+    /// is written by [`Spool::copy_to`] with the rest.
+    pub fn write_settled(&mut self, through: &Slot, out: &mut dyn Write) -> io::Result<()> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        let mut settled = std::mem::take(&mut self.slots);
+        self.slots = settled.split_off(through);
+        if let Some(range) = self.slots.remove(through) {
+            settled.insert(through.clone(), range);
+        }
+        let Some(file) = &mut self.file else {
+            return Ok(());
+        };
+        file.flush()?;
+        let file = file.get_mut();
+        copy_ranges(file, settled.into_values(), 0, out)?;
+        file.seek(SeekFrom::End(0))?;
+        Ok(())
     }
 
     fn write(&mut self, slot: &Slot, findings: &[Finding]) -> io::Result<Range<u64>> {
@@ -116,6 +129,26 @@ impl<R: Rendering> FindingSink for Spool<R> {
     fn source(&mut self, id: SourceId, info: &SourceInfo) {
         self.rendering.source(id, info);
     }
+}
+
+/// Copies byte ranges of `file` to `out` in order, leaving out the first `skip` bytes.
+fn copy_ranges(
+    file: &mut std::fs::File,
+    ranges: impl IntoIterator<Item = Range<u64>>,
+    mut skip: u64,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut at = u64::MAX;
+    for range in contiguous(ranges) {
+        let start = range.start + skip.min(range.end - range.start);
+        skip -= start - range.start;
+        if start != at {
+            file.seek(SeekFrom::Start(start))?;
+        }
+        io::copy(&mut file.take(range.end - start), out)?;
+        at = range.end;
+    }
+    Ok(())
 }
 
 /// A temporary file for findings, in TMPDIR; an error names the directory.

@@ -7,6 +7,7 @@ use super::merge::{Merge, OutOfOrder};
 use super::spill::Spill;
 
 mod held;
+mod order;
 use super::Problem;
 use super::{FindingSink, Outcome, RunOptions, Slot, SourceInfo, UNREADABLE};
 use crate::data::{compare_items, DataError, Origin, Record, SourceId};
@@ -35,6 +36,16 @@ pub(super) enum Run {
     Pending(Vec<Record>),
 }
 
+/// Where a batch showed that the input is not grouped by item: an item's second run in it.
+pub(super) struct Scattered {
+    /// The item with a second run.
+    pub item: Arc<str>,
+    /// The item of the run before that second run.
+    pub after: Arc<str>,
+    /// Where the second run begins.
+    pub origin: Origin,
+}
+
 /// Everything one batch of lines produced, in line order.
 #[derive(Default)]
 pub(super) struct BatchOutput {
@@ -49,9 +60,11 @@ pub(super) struct BatchOutput {
     pub dataset: Vec<Record>,
     /// The records, encoded for the spill, once the runner groups.
     pub put_aside: Option<super::spill::PutAside>,
-    /// Whether an item had two runs in the batch: the input is not grouped by item, and
-    /// none of its runs was evaluated (the runner groups them all).
-    pub scattered: bool,
+    /// An item with two runs in the batch, the item of the run before its second and where
+    /// that began: the input is not grouped by item, and none of the batch's runs was
+    /// evaluated (the runner groups them all).
+    /// (Boxed: a batch's output is moved from thread to thread, and is rarely scattered.)
+    pub scattered: Option<Box<Scattered>>,
 }
 
 impl BatchOutput {
@@ -193,6 +206,8 @@ pub(super) struct Runner<'p, 's> {
     baseline: Option<super::baseline::Matcher>,
     /// The merge of several sources in item order, while it lasts.
     merge: Option<Merge>,
+    /// Input promised in item order, while it keeps to it.
+    promise: Option<order::Promise>,
     pub outcome: Outcome,
 }
 
@@ -235,6 +250,7 @@ impl<'p, 's> Runner<'p, 's> {
                 .as_deref()
                 .map(super::baseline::Matcher::new),
             merge: None,
+            promise: options.in_item_order.then(order::Promise::default),
             outcome: Outcome {
                 per_rule: vec![0; pack.plan.rules.len()],
                 ..Outcome::default()
@@ -290,7 +306,8 @@ impl<'p, 's> Runner<'p, 's> {
         if let Some(put_aside) = out.put_aside {
             self.take_put_aside(put_aside);
         }
-        if out.scattered && !self.is_merging() {
+        if out.scattered.is_some() && !self.is_merging() {
+            self.break_promise_in(&out.runs, out.scattered.as_deref());
             self.start_grouping();
         }
         for run in out.runs {
@@ -313,14 +330,15 @@ impl<'p, 's> Runner<'p, 's> {
             // Part of the item was seen before: the input is not grouped, and this part's
             // records are gone with its evaluation, so the whole item is read again (and
             // what was put aside of it is left out).
+            self.break_promise(&item, &self.last_item(), result.first);
             self.start_grouping();
-            self.open(&item);
+            self.open(&item, result.first);
             self.finished.insert(item.clone());
             self.reread.insert(item);
             return;
         }
         self.finished.insert(item.clone());
-        self.open(&item);
+        self.open(&item, result.first);
         self.apply(vec![result]);
     }
 
@@ -365,7 +383,8 @@ impl<'p, 's> Runner<'p, 's> {
                 self.give_up_large(records);
             }
             Ok(_) => {}
-            Err(OutOfOrder(records)) => {
+            Err(OutOfOrder { records, after }) => {
+                self.break_promise(&item, &after, records[0].origin);
                 let held = self.merge.take().map(Merge::into_pending);
                 self.start_grouping();
                 let held = held.into_iter().flatten().flatten();
@@ -417,6 +436,7 @@ impl<'p, 's> Runner<'p, 's> {
             self.finish_current();
         }
         if self.current.is_empty() && self.finished.contains(&record.item) {
+            self.break_promise(&record.item, &self.last_item(), record.origin);
             self.start_grouping();
             return self.group(record);
         }
@@ -496,7 +516,7 @@ impl<'p, 's> Runner<'p, 's> {
         if let Some(first) = records.first() {
             let item = first.item.clone();
             self.finished.insert(item.clone());
-            self.open(&item);
+            self.open(&item, first.origin);
             self.ready.push(records);
         }
     }
@@ -515,9 +535,20 @@ impl<'p, 's> Runner<'p, 's> {
         std::mem::take(&mut self.ready)
     }
 
-    /// Gives an item its state (once: the first time any of its records is placed).
-    fn open(&mut self, item: &Arc<str>) {
+    /// Gives an item its state (once: the first time it is complete or evaluated), checking
+    /// item order when it was promised.
+    fn open(&mut self, item: &Arc<str>, origin: Origin) {
+        if !self.items.contains_key(item) {
+            self.check_order(item, origin);
+        }
         self.items.entry(item.clone()).or_default();
+    }
+
+    /// The name of the item opened last, for a report of input out of order.
+    fn last_item(&self) -> String {
+        self.items
+            .last()
+            .map_or_else(String::new, |(item, _)| item.to_string())
     }
 
     /// Delivers evaluated items' findings and keeps what else they produced; a later
@@ -560,6 +591,7 @@ impl<'p, 's> Runner<'p, 's> {
             self.sink.deliver(Slot::Item(result.item), result.findings);
         }
         self.merge_evaluated();
+        self.settle();
     }
 
     /// Merges the parts of items evaluated so far, in the order items were opened (so sums

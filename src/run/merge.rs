@@ -34,7 +34,12 @@ pub(super) struct Merge {
 
 /// A source went back in item order: it is not sorted, and the merge cannot go on.
 #[derive(Debug)]
-pub(super) struct OutOfOrder(pub Vec<Record>);
+pub(super) struct OutOfOrder {
+    /// The run that went back.
+    pub records: Vec<Record>,
+    /// The item the source had reached.
+    pub after: String,
+}
 
 impl Merge {
     /// A merge of these sources; records of any other source (a document read whole) wait
@@ -55,7 +60,13 @@ impl Merge {
         let slot = Slot::Item(first.item.clone());
         if let Some(reached) = self.reached.get_mut(&first.origin.source) {
             match reached {
-                Reached::Item(at) if slot < *at => return Err(OutOfOrder(records)),
+                Reached::Item(at) if slot < *at => {
+                    let after = match at {
+                        Slot::Item(item) => item.to_string(),
+                        Slot::Dataset => String::new(),
+                    };
+                    return Err(OutOfOrder { records, after });
+                }
                 _ => *reached = Reached::Item(slot.clone()),
             }
         }

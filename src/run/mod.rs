@@ -104,6 +104,13 @@ pub struct RunOptions {
     /// they are grouped: past it they go to temporary files in `TMPDIR`
     /// ([`DEFAULT_MEMORY_LIMIT`]).
     pub memory_limit: u64,
+    /// The caller promises that every input is in item order (the natural order of item
+    /// names, [`Slot`]): an item's findings are then final as soon as it and every item
+    /// before it are evaluated, and the sink is told so ([`FindingSink::settled`]) so that it
+    /// can write them at once. A record out of that order is a data error
+    /// (`cord::data::out-of-order`); the run then goes on as for any input, and no finding
+    /// is final before the end.
+    pub in_item_order: bool,
 }
 
 /// The default [`RunOptions::memory_limit`]: records grouped past it go to disk, where the
@@ -194,6 +201,7 @@ impl Default for RunOptions {
             keep_records: 0,
             defer_dataset: false,
             memory_limit: DEFAULT_MEMORY_LIMIT,
+            in_item_order: false,
         }
     }
 }
@@ -291,6 +299,11 @@ pub trait FindingSink: Send {
 
     /// A source the run opens, before any finding about it (for sinks that show its lines).
     fn source(&mut self, _id: crate::data::SourceId, _info: &SourceInfo) {}
+
+    /// Every item up to `through`, in slot order, is final: its findings were delivered and
+    /// will not be again. Told only when input is promised in item order
+    /// ([`RunOptions::in_item_order`]), so that a sink can write findings as the run goes.
+    fn settled(&mut self, _through: &Slot) {}
 }
 
 /// A sink that keeps every finding, for [`Outcome::findings`].

@@ -5,7 +5,7 @@
 use super::{fallback_id, unreadable, Progress, Stages};
 use crate::data::{read_record, Batch, Batches, DataError, Origin, Record, Shared, SourceId};
 use crate::run::evaluate::ItemResult;
-use crate::run::items::{BatchOutput, Parsed, Run, Runner};
+use crate::run::items::{BatchOutput, Parsed, Run, Runner, Scattered};
 use crate::run::spill::PutAside;
 use std::collections::BTreeMap;
 use std::io::{self, Read};
@@ -245,14 +245,21 @@ fn process_batch(
         }
     });
     out.scattered = scattered(&runs);
-    out.runs = into_runs(stages, runs, evaluate && !out.scattered);
+    out.runs = into_runs(stages, runs, evaluate && out.scattered.is_none());
     out
 }
 
-/// Whether an item has two runs in one batch: the input is not grouped by item.
-fn scattered(runs: &[Vec<Record>]) -> bool {
+/// An item with two runs in one batch (the input is not grouped by item), with the item of the
+/// run before its second and where that second run begins.
+fn scattered(runs: &[Vec<Record>]) -> Option<Box<Scattered>> {
     let mut items: rustc_hash::FxHashSet<&str> = Default::default();
-    !runs.iter().all(|run| items.insert(&run[0].item))
+    let again = runs.iter().position(|run| !items.insert(&run[0].item))?;
+    let (run, before) = (&runs[again][0], &runs[again - 1][0]);
+    Some(Box::new(Scattered {
+        item: run.item.clone(),
+        after: before.item.clone(),
+        origin: run.origin,
+    }))
 }
 
 /// Parses and validates one batch of input not grouped by item, encoding its records for the

@@ -72,7 +72,7 @@ impl Runner<'_, '_> {
                 self.give_up_large(records);
                 continue;
             }
-            self.open(&item);
+            self.open(&item, records[0].origin);
             whole.push(records);
         }
         whole
