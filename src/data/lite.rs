@@ -31,6 +31,20 @@ pub enum Lite<'a> {
 }
 
 impl Lite<'_> {
+    /// The same value, owning its strings.
+    pub fn into_owned(self) -> Lite<'static> {
+        match self {
+            Lite::Null => Lite::Null,
+            Lite::Bool(b) => Lite::Bool(b),
+            Lite::Int(n) => Lite::Int(n),
+            Lite::UInt(n) => Lite::UInt(n),
+            Lite::Float(x) => Lite::Float(x),
+            Lite::Str(s) => Lite::Str(Cow::Owned(s.into_owned())),
+            Lite::Array(items) => Lite::Array(items.into_iter().map(Lite::into_owned).collect()),
+            Lite::Object => Lite::Object,
+        }
+    }
+
     /// The JSON type in words, for "found …" messages.
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -94,6 +108,18 @@ pub enum Line<'a> {
 }
 
 impl<'a> Line<'a> {
+    /// The same line, owning its strings.
+    pub fn into_owned(self) -> Line<'static> {
+        match self {
+            Line::Object(entries) => Line::Object(
+                (entries.into_iter())
+                    .map(|(k, v)| (Cow::Owned(k.into_owned()), v.into_owned()))
+                    .collect(),
+            ),
+            Line::Other(value) => Line::Other(value.into_owned()),
+        }
+    }
+
     /// The last value given for `key`.
     pub fn get(&self, key: &str) -> Option<&Lite<'a>> {
         match self {

@@ -1,6 +1,8 @@
 //! Reading the sources of a run: files and standard input, JSON Lines in parallel batches or
 //! a JSON array, the second pass over items that reappeared, and records given as values.
 
+#[cfg(feature = "columnar")]
+mod columnar_read;
 mod compressed_read;
 mod formats_read;
 mod lines;
@@ -294,9 +296,11 @@ fn read_held(
         return compressed_read::read_compressed(stages, runner, (input, item), spooled, source);
     }
     let name = input.name();
+    // A binary file's rows are not lines to show.
+    let text = !matches!(format.entry().read, formats::Read::Binary(_));
     runner.add_source(SourceInfo {
         name: name.clone(),
-        readable: Some(path.to_path_buf()),
+        readable: text.then(|| path.to_path_buf()),
         format,
         item: item.clone(),
     });
@@ -318,6 +322,11 @@ fn read_file(
     };
     // A small buffer: batches read straight into their own buffers (a read at least as long
     // as the buffer bypasses it), rather than through it with a second copy.
+    #[cfg(feature = "columnar")]
+    if matches!(format, InputFormat::Parquet | InputFormat::Arrow) {
+        columnar_read::read_table(stages, runner, file, (name, format), source);
+        return None;
+    }
     let reader = BufReader::with_capacity(DIRECT_READ_BUFFER, file);
     if format == InputFormat::JsonLines {
         return open_lines(stages, runner, reader, name, source);

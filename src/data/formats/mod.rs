@@ -8,6 +8,8 @@
 //! each format gives is documented in `docs/formats.md`.
 
 mod coco;
+#[cfg(feature = "columnar")]
+pub mod columnar;
 pub mod cvat;
 mod elan;
 mod jsondoc;
@@ -51,6 +53,10 @@ pub enum InputFormat {
     /// A JSON data set (one document, or JSON Lines of other objects), read through a
     /// mapping.
     MappedJson,
+    /// Parquet: canonical records, a row each.
+    Parquet,
+    /// Arrow IPC, file or stream (`.arrow`, `.feather`): canonical records, a row each.
+    Arrow,
 }
 
 /// What a reader needs to know beyond the file.
@@ -126,6 +132,15 @@ pub fn read_file(
     options: &ReadOptions,
     emit: &mut Emit,
 ) {
+    if let Read::Binary(read) = format.entry().read {
+        let mut out = Out {
+            item,
+            source,
+            fps: options.fps,
+            emit,
+        };
+        return read(bytes, &mut out);
+    }
     let text = decode(bytes, format, source, emit);
     let mut out = Out {
         item,
@@ -134,7 +149,7 @@ pub fn read_file(
         emit,
     };
     match (format.entry().read, options.mapping.as_deref()) {
-        (Read::Lines, _) => {}
+        (Read::Lines | Read::Binary(_), _) => {}
         (Read::Whole(read), _) => read(&text, &mut out),
         (Read::Mapped, Some(spec)) if format == InputFormat::Csv => table::read(&text, spec, &mut out),
         (Read::Mapped, Some(spec)) => jsondoc::read(&text, spec, &mut out),
@@ -255,6 +270,8 @@ pub fn format_title(format: InputFormat) -> &'static str {
         InputFormat::Coco => "COCO",
         InputFormat::Csv => "CSV",
         InputFormat::MappedJson => "JSON",
+        InputFormat::Parquet => "Parquet",
+        InputFormat::Arrow => "Arrow IPC",
     }
 }
 

@@ -41,10 +41,12 @@ pub enum Read {
     Whole(fn(&str, &mut Out)),
     /// Through a mapping of the rule pack.
     Mapped,
+    /// The whole file's bytes by one reader (a binary format).
+    Binary(fn(&[u8], &mut Out)),
 }
 
 /// Every input format, in the order help texts and the docs list them.
-pub static FORMATS: [Format; 11] = [
+pub static FORMATS: [Format; 13] = [
     Format {
         format: InputFormat::JsonLines,
         name: "jsonl",
@@ -174,7 +176,51 @@ pub static FORMATS: [Format; 11] = [
         read: Read::Mapped,
         describes: "a JSON data set, through a mapping of the rule pack",
     },
+    Format {
+        format: InputFormat::Parquet,
+        name: "parquet",
+        aliases: &[],
+        forced: true,
+        extensions: &["parquet", "pq"],
+        sniff: None,
+        kinds: &[],
+        read: Read::Binary(columnar::read_parquet),
+        describes: "Parquet: canonical records, a row each, a column per field",
+    },
+    Format {
+        format: InputFormat::Arrow,
+        name: "arrow",
+        aliases: &["feather", "ipc"],
+        forced: true,
+        extensions: &["arrow", "arrows", "feather", "ipc"],
+        sniff: None,
+        kinds: &[],
+        read: Read::Binary(columnar::read_arrow),
+        describes: "Arrow IPC, file or stream: canonical records, a row each, a column per field",
+    },
 ];
+
+/// The readers of Parquet and Arrow IPC, or, in a build without them, readers that say so.
+#[cfg(feature = "columnar")]
+use super::columnar;
+#[cfg(not(feature = "columnar"))]
+mod columnar {
+    use super::{InputFormat, Out};
+
+    fn missing(format: InputFormat, out: &mut Out) {
+        let message = "this build of Concordant reads no Parquet or Arrow files".to_string();
+        let help = "build it with the `columnar` feature (the command line has it)".to_string();
+        out.malformed(format, 0, message, Some(help));
+    }
+
+    pub(super) fn read_parquet(_: &[u8], out: &mut Out) {
+        missing(InputFormat::Parquet, out);
+    }
+
+    pub(super) fn read_arrow(_: &[u8], out: &mut Out) {
+        missing(InputFormat::Arrow, out);
+    }
+}
 
 impl InputFormat {
     /// Its entry in [`FORMATS`].
