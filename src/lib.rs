@@ -68,6 +68,8 @@ mod pack;
 pub mod plan;
 mod run;
 pub mod schema;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod span;
 pub mod suggest;
 pub mod syntax;

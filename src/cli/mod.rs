@@ -3,6 +3,7 @@
 mod check;
 mod fmt;
 mod output;
+mod serve;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use concordant::data::formats::mapping::Mappings;
@@ -77,6 +78,9 @@ enum Command {
     /// Run the language server for rule files on standard input and output (for editors).
     #[command(after_help = LSP_EXAMPLES)]
     Lsp,
+    /// Serve checks over HTTP: `/validate`, and Label Studio's ML-backend protocol.
+    #[command(after_help = serve::EXAMPLES)]
+    Serve(serve::ServeArgs),
 }
 
 const EXPLAIN_EXAMPLES: &str = "\
@@ -334,6 +338,7 @@ pub fn main() -> ExitCode {
         Command::Convert(args) => convert(args, stderr_color),
         Command::Fmt(args) => fmt::run(args),
         Command::Explain(args) => explain(args, stderr_color),
+        Command::Serve(args) => serve::run(args, stderr_color),
         Command::Lsp => match concordant::lsp::run() {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
