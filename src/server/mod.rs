@@ -372,7 +372,7 @@ async fn validate_body(
             return error(StatusCode::BAD_REQUEST, message);
         }
     };
-    let checked = match json_body(&body).map(Checked::of) {
+    let checked = match json_body(&body).map(|value| Checked::of(value, &body)) {
         Ok(Ok(checked)) => checked,
         Ok(Err(UnknownShape(message))) => return error(StatusCode::UNPROCESSABLE_ENTITY, message),
         Err(response) => return response,

@@ -24,8 +24,8 @@ pub enum Checked {
 }
 
 impl Checked {
-    /// Recognises what a body holds.
-    pub fn of(body: Value) -> Result<Checked, UnknownShape> {
+    /// Recognises what a body holds (`bytes`, parsed as `body`).
+    pub fn of(body: Value, bytes: &[u8]) -> Result<Checked, UnknownShape> {
         match body {
             Value::Object(mut object) => {
                 if object.contains_key("data") {
@@ -43,9 +43,8 @@ impl Checked {
                     )),
                 }
             }
-            Value::Array(values) if values.iter().all(is_task) && !values.is_empty() => {
-                Ok(Checked::Tasks(values))
-            }
+            // An export, as `check` tells one: the same reader reads it.
+            Value::Array(values) if is_export(bytes) => Ok(Checked::Tasks(values)),
             Value::Array(values) if values.iter().all(is_record) => Ok(Checked::Records(values)),
             Value::Array(_) => Err(unknown(
                 "an array that is neither tasks nor canonical records",
@@ -72,8 +71,9 @@ fn kind_of(value: &Value) -> &'static str {
     }
 }
 
-fn is_task(value: &Value) -> bool {
-    value.get("data").is_some_and(Value::is_object)
+fn is_export(bytes: &[u8]) -> bool {
+    let prefix = &bytes[..bytes.len().min(64 * 1024)];
+    InputFormat::of_content(std::path::Path::new(TASKS), prefix) == InputFormat::LabelStudio
 }
 
 fn is_record(value: &Value) -> bool {
