@@ -20,8 +20,8 @@ Examples:
 Endpoints: POST /validate (a Label Studio task, an annotation with its task, or canonical
 records; `?format=findings` for the JSON Lines of `check --format json`), the Label Studio
 ML-backend protocol (POST /setup, /predict, /webhook), GET /health, /rules, /metrics.
-Findings are written back to Label Studio at the URL `/setup` gives, else at
-CONCORDANT_LABEL_STUDIO_URL with CONCORDANT_LABEL_STUDIO_TOKEN (docs/live-validation.md).
+Findings are written back to Label Studio at CONCORDANT_LABEL_STUDIO_URL with
+CONCORDANT_LABEL_STUDIO_TOKEN, else where `/setup` said (docs/live-validation.md).
 
 Exit status: 0 after SIGTERM or Ctrl-C, 2 when the rules do not compile or the address
 cannot be listened on.";

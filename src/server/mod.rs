@@ -451,9 +451,10 @@ async fn predict(State(app): State<Arc<App>>, body: Bytes) -> Response {
         .check(move |loaded, options| {
             let results: Vec<Value> = (tasks.iter())
                 .map(|task| {
+                    let task = without_own_predictions(task.clone());
                     let checked = Checked::Tasks(vec![task.clone()]);
                     let (_, validation) = validate::validate(&loaded.pack, &checked, options);
-                    let regions = validate::flagged_regions(task, &validation);
+                    let regions = validate::flagged_regions(&task, &validation);
                     json!({ "result": regions, "score": 0.0, "model_version": loaded.model_version() })
                 })
                 .collect();
@@ -500,10 +501,11 @@ fn write_back(app: &App, body: &Value) -> Result<(), String> {
         .ok_or("the webhook names no task id")?;
     let project = project_id(body.get("project"))
         .or_else(|| body.pointer("/task/project").and_then(Value::as_i64));
-    let connection = (project.and_then(|p| app.projects.lock().ok()?.get(&p).cloned()))
-        .or_else(|| app.options.label_studio.clone())
-        .ok_or("no Label Studio to write to: `/setup` gave none and `CONCORDANT_LABEL_STUDIO_URL` is not set")?;
-    let task = connection.task(task_id)?;
+    // The operator's setting first: what `/setup` was told may be a token of another kind.
+    let connection = (app.options.label_studio.clone())
+        .or_else(|| project.and_then(|p| app.projects.lock().ok()?.get(&p).cloned()))
+        .ok_or("no Label Studio to write to: `CONCORDANT_LABEL_STUDIO_URL` is not set and `/setup` gave none")?;
+    let task = without_own_predictions(connection.task(task_id)?);
     let loaded = app.loaded();
     let checked = Checked::Tasks(vec![task.clone()]);
     let (outcome, validation) = validate::validate(&loaded.pack, &checked, &app.options.run);
@@ -524,4 +526,19 @@ fn write_back(app: &App, body: &Value) -> Result<(), String> {
         json!({ "task": task_id, "findings": outcome.findings.len() }),
     );
     Ok(())
+}
+
+/// A task without the predictions this server wrote: they repeat findings about the
+/// annotations, and checking them would flag a fixed annotation's old state.
+fn without_own_predictions(mut task: Value) -> Value {
+    if let Some(Value::Array(predictions)) = task.get_mut("predictions") {
+        predictions.retain(|p| {
+            let version = p
+                .get("model_version")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            !version.starts_with(MODEL_PREFIX)
+        });
+    }
+    task
 }
