@@ -40,8 +40,8 @@ pub(super) struct ServeArgs {
     /// The largest request body, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
     max_body_bytes: usize,
-    /// How many checks run at once; more requests are answered 503 with Retry-After
-    /// (default: twice the cores).
+    /// How many checks may be in flight at once (they share the cores); more requests are
+    /// answered 503 with Retry-After at once (default: 64, or 4 per core if more).
     #[arg(long, value_name = "N")]
     max_concurrent: Option<usize>,
     /// Seconds a check may take before it is answered 503.
@@ -86,7 +86,7 @@ pub(super) fn run(args: ServeArgs, stderr_color: Color) -> ExitCode {
         addr: args.listen,
         token,
         max_body_bytes: args.max_body_bytes,
-        max_concurrent: args.max_concurrent.unwrap_or(2 * cores),
+        max_concurrent: args.max_concurrent.unwrap_or((4 * cores).max(64)),
         timeout: Duration::from_secs(args.timeout.max(1)),
         run: RunOptions {
             work_budget: args.work_budget,

@@ -2,7 +2,7 @@
 //! Label Studio task, an annotation with its task, or canonical records, and answers in
 //! label-studio#8065's shape; `/setup`, `/predict` and `/webhook` speak Label Studio's
 //! ML-backend protocol, writing findings back as a prediction and a task summary
-//! ([`labelstudio`]); `/health`, `/rules` and `/metrics` are for operators.
+//! (`labelstudio.rs`); `/health`, `/rules` and `/metrics` are for operators.
 //!
 //! Every endpoint but `/health` needs the token (`Authorization: Bearer …`, or Basic with the
 //! token as password, which is what Label Studio sends an ML backend). Checks run on blocking
