@@ -60,6 +60,11 @@ status=0
 "$venv/bin/python" "$root/tests/labelstudio/drive.py" --pid "${pids[0]}" \
   --label-studio "http://127.0.0.1:$ls_port" --ls-token "$ls_token" \
   --backend "http://127.0.0.1:$serve_port" --backend-token "$serve_token" || status=$?
+if [ "$status" -eq 0 ]; then
+  # The Enterprise plugin's logic, under Node, against the same server.
+  command -v node >/dev/null || { echo "node is needed for the Enterprise plugin's test"; exit 2; }
+  node "$root/tests/labelstudio/plugin.test.mjs" "http://127.0.0.1:$serve_port/validate" "$serve_token" || status=$?
+fi
 if [ "$status" -ne 0 ]; then
   echo "--- concordant serve's log"; tail -n 40 "$work/serve.log"
   echo "--- Label Studio's log"; tail -n 40 "$work/label-studio.log"
