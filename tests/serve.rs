@@ -287,6 +287,25 @@ fn a_reload_that_fails_keeps_the_old_pack() {
     server.stop();
 }
 
+#[test]
+fn a_changed_rule_file_is_reloaded_without_a_signal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rules = dir.path().join("rules.cord");
+    let pack =
+        std::fs::read_to_string(root().join("tests/fixtures/serve/boxes.cord")).expect("fixture");
+    std::fs::write(&rules, &pack).expect("write");
+    let server = Server::start(&rules, &[]);
+    std::fs::write(
+        &rules,
+        pack.replace("box-inside-image", "box-stays-inside-image"),
+    )
+    .expect("write");
+    wait_for(|| server.logged("\"event\":\"reload\""));
+    let (_, after) = server.get("/rules");
+    assert!(after.contains("box-stays-inside-image"), "{after}");
+    server.stop();
+}
+
 /// Waits for something the server does in the background (bounded, so a broken reload fails
 /// the test instead of hanging it).
 fn wait_for(done: impl Fn() -> bool) {

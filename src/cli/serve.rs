@@ -15,7 +15,8 @@ Examples:
   CONCORDANT_TOKEN=$(cat token) concordant serve --rules rules/
   concordant serve --rules rules/datasets/label-studio/ --token-file /run/secrets/concordant
   curl -H \"Authorization: Bearer $TOKEN\" -d @task.json http://127.0.0.1:8750/validate
-  kill -HUP <pid>    # reload the rules; a pack that does not compile is logged, the old one kept
+  kill -HUP <pid>    # reload the rules (also done when a rule file changes); a pack that
+                     # does not compile is logged, and the old one kept
 
 Endpoints: POST /validate (a Label Studio task, an annotation with its task, or canonical
 records; `?format=findings` for the JSON Lines of `check --format json`), the Label Studio

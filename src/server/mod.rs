@@ -7,9 +7,9 @@
 //! Every endpoint but `/health` needs the token (`Authorization: Bearer …`, or Basic with the
 //! token as password, which is what Label Studio sends an ML backend). Checks run on blocking
 //! threads, at most `max_concurrent` at once: past that a request is answered 503 with
-//! `Retry-After` at once, so no queue grows. SIGHUP reloads the pack (a pack that does not
-//! compile is logged and the old one kept); SIGTERM and Ctrl-C stop taking connections and
-//! finish what is in flight.
+//! `Retry-After` at once, so no queue grows. SIGHUP, or a change to one of the pack's files,
+//! reloads the pack (a pack that does not compile is logged and the old one kept); SIGTERM
+//! and Ctrl-C stop taking connections and finish what is in flight.
 
 mod labelstudio;
 mod metrics;
@@ -62,12 +62,15 @@ pub type Loader = Arc<dyn Fn() -> Result<Pack, String> + Send + Sync>;
 struct Loaded {
     pack: Pack,
     hash: String,
+    /// Its files' sizes and times when it was compiled, to see them change.
+    files: Vec<Option<(u64, std::time::SystemTime)>>,
 }
 
 impl Loaded {
     fn new(pack: Pack) -> Loaded {
         let hash = pack_hash(&pack);
-        Loaded { pack, hash }
+        let files = files_state(&pack);
+        Loaded { pack, hash, files }
     }
 
     /// The `model_version` of predictions made with this pack.
@@ -216,6 +219,7 @@ pub fn serve(
         );
         ready(addr);
         tokio::spawn(reload_on_hangup(app.clone()));
+        tokio::spawn(reload_on_change(app.clone()));
         axum::serve(listener, router(app.clone()))
             .with_graceful_shutdown(shutdown())
             .await?;
@@ -267,6 +271,41 @@ async fn reload_on_hangup(app: Arc<App>) {
         let app = app.clone();
         let _ = tokio::task::spawn_blocking(move || app.reload()).await;
     }
+}
+
+/// Reloads the pack when one of its files changes (its size or modification time), checked
+/// every second; a failed reload is not retried until a file changes again.
+async fn reload_on_change(app: Arc<App>) {
+    let mut seen = app.loaded().files.clone();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        let before = app.loaded();
+        let now = files_state(&before.pack);
+        if now == seen {
+            continue;
+        }
+        let app2 = app.clone();
+        let _ = tokio::task::spawn_blocking(move || app2.reload()).await;
+        // The new pack's files as compiled, or, when it failed, the files as they were tried
+        // (so a failed reload is not retried until they change again).
+        let after = app.loaded();
+        seen = if Arc::ptr_eq(&before, &after) {
+            now
+        } else {
+            after.files.clone()
+        };
+    }
+}
+
+/// The size and modification time of each file of a pack.
+fn files_state(pack: &Pack) -> Vec<Option<(u64, std::time::SystemTime)>> {
+    (pack.sources().iter())
+        .map(|(_, file)| {
+            let meta = std::fs::metadata(&file.path).ok()?;
+            Some((meta.len(), meta.modified().ok()?))
+        })
+        .collect()
 }
 
 /// Lets in requests with the token (all of them to `/health`), and counts and times each.
