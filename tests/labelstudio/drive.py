@@ -10,6 +10,14 @@ import time
 
 import requests
 
+# A drawn street (inline, so that no image is fetched from anywhere): what the labeling UI
+# shows under the boxes.
+STREET = "data:image/svg+xml;base64," + __import__("base64").b64encode(
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="640" height="480">'
+    b'<rect width="640" height="480" fill="#9cc3e6"/><rect y="300" width="640" height="180" fill="#555"/>'
+    b'<rect x="80" y="250" width="130" height="70" rx="12" fill="#c0392b"/>'
+    b'<rect x="560" y="250" width="140" height="70" rx="12" fill="#2980b9"/></svg>').decode()
+
 LABEL_CONFIG = """<View>
   <Image name="image" value="$image"/>
   <RectangleLabels name="label" toName="image">
@@ -56,6 +64,7 @@ def main():
     parser.add_argument("--ls-token", required=True)
     parser.add_argument("--backend", required=True)
     parser.add_argument("--backend-token", required=True)
+    parser.add_argument("--flagged-task-file", help="leave a flagged task; write its project and id here")
     parser.add_argument("--pid", type=int, help="Label Studio's process: it must keep running")
     args = parser.parse_args()
 
@@ -125,6 +134,19 @@ def main():
 
     seen = wait_until("the prediction gone and the summary clear", cleared, 30)
     print("cleared; summary:", seen["meta"])
+
+    if args.flagged_task_file:
+        # A second task left flagged, for a look at the labeling UI.
+        ls.call("POST", f"/api/projects/{project['id']}/import",
+                json=[{"image": STREET}])
+        second = ls.call("GET", f"/api/tasks?project={project['id']}")["tasks"]
+        second_id = max(t["id"] for t in second)
+        ls.call("POST", f"/api/tasks/{second_id}/annotations", json={
+            "result": [box("inside", 10), box("outside", 90)], "task": second_id})
+        task_id = second_id
+        wait_until("the second task flagged", flagged, 30)
+        with open(args.flagged_task_file, "w") as out:
+            out.write(f"{project['id']} {second_id}\n")
 
 
 if __name__ == "__main__":

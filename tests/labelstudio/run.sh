@@ -57,13 +57,19 @@ env CONCORDANT_TOKEN="$serve_token" \
 pids+=($!)
 
 status=0
-"$venv/bin/python" "$root/tests/labelstudio/drive.py" --pid "${pids[0]}" \
+"$venv/bin/python" "$root/tests/labelstudio/drive.py" --pid "${pids[0]}" --flagged-task-file "$work/flagged" \
   --label-studio "http://127.0.0.1:$ls_port" --ls-token "$ls_token" \
   --backend "http://127.0.0.1:$serve_port" --backend-token "$serve_token" || status=$?
 if [ "$status" -eq 0 ]; then
   # The Enterprise plugin's logic, under Node, against the same server.
   command -v node >/dev/null || { echo "node is needed for the Enterprise plugin's test"; exit 2; }
   node "$root/tests/labelstudio/plugin.test.mjs" "http://127.0.0.1:$serve_port/validate" "$serve_token" || status=$?
+fi
+if [ "$status" -eq 0 ] && [ -d "$root/tests/html/node_modules/playwright-core" ]; then
+  # The labeling UI itself, in headless Chromium (tests/html/run.sh installs it).
+  read -r project task < "$work/flagged"
+  node "$root/tests/labelstudio/screenshot.mjs" "http://127.0.0.1:$ls_port" admin@example.invalid \
+    concordant-test "$project" "$task" "${SCREENSHOT:-$work/labeling.png}" || status=$?
 fi
 if [ "$status" -ne 0 ]; then
   echo "--- concordant serve's log"; tail -n 40 "$work/serve.log"
