@@ -263,11 +263,7 @@ fn overload_is_answered_503_and_nothing_breaks() {
 
 #[test]
 fn a_reload_that_fails_keeps_the_old_pack() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let rules = dir.path().join("rules.cord");
-    let pack =
-        std::fs::read_to_string(root().join("tests/fixtures/serve/boxes.cord")).expect("fixture");
-    std::fs::write(&rules, &pack).expect("write");
+    let (_dir, rules, pack) = pack_in_a_folder();
     let server = Server::start(&rules, &[]);
     let (_, before) = server.get("/rules");
     std::fs::write(&rules, "rule broken: error {").expect("write");
@@ -289,11 +285,7 @@ fn a_reload_that_fails_keeps_the_old_pack() {
 
 #[test]
 fn a_changed_rule_file_is_reloaded_without_a_signal() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let rules = dir.path().join("rules.cord");
-    let pack =
-        std::fs::read_to_string(root().join("tests/fixtures/serve/boxes.cord")).expect("fixture");
-    std::fs::write(&rules, &pack).expect("write");
+    let (_dir, rules, pack) = pack_in_a_folder();
     let server = Server::start(&rules, &[]);
     std::fs::write(
         &rules,
@@ -304,6 +296,16 @@ fn a_changed_rule_file_is_reloaded_without_a_signal() {
     let (_, after) = server.get("/rules");
     assert!(after.contains("box-stays-inside-image"), "{after}");
     server.stop();
+}
+
+/// The one-file pack of the reload tests, written to a folder of its own: the folder (kept
+/// while it lives), the file and its text.
+fn pack_in_a_folder() -> (tempfile::TempDir, std::path::PathBuf, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rules = dir.path().join("rules.cord");
+    let pack = std::fs::read_to_string(root().join("tests/fixtures/serve/boxes.cord"));
+    std::fs::write(&rules, pack.as_deref().expect("fixture")).expect("write");
+    (dir, rules, pack.expect("fixture"))
 }
 
 /// Waits for something the server does in the background (bounded, so a broken reload fails

@@ -50,23 +50,28 @@ impl Connection {
         Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
+    /// Calls the API: `method` on `path`, with `body` as JSON when given.
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
+        let (agent, url, auth) = (Self::agent(), self.url(path), self.auth());
+        let response = match (method, body) {
+            ("GET", _) => agent.get(&url).header("Authorization", &auth).call(),
+            ("DELETE", _) => agent.delete(&url).header("Authorization", &auth).call(),
+            ("PATCH", Some(body)) => agent
+                .patch(&url)
+                .header("Authorization", &auth)
+                .send_json(body),
+            (_, body) => (agent.post(&url).header("Authorization", &auth))
+                .send_json(body.unwrap_or(Value::Null)),
+        };
+        Self::answer(&format!("{method} {path}"), response)
+    }
+
     /// The task with every annotation, as the API gives it.
     pub fn task(&self, id: i64) -> Result<Value, String> {
-        let call = format!("GET /api/tasks/{id}");
-        let response = Self::agent()
-            .get(&self.url(&format!("/api/tasks/{id}")))
-            .header("Authorization", &self.auth())
-            .call();
-        let mut task = Self::answer(&call, response)?;
+        let mut task = self.call("GET", &format!("/api/tasks/{id}"), None)?;
         if task.get("annotations").is_none() {
-            let call = format!("GET /api/tasks/{id}/annotations");
-            let path = format!("/api/tasks/{id}/annotations");
-            let response = Self::agent()
-                .get(&self.url(&path))
-                .header("Authorization", &self.auth())
-                .call();
-            let annotations = Self::answer(&call, response)?;
-            task["annotations"] = annotations;
+            task["annotations"] =
+                self.call("GET", &format!("/api/tasks/{id}/annotations"), None)?;
         }
         Ok(task)
     }
@@ -78,13 +83,7 @@ impl Connection {
         regions: Vec<Value>,
         model_version: &str,
     ) -> Result<(), String> {
-        let call = format!("GET /api/predictions?task={task}");
-        let path = format!("/api/predictions?task={task}");
-        let response = Self::agent()
-            .get(&self.url(&path))
-            .header("Authorization", &self.auth())
-            .call();
-        let listed = Self::answer(&call, response)?;
+        let listed = self.call("GET", &format!("/api/predictions?task={task}"), None)?;
         let ours = listed.as_array().into_iter().flatten().filter(|p| {
             let version = p
                 .get("model_version")
@@ -92,26 +91,15 @@ impl Connection {
                 .unwrap_or_default();
             version.starts_with(MODEL_PREFIX) && p.get("task").and_then(Value::as_i64) == Some(task)
         });
-        for prediction in ours {
-            if let Some(id) = prediction.get("id").and_then(Value::as_i64) {
-                let call = format!("DELETE /api/predictions/{id}");
-                let path = format!("/api/predictions/{id}");
-                let response = Self::agent()
-                    .delete(&self.url(&path))
-                    .header("Authorization", &self.auth())
-                    .call();
-                Self::answer(&call, response)?;
-            }
+        for id in ours.filter_map(|p| p.get("id").and_then(Value::as_i64)) {
+            self.call("DELETE", &format!("/api/predictions/{id}"), None)?;
         }
         if regions.is_empty() {
             return Ok(());
         }
         let body = json!({ "task": task, "result": regions, "score": 0.0, "model_version": model_version });
-        let response = Self::agent()
-            .post(&self.url("/api/predictions"))
-            .header("Authorization", &self.auth())
-            .send_json(&body);
-        Self::answer("POST /api/predictions", response).map(|_| ())
+        self.call("POST", "/api/predictions", Some(body))
+            .map(|_| ())
     }
 
     /// Sets `meta.concordant` of a task to `summary`, keeping the rest of its meta.
@@ -125,12 +113,11 @@ impl Connection {
             .filter(Value::is_object)
             .unwrap_or_else(|| json!({}));
         meta["concordant"] = summary;
-        let call = format!("PATCH /api/tasks/{id}");
-        let path = format!("/api/tasks/{id}");
-        let response = Self::agent()
-            .patch(&self.url(&path))
-            .header("Authorization", &self.auth())
-            .send_json(json!({ "meta": meta }));
-        Self::answer(&call, response).map(|_| ())
+        self.call(
+            "PATCH",
+            &format!("/api/tasks/{id}"),
+            Some(json!({ "meta": meta })),
+        )
+        .map(|_| ())
     }
 }
