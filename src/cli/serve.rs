@@ -96,6 +96,15 @@ pub(super) fn run(args: ServeArgs, stderr_color: Color) -> ExitCode {
         },
         label_studio: label_studio(),
     };
+    // Events as JSON lines on standard error; CONCORDANT_LOG filters them (`warn`, `info`).
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CONCORDANT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .json()
+        .flatten_event(true)
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
     let served = concordant::server::serve(options, loader, |addr| {
         eprintln!("concordant serve: listening on http://{addr}");
     });

@@ -9,7 +9,8 @@
 //! threads, at most `max_concurrent` at once: past that a request is answered 503 with
 //! `Retry-After` at once, so no queue grows. SIGHUP, or a change to one of the pack's files,
 //! reloads the pack (a pack that does not compile is logged and the old one kept); SIGTERM
-//! and Ctrl-C stop taking connections and finish what is in flight.
+//! and Ctrl-C stop taking connections and finish what is in flight. Events are logged with
+//! `tracing` (the command line writes them as JSON lines on standard error).
 
 mod labelstudio;
 mod metrics;
@@ -124,18 +125,14 @@ impl App {
         match (self.loader)() {
             Ok(pack) => {
                 let loaded = Arc::new(Loaded::new(pack));
-                log(
-                    "reload",
-                    json!({ "pack": loaded.hash, "rules": loaded.pack.rules().len() }),
-                );
+                let rules = loaded.pack.rules().len();
+                tracing::info!(event = "reload", pack = %loaded.hash, rules);
                 *self.loaded.write().unwrap_or_else(|e| e.into_inner()) = loaded;
                 self.metrics.reload(true);
             }
             Err(reason) => {
-                log(
-                    "reload-failed",
-                    json!({ "reason": reason, "kept": self.loaded().hash }),
-                );
+                let kept = self.loaded().hash.clone();
+                tracing::warn!(event = "reload-failed", %reason, %kept);
                 self.metrics.reload(false);
             }
         }
@@ -165,15 +162,6 @@ impl App {
             )),
         }
     }
-}
-
-/// A structured log line on standard error.
-fn log(event: &str, fields: Value) {
-    let mut line = json!({ "event": event });
-    if let (Some(line), Value::Object(fields)) = (line.as_object_mut(), fields) {
-        line.extend(fields);
-    }
-    eprintln!("{line}");
 }
 
 fn error(status: StatusCode, message: String) -> Response {
@@ -213,10 +201,7 @@ pub fn serve(
             projects: Mutex::new(HashMap::new()),
             options,
         });
-        log(
-            "listening",
-            json!({ "addr": addr.to_string(), "pack": app.loaded().hash }),
-        );
+        tracing::info!(event = "listening", %addr, pack = %app.loaded().hash);
         ready(addr);
         tokio::spawn(reload_on_hangup(app.clone()));
         tokio::spawn(reload_on_change(app.clone()));
@@ -227,7 +212,7 @@ pub fn serve(
         let all = u32::try_from(WRITE_BACKS).unwrap_or(u32::MAX);
         let _ =
             tokio::time::timeout(Duration::from_secs(30), app.write_backs.acquire_many(all)).await;
-        log("stopped", json!({}));
+        tracing::info!(event = "stopped");
         Ok(())
     })
 }
@@ -259,7 +244,7 @@ async fn shutdown() {
         _ = tokio::signal::ctrl_c() => {}
         _ = terminate => {}
     }
-    log("stopping", json!({ "why": "signal" }));
+    tracing::info!(event = "stopping", why = "signal");
 }
 
 async fn reload_on_hangup(app: Arc<App>) {
@@ -333,10 +318,8 @@ async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Res
     let status = response.status().as_u16();
     app.metrics.request(&endpoint, status, started.elapsed());
     if status >= 400 {
-        log(
-            "request",
-            json!({ "path": path, "status": status, "ms": started.elapsed().as_secs_f64() * 1e3 }),
-        );
+        let ms = started.elapsed().as_secs_f64() * 1e3;
+        tracing::warn!(event = "request", %path, status, ms);
     }
     response
 }
@@ -519,14 +502,14 @@ async fn webhook(State(app): State<Arc<App>>, body: Bytes) -> Response {
         return Json(json!({ "status": "ignored", "action": action })).into_response();
     }
     let Ok(permit) = app.write_backs.clone().try_acquire_owned() else {
-        log("write-back-dropped", json!({ "why": "too many waiting" }));
+        tracing::warn!(event = "write-back-dropped", why = "too many waiting");
         return overloaded("too many write-backs waiting");
     };
     let app2 = app.clone();
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
         if let Err(reason) = write_back(&app2, &body) {
-            log("write-back-failed", json!({ "reason": reason }));
+            tracing::warn!(event = "write-back-failed", %reason);
         }
     });
     Json(json!({ "status": "ok" })).into_response()
@@ -560,10 +543,8 @@ fn write_back(app: &App, body: &Value) -> Result<(), String> {
         "global": validation.global,
     });
     connection.set_summary(&task, summary)?;
-    log(
-        "write-back",
-        json!({ "task": task_id, "findings": outcome.findings.len() }),
-    );
+    let findings = outcome.findings.len();
+    tracing::info!(event = "write-back", task = task_id, findings);
     Ok(())
 }
 
