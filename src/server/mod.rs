@@ -371,20 +371,31 @@ async fn prometheus(State(app): State<Arc<App>>) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
-/// A JSON body, or the 400 that says why it is not one.
-fn json_body(body: &Bytes) -> Result<Value, Response> {
-    serde_json::from_slice(body).map_err(|e| {
-        error(
-            StatusCode::BAD_REQUEST,
-            format!("the body is not JSON: {e}"),
-        )
-    })
+/// A request's JSON body, with its bytes; a body that is not JSON is answered 400 saying why
+/// (and one past the size limit 413, as any body).
+struct JsonBody(Bytes, Value);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for JsonBody {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        match serde_json::from_slice(&bytes) {
+            Ok(value) => Ok(JsonBody(bytes, value)),
+            Err(e) => Err(error(
+                StatusCode::BAD_REQUEST,
+                format!("the body is not JSON: {e}"),
+            )),
+        }
+    }
 }
 
 async fn validate_body(
     State(app): State<Arc<App>>,
     Query(query): Query<HashMap<String, String>>,
-    body: Bytes,
+    JsonBody(bytes, body): JsonBody,
 ) -> Response {
     let findings = match query.get("format").map(String::as_str) {
         None | Some("label-studio") => false,
@@ -394,10 +405,9 @@ async fn validate_body(
             return error(StatusCode::BAD_REQUEST, message);
         }
     };
-    let checked = match json_body(&body).map(|value| Checked::of(value, &body)) {
-        Ok(Ok(checked)) => checked,
-        Ok(Err(UnknownShape(message))) => return error(StatusCode::UNPROCESSABLE_ENTITY, message),
-        Err(response) => return response,
+    let checked = match Checked::of(body, &bytes) {
+        Ok(checked) => checked,
+        Err(UnknownShape(message)) => return error(StatusCode::UNPROCESSABLE_ENTITY, message),
     };
     let app2 = app.clone();
     let answer = app
@@ -431,11 +441,7 @@ fn project_id(value: Option<&Value>) -> Option<i64> {
     }
 }
 
-async fn setup(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    let body = match json_body(&body) {
-        Ok(body) => body,
-        Err(response) => return response,
-    };
+async fn setup(State(app): State<Arc<App>>, JsonBody(_, body): JsonBody) -> Response {
     let host = body
         .get("hostname")
         .and_then(Value::as_str)
@@ -458,11 +464,7 @@ async fn setup(State(app): State<Arc<App>>, body: Bytes) -> Response {
     Json(json!({ "model_version": app.loaded().model_version() })).into_response()
 }
 
-async fn predict(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    let body = match json_body(&body) {
-        Ok(body) => body,
-        Err(response) => return response,
-    };
+async fn predict(State(app): State<Arc<App>>, JsonBody(_, body): JsonBody) -> Response {
     let Some(tasks) = body.get("tasks").and_then(Value::as_array).cloned() else {
         return error(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -473,10 +475,7 @@ async fn predict(State(app): State<Arc<App>>, body: Bytes) -> Response {
         .check(move |loaded, options| {
             let results: Vec<Value> = (tasks.iter())
                 .map(|task| {
-                    let task = without_own_predictions(task.clone());
-                    let checked = Checked::Tasks(vec![task.clone()]);
-                    let (_, validation) = validate::validate(&loaded.pack, &checked, options);
-                    let regions = validate::flagged_regions(&task, &validation);
+                    let (_, _, regions) = check_task(&loaded.pack, task.clone(), options);
                     json!({ "result": regions, "score": 0.0, "model_version": loaded.model_version() })
                 })
                 .collect();
@@ -488,11 +487,7 @@ async fn predict(State(app): State<Arc<App>>, body: Bytes) -> Response {
 
 /// A webhook is answered at once (Label Studio waits one second); the check and the
 /// write-back run after.
-async fn webhook(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    let body = match json_body(&body) {
-        Ok(body) => body,
-        Err(response) => return response,
-    };
+async fn webhook(State(app): State<Arc<App>>, JsonBody(_, body): JsonBody) -> Response {
     let action = body
         .get("action")
         .and_then(Value::as_str)
@@ -527,12 +522,10 @@ fn write_back(app: &App, body: &Value) -> Result<(), String> {
     let connection = (app.options.label_studio.clone())
         .or_else(|| project.and_then(|p| app.projects.lock().ok()?.get(&p).cloned()))
         .ok_or("no Label Studio to write to: `CONCORDANT_LABEL_STUDIO_URL` is not set and `/setup` gave none")?;
-    let task = without_own_predictions(connection.task(task_id)?);
+    let task = connection.task(task_id)?;
     let loaded = app.loaded();
-    let checked = Checked::Tasks(vec![task.clone()]);
-    let (outcome, validation) = validate::validate(&loaded.pack, &checked, &app.options.run);
+    let (outcome, validation, regions) = check_task(&loaded.pack, task.clone(), &app.options.run);
     count_findings(app, &loaded.pack, &outcome);
-    let regions = validate::flagged_regions(&task, &validation);
     connection.replace_prediction(task_id, regions, &loaded.model_version())?;
     let flagged: usize = validation.per_result.values().map(Vec::len).sum();
     let summary = json!({
@@ -546,6 +539,20 @@ fn write_back(app: &App, body: &Value) -> Result<(), String> {
     let findings = outcome.findings.len();
     tracing::info!(event = "write-back", task = task_id, findings);
     Ok(())
+}
+
+/// Checks one Label Studio task (its own predictions left out): the outcome, the answer, and
+/// the regions of a prediction that flags what was found.
+fn check_task(
+    pack: &Pack,
+    task: Value,
+    options: &RunOptions,
+) -> (crate::Outcome, validate::Validation, Vec<Value>) {
+    let task = without_own_predictions(task);
+    let regions_of = task.clone();
+    let (outcome, validation) = validate::validate(pack, &Checked::Tasks(vec![task]), options);
+    let regions = validate::flagged_regions(&regions_of, &validation);
+    (outcome, validation, regions)
 }
 
 /// A task without the predictions this server wrote: they repeat findings about the
