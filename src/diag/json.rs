@@ -1,6 +1,7 @@
 //! Machine-readable output: JSON Lines, one object per finding, data error and summary.
 //! The format is documented in docs/output.md and kept stable.
 
+use super::finding_lines::FindingLines;
 use crate::eval::Finding;
 use crate::pack::Pack;
 use crate::run::Problem;
@@ -193,25 +194,30 @@ fn names(outcome: &Outcome) -> Vec<String> {
 /// The whole run as JSON Lines: data errors, findings, then the summary.
 pub fn render(pack: &Pack, outcome: &Outcome) -> String {
     let sources = names(outcome);
-    let mut out = String::new();
-    let mut line = |value: &dyn erased::Json| {
-        out.push_str(&value.to_json());
-        out.push('\n');
-    };
+    let mut out = Vec::new();
     for e in &outcome.data_errors {
-        line(&data_error(&sources, e));
+        line(&mut out, &data_error(&sources, e));
     }
+    let lines = FindingLines::new(pack, &sources);
     for f in &outcome.findings {
-        line(&finding(pack, &sources, f));
+        lines.write(f, &mut out);
     }
-    line(&summary(pack, outcome));
-    out
+    line(&mut out, &summary(pack, outcome));
+    // Every part was written from `str`s, escaped as JSON.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// `value` as a line of JSON.
+fn line(out: &mut Vec<u8>, value: &impl Serialize) {
+    // Writing into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, value);
+    out.push(b'\n');
 }
 
 /// How `--format json` renders findings: a line each.
 pub struct JsonLines<'p> {
     pack: &'p Pack,
-    sources: Vec<String>,
+    lines: FindingLines,
 }
 
 impl super::spool::Rendering for JsonLines<'_> {
@@ -222,8 +228,7 @@ impl super::spool::Rendering for JsonLines<'_> {
         out: &mut Vec<u8>,
     ) -> std::io::Result<()> {
         for f in findings {
-            serde_json::to_writer(&mut *out, &finding(self.pack, &self.sources, f))?;
-            out.push(b'\n');
+            self.lines.write(f, out);
         }
         Ok(())
     }
@@ -238,7 +243,8 @@ pub struct JsonSpool<'p>(super::spool::Spool<JsonLines<'p>>);
 impl<'p> JsonSpool<'p> {
     /// A spool for a run of `pack` over sources with these names.
     pub fn new(pack: &'p Pack, sources: Vec<String>) -> std::io::Result<Self> {
-        super::spool::Spool::new(JsonLines { pack, sources }).map(JsonSpool)
+        let lines = FindingLines::new(pack, &sources);
+        super::spool::Spool::new(JsonLines { pack, lines }).map(JsonSpool)
     }
 
     /// Writes the run's output to `out`.

@@ -6,6 +6,7 @@
 //! [`Finding`]: crate::eval::Finding
 
 pub mod explain;
+mod finding_lines;
 pub mod github;
 pub mod html;
 pub mod human;

@@ -77,7 +77,7 @@ impl Evaluator<'_> {
         let mut out: Vec<Explanation> = found
             .into_iter()
             .map(|mut env| {
-                let finding = run.finding(rule, item.clone(), &env);
+                let finding = run.finding(rule, item.clone(), &mut env);
                 let bindings = plan
                     .loops
                     .iter()

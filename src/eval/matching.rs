@@ -5,7 +5,7 @@
 use super::{Bound, Candidates, RuleRun};
 use crate::data::Value;
 use crate::metrics::matching::{one_to_one, MatchParts};
-use crate::ops::space::{self, Rect};
+use crate::ops::space::{self, Rect, Region};
 use crate::plan::{ExprId, Matching, Node, Side};
 
 /// One item's records of the two sides and the pairs matched among them (left index, right
@@ -114,7 +114,7 @@ impl<'r> RuleRun<'_, 'r> {
 
     /// Scores every pair of `left` and `right` records that meets the pair condition (only
     /// those whose regions meet, when the score is an overlap) and matches them one to one
-    /// at the threshold.
+    /// at the threshold. `None` when the work budget runs out.
     fn pairs_of(
         &self,
         m: &Matching,
@@ -122,20 +122,50 @@ impl<'r> RuleRun<'_, 'r> {
         right: &[u32],
         env: &mut [Bound<'r>],
     ) -> Option<Vec<(u32, u32, f64)>> {
-        let (lv, rv) = (m.sides[0].var.0 as usize, m.sides[1].var.0 as usize);
-        let pairs: Vec<(u32, u32)> = match m.regions {
-            Some((left_region, right_region)) => {
-                let left_bounds = self.bounds_of(left, lv, left_region, env);
-                let right_bounds = self.bounds_of(right, rv, right_region, env);
-                meeting(&left_bounds, &right_bounds)
+        let scored = match &m.overlap {
+            Some(overlap) => {
+                let (lv, rv) = (m.sides[0].var.0 as usize, m.sides[1].var.0 as usize);
+                let left_regions = self.regions_of(left, lv, overlap.left, env);
+                let right_regions = self.regions_of(right, rv, overlap.right, env);
+                let pairs = meeting(&bounds(&left_regions), &bounds(&right_regions));
+                self.scored(m, (left, right), pairs.len(), pairs, env, |_, _, i, j| {
+                    let (Some(a), Some(b)) = (&left_regions[i], &right_regions[j]) else {
+                        return None;
+                    };
+                    let score = overlap.measure.of(a, b)?;
+                    (score >= overlap.threshold).then_some(score)
+                })?
             }
-            None => (0..left.len() as u32)
-                .flat_map(|i| (0..right.len() as u32).map(move |j| (i, j)))
-                .collect(),
+            None => {
+                let every = (0..left.len() as u32)
+                    .flat_map(|i| (0..right.len() as u32).map(move |j| (i, j)));
+                let count = left.len() * right.len();
+                self.scored(m, (left, right), count, every, env, |run, env, _, _| {
+                    let score = run.value(m.score, env).as_num()?;
+                    let threshold = run.value(m.threshold, env).as_num()?;
+                    (score >= threshold).then_some(score)
+                })?
+            }
         };
-        if !self.spend(pairs.len()) {
+        Some(one_to_one(scored, left.len(), right.len(), m.method))
+    }
+
+    /// The `pairs` (indexes into `sides`) that meet the pair condition and get a score from
+    /// `score` (called with both records bound), as (score, left index, right index).
+    /// `None` when the work budget cannot pay for `count` pairs.
+    fn scored(
+        &self,
+        m: &Matching,
+        (left, right): (&[u32], &[u32]),
+        count: usize,
+        pairs: impl IntoIterator<Item = (u32, u32)>,
+        env: &mut [Bound<'r>],
+        score: impl Fn(&Self, &mut [Bound<'r>], usize, usize) -> Option<f64>,
+    ) -> Option<Vec<(f64, u32, u32)>> {
+        if !self.spend(count) {
             return None;
         }
+        let (lv, rv) = (m.sides[0].var.0 as usize, m.sides[1].var.0 as usize);
         let records = self.view.records;
         let mut scored = Vec::new();
         for (i, j) in pairs {
@@ -144,17 +174,13 @@ impl<'r> RuleRun<'_, 'r> {
             if m.pair.is_some_and(|p| !self.truth(p, env)) {
                 continue;
             }
-            let score = self.value(m.score, env).as_num();
-            let threshold = self.value(m.threshold, env).as_num();
-            if let (Some(score), Some(threshold)) = (score, threshold) {
-                if score >= threshold {
-                    scored.push((score, i, j));
-                }
+            if let Some(s) = score(self, env, i as usize, j as usize) {
+                scored.push((s, i, j));
             }
         }
         env[lv] = Bound::Unset;
         env[rv] = Bound::Unset;
-        Some(one_to_one(scored, left.len(), right.len(), m.method))
+        Some(scored)
     }
 
     /// The value each record of a side gives (`: a.label`), for `match_alpha`.
@@ -194,23 +220,23 @@ impl<'r> RuleRun<'_, 'r> {
         Some(crate::ops::time::Interval { start, end })
     }
 
-    /// The bounds of each record's region (`None` when it has none, so it can match nothing).
-    fn bounds_of(
+    /// Each record's region (`None` when it has none, so it can match nothing).
+    fn regions_of(
         &self,
         records: &[u32],
         var: usize,
         region: crate::plan::ExprId,
         env: &mut [Bound<'r>],
-    ) -> Vec<Option<Rect>> {
+    ) -> Vec<Option<Region>> {
         let all = self.view.records;
-        let bounds = (records.iter())
+        let regions = (records.iter())
             .map(|&r| {
                 env[var] = Bound::Record(&all[r as usize]);
-                space::region(&self.value(region, env)).and_then(|r| r.bounds())
+                space::region(&self.value(region, env))
             })
             .collect();
         env[var] = Bound::Unset;
-        bounds
+        regions
     }
 
     /// The records of one side that pass its filter, as indexes into the item.
@@ -231,6 +257,13 @@ impl<'r> RuleRun<'_, 'r> {
         env[var] = Bound::Unset;
         out
     }
+}
+
+/// The axis-aligned bounds of each region.
+fn bounds(regions: &[Option<Region>]) -> Vec<Option<Rect>> {
+    (regions.iter())
+        .map(|r| r.as_ref().and_then(Region::bounds))
+        .collect()
 }
 
 /// The pairs of a left and a right region whose bounds meet (edges touching included), by a

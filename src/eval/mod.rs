@@ -383,8 +383,8 @@ impl<'p> Evaluator<'p> {
             run.loops(0, &mut env, &mut found);
             findings.extend(
                 found
-                    .iter()
-                    .map(|env: &Vec<Bound>| run.finding(index, None, env)),
+                    .iter_mut()
+                    .map(|env: &mut Vec<Bound>| run.finding(index, None, env)),
             );
         }
         findings
@@ -514,8 +514,8 @@ impl<'p> Evaluator<'p> {
                 continue;
             }
             let mut findings: Vec<Finding> = found
-                .iter()
-                .map(|env: &Vec<Bound>| run.finding(index, item.clone(), env))
+                .iter_mut()
+                .map(|env: &mut Vec<Bound>| run.finding(index, item.clone(), env))
                 .collect();
             findings.sort_by(|a, b| a.key.cmp(&b.key));
             out.findings.extend(findings);
@@ -701,7 +701,9 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         }
     }
 
-    fn finding(&self, rule: usize, item: Option<Arc<str>>, env: &[Bound<'r>]) -> Finding {
+    /// The finding of one violating binding; `env` is that binding, which the message may
+    /// use as scratch (a `let` it reads is computed into its slot).
+    fn finding(&self, rule: usize, item: Option<Arc<str>>, env: &mut [Bound<'r>]) -> Finding {
         let mut key = Vec::with_capacity(self.rule.loops.len());
         let mut records = Vec::with_capacity(self.rule.loops.len());
         for l in &self.rule.loops {
@@ -722,13 +724,12 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                 Bound::Unset => {}
             }
         }
-        let mut env = env.to_vec();
         Finding {
             rule,
             item,
             key,
             records,
-            message: self.message(&mut env),
+            message: self.message(env),
         }
     }
 

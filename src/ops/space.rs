@@ -338,33 +338,65 @@ fn ratio(part: f64, whole: f64) -> Value {
     }
 }
 
+/// The overlap measures a matching can score pairs by, computed from two regions read once
+/// (a matching reads each record's region once and scores many pairs with it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlap {
+    /// `iou`: intersection over union.
+    Iou,
+    /// `ioa`: intersection over the first region's area.
+    Ioa,
+    /// `ios`: intersection over the smaller region's area.
+    Ios,
+}
+
+impl Overlap {
+    /// The measure a built-in of this name computes.
+    pub fn named(name: &str) -> Option<Overlap> {
+        match name {
+            "iou" => Some(Overlap::Iou),
+            "ioa" => Some(Overlap::Ioa),
+            "ios" => Some(Overlap::Ios),
+            _ => None,
+        }
+    }
+
+    /// The measure of two regions; `None` where the built-in is missing.
+    pub fn of(self, a: &Region, b: &Region) -> Option<f64> {
+        let shared = a.intersection_area(b);
+        let ratio = |whole: f64| (whole > 0.0).then(|| shared / whole);
+        match self {
+            // Two regions without area share nothing: 0.
+            Overlap::Iou => {
+                Some(ratio(a.area() + b.area() - shared).map_or(0.0, |x| x.clamp(0.0, 1.0)))
+            }
+            Overlap::Ioa => ratio(a.area()),
+            Overlap::Ios => ratio(a.area().min(b.area())),
+        }
+    }
+
+    /// The measure of two shape values; missing when either is not a region.
+    fn of_values(self, a: &Value, b: &Value) -> Value {
+        match (region(a), region(b)) {
+            (Some(a), Some(b)) => self.of(&a, &b).map_or(Value::Missing, Value::Num),
+            _ => Value::Missing,
+        }
+    }
+}
+
 /// Intersection over union; two regions without area: 0 (nothing to share).
 pub fn iou(a: &Value, b: &Value) -> Value {
-    let (Some(a), Some(b)) = (region(a), region(b)) else {
-        return Value::Missing;
-    };
-    let shared = a.intersection_area(&b);
-    let union = a.area() + b.area() - shared;
-    match union > 0.0 {
-        true => Value::Num((shared / union).clamp(0.0, 1.0)),
-        false => Value::Num(0.0),
-    }
+    Overlap::Iou.of_values(a, b)
 }
 
 /// Intersection over the first region's area; missing when it has none.
 pub fn ioa(a: &Value, b: &Value) -> Value {
-    let (Some(a), Some(b)) = (region(a), region(b)) else {
-        return Value::Missing;
-    };
-    ratio(a.intersection_area(&b), a.area())
+    Overlap::Ioa.of_values(a, b)
 }
 
 /// Intersection over the smaller region's area; missing when either has none.
 pub fn ios(a: &Value, b: &Value) -> Value {
-    let (Some(a), Some(b)) = (region(a), region(b)) else {
-        return Value::Missing;
-    };
-    ratio(a.intersection_area(&b), a.area().min(b.area()))
+    Overlap::Ios.of_values(a, b)
 }
 
 /// The area of a box or polygon.

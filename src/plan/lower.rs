@@ -2,10 +2,11 @@
 
 use super::joins::{self, JoinChoice};
 use super::{
-    Access, ExprId, IndexSpec, Loop, LoopSource, MessagePart, Node, RuleLocation, RulePlan,
-    VarKind, Window,
+    Access, ExprId, IndexSpec, Loop, LoopSource, MessagePart, Node, OverlapScore, RuleLocation,
+    RulePlan, VarKind, Window,
 };
 use crate::check::ir::{self, vars_read, Expr, VarId};
+use crate::ops::space::Overlap;
 use crate::ops::{Mode, Quantifier};
 use crate::schema::{FieldId, KindId, Schema, Type};
 use crate::span::SourceMap;
@@ -155,14 +156,15 @@ fn binding_level(e: &Expr, level_vars: &[VarId]) -> usize {
 
 /// When a matching's score is an overlap of a left region and a right one (`iou`, `ioa`,
 /// `ios`) and its threshold a constant above 0, only pairs whose regions meet can match:
-/// those two region expressions, so that the evaluator pairs regions by a sweep over their
-/// bounds instead of scoring every pair.
-fn overlap_regions(m: &ir::Matching) -> Option<(&Expr, &Expr)> {
+/// those two region expressions, the measure and the threshold, so that the evaluator pairs
+/// regions by a sweep over their bounds instead of scoring every pair.
+fn overlap_score(m: &ir::Matching) -> Option<(&Expr, &Expr, Overlap, f64)> {
     let Expr::Call(f, args) = &m.score else {
         return None;
     };
     let threshold = crate::check::fold_constant(&m.threshold)?.as_num()?;
-    if !matches!(f.name(), "iou" | "ioa" | "ios") || threshold <= 0.0 || args.len() != 2 {
+    let measure = Overlap::named(f.name())?;
+    if threshold <= 0.0 || args.len() != 2 {
         return None;
     }
     let reads_only = |e: &Expr, var: VarId| {
@@ -171,7 +173,8 @@ fn overlap_regions(m: &ir::Matching) -> Option<(&Expr, &Expr)> {
         read.iter().all(|v| *v == var)
     };
     let (left, right) = (m.sides[0].var, m.sides[1].var);
-    (reads_only(&args[0], left) && reads_only(&args[1], right)).then(|| (&args[0], &args[1]))
+    (reads_only(&args[0], left) && reads_only(&args[1], right))
+        .then(|| (&args[0], &args[1], measure, threshold))
 }
 
 /// The conjuncts of a filter, if any.
@@ -209,14 +212,19 @@ impl Builder<'_> {
 
     fn matching(&mut self, m: &ir::Matching) -> crate::plan::Matching {
         let [left, right] = &m.sides;
-        let overlap = overlap_regions(m);
+        let overlap = overlap_score(m);
         crate::plan::Matching {
             sides: [self.side(left), self.side(right)],
             score: self.expr(&m.score),
             threshold: self.expr(&m.threshold),
             pair: m.pair.as_ref().map(|p| self.expr(p)),
             method: m.method,
-            regions: overlap.map(|(a, b)| (self.expr(a), self.expr(b))),
+            overlap: overlap.map(|(left, right, measure, threshold)| OverlapScore {
+                left: self.expr(left),
+                right: self.expr(right),
+                measure,
+                threshold,
+            }),
         }
     }
 

@@ -284,9 +284,23 @@ pub struct Matching {
     pub pair: Option<ExprId>,
     /// Greedy or optimal.
     pub method: crate::metrics::matching::Method,
-    /// The left and right regions whose overlap is the score, when only pairs whose regions
-    /// meet can match: pairs are then found by a sweep over the regions' bounds.
-    pub regions: Option<(ExprId, ExprId)>,
+    /// When the score is an overlap of a left and a right region at a constant threshold
+    /// above 0, only pairs whose regions meet can match: pairs are then found by a sweep over
+    /// the regions' bounds and scored from regions read once per record.
+    pub overlap: Option<OverlapScore>,
+}
+
+/// A matching's score when it is `iou`, `ioa` or `ios` of a left region and a right one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OverlapScore {
+    /// The left side's region (reads only the left variable).
+    pub left: ExprId,
+    /// The right side's region (reads only the right variable).
+    pub right: ExprId,
+    /// Which overlap.
+    pub measure: crate::ops::space::Overlap,
+    /// The least score of a pair that may match.
+    pub threshold: f64,
 }
 
 /// A piece of a message.

@@ -203,7 +203,7 @@ impl Printer<'_> {
         if let Some(p) = m.pair {
             text.push_str(&format!(" and {}", self.expr(p)));
         }
-        if m.regions.is_some() {
+        if m.overlap.is_some() {
             text.push_str(", pairing only regions whose bounds meet (a sweep)");
         }
         text
