@@ -270,6 +270,9 @@ fn bounds(regions: &[Option<Region>]) -> Vec<Option<Rect>> {
 /// sweep from left to right that keeps only the regions still open: the work grows with the
 /// pairs that are close, not with every pair of a crowded frame.
 fn meeting(left: &[Option<Rect>], right: &[Option<Rect>]) -> Vec<(u32, u32)> {
+    if left.len() * right.len() <= SWEEP_FROM_PAIRS {
+        return meeting_pair_by_pair(left, right);
+    }
     let mut starts: Vec<(f64, bool, u32)> = Vec::with_capacity(left.len() + right.len());
     for (side, bounds) in [(true, left), (false, right)] {
         for (i, b) in bounds.iter().enumerate() {
@@ -309,6 +312,25 @@ fn meeting(left: &[Option<Rect>], right: &[Option<Rect>]) -> Vec<(u32, u32)> {
     pairs
 }
 
+/// Below this many pairs, testing every pair costs less than sorting for a sweep (the usual
+/// frame: a few boxes per annotator).
+const SWEEP_FROM_PAIRS: usize = 64;
+
+/// [`meeting`] by testing every pair, for few regions.
+fn meeting_pair_by_pair(left: &[Option<Rect>], right: &[Option<Rect>]) -> Vec<(u32, u32)> {
+    let mut pairs = Vec::new();
+    for (i, a) in left.iter().enumerate() {
+        let Some(a) = a else { continue };
+        for (j, b) in right.iter().enumerate() {
+            let Some(b) = b else { continue };
+            if a.x0 <= b.x1 && b.x0 <= a.x1 && a.y0 <= b.y1 && b.y0 <= a.y1 {
+                pairs.push((i as u32, j as u32));
+            }
+        }
+    }
+    pairs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,9 +351,38 @@ mod tests {
             rect(5.0, 20.0, 25.0, 30.0),
             rect(25.0, 9.0, 40.0, 40.0),
         ];
-        let mut pairs = meeting(&left, &right);
-        pairs.sort_unstable();
         // Left 0 touches right 0 at x = 10; right 1 is below both; right 2 overlaps left 1.
-        assert_eq!(pairs, vec![(0, 0), (1, 2)]);
+        assert_eq!(meeting(&left, &right), vec![(0, 0), (1, 2)]);
+        let mut swept = meeting(&left.repeat(8), &right.repeat(8));
+        swept.sort_unstable();
+        assert_eq!(
+            swept,
+            meeting_pair_by_pair(&left.repeat(8), &right.repeat(8))
+        );
+    }
+
+    #[test]
+    fn the_sweep_and_the_pair_by_pair_test_agree_on_crowded_frames() {
+        let mut seed = 7u64;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as f64 / (1u64 << 31) as f64 * 100.0
+        };
+        let mut regions = |n: usize| -> Vec<Option<Rect>> {
+            (0..n)
+                .map(|_| {
+                    let (x, y) = (next(), next());
+                    rect(x, y, x + next() / 5.0, y + next() / 5.0)
+                })
+                .collect()
+        };
+        let (left, right) = (regions(40), regions(50));
+        let mut swept = meeting(&left, &right);
+        swept.sort_unstable();
+        let every = meeting_pair_by_pair(&left, &right);
+        assert!(every.len() > 20, "{} pairs", every.len());
+        assert_eq!(swept, every);
     }
 }

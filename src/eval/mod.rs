@@ -720,6 +720,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                         (members.iter()).map(|&i| RecordRef::of(&self.view.records[i as usize])),
                     );
                 }
+                Bound::Value(Value::Str(s)) => key.push(s.to_string()),
                 Bound::Value(v) => key.push(v.to_string()),
                 Bound::Unset => {}
             }
