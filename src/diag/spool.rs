@@ -10,7 +10,7 @@
 
 use crate::data::SourceId;
 use crate::eval::Finding;
-use crate::run::{FindingSink, Slot, SourceInfo};
+use crate::run::{FindingSink, Slot, SlotMap, SourceInfo};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::ops::Range;
 
@@ -31,7 +31,7 @@ pub struct Spool<R> {
     file: Option<io::BufWriter<std::fs::File>>,
     written: u64,
     /// The byte range of each slot's findings in the file.
-    slots: std::collections::BTreeMap<Slot, Range<u64>>,
+    slots: SlotMap<Range<u64>>,
     /// One item's rendering, reused from item to item.
     buffer: Vec<u8>,
     error: Option<io::Error>,
@@ -81,11 +81,7 @@ impl<R: Rendering> Spool<R> {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
-        let mut settled = std::mem::take(&mut self.slots);
-        self.slots = settled.split_off(through);
-        if let Some(range) = self.slots.remove(through) {
-            settled.insert(through.clone(), range);
-        }
+        let settled = self.slots.split_through(through);
         let Some(file) = &mut self.file else {
             return Ok(());
         };
@@ -115,7 +111,7 @@ impl<R: Rendering> Spool<R> {
 impl<R: Rendering> FindingSink for Spool<R> {
     fn deliver(&mut self, slot: Slot, findings: Vec<Finding>) {
         // An item evaluated again replaces what it gave before, even with nothing.
-        if self.error.is_some() || (findings.is_empty() && !self.slots.contains_key(&slot)) {
+        if self.error.is_some() || (findings.is_empty() && !self.slots.contains(&slot)) {
             return;
         }
         match self.write(&slot, &findings) {

@@ -27,10 +27,12 @@ mod input;
 mod items;
 mod merge;
 mod problem;
+mod slots;
 mod spill;
 
 pub use baseline::{BadBaseline, Baseline, BaselineEntry};
 pub use problem::Problem;
+pub use slots::SlotMap;
 
 use crate::data::formats::{InputFormat, ReadOptions};
 use crate::data::Origin;
@@ -309,12 +311,12 @@ pub trait FindingSink: Send {
 /// A sink that keeps every finding, for [`Outcome::findings`].
 #[derive(Debug, Default)]
 pub struct CollectFindings {
-    slots: std::collections::BTreeMap<Slot, Vec<Finding>>,
+    slots: SlotMap<Vec<Finding>>,
 }
 
 impl FindingSink for CollectFindings {
     fn deliver(&mut self, slot: Slot, findings: Vec<Finding>) {
-        if !findings.is_empty() || self.slots.contains_key(&slot) {
+        if !findings.is_empty() || self.slots.contains(&slot) {
             self.slots.insert(slot, findings);
         }
     }
