@@ -127,7 +127,7 @@ mod tests {
                         let through = slot(&format!("item {}", next(40)));
                         let (taken, kept) = (map.split_through(&through), tree.split_off(&through));
                         let mut kept = kept;
-                        let mut taken_tree = std::mem::replace(&mut tree, BTreeMap::new());
+                        let mut taken_tree = std::mem::take(&mut tree);
                         if let Some((k, v)) = kept.remove_entry(&through) {
                             taken_tree.insert(k, v);
                         }
