@@ -144,7 +144,8 @@ mod tests {
             }
             let mut values: Vec<u64> = map.values().copied().collect();
             let mut expected: Vec<u64> = tree.values().copied().collect();
-            (values.sort_unstable(), expected.sort_unstable());
+            values.sort_unstable();
+            expected.sort_unstable();
             assert_eq!(values, expected);
             assert_eq!(
                 map.into_values().collect::<Vec<_>>(),
