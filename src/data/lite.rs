@@ -26,8 +26,9 @@ pub enum Lite<'a> {
     Str(Cow<'a, str>),
     /// An array.
     Array(Vec<Lite<'a>>),
-    /// An object (its contents are not kept).
-    Object,
+    /// An object: its members when it is a small object of numbers (a box written
+    /// `{"x": …, "y": …, "width": …, "height": …}`), else nothing of it.
+    Object(ObjectNumbers),
 }
 
 impl Lite<'_> {
@@ -41,7 +42,7 @@ impl Lite<'_> {
             Lite::Float(x) => Lite::Float(x),
             Lite::Str(s) => Lite::Str(Cow::Owned(s.into_owned())),
             Lite::Array(items) => Lite::Array(items.into_iter().map(Lite::into_owned).collect()),
-            Lite::Object => Lite::Object,
+            Lite::Object(numbers) => Lite::Object(numbers),
         }
     }
 
@@ -53,7 +54,7 @@ impl Lite<'_> {
             Lite::Int(_) | Lite::UInt(_) | Lite::Float(_) => "a number",
             Lite::Str(_) => "a string",
             Lite::Array(_) => "an array",
-            Lite::Object => "an object",
+            Lite::Object(_) => "an object",
         }
     }
 
@@ -92,8 +93,72 @@ impl Lite<'_> {
             },
             J::String(s) => Lite::Str(Cow::Borrowed(s)),
             J::Array(items) => Lite::Array(items.iter().map(Lite::from_json).collect()),
-            J::Object(_) => Lite::Object,
+            J::Object(map) => Lite::Object(object_numbers(
+                (map.iter()).map(|(k, v)| (Cow::Borrowed(k.as_str()), v.as_f64())),
+            )),
         }
+    }
+}
+
+/// The members of an object kept in [`Lite::Object`]: all of them when every one is a number
+/// and there are no more than a box has, else none.
+pub type ObjectNumbers = Option<Box<[(Box<str>, f64)]>>;
+
+fn object_numbers<'k>(
+    members: impl IntoIterator<Item = (Cow<'k, str>, Option<f64>)>,
+) -> ObjectNumbers {
+    let members: Option<Vec<(Box<str>, f64)>> = (members.into_iter())
+        .take(crate::ops::space::BOX_MEMBERS + 1)
+        .map(|(k, v)| Some((Box::from(&*k), v?)))
+        .collect();
+    members
+        .filter(|m| !m.is_empty() && m.len() <= crate::ops::space::BOX_MEMBERS)
+        .map(Vec::into_boxed_slice)
+}
+
+/// A JSON value read as a number, or as nothing when it is anything else (checked and
+/// dropped, as `IgnoredAny` would).
+struct MaybeNumber(Option<f64>);
+
+impl<'de> Deserialize<'de> for MaybeNumber {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = MaybeNumber;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Self::Value, E> {
+                Ok(MaybeNumber(Some(n as f64)))
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Self::Value, E> {
+                Ok(MaybeNumber(Some(n as f64)))
+            }
+            fn visit_f64<E: de::Error>(self, x: f64) -> Result<Self::Value, E> {
+                Ok(MaybeNumber(Some(x)))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(MaybeNumber(None))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(MaybeNumber(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(MaybeNumber(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(MaybeNumber(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(MaybeNumber(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(MaybeNumber(None))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -225,8 +290,15 @@ impl<'de> Visitor<'de> for LiteVisitor {
         Ok(Lite::Array(items))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Lite::Object)
+        let mut members = Vec::new();
+        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
+            let MaybeNumber(value) = map.next_value()?;
+            // Past a box's members, what is kept no longer matters.
+            if members.len() <= crate::ops::space::BOX_MEMBERS {
+                members.push((key, value));
+            }
+        }
+        Ok(Lite::Object(object_numbers(members)))
     }
 }
 
@@ -284,11 +356,16 @@ mod tests {
 
     #[test]
     fn borrows_plain_strings_and_keeps_the_last_repeated_key() {
-        let line = Line::parse(r#"{"id":"a","id":"b\n","n":5,"x":{"y":1},"l":[1,2.5]}"#)
-            .expect("valid JSON");
+        let line = Line::parse(
+            r#"{"id":"a","id":"b\n","n":5,"x":{"y":"1"},"b":{"x":1,"y":2.5},"l":[1,2.5]}"#,
+        )
+        .expect("valid JSON");
         assert!(matches!(line.get("id"), Some(Lite::Str(Cow::Owned(s))) if s == "b\n"));
         assert_eq!(line.get("n"), Some(&Lite::Int(5)));
-        assert_eq!(line.get("x"), Some(&Lite::Object));
+        // An object keeps its members only when they are all numbers (a box).
+        assert_eq!(line.get("x"), Some(&Lite::Object(None)));
+        let numbers = [("x".into(), 1.0), ("y".into(), 2.5)];
+        assert_eq!(line.get("b"), Some(&Lite::Object(Some(Box::new(numbers)))));
         assert_eq!(
             line.get("l"),
             Some(&Lite::Array(vec![Lite::Int(1), Lite::Float(2.5)]))

@@ -347,6 +347,9 @@ fn convert(json: &Lite, ty: &Type) -> Result<Value, Problem> {
                 items.iter().map(|i| convert(i, elem)).collect();
             Ok(Value::List(values?.into()))
         }
+        (Type::Shape(Shape::Box), Lite::Object(members)) => (members.as_deref())
+            .and_then(|m| crate::ops::space::box_from_members(m.iter().map(|(k, v)| (&**k, *v))))
+            .ok_or(Problem::Type("an object that makes no box")),
         (Type::Shape(shape), json @ Lite::Array(_)) => nested(json)
             .and_then(|n| crate::ops::space::shape_from(*shape, &n))
             .ok_or(Problem::Type("an array that makes no such shape")),
@@ -405,7 +408,11 @@ fn expected_of(ty: &Type) -> String {
         Type::Bool => "a boolean".into(),
         Type::Enum(e) => format!("one of {}", e.variants().join(", ")),
         Type::List(elem) => format!("an array of {}", expected_of(elem)),
-        Type::Shape(Shape::Box) => "a box `[x, y, width, height]` (and a rotation)".into(),
+        Type::Shape(Shape::Box) => {
+            "a box `[x, y, width, height]` (and a rotation), `{x, y, width, height}` or \
+             `{x1, y1, x2, y2}`"
+                .into()
+        }
         Type::Shape(Shape::Point) => "a point `[x, y]`".into(),
         Type::Shape(Shape::Polygon) => {
             "a polygon `[[x, y], …]`, `[x1, y1, x2, y2, …]` or rings `[[[x, y], …], …]`".into()

@@ -161,6 +161,39 @@ pub fn shape_from(shape: Shape, numbers: &Nested) -> Option<Value> {
     }
 }
 
+/// The most members a box written as an object has (`x`, `y`, `width`, `height`, `rotation`).
+pub const BOX_MEMBERS: usize = 5;
+
+/// A box written as a JSON object of numbers: `{x, y, width, height}` (or `w`, `h`, and an
+/// optional `rotation` in degrees), or two corners `{x1, y1, x2, y2}` / `{xmin, ymin, xmax,
+/// ymax}`. `None` for any other member or a form left incomplete.
+pub fn box_from_members<'a>(members: impl IntoIterator<Item = (&'a str, f64)>) -> Option<Value> {
+    // x, y, width, height, rotation, then the far corner's x and y.
+    let mut at: [Option<f64>; 7] = [None; 7];
+    for (name, value) in members {
+        let slot = match name {
+            "x" | "x1" | "xmin" => 0,
+            "y" | "y1" | "ymin" => 1,
+            "width" | "w" => 2,
+            "height" | "h" => 3,
+            "rotation" => 4,
+            "x2" | "xmax" => 5,
+            "y2" | "ymax" => 6,
+            _ => return None,
+        };
+        at[slot] = Some(value);
+    }
+    let [x, y, w, h, rotation, x2, y2] = at;
+    let (x, y) = (x?, y?);
+    let (w, h) = match (w, h, x2, y2) {
+        (Some(w), Some(h), None, None) => (w, h),
+        (None, None, Some(x2), Some(y2)) if rotation.is_none() => (x2 - x, y2 - y),
+        _ => return None,
+    };
+    let numbers = [x, y, w, h].into_iter().chain(rotation).map(Value::Num);
+    checked_shape(Shape::Box, Value::List(numbers.collect()))
+}
+
 /// A list of numbers as a box or point, kept as it is when it already is one (4 or 5 finite
 /// numbers, 2 for a point), so that reading a box allocates nothing more; the same value
 /// [`shape_from`] gives.

@@ -317,9 +317,28 @@ impl<'l> Scan<'l> {
                 let numbers = self.list(&Type::Num, 5, shared)?;
                 *slot = crate::ops::space::checked_shape(*shape, numbers)?;
             }
+            (b'{', Type::Shape(Shape::Box)) => *slot = self.box_object()?,
             _ => return None,
         }
         Some(())
+    }
+
+    /// A box written as an object of numbers (`{"x": 1, "y": 2, "width": 3, "height": 4}`);
+    /// anything else is left to the general path, which says what is wrong.
+    fn box_object(&mut self) -> Option<Value> {
+        use crate::ops::space::{box_from_members, BOX_MEMBERS};
+        self.expect(b'{')?;
+        let mut members: [(&str, f64); BOX_MEMBERS] = [("", 0.0); BOX_MEMBERS];
+        let mut len = 0;
+        loop {
+            let key = self.key()?;
+            let value = self.number()?;
+            *members.get_mut(len)? = (key, value);
+            len += 1;
+            if !self.more(b'}')? {
+                return box_from_members(members[..len].iter().copied());
+            }
+        }
     }
 
     /// A list, or `None` past `max_len` values (an error the general path reports).

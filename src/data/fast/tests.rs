@@ -17,7 +17,12 @@ fn schema() -> Arc<Schema> {
 /// The fast path gives the general path's record, or gives up; returns whether it read
 /// the line itself.
 fn agree(line: &str) -> bool {
-    let validator = Validator::new(schema());
+    agree_in(schema(), line)
+}
+
+/// [`agree`] under another schema.
+fn agree_in(schema: Arc<Schema>, line: &str) -> bool {
+    let validator = Validator::new(schema);
     let origin = Origin::line(SourceId(0), 1);
     let fast = record(&validator, line, origin, &mut Shared::default());
     let general = parse_line(line.as_bytes(), origin).ok().and_then(|l| {
@@ -59,6 +64,42 @@ fn unusual_lines_are_left_to_the_general_path() {
     ];
     for line in unusual {
         assert!(!agree(line), "the fast path should give up on {line}");
+    }
+}
+
+#[test]
+fn boxes_written_as_objects_read_alike_on_both_paths() {
+    let pack = crate::Pack::from_source("schema.cord", "schema { kind b { box: box } }");
+    let schema = pack.expect("schema compiles").plan.schema.clone();
+    let line = |b: &str| format!(r#"{{"item":"a","kind":"b","id":"1","box":{b}}}"#);
+    let read = [
+        r#"{"x":1,"y":2,"width":3,"height":4}"#,
+        r#"{ "height" : 4, "width": 3, "y": 2, "x": 1 }"#,
+        r#"{"x":1,"y":2,"w":3,"h":4,"rotation":30}"#,
+        r#"{"x":1,"y":2,"w":3,"h":4,"rotation":0}"#,
+        r#"{"x1":1,"y1":2,"x2":4,"y2":6}"#,
+        r#"{"xmin":1,"ymin":2,"xmax":4,"ymax":6}"#,
+    ];
+    for b in read {
+        assert!(
+            agree_in(schema.clone(), &line(b)),
+            "the fast path should read {b}"
+        );
+    }
+    let left = [
+        r#"{"x":1,"y":2,"width":3}"#,
+        r#"{"x":1,"y":2,"width":3,"height":"4"}"#,
+        r#"{"x":1,"y":2,"width":3,"height":4,"z":5}"#,
+        r#"{"x1":1,"y1":2,"x2":4,"y2":6,"rotation":9}"#,
+        r#"{"\u0078":1,"y":2,"width":3,"height":4}"#,
+        r#"{"x":1,"y":2,"width":3,"height":4,"rotation":1,"extra":2}"#,
+        "{}",
+    ];
+    for b in left {
+        assert!(
+            !agree_in(schema.clone(), &line(b)),
+            "the fast path should give up on {b}"
+        );
     }
 }
 

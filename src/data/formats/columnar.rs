@@ -293,7 +293,7 @@ fn value(array: &dyn Array, row: usize) -> Lite<'_> {
         T::List(_) => list(array.as_list::<i32>().value(row)),
         T::LargeList(_) => list(array.as_list::<i64>().value(row)),
         T::FixedSizeList(_, _) => list(array.as_fixed_size_list().value(row)),
-        T::Struct(_) => Lite::Object,
+        T::Struct(_) => Lite::Object(None),
         _ => Lite::Null,
     }
 }

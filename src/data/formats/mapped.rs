@@ -86,7 +86,7 @@ fn lite_of_json(value: &serde_json::Value) -> Option<Lite<'static>> {
         J::Number(n) => number(n.as_f64()?),
         J::String(s) => Lite::Str(Cow::Owned(s.clone())),
         J::Array(items) => Lite::Array(items.iter().filter_map(lite_of_json).collect()),
-        J::Object(_) => Lite::Object,
+        object @ J::Object(_) => Lite::from_json(object).into_owned(),
     })
 }
 

@@ -202,7 +202,7 @@ fn json_line(line: &Line) -> String {
 fn lite_json(value: &Lite) -> serde_json::Value {
     use serde_json::Value as J;
     match value {
-        Lite::Null | Lite::Object => J::Null,
+        Lite::Null | Lite::Object(_) => J::Null,
         Lite::Bool(b) => J::Bool(*b),
         Lite::Int(n) => J::from(*n),
         Lite::UInt(n) => J::from(*n),
