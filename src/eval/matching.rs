@@ -220,7 +220,8 @@ impl<'r> RuleRun<'_, 'r> {
         Some(crate::ops::time::Interval { start, end })
     }
 
-    /// Each record's region (`None` when it has none, so it can match nothing).
+    /// Each record's region (`None` when it has none, so it can match nothing). A region that
+    /// is a field of the record (`a.box`, the usual case) is read in place.
     fn regions_of(
         &self,
         records: &[u32],
@@ -229,6 +230,12 @@ impl<'r> RuleRun<'_, 'r> {
         env: &mut [Bound<'r>],
     ) -> Vec<Option<Region>> {
         let all = self.view.records;
+        if let Node::Field(v, field) = self.rule.expr(region) {
+            if v.0 as usize == var {
+                let read = |&r: &u32| space::region(all[r as usize].get(*field));
+                return records.iter().map(read).collect();
+            }
+        }
         let regions = (records.iter())
             .map(|&r| {
                 env[var] = Bound::Record(&all[r as usize]);
