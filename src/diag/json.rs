@@ -258,12 +258,11 @@ impl<'p> JsonSpool<'p> {
 /// Each data error of a run as a line.
 fn write_data_errors(outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let sources = names(outcome);
-    let mut line = Vec::new();
+    let mut buffer = Vec::new();
     for e in &outcome.data_errors {
-        line.clear();
-        serde_json::to_writer(&mut line, &data_error(&sources, e))?;
-        line.push(b'\n');
-        out.write_all(&line)?;
+        buffer.clear();
+        line(&mut buffer, &data_error(&sources, e));
+        out.write_all(&buffer)?;
     }
     Ok(())
 }
@@ -274,7 +273,9 @@ fn write_summary(
     outcome: &Outcome,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    writeln!(out, "{}", erased::Json::to_json(&summary(pack, outcome)))
+    let mut buffer = Vec::new();
+    line(&mut buffer, &summary(pack, outcome));
+    out.write_all(&buffer)
 }
 
 /// A [`JsonSpool`] that writes findings to `out` as soon as the run says they are final
@@ -330,19 +331,6 @@ impl crate::run::FindingSink for JsonStream<'_, '_> {
 impl crate::run::FindingSink for JsonSpool<'_> {
     fn deliver(&mut self, slot: Slot, findings: Vec<Finding>) {
         self.0.deliver(slot, findings);
-    }
-}
-
-mod erased {
-    /// Serialises any of the report types to one line of JSON.
-    pub trait Json {
-        fn to_json(&self) -> String;
-    }
-
-    impl<T: serde::Serialize> Json for T {
-        fn to_json(&self) -> String {
-            serde_json::to_string(self).unwrap_or_default()
-        }
     }
 }
 
