@@ -330,7 +330,7 @@ fn meeting_pair_by_pair(left: &[Option<Rect>], right: &[Option<Rect>]) -> Vec<(u
         let Some(a) = a else { continue };
         for (j, b) in right.iter().enumerate() {
             let Some(b) = b else { continue };
-            if a.x0 <= b.x1 && b.x0 <= a.x1 && a.y0 <= b.y1 && b.y0 <= a.y1 {
+            if a.meets(*b) {
                 pairs.push((i as u32, j as u32));
             }
         }

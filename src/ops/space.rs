@@ -63,6 +63,11 @@ impl Rect {
         (r.x0 <= r.x1 && r.y0 <= r.y1).then_some(r)
     }
 
+    /// Whether the two share any point, edges touching included.
+    pub fn meets(self, other: Rect) -> bool {
+        self.intersection(other).is_some()
+    }
+
     fn contains(self, inner: Rect) -> bool {
         inner.x0 >= self.x0 && inner.y0 >= self.y0 && inner.x1 <= self.x1 && inner.y1 <= self.y1
     }
