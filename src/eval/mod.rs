@@ -709,7 +709,8 @@ impl<'a, 'r> RuleRun<'a, 'r> {
         for l in &self.rule.loops {
             match &env[l.var.0 as usize] {
                 Bound::Record(r) => {
-                    key.push(r.id.to_string());
+                    // `as_str` first: `to_string` on a `SmolStr` goes through `Display`.
+                    key.push(r.id.as_str().to_owned());
                     records.push(RecordRef::of(r));
                 }
                 bound @ (Bound::Group(_) | Bound::Keyed { .. }) => {
@@ -720,7 +721,7 @@ impl<'a, 'r> RuleRun<'a, 'r> {
                         (members.iter()).map(|&i| RecordRef::of(&self.view.records[i as usize])),
                     );
                 }
-                Bound::Value(Value::Str(s)) => key.push(s.to_string()),
+                Bound::Value(Value::Str(s)) => key.push(s.as_str().to_owned()),
                 Bound::Value(v) => key.push(v.to_string()),
                 Bound::Unset => {}
             }

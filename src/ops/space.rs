@@ -49,6 +49,16 @@ pub struct Rect {
 }
 
 impl Rect {
+    /// An unrotated box's rectangle (a negative width or height spans to the left or up).
+    fn of_box(x: f64, y: f64, w: f64, h: f64) -> Rect {
+        Rect {
+            x0: x.min(x + w),
+            y0: y.min(y + h),
+            x1: x.max(x + w),
+            y1: y.max(y + h),
+        }
+    }
+
     fn area(self) -> f64 {
         (self.x1 - self.x0).max(0.0) * (self.y1 - self.y0).max(0.0)
     }
@@ -288,7 +298,16 @@ fn polygon_of(rings: Vec<Vec<(f64, f64)>>) -> geo::Polygon<f64> {
 /// The left and right edges of a shape value (its bounds along x): what spatial joins sort
 /// and probe by. `None` for anything that is not a region, or one without bounds.
 pub fn horizontal_extent(value: &Value) -> Option<(f64, f64)> {
-    region(value)?.bounds().map(|b| (b.x0, b.x1))
+    bounds(value).map(|b| (b.x0, b.x1))
+}
+
+/// The axis-aligned bounds of a box or polygon value. An unrotated box's are its own
+/// numbers: no region is built for it (spatial indexes read every record's bounds).
+pub fn bounds(value: &Value) -> Option<Rect> {
+    match box_numbers(value) {
+        Some([x, y, w, h, 0.0]) => Some(Rect::of_box(x, y, w, h)),
+        _ => region(value)?.bounds(),
+    }
 }
 
 /// A box or polygon value as a region; `None` for anything else.
@@ -296,9 +315,7 @@ pub fn region(value: &Value) -> Option<Region> {
     if let Some(numbers) = box_numbers(value) {
         let [x, y, w, h, degrees] = numbers;
         if degrees == 0.0 {
-            let (x0, x1) = (x.min(x + w), x.max(x + w));
-            let (y0, y1) = (y.min(y + h), y.max(y + h));
-            return Some(Region::Rect(Rect { x0, y0, x1, y1 }));
+            return Some(Region::Rect(Rect::of_box(x, y, w, h)));
         }
         return Some(Region::Polygon(polygon_of(vec![corners(numbers).to_vec()])));
     }
