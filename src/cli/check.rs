@@ -1,7 +1,7 @@
 //! `concordant check`: checks data against a pack, in every output format.
 
 use super::output::{self, Output, Protected};
-use super::{parse_fps, parse_input_format, LimitArgs, RulesArg};
+use super::{parse_fps, parse_input_format, Config, LimitArgs, RulesArg};
 use clap::ValueEnum;
 use concordant::data::formats::InputFormat;
 use concordant::data::formats::ReadOptions;
@@ -40,9 +40,14 @@ pub(super) struct CheckArgs {
     rules: RulesArg,
     /// Data files, each read in the format its extension (and, for `.json`, its content)
     /// shows, or through a mapping of the pack (`--input-format` lists the formats); `-`
-    /// reads standard input.
-    #[arg(required = true, value_name = "DATA")]
+    /// reads standard input. Else the `inputs` of the project's `concordant.toml`.
+    #[arg(value_name = "DATA")]
     data: Vec<PathBuf>,
+    /// The name standard input (`-`) is known by: its format is chosen from it, and findings
+    /// and diagnostics name it (`git show HEAD:data.jsonl | concordant check
+    /// --stdin-filename data.jsonl -`).
+    #[arg(long, value_name = "NAME")]
+    stdin_filename: Option<PathBuf>,
     /// Read every data file as this format, whatever its extension (docs/formats.md).
     #[arg(long, value_name = "FORMAT", value_parser = parse_input_format, long_help = super::input_format_help())]
     input_format: Option<InputFormat>,
@@ -50,12 +55,13 @@ pub(super) struct CheckArgs {
     /// without it their times are frame numbers.
     #[arg(long, value_name = "N", value_parser = parse_fps)]
     fps: Option<f64>,
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = Format::Human)]
-    format: Format,
-    /// The lowest severity that makes the exit status 1.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    fail_on: FailOn,
+    /// Output format [default: human, or the project's `format`]
+    #[arg(short, long, value_enum, hide_default_value = true)]
+    format: Option<Format>,
+    /// The lowest severity that makes the exit status 1 [default: error, or the project's
+    /// `fail-on`]
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
     /// Worker threads (default: RAYON_NUM_THREADS, else every core). Output is the same for
     /// every number.
     #[arg(
@@ -78,6 +84,10 @@ pub(super) struct CheckArgs {
     /// (`cord::data::out-of-order`) and the run goes on.
     #[arg(long)]
     stream: bool,
+    /// Check again whenever a rule file, data file or the project's settings change (until
+    /// Ctrl-C).
+    #[arg(long, conflicts_with = "stream")]
+    watch: bool,
     /// Stop a rule on an item after it has considered this many candidate records.
     #[arg(long, value_name = "N", default_value_t = concordant::DEFAULT_WORK_BUDGET)]
     work_budget: u64,
@@ -175,20 +185,101 @@ enum FailOn {
     Never,
 }
 
+/// Fills what the command line left out from the project's settings, and checks that the
+/// run has rules and data.
+fn complete(args: &mut CheckArgs, config: Option<&Config>) -> Result<(), String> {
+    if let Some(config) = config {
+        if args.data.is_empty() {
+            args.data = config.inputs()?;
+        }
+        if args.format.is_none() {
+            args.format = config
+                .format
+                .as_deref()
+                .map(|f| config.choice("format", f))
+                .transpose()?;
+        }
+        if args.fail_on.is_none() {
+            args.fail_on = (config.fail_on.as_deref())
+                .map(|f| config.choice("fail-on", f))
+                .transpose()?;
+        }
+        if args.output.is_none() {
+            args.output = config.output.clone();
+        }
+    }
+    if args.data.is_empty() {
+        return Err(
+            "no data files given\n  help: name them after the options (`-` reads standard \
+                    input), or set `inputs` in the project's concordant.toml"
+                .into(),
+        );
+    }
+    if args.stdin_filename.is_some() && !args.data.iter().any(|d| d.as_os_str() == "-") {
+        return Err(
+            "`--stdin-filename` names standard input, which is read only when `-` is \
+                    among the data files"
+                .into(),
+        );
+    }
+    Ok(())
+}
+
+impl CheckArgs {
+    fn format(&self) -> Format {
+        self.format.unwrap_or(Format::Human)
+    }
+
+    fn fail_on(&self) -> FailOn {
+        self.fail_on.unwrap_or(FailOn::Error)
+    }
+}
+
 /// Runs `concordant check`.
-pub(super) fn run(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> ExitCode {
+pub(super) fn run(
+    mut args: CheckArgs,
+    config: Option<Config>,
+    stdout_color: Color,
+    stderr_color: Color,
+) -> ExitCode {
+    if let Err(code) = args.rules.or_from(config.as_ref()) {
+        return code;
+    }
+    if let Err(message) = complete(&mut args, config.as_ref()) {
+        eprintln!("error: {message}");
+        return ExitCode::from(2);
+    }
+    if args.watch {
+        let mut fixed = args.rules.rules.clone();
+        fixed.extend(args.data.iter().filter(|d| d.as_os_str() != "-").cloned());
+        fixed.extend(config.map(|c| c.file));
+        return super::watch::watch(fixed, |watched| {
+            check_once(&args, stdout_color, stderr_color, watched)
+        });
+    }
+    check_once(&args, stdout_color, stderr_color, &mut Vec::new())
+}
+
+/// One check; the rule files it read are added to `read` (for `--watch`).
+fn check_once(
+    args: &CheckArgs,
+    stdout_color: Color,
+    stderr_color: Color,
+    read: &mut Vec<PathBuf>,
+) -> ExitCode {
     let limits = args.limits.limits();
     let mut pack = match args.rules.load(&limits, stderr_color) {
         Ok(p) => p,
         Err(code) => return code,
     };
+    read.extend(pack.sources().iter().map(|(_, source)| source.path.clone()));
     if !args.select.is_empty() {
         if let Err(message) = pack.select(&args.select) {
             eprintln!("error: {message}");
             return ExitCode::from(2);
         }
     }
-    let valid = refuse_destinations(&args, &pack).and_then(|()| refuse_stream(&args));
+    let valid = refuse_destinations(args, &pack).and_then(|()| refuse_stream(args));
     let threads = match valid.and_then(|()| threads(args.threads)) {
         Ok(threads) => threads,
         Err(message) => {
@@ -201,7 +292,10 @@ pub(super) fn run(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> 
         .iter()
         .map(|p| {
             if p.as_os_str() == "-" {
-                Input::Stdin
+                match &args.stdin_filename {
+                    Some(name) => Input::StdinAs(name.clone()),
+                    None => Input::Stdin,
+                }
             } else {
                 Input::Path(p.clone())
             }
@@ -227,7 +321,7 @@ pub(super) fn run(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> 
         input_format: args.input_format,
         item_metrics: args.metrics.is_some(),
         // The per-annotator tables: in `--metrics` and at the end of the human report.
-        rater_metrics: args.metrics.is_some() || args.format == Format::Human,
+        rater_metrics: args.metrics.is_some() || args.format() == Format::Human,
         read: ReadOptions {
             fps: args.fps,
             mapping: None,
@@ -235,7 +329,7 @@ pub(super) fn run(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> 
         limits,
         memory_limit: args.memory_limit,
         in_item_order: args.stream,
-        keep_records: if args.format == Format::Html {
+        keep_records: if args.format() == Format::Html {
             args.report_items
         } else {
             0
@@ -249,7 +343,7 @@ pub(super) fn run(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> 
             return ExitCode::from(2);
         }
     };
-    let outcome = match args.format {
+    let outcome = match args.format() {
         Format::Json if args.stream => check_to_json_stream(&pack, &inputs, &options, &mut out),
         Format::Json => check_to_json(&pack, &inputs, &options, &mut out),
         Format::Human => {
@@ -333,7 +427,7 @@ pub(super) fn run(args: CheckArgs, stdout_color: Color, stderr_color: Color) -> 
         .chain((!outcome.data_errors.is_empty()).then_some(FailOn::Error))
         .max();
     match worst {
-        Some(w) if args.fail_on != FailOn::Never && w >= args.fail_on => ExitCode::from(1),
+        Some(w) if args.fail_on() != FailOn::Never && w >= args.fail_on() => ExitCode::from(1),
         _ => ExitCode::SUCCESS,
     }
 }
@@ -369,7 +463,7 @@ fn refuse_destinations(args: &CheckArgs, pack: &Pack) -> Result<(), String> {
 
 /// `--stream` with a format that cannot be written piece by piece.
 fn refuse_stream(args: &CheckArgs) -> Result<(), String> {
-    match args.stream && args.format != Format::Json {
+    match args.stream && args.format() != Format::Json {
         true => Err(
             "`--stream` writes findings as JSON Lines while the run goes on; add `--format json`"
                 .into(),

@@ -17,8 +17,9 @@ or `concordant test` shows the error.";
 #[derive(clap::Args)]
 pub(super) struct FmtArgs {
     /// Rule files, or directories searched (with their subdirectories) for `*.cord` files;
-    /// `-` formats standard input to standard output.
-    #[arg(required = true, value_name = "PATH")]
+    /// `-` formats standard input to standard output. Else the `rules` of the project's
+    /// `concordant.toml`.
+    #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// Change nothing: list the files that would change, and exit 1 if there are any.
     #[arg(long)]
@@ -32,7 +33,14 @@ enum Outcome {
     Failed,
 }
 
-pub(super) fn run(args: FmtArgs) -> ExitCode {
+pub(super) fn run(mut args: FmtArgs, config: Option<super::Config>) -> ExitCode {
+    if args.paths.is_empty() {
+        args.paths = config.map(|c| c.rules).unwrap_or_default();
+    }
+    if args.paths.is_empty() {
+        eprintln!("{}", super::NO_RULES);
+        return ExitCode::from(2);
+    }
     let mut files = Vec::new();
     for path in &args.paths {
         if path.as_os_str() == "-" {

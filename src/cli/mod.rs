@@ -1,15 +1,19 @@
 //! The `concordant` command line: a thin front end over the library.
 
 mod check;
+mod config;
 mod fmt;
+mod init;
 mod output;
 mod serve;
+mod watch;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use concordant::data::formats::mapping::Mappings;
 use concordant::data::formats::{InputFormat, ReadOptions};
 use concordant::diag::{self, Color};
 use concordant::{Input, Limits, Pack, RunOptions};
+use config::Config;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,9 +53,17 @@ Exit status: 0 when every test passes, 1 when one fails, 2 for rule-file errors.
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    /// When to colour output; `NO_COLOR` and non-terminals turn `auto` off.
+    /// When to colour output; `NO_COLOR` and non-terminals turn `auto` off, `FORCE_COLOR` or
+    /// `CLICOLOR_FORCE` on.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     color: ColorChoice,
+    /// Read the project's settings from FILE (a `concordant.toml`, or a `pyproject.toml` with
+    /// a `[tool.concordant]` table) instead of the nearest one above the working directory.
+    #[arg(long, value_name = "FILE", global = true)]
+    config: Option<PathBuf>,
+    /// Read no project settings: only the flags given count.
+    #[arg(long, global = true, conflicts_with = "config")]
+    isolated: bool,
 }
 
 #[derive(Subcommand)]
@@ -81,7 +93,22 @@ enum Command {
     /// Serve checks over HTTP: `/validate`, and Label Studio's ML-backend protocol.
     #[command(after_help = serve::EXAMPLES)]
     Serve(serve::ServeArgs),
+    /// Start a project: settings, a schema, a rule file with tests, and example data.
+    #[command(after_help = init::EXAMPLES)]
+    Init(init::InitArgs),
+    /// Print a shell's completion script for `concordant`.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  concordant completions bash > ~/.local/share/bash-completion/completions/concordant
+  concordant completions zsh > ~/.zfunc/_concordant     # with `fpath+=~/.zfunc` in ~/.zshrc
+  concordant completions fish > ~/.config/fish/completions/concordant.fish";
 
 const EXPLAIN_EXAMPLES: &str = "\
 Examples:
@@ -188,18 +215,17 @@ struct ConvertArgs {
 /// The `--rules` option of the commands that load a rule pack.
 #[derive(clap::Args)]
 struct RulesArg {
-    /// Rule files or directories of `*.cord` files (repeat the flag or separate with commas).
-    #[arg(
-        short,
-        long,
-        required = true,
-        value_delimiter = ',',
-        value_name = "PATH"
-    )]
+    /// Rule files or directories of `*.cord` files (repeat the flag or separate with commas);
+    /// else the `rules` of the project's `concordant.toml`.
+    #[arg(short, long, value_delimiter = ',', value_name = "PATH")]
     rules: Vec<PathBuf>,
     #[command(flatten)]
     imports: ImportArgs,
 }
+
+const NO_RULES: &str =
+    "error: no rule files given\n  help: pass `--rules PATH`, or run in a project \
+whose concordant.toml sets `rules` (`concordant init` writes one)";
 
 /// Where `import` may read besides the pack's own folders (docs/robustness.md).
 #[derive(clap::Args)]
@@ -211,6 +237,22 @@ struct ImportArgs {
 }
 
 impl RulesArg {
+    /// Takes the project's rules (and mapping files) when no `--rules` was given; an error
+    /// when there are none either way.
+    fn or_from(&mut self, config: Option<&Config>) -> Result<(), ExitCode> {
+        if let Some(config) = config {
+            if self.rules.is_empty() {
+                self.rules = config.rules.clone();
+            }
+            self.rules.extend(config.mappings.iter().cloned());
+        }
+        if self.rules.is_empty() {
+            eprintln!("{NO_RULES}");
+            return Err(ExitCode::from(2));
+        }
+        Ok(())
+    }
+
     /// The pack at these paths, within `limits` and the folders imports may read.
     fn load(&self, limits: &Limits, stderr_color: Color) -> Result<Pack, ExitCode> {
         load(
@@ -285,8 +327,9 @@ fn parse_fps(text: &str) -> Result<f64, String> {
 
 #[derive(clap::Args)]
 struct TestArgs {
-    /// Rule files or directories of `*.cord` files.
-    #[arg(required = true, value_name = "PATH")]
+    /// Rule files or directories of `*.cord` files; else the `rules` of the project's
+    /// `concordant.toml`.
+    #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = TestFormat::Human)]
@@ -310,12 +353,16 @@ enum TestFormat {
     Junit,
 }
 
+/// Whether to colour a stream: `--color`, else `NO_COLOR` (off), else `FORCE_COLOR` or
+/// `CLICOLOR_FORCE` (on, for CI logs that show colour), else whether it is a terminal.
 fn color(choice: ColorChoice, stream_is_terminal: bool) -> Color {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
     match choice {
         ColorChoice::Always => Color::Always,
         ColorChoice::Never => Color::Never,
-        ColorChoice::Auto if stream_is_terminal && !no_color => Color::Always,
+        ColorChoice::Auto if set("NO_COLOR") => Color::Never,
+        ColorChoice::Auto if set("FORCE_COLOR") || set("CLICOLOR_FORCE") => Color::Always,
+        ColorChoice::Auto if stream_is_terminal => Color::Always,
         ColorChoice::Auto => Color::Never,
     }
 }
@@ -331,14 +378,42 @@ pub fn main() -> ExitCode {
     };
     let stderr_color = color(cli.color, std::io::stderr().is_terminal());
     let stdout_color = color(cli.color, std::io::stdout().is_terminal());
+    let reads_settings = matches!(
+        cli.command,
+        Command::Check(_)
+            | Command::Test(_)
+            | Command::Plan(_)
+            | Command::Fmt(_)
+            | Command::Explain(_)
+    );
+    let config = match reads_settings {
+        true => match Config::find(cli.config.as_deref(), cli.isolated) {
+            Ok(config) => config,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return ExitCode::from(2);
+            }
+        },
+        false => None,
+    };
     match cli.command {
-        Command::Check(args) => check::run(args, stdout_color, stderr_color),
-        Command::Test(args) => test(args, stdout_color, stderr_color),
-        Command::Plan(args) => plan(args, stderr_color),
+        Command::Check(args) => check::run(args, config, stdout_color, stderr_color),
+        Command::Test(args) => test(args, config, stderr_color),
+        Command::Plan(args) => plan(args, config, stderr_color),
         Command::Convert(args) => convert(args, stderr_color),
-        Command::Fmt(args) => fmt::run(args),
-        Command::Explain(args) => explain(args, stderr_color),
+        Command::Fmt(args) => fmt::run(args, config),
+        Command::Explain(args) => explain(args, config, stderr_color),
         Command::Serve(args) => serve::run(args, stderr_color),
+        Command::Init(args) => init::run(args),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "concordant", &mut script);
+            match write_out(&String::from_utf8_lossy(&script)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(code) => code,
+            }
+        }
         Command::Lsp => match concordant::lsp::run() {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -372,7 +447,10 @@ fn write_out(text: &str) -> Result<(), ExitCode> {
     })
 }
 
-fn explain(args: ExplainArgs, stderr_color: Color) -> ExitCode {
+fn explain(mut args: ExplainArgs, config: Option<Config>, stderr_color: Color) -> ExitCode {
+    if let Err(code) = args.rules.or_from(config.as_ref()) {
+        return code;
+    }
     let limits = args.limits.limits();
     let mut pack = match args.rules.load(&limits, stderr_color) {
         Ok(p) => p,
@@ -432,9 +510,16 @@ fn report_unreadable_input(outcome: &concordant::Outcome) -> ExitCode {
     }
 }
 
-fn test(args: TestArgs, _stdout_color: Color, stderr_color: Color) -> ExitCode {
+fn test(args: TestArgs, config: Option<Config>, stderr_color: Color) -> ExitCode {
     let limits = args.imports.within(Limits::default());
-    let pack = match load(&args.paths, &limits, stderr_color) {
+    let mut rules = RulesArg {
+        rules: args.paths,
+        imports: ImportArgs { allow: Vec::new() },
+    };
+    if let Err(code) = rules.or_from(config.as_ref()) {
+        return code;
+    }
+    let pack = match load(&rules.rules, &limits, stderr_color) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -568,7 +653,10 @@ fn load_mappings(paths: &[PathBuf]) -> Result<Mappings, String> {
     Ok(mappings)
 }
 
-fn plan(args: PlanArgs, stderr_color: Color) -> ExitCode {
+fn plan(mut args: PlanArgs, config: Option<Config>, stderr_color: Color) -> ExitCode {
+    if let Err(code) = args.rules.or_from(config.as_ref()) {
+        return code;
+    }
     let pack = match args.rules.load(&Limits::default(), stderr_color) {
         Ok(p) => p,
         Err(code) => return code,

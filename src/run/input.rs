@@ -63,6 +63,9 @@ impl Stages<'_, '_> {
                 _ => InputFormat::choose(Some(path), self.input_format, self.mappings),
             },
             Input::Stdin => InputFormat::choose(None, self.input_format, self.mappings),
+            Input::StdinAs(name) => {
+                InputFormat::choose_named(name, &[], self.input_format, self.mappings)
+            }
             Input::Bytes { name, bytes } => match crate::data::compressed::codec_of(bytes) {
                 Some(codec) => InputFormat::choose_named(
                     &crate::data::compressed::plain_name(std::path::Path::new(name)),
@@ -184,7 +187,7 @@ fn size_of(input: &Input) -> u64 {
     match input {
         Input::Path(path) => std::fs::metadata(path).map_or(0, |m| m.len()),
         Input::Bytes { bytes, .. } => bytes.len() as u64,
-        Input::Stdin => 0,
+        Input::Stdin | Input::StdinAs(_) => 0,
     }
 }
 
@@ -255,14 +258,15 @@ fn read_input(
                 (format, source),
             )
         }
-        Input::Stdin => {
+        Input::Stdin | Input::StdinAs(_) => {
+            let name = input.name();
             let spool = tempfile::NamedTempFile::new();
             let (copy, spool) = match spool.and_then(|s| Ok((s.reopen()?, s))) {
                 Ok((copy, spool)) => (copy, spool),
-                Err(e) => return no_source(runner, "<stdin>", e, origin),
+                Err(e) => return no_source(runner, &name, e, origin),
             };
             runner.add_source(SourceInfo {
-                name: "<stdin>".into(),
+                name: name.clone(),
                 readable: Some(spool.path().to_path_buf()),
                 format,
                 item: item.clone(),
@@ -274,7 +278,7 @@ fn read_input(
             };
             let reader = BufReader::with_capacity(1 << 20, tee);
             if format == InputFormat::JsonLines {
-                return open_lines(stages, runner, reader, "<stdin>", source);
+                return open_lines(stages, runner, reader, &name, source);
             }
             formats_read::read_format(stages, runner, reader, (input, &item), source);
             None
@@ -453,9 +457,12 @@ fn reread_items(stages: &Stages, runner: &mut Runner) {
             let read = (&mut reader).take(limit).read_to_end(&mut bytes);
             // A file past the limit gave no records in the first pass, so none to gather.
             if read.is_ok() && (bytes.len() as u64) < limit {
+                // Only the read options are wanted: input held in a copy is named, not
+                // opened, for them.
                 let input = match info.name.as_str() {
                     "<stdin>" => Input::Stdin,
-                    name => Input::Path(name.into()),
+                    name if std::path::Path::new(name) == path => Input::Path(name.into()),
+                    name => Input::StdinAs(name.into()),
                 };
                 let (_, read) = stages.reading(&input);
                 formats::read_file(info.format, &bytes, &info.item, source, &read, &mut each);

@@ -50,6 +50,10 @@ pub enum Input {
     Path(PathBuf),
     /// Standard input: JSON Lines unless a format is forced.
     Stdin,
+    /// Standard input known by a file's name (`--stdin-filename`): its format is chosen from
+    /// the name as a file's would be (by extension or a mapping; the content of a `.json` is
+    /// not looked at), and diagnostics and findings name it.
+    StdinAs(PathBuf),
     /// A file's content held in memory (an upload, a task an annotation tool sends), of any
     /// format: `name` chooses it as a file's name would, names its records' source in
     /// diagnostics and findings, and names the item of one-item-per-file formats.
@@ -404,6 +408,7 @@ impl Input {
         match self {
             Input::Path(path) => path.display().to_string(),
             Input::Stdin => "<stdin>".into(),
+            Input::StdinAs(path) => path.display().to_string(),
             Input::Bytes { name, .. } => name.clone(),
         }
     }
@@ -449,6 +454,10 @@ fn name_parts(input: &Input) -> Vec<String> {
             None => std::path::PathBuf::from(name),
         }) {
             parts if parts.is_empty() => vec![name.clone()],
+            parts => parts,
+        },
+        Input::StdinAs(path) => match named(path) {
+            parts if parts.is_empty() => vec![input.name()],
             parts => parts,
         },
         Input::Path(path) => {
