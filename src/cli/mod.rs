@@ -89,7 +89,12 @@ enum Command {
     Explain(ExplainArgs),
     /// Run the language server for rule files on standard input and output (for editors).
     #[command(after_help = LSP_EXAMPLES)]
-    Lsp,
+    Lsp {
+        /// Speak over standard input and output, which the server always does; accepted
+        /// because language clients (vscode-languageclient's stdio transport) pass it.
+        #[arg(long)]
+        stdio: bool,
+    },
     /// Serve checks over HTTP: `/validate`, and Label Studio's ML-backend protocol.
     #[command(after_help = serve::EXAMPLES)]
     Serve(serve::ServeArgs),
@@ -414,7 +419,7 @@ pub fn main() -> ExitCode {
                 Err(code) => code,
             }
         }
-        Command::Lsp => match concordant::lsp::run() {
+        Command::Lsp { .. } => match concordant::lsp::run() {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: the language server stopped: {e}");

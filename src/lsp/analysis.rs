@@ -76,51 +76,74 @@ pub struct Analysis {
     problems: Vec<Problem>,
     /// The document's tokens, lexed once for every request that reads them.
     tokens: Vec<Token>,
+    /// The document as the editor has it (the pack may have been compiled without the
+    /// declarations that do not parse).
+    text: String,
 }
 
 impl Analysis {
-    /// Compiles `text` as the rule file at `path`, with its imports.
+    /// Compiles `text` as the rule file at `path`, with its imports. A document that does
+    /// not parse is compiled without the declarations that break it
+    /// ([`crate::syntax::recover`]): their syntax errors are reported, and everything else
+    /// keeps its diagnostics, outline, hover and completions.
     pub fn new(path: &Path, text: &str) -> Analysis {
-        let (sources, diagnostics) = match Pack::from_text_at(path, text) {
-            Ok(pack) => (pack.sources, pack.warnings),
+        let broken = !crate::syntax::parse(DOCUMENT, text).1.is_empty();
+        let recovered = broken
+            .then(|| crate::syntax::recover::recover(DOCUMENT, text))
+            .flatten();
+        let (compiled, syntax, editing) = match recovered {
+            Some(r) => {
+                let errors = r.errors.into_iter().map(PackDiagnostic::Syntax).collect();
+                (r.text, errors, r.names)
+            }
+            None => (text.to_string(), Vec::new(), Vec::new()),
+        };
+        let (sources, mut diagnostics, unreadable) = match Pack::from_text_at(path, &compiled) {
+            Ok(pack) => (pack.sources, pack.warnings, Vec::new()),
             Err(error) => {
                 let mut diagnostics = error.diagnostics;
-                let sources = error.sources;
-                // A file that could not be read has no span of its own: show it at the top.
-                let unreadable = error.unreadable.into_iter().map(|(p, why)| Problem {
-                    range: 0..0,
-                    error: true,
-                    code: None,
-                    message: format!("cannot read `{}`: {why}", p.display()),
-                    related: Vec::new(),
-                });
                 diagnostics.retain(|d| d.span().file == DOCUMENT || d.is_error());
-                let mut problems = problems_of(&sources, &diagnostics);
-                problems.extend(unreadable);
-                return Analysis::with(sources, problems);
+                (error.sources, diagnostics, error.unreadable)
             }
         };
-        let problems = problems_of(&sources, &diagnostics);
-        Analysis::with(sources, problems)
+        // A name declared by a declaration being edited is not unknown where it is used.
+        diagnostics.retain(|d| {
+            let span = d.span();
+            !(span.file == DOCUMENT
+                && editing
+                    .iter()
+                    .any(|n| compiled.get(span.range.clone()) == Some(n)))
+        });
+        diagnostics.splice(0..0, syntax);
+        let mut problems = problems_of(&sources, &diagnostics);
+        // A file that could not be read has no span of its own: show it at the top.
+        problems.extend(unreadable.into_iter().map(|(p, why)| Problem {
+            range: 0..0,
+            error: true,
+            code: None,
+            message: format!("cannot read `{}`: {why}", p.display()),
+            related: Vec::new(),
+        }));
+        Analysis::with(sources, problems, text)
     }
 
-    fn with(sources: SourceMap, problems: Vec<Problem>) -> Analysis {
+    fn with(sources: SourceMap, problems: Vec<Problem>, text: &str) -> Analysis {
         let files = sources
             .iter()
             .map(|(id, file)| (id, crate::syntax::parse(id, &file.text).0))
             .collect();
-        let tokens = tokenize(&sources.get(DOCUMENT).text);
         Analysis {
             sources,
             files,
             problems,
-            tokens,
+            tokens: tokenize(text),
+            text: text.to_string(),
         }
     }
 
     /// The document's text.
     pub fn text(&self) -> &str {
-        &self.sources.get(DOCUMENT).text
+        &self.text
     }
 
     /// Every problem of the document (and, at its top, of imported files that stop it).

@@ -12,6 +12,7 @@ mod lower;
 mod lower_expr;
 mod names;
 mod nesting;
+pub mod recover;
 
 pub use format::format;
 pub use lexer::{tokenize, Token, TokenKind};
@@ -108,6 +109,15 @@ pub enum SyntaxError {
 impl SyntaxError {
     /// Where the error is.
     pub fn span(&self) -> &Span {
+        match self {
+            SyntaxError::Unexpected { span, .. }
+            | SyntaxError::Number { span, .. }
+            | SyntaxError::TooDeep { span, .. }
+            | SyntaxError::TooLarge { span, .. } => span,
+        }
+    }
+
+    fn span_mut(&mut self) -> &mut Span {
         match self {
             SyntaxError::Unexpected { span, .. }
             | SyntaxError::Number { span, .. }

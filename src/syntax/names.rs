@@ -218,6 +218,16 @@ pub(super) fn describe_error(
     if let Some(stray) = stray_character(text).filter(|stray| stray.start >= offset) {
         return stray_character_error(file, text, stray);
     }
+    if let Some(open) = unterminated_string(text).filter(|open| open.start <= offset) {
+        // The parser fails where the string's text runs out, often lines below it.
+        let line = text[open.start..].split('\n').next().unwrap_or_default();
+        return SyntaxError::Unexpected {
+            expected: "a closing `\"`".into(),
+            found: "a string that is never closed".into(),
+            span: Span::new(file, open.start..open.start + line.trim_end().len()),
+            help: Some("close the string with `\"`".into()),
+        };
+    }
     if let Some(open) = unclosed_bracket(text).filter(|open| open.start <= offset) {
         let (line, _) = line_col(text, open.start);
         return SyntaxError::Unexpected {
@@ -280,6 +290,13 @@ fn stray_character_error(file: FileId, text: &str, stray: std::ops::Range<usize>
 /// The innermost bracket still open at the end of the file, if any: a file that ends inside
 /// a block fails wherever the parser last looked (often inside the last string), and the
 /// bracket is the mistake to name.
+/// The first string left open: the parser swallows the rest of the file into it.
+fn unterminated_string(text: &str) -> Option<std::ops::Range<usize>> {
+    (super::lexer::tokenize(text).into_iter())
+        .find(|t| t.kind == Some(super::lexer::TokenKind::UnterminatedString))
+        .map(|t| t.range)
+}
+
 fn unclosed_bracket(text: &str) -> Option<std::ops::Range<usize>> {
     let mut open: Vec<std::ops::Range<usize>> = Vec::new();
     for token in super::lexer::tokenize(text) {

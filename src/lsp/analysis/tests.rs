@@ -166,3 +166,54 @@ fn functions_and_lets_are_hovered_defined_completed_and_listed() {
         .iter()
         .any(|s| s.name == "length" && s.what == "function"));
 }
+
+#[test]
+fn a_broken_rule_leaves_the_rest_of_the_document_analysed() {
+    // `long-turn` is being typed (its brace not closed yet); a second rule has a misspelled
+    // field.
+    let text = RULES.replace(
+        "  message \"{s.speaker}\"\n}\n",
+        "  message \"{s.speaker}\"\n  require s.\n\nrule other: error {\n  for s in speech\n  require s.speakr != \"\"\n  message \"x\"\n}\n",
+    );
+    let text = text.replacen(
+        "  message \"{s.speaker}\"\n  require s.\n",
+        "  require s.\n",
+        1,
+    );
+    let a = analysis(&text);
+    let codes: Vec<Option<&str>> = a.problems().iter().map(|p| p.code.as_deref()).collect();
+    assert_eq!(a.problems().len(), 2, "{:?}", a.problems());
+    assert!(
+        a.problems()[0].error && codes[0].is_some_and(|c| c.starts_with("cord::syntax")),
+        "{codes:?}"
+    );
+    assert_eq!(codes[1], Some("cord::check::unknown-field"));
+    assert_eq!(&text[a.problems()[1].range.clone()], "speakr");
+    // The outline keeps the schema, the constant, the other rule and the test.
+    let names: Vec<String> = a.symbols().iter().map(|s| s.name.clone()).collect();
+    assert!(
+        names.contains(&"other".to_string()) && names.contains(&"longest".to_string()),
+        "{names:?}"
+    );
+    // Completion after `s.` inside the broken rule offers speech's fields.
+    let at = text.find("require s.\n").unwrap() + "require s.".len();
+    let labels: Vec<String> = a.completions(at).into_iter().map(|c| c.label).collect();
+    assert!(
+        labels.contains(&"speaker".to_string()) && labels.contains(&"mood".to_string()),
+        "{labels:?}"
+    );
+    // Hover on the constant still answers.
+    assert!(a.hover(text.find("longest\n").unwrap() + 1).is_some());
+}
+
+#[test]
+fn an_unterminated_string_is_reported_on_its_own_line() {
+    let text = RULES.replace("message \"{s.speaker}\"", "message \"{s.speaker}");
+    let a = analysis(&text);
+    let p = &a.problems()[0];
+    let line = text[..p.range.start].matches('\n').count();
+    let expected = text[..text.find("message \"{s.speaker}").unwrap()]
+        .matches('\n')
+        .count();
+    assert_eq!(line, expected, "{p:?}");
+}
