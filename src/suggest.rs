@@ -16,6 +16,14 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c)
 }
 
+/// The name a [`did_you_mean`] help suggests, read back from the help (an editor's quick
+/// fix puts it in place of the misspelling).
+pub fn suggested(help: &str) -> Option<&str> {
+    let (_, rest) = help.split_once("did you mean `")?;
+    let (name, _) = rest.split_once("`?")?;
+    Some(name)
+}
+
 /// "did you mean `x`?" when a candidate is close, else a list of what exists.
 pub fn did_you_mean<'a>(
     name: &str,

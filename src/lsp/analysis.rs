@@ -9,6 +9,9 @@ use crate::syntax::ast::{self, TypeExpr};
 use crate::syntax::{tokenize, Token, TokenKind};
 use std::path::{Path, PathBuf};
 
+mod fixes;
+pub use fixes::Fix;
+
 /// The document is always the first file of its pack.
 pub const DOCUMENT: FileId = FileId(0);
 
@@ -144,6 +147,14 @@ impl Analysis {
     /// The document's text.
     pub fn text(&self) -> &str {
         &self.text
+    }
+
+    /// Whether the document reads the file at `path` through its imports.
+    pub fn imports(&self, path: &Path) -> bool {
+        let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        (self.sources.iter())
+            .filter(|(id, _)| *id != DOCUMENT)
+            .any(|(_, f)| f.path == path || f.path == canonical)
     }
 
     /// Every problem of the document (and, at its top, of imported files that stop it).

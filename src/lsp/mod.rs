@@ -9,6 +9,7 @@
 //! keeps running. Only framing it cannot follow ends it, with an error.
 
 pub mod analysis;
+mod edits;
 pub mod signature;
 pub mod transport;
 
@@ -64,8 +65,13 @@ fn serve(connection: &Connection) -> Result<(), Box<dyn std::error::Error + Send
 
 fn capabilities() -> lsp::ServerCapabilities {
     lsp::ServerCapabilities {
-        text_document_sync: Some(lsp::TextDocumentSyncCapability::Kind(
-            lsp::TextDocumentSyncKind::FULL,
+        text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(
+            lsp::TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(lsp::TextDocumentSyncKind::FULL),
+                save: Some(lsp::TextDocumentSyncSaveOptions::Supported(true)),
+                ..Default::default()
+            },
         )),
         hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
         definition_provider: Some(lsp::OneOf::Left(true)),
@@ -78,6 +84,14 @@ fn capabilities() -> lsp::ServerCapabilities {
             ..Default::default()
         }),
         document_symbol_provider: Some(lsp::OneOf::Left(true)),
+        code_action_provider: Some(lsp::CodeActionProviderCapability::Options(
+            lsp::CodeActionOptions {
+                code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX]),
+                ..Default::default()
+            },
+        )),
+        document_formatting_provider: Some(lsp::OneOf::Left(true)),
+        document_range_formatting_provider: Some(lsp::OneOf::Left(true)),
         semantic_tokens_provider: Some(
             lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(
                 lsp::SemanticTokensOptions {
@@ -143,8 +157,16 @@ impl Server<'_> {
                     serde_json::from_value::<lsp::DidChangeTextDocumentParams>(notification.params)
                 {
                     if let Some(change) = p.content_changes.into_iter().last() {
-                        self.analyse(p.text_document.uri, &change.text);
+                        self.analyse(p.text_document.uri.clone(), &change.text);
+                        self.refresh_importers(&p.text_document.uri);
                     }
+                }
+            }
+            "textDocument/didSave" => {
+                if let Ok(p) =
+                    serde_json::from_value::<lsp::DidSaveTextDocumentParams>(notification.params)
+                {
+                    self.refresh_importers(&p.text_document.uri);
                 }
             }
             "textDocument/didClose" => {
@@ -156,6 +178,21 @@ impl Server<'_> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Analyses again every other open document that imports the one at `uri` (imports are
+    /// read from disk: a saved change reaches them).
+    fn refresh_importers(&mut self, uri: &lsp::Url) {
+        let Ok(path) = uri.to_file_path() else {
+            return;
+        };
+        let importers: Vec<(lsp::Url, String)> = (self.documents.iter())
+            .filter(|(other, a)| *other != uri && a.imports(&path))
+            .map(|(other, a)| (other.clone(), a.text().to_string()))
+            .collect();
+        for (other, text) in importers {
+            self.analyse(other, &text);
         }
     }
 
@@ -175,10 +212,15 @@ impl Server<'_> {
             .to_file_path()
             .unwrap_or_else(|()| PathBuf::from("untitled.cord"));
         let analysis = Analysis::new(&path, text);
+        let diagnostics = self.diagnostics_of(&analysis, &uri);
+        self.documents.insert(uri.clone(), analysis);
+        self.publish(uri, diagnostics);
+    }
+
+    /// The document's problems as the protocol's diagnostics, in the analysis's order.
+    fn diagnostics_of(&self, analysis: &Analysis, uri: &lsp::Url) -> Vec<lsp::Diagnostic> {
         let lines = Lines::new(analysis.text());
-        let diagnostics = analysis
-            .problems()
-            .iter()
+        (analysis.problems().iter())
             .map(|p| lsp::Diagnostic {
                 range: lines.range(&p.range),
                 severity: Some(if p.error {
@@ -190,8 +232,7 @@ impl Server<'_> {
                 source: Some("concordant".into()),
                 message: p.message.clone(),
                 related_information: (!p.related.is_empty()).then(|| {
-                    p.related
-                        .iter()
+                    (p.related.iter())
                         .map(|(range, message)| lsp::DiagnosticRelatedInformation {
                             location: lsp::Location {
                                 uri: uri.clone(),
@@ -203,9 +244,7 @@ impl Server<'_> {
                 }),
                 ..Default::default()
             })
-            .collect();
-        self.documents.insert(uri.clone(), analysis);
-        self.publish(uri, diagnostics);
+            .collect()
     }
 
     fn publish(&self, uri: lsp::Url, diagnostics: Vec<lsp::Diagnostic>) {
@@ -316,6 +355,28 @@ impl Server<'_> {
             "textDocument/semanticTokens/full" => self.with_document(params, |a| {
                 to_json(lsp::SemanticTokensResult::Tokens(semantic_tokens(a)))
             }),
+            "textDocument/codeAction" => self.with_params(params, |a, p: lsp::CodeActionParams| {
+                let lines = Lines::new(a.text());
+                let range = lines.offset(p.range.start)..lines.offset(p.range.end);
+                let published = self.diagnostics_of(a, &p.text_document.uri);
+                to_json(edits::code_actions(
+                    a,
+                    &p.text_document.uri,
+                    &published,
+                    range,
+                ))
+            }),
+            "textDocument/formatting" => self
+                .with_params(params, |a, _: lsp::DocumentFormattingParams| {
+                    to_json(edits::formatting(a, None))
+                }),
+            "textDocument/rangeFormatting" => {
+                self.with_params(params, |a, p: lsp::DocumentRangeFormattingParams| {
+                    let lines = Lines::new(a.text());
+                    let range = lines.offset(p.range.start)..lines.offset(p.range.end);
+                    to_json(edits::formatting(a, Some(range)))
+                })
+            }
             _ => return None,
         })
     }
@@ -339,6 +400,18 @@ impl Server<'_> {
         Ok(answer(analysis))
     }
 
+    /// Answers a request whose parameters name a document (`textDocument.uri`) with `P`.
+    fn with_params<P: serde::de::DeserializeOwned + HasDocument>(
+        &self,
+        params: serde_json::Value,
+        answer: impl FnOnce(&Analysis, P) -> serde_json::Value,
+    ) -> Result<serde_json::Value, Failure> {
+        let p: P = serde_json::from_value(params).map_err(|e| Failure::Params(e.to_string()))?;
+        let uri = p.document().clone();
+        let analysis = self.documents.get(&uri).ok_or(Failure::Unknown(uri))?;
+        Ok(answer(analysis, p))
+    }
+
     fn with_position(
         &self,
         params: serde_json::Value,
@@ -353,6 +426,29 @@ impl Server<'_> {
         let lines = Lines::new(analysis.text());
         let offset = lines.offset(p.position);
         Ok(answer(analysis, &lines, offset).unwrap_or(serde_json::Value::Null))
+    }
+}
+
+/// Request parameters that name a document.
+trait HasDocument {
+    fn document(&self) -> &lsp::Url;
+}
+
+impl HasDocument for lsp::CodeActionParams {
+    fn document(&self) -> &lsp::Url {
+        &self.text_document.uri
+    }
+}
+
+impl HasDocument for lsp::DocumentFormattingParams {
+    fn document(&self) -> &lsp::Url {
+        &self.text_document.uri
+    }
+}
+
+impl HasDocument for lsp::DocumentRangeFormattingParams {
+    fn document(&self) -> &lsp::Url {
+        &self.text_document.uri
     }
 }
 

@@ -217,3 +217,37 @@ fn an_unterminated_string_is_reported_on_its_own_line() {
         .count();
     assert_eq!(line, expected, "{p:?}");
 }
+
+#[test]
+fn quick_fixes_put_the_suggested_name_in_place_and_give_optional_values_a_default() {
+    let text = RULES.replace("{s.speaker}", "{s.speakr}");
+    let a = analysis(&text);
+    let at = text.find("speakr").unwrap();
+    let fixes = a.fixes(at..at);
+    assert_eq!(fixes.len(), 1, "{fixes:?}");
+    assert_eq!(&text[fixes[0].range.clone()], "speakr");
+    assert_eq!(fixes[0].replacement, "speaker");
+    assert!(a.fixes(0..1).is_empty(), "nothing to fix on the first line");
+
+    let text = RULES
+        .replace(
+            "mood: enum { calm, loud } }",
+            "mood: enum { calm, loud }, note: str? }",
+        )
+        .replace("require duration(s) <= longest", "require s.note == \"x\"");
+    let a = analysis(&text);
+    assert_eq!(
+        a.problems()[0].code.as_deref(),
+        Some("cord::check::optional-unchecked")
+    );
+    let at = text.find("s.note ==").unwrap();
+    let fix = &a.fixes(at..at)[0];
+    assert_eq!(fix.replacement, "(s.note ?? \"\")");
+    let mut fixed = text.clone();
+    fixed.replace_range(fix.range.clone(), &fix.replacement);
+    assert!(
+        analysis(&fixed).problems().is_empty(),
+        "{:?}",
+        analysis(&fixed).problems()
+    );
+}
