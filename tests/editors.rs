@@ -22,9 +22,16 @@ fn the_vscode_extension_is_complete_and_its_grammar_knows_the_keywords() {
         .as_str()
         .expect("a configuration");
     json(&root.join(config));
-    assert!(root
-        .join(manifest["main"].as_str().expect("a main"))
-        .exists());
+    // `main` is the bundle `npm run build` makes from extension.js (tests/vscode/run.sh
+    // builds and packages it).
+    let main = manifest["main"].as_str().expect("a main");
+    let build = manifest["scripts"]["build"].as_str().expect("a build script");
+    assert!(build.starts_with("esbuild extension.js --bundle"), "{build}");
+    assert!(build.contains(&format!("--outfile={}", main.trim_start_matches("./"))), "{build}");
+    assert!(root.join("extension.js").exists() && root.join("server.js").exists());
+    assert!(manifest["repository"]["url"].is_string() && root.join("LICENSE").exists());
+    let ignored = std::fs::read_to_string(root.join(".vscodeignore")).expect(".vscodeignore");
+    assert!(ignored.lines().any(|l| l == "node_modules/**"));
     let grammar = json(&root.join(grammar_path));
     assert_eq!(
         grammar["scopeName"],
