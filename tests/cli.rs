@@ -920,3 +920,75 @@ fn streamed_findings_arrive_before_the_input_ends() {
     let whole: Vec<String> = whole.iter().map(|l| l.replace(file, "<stdin>")).collect();
     assert_eq!(streamed, whole);
 }
+
+#[test]
+fn sarif_holds_at_most_the_results_asked_for_and_counts_the_rest_per_rule() {
+    let out = concordant(&[
+        "check",
+        "--rules",
+        "rules/",
+        "--format",
+        "sarif",
+        "--sarif-max-results",
+        "3",
+        "examples/data/clips.jsonl",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a SARIF log");
+    let run = &log["runs"][0];
+    assert_eq!(run["results"].as_array().map(Vec::len), Some(3));
+    let whole = concordant(&[
+        "check",
+        "--rules",
+        "rules/",
+        "--format",
+        "json",
+        "examples/data/clips.jsonl",
+    ]);
+    let total = text(&whole.stdout)
+        .lines()
+        .filter(|l| !l.contains(r#""type":"summary""#))
+        .count();
+    let notification = &run["invocations"][0]["toolExecutionNotifications"][0];
+    let omitted: u64 = (notification["properties"]["omittedPerRule"]
+        .as_object()
+        .expect("counts"))
+    .values()
+    .map(|n| n.as_u64().unwrap_or(0))
+    .sum();
+    assert_eq!(omitted as usize, total - 3, "{notification}");
+    assert!(
+        text(&out.stderr).contains("holds the first 3 of"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Every rule has help, and the data's paths resolve against %SRCROOT%.
+    for rule in run["tool"]["driver"]["rules"].as_array().expect("rules") {
+        assert!(
+            rule["help"]["text"].is_string() && rule["helpUri"].is_string(),
+            "{rule}"
+        );
+    }
+    let location = &run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(location["uriBaseId"], "%SRCROOT%");
+    assert!(run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .is_some_and(|u| u.starts_with("file:///") && u.ends_with('/')));
+}
+
+#[test]
+fn junit_reports_a_pack_that_does_not_compile_as_an_error() {
+    let out = concordant(&[
+        "test",
+        "--format",
+        "junit",
+        "tests/fixtures/cli/misspelled-field.cord",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let xml = text(&out.stdout);
+    assert!(
+        xml.contains(r#"errors="1""#) && xml.contains("the rule pack compiles"),
+        "{xml}"
+    );
+    assert!(xml.contains("has no field `speakr`"), "{xml}");
+}

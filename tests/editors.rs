@@ -25,9 +25,17 @@ fn the_vscode_extension_is_complete_and_its_grammar_knows_the_keywords() {
     // `main` is the bundle `npm run build` makes from extension.js (tests/vscode/run.sh
     // builds and packages it).
     let main = manifest["main"].as_str().expect("a main");
-    let build = manifest["scripts"]["build"].as_str().expect("a build script");
-    assert!(build.starts_with("esbuild extension.js --bundle"), "{build}");
-    assert!(build.contains(&format!("--outfile={}", main.trim_start_matches("./"))), "{build}");
+    let build = manifest["scripts"]["build"]
+        .as_str()
+        .expect("a build script");
+    assert!(
+        build.starts_with("esbuild extension.js --bundle"),
+        "{build}"
+    );
+    assert!(
+        build.contains(&format!("--outfile={}", main.trim_start_matches("./"))),
+        "{build}"
+    );
     assert!(root.join("extension.js").exists() && root.join("server.js").exists());
     assert!(manifest["repository"]["url"].is_string() && root.join("LICENSE").exists());
     let ignored = std::fs::read_to_string(root.join(".vscodeignore")).expect(".vscodeignore");

@@ -109,6 +109,11 @@ pub(super) struct CheckArgs {
     /// Write the output to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// With `--format sarif`: the most results the log holds (data errors first, then
+    /// findings in output order); the rest are counted per rule in its notification. GitHub
+    /// code scanning refuses a run with more than 25,000.
+    #[arg(long, value_name = "N", default_value_t = diag::sarif::MAX_RESULTS)]
+    sarif_max_results: usize,
     /// With `--format html`: draw the timelines of this many items with findings (the first
     /// ones); the others list their findings only, which keeps big reports small.
     #[arg(long, value_name = "N", default_value_t = 50)]
@@ -364,7 +369,7 @@ fn check_once(
         Format::Sarif => {
             let spool = diag::sarif::spool(&pack, source_names(&inputs));
             check_streamed(&pack, &inputs, &options, spool, &mut out, |s, o, w| {
-                diag::sarif::finish(s, &pack, o, w)
+                diag::sarif::finish(s, &pack, o, args.sarif_max_results, w)
             })
         }
         Format::Github => {
@@ -407,6 +412,14 @@ fn check_once(
             eprintln!("error: the metrics: {e}");
             return ExitCode::from(2);
         }
+    }
+    let results = outcome.data_errors.len() as u64 + outcome.per_rule.iter().sum::<u64>();
+    if args.format() == Format::Sarif && results > args.sarif_max_results as u64 {
+        eprintln!(
+            "warning: the SARIF log holds the first {} of {results} results (--sarif-max-results); \
+             its notification counts the rest per rule, and --format json lists them all",
+            args.sarif_max_results
+        );
     }
     let unreadable = outcome.data_errors.iter().any(Problem::is_unread_input);
     if unreadable {

@@ -524,9 +524,22 @@ fn test(args: TestArgs, config: Option<Config>, stderr_color: Color) -> ExitCode
     if let Err(code) = rules.or_from(config.as_ref()) {
         return code;
     }
-    let pack = match load(&rules.rules, &limits, stderr_color) {
-        Ok(p) => p,
-        Err(code) => return code,
+    let pack = match Pack::from_paths_within(&rules.rules, &limits) {
+        Ok(pack) => {
+            eprint!("{}", diag::render_pack_warnings(&pack, stderr_color));
+            pack
+        }
+        Err(error) => {
+            eprint!("{}", diag::render_pack_error(&error, stderr_color));
+            eprintln!("error: {}; no test ran", error.summary());
+            // A CI report shows why no test ran, rather than nothing.
+            if args.format == TestFormat::Junit {
+                if let Err(code) = write_out(&diag::junit::render_pack_error(&error)) {
+                    return code;
+                }
+            }
+            return ExitCode::from(2);
+        }
     };
     let results = pack.run_tests();
     let failed = results.iter().any(|r| !r.passed());

@@ -48,6 +48,18 @@ fn diff(result: &TestResult) -> String {
     expected.chain(actual).collect()
 }
 
+/// A pack that does not compile, as one JUnit XML document: one test case, "the rule pack
+/// compiles", in error with the rendered diagnostics, so a CI report shows why no test ran
+/// rather than nothing.
+pub fn render_pack_error(error: &crate::pack::PackError) -> String {
+    let details = super::human::render_pack_error(error, super::Color::Never);
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"concordant\" tests=\"1\" failures=\"0\" errors=\"1\">\n  <testsuite name=\"rule pack\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">\n    <testcase name=\"the rule pack compiles\" classname=\"rule pack\">\n      <error message=\"{}\" type=\"rule-file errors\">{}</error>\n    </testcase>\n  </testsuite>\n</testsuites>\n",
+        escape(&format!("{}; no test ran", error.summary())),
+        escape(&details)
+    )
+}
+
 /// Every test result as one JUnit XML document.
 pub fn render(results: &[TestResult]) -> String {
     let mut suites: IndexMap<&str, Vec<&TestResult>> = IndexMap::new();
