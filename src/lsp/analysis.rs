@@ -10,7 +10,9 @@ use crate::syntax::{tokenize, Token, TokenKind};
 use std::path::{Path, PathBuf};
 
 mod fixes;
+mod names;
 pub use fixes::Fix;
+pub use names::Target;
 
 /// The document is always the first file of its pack.
 pub const DOCUMENT: FileId = FileId(0);

@@ -10,6 +10,7 @@
 
 pub mod analysis;
 mod edits;
+mod names;
 pub mod signature;
 pub mod transport;
 
@@ -91,6 +92,9 @@ fn capabilities() -> lsp::ServerCapabilities {
             },
         )),
         document_formatting_provider: Some(lsp::OneOf::Left(true)),
+        references_provider: Some(lsp::OneOf::Left(true)),
+        rename_provider: Some(lsp::OneOf::Left(true)),
+        workspace_symbol_provider: Some(lsp::OneOf::Left(true)),
         document_range_formatting_provider: Some(lsp::OneOf::Left(true)),
         semantic_tokens_provider: Some(
             lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(
@@ -123,6 +127,8 @@ enum Failure {
     Params(String),
     /// It names a document that is not open.
     Unknown(lsp::Url),
+    /// It cannot be done (a rename to a name that is taken), for this reason.
+    Refused(String),
 }
 
 impl Server<'_> {
@@ -274,6 +280,9 @@ impl Server<'_> {
                 ErrorCode::InvalidParams as i32,
                 format!("{uri} is not open"),
             ),
+            Ok(Some(Err(Failure::Refused(why)))) => {
+                Response::new_err(id, ErrorCode::RequestFailed as i32, why)
+            }
             Ok(None) => Response::new_err(
                 id,
                 ErrorCode::MethodNotFound as i32,
@@ -366,6 +375,39 @@ impl Server<'_> {
                     range,
                 ))
             }),
+            "textDocument/references" => self.with_params(params, |a, p: lsp::ReferenceParams| {
+                let doc = &p.text_document_position;
+                let offset = Lines::new(a.text()).offset(doc.position);
+                let found = names::occurrences(&self.documents, &doc.text_document.uri, offset);
+                let locations: Vec<lsp::Location> = (found.into_iter())
+                    .flat_map(|(_, places)| places)
+                    .filter(|place| p.context.include_declaration || !a.declares(place))
+                    .filter_map(|place| names::location(&place))
+                    .collect();
+                to_json(locations)
+            }),
+            "textDocument/rename" => match serde_json::from_value::<lsp::RenameParams>(params) {
+                Err(e) => Err(Failure::Params(e.to_string())),
+                Ok(p) => {
+                    let doc = &p.text_document_position;
+                    let uri = &doc.text_document.uri;
+                    match self.documents.get(uri) {
+                        None => Err(Failure::Unknown(uri.clone())),
+                        Some(a) => {
+                            let offset = Lines::new(a.text()).offset(doc.position);
+                            names::rename(&self.documents, uri, offset, &p.new_name)
+                                .map(to_json)
+                                .map_err(Failure::Refused)
+                        }
+                    }
+                }
+            },
+            "workspace/symbol" => {
+                match serde_json::from_value::<lsp::WorkspaceSymbolParams>(params) {
+                    Err(e) => Err(Failure::Params(e.to_string())),
+                    Ok(p) => Ok(to_json(names::workspace_symbols(&self.documents, &p.query))),
+                }
+            }
             "textDocument/formatting" => self
                 .with_params(params, |a, _: lsp::DocumentFormattingParams| {
                     to_json(edits::formatting(a, None))
@@ -437,6 +479,12 @@ trait HasDocument {
 impl HasDocument for lsp::CodeActionParams {
     fn document(&self) -> &lsp::Url {
         &self.text_document.uri
+    }
+}
+
+impl HasDocument for lsp::ReferenceParams {
+    fn document(&self) -> &lsp::Url {
+        &self.text_document_position.text_document.uri
     }
 }
 

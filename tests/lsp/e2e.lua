@@ -3,8 +3,8 @@
 -- `.cord` file sets its filetype and starts the server; a file with one rule left open
 -- mid-edit and another with a misspelled field gets both diagnostics; hover and completion
 -- (inside the broken rule) still answer; the quick fix replaces the misspelling; formatting
--- gives the layout of `concordant fmt`. Run by tests/lsp/run.sh; exits non-zero on the first
--- failure.
+-- gives the layout of `concordant fmt`; references, rename and workspace symbols find the
+-- constant and the rules. Run by tests/lsp/run.sh; exits non-zero on the first failure.
 
 local bin = os.getenv("CONCORDANT")
 local dir = os.getenv("WORKDIR")
@@ -114,5 +114,23 @@ local expected = vim.fn.system({ bin, "fmt", "-" }, now)
 check(now == expected, "the formatted buffer is what `concordant fmt` writes")
 check(vim.api.nvim_buf_get_lines(buf, 8, 9, false)[1] == "  for s in speech",
   "the line is re-indented: " .. vim.api.nvim_buf_get_lines(buf, 8, 9, false)[1])
+
+-- References, rename and workspace symbols of the constant `longest`.
+local refs = request("textDocument/references", {
+  textDocument = { uri = uri }, position = { line = 9, character = longest },
+  context = { includeDeclaration = true },
+}) or {}
+check(#refs == 2, "references find the constant's declaration and its use (" .. #refs .. ")")
+local renamed = request("textDocument/rename", {
+  textDocument = { uri = uri }, position = { line = 9, character = longest }, newName = "cap",
+})
+vim.lsp.util.apply_workspace_edit(renamed, "utf-16")
+local buffer = table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), "\n")
+check(string.find(buffer, "const cap = 30s", 1, true) and string.find(buffer, "<= cap", 1, true)
+  and not string.find(buffer, "longest", 1, true), "rename changes the declaration and the use")
+local symbols = request("workspace/symbol", { query = "turn" }) or {}
+local found = {}
+for _, s in ipairs(symbols) do found[s.name] = true end
+check(found["long-turn"] and found["being-typed"] == nil, "workspace symbols find rules by name")
 
 vim.cmd("qa!")

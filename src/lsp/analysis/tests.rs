@@ -251,3 +251,55 @@ fn quick_fixes_put_the_suggested_name_in_place_and_give_optional_values_a_defaul
         analysis(&fixed).problems()
     );
 }
+
+#[test]
+fn references_and_rename_find_every_use_of_a_name_by_what_it_names() {
+    let a = analysis(RULES);
+    let at = |needle: &str| RULES.find(needle).expect("in the text") + 1;
+    let texts = |target: &Target| -> Vec<String> {
+        (a.occurrences(target).iter())
+            .map(|p| {
+                format!(
+                    "{}@{}",
+                    &RULES[p.range.clone()],
+                    RULES[..p.range.start].matches('\n').count() + 1
+                )
+            })
+            .collect()
+    };
+    let field = a.target_at(at("speaker}")).expect("a field");
+    assert_eq!(
+        field,
+        Target::Field {
+            kind: "speech".into(),
+            field: "speaker".into()
+        }
+    );
+    // Its declaration, its use after `s.`, and the test record's field.
+    assert_eq!(texts(&field), ["speaker@3", "speaker@13", "speaker@17"]);
+    let constant = a
+        .target_at(at("longest\n  message") - 1)
+        .expect("a constant");
+    assert_eq!(constant, Target::Const("longest".into()));
+    assert_eq!(texts(&constant), ["longest@7", "longest@12"]);
+    let rule = a.target_at(at("long-turn on")).expect("a rule");
+    assert_eq!(texts(&rule), ["long-turn@10", "long-turn@18"]);
+    assert_eq!(
+        a.target_at(at("speech\n  require")),
+        Some(Target::Kind("speech".into()))
+    );
+
+    assert_eq!(a.rename(&constant, "cap").map(|p| p.len()), Ok(2));
+    assert!(
+        a.rename(&field, "start").is_err(),
+        "a field the kind has already"
+    );
+    assert!(a.rename(&constant, "rule").is_err(), "a keyword");
+    assert!(
+        a.rename(&constant, "a-b").is_err(),
+        "a hyphen outside a rule id"
+    );
+    assert!(a.rename(&rule, "short-turn").is_ok());
+    let names: Vec<String> = a.declarations("turn").into_iter().map(|d| d.0).collect();
+    assert_eq!(names, ["long-turn", "a long turn"]);
+}
