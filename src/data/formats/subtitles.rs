@@ -331,17 +331,13 @@ fn voice(tag: &str) -> Option<String> {
     (!name.is_empty()).then(|| name.to_string())
 }
 
-/// The character references WebVTT cue text uses most.
+/// Character references in cue text, as WebVTT takes them from HTML: every named one
+/// (`&hellip;`, `&quot;`, `&nbsp;`) and numeric ones (`&#39;`, `&#x2019;`).
 fn decode_references(text: &str) -> String {
     if !text.contains('&') {
         return text.to_string();
     }
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&nbsp;", "\u{a0}")
-        .replace("&lrm;", "\u{200e}")
-        .replace("&rlm;", "\u{200f}")
-        .replace("&amp;", "&")
+    html_escape::decode_html_entities(text).into_owned()
 }
 
 /// SRT text without the HTML-like tags players accept (`<i>`, `<b>`, `<font …>`).
@@ -407,5 +403,16 @@ mod tests {
         assert_eq!(text, "Hi there & bye");
         assert_eq!(speaker.as_deref(), Some("Mary Ann"));
         assert_eq!(strip_srt_tags("<i>a</i> < b"), "a < b");
+    }
+
+    #[test]
+    fn vtt_character_references_are_decoded() {
+        let (text, _) = plain_text(
+            "it&#39;s &quot;fine&quot;&hellip; &#x2014; caf&eacute; &lt;b&gt; &amp;amp; & ;",
+        );
+        assert_eq!(
+            text,
+            "it's \"fine\"\u{2026} \u{2014} caf\u{e9} <b> &amp; & ;"
+        );
     }
 }
