@@ -21,7 +21,9 @@ else
   flags="-C target-feature=+crt-static"
   echo "the musl target is not installed: building a static binary for $target (crt-static)" >&2
 fi
-RUSTFLAGS="${RUSTFLAGS:-} $flags" cargo build --release --locked --target "$target" \
+# Without the debug info the development profile keeps for backtraces and profiling.
+CARGO_PROFILE_RELEASE_DEBUG=0 CARGO_PROFILE_RELEASE_STRIP=debuginfo \
+  RUSTFLAGS="${RUSTFLAGS:-} $flags" cargo build --release --locked --target "$target" \
   --manifest-path "$root/Cargo.toml"
 built="${CARGO_TARGET_DIR:-$root/target}/$target/release/concordant"
 if file "$built" | grep -q "dynamically linked"; then
