@@ -108,4 +108,22 @@ mod tests {
         assert_eq!(text, new);
         assert_eq!(edits.len(), 2);
     }
+
+    #[test]
+    fn range_formatting_changes_only_the_lines_it_is_given() {
+        let text = "schema {\n      kind speech { start: time, end: time }\n}\n\nrule r: warning {\n      for s in speech\n  require s.start < s.end\n  message \"{s.id}\"\n}\n";
+        let analysis = Analysis::new(std::path::Path::new("/nonexistent/x.cord"), text);
+        let whole = formatting(&analysis, None).expect("it parses");
+        assert_eq!(whole.len(), 2, "{whole:?}");
+        let line = text.find("      for s").unwrap();
+        let ranged = formatting(&analysis, Some(line..line + 3)).expect("it parses");
+        assert_eq!(ranged.len(), 1, "{ranged:?}");
+        assert_eq!(ranged[0].range.start.line, 5);
+        assert_eq!(ranged[0].new_text, "  for s in speech\n");
+        let broken = Analysis::new(std::path::Path::new("/nonexistent/x.cord"), "rule r: {");
+        assert!(
+            formatting(&broken, None).is_none(),
+            "a file that does not parse is left alone"
+        );
+    }
 }
