@@ -255,6 +255,13 @@ fn stdin_filename_chooses_the_format_and_names_the_findings() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("`--stdin-filename` names standard input"));
+    let out = run_in(
+        root(),
+        &["check", "--isolated", "--rules", "rules/", "--watch", "-"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("standard input can be read only once"));
 }
 
 #[test]

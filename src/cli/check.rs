@@ -220,7 +220,15 @@ fn complete(args: &mut CheckArgs, config: Option<&Config>) -> Result<(), String>
                 .into(),
         );
     }
-    if args.stdin_filename.is_some() && !args.data.iter().any(|d| d.as_os_str() == "-") {
+    let stdin = args.data.iter().any(|d| d.as_os_str() == "-");
+    if args.watch && stdin {
+        return Err(
+            "`--watch` reads its files again on every change, and standard input can \
+                    be read only once; give the data as files"
+                .into(),
+        );
+    }
+    if args.stdin_filename.is_some() && !stdin {
         return Err(
             "`--stdin-filename` names standard input, which is read only when `-` is \
                     among the data files"
