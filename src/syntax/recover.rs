@@ -69,8 +69,8 @@ pub fn recover(file: FileId, text: &str) -> Option<Recovered> {
     })
 }
 
-/// The names declared in `text`: the name after each `rule`, `const`, `fn` and `kind`
-/// (a rule's id may have hyphens, which the lexer splits at).
+/// The names declared in `text`: the name after each `rule`, `const`, `fn` and `kind` (a
+/// rule's id taken whole, hyphens and all).
 fn declared(text: &str) -> Vec<String> {
     let is_name = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
     let tokens: Vec<Range<usize>> = (super::tokenize(text).into_iter())
