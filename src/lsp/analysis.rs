@@ -92,18 +92,25 @@ impl Analysis {
     /// ([`crate::syntax::recover`]): their syntax errors are reported, and everything else
     /// keeps its diagnostics, outline, hover and completions.
     pub fn new(path: &Path, text: &str) -> Analysis {
-        let broken = !crate::syntax::parse(DOCUMENT, text).1.is_empty();
+        // The usual document parses: compiled once. One that does not is compiled again
+        // without its broken declarations.
+        let mut compiled = Pack::from_text_at(path, text);
+        let broken = compiled.as_ref().is_err_and(|e| {
+            (e.diagnostics.iter())
+                .any(|d| matches!(d, PackDiagnostic::Syntax(_)) && d.span().file == DOCUMENT)
+        });
         let recovered = broken
             .then(|| crate::syntax::recover::recover(DOCUMENT, text))
             .flatten();
-        let (compiled, syntax, editing) = match recovered {
+        let (compiled_text, syntax, editing) = match recovered {
             Some(r) => {
+                compiled = Pack::from_text_at(path, &r.text);
                 let errors = r.errors.into_iter().map(PackDiagnostic::Syntax).collect();
-                (r.text, errors, r.names)
+                (std::borrow::Cow::Owned(r.text), errors, r.names)
             }
-            None => (text.to_string(), Vec::new(), Vec::new()),
+            None => (std::borrow::Cow::Borrowed(text), Vec::new(), Vec::new()),
         };
-        let (sources, mut diagnostics, unreadable) = match Pack::from_text_at(path, &compiled) {
+        let (sources, mut diagnostics, unreadable) = match compiled {
             Ok(pack) => (pack.sources, pack.warnings, Vec::new()),
             Err(error) => {
                 let mut diagnostics = error.diagnostics;
@@ -117,7 +124,7 @@ impl Analysis {
             !(span.file == DOCUMENT
                 && editing
                     .iter()
-                    .any(|n| compiled.get(span.range.clone()) == Some(n)))
+                    .any(|n| compiled_text.get(span.range.clone()) == Some(n)))
         });
         diagnostics.splice(0..0, syntax);
         let mut problems = problems_of(&sources, &diagnostics);
