@@ -163,8 +163,7 @@ impl Server<'_> {
                     serde_json::from_value::<lsp::DidChangeTextDocumentParams>(notification.params)
                 {
                     if let Some(change) = p.content_changes.into_iter().last() {
-                        self.analyse(p.text_document.uri.clone(), &change.text);
-                        self.refresh_importers(&p.text_document.uri);
+                        self.analyse(p.text_document.uri, &change.text);
                     }
                 }
             }
@@ -379,29 +378,25 @@ impl Server<'_> {
                 let doc = &p.text_document_position;
                 let offset = Lines::new(a.text()).offset(doc.position);
                 let found = names::occurrences(&self.documents, &doc.text_document.uri, offset);
+                let declared = a.declarations("");
+                let is_declaration = |place: &analysis::Place| {
+                    (declared.iter())
+                        .any(|(_, _, d)| d.path == place.path && d.range == place.range)
+                };
                 let locations: Vec<lsp::Location> = (found.into_iter())
                     .flat_map(|(_, places)| places)
-                    .filter(|place| p.context.include_declaration || !a.declares(place))
+                    .filter(|place| p.context.include_declaration || !is_declaration(place))
                     .filter_map(|place| names::location(&place))
                     .collect();
                 to_json(locations)
             }),
-            "textDocument/rename" => match serde_json::from_value::<lsp::RenameParams>(params) {
-                Err(e) => Err(Failure::Params(e.to_string())),
-                Ok(p) => {
-                    let doc = &p.text_document_position;
-                    let uri = &doc.text_document.uri;
-                    match self.documents.get(uri) {
-                        None => Err(Failure::Unknown(uri.clone())),
-                        Some(a) => {
-                            let offset = Lines::new(a.text()).offset(doc.position);
-                            names::rename(&self.documents, uri, offset, &p.new_name)
-                                .map(to_json)
-                                .map_err(Failure::Refused)
-                        }
-                    }
-                }
-            },
+            "textDocument/rename" => self.answer_for(params, |a, p: lsp::RenameParams| {
+                let doc = &p.text_document_position;
+                let offset = Lines::new(a.text()).offset(doc.position);
+                names::rename(&self.documents, &doc.text_document.uri, offset, &p.new_name)
+                    .map(to_json)
+                    .map_err(Failure::Refused)
+            }),
             "workspace/symbol" => {
                 match serde_json::from_value::<lsp::WorkspaceSymbolParams>(params) {
                     Err(e) => Err(Failure::Params(e.to_string())),
@@ -448,10 +443,19 @@ impl Server<'_> {
         params: serde_json::Value,
         answer: impl FnOnce(&Analysis, P) -> serde_json::Value,
     ) -> Result<serde_json::Value, Failure> {
+        self.answer_for(params, |a, p| Ok(answer(a, p)))
+    }
+
+    /// [`Server::with_params`] for an answer that may be a refusal.
+    fn answer_for<P: serde::de::DeserializeOwned + HasDocument>(
+        &self,
+        params: serde_json::Value,
+        answer: impl FnOnce(&Analysis, P) -> Result<serde_json::Value, Failure>,
+    ) -> Result<serde_json::Value, Failure> {
         let p: P = serde_json::from_value(params).map_err(|e| Failure::Params(e.to_string()))?;
         let uri = p.document().clone();
         let analysis = self.documents.get(&uri).ok_or(Failure::Unknown(uri))?;
-        Ok(answer(analysis, p))
+        answer(analysis, p)
     }
 
     fn with_position(
@@ -483,6 +487,12 @@ impl HasDocument for lsp::CodeActionParams {
 }
 
 impl HasDocument for lsp::ReferenceParams {
+    fn document(&self) -> &lsp::Url {
+        &self.text_document_position.text_document.uri
+    }
+}
+
+impl HasDocument for lsp::RenameParams {
     fn document(&self) -> &lsp::Url {
         &self.text_document_position.text_document.uri
     }

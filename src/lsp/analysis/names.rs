@@ -126,13 +126,6 @@ impl Analysis {
         out
     }
 
-    /// Whether `place` is where something of the pack is declared (not a use).
-    pub fn declares(&self, place: &Place) -> bool {
-        self.declarations("")
-            .iter()
-            .any(|(_, _, p)| p.path == place.path && p.range == place.range)
-    }
-
     /// The edits that rename `target` to `name` across the pack's files, or why not.
     pub fn rename(&self, target: &Target, name: &str) -> Result<Vec<Place>, String> {
         if !target.allows(name) {
