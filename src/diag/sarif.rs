@@ -27,38 +27,70 @@ fn level(severity: Severity) -> &'static str {
 /// from (`%SRCROOT%` in `originalUriBaseIds`).
 pub const SRCROOT: &str = "%SRCROOT%";
 
-/// Where a run's relative paths resolve, as a directory URL (`file:///work/project/`).
-fn root_url() -> Option<url::Url> {
-    url::Url::from_directory_path(std::env::current_dir().ok()?).ok()
+/// Where a run's relative paths resolve (the working directory), read once per log: every
+/// location of every result is written against it.
+#[derive(Clone)]
+struct Base {
+    /// The directory, and the same as a directory URL (`file:///work/project/`).
+    root: Option<(std::path::PathBuf, url::Url)>,
 }
 
-/// A file's name as a SARIF artifact location: a relative path as a URI reference against
-/// [`SRCROOT`], an absolute one as a `file:` URL, each percent-encoded by the `url` crate
-/// (`#` would start a fragment, `?` a query; spaces and non-ASCII letters are encoded), and
-/// standard input under a name of its own.
-fn artifact(name: &str) -> Value {
-    if name == "<stdin>" {
-        return json!({ "uri": "stdin" });
+impl Base {
+    fn here() -> Base {
+        let dir = std::env::current_dir().ok();
+        let root = dir.and_then(|d| url::Url::from_directory_path(&d).ok().map(|u| (d, u)));
+        Base { root }
     }
-    let path = std::path::Path::new(name);
-    let root = root_url();
-    let absolute = match (path.is_absolute(), &root) {
-        (true, _) => url::Url::from_file_path(path).ok(),
-        (false, Some(root)) => root
-            .to_file_path()
-            .ok()
-            .and_then(|dir| url::Url::from_file_path(dir.join(path)).ok()),
-        (false, None) => None,
-    };
-    match (path.is_absolute(), absolute, root) {
-        (true, Some(url), _) => json!({ "uri": url.as_str() }),
-        (false, Some(url), Some(root)) => match root.make_relative(&url) {
-            Some(relative) => json!({ "uri": relative, "uriBaseId": SRCROOT }),
-            None => json!({ "uri": url.as_str() }),
-        },
+
+    /// A file's name as a SARIF artifact location: a relative path as a URI reference
+    /// against [`SRCROOT`], an absolute one as a `file:` URL, each percent-encoded by the
+    /// `url` crate (`#` would start a fragment, `?` a query; spaces and non-ASCII letters are
+    /// encoded), and standard input under a name of its own.
+    fn artifact(&self, name: &str) -> Value {
+        if name == "<stdin>" {
+            return json!({ "uri": "stdin" });
+        }
+        let path = std::path::Path::new(name);
+        if path.is_absolute() {
+            if let Ok(url) = url::Url::from_file_path(path) {
+                return json!({ "uri": url.as_str() });
+            }
+        } else if let Some((dir, root)) = &self.root {
+            if let Ok(url) = url::Url::from_file_path(dir.join(path)) {
+                return match root.make_relative(&url) {
+                    Some(relative) => json!({ "uri": relative, "uriBaseId": SRCROOT }),
+                    None => json!({ "uri": url.as_str() }),
+                };
+            }
+        }
         // No file URL for it (not a path of this system): its name, every byte that is not
         // unreserved percent-encoded.
-        _ => json!({ "uri": encoded(name) }),
+        json!({ "uri": encoded(name) })
+    }
+
+    /// A location at a line (and column) of a file; the whole file when the line is 0.
+    fn location(&self, file: &str, line: u32, column: u32) -> Value {
+        let mut physical = json!({ "artifactLocation": self.artifact(file) });
+        if line > 0 {
+            let mut region = json!({ "startLine": line });
+            if column > 0 {
+                region["startColumn"] = json!(column);
+            }
+            physical["region"] = region;
+        }
+        json!({ "physicalLocation": physical })
+    }
+
+    /// A `file:` URL of a rule's definition (`…/rules/sync.cord#L12`).
+    fn rule_url(&self, file: &std::path::Path, line: usize) -> Option<String> {
+        let absolute = match (file.is_absolute(), &self.root) {
+            (true, _) => file.to_path_buf(),
+            (false, Some((dir, _))) => dir.join(file),
+            (false, None) => return None,
+        };
+        let mut url = url::Url::from_file_path(absolute).ok()?;
+        url.set_fragment(Some(&format!("L{line}")));
+        Some(url.to_string())
     }
 }
 
@@ -75,19 +107,6 @@ fn encoded(name: &str) -> String {
     out
 }
 
-/// A location at a line (and column) of a file; the whole file when the line is 0.
-fn location(file: &str, line: u32, column: u32) -> Value {
-    let mut physical = json!({ "artifactLocation": artifact(file) });
-    if line > 0 {
-        let mut region = json!({ "startLine": line });
-        if column > 0 {
-            region["startColumn"] = json!(column);
-        }
-        physical["region"] = region;
-    }
-    json!({ "physicalLocation": physical })
-}
-
 /// The most related locations one result lists: GitHub shows 100 and refuses a result with
 /// more than 1,000; a group's records beyond them are counted in the result's properties.
 const MOST_RELATED: usize = 100;
@@ -99,7 +118,7 @@ const DATA_ERRORS_HELP: &str = concat!(
 );
 
 /// The pack's rules as SARIF reporting descriptors, then one per data-error code met.
-fn rules(pack: &Pack, data_codes: &[String]) -> Vec<Value> {
+fn rules(base: &Base, pack: &Pack, data_codes: &[String]) -> Vec<Value> {
     let mut rules: Vec<Value> = pack
         .plan
         .rules
@@ -127,7 +146,7 @@ fn rules(pack: &Pack, data_codes: &[String]) -> Vec<Value> {
                     "definedAt": defined,
                 },
             });
-            if let Some(url) = rule_url(&rule.location.file, rule.location.line) {
+            if let Some(url) = base.rule_url(&rule.location.file, rule.location.line) {
                 descriptor["helpUri"] = json!(url);
             }
             descriptor
@@ -147,24 +166,13 @@ fn rules(pack: &Pack, data_codes: &[String]) -> Vec<Value> {
     rules
 }
 
-/// A `file:` URL of a rule's definition (`…/rules/sync.cord#L12`).
-fn rule_url(file: &std::path::Path, line: usize) -> Option<String> {
-    let absolute = match file.is_absolute() {
-        true => file.to_path_buf(),
-        false => std::env::current_dir().ok()?.join(file),
-    };
-    let mut url = url::Url::from_file_path(absolute).ok()?;
-    url.set_fragment(Some(&format!("L{line}")));
-    Some(url.to_string())
-}
-
 /// One finding as a SARIF result.
-fn finding(pack: &Pack, sources: &[String], f: &Finding) -> Value {
+fn finding(base: &Base, pack: &Pack, sources: &[String], f: &Finding) -> Value {
     let rule = &pack.plan.rules[f.rule];
     let shown = super::json::finding(pack, sources, f);
     let rule_file = rule.location.file.display().to_string();
     let definition = {
-        let mut l = location(&rule_file, rule.location.line as u32, 0);
+        let mut l = base.location(&rule_file, rule.location.line as u32, 0);
         l["id"] = json!(0);
         l["message"] = json!({ "text": format!("rule `{}` is defined here", rule.id) });
         l
@@ -177,15 +185,15 @@ fn finding(pack: &Pack, sources: &[String], f: &Finding) -> Value {
         .skip(1)
         .take(MOST_RELATED - 1)
     {
-        let mut l = location(r.file, r.line, r.column);
+        let mut l = base.location(r.file, r.line, r.column);
         l["id"] = json!(i);
         l["message"] = json!({ "text": format!("{} `{}`", r.kind, r.id) });
         related.push(l);
     }
     let locations: Vec<Value> = match shown.records.first() {
-        Some(r) => vec![location(r.file, r.line, r.column)],
+        Some(r) => vec![base.location(r.file, r.line, r.column)],
         // A data-set rule about no record in particular: the rule itself.
-        None => vec![location(&rule_file, rule.location.line as u32, 0)],
+        None => vec![base.location(&rule_file, rule.location.line as u32, 0)],
     };
     json!({
         "ruleId": rule.id,
@@ -206,26 +214,27 @@ fn finding(pack: &Pack, sources: &[String], f: &Finding) -> Value {
 }
 
 /// One data error as a SARIF result.
-fn data_error(sources: &[String], e: &Problem, rule_index: usize) -> Value {
+fn data_error(base: &Base, sources: &[String], e: &Problem, rule_index: usize) -> Value {
     let shown = super::json::data_error(sources, e);
     json!({
         "ruleId": shown.code,
         "ruleIndex": rule_index,
         "level": "error",
         "message": { "text": shown.message },
-        "locations": [location(shown.file, shown.line, shown.column)],
+        "locations": [base.location(shown.file, shown.line, shown.column)],
     })
 }
 
 /// The whole run as one SARIF 2.1.0 log, at most [`MAX_RESULTS`] results in it.
 pub fn render(pack: &Pack, outcome: &Outcome) -> String {
     let sources: Vec<String> = outcome.sources.iter().map(|s| s.name.clone()).collect();
+    let base = Base::here();
     let mut findings = Vec::new();
     for f in &outcome.findings {
-        let _ = write_result(&mut findings, &finding(pack, &sources, f));
+        let _ = write_result(&mut findings, &finding(&base, pack, &sources, f));
     }
     let mut out = Vec::new();
-    let _ = write_log(pack, outcome, &mut out, MAX_RESULTS, |out, skip| {
+    let _ = write_log(&base, pack, outcome, &mut out, MAX_RESULTS, |out, skip| {
         out.write_all(&findings[skip.min(findings.len())..])
     });
     String::from_utf8(out).unwrap_or_default()
@@ -244,6 +253,7 @@ pub const MAX_RESULTS: usize = 25_000;
 /// out when no data error came before them), at most `max_results` of them, then the rest,
 /// with a notification that counts, per rule, the results left out.
 fn write_log(
+    base: &Base,
     pack: &Pack,
     outcome: &Outcome,
     out: &mut dyn Write,
@@ -255,9 +265,9 @@ fn write_log(
     data_codes.sort();
     data_codes.dedup();
     let artifacts: Vec<Value> = (sources.iter())
-        .map(|name| json!({ "location": artifact(name) }))
+        .map(|name| json!({ "location": base.artifact(name) }))
         .collect();
-    let base = root_url().map_or(json!({}), |root| {
+    let roots = base.root.as_ref().map_or(json!({}), |(_, root)| {
         json!({ SRCROOT: { "uri": root.as_str(), "description": { "text": "The directory concordant ran in; data paths are relative to it." } } })
     });
     let log = json!({
@@ -267,9 +277,9 @@ fn write_log(
             "tool": { "driver": {
                 "name": "concordant",
                 "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules(pack, &data_codes),
+                "rules": rules(base, pack, &data_codes),
             }},
-            "originalUriBaseIds": base,
+            "originalUriBaseIds": roots,
             "artifacts": artifacts,
             "results": "@@concordant-results@@",
             "invocations": "@@concordant-invocations@@",
@@ -289,7 +299,7 @@ fn write_log(
         }
         let index = pack.plan.rules.len() + data_codes.binary_search(&code).unwrap_or(0);
         let mut result = Vec::new();
-        write_result(&mut result, &data_error(&sources, e, index))?;
+        write_result(&mut result, &data_error(base, &sources, e, index))?;
         out.write_all(&result[usize::from(written == 0)..])?;
         written += 1;
     }
@@ -331,6 +341,7 @@ fn write_result(out: &mut Vec<u8>, result: &Value) -> std::io::Result<()> {
 pub struct Results<'p> {
     pack: &'p Pack,
     sources: Vec<String>,
+    base: Base,
 }
 
 impl super::spool::Rendering for Results<'_> {
@@ -341,7 +352,7 @@ impl super::spool::Rendering for Results<'_> {
         out: &mut Vec<u8>,
     ) -> std::io::Result<()> {
         for f in findings {
-            write_result(out, &finding(self.pack, &self.sources, f))?;
+            write_result(out, &finding(&self.base, self.pack, &self.sources, f))?;
         }
         Ok(())
     }
@@ -349,18 +360,24 @@ impl super::spool::Rendering for Results<'_> {
 
 /// A spool of results for a run of `pack` over sources with these names.
 pub fn spool(pack: &Pack, sources: Vec<String>) -> std::io::Result<Spool<Results<'_>>> {
-    Spool::new(Results { pack, sources })
+    Spool::new(Results {
+        pack,
+        sources,
+        base: Base::here(),
+    })
 }
 
 /// Writes the run's log, as [`render`] would, with at most `max_results` results, to `out`.
 pub fn finish(
-    spool: Spool<Results>,
+    mut spool: Spool<Results>,
     pack: &Pack,
     outcome: &Outcome,
     max_results: usize,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    write_log(pack, outcome, out, max_results, |out, skip| {
+    // The log's paths resolve against the base its results were written with.
+    let base = spool.rendering().base.clone();
+    write_log(&base, pack, outcome, out, max_results, |out, skip| {
         spool.copy_to(out, skip as u64).map(drop)
     })
 }
@@ -371,6 +388,8 @@ mod tests {
 
     #[test]
     fn file_names_become_uri_references_that_keep_every_character() {
+        let base = Base::here();
+        let artifact = |name: &str| base.artifact(name);
         let relative = artifact("data/clip#1 ü?.jsonl");
         assert_eq!(relative["uri"], "data/clip%231%20%C3%BC%3F.jsonl");
         assert_eq!(relative["uriBaseId"], SRCROOT);
